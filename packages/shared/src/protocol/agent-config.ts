@@ -1,0 +1,75 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { NodeName, NodeRole } from './common';
+
+/*
+ * The agent's own host config file (JSON). It is the only place that grants the agent
+ * control: the server can never widen `control`.
+ */
+
+const HttpProbe = Type.Object({
+  url: Type.String({ minLength: 1, description: 'http:// URL probed with GET; 2xx/3xx = healthy' }),
+  intervalMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 500 }),
+  timeoutMs: Type.Integer({ minimum: 50, maximum: 30_000, default: 400 }),
+});
+export type HttpProbeConfig = Static<typeof HttpProbe>;
+
+export const AgentConfig = Type.Object({
+  /** Stable id of this agent; also the name of its outbox file. */
+  agentId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+  node: Type.Object({
+    name: NodeName,
+    role: NodeRole,
+    cluster: Type.Object({
+      id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+      name: Type.String({ minLength: 1, maxLength: 128 }),
+    }),
+  }),
+  server: Type.Object({
+    /** ws:// or wss:// base URL of the panel, e.g. ws://10.77.0.1:8470 */
+    url: Type.String({ pattern: '^wss?://' }),
+    token: Type.String({ minLength: 1 }),
+  }),
+  /** Folder for the durable outbox and other agent state. */
+  stateDir: Type.String({ minLength: 1 }),
+  keepalived: Type.Optional(
+    Type.Object({
+      binary: Type.String({ default: 'keepalived' }),
+      /** The pid file of keepalived's parent process (-p). */
+      pidFile: Type.String(),
+      /** keepalived's tmp_dir ($TMPDIR of the daemon): where keepalived.json is written. */
+      dumpDir: Type.String({ default: '/tmp' }),
+      /** vrrp_notify_fifo (or notify_fifo) path from keepalived.conf. */
+      fifo: Type.String(),
+      /** keepalived.conf, for hashing and later config pushes. */
+      configFile: Type.Optional(Type.String()),
+      reconcileIntervalMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 5000 }),
+    }),
+  ),
+  nginx: Type.Optional(
+    Type.Object({
+      binary: Type.String({ default: 'nginx' }),
+      configFile: Type.Optional(Type.String()),
+      pidFile: Type.Optional(Type.String()),
+      probe: HttpProbe,
+    }),
+  ),
+  tomcat: Type.Optional(
+    Type.Object({
+      pidFile: Type.Optional(Type.String()),
+      probe: HttpProbe,
+    }),
+  ),
+  /** Log files the agent may stream on request (lab); journald units on systemd hosts. */
+  logs: Type.Optional(
+    Type.Object({
+      keepalived: Type.Optional(Type.String()),
+      nginx: Type.Optional(Type.String()),
+    }),
+  ),
+  /** Closed set of what this host lets the panel do. Empty (default) = monitor-only. */
+  control: Type.Array(Type.Union([Type.Literal('config'), Type.Literal('drills')]), {
+    default: [],
+    uniqueItems: true,
+  }),
+});
+export type AgentConfig = Static<typeof AgentConfig>;

@@ -1,0 +1,165 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  EpochMs,
+  HostFacts,
+  KernelAddress,
+  NodeName,
+  NodeRole,
+  ServiceHealth,
+  ServiceName,
+  Services,
+  VrrpInstance,
+  VrrpState,
+} from './common';
+
+/*
+ * Agent <-> server protocol, v1 (socket: /api/v1/agent/ws).
+ *
+ *   agent  -> hello                         (first frame, nothing else before it)
+ *   server -> welcome {ackedSeq}            (highest seq already stored for this agent)
+ *   agent  -> replays its outbox after ackedSeq, then live messages, each with seq and ts
+ *   server -> ack {seq}                     (cumulative: everything <= seq is durable)
+ *   server -> ping {id, t0}  agent -> pong {id, t0, t1, t2}   (clock offset, 4 timestamps)
+ *
+ * Every data message carries `seq` (per agent, strictly increasing, never reused, survives
+ * agent restarts) and `ts` (the agent's clock when it observed the fact). The server
+ * deduplicates by (agentId, seq).
+ */
+
+const Sequenced = {
+  seq: Type.Integer({ minimum: 1 }),
+  ts: EpochMs,
+};
+
+export const AgentHello = Type.Object({
+  type: Type.Literal('hello'),
+  protocol: Type.Integer({ minimum: 1 }),
+  agentId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+  /** Credential the server checks before accepting anything else. */
+  token: Type.String({ minLength: 1, maxLength: 512 }),
+  node: Type.Object({
+    name: NodeName,
+    role: NodeRole,
+    cluster: Type.Object({
+      id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+      name: Type.String({ minLength: 1, maxLength: 128 }),
+    }),
+  }),
+  facts: HostFacts,
+  capabilities: Type.Object({
+    /** What this agent can observe: 'keepalived', 'vip', 'nginx', 'tomcat', ... */
+    observe: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32 }),
+    /** What its own host config lets it do: 'config', 'drills'. Empty = monitor-only. */
+    control: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32 }),
+  }),
+});
+export type AgentHello = Static<typeof AgentHello>;
+
+/** Everything the agent knows right now; replaces the server's view of this node. */
+export const AgentSnapshot = Type.Object({
+  type: Type.Literal('snapshot'),
+  ...Sequenced,
+  vrrp: Type.Array(VrrpInstance, { maxItems: 256 }),
+  /** Every address on the host's interfaces (loopback excluded), from the kernel. */
+  addresses: Type.Array(KernelAddress, { maxItems: 1024 }),
+  services: Services,
+  /** false when keepalived is not running or cannot be read: vrrp[] is then the last known. */
+  keepalivedRunning: Type.Optional(Type.Boolean()),
+});
+export type AgentSnapshot = Static<typeof AgentSnapshot>;
+
+export const VrrpTransition = Type.Object({
+  type: Type.Literal('vrrp.transition'),
+  ...Sequenced,
+  instance: Type.String({ minLength: 1, maxLength: 128 }),
+  state: VrrpState,
+  effectivePriority: Type.Integer({ minimum: 0, maximum: 255 }),
+  /** Where the agent learned it: the notify FIFO (live) or a state dump (reconciliation). */
+  source: Type.Union([Type.Literal('fifo'), Type.Literal('dump')]),
+});
+export type VrrpTransition = Static<typeof VrrpTransition>;
+
+export const VipChange = Type.Object({
+  type: Type.Literal('vip.change'),
+  ...Sequenced,
+  action: Type.Union([Type.Literal('add'), Type.Literal('remove')]),
+  address: KernelAddress,
+});
+export type VipChange = Static<typeof VipChange>;
+
+export const ServiceHealthChange = Type.Object({
+  type: Type.Literal('service.health'),
+  ...Sequenced,
+  service: ServiceName,
+  health: ServiceHealth,
+});
+export type ServiceHealthChange = Static<typeof ServiceHealthChange>;
+
+export const AgentPong = Type.Object({
+  type: Type.Literal('pong'),
+  id: Type.Integer({ minimum: 0 }),
+  /** Server send time, echoed. */
+  t0: EpochMs,
+  /** Agent receive time. */
+  t1: EpochMs,
+  /** Agent send time. */
+  t2: EpochMs,
+});
+export type AgentPong = Static<typeof AgentPong>;
+
+/** Messages with a seq: stored in the agent's outbox until acknowledged. */
+export const AgentDataMessage = Type.Union([
+  AgentSnapshot,
+  VrrpTransition,
+  VipChange,
+  ServiceHealthChange,
+]);
+export type AgentDataMessage = Static<typeof AgentDataMessage>;
+
+export const AgentToServer = Type.Union([
+  AgentHello,
+  AgentSnapshot,
+  VrrpTransition,
+  VipChange,
+  ServiceHealthChange,
+  AgentPong,
+]);
+export type AgentToServer = Static<typeof AgentToServer>;
+
+export const ServerWelcome = Type.Object({
+  type: Type.Literal('welcome'),
+  protocol: Type.Integer({ minimum: 1 }),
+  serverTime: EpochMs,
+  /** Highest seq the server has stored for this agent (0 = none): replay after it. */
+  ackedSeq: Type.Integer({ minimum: 0 }),
+});
+export type ServerWelcome = Static<typeof ServerWelcome>;
+
+export const ServerAck = Type.Object({
+  type: Type.Literal('ack'),
+  /** Cumulative: every message with seq <= this is durably stored. */
+  seq: Type.Integer({ minimum: 0 }),
+});
+export type ServerAck = Static<typeof ServerAck>;
+
+export const ServerPing = Type.Object({
+  type: Type.Literal('ping'),
+  id: Type.Integer({ minimum: 0 }),
+  t0: EpochMs,
+});
+export type ServerPing = Static<typeof ServerPing>;
+
+export const ServerToAgent = Type.Union([ServerWelcome, ServerAck, ServerPing]);
+export type ServerToAgent = Static<typeof ServerToAgent>;
+
+/**
+ * WebSocket close codes used on both sockets (4000-4999 is the application range).
+ * The close reason is a short human sentence; clients log it.
+ */
+export const CloseCode = {
+  badFrame: 4400,
+  unauthorized: 4401,
+  protocolVersion: 4426,
+  replaced: 4409,
+  serverShutdown: 1001,
+} as const;

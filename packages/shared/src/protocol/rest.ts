@@ -1,0 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const LoginRequest = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+});
+export type LoginRequest = Static<typeof LoginRequest>;
+
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  user: Type.Object({ username: Type.String(), role: Type.String() }),
+  expiresAt: Type.Number(),
+});
+export type LoginResponse = Static<typeof LoginResponse>;
+
+export const MeResponse = Type.Object({
+  username: Type.String(),
+  role: Type.String(),
+});
+export type MeResponse = Static<typeof MeResponse>;
+
+/** Every error response body from /api/v1. */
+export const ApiError = Type.Object({
+  error: Type.String({ description: 'machine-readable code' }),
+  message: Type.String({ description: 'a sentence for humans' }),
+});
+export type ApiError = Static<typeof ApiError>;

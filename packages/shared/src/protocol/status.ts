@@ -1,0 +1,91 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { NodeRole, VrrpState } from './common';
+
+/* GET /api/v1/status and the browser live feed. Shape fixed by ARCHITECTURE.md. */
+
+export const Verdict = Type.Union([
+  Type.Literal('healthy'),
+  Type.Literal('degraded'),
+  Type.Literal('at_risk'),
+  Type.Literal('down'),
+  Type.Literal('unknown'),
+]);
+export type Verdict = Static<typeof Verdict>;
+
+export const Severity = Type.Union([
+  Type.Literal('info'),
+  Type.Literal('warning'),
+  Type.Literal('critical'),
+]);
+export type Severity = Static<typeof Severity>;
+
+/** One reason behind a verdict; `rule` is the rule ID from the verdict spec. */
+export const Finding = Type.Object({
+  rule: Type.String(),
+  severity: Severity,
+  message: Type.String(),
+  nodes: Type.Optional(Type.Array(Type.String())),
+  vip: Type.Optional(Type.String()),
+});
+export type Finding = Static<typeof Finding>;
+
+export const StatusService = Type.Object({
+  healthy: Type.Boolean(),
+  detail: Type.Optional(Type.String()),
+  latencyMs: Type.Optional(Type.Number()),
+  since: Type.Optional(Type.Number({ description: 'epoch ms of the last change' })),
+});
+export type StatusService = Static<typeof StatusService>;
+
+export const StatusVrrp = Type.Object({
+  instance: Type.String(),
+  state: VrrpState,
+  priority: Type.Integer(),
+  effectivePriority: Type.Integer(),
+  vrid: Type.Optional(Type.Integer()),
+  since: Type.Optional(Type.Number({ description: 'epoch ms of the last transition' })),
+});
+export type StatusVrrp = Static<typeof StatusVrrp>;
+
+export const StatusNode = Type.Object({
+  name: Type.String(),
+  role: NodeRole,
+  online: Type.Boolean(),
+  lastSeen: Type.Optional(Type.Number()),
+  vrrp: Type.Array(StatusVrrp),
+  /** VIPs of this cluster that this node's kernel holds right now. */
+  vipsHeld: Type.Array(Type.String()),
+  services: Type.Object({
+    nginx: Type.Optional(StatusService),
+    keepalived: Type.Optional(StatusService),
+    tomcat: Type.Optional(StatusService),
+  }),
+  clockOffsetMs: Type.Union([Type.Number(), Type.Null()]),
+});
+export type StatusNode = Static<typeof StatusNode>;
+
+export const StatusVip = Type.Object({
+  address: Type.String(),
+  instance: Type.String(),
+  /** Nodes whose kernel has the address configured: the truth, not keepalived's claim. */
+  holders: Type.Array(Type.String()),
+  /** Nodes whose keepalived says MASTER for the instance. */
+  masters: Type.Array(Type.String()),
+});
+export type StatusVip = Static<typeof StatusVip>;
+
+export const StatusCluster = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  verdict: Verdict,
+  findings: Type.Array(Finding),
+  vips: Type.Array(StatusVip),
+  nodes: Type.Array(StatusNode),
+});
+export type StatusCluster = Static<typeof StatusCluster>;
+
+export const StatusResponse = Type.Object({
+  clusters: Type.Array(StatusCluster),
+  generatedAt: Type.Number(),
+});
+export type StatusResponse = Static<typeof StatusResponse>;

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` (pure and in-process tests, parallel) and `lab` (real keepalived,
+// nginx and Tomcat in network namespaces: root only, one lab at a time).
+export default defineConfig({
+  test: {
+    reporters: ['default', './tools/vitest-summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{apps,packages}/*/src/**/*.test.{ts,tsx}'],
+          exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['{apps,packages}/*/src/**/*.lab.test.ts', 'apps/web/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+        },
+      },
+    ],
+  },
+});
