@@ -1,0 +1,3 @@
+export * from './stack';
+export * from './live-watcher';
+export * from './status-queries';

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Lab } from '@keepwatch/lab';
+import { buildApp, loadConfig } from '@keepwatch/server';
+import { LoginResponse, createCodec } from '@keepwatch/shared';
+import { LiveWatcher } from './live-watcher';
+
+export interface StackOptions {
+  /** Lab name prefix (namespaces are `<prefix>-lb1` …). */
+  prefix: string;
+  /** First three octets of the lab's /24, e.g. "10.79.0". */
+  subnet: string;
+  scheme?: 'master-backup' | 'dual-master';
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  lab: Lab;
+  app: FastifyInstance;
+  /** The server as the lab and the test see it: http://<subnet>.1:<port> */
+  url: string;
+  adminPassword: string;
+  /** Bearer token of a logged-in admin. */
+  token: string;
+  live: LiveWatcher;
+  stop(): Promise<void>;
+}
+
+const loginCodec = createCodec(LoginResponse);
+
+/** Logs in through the public API and returns the bearer token. */
+export async function login(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`login failed: HTTP ${res.status} ${await res.text()}`);
+  const body = loginCodec.check(await res.json());
+  if (!body.ok) throw new Error(`login response: ${body.error}`);
+  return body.value.token;
+}
+
+/**
+ * Brings up the real lab, the server in this process (an in-memory-free, temporary SQLite
+ * database) listening on the lab's host address, and an agent in every lab host. `stop()`
+ * undoes all of it, whatever state it is in.
+ */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => undefined);
+  const lab = new Lab({ prefix: opts.prefix, subnet: opts.subnet, scheme: opts.scheme, log });
+  const dataDir = mkdtempSync(join(tmpdir(), `keepwatch-${opts.prefix}-`));
+  let app: FastifyInstance | undefined;
+  let live: LiveWatcher | undefined;
+  const stop = async (): Promise<void> => {
+    live?.close();
+    await lab.down();
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await lab.up();
+    const adminPassword = randomBytes(12).toString('base64url');
+    const agentToken = randomBytes(24).toString('base64url');
+    const config = loadConfig({
+      KEEPWATCH_PORT: '0',
+      KEEPWATCH_HOST: lab.hostIp,
+      KEEPWATCH_DATA: dataDir,
+      KEEPWATCH_ADMIN_PASSWORD: adminPassword,
+      KEEPWATCH_AGENT_TOKEN: agentToken,
+    });
+    app = await buildApp({ config, logger: false });
+    await app.listen({ host: lab.hostIp, port: 0 });
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('server has no port');
+    const url = `http://${lab.hostIp}:${address.port}`;
+    log(`server listening on ${url}`);
+    for (const host of lab.hosts) {
+      await lab.startAgent(host.name, { serverUrl: url.replace(/^http/, 'ws'), token: agentToken });
+    }
+    const token = await login(url, 'admin', adminPassword);
+    live = new LiveWatcher(url, token);
+    await live.ready;
+    return { lab, app, url, adminPassword, token, live, stop };
+  } catch (err) {
+    await stop().catch((e: unknown) => log(`cleanup after failed start: ${String(e)}`));
+    throw err;
+  }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's test command. On a fresh Debian 12 machine with Node 20, as root:
+# installs what the tests need, then typechecks, lints, builds the web app (the browser
+# tests load it) and runs every test: unit tests and the lab tests (real keepalived, nginx
+# and Tomcat in network namespaces, Chromium driving the dashboard).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/install-node-deps.sh
+export NO_COLOR=1
+pnpm typecheck
+pnpm lint
+pnpm --filter @keepwatch/web build
+pnpm test

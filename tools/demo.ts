@@ -1,0 +1,125 @@
+/**
+ * `pnpm demo`: the real lab, the Keepwatch server and an agent in every lab host, until
+ * Ctrl-C; then everything is torn down and nothing is left behind.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lab, checkPrerequisites } from '@keepwatch/lab';
+import { LiveWatcher, login, summarize } from '@keepwatch/stack';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const port = Number(process.env['KEEPWATCH_PORT'] ?? 8470);
+const started = Date.now();
+const say = (msg: string): void => {
+  process.stdout.write(`[demo +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+};
+
+async function waitForServer(url: string, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (let i = 0; i < 200 && Date.now() < deadline; i++) {
+    try {
+      const res = await fetch(`${url}/api/v1/status`);
+      if (res.status === 401 || res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not answer on ${url} within ${deadlineMs} ms (see its log)`);
+}
+
+function startServer(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const out = createWriteStream(logFile);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'apps/server/src/server.ts')],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  return child;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the demo builds network namespaces: run it as root');
+  await checkPrerequisites({ install: true, log: say });
+  say('building the dashboard (vite build)');
+  const build = spawnSync('pnpm', ['--filter', '@keepwatch/web', 'build'], { cwd: root, stdio: 'ignore' });
+  if (build.status !== 0) throw new Error('web build failed: run `pnpm --filter @keepwatch/web build`');
+
+  const lab = new Lab({ prefix: 'kw', subnet: '10.77.0', log: say });
+  const dataDir = join(root, 'data', 'demo');
+  let server: ChildProcess | undefined;
+  let live: LiveWatcher | undefined;
+  let stopping = false;
+  const shutdown = async (code: number): Promise<never> => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    say('stopping: agents, lab, server');
+    live?.close();
+    await lab.down().catch((e: unknown) => say(`lab down: ${String(e)}`));
+    server?.kill('SIGTERM');
+    say('done; nothing of the lab is left');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  say('bringing up the lab: namespaces, keepalived, nginx, Tomcat');
+  await lab.up();
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const adminPassword = process.env['KEEPWATCH_ADMIN_PASSWORD'] ?? randomBytes(9).toString('base64url');
+  const agentToken = randomBytes(24).toString('base64url');
+  server = startServer(
+    {
+      ...process.env,
+      KEEPWATCH_PORT: String(port),
+      KEEPWATCH_HOST: `127.0.0.1,${lab.hostIp}`,
+      KEEPWATCH_DATA: dataDir,
+      KEEPWATCH_ADMIN_PASSWORD: adminPassword,
+      KEEPWATCH_AGENT_TOKEN: agentToken,
+    },
+    join(dataDir, 'server.log'),
+  );
+  server.once('exit', (code) => {
+    if (!stopping) {
+      say(`server exited unexpectedly (code ${code}); see ${join(dataDir, 'server.log')}`);
+      void shutdown(1);
+    }
+  });
+  const localUrl = `http://127.0.0.1:${port}`;
+  await waitForServer(localUrl, 30_000);
+  say(`server up on ${localUrl} and http://${lab.hostIp}:${port}`);
+  for (const host of lab.hosts) {
+    await lab.startAgent(host.name, { serverUrl: `ws://${lab.hostIp}:${port}`, token: agentToken });
+  }
+  const token = await login(localUrl, 'admin', adminPassword);
+  live = new LiveWatcher(localUrl, token);
+  await live.ready;
+  await live.waitFor('every agent online', (s) => s.clusters.some((c) => c.nodes.length === lab.hosts.length && c.nodes.every((n) => n.online)), 30_000);
+  say(`live dashboard ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.stdout.write(
+    [
+      '',
+      `  Dashboard:  ${localUrl}/`,
+      `  Login:      admin / ${adminPassword}`,
+      `  Lab:        pnpm lab status | pnpm lab service lb1 keepalived stop | pnpm lab exec lb1 -- ip addr`,
+      `  Logs:       ${join(dataDir, 'server.log')}, ${lab.baseDir}/<host>/`,
+      '',
+      summarize(live.current()),
+      '',
+      'Press Ctrl-C to stop and tear everything down.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+  void new Lab({ prefix: 'kw', subnet: '10.77.0' }).down().finally(() => process.exit(1));
+});
