@@ -5,3 +5,4 @@ export * from './protocol/status';
 export * from './protocol/live-messages';
 export * from './protocol/rest';
 export * from './protocol/codec';
+export * from './domain';

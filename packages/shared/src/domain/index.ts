@@ -1,0 +1,3 @@
+export * from './node-view';
+export * from './cluster-status';
+export { CLOCK_SKEW_MS } from './cluster-rules';

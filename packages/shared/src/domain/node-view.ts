@@ -1,0 +1,53 @@
+import type { NodeRole, VrrpState } from '../protocol/common';
+
+/** One VRRP instance as the server last saw it on one node. */
+export interface VrrpView {
+  instance: string;
+  state: VrrpState;
+  priority: number;
+  effectivePriority: number;
+  vrid?: number;
+  /** Virtual addresses configured on the instance (keepalived's claim, not the kernel's). */
+  vips: string[];
+  /** When the state last changed (epoch ms). */
+  since?: number;
+}
+
+export interface ServiceView {
+  healthy: boolean;
+  detail?: string;
+  latencyMs?: number;
+  /** When `healthy` last flipped (epoch ms). */
+  since?: number;
+}
+
+/** Everything the derivation needs to know about one node; built by the server's store. */
+export interface NodeView {
+  name: string;
+  role: NodeRole;
+  online: boolean;
+  lastSeen?: number;
+  vrrp: VrrpView[];
+  /** Addresses the node's KERNEL has configured (no prefix), from the last snapshot + changes. */
+  addresses: string[];
+  services: { nginx?: ServiceView; keepalived?: ServiceView; tomcat?: ServiceView };
+  /** false when the agent says keepalived is not running; undefined when it did not say. */
+  keepalivedRunning?: boolean;
+  /** Agent clock minus server clock, ms; null until measured. */
+  clockOffsetMs: number | null;
+}
+
+/** A VIP the cluster is known to float, and the VRRP instance that owns it. */
+export interface KnownVip {
+  address: string;
+  instance: string;
+}
+
+export interface ClusterInput {
+  id: string;
+  name: string;
+  nodes: NodeView[];
+  /** VIPs remembered from every lb's VRRP config, so a dead keepalived does not hide one. */
+  knownVips: ReadonlyMap<string, string> | readonly KnownVip[];
+  now: number;
+}
