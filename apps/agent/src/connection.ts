@@ -1,0 +1,183 @@
+import WebSocket from 'ws';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  agentToServerCodec,
+  serverToAgentCodec,
+  type AgentDataMessage,
+  type AgentHello,
+  type AgentToServer,
+  type ServerToAgent,
+} from '@keepwatch/shared';
+import type { Logger } from './log';
+import type { DataMessageInput, Outbox } from './outbox';
+import { Backoff, sleep } from './timing';
+
+/*
+ * The agent's one socket to the panel (/api/v1/agent/ws).
+ *
+ *   open            -> send hello
+ *   welcome{acked}  -> outbox drops <= acked; a fresh snapshot (new seq) is sent first,
+ *                      then the rest of the outbox in seq order, then live messages
+ *   ack{seq}        -> outbox drops <= seq
+ *   ping{id,t0}     -> pong{id,t0,t1,t2}
+ *   close           -> reconnect after exponential backoff with full jitter
+ * Every inbound frame is decoded with the compiled validator before any handler runs;
+ * a frame that does not decode is logged and ignored.
+ */
+
+export interface ConnectionOptions {
+  /** ws:// or wss:// base URL of the panel. */
+  url: string;
+  outbox: Outbox;
+  log: Logger;
+  hello: () => AgentHello;
+  snapshot: () => DataMessageInput;
+  backoffMs?: { base: number; max: number };
+  /** Delay range after the server refused our credentials or protocol version. */
+  refusedRetryMs?: number;
+}
+
+interface Session {
+  ws: WebSocket;
+  welcomed: boolean;
+  /** Highest seq sent on this socket; live messages above it go out as they become durable. */
+  sentUpTo: number;
+}
+
+const REFUSED = new Set<number>([CloseCode.unauthorized, CloseCode.protocolVersion]);
+
+export function agentSocketUrl(base: string): string {
+  return `${base.replace(/\/+$/, '')}/api/v1/agent/ws`;
+}
+
+export class Connection {
+  private session: Session | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly backoff: Backoff;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    const b = opts.backoffMs ?? { base: 250, max: 10_000 };
+    this.backoff = new Backoff(b.base, b.max);
+    opts.outbox.onDurable((msgs) => this.sendLive(msgs));
+  }
+
+  start(signal: AbortSignal): void {
+    this.loop = this.run(signal);
+  }
+
+  async stopped(): Promise<void> {
+    await this.loop;
+  }
+
+  /** True once the server welcomed us on the current socket. */
+  get ready(): boolean {
+    return this.session?.welcomed === true && this.session.ws.readyState === WebSocket.OPEN;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const url = agentSocketUrl(this.opts.url);
+    while (!signal.aborted) {
+      const { code, reason, welcomed } = await this.connectOnce(url, signal);
+      if (signal.aborted) break;
+      if (welcomed) this.backoff.reset();
+      let delay = this.backoff.next();
+      if (REFUSED.has(code)) {
+        // The operator has to fix the token or upgrade something: keep trying, slowly.
+        delay = Math.round((this.opts.refusedRetryMs ?? 30_000) * (0.5 + Math.random() / 2));
+        this.opts.log.error('server refused this agent', { code, reason, retryInMs: delay });
+      } else {
+        this.opts.log.warn('disconnected from server', { code, reason, retryInMs: delay });
+      }
+      await sleep(delay, signal);
+    }
+  }
+
+  private connectOnce(
+    url: string,
+    signal: AbortSignal,
+  ): Promise<{ code: number; reason: string; welcomed: boolean }> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(url, { handshakeTimeout: 10_000 });
+      const session: Session = { ws, welcomed: false, sentUpTo: 0 };
+      this.session = session;
+      // Attached synchronously, before anything async: no frame can be missed.
+      ws.on('message', (data: WebSocket.RawData) => this.onFrame(session, data, Date.now()));
+      ws.on('open', () => {
+        this.opts.log.info('connected, sending hello', { url });
+        this.send(session, this.opts.hello());
+      });
+      ws.on('error', (err) => this.opts.log.debug('socket error', { err: err.message }));
+      const onAbort = (): void => {
+        ws.close(1000, 'agent stopping');
+        // A server that does not answer the close handshake must not hold up shutdown.
+        setTimeout(() => ws.terminate(), 1000).unref();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      ws.on('close', (code, reason) => {
+        signal.removeEventListener('abort', onAbort);
+        if (this.session === session) this.session = undefined;
+        resolve({ code, reason: reason.toString('utf8'), welcomed: session.welcomed });
+      });
+    });
+  }
+
+  private onFrame(session: Session, data: WebSocket.RawData, receivedAt: number): void {
+    const decoded = serverToAgentCodec.decode(data);
+    if (!decoded.ok) {
+      this.opts.log.warn('ignored a bad frame from the server', { error: decoded.error });
+      return;
+    }
+    this.handle(session, decoded.value, receivedAt).catch((err: unknown) =>
+      this.opts.log.error('failed to handle server message', { err }),
+    );
+  }
+
+  private async handle(session: Session, msg: ServerToAgent, receivedAt: number): Promise<void> {
+    switch (msg.type) {
+      case 'welcome':
+        await this.onWelcome(session, msg.ackedSeq, msg.protocol);
+        return;
+      case 'ack':
+        this.opts.outbox.ack(msg.seq);
+        return;
+      case 'ping':
+        this.send(session, { type: 'pong', id: msg.id, t0: msg.t0, t1: receivedAt, t2: Date.now() });
+        return;
+    }
+  }
+
+  private async onWelcome(session: Session, ackedSeq: number, protocol: number): Promise<void> {
+    if (protocol !== PROTOCOL_VERSION) {
+      this.opts.log.warn('server speaks another protocol version', { ours: PROTOCOL_VERSION, theirs: protocol });
+    }
+    const { outbox } = this.opts;
+    await outbox.welcome(ackedSeq);
+    const snap = outbox.append(this.opts.snapshot());
+    await outbox.flush();
+    if (session.ws.readyState !== WebSocket.OPEN) return;
+    const rest = outbox.pending().filter((m) => m.seq !== snap.seq);
+    this.opts.log.info('welcomed', { ackedSeq, snapshotSeq: snap.seq, replay: rest.length });
+    this.send(session, snap);
+    for (const m of rest) this.send(session, m);
+    session.sentUpTo = Math.max(snap.seq, ...rest.map((m) => m.seq));
+    session.welcomed = true;
+  }
+
+  private sendLive(msgs: AgentDataMessage[]): void {
+    const s = this.session;
+    if (!s?.welcomed || s.ws.readyState !== WebSocket.OPEN) return;
+    for (const m of msgs) {
+      if (m.seq <= s.sentUpTo) continue;
+      this.send(s, m);
+      s.sentUpTo = m.seq;
+    }
+  }
+
+  private send(session: Session, msg: AgentToServer): void {
+    if (session.ws.readyState !== WebSocket.OPEN) return;
+    session.ws.send(agentToServerCodec.encode(msg), (err) => {
+      if (err) this.opts.log.debug('send failed (socket closing)', { err: err.message });
+    });
+  }
+}
