@@ -1,0 +1,264 @@
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { agentPid, startAgentProcess, stopAgentProcess, writeAgentConfigFile, type StartAgentOptions } from './agent-control';
+import type { AgentConfigOptions } from './agent-config';
+import { run, type ExecResult } from './exec';
+import type { LabContext, ServiceController, ServiceStatus } from './lab-context';
+import { createNetwork, destroyNetwork, hostIfExists, labNamespaces, nsAddresses, nsPids } from './netns';
+import { defaultBaseDir, findRepoRoot, hostPaths, type HostPaths } from './paths';
+import { ensurePrerequisites, which } from './prereqs';
+import { cmdlineOf, isAlive, terminate } from './procs';
+import { StateStore } from './state';
+import { keepalivedController } from './svc-keepalived';
+import { nginxController } from './svc-nginx';
+import { tomcatController } from './svc-tomcat';
+import {
+  buildTopology, hostByName, servicesOf,
+  type HostName, type LabHost, type Scheme, type ServiceKind, type Topology, type VrrpInstance,
+} from './topology';
+import { waitFor } from './wait';
+import { formatError } from './lab-status';
+
+export interface LabOptions {
+  prefix?: string;
+  subnet?: string;
+  scheme?: Scheme;
+  /** Default `<repo>/.lab/<prefix>`. */
+  baseDir?: string;
+  log?: (line: string) => void;
+}
+
+export type ServiceAction = 'start' | 'stop' | 'kill' | 'status';
+
+export interface LabStatus {
+  prefix: string;
+  subnet: string;
+  scheme: Scheme;
+  baseDir: string;
+  hostIp: string;
+  hostIf: { name: string; present: boolean };
+  namespaces: { name: string; present: boolean }[];
+  hosts: (Pick<LabHost, 'name' | 'role' | 'ns' | 'ip'> & {
+    services: Partial<Record<ServiceKind, ServiceStatus>>;
+    agent?: number;
+  })[];
+  vips: { address: string; instance: string; holders: string[] }[];
+}
+
+const READY_TIMEOUT_MS = { nginx: 10_000, keepalived: 5000, tomcat: 60_000, vip: 20_000 };
+
+/** A real nginx + keepalived + Tomcat HA lab in network namespaces on this machine. */
+export class Lab {
+  readonly prefix: string;
+  readonly baseDir: string;
+  readonly hosts: readonly LabHost[];
+  readonly vips: readonly string[];
+  readonly hostIp: string;
+  readonly topology: Topology;
+  private readonly ctx: LabContext;
+  private readonly curl: string;
+
+  constructor(opts: LabOptions = {}) {
+    this.topology = buildTopology({
+      prefix: opts.prefix ?? 'kw',
+      subnet: opts.subnet ?? '10.77.0',
+      scheme: opts.scheme ?? 'master-backup',
+    });
+    this.prefix = this.topology.prefix;
+    this.hosts = this.topology.hosts;
+    this.vips = this.topology.vips;
+    this.hostIp = this.topology.hostIp;
+    this.baseDir = resolve(opts.baseDir ?? defaultBaseDir(this.prefix));
+    this.curl = which('curl') ?? '/usr/bin/curl';
+    const baseDir = this.baseDir;
+    this.ctx = {
+      topo: this.topology,
+      baseDir,
+      repoRoot: findRepoRoot(),
+      state: new StateStore(baseDir),
+      log: opts.log ?? (() => undefined),
+      paths: (host: LabHost): HostPaths => hostPaths(baseDir, host.name),
+    };
+  }
+
+  private controller(host: LabHost, svc: ServiceKind): ServiceController {
+    if (!servicesOf(host.role).includes(svc)) {
+      throw new Error(`${host.name} (${host.role}) runs ${servicesOf(host.role).join(' and ')}, not ${svc}`);
+    }
+    switch (svc) {
+      case 'keepalived':
+        return keepalivedController(this.ctx, host, this.curl);
+      case 'nginx':
+        return nginxController(this.ctx, host);
+      case 'tomcat':
+        return tomcatController(this.ctx, host);
+    }
+  }
+
+  /** Builds the lab and waits until every service answers and the MASTER holds its VIP. */
+  async up(opts: { signal?: AbortSignal } = {}): Promise<LabStatus> {
+    const sig = opts.signal;
+    await ensurePrerequisites(this.ctx.log);
+    if ((await labNamespaces(this.prefix)).length > 0 || existsSync(this.baseDir) || (await hostIfExists(this.topology.hostIf))) {
+      this.ctx.log(`leftovers of lab ${this.prefix} found: tearing them down first`);
+      await this.down();
+    }
+    try {
+      await this.build(sig);
+    } catch (err) {
+      this.ctx.log(`up failed: ${formatError(err)}; tearing the lab down`);
+      await this.down();
+      throw err;
+    }
+    return this.status();
+  }
+
+  private async build(sig: AbortSignal | undefined): Promise<void> {
+    const t = this.topology;
+    for (const h of this.hosts) mkdirSync(hostPaths(this.baseDir, h.name).dir, { recursive: true, mode: 0o755 });
+    this.ctx.state.write({
+      version: 1, prefix: t.prefix, subnet: t.subnet, scheme: t.scheme, hostIf: t.hostIf,
+      createdAt: new Date().toISOString(), processes: {},
+    });
+    await createNetwork(t);
+    this.ctx.log(`network ${t.subnet}.0/24 up: ${t.bridgeNs} + ${this.hosts.map((h) => h.ns).join(' ')}; host ${t.hostIf} ${t.hostIp}`);
+    sig?.throwIfAborted();
+    const backends = this.hosts.filter((h) => h.role === 'backend');
+    const lbs = this.hosts.filter((h) => h.role === 'lb');
+    // Tomcat is the slowest (~3 s), so it starts first; nginx before keepalived so the
+    // check script passes from keepalived's first run.
+    await Promise.all(backends.map((h) => this.controller(h, 'tomcat').start()));
+    await Promise.all(lbs.map((h) => this.controller(h, 'nginx').start()));
+    await Promise.all(lbs.map((h) => this.controller(h, 'keepalived').start()));
+    sig?.throwIfAborted();
+    await Promise.all([
+      ...lbs.map((h) => this.controller(h, 'nginx').ready(READY_TIMEOUT_MS.nginx, sig)),
+      ...lbs.map((h) => this.controller(h, 'keepalived').ready(READY_TIMEOUT_MS.keepalived, sig)),
+      ...backends.map((h) => this.controller(h, 'tomcat').ready(READY_TIMEOUT_MS.tomcat, sig)),
+      ...t.vrrp.map((vi) => this.waitForMaster(vi, sig)),
+    ]);
+    this.ctx.log(`lab ${t.prefix} is up: ${t.vrrp.map((vi) => `${vi.vip} on ${this.expectedMaster(vi)}`).join(', ')}`);
+  }
+
+  private expectedMaster(vi: VrrpInstance): string {
+    return vi.priorities.lb1 >= vi.priorities.lb2 ? 'lb1' : 'lb2';
+  }
+
+  private async waitForMaster(vi: VrrpInstance, sig: AbortSignal | undefined): Promise<void> {
+    const master = this.expectedMaster(vi);
+    await waitFor(`${vi.vip} (${vi.name}) on ${master}`, async () => {
+      const holders = await this.vipHolders(vi.vip);
+      return holders.length === 1 && holders[0] === master;
+    }, { timeoutMs: READY_TIMEOUT_MS.vip, intervalMs: 100, signal: sig });
+  }
+
+  /** Removes every namespace, process and file of this prefix, also after a crash. Idempotent. */
+  async down(): Promise<void> {
+    const namespaces = await labNamespaces(this.prefix);
+    const pids = new Set<number>();
+    for (const rec of Object.values(this.ctx.state.read()?.processes ?? {})) {
+      if (this.isOurs(rec.pid, namespaces)) pids.add(rec.pid);
+    }
+    for (const ns of namespaces) for (const pid of await nsPids(ns)) pids.add(pid);
+    if (pids.size > 0) {
+      this.ctx.log(`stopping ${pids.size} lab processes`);
+      const left = await terminate([...pids], 2500);
+      if (left.length > 0) throw new Error(`lab processes survived SIGKILL: ${left.join(', ')}`);
+    }
+    await destroyNetwork(this.prefix, this.topology.hostIf);
+    const stillThere = await labNamespaces(this.prefix);
+    if (stillThere.length > 0) throw new Error(`could not delete namespaces: ${stillThere.join(', ')}`);
+    rmSync(this.baseDir, { recursive: true, force: true });
+    this.removeEmptyParent();
+    this.ctx.log(`lab ${this.prefix} is down`);
+  }
+
+  /** A recorded pid is ours if it still sits in one of our namespaces or names our base dir. */
+  private isOurs(pid: number, namespaces: string[]): boolean {
+    if (!isAlive(pid)) return false;
+    if (cmdlineOf(pid)?.some((a) => a.includes(this.baseDir))) return true;
+    try {
+      const ino = statSync(`/proc/${pid}/ns/net`).ino;
+      return namespaces.some((ns) => statSync(`/run/netns/${ns}`).ino === ino);
+    } catch {
+      return false;
+    }
+  }
+
+  private removeEmptyParent(): void {
+    const parent = dirname(this.baseDir);
+    try {
+      if (parent.endsWith('/.lab') && readdirSync(parent).length === 0) rmdirSync(parent);
+    } catch {
+      // someone else's lab may be in there; leave it
+    }
+  }
+
+  async status(): Promise<LabStatus> {
+    const t = this.topology;
+    const present = new Set(await labNamespaces(this.prefix));
+    const hosts: LabStatus['hosts'] = [];
+    for (const h of this.hosts) {
+      const services: Partial<Record<ServiceKind, ServiceStatus>> = {};
+      for (const svc of servicesOf(h.role)) services[svc] = await this.controller(h, svc).status();
+      const agent = agentPid(this.ctx, h);
+      hosts.push({ name: h.name, role: h.role, ns: h.ns, ip: h.ip, services, ...(agent ? { agent } : {}) });
+    }
+    const vips = [];
+    for (const vi of t.vrrp) vips.push({ address: vi.vip, instance: vi.name, holders: await this.vipHolders(vi.vip) });
+    return {
+      prefix: t.prefix, subnet: t.subnet, scheme: t.scheme, baseDir: this.baseDir, hostIp: t.hostIp,
+      hostIf: { name: t.hostIf, present: await hostIfExists(t.hostIf) },
+      namespaces: [t.bridgeNs, ...this.hosts.map((h) => h.ns)].map((name) => ({ name, present: present.has(name) })),
+      hosts,
+      vips,
+    };
+  }
+
+  /** Host names whose kernel has the VIP on eth0 right now (two = split brain). */
+  async vipHolders(vip: string = this.vips[0] ?? ''): Promise<string[]> {
+    const present = new Set(await labNamespaces(this.prefix));
+    const found = await Promise.all(
+      this.hosts.map(async (h) => (present.has(h.ns) && (await nsAddresses(h.ns)).includes(vip) ? h.name : undefined)),
+    );
+    return found.filter((n): n is HostName => n !== undefined);
+  }
+
+  async service(hostName: string, svc: ServiceKind, action: ServiceAction): Promise<ServiceStatus> {
+    const c = this.controller(hostByName(this.topology, hostName), svc);
+    switch (action) {
+      case 'start':
+        await c.start();
+        await c.ready(svc === 'tomcat' ? READY_TIMEOUT_MS.tomcat : READY_TIMEOUT_MS.nginx);
+        break;
+      case 'stop':
+        await c.stop();
+        break;
+      case 'kill':
+        await c.kill();
+        break;
+      case 'status':
+        break;
+    }
+    return c.status();
+  }
+
+  /** Runs argv inside the host's namespace and captures its output. */
+  exec(hostName: string, argv: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    const h = hostByName(this.topology, hostName);
+    return run(['ip', 'netns', 'exec', h.ns, ...argv], { timeoutMs: opts.timeoutMs ?? 60_000 });
+  }
+
+  /** Writes `<base>/<host>/agent.json`, a validated AgentConfig; returns its path. */
+  writeAgentConfig(hostName: string, opts: AgentConfigOptions): string {
+    return writeAgentConfigFile(this.ctx, hostByName(this.topology, hostName), opts);
+  }
+
+  startAgent(hostName: string, opts: StartAgentOptions): Promise<number> {
+    return startAgentProcess(this.ctx, hostByName(this.topology, hostName), opts);
+  }
+
+  stopAgent(hostName: string, signal?: NodeJS.Signals): Promise<void> {
+    return stopAgentProcess(this.ctx, hostByName(this.topology, hostName), signal);
+  }
+}
