@@ -1,0 +1,208 @@
+import { liveToBrowserCodec, type LivePatch } from '@keepwatch/shared';
+import { backoffDelay } from './backoff';
+import { applyLiveMessage, emptyLiveData, type LiveData } from './live-state';
+
+/*
+ * The one browser live-socket client: connect to /api/v1/live, decode every frame with the
+ * shared codec, fold snapshot + patches into LiveData, reconnect with backoff when the
+ * socket closes and immediately (fresh snapshot) on a rev gap. Exposed as a small external
+ * store for useSyncExternalStore. No polling anywhere.
+ */
+
+export type ConnectionState = 'connecting' | 'live' | 'offline';
+
+export interface LiveState {
+  connection: ConnectionState;
+  /** True once any snapshot arrived in this session: tells "connecting" from "reconnecting". */
+  everLive: boolean;
+  data: LiveData;
+  /** serverEpoch ≈ Date.now() + serverOffsetMs; durations use server time, not ours. */
+  serverOffsetMs: number;
+}
+
+/** What browser tests read to measure the feed's latency (see e2e). */
+export interface LiveProbe {
+  /** performance.now() when the last patch was received. */
+  lastPatchAt: number | null;
+  /** Date.now() - patch.at for the last patch: server-to-browser delay (same host clock). */
+  lastPatchLagMs: number | null;
+  patches: number;
+  snapshots: number;
+  resyncs: number;
+}
+
+declare global {
+  interface Window {
+    __keepwatchLive?: LiveProbe;
+  }
+}
+
+/** Close code the server uses when the socket has no valid session. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** After this many failed attempts in a row the indicator says "offline", not "connecting". */
+const OFFLINE_AFTER_ATTEMPTS = 3;
+
+export interface LiveClientOptions {
+  url: string;
+  onUnauthorized: () => void;
+  win: Window;
+  createSocket?: (url: string) => WebSocket;
+}
+
+export interface LiveClient {
+  start: () => void;
+  stop: () => void;
+  getState: () => LiveState;
+  subscribe: (listener: () => void) => () => void;
+}
+
+const initialState: LiveState = {
+  connection: 'connecting',
+  everLive: false,
+  data: emptyLiveData,
+  serverOffsetMs: 0,
+};
+
+/** ws: or wss: to match the page, same origin so the session cookie goes along. */
+export function liveUrl(location: Location): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api/v1/live`;
+}
+
+export function createLiveClient(opts: LiveClientOptions): LiveClient {
+  const { win } = opts;
+  const createSocket = opts.createSocket ?? ((url: string) => new WebSocket(url));
+  const listeners = new Set<() => void>();
+  const probe: LiveProbe = {
+    lastPatchAt: null,
+    lastPatchLagMs: null,
+    patches: 0,
+    snapshots: 0,
+    resyncs: 0,
+  };
+  win.__keepwatchLive = probe;
+
+  let state = initialState;
+  let socket: WebSocket | null = null;
+  let running = false;
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const set = (patch: Partial<LiveState>): void => {
+    state = { ...state, ...patch };
+    for (const l of listeners) l();
+  };
+
+  const detach = (): void => {
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) {
+      socket.close(1000);
+    }
+    socket = null;
+  };
+
+  const scheduleReconnect = (delayMs: number): void => {
+    if (!running || retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect();
+    }, delayMs);
+  };
+
+  const resync = (reason: string): void => {
+    probe.resyncs += 1;
+    console.warn(`[live] resync: ${reason}`);
+    detach();
+    set({ connection: 'connecting' });
+    // The server is fine, we just missed something: come back at once (tiny jitter only).
+    scheduleReconnect(Math.round(Math.random() * 250));
+  };
+
+  const recordPatch = (patch: LivePatch): void => {
+    probe.lastPatchAt = win.performance.now();
+    probe.lastPatchLagMs = Date.now() - patch.at;
+    probe.patches += 1;
+  };
+
+  const onFrame = (raw: unknown): void => {
+    if (typeof raw !== 'string') return resync('binary frame');
+    const decoded = liveToBrowserCodec.decode(raw);
+    if (!decoded.ok) return resync(`bad frame: ${decoded.error}`);
+    const msg = decoded.value;
+    if (msg.type === 'patch') recordPatch(msg);
+    const step = applyLiveMessage(state.data, msg);
+    if (step.kind === 'resync') return resync(step.reason);
+    if (msg.type === 'snapshot') {
+      probe.snapshots += 1;
+      attempt = 0;
+      set({
+        data: step.data,
+        connection: 'live',
+        everLive: true,
+        serverOffsetMs: msg.status.generatedAt - Date.now(),
+      });
+    } else if (msg.type === 'patch') {
+      set({ data: step.data, serverOffsetMs: msg.at - Date.now() });
+    }
+  };
+
+  function connect(): void {
+    if (!running) return;
+    detach();
+    // Keep showing the old clusters while reconnecting, but forget the rev: only a fresh
+    // snapshot may be patched.
+    set({
+      connection: attempt >= OFFLINE_AFTER_ATTEMPTS || !win.navigator.onLine ? 'offline' : 'connecting',
+      data: { ...state.data, rev: null },
+    });
+    const ws = createSocket(opts.url);
+    socket = ws;
+    ws.onmessage = (ev: MessageEvent) => onFrame(ev.data);
+    ws.onclose = (ev: CloseEvent) => {
+      if (socket !== ws) return;
+      socket = null;
+      if (ev.code === CLOSE_UNAUTHORIZED) {
+        running = false;
+        opts.onUnauthorized();
+        return;
+      }
+      attempt += 1;
+      set({ connection: attempt >= OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'connecting' });
+      scheduleReconnect(backoffDelay(attempt - 1, Math.random()));
+    };
+  }
+
+  // Coming back online: skip the rest of the backoff wait.
+  const onOnline = (): void => {
+    if (!running || socket) return;
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    retryTimer = null;
+    connect();
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      attempt = 0;
+      win.addEventListener('online', onOnline);
+      connect();
+    },
+    stop() {
+      running = false;
+      win.removeEventListener('online', onOnline);
+      if (retryTimer !== null) clearTimeout(retryTimer);
+      retryTimer = null;
+      detach();
+      // Nothing of one session's data may leak into the next login.
+      state = initialState;
+      for (const l of listeners) l();
+    },
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
