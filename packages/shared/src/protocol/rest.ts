@@ -25,3 +25,7 @@ export const ApiError = Type.Object({
   message: Type.String({ description: 'a sentence for humans' }),
 });
 export type ApiError = Static<typeof ApiError>;
+
+/** Body of endpoints that only confirm (POST /api/v1/auth/logout). */
+export const OkResponse = Type.Object({ ok: Type.Boolean() });
+export type OkResponse = Static<typeof OkResponse>;

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { CloseCode } from '@keepwatch/shared';
+import type { ServerConfig } from './config';
+import agentsModule from './modules/agents/index';
+import authModule from './modules/auth/index';
+import liveModule from './modules/live/index';
+import statusModule from './modules/status/index';
+import statusStore from './modules/status/status-store-plugin';
+import webModule from './modules/web/index';
+import authPlugin from './plugins/auth';
+import dbPlugin from './plugins/db';
+import eventBus from './plugins/event-bus';
+
+export interface BuildAppOptions {
+  config: ServerConfig;
+  /** SQLite file; default <dataDir>/keepwatch.db. ':memory:' in tests. */
+  dbPath?: string;
+  /** Fastify logger option; default: pino at config.logLevel. */
+  logger?: boolean | object;
+  /** Clock for timestamps (sessions, events, status); default Date.now. */
+  now?: () => number;
+}
+
+function errorBody(err: FastifyError): { status: number; body: { error: string; message: string } } {
+  if (err.validation) return { status: 400, body: { error: 'bad_request', message: err.message } };
+  const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+  const message = status >= 500 ? 'internal server error' : err.message;
+  return { status, body: { error: err.code ?? 'error', message } };
+}
+
+/** The whole server as a Fastify instance, ready to listen or to `inject` in tests. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const now = opts.now ?? Date.now;
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    // Agents replay outboxes in bursts; a snapshot with many addresses can be large.
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const { status, body } = errorBody(err);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    return reply.code(status).send(body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Keepwatch API', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'kw_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    preClose(done) {
+      for (const client of app.websocketServer.clients) {
+        client.close(CloseCode.serverShutdown, 'server shutting down');
+      }
+      done();
+    },
+  });
+
+  await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
+  await app.register(eventBus);
+  await app.register(authPlugin, {
+    now,
+    ...(config.adminPassword !== undefined && { adminPassword: config.adminPassword }),
+  });
+  await app.register(statusStore, { now });
+
+  await app.register(
+    async (api) => {
+      await api.register(authModule, { now });
+      await api.register(agentsModule, { agentToken: config.agentToken, now });
+      await api.register(statusModule);
+      await api.register(liveModule);
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(webModule, { webDist: config.webDist });
+  return app;
+}

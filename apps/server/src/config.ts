@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Everything the server takes from its environment. The only module that reads process.env. */
+export interface ServerConfig {
+  port: number;
+  /** Addresses to listen on; the first is the main listener. */
+  hosts: string[];
+  dataDir: string;
+  /** Password for the first `admin` user; undefined → generated and printed once. */
+  adminPassword?: string;
+  /** Shared secret agents present in their hello. */
+  agentToken: string;
+  webDist: string;
+  logLevel: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+// Works from src/ (tsx, vitest) and from dist/server.mjs: both sit two levels under the repo.
+function defaultWebDist(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', 'web', 'dist');
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 8470;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`KEEPWATCH_PORT must be a port number, got ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
+
+/** Reads <dataDir>/agent-token, or creates it (0600) so agents keep working across restarts. */
+export function loadOrCreateAgentToken(dataDir: string): string {
+  const file = join(dataDir, 'agent-token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const dataDir = resolve(env['KEEPWATCH_DATA'] || './data');
+  const hosts = (env['KEEPWATCH_HOST'] || '127.0.0.1')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  const adminPassword = env['KEEPWATCH_ADMIN_PASSWORD'] || undefined;
+  return {
+    port: parsePort(env['KEEPWATCH_PORT']),
+    hosts: hosts.length > 0 ? hosts : ['127.0.0.1'],
+    dataDir,
+    ...(adminPassword !== undefined && { adminPassword }),
+    agentToken: env['KEEPWATCH_AGENT_TOKEN'] || loadOrCreateAgentToken(dataDir),
+    webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
+    logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
+  };
+}

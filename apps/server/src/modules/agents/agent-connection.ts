@@ -1,0 +1,228 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket, RawData } from 'ws';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  agentToServerCodec,
+  serverToAgentCodec,
+  type AgentDataMessage,
+  type AgentHello,
+  type AgentPong,
+  type ServerToAgent,
+} from '@keepwatch/shared';
+import type { EventBus } from '../../plugins/event-bus';
+import type { AgentIngest } from './agent-ingest';
+import { ClockSync } from './clock-sync';
+import { closeReason } from './close-reason';
+
+export const HELLO_TIMEOUT_MS = 10_000;
+export const PING_INTERVAL_MS = 5_000;
+export const PONG_TIMEOUT_MS = 15_000;
+/** Not in the shared CloseCode set: only the server decides a peer went silent. */
+export const CLOSE_PONG_TIMEOUT = 4408;
+
+export interface AgentConnectionDeps {
+  agentToken: string;
+  ingest: AgentIngest;
+  bus: EventBus;
+  registry: AgentRegistry;
+  now: () => number;
+  log: FastifyBaseLogger;
+}
+
+/** Live connections by agentId: a newer connection replaces an older one. */
+export class AgentRegistry {
+  private readonly byAgent = new Map<string, AgentConnection>();
+
+  claim(agentId: string, conn: AgentConnection): void {
+    const old = this.byAgent.get(agentId);
+    this.byAgent.set(agentId, conn);
+    if (old && old !== conn) old.close(CloseCode.replaced, 'replaced by a newer connection of the same agent');
+  }
+
+  /** True if `conn` was the agent's current connection (so the agent is now offline). */
+  release(agentId: string, conn: AgentConnection): boolean {
+    if (this.byAgent.get(agentId) !== conn) return false;
+    this.byAgent.delete(agentId);
+    return true;
+  }
+
+  get size(): number {
+    return this.byAgent.size;
+  }
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+function helloProtocol(raw: RawData): number | undefined {
+  try {
+    const value = JSON.parse(raw.toString()) as { type?: unknown; protocol?: unknown };
+    return value.type === 'hello' && typeof value.protocol === 'number' ? value.protocol : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One agent socket. States: awaiting-hello → ready → closed. Frames are handled strictly in
+ * arrival order through one promise chain (the hello needs a flush before its welcome).
+ */
+export class AgentConnection {
+  private state: 'awaiting-hello' | 'ready' | 'closed' = 'awaiting-hello';
+  private agentId: string | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private lastAccepted = 0;
+  private committed = 0;
+  private ackScheduled = false;
+  private lastPongAt = 0;
+  private pingId = 0;
+  private readonly clock = new ClockSync();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: AgentConnectionDeps,
+  ) {}
+
+  /** Attaches every listener synchronously: nothing may run before the first frame can land. */
+  start(): void {
+    this.socket.on('message', (raw) => {
+      this.chain = this.chain.then(() => this.handle(raw)).catch((err: unknown) => {
+        this.deps.log.error({ err, agentId: this.agentId }, 'agent frame handling failed');
+        this.close(1011, 'internal error');
+      });
+    });
+    this.socket.on('close', () => this.onClosed());
+    this.socket.on('error', (err) => this.deps.log.warn({ err, agentId: this.agentId }, 'agent socket error'));
+    this.timers.push(
+      setTimeout(() => {
+        if (this.state === 'awaiting-hello') this.close(CloseCode.badFrame, 'no hello within 10 s');
+      }, HELLO_TIMEOUT_MS),
+    );
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.deps.log.info({ agentId: this.agentId, code, reason }, 'closing agent socket');
+    this.socket.close(code, closeReason(reason));
+  }
+
+  private async handle(raw: RawData): Promise<void> {
+    if (this.state === 'closed') return;
+    const decoded = agentToServerCodec.decode(raw as Buffer);
+    if (!decoded.ok) {
+      const protocol = this.state === 'awaiting-hello' ? helloProtocol(raw) : undefined;
+      if (protocol !== undefined && protocol !== PROTOCOL_VERSION) return this.rejectProtocol(protocol);
+      return this.close(CloseCode.badFrame, decoded.error);
+    }
+    const msg = decoded.value;
+    if (this.state === 'awaiting-hello') {
+      if (msg.type !== 'hello') return this.close(CloseCode.badFrame, `expected hello as the first frame, got ${msg.type}`);
+      return this.onHello(msg);
+    }
+    switch (msg.type) {
+      case 'hello':
+        return this.close(CloseCode.badFrame, 'hello sent twice on one connection');
+      case 'pong':
+        return this.onPong(msg);
+      case 'snapshot':
+      case 'vrrp.transition':
+      case 'vip.change':
+      case 'service.health':
+        return this.onData(msg);
+    }
+  }
+
+  private rejectProtocol(protocol: number): void {
+    this.close(CloseCode.protocolVersion, `protocol version ${protocol} not supported, server speaks ${PROTOCOL_VERSION}`);
+  }
+
+  private async onHello(hello: AgentHello): Promise<void> {
+    if (hello.protocol !== PROTOCOL_VERSION) return this.rejectProtocol(hello.protocol);
+    const expected = digest(this.deps.agentToken);
+    if (!timingSafeEqual(digest(hello.token), expected)) {
+      return this.close(CloseCode.unauthorized, 'invalid agent token');
+    }
+    const { ingest, registry, bus, now } = this.deps;
+    this.agentId = hello.agentId;
+    registry.claim(hello.agentId, this);
+    // The replaced connection's last messages may still be queued: make them durable first.
+    await ingest.flush();
+    if (this.state === 'closed') return;
+    const at = now();
+    ingest.hello(hello, at);
+    this.lastAccepted = this.committed = ingest.storedSeq(hello.agentId);
+    this.state = 'ready';
+    this.lastPongAt = at;
+    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: at, ackedSeq: this.committed });
+    bus.emit('agent.online', { agentId: hello.agentId, hello, at });
+    this.deps.log.info({ agentId: hello.agentId, node: hello.node.name, ackedSeq: this.committed }, 'agent online');
+    this.timers.push(setInterval(() => this.tick(), PING_INTERVAL_MS));
+  }
+
+  private onData(msg: AgentDataMessage): void {
+    const agentId = this.agentId ?? '';
+    if (msg.seq <= this.lastAccepted) {
+      // A replay of something we have: re-ack (once it is durable) without storing it again.
+      if (msg.seq <= this.committed) this.scheduleAck();
+      return;
+    }
+    this.lastAccepted = msg.seq;
+    const at = this.deps.now();
+    this.deps.bus.emit('agent.data', { agentId, message: msg, at });
+    this.deps.ingest.store(agentId, msg, at).then(
+      () => {
+        this.committed = Math.max(this.committed, msg.seq);
+        this.scheduleAck();
+      },
+      (err: unknown) => {
+        this.deps.log.error({ err, agentId }, 'storing agent event failed');
+        this.close(1011, 'storage error');
+      },
+    );
+  }
+
+  private onPong(pong: AgentPong): void {
+    const t3 = this.deps.now();
+    this.lastPongAt = t3;
+    const best = this.clock.add(pong.t0, pong.t1, pong.t2, t3);
+    this.deps.bus.emit('agent.clock', { agentId: this.agentId ?? '', ...best });
+  }
+
+  private tick(): void {
+    const now = this.deps.now();
+    if (now - this.lastPongAt > PONG_TIMEOUT_MS) {
+      return this.close(CLOSE_PONG_TIMEOUT, `no pong for ${PONG_TIMEOUT_MS / 1000} s`);
+    }
+    this.send({ type: 'ping', id: ++this.pingId, t0: now });
+  }
+
+  /** Acks are cumulative: one per burst of commits is enough. */
+  private scheduleAck(): void {
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    queueMicrotask(() => {
+      this.ackScheduled = false;
+      this.send({ type: 'ack', seq: this.committed });
+    });
+  }
+
+  private send(msg: ServerToAgent): void {
+    if (this.state === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(serverToAgentCodec.encode(msg));
+  }
+
+  private onClosed(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.state = 'closed';
+    const agentId = this.agentId;
+    if (agentId && this.deps.registry.release(agentId, this)) {
+      const at = this.deps.now();
+      this.deps.bus.emit('agent.offline', { agentId, at });
+      this.deps.ingest.touch(agentId, at).catch(() => {});
+      this.deps.log.info({ agentId }, 'agent offline');
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AgentDataMessage, AgentHello } from '@keepwatch/shared';
+import type { BatchWriter } from '../../plugins/batch-writer';
+
+const INSERT_EVENT =
+  'INSERT OR IGNORE INTO events (agent_id, seq, ts, received_at, type, payload) VALUES (?, ?, ?, ?, ?, ?)';
+const TOUCH_AGENT = 'UPDATE agents SET last_seen = ? WHERE agent_id = ?';
+
+/** Persistence of the agent socket: agent and cluster rows, the event log, the stored seq. */
+export class AgentIngest {
+  private readonly upsertCluster: Statement;
+  private readonly upsertAgent: Statement;
+  private readonly maxSeq: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly writer: BatchWriter,
+  ) {
+    this.upsertCluster = db.prepare(
+      `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`,
+    );
+    this.upsertAgent = db.prepare(
+      `INSERT INTO agents (agent_id, cluster_id, node_name, role, facts, capabilities, first_seen, last_seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(agent_id) DO UPDATE SET cluster_id = excluded.cluster_id,
+         node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
+         capabilities = excluded.capabilities, last_seen = excluded.last_seen`,
+    );
+    this.maxSeq = db.prepare('SELECT MAX(seq) AS seq FROM events WHERE agent_id = ?');
+  }
+
+  /** Records the hello (synchronously: it is rare and the welcome depends on it). */
+  hello(hello: AgentHello, at: number): void {
+    const { cluster, name, role } = hello.node;
+    this.db.transaction(() => {
+      this.upsertCluster.run(cluster.id, cluster.name, at, at);
+      this.upsertAgent.run(
+        hello.agentId,
+        cluster.id,
+        name,
+        role,
+        JSON.stringify(hello.facts),
+        JSON.stringify(hello.capabilities),
+        at,
+        at,
+      );
+    })();
+  }
+
+  /** Highest durably stored seq for the agent (0 if none); flush pending writes first. */
+  storedSeq(agentId: string): number {
+    return (this.maxSeq.get(agentId) as { seq: number | null }).seq ?? 0;
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /** Queues the message; resolves once it is committed. */
+  store(agentId: string, message: AgentDataMessage, receivedAt: number): Promise<void> {
+    return this.writer.write(INSERT_EVENT, [
+      agentId,
+      message.seq,
+      message.ts,
+      receivedAt,
+      message.type,
+      JSON.stringify(message),
+    ]);
+  }
+
+  touch(agentId: string, at: number): Promise<void> {
+    return this.writer.write(TOUCH_AGENT, [at, agentId]);
+  }
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, testApp } from '../../testing/test-app';
+
+describe('auth module', () => {
+  let app: FastifyInstance;
+  beforeEach(async () => {
+    app = await testApp();
+  });
+  afterEach(() => app.close());
+
+  it('logs in with the right password: HttpOnly SameSite=Lax cookie and token', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ token: string; user: { username: string }; expiresAt: number }>();
+    expect(body.user.username).toBe('admin');
+    expect(body.token.length).toBeGreaterThan(20);
+    expect(body.expiresAt).toBeGreaterThan(Date.now() + 11 * 3600_000);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toContain(`kw_session=${body.token}`);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+
+    const me = await app.inject({ url: '/api/v1/auth/me', cookies: { kw_session: body.token } });
+    expect(me.json()).toEqual({ username: 'admin', role: 'admin' });
+  });
+
+  it('rejects a wrong password with 401 {error, message}', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'nope' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'invalid_credentials', message: expect.any(String) });
+    const ghost = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'ghost', password: 'nope' },
+    });
+    expect(ghost.statusCode).toBe(401);
+  });
+
+  it('rejects a malformed login body with 400', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'bad_request' });
+  });
+
+  it('rate-limits failed logins per IP with 429', async () => {
+    const attempt = () =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'x' } });
+    for (let i = 0; i < 10; i++) expect((await attempt()).statusCode).toBe(401);
+    const blocked = await attempt();
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers['retry-after']).toBeDefined();
+  });
+
+  it('logout revokes the token', async () => {
+    const { token } = (
+      await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } })
+    ).json<{ token: string }>();
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/v1/auth/me', headers: auth })).statusCode).toBe(401);
+  });
+
+  it('generates an admin password when none is configured and exposes it once', async () => {
+    const other = await testApp({ adminPassword: undefined });
+    try {
+      const generated = other.initialAdminPassword;
+      expect(generated).toMatch(/^[\w-]{12,}$/);
+      const res = await other.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: generated },
+      });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+    expect(app.initialAdminPassword).toBeUndefined();
+  });
+});

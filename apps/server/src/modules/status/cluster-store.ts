@@ -1,0 +1,141 @@
+import type {
+  AgentDataMessage,
+  AgentHello,
+  NodeView,
+  StatusCluster,
+  StatusResponse,
+} from '@keepwatch/shared';
+import { deriveCluster } from '@keepwatch/shared';
+import { applyToNode } from './node-state';
+
+interface AgentEntry {
+  agentId: string;
+  clusterId: string;
+  node: NodeView;
+}
+
+interface ClusterEntry {
+  id: string;
+  name: string;
+  agents: Set<string>;
+  /** address → instance, from every lb's VRRP config ever seen: survives a dead keepalived. */
+  knownVips: Map<string, string>;
+}
+
+export type ChangeListener = (clusterIds: string[]) => void;
+
+/**
+ * The server's in-memory picture of every cluster, fed by agent messages. It only records;
+ * `deriveCluster` (packages/shared) decides what the picture means.
+ */
+export class ClusterStore {
+  private readonly agents = new Map<string, AgentEntry>();
+  private readonly clusters = new Map<string, ClusterEntry>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly onChange: ChangeListener = () => {},
+  ) {}
+
+  /** Registers (or moves) an agent's node. `online` false when restoring from history. */
+  hello(agentId: string, identity: AgentHello['node'], at: number, online = true): void {
+    const { cluster, name, role } = identity;
+    const changed = new Set<string>([cluster.id]);
+    const existing = this.agents.get(agentId);
+    if (existing && existing.clusterId !== cluster.id) {
+      changed.add(existing.clusterId);
+      this.detach(existing);
+    }
+    const entry = this.ensureCluster(cluster.id, cluster.name);
+    entry.name = cluster.name;
+    entry.agents.add(agentId);
+    const node: NodeView = existing?.clusterId === cluster.id
+      ? { ...existing.node, name, role, online, lastSeen: at }
+      : { name, role, online, lastSeen: at, vrrp: [], addresses: [], services: {}, clockOffsetMs: null };
+    this.agents.set(agentId, { agentId, clusterId: cluster.id, node });
+    this.emit([...changed]);
+  }
+
+  /** Applies a data message (already deduplicated) and remembers any VIP it reveals. */
+  apply(agentId: string, message: AgentDataMessage, receivedAt: number): void {
+    const entry = this.agents.get(agentId);
+    if (!entry) return;
+    applyToNode(entry.node, message);
+    entry.node.lastSeen = receivedAt;
+    const cluster = this.clusters.get(entry.clusterId);
+    if (cluster && entry.node.role === 'lb') {
+      for (const v of entry.node.vrrp) for (const a of v.vips) cluster.knownVips.set(a, v.instance);
+    }
+    this.emit([entry.clusterId]);
+  }
+
+  offline(agentId: string, at: number): void {
+    const entry = this.agents.get(agentId);
+    if (!entry || !entry.node.online) return;
+    entry.node.online = false;
+    entry.node.lastSeen = at;
+    this.emit([entry.clusterId]);
+  }
+
+  /** Records a smoothed clock offset; sub-millisecond jitter is not a change worth a patch. */
+  clock(agentId: string, offsetMs: number): void {
+    const entry = this.agents.get(agentId);
+    if (!entry) return;
+    const rounded = Math.round(offsetMs);
+    if (entry.node.clockOffsetMs === rounded) return;
+    entry.node.clockOffsetMs = rounded;
+    this.emit([entry.clusterId]);
+  }
+
+  clusterIds(): string[] {
+    return [...this.clusters.keys()].sort();
+  }
+
+  hasCluster(id: string): boolean {
+    return this.clusters.has(id);
+  }
+
+  cluster(id: string): StatusCluster | undefined {
+    const entry = this.clusters.get(id);
+    if (!entry) return undefined;
+    const nodes = [...entry.agents].flatMap((a) => {
+      const agent = this.agents.get(a);
+      return agent ? [agent.node] : [];
+    });
+    return deriveCluster({
+      id: entry.id,
+      name: entry.name,
+      nodes,
+      knownVips: entry.knownVips,
+      now: this.now(),
+    });
+  }
+
+  status(): StatusResponse {
+    const clusters = this.clusterIds().flatMap((id) => {
+      const c = this.cluster(id);
+      return c ? [c] : [];
+    });
+    return { clusters, generatedAt: this.now() };
+  }
+
+  private ensureCluster(id: string, name: string): ClusterEntry {
+    let entry = this.clusters.get(id);
+    if (!entry) {
+      entry = { id, name, agents: new Set(), knownVips: new Map() };
+      this.clusters.set(id, entry);
+    }
+    return entry;
+  }
+
+  private detach(agent: AgentEntry): void {
+    const cluster = this.clusters.get(agent.clusterId);
+    if (!cluster) return;
+    cluster.agents.delete(agent.agentId);
+    if (cluster.agents.size === 0) this.clusters.delete(cluster.id);
+  }
+
+  private emit(clusterIds: string[]): void {
+    this.onChange(clusterIds);
+  }
+}

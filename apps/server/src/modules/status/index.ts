@@ -1,0 +1,19 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ApiError, StatusResponse } from '@keepwatch/shared';
+
+/** GET /status: every cluster's derived status (shape fixed by ARCHITECTURE.md). */
+const statusModule: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/status',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Every cluster: verdict, findings, VIPs (kernel holders) and nodes',
+        response: { 200: StatusResponse, 401: ApiError },
+      },
+    },
+    async () => app.clusterStore.status(),
+  );
+};
+
+export default statusModule;

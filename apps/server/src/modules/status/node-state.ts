@@ -1,0 +1,90 @@
+import type {
+  AgentDataMessage,
+  AgentSnapshot,
+  ServiceHealth,
+  ServiceName,
+  ServiceView,
+  VrrpView,
+} from '@keepwatch/shared';
+import type { NodeView } from '@keepwatch/shared';
+
+/*
+ * How one agent's data messages change the server's view of its node. Kept apart from the
+ * store so the transition rules read in one place:
+ *   snapshot        → replaces vrrp, addresses, services, keepalivedRunning
+ *   vrrp.transition → one instance's state + effective priority (+ since if state changed)
+ *   vip.change      → add/remove one kernel address
+ *   service.health  → one service (+ since if healthy flipped)
+ */
+
+function toService(health: ServiceHealth, prev: ServiceView | undefined): ServiceView {
+  const since = prev && prev.healthy === health.healthy ? prev.since : health.checkedAt;
+  return {
+    healthy: health.healthy,
+    ...(health.detail !== undefined && { detail: health.detail }),
+    ...(health.latencyMs !== undefined && { latencyMs: health.latencyMs }),
+    ...(since !== undefined && { since }),
+  };
+}
+
+function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
+  const previous = new Map(node.vrrp.map((v) => [v.instance, v]));
+  node.vrrp = msg.vrrp.map((v): VrrpView => {
+    const prev = previous.get(v.instance);
+    const since = prev?.state === v.state ? (prev.since ?? v.lastTransition) : (v.lastTransition ?? msg.ts);
+    return {
+      instance: v.instance,
+      state: v.state,
+      priority: v.priority,
+      effectivePriority: v.effectivePriority,
+      ...(v.vrid !== undefined && { vrid: v.vrid }),
+      vips: [...v.vips],
+      ...(since !== undefined && { since }),
+    };
+  });
+  node.addresses = [...new Set(msg.addresses.map((a) => a.address))];
+  const services: NodeView['services'] = {};
+  for (const name of ['nginx', 'keepalived', 'tomcat'] as const satisfies ServiceName[]) {
+    const health = msg.services[name];
+    if (health) services[name] = toService(health, node.services[name]);
+  }
+  node.services = services;
+  if (msg.keepalivedRunning === undefined) delete node.keepalivedRunning;
+  else node.keepalivedRunning = msg.keepalivedRunning;
+}
+
+/** Applies one data message to a node view in place. */
+export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
+  switch (msg.type) {
+    case 'snapshot':
+      applySnapshot(node, msg);
+      return;
+    case 'vrrp.transition': {
+      const v = node.vrrp.find((x) => x.instance === msg.instance);
+      if (!v) {
+        // A transition for an instance the snapshot did not list: keep it, priority unknown.
+        node.vrrp.push({
+          instance: msg.instance,
+          state: msg.state,
+          priority: msg.effectivePriority,
+          effectivePriority: msg.effectivePriority,
+          vips: [],
+          since: msg.ts,
+        });
+        return;
+      }
+      if (v.state !== msg.state) v.since = msg.ts;
+      v.state = msg.state;
+      v.effectivePriority = msg.effectivePriority;
+      return;
+    }
+    case 'vip.change': {
+      const rest = node.addresses.filter((a) => a !== msg.address.address);
+      node.addresses = msg.action === 'add' ? [...rest, msg.address.address] : rest;
+      return;
+    }
+    case 'service.health':
+      node.services[msg.service] = toService(msg.health, node.services[msg.service]);
+      return;
+  }
+}

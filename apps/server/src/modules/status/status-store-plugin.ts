@@ -1,0 +1,80 @@
+import type { Database } from 'better-sqlite3';
+import fp from 'fastify-plugin';
+import { agentToServerCodec, type NodeRole } from '@keepwatch/shared';
+import { ClusterStore } from './cluster-store';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    clusterStore: ClusterStore;
+  }
+}
+
+export interface StatusStorePluginOptions {
+  now: () => number;
+}
+
+interface AgentRow {
+  agent_id: string;
+  cluster_id: string;
+  cluster_name: string;
+  node_name: string;
+  role: NodeRole;
+  last_seen: number;
+}
+
+/**
+ * Rebuilds every known node (offline until its agent reconnects) from the stored history:
+ * its last snapshot plus the events after it. A restarted server therefore still knows its
+ * clusters and their VIPs.
+ */
+function restore(db: Database, store: ClusterStore): void {
+  const agents = db
+    .prepare(
+      `SELECT a.agent_id, a.cluster_id, c.name AS cluster_name, a.node_name, a.role, a.last_seen
+       FROM agents a JOIN clusters c ON c.id = a.cluster_id`,
+    )
+    .all() as AgentRow[];
+  const lastSnapshot = db.prepare(
+    "SELECT MAX(seq) AS seq FROM events WHERE agent_id = ? AND type = 'snapshot'",
+  );
+  const eventsFrom = db.prepare(
+    'SELECT payload, received_at FROM events WHERE agent_id = ? AND seq >= ? ORDER BY seq',
+  );
+  for (const a of agents) {
+    const identity = {
+      name: a.node_name,
+      role: a.role,
+      cluster: { id: a.cluster_id, name: a.cluster_name },
+    };
+    store.hello(a.agent_id, identity, a.last_seen, false);
+    const from = (lastSnapshot.get(a.agent_id) as { seq: number | null }).seq ?? 0;
+    for (const row of eventsFrom.iterate(a.agent_id, from) as Iterable<{ payload: string; received_at: number }>) {
+      const decoded = agentToServerCodec.decode(row.payload);
+      if (!decoded.ok || decoded.value.type === 'hello' || decoded.value.type === 'pong') continue;
+      store.apply(a.agent_id, decoded.value, row.received_at);
+    }
+  }
+}
+
+/** The cluster store, fed by agent events on the bus; announces changes as status.changed. */
+export default fp<StatusStorePluginOptions>(
+  (app, opts, done) => {
+    const store = new ClusterStore(opts.now, (clusterIds) =>
+      app.bus.emit('status.changed', { clusterIds }),
+    );
+    restore(app.db, store);
+    const unsubscribe = [
+      app.bus.on('agent.online', (e) => store.hello(e.agentId, e.hello.node, e.at)),
+      app.bus.on('agent.data', (e) => store.apply(e.agentId, e.message, e.at)),
+      app.bus.on('agent.offline', (e) => store.offline(e.agentId, e.at)),
+      app.bus.on('agent.clock', (e) => store.clock(e.agentId, e.offsetMs)),
+    ];
+    app.decorate('clusterStore', store);
+    app.addHook('onClose', (_app, next) => {
+      for (const off of unsubscribe) off();
+      next();
+    });
+    done();
+  },
+  { name: 'cluster-store', dependencies: ['db', 'event-bus'], fastify: '5.x' },
+);

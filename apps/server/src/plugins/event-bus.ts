@@ -1,0 +1,48 @@
+import { EventEmitter } from 'node:events';
+import fp from 'fastify-plugin';
+import type { AgentDataMessage, AgentHello } from '@keepwatch/shared';
+
+/** Every in-process event, by name. Producers and consumers share these types only. */
+export interface BusEvents {
+  /** An agent passed its hello; `replaced` when it took over an older socket. */
+  'agent.online': { agentId: string; hello: AgentHello; at: number };
+  'agent.offline': { agentId: string; at: number };
+  /** A new (not duplicate) data message, applied before it is durable. */
+  'agent.data': { agentId: string; message: AgentDataMessage; at: number };
+  'agent.clock': { agentId: string; offsetMs: number; rttMs: number };
+  /** The cluster store changed these clusters' inputs. */
+  'status.changed': { clusterIds: string[] };
+}
+
+export interface EventBus {
+  emit<K extends keyof BusEvents>(name: K, payload: BusEvents[K]): void;
+  on<K extends keyof BusEvents>(name: K, listener: (payload: BusEvents[K]) => void): () => void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    bus: EventBus;
+  }
+}
+
+export function createEventBus(): EventBus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    emit: (name, payload) => {
+      emitter.emit(name, payload);
+    },
+    on: (name, listener) => {
+      emitter.on(name, listener);
+      return () => emitter.off(name, listener);
+    },
+  };
+}
+
+export default fp(
+  (app, _opts, done) => {
+    app.decorate('bus', createEventBus());
+    done();
+  },
+  { name: 'event-bus', fastify: '5.x' },
+);

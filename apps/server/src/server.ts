@@ -1,0 +1,57 @@
+import { createServer, type Server } from 'node:net';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+
+function listenExtra(host: string, port: number, onConnection: (sock: import('node:net').Socket) => void): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(onConnection);
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/** Process entry: config from env, one app, one listener per KEEPWATCH_HOST address. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const app = await buildApp({ config });
+  const [first = '127.0.0.1', ...others] = config.hosts;
+  await app.listen({ port: config.port, host: first });
+  const port = (app.server.address() as { port: number } | null)?.port ?? config.port;
+  // Extra addresses hand their sockets to the same HTTP server, so one app (and one set of
+  // WebSocket clients) serves them all, e.g. 127.0.0.1 for the browser and 10.77.0.1 for the lab.
+  const extra = await Promise.all(
+    others.map((host) => listenExtra(host, port, (sock) => app.server.emit('connection', sock))),
+  );
+  for (const host of config.hosts) {
+    const shown = host.includes(':') ? `[${host}]` : host;
+    process.stdout.write(`Keepwatch listening on http://${shown}:${port}/\n`);
+  }
+  if (app.initialAdminPassword) {
+    process.stdout.write(
+      `First start: created user "admin" with password ${app.initialAdminPassword}\n` +
+        'It is shown only this once; set KEEPWATCH_ADMIN_PASSWORD to choose your own.\n',
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    for (const s of extra) s.close();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`keepwatch server failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
