@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runInteractive } from './exec';
 import { Lab, type ServiceAction } from './lab';
 import { formatError, formatStatus } from './lab-status';
-import { hostByName, isServiceKind, type Scheme } from './topology';
+import { hostByName, isServiceKind } from './topology';
 
 /*
  * `pnpm lab up|down|status|service|exec`: a thin wrapper over the Lab class. Only `up`
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   const lab = new Lab({
     prefix: values.prefix,
     subnet: values.subnet,
-    scheme: scheme as Scheme,
+    scheme,
     baseDir: values['base-dir'],
     log: (line) => console.error(`[lab] ${line}`),
   });

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { renderKeepalivedConf } from './render-keepalived';
+import { buildTopology } from './topology';
+
+const mb = buildTopology({ prefix: 'kw', subnet: '10.77.0', scheme: 'master-backup' });
+const dm = buildTopology({ prefix: 'kwt', subnet: '10.79.0', scheme: 'dual-master' });
+const render = (topo = mb, host: 'lb1' | 'lb2' = 'lb1'): string =>
+  renderKeepalivedConf({ topo, host, fifo: '/lab/lb1/vrrp_notify.fifo', curl: '/usr/bin/curl' });
+
+describe('renderKeepalivedConf', () => {
+  it('puts instance at top level, outside global_defs', () => {
+    const conf = render();
+    expect(conf).toMatch(/^instance lb1$/m);
+    const globals = conf.slice(conf.indexOf('global_defs {'), conf.indexOf('}'));
+    expect(globals).not.toMatch(/\binstance\b/);
+    for (const kw of [
+      'data_use_instance',
+      'vrrp_notify_fifo /lab/lb1/vrrp_notify.fifo',
+      'vrrp_notify_priority_changes',
+      'vrrp_higher_prio_send_advert',
+      'enable_script_security',
+      'script_user root',
+      'vrrp_version 2',
+    ]) {
+      expect(globals).toContain(kw);
+    }
+  });
+
+  it('checks nginx with curl every second, fall 2 rise 2 weight -20', () => {
+    const conf = render();
+    expect(conf).toContain('script "/usr/bin/curl -sf -o /dev/null --max-time 0.8 http://127.0.0.1/healthz"');
+    expect(conf).toMatch(/interval 1\n[\s\S]*fall 2\n\s+rise 2\n\s+weight -20/);
+  });
+
+  it('master-backup: lb1 MASTER 100, lb2 BACKUP 90, one VIP', () => {
+    const lb1 = render(mb, 'lb1');
+    const lb2 = render(mb, 'lb2');
+    expect(lb1).toMatch(/state MASTER[\s\S]*virtual_router_id 51\n\s+priority 100/);
+    expect(lb2).toMatch(/state BACKUP[\s\S]*virtual_router_id 51\n\s+priority 90/);
+    expect(lb1).toContain('10.77.0.50/24 dev eth0');
+    expect(lb1).toContain('advert_int 1');
+    expect(lb1.match(/vrrp_instance/g)).toHaveLength(1);
+  });
+
+  it('dual-master: each load balancer is MASTER of one instance', () => {
+    const lb1 = render(dm, 'lb1');
+    const lb2 = render(dm, 'lb2');
+    expect(lb1).toMatch(/vrrp_instance VI_1 \{\n\s+state MASTER[\s\S]*priority 100/);
+    expect(lb1).toMatch(/vrrp_instance VI_2 \{\n\s+state BACKUP[\s\S]*virtual_router_id 52\n\s+priority 90/);
+    expect(lb2).toMatch(/vrrp_instance VI_2 \{\n\s+state MASTER[\s\S]*virtual_router_id 52\n\s+priority 100/);
+    expect(lb2).toContain('10.79.0.51/24 dev eth0');
+  });
+
+  it('balances its braces', () => {
+    const conf = render(dm, 'lb2');
+    expect(conf.split('{').length).toBe(conf.split('}').length);
+  });
+});
