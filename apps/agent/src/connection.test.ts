@@ -25,7 +25,7 @@ class Peer {
   private waiters: Array<() => void> = [];
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const r = agentToServerCodec.decode(data as Buffer);
+      const r = agentToServerCodec.decode(data);
       if (!r.ok) throw new Error(`agent sent an invalid frame: ${r.error}`);
       this.frames.push(r.value);
       this.waiters.splice(0).forEach((w) => w());

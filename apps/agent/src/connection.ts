@@ -107,7 +107,8 @@ export class Connection {
         this.opts.log.info('connected, sending hello', { url });
         this.send(session, this.opts.hello());
       });
-      ws.on('error', (err) => this.opts.log.debug('socket error', { err: err.message }));
+      let lastError = '';
+      ws.on('error', (err) => (lastError = err.message));
       const onAbort = (): void => {
         ws.close(1000, 'agent stopping');
         // A server that does not answer the close handshake must not hold up shutdown.
@@ -117,7 +118,7 @@ export class Connection {
       ws.on('close', (code, reason) => {
         signal.removeEventListener('abort', onAbort);
         if (this.session === session) this.session = undefined;
-        resolve({ code, reason: reason.toString('utf8'), welcomed: session.welcomed });
+        resolve({ code, reason: reason.toString('utf8') || lastError, welcomed: session.welcomed });
       });
     });
   }

@@ -69,7 +69,10 @@ export class FifoReader {
       const session = await this.openOnce(signal);
       if (signal.aborted) break;
       if (session.gotData || session.durationMs > 1000) this.backoff.reset();
-      if (session.opened) this.opts.onEof?.();
+      // An EOF right after opening only means nobody holds the FIFO yet (keepalived down):
+      // not news. A session that carried data or lasted a while ended because keepalived
+      // stopped or reloaded.
+      if (session.opened && (session.gotData || session.durationMs > 100)) this.opts.onEof?.();
       await sleep(this.backoff.next(), signal);
     }
   }
@@ -128,7 +131,7 @@ export class FifoReader {
     }).catch(() => undefined);
     this.socket = undefined;
     this.inode = undefined;
-    this.logSession(gotData);
+    if (!signal.aborted) this.logSession(gotData);
     return { opened: true, gotData, durationMs: Date.now() - started };
   }
 

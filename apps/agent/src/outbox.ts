@@ -99,7 +99,7 @@ export class Outbox {
   /** Assigns seq and ts, queues the message for the next fsync batch, returns it. */
   append(input: DataMessageInput, ts: number = Date.now()): AgentDataMessage {
     if (this.closed) throw new Error('outbox is closed');
-    const msg = { ...input, seq: ++this.hdr.lastSeq, ts } as AgentDataMessage;
+    const msg = { ...input, seq: ++this.hdr.lastSeq, ts };
     const line = messageLine(msg);
     this.enforceBound(Buffer.byteLength(line));
     this.push(msg, false);

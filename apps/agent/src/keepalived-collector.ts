@@ -1,0 +1,144 @@
+import type { AgentConfig } from '@keepwatch/shared';
+import type { ExecFn } from './exec';
+import { parseFifoLine } from './fifo-line-parser';
+import { FifoReader } from './fifo-reader';
+import { checkKeepalivedPid, lookupSignum, requestDump } from './keepalived-process';
+import type { Logger } from './log';
+import type { Emit } from './observations';
+import { sleep } from './timing';
+
+type KeepalivedConfig = NonNullable<AgentConfig['keepalived']>;
+
+/*
+ * keepalived as two sources: the notify FIFO (live, ~2 ms after a transition) and a
+ * reconciliation tick (pid-file liveness + a state dump) every reconcileIntervalMs, right
+ * after start, and right after FIFO EOF (keepalived stopped or reloaded; a MASTER that
+ * stays MASTER through a reload writes nothing to the FIFO).
+ */
+
+export interface KeepalivedCollectorOptions {
+  config: KeepalivedConfig;
+  exec: ExecFn;
+  log: Logger;
+  emit: Emit;
+}
+
+interface DumpMethod {
+  format: 'json' | 'text';
+  signum: number;
+}
+
+export class KeepalivedCollector {
+  private readonly fifo: FifoReader;
+  private method: DumpMethod | undefined;
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+  private loop: Promise<void> | undefined;
+  private dumpWarned = false;
+  private signal: AbortSignal | undefined;
+
+  constructor(private readonly opts: KeepalivedCollectorOptions) {
+    this.fifo = new FifoReader({
+      path: opts.config.fifo,
+      log: opts.log.child('fifo'),
+      exec: opts.exec,
+      onLine: (line, ts) => this.onFifoLine(line, ts),
+      onEof: () => this.afterEof(),
+    });
+  }
+
+  /** Starts both sources; resolves after the first reconciliation (so the first snapshot is complete). */
+  async start(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    this.fifo.start(signal);
+    const first = this.reconcile();
+    this.loop = this.run(signal, first);
+    await first;
+  }
+
+  async stopped(): Promise<void> {
+    await Promise.all([this.fifo.stopped(), this.loop, this.inFlight]);
+  }
+
+  /** Runs a reconciliation now (or once more right after the one in flight). */
+  reconcile(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = this.reconcileLoop().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private onFifoLine(raw: string, ts: number): void {
+    const line = parseFifoLine(raw);
+    if (!line) {
+      this.opts.log.debug('ignored fifo line', { line: raw.slice(0, 200) });
+      return;
+    }
+    this.opts.emit({ kind: 'fifo', ts, line });
+  }
+
+  private afterEof(): void {
+    void this.reconcile();
+    // A stopping keepalived takes ~1 s to exit: look again once it is surely gone.
+    void sleep(1500, this.signal).then((full) => (full ? this.reconcile() : undefined));
+  }
+
+  private async run(signal: AbortSignal, first: Promise<void>): Promise<void> {
+    await first;
+    while (await sleep(this.opts.config.reconcileIntervalMs, signal)) await this.reconcile();
+  }
+
+  private async reconcileLoop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.reconcileOnce();
+      } catch (err) {
+        this.opts.log.warn('reconciliation failed', { err });
+      }
+    } while (this.again && !this.signal?.aborted);
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const { config, emit } = this.opts;
+    await this.fifo.checkInode();
+    const check = await checkKeepalivedPid(config.pidFile);
+    const ts = Date.now();
+    if (!check.running) {
+      emit({ kind: 'keepalived.process', ts, running: false, detail: check.detail });
+      return;
+    }
+    emit({ kind: 'keepalived.process', ts, running: true });
+    const method = await this.dumpMethod();
+    if (!method || this.signal?.aborted) return;
+    const instances = await requestDump({ pid: check.pid, signum: method.signum, dir: config.dumpDir, format: method.format });
+    if (!instances) {
+      if (!this.dumpWarned) {
+        this.opts.log.warn(`no ${method.format} dump appeared within 1 s; is dumpDir keepalived's TMPDIR?`, {
+          dumpDir: config.dumpDir,
+        });
+      }
+      this.dumpWarned = true;
+      return;
+    }
+    this.dumpWarned = false;
+    emit({ kind: 'keepalived.dump', ts: Date.now(), source: method.format, instances });
+  }
+
+  /** JSON if this build has it (`--signum=JSON`), else the SIGUSR1 text dump. Cached once known. */
+  private async dumpMethod(): Promise<DumpMethod | undefined> {
+    if (this.method) return this.method;
+    const { exec, config, log } = this.opts;
+    const json = await lookupSignum(exec, config.binary, 'JSON');
+    if (json !== undefined) {
+      this.method = { format: 'json', signum: json };
+    } else {
+      const data = await lookupSignum(exec, config.binary, 'DATA');
+      this.method = { format: 'text', signum: data ?? 10 };
+      log.info('keepalived has no JSON dump: using the SIGUSR1 text dump', { signum: this.method.signum });
+    }
+    return this.method;
+  }
+}
