@@ -20,7 +20,7 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
   const many = node.vrrp.length > 1;
   return (
     <article
-      className={`node node-lb${node.online ? '' : ' node-offline'}${heldVips.length ? ' node-active' : ''}`}
+      className={`node node-lb${node.online ? '' : ' node-offline'}${heldVips.length ? (splitBrain ? ' node-split' : ' node-active') : ''}`}
       data-testid={`node-${node.name}`}
       data-role={node.role}
       data-online={String(node.online)}

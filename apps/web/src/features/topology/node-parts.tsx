@@ -35,13 +35,15 @@ export function StateBadge({ state, testId, small }: { state: VrrpState; testId?
 export function AgentLine({ node, now }: { node: StatusNode; now: number }) {
   const { t } = useI18n();
   return (
-    <span className={`agent ${node.online ? 'agent-on' : 'agent-off'}`}>
-      <span className="dot" aria-hidden="true" />
-      {node.online ? t.agentOnline : t.agentOffline}
+    <>
+      <span className={`agent ${node.online ? 'agent-on' : 'agent-off'}`}>
+        <span className="dot" aria-hidden="true" />
+        {node.online ? t.agentOnline : t.agentOffline}
+      </span>
       {!node.online && node.lastSeen !== undefined && (
-        <span className="muted"> · {t.lastSeen(formatDuration(now - node.lastSeen, t.durationUnits))}</span>
+        <span className="muted">{t.lastSeen(formatDuration(now - node.lastSeen, t.durationUnits))}</span>
       )}
-    </span>
+    </>
   );
 }
 
@@ -57,7 +59,7 @@ export function ServiceLine({ label, service }: { label: string; service: Status
         <span className="dot" aria-hidden="true" />
         {word}
         {service?.latencyMs !== undefined && (
-          <span className="muted mono"> {Math.round(service.latencyMs)} ms</span>
+          <span className="muted mono latency">{Math.round(service.latencyMs)} ms</span>
         )}
       </span>
       {service && !service.healthy && service.detail && <span className="svc-detail">{service.detail}</span>}

@@ -22,7 +22,7 @@ export function TopologyDiagram({ cluster, now }: { cluster: StatusCluster; now:
       <svg className="edges" ref={svgRef} aria-hidden="true">
         <defs>
           {['holder', 'split', 'traffic', 'traffic-bad'].map((k) => (
-            <marker key={k} id={`arrow-${cluster.id}-${k}`} className={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <marker key={k} id={`arrow-${cluster.id}-${k}`} className={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse">
               <path d="M0,0 L10,5 L0,10 z" />
             </marker>
           ))}

@@ -28,9 +28,12 @@ export function useConnectors(
         const b = find(edge.to)?.getBoundingClientRect();
         if (!path || !a || !b) continue;
         // Bottom-centre of the upper box to top-centre of the lower one, as a soft S-curve.
-        const x1 = a.left + a.width / 2 - box.left;
-        const y1 = a.bottom - box.top;
+        // Lines leave the upper box spread towards their target, so fans don't overlap.
         const x2 = b.left + b.width / 2 - box.left;
+        const ax = a.left + a.width / 2 - box.left;
+        const reach = Math.max(0, a.width / 2 - 16);
+        const x1 = ax + Math.max(-reach, Math.min(reach, (x2 - ax) * 0.3));
+        const y1 = a.bottom - box.top;
         const y2 = b.top - box.top - 2;
         const my = (y1 + y2) / 2;
         path.setAttribute('d', `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`);
