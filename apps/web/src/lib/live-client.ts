@@ -37,6 +37,11 @@ declare global {
   }
 }
 
+// WebSocket readyState values, spelled out so this module also loads where the WebSocket
+// global does not exist (unit tests in Node 20).
+const CONNECTING = 0;
+const OPEN = 1;
+
 /** Close code the server uses when the socket has no valid session. */
 export const CLOSE_UNAUTHORIZED = 4401;
 /** After this many failed attempts in a row the indicator says "offline", not "connecting". */
@@ -96,7 +101,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
   const detach = (): void => {
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) {
+    if (socket.readyState === CONNECTING || socket.readyState === OPEN) {
       socket.close(1000);
     }
     socket = null;
