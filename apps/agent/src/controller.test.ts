@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { Controller } from './controller';
+import type { FifoLine } from './fifo-line-parser';
+import type { DumpInstance } from './keepalived-types';
+import { createLogger, silentLogger } from './log';
+import type { DataMessageInput } from './outbox';
+
+function setup(log = silentLogger) {
+  const sent: Array<{ msg: DataMessageInput; ts: number }> = [];
+  const c = new Controller((msg, ts) => sent.push({ msg, ts }), log);
+  const fifo = (state: FifoLine['state'], priority = 100, ts = 1, type: FifoLine['type'] = 'INSTANCE') =>
+    c.observe({ kind: 'fifo', ts, line: { type, name: 'VI_1', state, priority } });
+  return { c, sent, fifo };
+}
+
+const dumpInst = (over: Partial<DumpInstance> = {}): DumpInstance => ({
+  name: 'VI_1',
+  state: 'MASTER',
+  basePriority: 100,
+  effectivePriority: 100,
+  vrid: 51,
+  interface: 'eth0',
+  vips: ['10.77.0.50'],
+  lastTransition: 5000,
+  ...over,
+});
+
+describe('Controller', () => {
+  it('turns FIFO transitions into vrrp.transition (source fifo, ts = read time)', () => {
+    const { c, sent, fifo } = setup();
+    fifo('BACKUP', 100, 10);
+    fifo('MASTER', 100, 20);
+    expect(sent.map((s) => [s.msg.type, 'state' in s.msg ? s.msg.state : '', s.ts])).toEqual([
+      ['vrrp.transition', 'BACKUP', 10],
+      ['vrrp.transition', 'MASTER', 20],
+    ]);
+    expect(sent[1]?.msg).toMatchObject({ source: 'fifo', effectivePriority: 100 });
+    const snap = c.snapshot();
+    expect(snap.type === 'snapshot' && snap.vrrp[0]).toMatchObject({ state: 'MASTER', lastTransition: 20 });
+  });
+
+  it('priority-change lines update effective priority and keep the state', () => {
+    const { c, sent, fifo } = setup();
+    fifo('MASTER', 100, 1);
+    fifo('MASTER_PRIORITY', 80, 2);
+    expect(sent[1]?.msg).toMatchObject({ type: 'vrrp.transition', state: 'MASTER', effectivePriority: 80 });
+    fifo('BACKUP', 80, 3);
+    fifo('BACKUP_PRIORITY', 100, 4);
+    expect(sent[3]?.msg).toMatchObject({ state: 'BACKUP', effectivePriority: 100 });
+    const snap = c.snapshot();
+    expect(snap.type === 'snapshot' && snap.vrrp[0]).toMatchObject({ state: 'BACKUP', lastTransition: 3 });
+  });
+
+  it('logs MASTER_RX_LOWER_PRI as a split-brain hint and GROUP lines, sending nothing', () => {
+    const lines: string[] = [];
+    const { sent, fifo } = setup(createLogger({ sink: (l) => lines.push(l) }));
+    fifo('MASTER', 100);
+    fifo('MASTER_RX_LOWER_PRI', 100);
+    fifo('BACKUP', 0, 1, 'GROUP');
+    expect(sent).toHaveLength(1);
+    expect(lines.some((l) => l.includes('WARN') && l.includes('split-brain'))).toBe(true);
+  });
+
+  it('sends a snapshot when a dump changes the instance list or VIP config, not otherwise', () => {
+    const { c, sent } = setup();
+    c.observe({ kind: 'keepalived.dump', ts: 100, source: 'json', instances: [dumpInst()] });
+    expect(sent.map((s) => s.msg.type)).toEqual(['snapshot']);
+    c.observe({ kind: 'keepalived.dump', ts: 200, source: 'json', instances: [dumpInst()] });
+    expect(sent).toHaveLength(1);
+    c.observe({ kind: 'keepalived.dump', ts: 300, source: 'json', instances: [dumpInst({ vips: ['10.77.0.51'] })] });
+    expect(sent.map((s) => s.msg.type)).toEqual(['snapshot', 'snapshot']);
+  });
+
+  it('emits a dump-sourced transition when the dump disagrees with the FIFO view', () => {
+    const { c, sent, fifo } = setup();
+    fifo('MASTER', 100, 1);
+    c.observe({ kind: 'keepalived.dump', ts: 50, source: 'json', instances: [dumpInst({ state: 'BACKUP', effectivePriority: 90 })] });
+    const t = sent.find((s) => s.msg.type === 'vrrp.transition' && s.msg.source === 'dump');
+    expect(t?.msg).toMatchObject({ state: 'BACKUP', effectivePriority: 90 });
+    expect(t?.ts).toBe(50);
+  });
+
+  it('keepalived down: service.health once per flip, last instances kept, keepalivedRunning=false', () => {
+    const { c, sent } = setup();
+    c.observe({ kind: 'keepalived.process', ts: 1, running: true });
+    c.observe({ kind: 'keepalived.dump', ts: 2, source: 'json', instances: [dumpInst()] });
+    c.observe({ kind: 'keepalived.process', ts: 3, running: true });
+    c.observe({ kind: 'keepalived.process', ts: 4, running: false, detail: 'process not running' });
+    const health = sent.filter((s) => s.msg.type === 'service.health');
+    expect(health.map((s) => s.msg.type === 'service.health' && s.msg.health.healthy)).toEqual([true, false]);
+    const snap = sent.at(-1)?.msg;
+    expect(snap).toMatchObject({ type: 'snapshot', keepalivedRunning: false });
+    expect(snap?.type === 'snapshot' && snap.vrrp).toHaveLength(1);
+  });
+
+  it('kernel address changes become vip.change with the read time', () => {
+    const { c, sent } = setup();
+    const vip = { address: '10.77.0.50', prefix: 24, interface: 'eth0' };
+    c.observe({ kind: 'addresses', ts: 7, addresses: [vip], added: [vip], removed: [] });
+    c.observe({ kind: 'addresses', ts: 8, addresses: [], added: [], removed: [vip] });
+    expect(sent.map((s) => [s.msg.type === 'vip.change' && s.msg.action, s.ts])).toEqual([
+      ['add', 7],
+      ['remove', 8],
+    ]);
+  });
+
+  it('service.health only on the first result and when healthy flips; snapshot has the latest', () => {
+    const { c, sent } = setup();
+    const h = (healthy: boolean, checkedAt: number) =>
+      c.observe({ kind: 'health', service: 'nginx', health: { healthy, checkedAt, latencyMs: checkedAt } });
+    h(true, 1);
+    h(true, 2);
+    h(false, 3);
+    h(false, 4);
+    expect(sent.map((s) => s.ts)).toEqual([1, 3]);
+    const snap = c.snapshot();
+    expect(snap.type === 'snapshot' && snap.services.nginx?.checkedAt).toBe(4);
+  });
+});
