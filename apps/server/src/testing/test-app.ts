@@ -20,8 +20,11 @@ export function testConfig(over: Partial<ServerConfig> = {}): ServerConfig {
   };
 }
 
-export function testApp(over: Partial<ServerConfig> = {}): Promise<FastifyInstance> {
-  return buildApp({ config: testConfig(over), dbPath: ':memory:', logger: false });
+export async function testApp(over: Partial<ServerConfig> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ config: testConfig(over), dbPath: ':memory:', logger: false });
+  // injectWS dispatches straight to the router, which only exists once the app is ready.
+  await app.ready();
+  return app;
 }
 
 export async function login(app: FastifyInstance): Promise<string> {
