@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PROTOCOL_VERSION, agentToServerCodec, type AgentHello, type AgentToServer } from '@keepwatch/shared';
+import { CloseCode, PROTOCOL_VERSION, agentToServerCodec, type AgentHello, type AgentToServer } from '@keepwatch/shared';
 import { Connection } from './connection';
 import { createLogger, silentLogger } from './log';
 import { Outbox } from './outbox';
@@ -72,7 +72,7 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     return peers[n] as Peer;
   };
 
-  async function setup(log = silentLogger) {
+  async function setup(log = silentLogger, heartbeatMs?: number) {
     const outbox = await Outbox.open({ dir, agentId: 'lb1', log: silentLogger });
     const conn = new Connection({
       url,
@@ -81,6 +81,8 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
       hello: () => hello,
       snapshot: () => ({ type: 'snapshot', vrrp: [], addresses: [], services: {}, keepalivedRunning: true }),
       backoffMs: { base: 1, max: 5 },
+      ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
+      refusedRetryMs: 10,
     });
     return { outbox, conn };
   }
@@ -143,6 +145,39 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     p1.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 1 });
     expect(await p1.next()).toMatchObject({ type: 'snapshot', seq: 3 });
     expect(await p1.next()).toMatchObject({ type: 'service.health', seq: 2 });
+    ac.abort();
+    await conn.stopped();
+    await outbox.close();
+  });
+
+  it('drops a socket whose server went silent (no pong) and reconnects', async () => {
+    // A server that never answers pings, like one behind a cut cable.
+    await new Promise<void>((r) => wss.close(() => r()));
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/v1/agent/ws', autoPong: false });
+    wss.on('connection', (ws) => {
+      peers.push(new Peer(ws));
+      arrivals.splice(0).forEach((a) => a());
+    });
+    await new Promise<void>((r) => wss.on('listening', r));
+    url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+    const { outbox, conn } = await setup(silentLogger, 20);
+    conn.start(ac.signal);
+    await (await peer(0)).next(); // hello, then silence
+    expect(await (await peer(1)).next()).toMatchObject({ type: 'hello' });
+    ac.abort();
+    await conn.stopped();
+    await outbox.close();
+  });
+
+  it('logs a 4401 close as an error and keeps retrying', async () => {
+    const lines: string[] = [];
+    const { outbox, conn } = await setup(createLogger({ sink: (l) => lines.push(l) }));
+    conn.start(ac.signal);
+    const p0 = await peer(0);
+    await p0.next();
+    p0.ws.close(CloseCode.unauthorized, 'bad token');
+    expect(await (await peer(1)).next()).toMatchObject({ type: 'hello' });
+    expect(lines.some((l) => /ERROR .*server refused this agent code=4401 reason="bad token"/.test(l))).toBe(true);
     ac.abort();
     await conn.stopped();
     await outbox.close();

@@ -36,6 +36,11 @@ export interface ConnectionOptions {
   backoffMs?: { base: number; max: number };
   /** Delay range after the server refused our credentials or protocol version. */
   refusedRetryMs?: number;
+  /**
+   * A socket that received nothing (not even a pong to our ping) for two of these periods
+   * is dead: a cut cable gives no FIN, and TCP alone would notice only after many minutes.
+   */
+  heartbeatMs?: number;
 }
 
 interface Session {
@@ -107,6 +112,7 @@ export class Connection {
         this.opts.log.info('connected, sending hello', { url });
         this.send(session, this.opts.hello());
       });
+      const stopHeartbeat = this.heartbeat(ws);
       let lastError = '';
       ws.on('error', (err) => (lastError = err.message));
       const onAbort = (): void => {
@@ -116,11 +122,32 @@ export class Connection {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       ws.on('close', (code, reason) => {
+        stopHeartbeat();
         signal.removeEventListener('abort', onAbort);
         if (this.session === session) this.session = undefined;
         resolve({ code, reason: reason.toString('utf8') || lastError, welcomed: session.welcomed });
       });
     });
+  }
+
+  private heartbeat(ws: WebSocket): () => void {
+    let alive = true;
+    const mark = (): void => {
+      alive = true;
+    };
+    ws.on('message', mark);
+    ws.on('pong', mark);
+    const timer = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (!alive) {
+        this.opts.log.warn('server silent for too long: dropping the socket');
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, this.opts.heartbeatMs ?? 15_000);
+    return () => clearInterval(timer);
   }
 
   private onFrame(session: Session, data: WebSocket.RawData, receivedAt: number): void {

@@ -36,6 +36,8 @@ export class KeepalivedCollector {
   private loop: Promise<void> | undefined;
   private dumpWarned = false;
   private signal: AbortSignal | undefined;
+  /** Instance names from the last dump: a FIFO line for another name calls for a fresh dump. */
+  private known = new Set<string>();
 
   constructor(private readonly opts: KeepalivedCollectorOptions) {
     this.fifo = new FifoReader({
@@ -77,6 +79,9 @@ export class KeepalivedCollector {
       return;
     }
     this.opts.emit({ kind: 'fifo', ts, line });
+    // A new instance (config reload) or a state the dump cannot confirm: learn its base
+    // priority, VRID and VIPs now rather than at the next tick.
+    if (line.type === 'INSTANCE' && !this.known.has(line.name)) void this.reconcile();
   }
 
   private afterEof(): void {
@@ -124,6 +129,7 @@ export class KeepalivedCollector {
       return;
     }
     this.dumpWarned = false;
+    this.known = new Set(instances.map((i) => i.name));
     emit({ kind: 'keepalived.dump', ts: Date.now(), source: method.format, instances });
   }
 

@@ -123,6 +123,14 @@ export class Outbox {
    * server would take them for duplicates.
    */
   async welcome(serverAckedSeq: number): Promise<void> {
+    if (serverAckedSeq < this.hdr.ackedSeq) {
+      // The server once acknowledged more than it has now (its database was restored?):
+      // those messages are gone from here too, nothing to replay.
+      this.opts.log.warn('outbox: server acknowledges less than before', {
+        serverAckedSeq,
+        ourAckedSeq: this.hdr.ackedSeq,
+      });
+    }
     const wasFresh = this.fresh;
     this.fresh = false;
     const clash = this.entries.some((e) => e.msg.seq <= serverAckedSeq);
