@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useServices } from '../../app/services';
 import { useI18n } from '../../i18n/i18n-context';
 import { LangSwitch } from '../settings/lang-switch';
@@ -13,6 +13,7 @@ export function LoginPage({ notice }: { notice: LoginNotice }) {
   const [busy, setBusy] = useState(false);
   // Kept as the raw error so switching language re-translates the message.
   const [error, setError] = useState<unknown>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
@@ -25,6 +26,8 @@ export function LoginPage({ notice }: { notice: LoginNotice }) {
         setError(err);
         setPassword('');
         setBusy(false);
+        // Straight back to the password: the usual fix is retyping it.
+        passwordRef.current?.focus();
       },
     );
   };
@@ -69,6 +72,7 @@ export function LoginPage({ notice }: { notice: LoginNotice }) {
         <label>
           <span>{t.loginPassword}</span>
           <input
+            ref={passwordRef}
             name="password"
             type="password"
             autoComplete="current-password"
