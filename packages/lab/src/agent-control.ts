@@ -17,7 +17,11 @@ export function defaultAgentCommand(repoRoot: string): string[] {
   return [process.execPath, '--import', 'tsx', join(repoRoot, 'apps', 'agent', 'src', 'main.ts')];
 }
 
-export function writeAgentConfigFile(ctx: LabContext, host: LabHost, opts: AgentConfigOptions): string {
+export function writeAgentConfigFile(
+  ctx: LabContext,
+  host: LabHost,
+  opts: AgentConfigOptions,
+): string {
   const p = ctx.paths(host);
   const config = buildAgentConfig(ctx.topo, host, p, opts);
   mkdirSync(p.agentState, { recursive: true, mode: 0o700 });
@@ -38,9 +42,14 @@ export function agentPid(ctx: LabContext, host: LabHost): number | undefined {
   return argv?.includes(ctx.paths(host).agentConfig) ? rec.pid : undefined;
 }
 
-export async function startAgentProcess(ctx: LabContext, host: LabHost, opts: StartAgentOptions): Promise<number> {
+export async function startAgentProcess(
+  ctx: LabContext,
+  host: LabHost,
+  opts: StartAgentOptions,
+): Promise<number> {
   const existing = agentPid(ctx, host);
-  if (existing !== undefined) throw new Error(`an agent already runs on ${host.name} (pid ${existing})`);
+  if (existing !== undefined)
+    throw new Error(`an agent already runs on ${host.name} (pid ${existing})`);
   const configFile = writeAgentConfigFile(ctx, host, opts);
   const command = opts.command ?? defaultAgentCommand(ctx.repoRoot);
   const argv = ['ip', 'netns', 'exec', host.ns, ...command, '--config', configFile];

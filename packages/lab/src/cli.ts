@@ -17,6 +17,7 @@ const USAGE = `usage: pnpm lab [--prefix kw] [--subnet 10.77.0] [--scheme master
 const ACTIONS: readonly ServiceAction[] = ['start', 'stop', 'kill', 'status'];
 
 async function main(argv: string[]): Promise<number> {
+  const started = Date.now();
   const dash = argv.indexOf('--');
   const own = dash >= 0 ? argv.slice(0, dash) : argv;
   const passthrough = dash >= 0 ? argv.slice(dash + 1) : [];
@@ -38,13 +39,14 @@ async function main(argv: string[]): Promise<number> {
     return cmd || values.help ? 0 : 2;
   }
   const scheme = values.scheme ?? 'master-backup';
-  if (scheme !== 'master-backup' && scheme !== 'dual-master') throw new Error(`unknown --scheme ${scheme}`);
+  if (scheme !== 'master-backup' && scheme !== 'dual-master')
+    throw new Error(`unknown --scheme ${scheme}`);
   const lab = new Lab({
     prefix: values.prefix,
     subnet: values.subnet,
     scheme,
     baseDir: values['base-dir'],
-    log: (line) => console.error(`[lab] ${line}`),
+    log: (line) => console.error(`[lab +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
   });
 
   switch (cmd) {
@@ -63,12 +65,19 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'service': {
       const [host, svc, action = 'status'] = rest;
-      if (!host || !svc || !isServiceKind(svc) || !(ACTIONS as readonly string[]).includes(action)) {
+      if (
+        !host ||
+        !svc ||
+        !isServiceKind(svc) ||
+        !(ACTIONS as readonly string[]).includes(action)
+      ) {
         console.error(USAGE);
         return 2;
       }
       const st = await lab.service(host, svc, action as ServiceAction);
-      console.log(`${host} ${svc}: ${st.running ? 'running' : 'stopped'}${st.pids.length ? ` (pids ${st.pids.join(',')})` : ''}`);
+      console.log(
+        `${host} ${svc}: ${st.running ? 'running' : 'stopped'}${st.pids.length ? ` (pids ${st.pids.join(',')})` : ''}`,
+      );
       return 0;
     }
     case 'exec': {
@@ -77,7 +86,13 @@ async function main(argv: string[]): Promise<number> {
         console.error(USAGE);
         return 2;
       }
-      return runInteractive(['ip', 'netns', 'exec', hostByName(lab.topology, host).ns, ...passthrough]);
+      return runInteractive([
+        'ip',
+        'netns',
+        'exec',
+        hostByName(lab.topology, host).ns,
+        ...passthrough,
+      ]);
     }
     default:
       console.error(`unknown command ${cmd}\n${USAGE}`);
@@ -88,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
 async function up(lab: Lab): Promise<number> {
   const ac = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
+    // pnpm and tsx forward the same Ctrl-C again; one teardown is enough.
+    if (ac.signal.aborted) return;
     console.error(`[lab] ${sig}: aborting and tearing the lab down`);
     ac.abort(new Error(sig));
   };

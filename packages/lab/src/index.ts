@@ -5,4 +5,12 @@ export type { ServiceStatus } from './lab-context';
 export type { AgentConfigOptions } from './agent-config';
 export type { StartAgentOptions } from './agent-control';
 export type { ExecResult } from './exec';
-export type { HostName, HostRole, LabHost, Scheme, ServiceKind, Topology, VrrpInstance } from './topology';
+export type {
+  HostName,
+  HostRole,
+  LabHost,
+  Scheme,
+  ServiceKind,
+  Topology,
+  VrrpInstance,
+} from './topology';

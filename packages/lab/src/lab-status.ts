@@ -16,11 +16,15 @@ export function formatStatus(s: LabStatus): string {
   );
   lines.push(`host side: ${s.hostIf.name} ${s.hostIp} ${s.hostIf.present ? 'up' : 'absent'}`);
   for (const h of s.hosts) {
-    const svcs = Object.entries(s.hosts.find((x) => x.name === h.name)?.services ?? {}).map(([name, st]) =>
-      st.running ? `${name} running (${st.pids.join(',')})` : `${name} stopped${st.pids.length ? ` (stray ${st.pids.join(',')})` : ''}`,
+    const svcs = Object.entries(h.services).map(([name, st]) =>
+      st.running
+        ? `${name} running (${st.pids.join(',')})`
+        : `${name} stopped${st.pids.length ? ` (stray ${st.pids.join(',')})` : ''}`,
     );
     if (h.agent !== undefined) svcs.push(`agent running (${h.agent})`);
-    lines.push(`  ${h.name.padEnd(5)} ${h.role.padEnd(8)} ${h.ns.padEnd(12)} ${h.ip.padEnd(15)} ${svcs.join('; ')}`);
+    lines.push(
+      `  ${h.name.padEnd(5)} ${h.role.padEnd(8)} ${h.ns.padEnd(12)} ${h.ip.padEnd(15)} ${svcs.join('; ')}`,
+    );
   }
   for (const v of s.vips) {
     const who = v.holders.length === 0 ? 'nobody' : v.holders.join(' + ');

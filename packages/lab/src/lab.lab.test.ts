@@ -67,7 +67,13 @@ describe('lab (kwl)', () => {
     });
     await new Promise<void>((resolve) => server?.listen(0, lab.hostIp, resolve));
     const port = (server.address() as AddressInfo).port;
-    const r = await lab.exec('lb1', ['curl', '-sf', '--max-time', '3', `http://${lab.hostIp}:${port}/x`]);
+    const r = await lab.exec('lb1', [
+      'curl',
+      '-sf',
+      '--max-time',
+      '3',
+      `http://${lab.hostIp}:${port}/x`,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('hello from the host\n');
     expect(requests.at(-1)?.from).toBe('10.78.0.11');
@@ -85,8 +91,14 @@ describe('lab (kwl)', () => {
       '--',
     ];
     const before = requests.length;
-    const pid = await lab.startAgent('lb2', { serverUrl: `ws://${lab.hostIp}:${port}`, token: 't', command: fake });
-    await waitFor('the stand-in agent to call home', () => requests.length > before, { timeoutMs: 5000 });
+    const pid = await lab.startAgent('lb2', {
+      serverUrl: `ws://${lab.hostIp}:${port}`,
+      token: 't',
+      command: fake,
+    });
+    await waitFor('the stand-in agent to call home', () => requests.length > before, {
+      timeoutMs: 5000,
+    });
     expect(requests.at(-1)).toEqual({ url: '/hello?from=lb2', from: '10.78.0.12' });
     expect((await lab.status()).hosts.find((h) => h.name === 'lb2')?.agent).toBe(pid);
     seenPids.add(pid);

@@ -1,23 +1,36 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { agentPid, startAgentProcess, stopAgentProcess, writeAgentConfigFile, type StartAgentOptions } from './agent-control';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  agentPid,
+  startAgentProcess,
+  stopAgentProcess,
+  writeAgentConfigFile,
+  type StartAgentOptions,
+} from './agent-control';
 import type { AgentConfigOptions } from './agent-config';
 import { run, type ExecResult } from './exec';
 import type { LabContext, ServiceController, ServiceStatus } from './lab-context';
-import { createNetwork, destroyNetwork, hostIfExists, labNamespaces, nsAddresses, nsPids } from './netns';
+import { createNetwork, hostIfExists, labNamespaces, nsAddresses } from './netns';
 import { defaultBaseDir, findRepoRoot, hostPaths, type HostPaths } from './paths';
 import { ensurePrerequisites, which } from './prereqs';
-import { cmdlineOf, isAlive, terminate } from './procs';
 import { StateStore } from './state';
 import { keepalivedController } from './svc-keepalived';
 import { nginxController } from './svc-nginx';
 import { tomcatController } from './svc-tomcat';
 import {
-  buildTopology, hostByName, servicesOf,
-  type HostName, type LabHost, type Scheme, type ServiceKind, type Topology, type VrrpInstance,
+  buildTopology,
+  hostByName,
+  servicesOf,
+  type HostName,
+  type LabHost,
+  type Scheme,
+  type ServiceKind,
+  type Topology,
+  type VrrpInstance,
 } from './topology';
-import { waitFor } from './wait';
 import { formatError } from './lab-status';
+import { teardownLab } from './teardown';
+import { waitFor } from './wait';
 
 export interface LabOptions {
   prefix?: string;
@@ -83,7 +96,9 @@ export class Lab {
 
   private controller(host: LabHost, svc: ServiceKind): ServiceController {
     if (!servicesOf(host.role).includes(svc)) {
-      throw new Error(`${host.name} (${host.role}) runs ${servicesOf(host.role).join(' and ')}, not ${svc}`);
+      throw new Error(
+        `${host.name} (${host.role}) runs ${servicesOf(host.role).join(' and ')}, not ${svc}`,
+      );
     }
     switch (svc) {
       case 'keepalived':
@@ -99,29 +114,42 @@ export class Lab {
   async up(opts: { signal?: AbortSignal } = {}): Promise<LabStatus> {
     const sig = opts.signal;
     await ensurePrerequisites(this.ctx.log);
-    if ((await labNamespaces(this.prefix)).length > 0 || existsSync(this.baseDir) || (await hostIfExists(this.topology.hostIf))) {
+    if (
+      (await labNamespaces(this.prefix)).length > 0 ||
+      existsSync(this.baseDir) ||
+      (await hostIfExists(this.topology.hostIf))
+    ) {
       this.ctx.log(`leftovers of lab ${this.prefix} found: tearing them down first`);
       await this.down();
     }
     try {
       await this.build(sig);
     } catch (err) {
-      this.ctx.log(`up failed: ${formatError(err)}; tearing the lab down`);
+      const why = sig?.aborted ? `aborted (${formatError(sig.reason)})` : formatError(err);
+      this.ctx.log(`up failed: ${why}; tearing the lab down`);
       await this.down();
-      throw err;
+      throw sig?.aborted ? new Error(`up ${why}; the lab was torn down`) : err;
     }
     return this.status();
   }
 
   private async build(sig: AbortSignal | undefined): Promise<void> {
     const t = this.topology;
-    for (const h of this.hosts) mkdirSync(hostPaths(this.baseDir, h.name).dir, { recursive: true, mode: 0o755 });
+    for (const h of this.hosts)
+      mkdirSync(hostPaths(this.baseDir, h.name).dir, { recursive: true, mode: 0o755 });
     this.ctx.state.write({
-      version: 1, prefix: t.prefix, subnet: t.subnet, scheme: t.scheme, hostIf: t.hostIf,
-      createdAt: new Date().toISOString(), processes: {},
+      version: 1,
+      prefix: t.prefix,
+      subnet: t.subnet,
+      scheme: t.scheme,
+      hostIf: t.hostIf,
+      createdAt: new Date().toISOString(),
+      processes: {},
     });
     await createNetwork(t);
-    this.ctx.log(`network ${t.subnet}.0/24 up: ${t.bridgeNs} + ${this.hosts.map((h) => h.ns).join(' ')}; host ${t.hostIf} ${t.hostIp}`);
+    this.ctx.log(
+      `network ${t.subnet}.0/24 up: ${t.bridgeNs} + ${this.hosts.map((h) => h.ns).join(' ')}; host ${t.hostIf} ${t.hostIp}`,
+    );
     sig?.throwIfAborted();
     const backends = this.hosts.filter((h) => h.role === 'backend');
     const lbs = this.hosts.filter((h) => h.role === 'lb');
@@ -142,7 +170,9 @@ export class Lab {
       ...backends.map((h) => this.controller(h, 'tomcat').ready(READY_TIMEOUT_MS.tomcat, sig)),
       ...t.vrrp.map((vi) => this.waitForMaster(vi, sig)),
     ]);
-    this.ctx.log(`lab ${t.prefix} is up: ${t.vrrp.map((vi) => `${vi.vip} on ${this.expectedMaster(vi)}`).join(', ')}`);
+    this.ctx.log(
+      `lab ${t.prefix} is up: ${t.vrrp.map((vi) => `${vi.vip} on ${this.expectedMaster(vi)}`).join(', ')}`,
+    );
   }
 
   private expectedMaster(vi: VrrpInstance): string {
@@ -151,52 +181,25 @@ export class Lab {
 
   private async waitForMaster(vi: VrrpInstance, sig: AbortSignal | undefined): Promise<void> {
     const master = this.expectedMaster(vi);
-    await waitFor(`${vi.vip} (${vi.name}) on ${master}`, async () => {
-      const holders = await this.vipHolders(vi.vip);
-      return holders.length === 1 && holders[0] === master;
-    }, { timeoutMs: READY_TIMEOUT_MS.vip, intervalMs: 100, signal: sig });
+    await waitFor(
+      `${vi.vip} (${vi.name}) on ${master}`,
+      async () => {
+        const holders = await this.vipHolders(vi.vip);
+        return holders.length === 1 && holders[0] === master;
+      },
+      { timeoutMs: READY_TIMEOUT_MS.vip, intervalMs: 100, signal: sig },
+    );
   }
 
   /** Removes every namespace, process and file of this prefix, also after a crash. Idempotent. */
   async down(): Promise<void> {
-    const namespaces = await labNamespaces(this.prefix);
-    const pids = new Set<number>();
-    for (const rec of Object.values(this.ctx.state.read()?.processes ?? {})) {
-      if (this.isOurs(rec.pid, namespaces)) pids.add(rec.pid);
-    }
-    for (const ns of namespaces) for (const pid of await nsPids(ns)) pids.add(pid);
-    if (pids.size > 0) {
-      this.ctx.log(`stopping ${pids.size} lab processes`);
-      const left = await terminate([...pids], 2500);
-      if (left.length > 0) throw new Error(`lab processes survived SIGKILL: ${left.join(', ')}`);
-    }
-    await destroyNetwork(this.prefix, this.topology.hostIf);
-    const stillThere = await labNamespaces(this.prefix);
-    if (stillThere.length > 0) throw new Error(`could not delete namespaces: ${stillThere.join(', ')}`);
-    rmSync(this.baseDir, { recursive: true, force: true });
-    this.removeEmptyParent();
-    this.ctx.log(`lab ${this.prefix} is down`);
-  }
-
-  /** A recorded pid is ours if it still sits in one of our namespaces or names our base dir. */
-  private isOurs(pid: number, namespaces: string[]): boolean {
-    if (!isAlive(pid)) return false;
-    if (cmdlineOf(pid)?.some((a) => a.includes(this.baseDir))) return true;
-    try {
-      const ino = statSync(`/proc/${pid}/ns/net`).ino;
-      return namespaces.some((ns) => statSync(`/run/netns/${ns}`).ino === ino);
-    } catch {
-      return false;
-    }
-  }
-
-  private removeEmptyParent(): void {
-    const parent = dirname(this.baseDir);
-    try {
-      if (parent.endsWith('/.lab') && readdirSync(parent).length === 0) rmdirSync(parent);
-    } catch {
-      // someone else's lab may be in there; leave it
-    }
+    await teardownLab({
+      prefix: this.prefix,
+      hostIf: this.topology.hostIf,
+      baseDir: this.baseDir,
+      state: this.ctx.state,
+      log: this.ctx.log,
+    });
   }
 
   async status(): Promise<LabStatus> {
@@ -207,14 +210,29 @@ export class Lab {
       const services: Partial<Record<ServiceKind, ServiceStatus>> = {};
       for (const svc of servicesOf(h.role)) services[svc] = await this.controller(h, svc).status();
       const agent = agentPid(this.ctx, h);
-      hosts.push({ name: h.name, role: h.role, ns: h.ns, ip: h.ip, services, ...(agent ? { agent } : {}) });
+      hosts.push({
+        name: h.name,
+        role: h.role,
+        ns: h.ns,
+        ip: h.ip,
+        services,
+        ...(agent ? { agent } : {}),
+      });
     }
     const vips = [];
-    for (const vi of t.vrrp) vips.push({ address: vi.vip, instance: vi.name, holders: await this.vipHolders(vi.vip) });
+    for (const vi of t.vrrp)
+      vips.push({ address: vi.vip, instance: vi.name, holders: await this.vipHolders(vi.vip) });
     return {
-      prefix: t.prefix, subnet: t.subnet, scheme: t.scheme, baseDir: this.baseDir, hostIp: t.hostIp,
+      prefix: t.prefix,
+      subnet: t.subnet,
+      scheme: t.scheme,
+      baseDir: this.baseDir,
+      hostIp: t.hostIp,
       hostIf: { name: t.hostIf, present: await hostIfExists(t.hostIf) },
-      namespaces: [t.bridgeNs, ...this.hosts.map((h) => h.ns)].map((name) => ({ name, present: present.has(name) })),
+      namespaces: [t.bridgeNs, ...this.hosts.map((h) => h.ns)].map((name) => ({
+        name,
+        present: present.has(name),
+      })),
       hosts,
       vips,
     };
@@ -224,7 +242,9 @@ export class Lab {
   async vipHolders(vip: string = this.vips[0] ?? ''): Promise<string[]> {
     const present = new Set(await labNamespaces(this.prefix));
     const found = await Promise.all(
-      this.hosts.map(async (h) => (present.has(h.ns) && (await nsAddresses(h.ns)).includes(vip) ? h.name : undefined)),
+      this.hosts.map(async (h) =>
+        present.has(h.ns) && (await nsAddresses(h.ns)).includes(vip) ? h.name : undefined,
+      ),
     );
     return found.filter((n): n is HostName => n !== undefined);
   }

@@ -38,7 +38,9 @@ async function inNs(ns: string, argv: string[]): Promise<void> {
 async function disableIpv6(ns: string): Promise<void> {
   // Less netlink noise for the agent, and no IPv6 surprises in the lab.
   await inNs(ns, [
-    'sysctl', '-q', '-w',
+    'sysctl',
+    '-q',
+    '-w',
     'net.ipv6.conf.all.disable_ipv6=1',
     'net.ipv6.conf.default.disable_ipv6=1',
     'net.ipv6.conf.lo.disable_ipv6=1',
@@ -52,19 +54,60 @@ export async function createNetwork(topo: Topology): Promise<void> {
   await Promise.all(namespaces.map((ns) => disableIpv6(ns)));
   await Promise.all(namespaces.map((ns) => runOk([IP, '-n', ns, 'link', 'set', 'lo', 'up'])));
 
-  await runOk([IP, '-n', sw, 'link', 'add', topo.bridge, 'type', 'bridge', 'stp_state', '0', 'mcast_snooping', '0']);
+  await runOk([
+    IP,
+    '-n',
+    sw,
+    'link',
+    'add',
+    topo.bridge,
+    'type',
+    'bridge',
+    'stp_state',
+    '0',
+    'mcast_snooping',
+    '0',
+  ]);
   await runOk([IP, '-n', sw, 'link', 'set', topo.bridge, 'up']);
 
   for (const h of topo.hosts) {
-    await runOk([IP, '-n', sw, 'link', 'add', h.bridgePort, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', h.ns]);
+    await runOk([
+      IP,
+      '-n',
+      sw,
+      'link',
+      'add',
+      h.bridgePort,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'eth0',
+      'netns',
+      h.ns,
+    ]);
     await runOk([IP, '-n', sw, 'link', 'set', h.bridgePort, 'master', topo.bridge, 'up']);
     await runOk([IP, '-n', h.ns, 'addr', 'add', `${h.ip}/${topo.prefixLen}`, 'dev', 'eth0']);
     await runOk([IP, '-n', h.ns, 'link', 'set', 'eth0', 'up']);
   }
 
   // The one interface in the root namespace: the server side of the lab.
-  await runOk([IP, 'link', 'add', topo.hostIf, 'type', 'veth', 'peer', 'name', 'p-host', 'netns', sw]);
-  await run(['sysctl', '-q', '-w', `net.ipv6.conf.${topo.hostIf}.disable_ipv6=1`], { timeoutMs: 5000 });
+  await runOk([
+    IP,
+    'link',
+    'add',
+    topo.hostIf,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'p-host',
+    'netns',
+    sw,
+  ]);
+  await run(['sysctl', '-q', '-w', `net.ipv6.conf.${topo.hostIf}.disable_ipv6=1`], {
+    timeoutMs: 5000,
+  });
   await runOk([IP, '-n', sw, 'link', 'set', 'p-host', 'master', topo.bridge, 'up']);
   await runOk([IP, 'addr', 'add', `${topo.hostIp}/${topo.prefixLen}`, 'dev', topo.hostIf]);
   await runOk([IP, 'link', 'set', topo.hostIf, 'up']);

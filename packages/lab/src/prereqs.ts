@@ -53,7 +53,12 @@ export function checkPrerequisites(): PrerequisiteReport {
     return { ...b, present: path !== undefined, ...(path ? { path } : {}) };
   });
   const catalina = '/usr/share/tomcat10/bin/catalina.sh';
-  all.push({ name: 'tomcat10', aptPackage: 'tomcat10', present: existsSync(catalina), path: catalina });
+  all.push({
+    name: 'tomcat10',
+    aptPackage: 'tomcat10',
+    present: existsSync(catalina),
+    path: catalina,
+  });
   const isRoot = process.geteuid?.() === 0;
   const missing = all.filter((p) => !p.present);
   return { ok: isRoot && missing.length === 0, isRoot, missing, all };
@@ -62,16 +67,23 @@ export function checkPrerequisites(): PrerequisiteReport {
 /** Installs what is missing if we are root with apt; otherwise throws a clear message. */
 export async function ensurePrerequisites(log: (line: string) => void): Promise<void> {
   let report = checkPrerequisites();
-  if (!report.isRoot) throw new Error('the lab needs root (network namespaces, keepalived): run it with sudo');
+  if (!report.isRoot)
+    throw new Error('the lab needs root (network namespaces, keepalived): run it with sudo');
   if (report.missing.length === 0) return;
   const pkgs = [...new Set(report.missing.map((m) => m.aptPackage))];
   const names = report.missing.map((m) => m.name).join(', ');
-  if (!which('apt-get')) throw new Error(`missing: ${names}; install the packages ${pkgs.join(' ')}`);
+  if (!which('apt-get'))
+    throw new Error(`missing: ${names}; install the packages ${pkgs.join(' ')}`);
   log(`missing ${names}: running apt-get install -y --no-install-recommends ${pkgs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const r = await run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs], { env, timeoutMs: 600_000 });
+  const r = await run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs], {
+    env,
+    timeoutMs: 600_000,
+  });
   if (r.code !== 0) {
-    throw new Error(`apt-get install ${pkgs.join(' ')} failed (${r.code}): ${r.stderr.trim().slice(-1500)}`);
+    throw new Error(
+      `apt-get install ${pkgs.join(' ')} failed (${r.code}): ${r.stderr.trim().slice(-1500)}`,
+    );
   }
   report = checkPrerequisites();
   if (report.missing.length > 0) {

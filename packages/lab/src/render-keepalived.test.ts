@@ -28,7 +28,9 @@ describe('renderKeepalivedConf', () => {
 
   it('checks nginx with curl every second, fall 2 rise 2 weight -20', () => {
     const conf = render();
-    expect(conf).toContain('script "/usr/bin/curl -sf -o /dev/null --max-time 0.8 http://127.0.0.1/healthz"');
+    expect(conf).toContain(
+      'script "/usr/bin/curl -sf -o /dev/null --max-time 0.8 http://127.0.0.1/healthz"',
+    );
     expect(conf).toMatch(/interval 1\n[\s\S]*fall 2\n\s+rise 2\n\s+weight -20/);
   });
 
@@ -46,8 +48,12 @@ describe('renderKeepalivedConf', () => {
     const lb1 = render(dm, 'lb1');
     const lb2 = render(dm, 'lb2');
     expect(lb1).toMatch(/vrrp_instance VI_1 \{\n\s+state MASTER[\s\S]*priority 100/);
-    expect(lb1).toMatch(/vrrp_instance VI_2 \{\n\s+state BACKUP[\s\S]*virtual_router_id 52\n\s+priority 90/);
-    expect(lb2).toMatch(/vrrp_instance VI_2 \{\n\s+state MASTER[\s\S]*virtual_router_id 52\n\s+priority 100/);
+    expect(lb1).toMatch(
+      /vrrp_instance VI_2 \{\n\s+state BACKUP[\s\S]*virtual_router_id 52\n\s+priority 90/,
+    );
+    expect(lb2).toMatch(
+      /vrrp_instance VI_2 \{\n\s+state MASTER[\s\S]*virtual_router_id 52\n\s+priority 100/,
+    );
     expect(lb2).toContain('10.79.0.51/24 dev eth0');
   });
 

@@ -26,7 +26,9 @@ describe('renderNginxConf', () => {
 
   it('answers /healthz locally and exposes stub_status to loopback and the subnet only', () => {
     expect(conf).toMatch(/location = \/healthz \{\s+return 200 "ok lb2\\n";/);
-    expect(conf).toMatch(/location = \/nginx_status \{\s+stub_status;\s+allow 127\.0\.0\.1;\s+allow 10\.79\.0\.0\/24;\s+deny all;/);
+    expect(conf).toMatch(
+      /location = \/nginx_status \{\s+stub_status;\s+allow 127\.0\.0\.1;\s+allow 10\.79\.0\.0\/24;\s+deny all;/,
+    );
   });
 
   it('proxies / to both Tomcats with a short connect timeout and marks its responses', () => {

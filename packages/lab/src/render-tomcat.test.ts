@@ -42,15 +42,20 @@ describe('renderTomcatServerXml', () => {
   });
 
   it('adds a port attribute when <Server> has none', () => {
-    const out = renderTomcatServerXml('<Server shutdown="X"><Service name="C"></Service></Server>', {
-      address: '10.0.0.1',
-      port: 8080,
-    });
+    const out = renderTomcatServerXml(
+      '<Server shutdown="X"><Service name="C"></Service></Server>',
+      {
+        address: '10.0.0.1',
+        port: 8080,
+      },
+    );
     expect(out).toContain('<Server port="-1" shutdown="X">');
   });
 
   it('refuses a file without a <Service>', () => {
-    expect(() => renderTomcatServerXml('<Server port="1"></Server>', { address: 'a', port: 1 })).toThrow(/Service/);
+    expect(() =>
+      renderTomcatServerXml('<Server port="1"></Server>', { address: 'a', port: 1 }),
+    ).toThrow(/Service/);
   });
 });
 

@@ -14,7 +14,11 @@ import { waitFor } from './wait';
  * not the crash `kill` is meant to be (reference lab, addendum 11).
  */
 
-export function keepalivedController(ctx: LabContext, host: LabHost, curl: string): ServiceController {
+export function keepalivedController(
+  ctx: LabContext,
+  host: LabHost,
+  curl: string,
+): ServiceController {
   const p = ctx.paths(host);
   const mine = isKeepalived(p.keepalivedConf);
   const key = `${host.name}/keepalived`;
@@ -37,19 +41,42 @@ export function keepalivedController(ctx: LabContext, host: LabHost, curl: strin
 
   return {
     async start() {
-      if ((await status()).running) return;
+      const before = await status();
+      if (before.running) return;
+      // A VRRP child whose parent was SIGKILLed is still shutting down; do not race it.
+      if (before.pids.length > 0) await terminate(before.pids, 3000);
       mkdirSync(p.keepalivedTmp, { recursive: true, mode: 0o755 });
-      const conf = renderKeepalivedConf({ topo: ctx.topo, host: host.name as LbHostName, fifo: p.fifo, curl });
+      const conf = renderKeepalivedConf({
+        topo: ctx.topo,
+        host: host.name as LbHostName,
+        fifo: p.fifo,
+        curl,
+      });
       writeFileSync(p.keepalivedConf, conf, { mode: 0o644 });
       // rc 0 or nothing: 5 = config error, 6 = script security (reference lab, section 4).
       await runOk(['ip', 'netns', 'exec', host.ns, 'keepalived', '-t', '-f', p.keepalivedConf], {
         timeoutMs: 10_000,
       });
-      for (const f of [p.keepalivedPid, p.keepalivedVrrpPid, p.keepalivedCheckPid]) rmSync(f, { force: true });
+      for (const f of [p.keepalivedPid, p.keepalivedVrrpPid, p.keepalivedCheckPid])
+        rmSync(f, { force: true });
       const argv = [
-        'ip', 'netns', 'exec', host.ns,
-        'keepalived', '-n', '-l', '-D', '-G', '-f', p.keepalivedConf,
-        '-p', p.keepalivedPid, '-r', p.keepalivedVrrpPid, '-c', p.keepalivedCheckPid,
+        'ip',
+        'netns',
+        'exec',
+        host.ns,
+        'keepalived',
+        '-n',
+        '-l',
+        '-D',
+        '-G',
+        '-f',
+        p.keepalivedConf,
+        '-p',
+        p.keepalivedPid,
+        '-r',
+        p.keepalivedVrrpPid,
+        '-c',
+        p.keepalivedCheckPid,
       ];
       const pid = await spawnDetached(argv, {
         logFile: p.keepalivedLog,
@@ -77,7 +104,8 @@ export function keepalivedController(ctx: LabContext, host: LabHost, curl: strin
         signal(parent, 'SIGTERM');
         // keepalived takes about 1 s to exit after SIGTERM.
         const left = await waitExit([parent], 8000);
-        if (left.length > 0) throw new Error(`keepalived on ${host.name} (pid ${parent}) did not exit after SIGTERM`);
+        if (left.length > 0)
+          throw new Error(`keepalived on ${host.name} (pid ${parent}) did not exit after SIGTERM`);
       }
       // Children of a parent that was SIGKILLed earlier could still be around.
       await terminate(await pids(), 3000);
@@ -87,14 +115,24 @@ export function keepalivedController(ctx: LabContext, host: LabHost, curl: strin
 
     async kill() {
       const parent = readPidFile(p.keepalivedPid);
-      const all = await pids();
-      const children = all.filter((pid) => pid !== parent);
-      for (const pid of children) signal(pid, 'SIGKILL');
-      if (parent !== undefined && all.includes(parent)) signal(parent, 'SIGKILL');
-      const left = await waitExit(all, 3000);
-      if (left.length > 0) throw new Error(`keepalived pids ${left.join(',')} on ${host.name} survived SIGKILL`);
+      const killed: number[] = [];
+      // Stop the parent first so it cannot respawn a VRRP child between the kills; a
+      // stopped process still dies on SIGKILL. Rescan a few times for anything missed.
+      for (let round = 0; round < 3; round++) {
+        const all = await pids();
+        if (all.length === 0) break;
+        const hasParent = parent !== undefined && all.includes(parent);
+        if (hasParent) signal(parent, 'SIGSTOP');
+        for (const pid of all.filter((x) => x !== parent)) signal(pid, 'SIGKILL');
+        if (hasParent) signal(parent, 'SIGKILL');
+        killed.push(...all);
+        const left = await waitExit(all, 3000);
+        if (left.length > 0) {
+          throw new Error(`keepalived pids ${left.join(',')} on ${host.name} survived SIGKILL`);
+        }
+      }
       ctx.state.forgetProcess(key);
-      ctx.log(`${host.name}: keepalived killed (SIGKILL ${all.join(',') || 'nothing'})`);
+      ctx.log(`${host.name}: keepalived killed (SIGKILL ${killed.join(',') || 'nothing'})`);
     },
 
     status,

@@ -32,14 +32,31 @@ export function nginxController(ctx: LabContext, host: LabHost): ServiceControll
 
   return {
     async start() {
-      if ((await status()).running) return;
+      const before = await status();
+      if (before.running) return;
+      // Workers orphaned by a SIGKILLed master still hold :80; clear them like a restart would.
+      if (before.pids.length > 0) await terminate(before.pids, 3000);
       for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
         mkdirSync(`${p.nginxTemp}/${d}`, { recursive: true, mode: 0o755 });
       }
-      writeFileSync(p.nginxConf, renderNginxConf({ topo: ctx.topo, host: host.name as LbHostName, paths: p }), {
-        mode: 0o644,
-      });
-      const base = ['ip', 'netns', 'exec', host.ns, 'nginx', '-e', p.nginxErrorLog, '-c', p.nginxConf];
+      writeFileSync(
+        p.nginxConf,
+        renderNginxConf({ topo: ctx.topo, host: host.name as LbHostName, paths: p }),
+        {
+          mode: 0o644,
+        },
+      );
+      const base = [
+        'ip',
+        'netns',
+        'exec',
+        host.ns,
+        'nginx',
+        '-e',
+        p.nginxErrorLog,
+        '-c',
+        p.nginxConf,
+      ];
       await runOk([...base.slice(0, 5), '-t', '-q', ...base.slice(5)], { timeoutMs: 10_000 });
       rmSync(p.nginxPid, { force: true });
       // The launcher exits once the master has daemonised; its stdio goes to a log so a
@@ -53,16 +70,24 @@ export function nginxController(ctx: LabContext, host: LabHost): ServiceControll
         },
         { timeoutMs: 5000, intervalMs: 20 },
       );
-      ctx.state.recordProcess(key, { pid: master, argv: base, startedAt: new Date().toISOString() });
+      ctx.state.recordProcess(key, {
+        pid: master,
+        argv: base,
+        startedAt: new Date().toISOString(),
+      });
       ctx.log(`${host.name}: nginx started (master ${master})`);
     },
 
     async ready(timeoutMs, sig) {
-      await waitFor(`nginx on ${host.name} to answer /healthz`, () => answers(`http://${host.ip}/healthz`, 400), {
-        timeoutMs,
-        intervalMs: 100,
-        signal: sig,
-      });
+      await waitFor(
+        `nginx on ${host.name} to answer /healthz`,
+        () => answers(`http://${host.ip}/healthz`, 400),
+        {
+          timeoutMs,
+          intervalMs: 100,
+          signal: sig,
+        },
+      );
     },
 
     async stop() {
@@ -70,7 +95,8 @@ export function nginxController(ctx: LabContext, host: LabHost): ServiceControll
       if (master !== undefined && matches(master, masterMatcher)) {
         signal(master, 'SIGTERM');
         const left = await waitExit([master], 8000);
-        if (left.length > 0) throw new Error(`nginx master ${master} on ${host.name} did not exit after SIGTERM`);
+        if (left.length > 0)
+          throw new Error(`nginx master ${master} on ${host.name} did not exit after SIGTERM`);
       }
       // Orphaned workers from an earlier SIGKILL of the master.
       await terminate(await pids(), 3000);
@@ -82,7 +108,8 @@ export function nginxController(ctx: LabContext, host: LabHost): ServiceControll
       const all = await pids();
       for (const pid of all) signal(pid, 'SIGKILL');
       const left = await waitExit(all, 3000);
-      if (left.length > 0) throw new Error(`nginx pids ${left.join(',')} on ${host.name} survived SIGKILL`);
+      if (left.length > 0)
+        throw new Error(`nginx pids ${left.join(',')} on ${host.name} survived SIGKILL`);
       ctx.state.forgetProcess(key);
       ctx.log(`${host.name}: nginx killed (SIGKILL ${all.join(',') || 'nothing'})`);
     },

@@ -32,7 +32,12 @@ export function tomcatController(ctx: LabContext, host: LabHost): ServiceControl
   const pids = async (): Promise<number[]> => {
     const fromFile = readPidFile(p.tomcatPid);
     const fromNs = (await nsPids(host.ns)).filter((pid) => matches(pid, mine));
-    return [...new Set([...(fromFile !== undefined && matches(fromFile, mine) ? [fromFile] : []), ...fromNs])];
+    return [
+      ...new Set([
+        ...(fromFile !== undefined && matches(fromFile, mine) ? [fromFile] : []),
+        ...fromNs,
+      ]),
+    ];
   };
 
   const status = async (): Promise<ServiceStatus> => {
@@ -41,11 +46,19 @@ export function tomcatController(ctx: LabContext, host: LabHost): ServiceControl
   };
 
   const prepareBase = (): void => {
-    for (const d of ['logs', 'temp', 'work', 'webapps/ROOT']) mkdirSync(join(base, d), { recursive: true, mode: 0o755 });
-    if (!existsSync(join(base, 'conf'))) cpSync(TOMCAT_CONF_SOURCE, join(base, 'conf'), { recursive: true });
+    for (const d of ['logs', 'temp', 'work', 'webapps/ROOT'])
+      mkdirSync(join(base, d), { recursive: true, mode: 0o755 });
+    if (!existsSync(join(base, 'conf')))
+      cpSync(TOMCAT_CONF_SOURCE, join(base, 'conf'), { recursive: true });
     const serverXml = readFileSync(join(TOMCAT_CONF_SOURCE, 'server.xml'), 'utf8');
-    writeFileSync(join(base, 'conf', 'server.xml'), renderTomcatServerXml(serverXml, { address: host.ip, port: 8080 }));
-    writeFileSync(join(base, 'webapps/ROOT/index.html'), renderTomcatIndex(host.name, ctx.topo.prefix));
+    writeFileSync(
+      join(base, 'conf', 'server.xml'),
+      renderTomcatServerXml(serverXml, { address: host.ip, port: 8080 }),
+    );
+    writeFileSync(
+      join(base, 'webapps/ROOT/index.html'),
+      renderTomcatIndex(host.name, ctx.topo.prefix),
+    );
     writeFileSync(join(base, 'webapps/ROOT/health'), renderTomcatHealth(host.name));
   };
 
@@ -53,7 +66,14 @@ export function tomcatController(ctx: LabContext, host: LabHost): ServiceControl
     async start() {
       if ((await status()).running) return;
       prepareBase();
-      const argv = ['ip', 'netns', 'exec', host.ns, join(CATALINA_HOME, 'bin', 'catalina.sh'), 'run'];
+      const argv = [
+        'ip',
+        'netns',
+        'exec',
+        host.ns,
+        join(CATALINA_HOME, 'bin', 'catalina.sh'),
+        'run',
+      ];
       const pid = await spawnDetached(argv, {
         logFile: p.tomcatLog,
         cwd: base,
@@ -71,11 +91,15 @@ export function tomcatController(ctx: LabContext, host: LabHost): ServiceControl
     },
 
     async ready(timeoutMs, sig) {
-      await waitFor(`tomcat on ${host.name} to answer :8080`, () => answers(`http://${host.ip}:8080/health`, 500), {
-        timeoutMs,
-        intervalMs: 150,
-        signal: sig,
-      });
+      await waitFor(
+        `tomcat on ${host.name} to answer :8080`,
+        () => answers(`http://${host.ip}:8080/health`, 500),
+        {
+          timeoutMs,
+          intervalMs: 150,
+          signal: sig,
+        },
+      );
     },
 
     async stop() {
@@ -92,7 +116,8 @@ export function tomcatController(ctx: LabContext, host: LabHost): ServiceControl
       const all = await pids();
       for (const pid of all) signal(pid, 'SIGKILL');
       const left = await waitExit(all, 3000);
-      if (left.length > 0) throw new Error(`tomcat pids ${left.join(',')} on ${host.name} survived SIGKILL`);
+      if (left.length > 0)
+        throw new Error(`tomcat pids ${left.join(',')} on ${host.name} survived SIGKILL`);
       // A crash leaves its pid file behind; so does this.
       ctx.state.forgetProcess(key);
       ctx.log(`${host.name}: tomcat killed (SIGKILL ${all.join(',') || 'nothing'})`);

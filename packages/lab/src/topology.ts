@@ -52,14 +52,19 @@ const HOST_OCTET: Record<HostName, number> = { lb1: 11, lb2: 12, web1: 21, web2:
 export function validatePrefix(prefix: string): void {
   // `<prefix>-host` must fit IFNAMSIZ-1 = 15 characters.
   if (!/^[a-z][a-z0-9]{0,9}$/.test(prefix)) {
-    throw new Error(`invalid lab prefix ${JSON.stringify(prefix)}: 1-10 of [a-z0-9], starting with a letter`);
+    throw new Error(
+      `invalid lab prefix ${JSON.stringify(prefix)}: 1-10 of [a-z0-9], starting with a letter`,
+    );
   }
 }
 
 export function validateSubnet(subnet: string): void {
   const parts = subnet.split('.');
   const ok = parts.length === 3 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
-  if (!ok) throw new Error(`invalid lab subnet ${JSON.stringify(subnet)}: expected three octets like 10.77.0`);
+  if (!ok)
+    throw new Error(
+      `invalid lab subnet ${JSON.stringify(subnet)}: expected three octets like 10.77.0`,
+    );
 }
 
 export function isHostName(name: string): name is HostName {
@@ -109,6 +114,7 @@ export function servicesOf(role: HostRole): ServiceKind[] {
 
 export function hostByName(topo: Topology, name: string): LabHost {
   const host = topo.hosts.find((h) => h.name === name);
-  if (!host) throw new Error(`unknown lab host ${JSON.stringify(name)} (expected ${HOST_NAMES.join(', ')})`);
+  if (!host)
+    throw new Error(`unknown lab host ${JSON.stringify(name)} (expected ${HOST_NAMES.join(', ')})`);
   return host;
 }
