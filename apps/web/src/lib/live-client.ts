@@ -135,9 +135,10 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     const decoded = liveToBrowserCodec.decode(raw);
     if (!decoded.ok) return resync(`bad frame: ${decoded.error}`);
     const msg = decoded.value;
-    if (msg.type === 'patch') recordPatch(msg);
     const step = applyLiveMessage(state.data, msg);
     if (step.kind === 'resync') return resync(step.reason);
+    // Only patches that reach the screen count: a gapped one is thrown away.
+    if (msg.type === 'patch') recordPatch(msg);
     if (msg.type === 'snapshot') {
       probe.snapshots += 1;
       attempt = 0;
