@@ -33,7 +33,7 @@ export async function login(app: FastifyInstance): Promise<string> {
     url: '/api/v1/auth/login',
     payload: { username: 'admin', password: ADMIN_PASSWORD },
   });
-  return (res.json() as { token: string }).token;
+  return res.json<{ token: string }>().token;
 }
 
 /** A WebSocket with every received frame recorded from the first byte on. */
@@ -49,7 +49,7 @@ export interface TestSocket {
 function record(ws: WebSocket): TestSocket {
   const messages: Record<string, unknown>[] = [];
   const waiters: Array<() => void> = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+  const closed: TestSocket['closed'] = new Promise((resolve) =>
     ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
   );
   ws.on('message', (raw: Buffer) => {

@@ -57,7 +57,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 function helloProtocol(raw: RawData): number | undefined {
   try {
-    const value = JSON.parse(raw.toString()) as { type?: unknown; protocol?: unknown };
+    const value = JSON.parse(Buffer.isBuffer(raw) ? raw.toString() : Buffer.from(raw as ArrayBuffer).toString()) as { type?: unknown; protocol?: unknown };
     return value.type === 'hello' && typeof value.protocol === 'number' ? value.protocol : undefined;
   } catch {
     return undefined;
@@ -111,7 +111,7 @@ export class AgentConnection {
 
   private async handle(raw: RawData): Promise<void> {
     if (this.state === 'closed') return;
-    const decoded = agentToServerCodec.decode(raw as Buffer);
+    const decoded = agentToServerCodec.decode(raw);
     if (!decoded.ok) {
       const protocol = this.state === 'awaiting-hello' ? helloProtocol(raw) : undefined;
       if (protocol !== undefined && protocol !== PROTOCOL_VERSION) return this.rejectProtocol(protocol);

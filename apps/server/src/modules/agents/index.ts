@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { AgentConnection, AgentRegistry } from './agent-connection';
 import { AgentIngest } from './agent-ingest';
 
@@ -8,7 +8,7 @@ export interface AgentsModuleOptions {
 }
 
 /** The agent socket (/agent/ws): hello/welcome, sequenced data with acks, ping/pong clock. */
-const agentsModule: FastifyPluginAsync<AgentsModuleOptions> = async (app, opts) => {
+const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
   const ingest = new AgentIngest(app.db, app.writer);
   const registry = new AgentRegistry();
 
@@ -30,6 +30,7 @@ const agentsModule: FastifyPluginAsync<AgentsModuleOptions> = async (app, opts) 
       }).start();
     },
   );
+  done();
 };
 
 export default agentsModule;

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import {
   ApiError,
   LoginRequest,
@@ -17,7 +17,7 @@ export interface AuthModuleOptions {
 }
 
 /** POST /auth/login, POST /auth/logout, GET /auth/me. */
-const authModule: FastifyPluginAsync<AuthModuleOptions> = async (app, opts) => {
+const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) => {
   const limiter = new LoginLimiter(opts.now);
 
   app.post(
@@ -67,7 +67,7 @@ const authModule: FastifyPluginAsync<AuthModuleOptions> = async (app, opts) => {
   app.post(
     '/auth/logout',
     { schema: { tags: ['auth'], summary: 'End this session', response: { 200: OkResponse, 401: ApiError } } },
-    async (request, reply) => {
+    (request, reply) => {
       const token = requestToken(request);
       if (token) app.auth.revoke(token);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -78,11 +78,12 @@ const authModule: FastifyPluginAsync<AuthModuleOptions> = async (app, opts) => {
   app.get(
     '/auth/me',
     { schema: { tags: ['auth'], summary: 'Who am I', response: { 200: MeResponse, 401: ApiError } } },
-    async (request) => {
+    (request) => {
       const user = request.user;
       return { username: user?.username ?? '', role: user?.role ?? '' };
     },
   );
+  done();
 };
 
 export default authModule;

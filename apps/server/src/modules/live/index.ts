@@ -1,15 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { CloseCode } from '@keepwatch/shared';
 import { requestToken } from '../../plugins/auth';
 import { LiveHub } from './live-hub';
 
 /** Browser live feed (/live): hello, snapshot, then patches. Same credentials as REST. */
-const liveModule: FastifyPluginAsync = async (app) => {
+const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   const hub = new LiveHub(app.clusterStore);
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
-  app.addHook('onClose', async () => {
+  app.addHook('onClose', (_app, next) => {
     off();
     hub.close();
+    next();
   });
 
   app.get(
@@ -34,6 +35,7 @@ const liveModule: FastifyPluginAsync = async (app) => {
       hub.add(socket);
     },
   );
+  done();
 };
 
 export default liveModule;

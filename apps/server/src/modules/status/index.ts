@@ -1,8 +1,8 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { ApiError, StatusResponse } from '@keepwatch/shared';
 
 /** GET /status: every cluster's derived status (shape fixed by ARCHITECTURE.md). */
-const statusModule: FastifyPluginAsync = async (app) => {
+const statusModule: FastifyPluginCallback = (app, _opts, done) => {
   app.get(
     '/status',
     {
@@ -12,8 +12,9 @@ const statusModule: FastifyPluginAsync = async (app) => {
         response: { 200: StatusResponse, 401: ApiError },
       },
     },
-    async () => app.clusterStore.status(),
+    () => app.clusterStore.status(),
   );
+  done();
 };
 
 export default statusModule;
