@@ -120,6 +120,12 @@ export class KeepalivedCollector {
     if (!method || this.signal?.aborted) return;
     const instances = await requestDump({ pid: check.pid, signum: method.signum, dir: config.dumpDir, format: method.format });
     if (!instances) {
+      // A keepalived that is shutting down ignores the signal: that is not a dump problem.
+      const after = await checkKeepalivedPid(config.pidFile);
+      if (!after.running) {
+        emit({ kind: 'keepalived.process', ts: Date.now(), running: false, detail: after.detail });
+        return;
+      }
       if (!this.dumpWarned) {
         this.opts.log.warn(`no ${method.format} dump appeared within 1 s; is dumpDir keepalived's TMPDIR?`, {
           dumpDir: config.dumpDir,
