@@ -53,15 +53,18 @@ export class FifoReader {
 
   /** Reopens if the path now names a different FIFO than the one we hold open. */
   async checkInode(): Promise<void> {
-    if (!this.socket || this.inode === undefined) return;
+    const socket = this.socket;
+    const inode = this.inode;
+    if (!socket || inode === undefined) return;
     try {
       const st = await fsp.stat(this.opts.path);
-      if (st.ino === this.inode) return;
+      if (st.ino === inode) return;
       this.opts.log.info('fifo was re-created, reopening', { path: this.opts.path });
     } catch {
       this.opts.log.info('fifo vanished, reopening', { path: this.opts.path });
     }
-    this.socket.destroy();
+    // The session may have ended while we looked; destroying a closed socket is a no-op.
+    socket.destroy();
   }
 
   private async run(signal: AbortSignal): Promise<void> {
