@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAgentConfig, type AgentConfigOptions } from './agent-config';
 import { spawnDetached } from './exec';
@@ -52,6 +52,11 @@ export async function startAgentProcess(
     throw new Error(`an agent already runs on ${host.name} (pid ${existing})`);
   const configFile = writeAgentConfigFile(ctx, host, opts);
   const command = opts.command ?? defaultAgentCommand(ctx.repoRoot);
+  const entry = command.at(-1);
+  if (!opts.command && entry && !existsSync(entry))
+    throw new Error(`agent entry ${entry} not found`);
+  if (!existsSync(`/run/netns/${host.ns}`))
+    throw new Error(`lab is not up (no namespace ${host.ns})`);
   const argv = ['ip', 'netns', 'exec', host.ns, ...command, '--config', configFile];
   const pid = await spawnDetached(argv, { logFile: ctx.paths(host).agentLog, cwd: ctx.repoRoot });
   ctx.state.recordProcess(agentKey(host), { pid, argv, startedAt: new Date().toISOString() });

@@ -250,9 +250,15 @@ export class Lab {
   }
 
   async service(hostName: string, svc: ServiceKind, action: ServiceAction): Promise<ServiceStatus> {
-    const c = this.controller(hostByName(this.topology, hostName), svc);
+    const host = hostByName(this.topology, hostName);
+    const c = this.controller(host, svc);
     switch (action) {
       case 'start':
+        if (!(await labNamespaces(this.prefix)).includes(host.ns)) {
+          throw new Error(
+            `lab ${this.prefix} is not up (no namespace ${host.ns}): run \`pnpm lab up\``,
+          );
+        }
         await c.start();
         await c.ready(svc === 'tomcat' ? READY_TIMEOUT_MS.tomcat : READY_TIMEOUT_MS.nginx);
         break;
