@@ -32,7 +32,9 @@ export class FifoReader {
   private readonly backoff: Backoff;
 
   constructor(private readonly opts: FifoReaderOptions) {
-    const b = opts.backoffMs ?? { base: 50, max: 2000 };
+    // Short cap: while we wait to reopen, keepalived's lines queue in the pipe and are
+    // stamped late when we finally read them. An open() every 250 ms costs nothing.
+    const b = opts.backoffMs ?? { base: 20, max: 250 };
     // No jitter: there is one reader per FIFO, nothing to de-synchronise.
     this.backoff = new Backoff(b.base, b.max, () => 1);
   }
@@ -138,7 +140,7 @@ export class FifoReader {
     return { opened: true, gotData, durationMs: Date.now() - started };
   }
 
-  // EOF right after open just means no keepalived holds the FIFO: say so once, not every 2 s.
+  // EOF right after open just means no keepalived holds the FIFO: say so once, not every retry.
   private logSession(gotData: boolean): void {
     if (gotData || !this.quiet) this.opts.log.info('notify fifo closed by writer (keepalived stopped or reloaded)');
     this.quiet = !gotData;
