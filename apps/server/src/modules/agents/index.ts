@@ -17,7 +17,7 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
     {
       websocket: true,
       config: { public: true },
-      schema: { tags: ['agents'], summary: 'Agent WebSocket (protocol in packages/shared agent-messages.ts)', hide: false },
+      schema: { tags: ['agents'], summary: 'Agent WebSocket (protocol in packages/shared agent-messages.ts)' },
     },
     (socket, request) => {
       new AgentConnection(socket, {
