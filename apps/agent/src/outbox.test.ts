@@ -128,4 +128,22 @@ describe('Outbox', () => {
     expect(again.pending().map((m) => m.seq)).toEqual([502, 503]);
     await again.close();
   });
+
+  it('bounds by bytes too, keeping transitions over snapshots', async () => {
+    const box = await openBox({ maxBytes: 1000 });
+    const big = (): DataMessageInput => ({
+      type: 'snapshot',
+      vrrp: [],
+      addresses: Array.from({ length: 8 }, (_, i) => ({ address: `10.0.0.${i}`, prefix: 24, interface: 'eth0' })),
+      services: {},
+    });
+    box.append(big());
+    box.append(transition('MASTER'));
+    box.append(big());
+    box.append(big());
+    await box.flush();
+    expect(box.pending().map((m) => m.type)).toEqual(['vrrp.transition', 'snapshot']);
+    expect(box.dropped).toBe(2);
+    await box.close();
+  });
 });
