@@ -4,7 +4,7 @@ import type { AgentDataMessage, AgentHello } from '@keepwatch/shared';
 
 /** Every in-process event, by name. Producers and consumers share these types only. */
 export interface BusEvents {
-  /** An agent passed its hello; `replaced` when it took over an older socket. */
+  /** An agent passed its hello (token and protocol checked, welcome sent). */
   'agent.online': { agentId: string; hello: AgentHello; at: number };
   'agent.offline': { agentId: string; at: number };
   /** A new (not duplicate) data message, applied before it is durable. */

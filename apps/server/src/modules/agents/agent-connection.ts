@@ -29,6 +29,8 @@ export interface AgentConnectionDeps {
   registry: AgentRegistry;
   now: () => number;
   log: FastifyBaseLogger;
+  /** Overrides for tests; defaults are the protocol's 10 s / 5 s / 15 s. */
+  timing?: { helloMs?: number; pingMs?: number; pongMs?: number };
 }
 
 /** Live connections by agentId: a newer connection replaces an older one. */
@@ -95,10 +97,11 @@ export class AgentConnection {
     });
     this.socket.on('close', () => this.onClosed());
     this.socket.on('error', (err) => this.deps.log.warn({ err, agentId: this.agentId }, 'agent socket error'));
+    const helloMs = this.deps.timing?.helloMs ?? HELLO_TIMEOUT_MS;
     this.timers.push(
       setTimeout(() => {
-        if (this.state === 'awaiting-hello') this.close(CloseCode.badFrame, 'no hello within 10 s');
-      }, HELLO_TIMEOUT_MS),
+        if (this.state === 'awaiting-hello') this.close(CloseCode.badFrame, `no hello within ${helloMs / 1000} s`);
+      }, helloMs),
     );
   }
 
@@ -159,7 +162,7 @@ export class AgentConnection {
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: at, ackedSeq: this.committed });
     bus.emit('agent.online', { agentId: hello.agentId, hello, at });
     this.deps.log.info({ agentId: hello.agentId, node: hello.node.name, ackedSeq: this.committed }, 'agent online');
-    this.timers.push(setInterval(() => this.tick(), PING_INTERVAL_MS));
+    this.timers.push(setInterval(() => this.tick(), this.deps.timing?.pingMs ?? PING_INTERVAL_MS));
   }
 
   private onData(msg: AgentDataMessage): void {
@@ -193,8 +196,9 @@ export class AgentConnection {
 
   private tick(): void {
     const now = this.deps.now();
-    if (now - this.lastPongAt > PONG_TIMEOUT_MS) {
-      return this.close(CLOSE_PONG_TIMEOUT, `no pong for ${PONG_TIMEOUT_MS / 1000} s`);
+    const pongMs = this.deps.timing?.pongMs ?? PONG_TIMEOUT_MS;
+    if (now - this.lastPongAt > pongMs) {
+      return this.close(CLOSE_PONG_TIMEOUT, `no pong for ${pongMs / 1000} s`);
     }
     this.send({ type: 'ping', id: ++this.pingId, t0: now });
   }

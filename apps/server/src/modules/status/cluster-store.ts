@@ -48,6 +48,7 @@ export class ClusterStore {
     }
     const entry = this.ensureCluster(cluster.id, cluster.name);
     entry.name = cluster.name;
+    this.dropOfflineNamesakes(entry, agentId, name);
     entry.agents.add(agentId);
     const node: NodeView = existing?.clusterId === cluster.id
       ? { ...existing.node, name, role, online, lastSeen: at }
@@ -126,6 +127,16 @@ export class ClusterStore {
       this.clusters.set(id, entry);
     }
     return entry;
+  }
+
+  /** A reinstalled agent (new agentId, same node) replaces its old, offline entry. */
+  private dropOfflineNamesakes(cluster: ClusterEntry, agentId: string, name: string): void {
+    for (const other of cluster.agents) {
+      const entry = this.agents.get(other);
+      if (other === agentId || !entry || entry.node.online || entry.node.name !== name) continue;
+      cluster.agents.delete(other);
+      this.agents.delete(other);
+    }
   }
 
   private detach(agent: AgentEntry): void {

@@ -1,0 +1,84 @@
+import { EventEmitter } from 'node:events';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import type { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { CloseCode } from '@keepwatch/shared';
+import { BatchWriter } from '../../plugins/batch-writer';
+import { migrate } from '../../plugins/db-migrations';
+import { createEventBus } from '../../plugins/event-bus';
+import { hello, AGENT_TOKEN } from '../../testing/test-app';
+import { AgentConnection, AgentRegistry, CLOSE_PONG_TIMEOUT } from './agent-connection';
+import { AgentIngest } from './agent-ingest';
+
+/** Just enough of a ws socket for the connection: events in, frames and close out. */
+class FakeSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  sent: Record<string, unknown>[] = [];
+  closedWith: { code: number; reason: string } | undefined;
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code: number, reason: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = 3;
+    this.emit('close', code, Buffer.from(reason));
+  }
+  frame(value: unknown): void {
+    this.emit('message', Buffer.from(JSON.stringify(value)));
+  }
+}
+
+function setup(timing: { helloMs?: number; pingMs?: number; pongMs?: number }) {
+  const db = new Database(':memory:');
+  migrate(db);
+  const bus = createEventBus();
+  const offline: string[] = [];
+  bus.on('agent.offline', (e) => offline.push(e.agentId));
+  const socket = new FakeSocket();
+  const conn = new AgentConnection(socket as unknown as WebSocket, {
+    agentToken: AGENT_TOKEN,
+    ingest: new AgentIngest(db, new BatchWriter(db)),
+    bus,
+    registry: new AgentRegistry(),
+    now: Date.now,
+    log: Fastify({ logger: false }).log,
+    timing,
+  });
+  conn.start();
+  return { socket, offline };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('AgentConnection timers', () => {
+  it('closes 4400 when no hello arrives in time', async () => {
+    const { socket } = setup({ helloMs: 20 });
+    await sleep(60);
+    expect(socket.closedWith).toEqual({ code: CloseCode.badFrame, reason: 'no hello within 0.02 s' });
+  });
+
+  it('pings with {id, t0} and goes offline when pongs stop', async () => {
+    const { socket, offline } = setup({ pingMs: 10, pongMs: 45 });
+    socket.frame(hello());
+    await sleep(30);
+    const ping = socket.sent.find((m) => m['type'] === 'ping');
+    expect(ping).toMatchObject({ type: 'ping', id: 1, t0: expect.any(Number) as number });
+    await sleep(80);
+    expect(socket.closedWith?.code).toBe(CLOSE_PONG_TIMEOUT);
+    expect(offline).toEqual(['agent-lb1']);
+  });
+
+  it('stays online while pongs keep coming', async () => {
+    const { socket } = setup({ pingMs: 10, pongMs: 45 });
+    socket.frame(hello());
+    const timer = setInterval(() => {
+      const t = Date.now();
+      socket.frame({ type: 'pong', id: 1, t0: t, t1: t, t2: t });
+    }, 10);
+    await sleep(120);
+    clearInterval(timer);
+    expect(socket.closedWith).toBeUndefined();
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentHello } from '@keepwatch/shared';
+import { ClusterStore } from './cluster-store';
+
+const identity = (name: string, cluster = 'lab'): AgentHello['node'] => ({
+  name,
+  role: 'lb',
+  cluster: { id: cluster, name: cluster.toUpperCase() },
+});
+
+describe('ClusterStore', () => {
+  it('remembers VIPs from VRRP config so a dead keepalived does not hide them', () => {
+    const store = new ClusterStore(() => 0);
+    store.hello('a1', identity('lb1'), 0);
+    store.apply('a1', {
+      type: 'snapshot', seq: 1, ts: 1,
+      vrrp: [{ instance: 'VI_1', state: 'MASTER', priority: 100, effectivePriority: 100, vips: ['10.77.0.50'] }],
+      addresses: [{ address: '10.77.0.50', prefix: 24, interface: 'eth0' }],
+      services: {},
+    }, 1);
+    store.apply('a1', { type: 'snapshot', seq: 2, ts: 2, vrrp: [], addresses: [], services: {}, keepalivedRunning: false }, 2);
+    expect(store.cluster('lab')?.vips).toEqual([{ address: '10.77.0.50', instance: 'VI_1', holders: [], masters: [] }]);
+  });
+
+  it('announces changed clusters, moves agents between clusters and drops empty ones', () => {
+    const changes: string[][] = [];
+    const store = new ClusterStore(() => 0, (ids) => changes.push(ids));
+    store.hello('a1', identity('lb1', 'one'), 0);
+    store.hello('a1', identity('lb1', 'two'), 1);
+    expect(changes).toEqual([['one'], ['two', 'one']]);
+    expect(store.clusterIds()).toEqual(['two']);
+  });
+
+  it('replaces an offline namesake (reinstalled agent) instead of listing the node twice', () => {
+    const store = new ClusterStore(() => 0);
+    store.hello('old', identity('lb1'), 0);
+    store.offline('old', 1);
+    store.hello('new', identity('lb1'), 2);
+    expect(store.cluster('lab')?.nodes.map((n) => [n.name, n.online])).toEqual([['lb1', true]]);
+  });
+
+  it('ignores clock jitter below a millisecond', () => {
+    let count = 0;
+    const store = new ClusterStore(() => 0, () => count++);
+    store.hello('a1', identity('lb1'), 0);
+    store.clock('a1', 3.2);
+    store.clock('a1', 3.4);
+    expect(count).toBe(2);
+    expect(store.cluster('lab')?.nodes[0]?.clockOffsetMs).toBe(3);
+  });
+});
