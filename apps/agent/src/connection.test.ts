@@ -87,7 +87,7 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     return { outbox, conn };
   }
 
-  it('hello -> welcome -> snapshot first, then the outbox in order, then live; acks trim the outbox', async () => {
+  it('hello -> welcome -> the outbox in seq order, then a fresh snapshot, then live; acks trim the outbox', async () => {
     const { outbox, conn } = await setup();
     outbox.append({ type: 'vrrp.transition', instance: 'VI_1', state: 'BACKUP', effectivePriority: 100, source: 'fifo' });
     outbox.append({ type: 'vrrp.transition', instance: 'VI_1', state: 'MASTER', effectivePriority: 100, source: 'fifo' });
@@ -96,10 +96,10 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     const p = await peer(0);
     expect(await p.next()).toEqual(hello);
     p.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: Date.now(), ackedSeq: 0 });
-    const snap = await p.next();
-    expect(snap).toMatchObject({ type: 'snapshot', seq: 3, keepalivedRunning: true });
     expect(await p.next()).toMatchObject({ type: 'vrrp.transition', seq: 1, state: 'BACKUP' });
     expect(await p.next()).toMatchObject({ type: 'vrrp.transition', seq: 2, state: 'MASTER' });
+    const snap = await p.next();
+    expect(snap).toMatchObject({ type: 'snapshot', seq: 3, keepalivedRunning: true });
     outbox.append({ type: 'vip.change', action: 'add', address: { address: '10.77.0.50', prefix: 24, interface: 'eth0' } });
     expect(await p.next()).toMatchObject({ type: 'vip.change', seq: 4 });
     p.send({ type: 'ack', seq: 4 });
@@ -143,8 +143,8 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     const p1 = await peer(1);
     expect(await p1.next()).toMatchObject({ type: 'hello' });
     p1.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 1 });
-    expect(await p1.next()).toMatchObject({ type: 'snapshot', seq: 3 });
     expect(await p1.next()).toMatchObject({ type: 'service.health', seq: 2 });
+    expect(await p1.next()).toMatchObject({ type: 'snapshot', seq: 3 });
     ac.abort();
     await conn.stopped();
     await outbox.close();

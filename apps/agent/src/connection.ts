@@ -17,8 +17,10 @@ import { Backoff, sleep } from './timing';
  * The agent's one socket to the panel (/api/v1/agent/ws).
  *
  *   open            -> send hello
- *   welcome{acked}  -> outbox drops <= acked; a fresh snapshot (new seq) is sent first,
- *                      then the rest of the outbox in seq order, then live messages
+ *   welcome{acked}  -> outbox drops <= acked; the rest of the outbox is replayed in seq
+ *                      order, then a fresh snapshot (the newest seq), then live messages.
+ *                      Strict seq order matters: the server deduplicates by "seq <= the
+ *                      highest stored", so anything sent after a higher seq would be lost.
  *   ack{seq}        -> outbox drops <= seq
  *   ping{id,t0}     -> pong{id,t0,t1,t2}
  *   close           -> reconnect after exponential backoff with full jitter
@@ -184,11 +186,10 @@ export class Connection {
     const snap = outbox.append(this.opts.snapshot());
     await outbox.flush();
     if (session.ws.readyState !== WebSocket.OPEN) return;
-    const rest = outbox.pending().filter((m) => m.seq !== snap.seq);
-    this.opts.log.info('welcomed', { ackedSeq, snapshotSeq: snap.seq, replay: rest.length });
-    this.send(session, snap);
-    for (const m of rest) this.send(session, m);
-    session.sentUpTo = Math.max(snap.seq, ...rest.map((m) => m.seq));
+    const pending = outbox.pending();
+    this.opts.log.info('welcomed', { ackedSeq, snapshotSeq: snap.seq, replay: pending.length - 1 });
+    for (const m of pending) this.send(session, m);
+    session.sentUpTo = Math.max(snap.seq, ...pending.map((m) => m.seq));
     session.welcomed = true;
   }
 
