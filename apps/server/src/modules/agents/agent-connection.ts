@@ -162,6 +162,8 @@ export class AgentConnection {
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: at, ackedSeq: this.committed });
     bus.emit('agent.online', { agentId: hello.agentId, hello, at });
     this.deps.log.info({ agentId: hello.agentId, node: hello.node.name, ackedSeq: this.committed }, 'agent online');
+    // First ping at once: the clock offset is worth knowing before the first interval.
+    this.tick();
     this.timers.push(setInterval(() => this.tick(), this.deps.timing?.pingMs ?? PING_INTERVAL_MS));
   }
 
