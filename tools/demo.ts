@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, checkPrerequisites } from '@keepwatch/lab';
+import { Lab } from '@keepwatch/lab';
 import { LiveWatcher, login, summarize } from '@keepwatch/stack';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,24 +44,27 @@ function startServer(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('the demo builds network namespaces: run it as root');
-  await checkPrerequisites({ install: true, log: say });
+  if (process.getuid?.() !== 0)
+    throw new Error('the demo builds network namespaces: run it as root');
   say('building the dashboard (vite build)');
-  const build = spawnSync('pnpm', ['--filter', '@keepwatch/web', 'build'], { cwd: root, stdio: 'ignore' });
-  if (build.status !== 0) throw new Error('web build failed: run `pnpm --filter @keepwatch/web build`');
+  const build = spawnSync('pnpm', ['--filter', '@keepwatch/web', 'build'], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  if (build.status !== 0)
+    throw new Error('web build failed: run `pnpm --filter @keepwatch/web build`');
 
   const lab = new Lab({ prefix: 'kw', subnet: '10.77.0', log: say });
   const dataDir = join(root, 'data', 'demo');
-  let server: ChildProcess | undefined;
-  let live: LiveWatcher | undefined;
+  const running: { server?: ChildProcess; live?: LiveWatcher } = {};
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
     if (stopping) process.exit(code);
     stopping = true;
     say('stopping: agents, lab, server');
-    live?.close();
+    running.live?.close();
     await lab.down().catch((e: unknown) => say(`lab down: ${String(e)}`));
-    server?.kill('SIGTERM');
+    running.server?.kill('SIGTERM');
     say('done; nothing of the lab is left');
     process.exit(code);
   };
@@ -72,9 +75,10 @@ async function main(): Promise<void> {
   await lab.up();
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const adminPassword = process.env['KEEPWATCH_ADMIN_PASSWORD'] ?? randomBytes(9).toString('base64url');
+  const adminPassword =
+    process.env['KEEPWATCH_ADMIN_PASSWORD'] ?? randomBytes(9).toString('base64url');
   const agentToken = randomBytes(24).toString('base64url');
-  server = startServer(
+  const server = startServer(
     {
       ...process.env,
       KEEPWATCH_PORT: String(port),
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
     },
     join(dataDir, 'server.log'),
   );
+  running.server = server;
   server.once('exit', (code) => {
     if (!stopping) {
       say(`server exited unexpectedly (code ${code}); see ${join(dataDir, 'server.log')}`);
@@ -98,9 +103,15 @@ async function main(): Promise<void> {
     await lab.startAgent(host.name, { serverUrl: `ws://${lab.hostIp}:${port}`, token: agentToken });
   }
   const token = await login(localUrl, 'admin', adminPassword);
-  live = new LiveWatcher(localUrl, token);
+  const live = new LiveWatcher(localUrl, token);
+  running.live = live;
   await live.ready;
-  await live.waitFor('every agent online', (s) => s.clusters.some((c) => c.nodes.length === lab.hosts.length && c.nodes.every((n) => n.online)), 30_000);
+  await live.waitFor(
+    'every agent online',
+    (s) =>
+      s.clusters.some((c) => c.nodes.length === lab.hosts.length && c.nodes.every((n) => n.online)),
+    30_000,
+  );
   say(`live dashboard ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.stdout.write(
     [

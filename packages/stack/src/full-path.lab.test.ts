@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusResponse } from '@keepwatch/shared';
 import { startStack, type Stack } from './stack';
 import { clusterOf, holdersOf, nodeOf, serviceHealthy, vrrpStateOf } from './status-queries';
 
@@ -40,7 +41,7 @@ describe('real HA lab -> agents -> server -> live feed', () => {
   });
 
   it('shows lb1 MASTER holding the VIP, lb2 BACKUP, nginx and both Tomcats healthy', async () => {
-    const status = await stack.live.waitFor(
+    await stack.live.waitFor(
       'steady state',
       (s) =>
         vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' &&
@@ -57,9 +58,11 @@ describe('real HA lab -> agents -> server -> live feed', () => {
       headers: { authorization: `Bearer ${stack.token}` },
     });
     expect(res.status).toBe(200);
-    const rest = (await res.json()) as typeof status;
+    const rest = (await res.json()) as StatusResponse;
     const cluster = clusterOf(rest, CLUSTER);
-    expect(cluster?.vips).toContainEqual(expect.objectContaining({ address: VIP, holders: ['lb1'] }));
+    expect(cluster?.vips).toContainEqual(
+      expect.objectContaining({ address: VIP, holders: ['lb1'] }),
+    );
     expect(nodeOf(rest, CLUSTER, 'lb1')?.vrrp[0]).toMatchObject({ state: 'MASTER', priority: 100 });
     expect(nodeOf(rest, CLUSTER, 'lb2')?.vrrp[0]).toMatchObject({ state: 'BACKUP', priority: 90 });
     expect(cluster?.verdict).toBe('healthy');
@@ -71,7 +74,8 @@ describe('real HA lab -> agents -> server -> live feed', () => {
     await stack.lab.service('lb1', 'keepalived', 'stop');
     await stack.live.waitFor(
       'lb2 MASTER and sole holder',
-      (s) => vrrpStateOf(s, CLUSTER, 'lb2') === 'MASTER' && holdersOf(s, CLUSTER, VIP).join() === 'lb2',
+      (s) =>
+        vrrpStateOf(s, CLUSTER, 'lb2') === 'MASTER' && holdersOf(s, CLUSTER, VIP).join() === 'lb2',
       3_000 - (Date.now() - t0),
     );
     expect(await kernelHolders()).toEqual(['lb2']);
@@ -81,7 +85,8 @@ describe('real HA lab -> agents -> server -> live feed', () => {
     await stack.lab.service('lb1', 'keepalived', 'start');
     await stack.live.waitFor(
       'lb1 MASTER and sole holder again',
-      (s) => vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' && holdersOf(s, CLUSTER, VIP).join() === 'lb1',
+      (s) =>
+        vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' && holdersOf(s, CLUSTER, VIP).join() === 'lb1',
       10_000,
     );
     expect(await kernelHolders()).toEqual(['lb1']);
@@ -92,7 +97,8 @@ describe('real HA lab -> agents -> server -> live feed', () => {
     await stack.lab.service('lb1', 'keepalived', 'kill');
     await stack.live.waitFor(
       'lb2 MASTER after the crash',
-      (s) => vrrpStateOf(s, CLUSTER, 'lb2') === 'MASTER' && holdersOf(s, CLUSTER, VIP).includes('lb2'),
+      (s) =>
+        vrrpStateOf(s, CLUSTER, 'lb2') === 'MASTER' && holdersOf(s, CLUSTER, VIP).includes('lb2'),
       6_000 - (Date.now() - t0),
     );
     // No process is left to remove the VIP from lb1: the kernel decides, not keepalived.
@@ -121,7 +127,8 @@ describe('real HA lab -> agents -> server -> live feed', () => {
     await stack.lab.service('lb1', 'keepalived', 'start');
     await stack.live.waitFor(
       'lb1 sole holder after restart',
-      (s) => vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' && holdersOf(s, CLUSTER, VIP).join() === 'lb1',
+      (s) =>
+        vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' && holdersOf(s, CLUSTER, VIP).join() === 'lb1',
       12_000,
     );
     expect(await kernelHolders()).toEqual(['lb1']);

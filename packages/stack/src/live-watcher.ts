@@ -1,9 +1,5 @@
 import WebSocket from 'ws';
-import {
-  liveToBrowserCodec,
-  type StatusCluster,
-  type StatusResponse,
-} from '@keepwatch/shared';
+import { liveToBrowserCodec, type StatusCluster, type StatusResponse } from '@keepwatch/shared';
 
 type Predicate = (status: StatusResponse) => boolean;
 
@@ -126,7 +122,9 @@ export function summarize(status: StatusResponse | undefined): string {
       const vips = c.vips.map((v) => `${v.address}@[${v.holders.join(',')}]`).join(' ');
       const nodes = c.nodes
         .map((n) => {
-          const vrrp = n.vrrp.map((v) => `${v.instance}=${v.state}/${v.effectivePriority}`).join(',');
+          const vrrp = n.vrrp
+            .map((v) => `${v.instance}=${v.state}/${v.effectivePriority}`)
+            .join(',');
           const svc = Object.entries(n.services)
             .map(([k, v]) => `${k}:${v?.healthy ? 'up' : 'DOWN'}`)
             .join(',');

@@ -5,12 +5,18 @@ export function clusterOf(status: StatusResponse, id: string): StatusCluster | u
   return status.clusters.find((c) => c.id === id);
 }
 
-export function nodeOf(status: StatusResponse, clusterId: string, name: string): StatusNode | undefined {
+export function nodeOf(
+  status: StatusResponse,
+  clusterId: string,
+  name: string,
+): StatusNode | undefined {
   return clusterOf(status, clusterId)?.nodes.find((n) => n.name === name);
 }
 
 export function holdersOf(status: StatusResponse, clusterId: string, vip: string): string[] {
-  return [...(clusterOf(status, clusterId)?.vips.find((v) => v.address === vip)?.holders ?? [])].sort();
+  return [
+    ...(clusterOf(status, clusterId)?.vips.find((v) => v.address === vip)?.holders ?? []),
+  ].sort();
 }
 
 export function vrrpStateOf(

@@ -29,7 +29,7 @@ export function describeErrors(check: TypeCheck<TSchema>, value: unknown): strin
   if (!first) return 'invalid message';
   const type =
     typeof value === 'object' && value !== null && 'type' in value
-      ? ` (type ${JSON.stringify((value as { type: unknown }).type).slice(0, 40)})`
+      ? ` (type ${JSON.stringify((value).type).slice(0, 40)})`
       : '';
   return `schema violation${type} at ${first.path || '/'}: ${first.message}`;
 }
@@ -50,7 +50,7 @@ export function createCodec<S extends TSchema>(schema: S): Codec<S> {
   const compiled = TypeCompiler.Compile(schema);
   const members = discriminatedMembers(schema);
   const check = (value: unknown): DecodeResult<Static<S>> => {
-    if (compiled.Check(value)) return { ok: true, value: value as Static<S> };
+    if (compiled.Check(value)) return { ok: true, value: value };
     if (members) {
       const type =
         typeof value === 'object' && value !== null
