@@ -38,8 +38,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return cmd || values.help ? 0 : 2;
   }
-  const scheme = values.scheme ?? 'master-backup';
-  if (scheme !== 'master-backup' && scheme !== 'dual-master')
+  // Unset --subnet/--scheme mean "whatever the running lab uses" (the Lab reads state.json).
+  const scheme = values.scheme;
+  if (scheme !== undefined && scheme !== 'master-backup' && scheme !== 'dual-master')
     throw new Error(`unknown --scheme ${scheme}`);
   const lab = new Lab({
     prefix: values.prefix,

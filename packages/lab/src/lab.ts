@@ -21,6 +21,7 @@ import {
   buildTopology,
   hostByName,
   servicesOf,
+  validatePrefix,
   type HostName,
   type LabHost,
   type Scheme,
@@ -34,7 +35,9 @@ import { waitFor } from './wait';
 
 export interface LabOptions {
   prefix?: string;
+  /** Default: the running lab's (from its state.json), else 10.77.0. */
   subnet?: string;
+  /** Default: the running lab's, else master-backup. */
   scheme?: Scheme;
   /** Default `<repo>/.lab/<prefix>`. */
   baseDir?: string;
@@ -72,16 +75,20 @@ export class Lab {
   private readonly curl: string;
 
   constructor(opts: LabOptions = {}) {
+    const prefix = opts.prefix ?? 'kw';
+    validatePrefix(prefix);
+    this.baseDir = resolve(opts.baseDir ?? defaultBaseDir(prefix));
+    // `pnpm lab status` after `pnpm lab up --subnet X --scheme Y` must mean the same lab.
+    const running = new StateStore(this.baseDir).read();
     this.topology = buildTopology({
-      prefix: opts.prefix ?? 'kw',
-      subnet: opts.subnet ?? '10.77.0',
-      scheme: opts.scheme ?? 'master-backup',
+      prefix,
+      subnet: opts.subnet ?? running?.subnet ?? '10.77.0',
+      scheme: opts.scheme ?? (running?.scheme as Scheme | undefined) ?? 'master-backup',
     });
     this.prefix = this.topology.prefix;
     this.hosts = this.topology.hosts;
     this.vips = this.topology.vips;
     this.hostIp = this.topology.hostIp;
-    this.baseDir = resolve(opts.baseDir ?? defaultBaseDir(this.prefix));
     this.curl = which('curl') ?? '/usr/bin/curl';
     const baseDir = this.baseDir;
     this.ctx = {

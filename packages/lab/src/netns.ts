@@ -31,6 +31,11 @@ export async function nsPids(ns: string): Promise<number[]> {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
+/** `ip -n <ns> ...args`, which must succeed. */
+function ipN(ns: string, ...args: string[]): Promise<unknown> {
+  return runOk([IP, '-n', ns, ...args]);
+}
+
 async function inNs(ns: string, argv: string[]): Promise<void> {
   await runOk([IP, 'netns', 'exec', ns, ...argv], { timeoutMs: 10_000 });
 }
@@ -50,61 +55,30 @@ async function disableIpv6(ns: string): Promise<void> {
 export async function createNetwork(topo: Topology): Promise<void> {
   const sw = topo.bridgeNs;
   const namespaces = [sw, ...topo.hosts.map((h) => h.ns)];
-  for (const ns of namespaces) await runOk([IP, 'netns', 'add', ns]);
+  // The first `ip netns add` sets up the /run/netns mount; the rest can go in parallel.
+  await runOk([IP, 'netns', 'add', sw]);
+  await Promise.all(topo.hosts.map((h) => runOk([IP, 'netns', 'add', h.ns])));
   await Promise.all(namespaces.map((ns) => disableIpv6(ns)));
   await Promise.all(namespaces.map((ns) => runOk([IP, '-n', ns, 'link', 'set', 'lo', 'up'])));
 
-  await runOk([
-    IP,
-    '-n',
-    sw,
-    'link',
-    'add',
-    topo.bridge,
-    'type',
-    'bridge',
-    'stp_state',
-    '0',
-    'mcast_snooping',
-    '0',
-  ]);
+  // No STP (ports forward at once) and no multicast snooping (VRRP adverts are multicast).
+  const bridgeOpts = ['type', 'bridge', 'stp_state', '0', 'mcast_snooping', '0'];
+  await ipN(sw, 'link', 'add', topo.bridge, ...bridgeOpts);
   await runOk([IP, '-n', sw, 'link', 'set', topo.bridge, 'up']);
 
-  for (const h of topo.hosts) {
-    await runOk([
-      IP,
-      '-n',
-      sw,
-      'link',
-      'add',
-      h.bridgePort,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'netns',
-      h.ns,
-    ]);
-    await runOk([IP, '-n', sw, 'link', 'set', h.bridgePort, 'master', topo.bridge, 'up']);
-    await runOk([IP, '-n', h.ns, 'addr', 'add', `${h.ip}/${topo.prefixLen}`, 'dev', 'eth0']);
-    await runOk([IP, '-n', h.ns, 'link', 'set', 'eth0', 'up']);
-  }
+  await Promise.all(
+    topo.hosts.map(async (h) => {
+      const peer = ['peer', 'name', 'eth0', 'netns', h.ns];
+      await ipN(sw, 'link', 'add', h.bridgePort, 'type', 'veth', ...peer);
+      await runOk([IP, '-n', sw, 'link', 'set', h.bridgePort, 'master', topo.bridge, 'up']);
+      await runOk([IP, '-n', h.ns, 'addr', 'add', `${h.ip}/${topo.prefixLen}`, 'dev', 'eth0']);
+      await runOk([IP, '-n', h.ns, 'link', 'set', 'eth0', 'up']);
+    }),
+  );
 
   // The one interface in the root namespace: the server side of the lab.
-  await runOk([
-    IP,
-    'link',
-    'add',
-    topo.hostIf,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    'p-host',
-    'netns',
-    sw,
-  ]);
+  const hostPeer = ['peer', 'name', 'p-host', 'netns', sw];
+  await runOk([IP, 'link', 'add', topo.hostIf, 'type', 'veth', ...hostPeer]);
   await run(['sysctl', '-q', '-w', `net.ipv6.conf.${topo.hostIf}.disable_ipv6=1`], {
     timeoutMs: 5000,
   });
@@ -118,12 +92,14 @@ export async function hostIfExists(name: string): Promise<boolean> {
   return r.code === 0;
 }
 
-/** Deleting the namespaces deletes their veths; the root end is removed first so a quick re-`up` finds its name free. */
+/**
+ * Deleting the namespaces deletes their veths; the root end is removed first (and
+ * synchronously) so a quick re-`up` finds its name free.
+ */
 export async function destroyNetwork(prefix: string, hostIf: string): Promise<void> {
   if (await hostIfExists(hostIf)) await run([IP, 'link', 'del', hostIf], { timeoutMs: 5000 });
-  for (const ns of await labNamespaces(prefix)) {
-    await run([IP, 'netns', 'delete', ns], { timeoutMs: 5000 });
-  }
+  const namespaces = await labNamespaces(prefix);
+  await Promise.all(namespaces.map((ns) => run([IP, 'netns', 'delete', ns], { timeoutMs: 5000 })));
 }
 
 export interface AddrInfo {

@@ -36,7 +36,8 @@ export async function teardownLab(t: TeardownInput): Promise<void> {
   for (const rec of Object.values(t.state.read()?.processes ?? {})) {
     if (isOurs(rec.pid, t.baseDir, namespaces)) pids.add(rec.pid);
   }
-  for (const ns of namespaces) for (const pid of await nsPids(ns)) pids.add(pid);
+  for (const list of await Promise.all(namespaces.map(nsPids)))
+    for (const pid of list) pids.add(pid);
   if (pids.size > 0) {
     t.log(`stopping ${pids.size} lab processes`);
     // keepalived needs about 1 s after SIGTERM; the rest exit at once.
