@@ -50,7 +50,9 @@ describe('cluster status derivation', () => {
     const c = derive([lb('lb2'), master('lb1'), backend('web1')]);
     expect(c.verdict).toBe('healthy');
     expect(c.findings).toEqual([]);
-    expect(c.vips).toEqual([{ address: VIP, instance: 'VI_1', holders: ['lb1'], masters: ['lb1'] }]);
+    expect(c.vips).toEqual([
+      { address: VIP, instance: 'VI_1', holders: ['lb1'], masters: ['lb1'] },
+    ]);
     expect(c.nodes.map((n) => n.name)).toEqual(['lb1', 'lb2', 'web1']);
     expect(c.nodes[0]?.vipsHeld).toEqual([VIP]);
   });
@@ -104,10 +106,15 @@ describe('cluster status derivation', () => {
   });
 
   it('ST-1: a crashed keepalived whose kernel keeps the VIP is flagged (keepalived-lab §11)', () => {
-    const crashed = master('lb1', { keepalivedRunning: false, services: { nginx: ok, keepalived: down } });
+    const crashed = master('lb1', {
+      keepalivedRunning: false,
+      services: { nginx: ok, keepalived: down },
+    });
     const c = derive([crashed, master('lb2', { addresses: [VIP] })]);
     const f = c.findings.find((x) => x.rule === 'STALE_VIP');
-    expect(f?.message).toBe('keepalived on lb1 is not running but its kernel still holds 10.77.0.50');
+    expect(f?.message).toBe(
+      'keepalived on lb1 is not running but its kernel still holds 10.77.0.50',
+    );
     expect(f?.severity).toBe('critical');
     expect(c.vips[0]?.holders).toEqual(['lb1', 'lb2']);
     expect(c.vips[0]?.masters).toEqual(['lb2']);
@@ -150,11 +157,18 @@ describe('cluster status derivation', () => {
 
   it('SD-2: keepalived down on the backup is a service down', () => {
     const c = derive([master('lb1'), lb('lb2', { keepalivedRunning: false })]);
-    expect(c.findings.find((f) => f.rule === 'SERVICE_DOWN')?.message).toContain('keepalived on lb2');
+    expect(c.findings.find((f) => f.rule === 'SERVICE_DOWN')?.message).toContain(
+      'keepalived on lb2',
+    );
   });
 
   it('SD-3: one backend tomcat down degrades the cluster', () => {
-    const c = derive([master('lb1'), lb('lb2'), backend('web1', { services: { tomcat: down } }), backend('web2')]);
+    const c = derive([
+      master('lb1'),
+      lb('lb2'),
+      backend('web1', { services: { tomcat: down } }),
+      backend('web2'),
+    ]);
     expect(rules(c)).toEqual(['SERVICE_DOWN']);
     expect(c.verdict).toBe('degraded');
   });
@@ -196,10 +210,19 @@ describe('cluster status derivation', () => {
 
   it('dual-master: two instances, two VIPs, each lb MASTER of one, is healthy', () => {
     const VIP2 = '10.77.0.51';
-    const lb1 = lb('lb1', { vrrp: [vrrp('MASTER', 100), vrrp('BACKUP', 90, 'VI_2', [VIP2])], addresses: [VIP] });
-    const lb2 = lb('lb2', { vrrp: [vrrp('BACKUP', 90), vrrp('MASTER', 100, 'VI_2', [VIP2])], addresses: [VIP2] });
+    const lb1 = lb('lb1', {
+      vrrp: [vrrp('MASTER', 100), vrrp('BACKUP', 90, 'VI_2', [VIP2])],
+      addresses: [VIP],
+    });
+    const lb2 = lb('lb2', {
+      vrrp: [vrrp('BACKUP', 90), vrrp('MASTER', 100, 'VI_2', [VIP2])],
+      addresses: [VIP2],
+    });
     const c = derive([lb2, lb1]);
     expect(c.verdict).toBe('healthy');
-    expect(c.vips.map((v) => [v.address, v.holders])).toEqual([[VIP, ['lb1']], [VIP2, ['lb2']]]);
+    expect(c.vips.map((v) => [v.address, v.holders])).toEqual([
+      [VIP, ['lb1']],
+      [VIP2, ['lb2']],
+    ]);
   });
 });

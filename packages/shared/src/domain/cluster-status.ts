@@ -12,13 +12,7 @@ import {
   type RuleHit,
 } from './cluster-rules';
 import { backendsDown, clockSkew, serviceDown } from './service-rules';
-import {
-  buildNode,
-  buildVips,
-  collectInstances,
-  collectVips,
-  sortNodes,
-} from './cluster-view';
+import { buildNode, buildVips, collectInstances, collectVips, sortNodes } from './cluster-view';
 
 /**
  * Verdict ranking (V-1): worse wins. `unknown` ranks above `degraded` because "we cannot
@@ -58,7 +52,9 @@ function compareFindings(a: Finding, b: Finding): number {
 function noData(ctx: RuleContext): RuleHit[] {
   if (ctx.online.length === 0) {
     const message =
-      ctx.nodes.length === 0 ? 'no agent has reported yet' : 'no agent of this cluster is connected';
+      ctx.nodes.length === 0
+        ? 'no agent has reported yet'
+        : 'no agent of this cluster is connected';
     return [{ implies: 'unknown', finding: { rule: 'NO_DATA', severity: 'warning', message } }];
   }
   if (ctx.lbs.length > 0 && ctx.onlineLbs.length === 0) {

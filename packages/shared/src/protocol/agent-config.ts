@@ -27,7 +27,14 @@ export const AgentConfig = Type.Object({
   server: Type.Object({
     /** ws:// or wss:// base URL of the panel, e.g. ws://10.77.0.1:8470 */
     url: Type.String({ pattern: '^wss?://' }),
+    /** The per-agent credential (from `enroll`), or a shared lab token. */
     token: Type.String({ minLength: 1 }),
+    /** PEM CA bundle to verify a wss:// server with (default: the system's). */
+    caFile: Type.Optional(Type.String()),
+    /** Pinned sha256 fingerprint of the server certificate ("AB:CD:…" or hex). */
+    fingerprint: Type.Optional(Type.String()),
+    /** Plain ws:// is refused unless this is true (labs, loopback). */
+    allowInsecure: Type.Optional(Type.Boolean()),
   }),
   /** Folder for the durable outbox and other agent state. */
   stateDir: Type.String({ minLength: 1 }),
@@ -64,7 +71,37 @@ export const AgentConfig = Type.Object({
     Type.Object({
       keepalived: Type.Optional(Type.String()),
       nginx: Type.Optional(Type.String()),
+      tomcat: Type.Optional(Type.String()),
+      /** Read these systemd units' journals instead of files (journalctl -u UNIT -f -o json). */
+      journald: Type.Optional(Type.Boolean()),
     }),
+  ),
+  /**
+   * How the agent starts and stops services for drills: systemd units on real hosts, or
+   * argv commands (the lab's own process control). Only used when `control` allows it.
+   */
+  serviceManager: Type.Optional(
+    Type.Union([
+      Type.Object({
+        kind: Type.Literal('systemd'),
+        units: Type.Object({
+          nginx: Type.Optional(Type.String()),
+          keepalived: Type.Optional(Type.String()),
+          tomcat: Type.Optional(Type.String()),
+        }),
+      }),
+      Type.Object({
+        kind: Type.Literal('commands'),
+        /** argv per service and action, e.g. nginx.stop = ["pnpm","lab","service","lb1","nginx","stop"]. */
+        commands: Type.Record(
+          Type.String(),
+          Type.Object({
+            start: Type.Array(Type.String(), { minItems: 1 }),
+            stop: Type.Array(Type.String(), { minItems: 1 }),
+          }),
+        ),
+      }),
+    ]),
   ),
   /** Closed set of what this host lets the panel do. Empty (default) = monitor-only. */
   control: Type.Array(Type.Union([Type.Literal('config'), Type.Literal('drills')]), {

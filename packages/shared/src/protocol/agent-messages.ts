@@ -11,6 +11,19 @@ import {
   VrrpInstance,
   VrrpState,
 } from './common';
+import { ActionRequest, ActionResult } from './actions';
+import {
+  ConfigChange,
+  ConfigObservation,
+  LogLines,
+  LogsSubscribe,
+  LogsUnsubscribe,
+  StatsSample,
+  SyncGroup,
+  SyncGroupChange,
+  UpstreamHealth,
+  UpstreamHealthChange,
+} from './observations';
 
 /*
  * Agent <-> server protocol, v1 (socket: /api/v1/agent/ws).
@@ -65,6 +78,11 @@ export const AgentSnapshot = Type.Object({
   services: Services,
   /** false when keepalived is not running or cannot be read: vrrp[] is then the last known. */
   keepalivedRunning: Type.Optional(Type.Boolean()),
+  syncGroups: Type.Optional(Type.Array(SyncGroup, { maxItems: 64 })),
+  upstreams: Type.Optional(Type.Array(UpstreamHealth, { maxItems: 256 })),
+  configs: Type.Optional(Type.Array(ConfigObservation, { maxItems: 4 })),
+  /** Highest seq the agent had to drop because its outbox was full (0 or absent = none). */
+  droppedMessages: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type AgentSnapshot = Static<typeof AgentSnapshot>;
 
@@ -113,6 +131,10 @@ export const AgentDataMessage = Type.Union([
   VrrpTransition,
   VipChange,
   ServiceHealthChange,
+  SyncGroupChange,
+  UpstreamHealthChange,
+  ConfigChange,
+  ActionResult,
 ]);
 export type AgentDataMessage = Static<typeof AgentDataMessage>;
 
@@ -122,7 +144,13 @@ export const AgentToServer = Type.Union([
   VrrpTransition,
   VipChange,
   ServiceHealthChange,
+  SyncGroupChange,
+  UpstreamHealthChange,
+  ConfigChange,
+  ActionResult,
   AgentPong,
+  StatsSample,
+  LogLines,
 ]);
 export type AgentToServer = Static<typeof AgentToServer>;
 
@@ -149,7 +177,14 @@ export const ServerPing = Type.Object({
 });
 export type ServerPing = Static<typeof ServerPing>;
 
-export const ServerToAgent = Type.Union([ServerWelcome, ServerAck, ServerPing]);
+export const ServerToAgent = Type.Union([
+  ServerWelcome,
+  ServerAck,
+  ServerPing,
+  ...ActionRequest.anyOf,
+  LogsSubscribe,
+  LogsUnsubscribe,
+]);
 export type ServerToAgent = Static<typeof ServerToAgent>;
 
 /**

@@ -68,3 +68,18 @@ describe('agent config', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('server-to-agent codec', () => {
+  it('accepts an action request and names the bad field of a malformed one', async () => {
+    const { serverToAgentCodec } = await import('../index');
+    const good = {
+      type: 'action.request',
+      id: 'a1',
+      action: 'drill.fault',
+      params: { drillId: 'd1', fault: 'stop-nginx', restoreAfterMs: 30_000 },
+    };
+    expect(serverToAgentCodec.check(good).ok).toBe(true);
+    const bad = serverToAgentCodec.check({ ...good, params: { ...good.params, fault: 'rm -rf /' } });
+    expect(bad.ok).toBe(false);
+  });
+});

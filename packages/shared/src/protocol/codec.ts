@@ -1,4 +1,4 @@
-import { TypeGuard, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, TypeGuard, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { AgentToServer, ServerToAgent } from './agent-messages';
@@ -29,19 +29,30 @@ export function describeErrors(check: TypeCheck<TSchema>, value: unknown): strin
   if (!first) return 'invalid message';
   const type =
     typeof value === 'object' && value !== null && 'type' in value
-      ? ` (type ${JSON.stringify((value).type).slice(0, 40)})`
+      ? ` (type ${JSON.stringify(value.type).slice(0, 40)})`
       : '';
   return `schema violation${type} at ${first.path || '/'}: ${first.message}`;
 }
 
-/** For a union discriminated on `type`: one compiled validator per member, by type. */
+/**
+ * For a union discriminated on `type`: one compiled validator per type (members sharing a
+ * type, like the actions of `action.request`, are checked as a union of their own).
+ */
 function discriminatedMembers(schema: TSchema): Map<string, TypeCheck<TSchema>> | undefined {
   if (!TypeGuard.IsUnion(schema)) return undefined;
-  const byType = new Map<string, TypeCheck<TSchema>>();
+  const groups = new Map<string, TSchema[]>();
   for (const member of schema.anyOf) {
     const literal: unknown = TypeGuard.IsObject(member) ? member.properties['type'] : undefined;
     if (!TypeGuard.IsLiteralString(literal)) return undefined;
-    byType.set(literal.const, TypeCompiler.Compile(member));
+    groups.set(literal.const, [...(groups.get(literal.const) ?? []), member]);
+  }
+  const byType = new Map<string, TypeCheck<TSchema>>();
+  for (const [type, members] of groups) {
+    const [only] = members;
+    byType.set(
+      type,
+      TypeCompiler.Compile(members.length === 1 && only ? only : Type.Union(members)),
+    );
   }
   return byType;
 }
