@@ -22,6 +22,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Bytes kept per stream; the rest is dropped so a chatty child cannot grow memory. */
   maxOutput?: number;
+  /** Written to the child's stdin, which is then closed (e.g. `nft -f -`). */
+  input?: string;
 }
 
 export type ExecFn = (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
@@ -34,17 +36,23 @@ export const run: ExecFn = (argv, opts = {}) => {
   const timeoutMs = opts.timeoutMs ?? 5000;
   const max = opts.maxOutput ?? 1024 * 1024;
   return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    const stdin = opts.input !== undefined ? 'pipe' : 'ignore';
+    const child = spawn(file, args, { stdio: [stdin, 'pipe', 'pipe'], signal: opts.signal });
+    if (opts.input !== undefined && child.stdin) {
+      // A child that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
     const out: string[] = [];
     const err: string[] = [];
     let outLen = 0;
     let errLen = 0;
     let error: string | undefined;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
       if (outLen < max) out.push(d);
       outLen += d.length;
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (errLen < max) err.push(d);
       errLen += d.length;
     });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigSyncGroups, parseTextSyncGroups } from './sync-group-parser';
+
+describe('parseConfigSyncGroups', () => {
+  it('reads the members of each vrrp_sync_group', () => {
+    const conf = `
+vrrp_sync_group VG_1 {
+  group {
+    VI_1
+    VI_2   # the second one
+  }
+  notify_master "/bin/true"
+}
+vrrp_instance VI_1 { state MASTER  virtual_ipaddress { 10.0.0.1 } }
+vrrp_sync_group VG_2 { group { VI_3 } }
+`;
+    expect(parseConfigSyncGroups(conf)).toEqual([
+      { name: 'VG_1', state: 'UNKNOWN', instances: ['VI_1', 'VI_2'] },
+      { name: 'VG_2', state: 'UNKNOWN', instances: ['VI_3'] },
+    ]);
+  });
+
+  it('finds none in a config without groups', () => {
+    expect(parseConfigSyncGroups('vrrp_instance VI_1 { priority 100 }')).toEqual([]);
+  });
+});
+
+describe('parseTextSyncGroups', () => {
+  it('reads 2.x member lists and 1.3.x monitor lines', () => {
+    const v2 = [
+      '------< VRRP Sync groups >------',
+      ' VRRP Sync Group = VG_1, MASTER',
+      '   VRRP member instances = 2',
+      '     VI_1',
+      '     VI_2',
+      '   Using smtp notification = no',
+      '------< VRRP Topology >------',
+      ' VRRP Instance = VI_1',
+    ].join('\n');
+    expect(parseTextSyncGroups(v2)).toEqual([{ name: 'VG_1', state: 'MASTER', instances: ['VI_1', 'VI_2'] }]);
+    const v1 = [' VRRP Sync Group = VG_A, BACKUP', '   monitor = VI_1', '   monitor = VI_2', ''].join('\n');
+    expect(parseTextSyncGroups(v1)).toEqual([{ name: 'VG_A', state: 'BACKUP', instances: ['VI_1', 'VI_2'] }]);
+  });
+});
