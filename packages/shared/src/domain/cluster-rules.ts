@@ -1,5 +1,6 @@
 import type { Finding, StatusVip, Verdict } from '../protocol/status';
 import type { NodeView } from './node-view';
+import type { RuleThresholds } from './rule-thresholds';
 import { claimsMaster, holds, keepalivedDown, listNames } from './cluster-view';
 
 /*
@@ -20,9 +21,11 @@ export interface RuleContext {
   onlineLbs: NodeView[];
   vips: StatusVip[];
   instances: string[];
+  now: number;
+  thresholds: RuleThresholds;
 }
 
-/** |agent clock - server clock| above this is CLOCK_SKEW: event ordering across nodes breaks. */
+/** Default CLOCK_SKEW limit (kept for callers of the first release). */
 export const CLOCK_SKEW_MS = 500;
 
 const hit = (implies: Verdict, finding: Finding): RuleHit => ({ implies, finding });
@@ -134,6 +137,26 @@ export function staleVip(ctx: RuleContext): RuleHit[] {
           }),
         );
       }
+    }
+  }
+  return hits;
+}
+
+/** KM-1: keepalived says MASTER but the kernel lacks one of the instance's VIPs. */
+export function masterWithoutVip(ctx: RuleContext): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const vip of ctx.vips) {
+    for (const node of ctx.online.filter((n) => claimsMaster(n, vip.instance))) {
+      if (holds(node, vip.address)) continue;
+      hits.push(
+        hit('at_risk', {
+          rule: 'MASTER_WITHOUT_VIP',
+          severity: 'critical',
+          message: `keepalived on ${node.name} is MASTER for ${vip.instance} but its kernel does not hold ${vip.address}`,
+          nodes: [node.name],
+          vip: vip.address,
+        }),
+      );
     }
   }
   return hits;

@@ -3,6 +3,7 @@ import type { ClusterInput } from './node-view';
 import {
   agentOffline,
   masterNginxDown,
+  masterWithoutVip,
   noFailoverPeer,
   noMaster,
   splitBrain,
@@ -12,6 +13,9 @@ import {
   type RuleHit,
 } from './cluster-rules';
 import { backendsDown, clockSkew, serviceDown } from './service-rules';
+import { configMismatch, weightTooSmall } from './config-rules';
+import { DEFAULT_THRESHOLDS } from './rule-thresholds';
+import { agentStale, flapping } from './time-rules';
 import { buildNode, buildVips, collectInstances, collectVips, sortNodes } from './cluster-view';
 
 /**
@@ -34,12 +38,17 @@ const RULES: ReadonlyArray<(ctx: RuleContext) => RuleHit[]> = [
   vipUnserved,
   noMaster,
   staleVip,
+  masterWithoutVip,
   masterNginxDown,
   noFailoverPeer,
   agentOffline,
+  agentStale,
   serviceDown,
   backendsDown,
   clockSkew,
+  flapping,
+  weightTooSmall,
+  configMismatch,
 ];
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -81,6 +90,8 @@ export function deriveCluster(input: ClusterInput): StatusCluster {
     onlineLbs: lbs.filter((n) => n.online),
     vips,
     instances: collectInstances(input, vipMap),
+    now: input.now,
+    thresholds: { ...DEFAULT_THRESHOLDS, ...input.thresholds },
   };
   const hits = [...noData(ctx), ...RULES.flatMap((rule) => rule(ctx))];
   const verdict = hits.reduce<Verdict>(

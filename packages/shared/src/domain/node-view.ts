@@ -1,4 +1,6 @@
 import type { NodeRole, VrrpState } from '../protocol/common';
+import type { KeepalivedConfig } from './keepalived-config-parser';
+import type { RuleThresholds } from './rule-thresholds';
 
 /** One VRRP instance as the server last saw it on one node. */
 export interface VrrpView {
@@ -35,6 +37,10 @@ export interface NodeView {
   keepalivedRunning?: boolean;
   /** Agent clock minus server clock, ms; null until measured. */
   clockOffsetMs: number | null;
+  /** Recent VRRP state changes (epoch ms), for FLAPPING; the store prunes old ones. */
+  transitions?: { instance: string; at: number }[];
+  /** The node's keepalived.conf as last observed (config.observed), parsed. */
+  keepalivedConfig?: KeepalivedConfig;
 }
 
 /** A VIP the cluster is known to float, and the VRRP instance that owns it. */
@@ -50,4 +56,6 @@ export interface ClusterInput {
   /** VIPs remembered from every lb's VRRP config, so a dead keepalived does not hide one. */
   knownVips: ReadonlyMap<string, string> | readonly KnownVip[];
   now: number;
+  /** Overrides of DEFAULT_THRESHOLDS. */
+  thresholds?: Partial<RuleThresholds>;
 }

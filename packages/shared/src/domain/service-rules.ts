@@ -1,5 +1,5 @@
 import type { NodeView } from './node-view';
-import { CLOCK_SKEW_MS, type RuleContext, type RuleHit } from './cluster-rules';
+import type { RuleContext, RuleHit } from './cluster-rules';
 import { holds, keepalivedDown, listNames } from './cluster-view';
 
 const withDetail = (text: string, detail: string | undefined): string =>
@@ -54,10 +54,11 @@ export function backendsDown(ctx: RuleContext): RuleHit[] {
   ];
 }
 
-/** CS-1: an online agent's clock is more than CLOCK_SKEW_MS away from the server's. */
+/** CS-1: an online agent's clock is more than thresholds.clockSkewMs away from the server's. */
 export function clockSkew(ctx: RuleContext): RuleHit[] {
+  const limit = ctx.thresholds.clockSkewMs;
   return ctx.online
-    .filter((n) => n.clockOffsetMs !== null && Math.abs(n.clockOffsetMs) > CLOCK_SKEW_MS)
+    .filter((n) => n.clockOffsetMs !== null && Math.abs(n.clockOffsetMs) > limit)
     .map((n) => {
       const offset = Math.round(n.clockOffsetMs ?? 0);
       const dir = offset > 0 ? 'ahead of' : 'behind';
