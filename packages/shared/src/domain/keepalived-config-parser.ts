@@ -54,7 +54,8 @@ export interface KeepalivedConfig {
   includes: string[];
 }
 
-type Token = string | '\n';
+/** A word, a brace, or '\n' marking a line end. */
+type Token = string;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
