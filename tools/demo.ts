@@ -44,6 +44,9 @@ function startServer(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
 }
 
 async function main(): Promise<void> {
+  // pnpm exits on Ctrl-C before we finish tearing down; writing to its closed pipe must not kill us.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   if (process.getuid?.() !== 0)
     throw new Error('the demo builds network namespaces: run it as root');
   say('building the dashboard (vite build)');
@@ -58,8 +61,15 @@ async function main(): Promise<void> {
   const dataDir = join(root, 'data', 'demo');
   const running: { server?: ChildProcess; live?: LiveWatcher } = {};
   let stopping = false;
+  let signals = 0;
   const shutdown = async (code: number): Promise<never> => {
-    if (stopping) process.exit(code);
+    // Ctrl-C reaches us twice (from the terminal and relayed by pnpm/tsx): only a third
+    // signal forces an exit before the lab is torn down.
+    if (stopping) {
+      if (++signals >= 3) process.exit(code);
+      say('still tearing down; press Ctrl-C again to force (leaves the lab behind)');
+      return new Promise<never>(() => undefined);
+    }
     stopping = true;
     say('stopping: agents, lab, server');
     running.live?.close();
