@@ -117,9 +117,14 @@ async function main(): Promise<void> {
   running.live = live;
   await live.ready;
   await live.waitFor(
-    'every agent online',
+    'every agent online and reporting',
     (s) =>
-      s.clusters.some((c) => c.nodes.length === lab.hosts.length && c.nodes.every((n) => n.online)),
+      s.clusters.some(
+        (c) =>
+          c.nodes.length === lab.hosts.length &&
+          c.nodes.every((n) => n.online && Object.keys(n.services).length > 0) &&
+          c.nodes.filter((n) => n.role === 'lb').every((n) => n.vrrp.length > 0),
+      ),
     30_000,
   );
   say(`live dashboard ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
