@@ -4,9 +4,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { CloseCode } from '@keepwatch/shared';
-import type { ServerConfig } from './config';
+import { defaultAgentDist, type ServerConfig } from './config';
+import agentDistModule from './modules/agent-dist/index';
 import agentsModule from './modules/agents/index';
 import authModule from './modules/auth/index';
+import agentCredentials from './modules/enrollment/agent-credentials-plugin';
+import enrollmentModule from './modules/enrollment/index';
 import liveModule from './modules/live/index';
 import statusModule from './modules/status/index';
 import statusStore from './modules/status/status-store-plugin';
@@ -79,11 +82,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(config.adminPassword !== undefined && { adminPassword: config.adminPassword }),
   });
   await app.register(statusStore, { now });
+  await app.register(agentCredentials, {
+    now,
+    sharedToken: config.agentToken,
+    allowSharedToken: config.allowSharedAgentToken ?? true,
+  });
 
   await app.register(
     async (api) => {
       await api.register(authModule, { now });
       await api.register(agentsModule, { agentToken: config.agentToken, now });
+      await api.register(enrollmentModule);
+      await api.register(agentDistModule, { dir: config.agentDist ?? defaultAgentDist() });
       await api.register(statusModule);
       await api.register(liveModule);
     },

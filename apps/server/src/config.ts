@@ -13,6 +13,14 @@ export interface ServerConfig {
   adminPassword?: string;
   /** Shared secret agents present in their hello. */
   agentToken: string;
+  /**
+   * Accept agentToken from agents that have no enrolled per-agent credential (labs, dev).
+   * KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN=0 turns it off so only enrolled agents connect.
+   * Undefined = true.
+   */
+  allowSharedAgentToken?: boolean;
+  /** Folder with the agent builds served at /api/v1/agent-dist (default apps/agent/dist). */
+  agentDist?: string;
   webDist: string;
   logLevel: string;
 }
@@ -23,6 +31,12 @@ export type Env = Record<string, string | undefined>;
 function defaultWebDist(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   return resolve(here, '..', '..', 'web', 'dist');
+}
+
+/** The agent's build folder (apps/agent/dist), served by modules/agent-dist. */
+export function defaultAgentDist(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', 'agent', 'dist');
 }
 
 function parsePort(raw: string | undefined): number {
@@ -61,6 +75,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     dataDir,
     ...(adminPassword !== undefined && { adminPassword }),
     agentToken: env['KEEPWATCH_AGENT_TOKEN'] || loadOrCreateAgentToken(dataDir),
+    allowSharedAgentToken: !['0', 'false', 'off', 'no'].includes((env['KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN'] ?? '').toLowerCase()),
+    agentDist: resolve(env['KEEPWATCH_AGENT_DIST'] || defaultAgentDist()),
     webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
     logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
   };

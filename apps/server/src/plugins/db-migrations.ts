@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import * as m001 from '../migrations/001-core';
+import * as m010 from '../migrations/010-enrollment';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -7,7 +8,7 @@ import * as m001 from '../migrations/001-core';
  * a shipped migration; add a file and one line below. Feature modules own their tables and
  * take the next free number.
  */
-const MIGRATIONS: readonly { id: string; sql: string }[] = [m001].sort((a, b) =>
+const MIGRATIONS: readonly { id: string; sql: string }[] = [m001, m010].sort((a, b) =>
   a.id.localeCompare(b.id),
 );
 

@@ -24,6 +24,8 @@ export const CLOSE_PONG_TIMEOUT = 4408;
 
 export interface AgentConnectionDeps {
   agentToken: string;
+  /** Per-agent credential check (modules/enrollment); without it only agentToken is accepted. */
+  verify?: (agentId: string, token: string) => { ok: true } | { ok: false; reason: string };
   ingest: AgentIngest;
   bus: EventBus;
   registry: AgentRegistry;
@@ -48,6 +50,11 @@ export class AgentRegistry {
     if (this.byAgent.get(agentId) !== conn) return false;
     this.byAgent.delete(agentId);
     return true;
+  }
+
+  /** Closes the agent's live socket, if any (a revoked credential). */
+  closeAgent(agentId: string, code: number, reason: string): void {
+    this.byAgent.get(agentId)?.close(code, reason);
   }
 
   get size(): number {
@@ -144,10 +151,12 @@ export class AgentConnection {
 
   private async onHello(hello: AgentHello): Promise<void> {
     if (hello.protocol !== PROTOCOL_VERSION) return this.rejectProtocol(hello.protocol);
-    const expected = digest(this.deps.agentToken);
-    if (!timingSafeEqual(digest(hello.token), expected)) {
-      return this.close(CloseCode.unauthorized, 'invalid agent token');
-    }
+    const verdict = this.deps.verify
+      ? this.deps.verify(hello.agentId, hello.token)
+      : timingSafeEqual(digest(hello.token), digest(this.deps.agentToken))
+        ? { ok: true as const }
+        : { ok: false as const, reason: 'invalid agent token' };
+    if (!verdict.ok) return this.close(CloseCode.unauthorized, verdict.reason);
     const { ingest, registry, bus, now } = this.deps;
     this.agentId = hello.agentId;
     registry.claim(hello.agentId, this);

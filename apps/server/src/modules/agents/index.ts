@@ -1,4 +1,5 @@
 import type { FastifyPluginCallback } from 'fastify';
+import { CloseCode } from '@keepwatch/shared';
 import { AgentConnection, AgentRegistry } from './agent-connection';
 import { AgentIngest } from './agent-ingest';
 
@@ -11,6 +12,9 @@ export interface AgentsModuleOptions {
 const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
   const ingest = new AgentIngest(app.db, app.writer);
   const registry = new AgentRegistry();
+  // Set by modules/enrollment (agent-credentials plugin); absent in minimal test apps.
+  const creds = app.hasDecorator('agentCredentials') ? app.agentCredentials : undefined;
+  creds?.onRevoked((agentId) => registry.closeAgent(agentId, CloseCode.unauthorized, 'agent credential revoked'));
 
   app.get(
     '/agent/ws',
@@ -22,6 +26,7 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
     (socket, request) => {
       new AgentConnection(socket, {
         agentToken: opts.agentToken,
+        ...(creds && { verify: (id: string, token: string) => creds.verify(id, token) }),
         ingest,
         bus: app.bus,
         registry,

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import { INSTALL_SH } from './install-script';
+
+/*
+ * Agent distribution straight from the panel (never a third-party download site):
+ *   GET /agent-dist/keepwatch-agent      Node single executable, linux-x64
+ *   GET /agent-dist/keepwatch-agent.mjs  one-file bundle for any Node >= 20
+ *   GET /agent-dist/manifest.json        name, arch, size and sha256 of each file present
+ *   GET /agent-dist/install.sh           the installer (see install-script.ts)
+ * Public on purpose: the binaries hold no secrets, and the enrollment token the installer
+ * is given is what authorises a host.
+ */
+
+export interface AgentDistOptions {
+  /** Folder holding the agent build (apps/agent/dist). */
+  dir: string;
+}
+
+export const DIST_FILES = [
+  { name: 'keepwatch-agent', arch: 'linux-x64', build: 'pnpm --filter @keepwatch/agent build:sea' },
+  { name: 'keepwatch-agent.mjs', arch: 'node20', build: 'pnpm --filter @keepwatch/agent build' },
+] as const;
+
+export interface ManifestFile {
+  name: string;
+  arch: string;
+  size: number;
+  sha256: string;
+}
+
+/** One file object per line: install.sh reads it with grep and sed, without a JSON parser. */
+export function renderManifest(files: ManifestFile[]): string {
+  const lines = files.map((f) => `    ${JSON.stringify(f)}`);
+  return `{\n  "files": [\n${lines.join(',\n')}\n  ]\n}\n`;
+}
+
+const hashCache = new Map<string, { key: string; sha256: string }>();
+
+async function hashFile(path: string, key: string): Promise<string> {
+  const hit = hashCache.get(path);
+  if (hit?.key === key) return hit.sha256;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  hashCache.set(path, { key, sha256 });
+  return sha256;
+}
+
+async function present(dir: string): Promise<ManifestFile[]> {
+  const out: ManifestFile[] = [];
+  for (const f of DIST_FILES) {
+    const path = join(dir, f.name);
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    out.push({ name: f.name, arch: f.arch, size: st.size, sha256: await hashFile(path, `${st.size}:${st.mtimeMs}`) });
+  }
+  return out;
+}
+
+function notBuilt(reply: FastifyReply, name: string, build: string, dir: string): FastifyReply {
+  return reply.code(404).send({ error: 'not_built', message: `${name} is not built in ${dir}: run \`${build}\` on the panel host` });
+}
+
+const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, done) => {
+  const pub = { config: { public: true }, schema: { tags: ['agent-dist'] } };
+
+  app.get('/agent-dist/manifest.json', pub, async (_request, reply) =>
+    reply.type('application/json').send(renderManifest(await present(opts.dir))),
+  );
+
+  app.get('/agent-dist/install.sh', pub, (_request, reply) => reply.type('text/x-shellscript; charset=utf-8').send(INSTALL_SH));
+
+  for (const f of DIST_FILES) {
+    app.get(`/agent-dist/${f.name}`, pub, async (_request, reply) => {
+      const path = join(opts.dir, f.name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st?.isFile()) return notBuilt(reply, f.name, f.build, opts.dir);
+      return reply
+        .type(f.name.endsWith('.mjs') ? 'text/javascript; charset=utf-8' : 'application/octet-stream')
+        .header('content-length', st.size)
+        .header('content-disposition', `attachment; filename="${f.name}"`)
+        .send(createReadStream(path));
+    });
+  }
+  done();
+};
+
+export default agentDistModule;

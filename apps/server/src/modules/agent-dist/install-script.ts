@@ -1,0 +1,94 @@
+/*
+ * The POSIX sh installer served at /api/v1/agent-dist/install.sh. It downloads only from the
+ * panel given with --server, checks sha256 against the panel's manifest.json, installs the
+ * agent into $PREFIX/bin, enrolls with the one-time token and installs the systemd unit.
+ * Static text: nothing from the request is templated into it. (No dollar-brace in here:
+ * this is a JS template literal.)
+ */
+export const INSTALL_SH = String.raw`#!/bin/sh
+# Keepwatch agent installer (served by your Keepwatch panel).
+#   curl -fsSL http://PANEL/api/v1/agent-dist/install.sh | sudo sh -s -- --server http://PANEL --token TOKEN
+set -eu
+
+SERVER=""; TOKEN=""; PREFIX="/usr/local"; CONFIG="/etc/keepwatch/agent.json"; SERVICE=1
+ENROLL_ARGS=""
+
+die() { echo "keepwatch install: $*" >&2; exit 1; }
+usage() {
+  echo "usage: install.sh --server URL --token TOKEN [--name NAME] [--cluster ID] [--role lb|backend]" >&2
+  echo "       [--fingerprint SHA256 | --ca FILE] [--allow-insecure] [--config FILE] [--prefix DIR] [--no-service]" >&2
+  exit 2
+}
+add_arg() { ENROLL_ARGS="$ENROLL_ARGS $1 '$(printf %s "$2" | sed "s/'/'\\\\''/g")'"; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --server) [ $# -ge 2 ] || usage; SERVER="$2"; shift 2 ;;
+    --token) [ $# -ge 2 ] || usage; TOKEN="$2"; shift 2 ;;
+    --name|--cluster|--role|--fingerprint|--ca) [ $# -ge 2 ] || usage; add_arg "$1" "$2"; shift 2 ;;
+    --config) [ $# -ge 2 ] || usage; CONFIG="$2"; shift 2 ;;
+    --prefix) [ $# -ge 2 ] || usage; PREFIX="$2"; shift 2 ;;
+    --allow-insecure) ENROLL_ARGS="$ENROLL_ARGS --allow-insecure"; shift ;;
+    --no-service) SERVICE=0; shift ;;
+    *) usage ;;
+  esac
+done
+[ -n "$SERVER" ] && [ -n "$TOKEN" ] || usage
+[ "$(id -u)" = 0 ] || die "run as root (sudo sh -s -- ...)"
+
+SERVER="$(printf %s "$SERVER" | sed 's:/*$::')"
+BASE="$SERVER/api/v1/agent-dist"
+
+fetch() {
+  if command -v curl >/dev/null 2>&1; then curl -fsSL "$1" -o "$2"
+  elif command -v wget >/dev/null 2>&1; then wget -qO "$2" "$1"
+  else die "need curl or wget"; fi
+}
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
+  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -d' ' -f1
+  else die "need sha256sum or shasum"; fi
+}
+# manifest.json holds one file object per line, so plain sed can read it.
+manifest_sha() { grep "\"name\":\"$1\"" "$TMP/manifest.json" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' | head -n 1; }
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT INT TERM
+fetch "$BASE/manifest.json" "$TMP/manifest.json" || die "cannot download $BASE/manifest.json"
+
+ARCH="$(uname -m)"
+FILE=""
+if [ "$ARCH" = x86_64 ] || [ "$ARCH" = amd64 ]; then
+  [ -n "$(manifest_sha keepwatch-agent)" ] && FILE="keepwatch-agent"
+fi
+if [ -z "$FILE" ]; then
+  # No single executable for this machine: the bundle runs on any Node >= 20.
+  command -v node >/dev/null 2>&1 || die "no keepwatch-agent build for $ARCH on the panel, and node (>= 20) is not installed"
+  [ -n "$(manifest_sha keepwatch-agent.mjs)" ] || die "the panel has no agent build: run pnpm --filter @keepwatch/agent build on the panel"
+  FILE="keepwatch-agent.mjs"
+fi
+
+WANT="$(manifest_sha "$FILE")"
+fetch "$BASE/$FILE" "$TMP/$FILE" || die "cannot download $BASE/$FILE"
+GOT="$(sha256_of "$TMP/$FILE")"
+[ "$GOT" = "$WANT" ] || die "sha256 mismatch for $FILE: manifest says $WANT, downloaded $GOT"
+echo "keepwatch install: $FILE sha256 $GOT verified"
+
+mkdir -p "$PREFIX/bin"
+if [ "$FILE" = keepwatch-agent ]; then
+  install -m 0755 "$TMP/$FILE" "$PREFIX/bin/keepwatch-agent"
+else
+  mkdir -p "$PREFIX/lib/keepwatch-agent"
+  install -m 0644 "$TMP/$FILE" "$PREFIX/lib/keepwatch-agent/keepwatch-agent.mjs"
+  printf '#!/bin/sh\nexec node "%s" "$@"\n' "$PREFIX/lib/keepwatch-agent/keepwatch-agent.mjs" > "$PREFIX/bin/keepwatch-agent"
+  chmod 0755 "$PREFIX/bin/keepwatch-agent"
+fi
+echo "keepwatch install: installed $PREFIX/bin/keepwatch-agent"
+
+eval "set -- $ENROLL_ARGS"
+"$PREFIX/bin/keepwatch-agent" enroll --server "$SERVER" --token "$TOKEN" --config "$CONFIG" "$@"
+if [ "$SERVICE" = 1 ]; then
+  "$PREFIX/bin/keepwatch-agent" install --config "$CONFIG" --binary "$PREFIX/bin/keepwatch-agent"
+fi
+echo "keepwatch install: done"
+`;

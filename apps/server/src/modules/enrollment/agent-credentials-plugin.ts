@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin';
+import { EnrollmentStore } from './enrollment-store';
+import { verifyAgentCredential, type CredentialVerdict } from './verify-agent-credential';
+
+export interface AgentCredentials {
+  store: EnrollmentStore;
+  verify(agentId: string, token: string): CredentialVerdict;
+  /** Revokes the agent id and tells every listener (the agent socket closes it at once). */
+  revoke(agentId: string): boolean;
+  onRevoked(listener: (agentId: string) => void): void;
+  /** Agent ids with a live, welcomed socket. */
+  online: ReadonlySet<string>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agentCredentials: AgentCredentials;
+  }
+}
+
+export interface AgentCredentialsOptions {
+  now: () => number;
+  sharedToken: string;
+  /** Accept the shared token from agents without an enrolled credential (labs). */
+  allowSharedToken: boolean;
+}
+
+/** Per-agent credentials (from enrollment) and the shared lab token, behind one verify(). */
+export default fp<AgentCredentialsOptions>(
+  (app, opts, done) => {
+    const store = new EnrollmentStore(app.db, opts.now);
+    const listeners: Array<(agentId: string) => void> = [];
+    const online = new Set<string>();
+    app.bus.on('agent.online', (e) => online.add(e.agentId));
+    app.bus.on('agent.offline', (e) => online.delete(e.agentId));
+    const sharedToken = opts.allowSharedToken ? opts.sharedToken : undefined;
+    app.decorate('agentCredentials', {
+      store,
+      online,
+      verify: (agentId, token) => verifyAgentCredential({ store, sharedToken }, agentId, token),
+      revoke: (agentId) => {
+        const changed = store.revokeAgent(agentId);
+        for (const l of listeners) l(agentId);
+        return changed;
+      },
+      onRevoked: (l) => void listeners.push(l),
+    });
+    done();
+  },
+  { name: 'agent-credentials', dependencies: ['db', 'event-bus'], fastify: '5.x' },
+);

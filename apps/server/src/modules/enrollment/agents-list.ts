@@ -1,0 +1,59 @@
+import type { Database } from 'better-sqlite3';
+import type { AgentCredentials } from './agent-credentials-plugin';
+import type { AgentInfo } from './enrollment-schemas';
+
+interface AgentRow {
+  agent_id: string;
+  cluster_id: string;
+  node_name: string;
+  role: string;
+  facts: string;
+  capabilities: string;
+  last_seen: number;
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Agents that said hello, plus enrolled ones that never connected, newest first. */
+export function listAgents(db: Database, creds: Pick<AgentCredentials, 'store' | 'online'>): AgentInfo[] {
+  const rows = db.prepare('SELECT * FROM agents').all() as AgentRow[];
+  const byId = new Map(creds.store.allCredentials().map((c) => [c.agentId, c]));
+  const out: AgentInfo[] = rows.map((r) => {
+    const facts = parseObject(r.facts);
+    const cred = byId.get(r.agent_id);
+    byId.delete(r.agent_id);
+    return {
+      agentId: r.agent_id,
+      nodeName: r.node_name,
+      role: r.role,
+      clusterId: r.cluster_id,
+      hostname: str(facts['hostname']) ?? cred?.hostname ?? null,
+      version: str(facts['agentVersion']),
+      facts,
+      capabilities: parseObject(r.capabilities),
+      lastSeen: r.last_seen,
+      enrolledAt: cred?.hasCredential ? cred.enrolledAt : null,
+      enrolled: cred?.hasCredential ?? false,
+      online: creds.online.has(r.agent_id) && cred?.revokedAt == null,
+      revoked: cred?.revokedAt != null,
+    };
+  });
+  for (const c of byId.values()) {
+    if (!c.hasCredential) continue;
+    out.push({
+      agentId: c.agentId, nodeName: null, role: null, clusterId: null, hostname: c.hostname, version: null,
+      facts: {}, capabilities: {}, lastSeen: null, enrolledAt: c.enrolledAt, enrolled: true, online: false,
+      revoked: c.revokedAt != null,
+    });
+  }
+  return out.sort((a, b) => (b.lastSeen ?? b.enrolledAt ?? 0) - (a.lastSeen ?? a.enrolledAt ?? 0));
+}
