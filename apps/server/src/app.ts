@@ -11,6 +11,8 @@ import authModule from './modules/auth/index';
 import agentCredentials from './modules/enrollment/agent-credentials-plugin';
 import enrollmentModule from './modules/enrollment/index';
 import liveModule from './modules/live/index';
+import historyModule from './modules/history/index';
+import historyPlugin from './modules/history/history-plugin';
 import statusModule from './modules/status/index';
 import statusStore from './modules/status/status-store-plugin';
 import webModule from './modules/web/index';
@@ -82,6 +84,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(config.adminPassword !== undefined && { adminPassword: config.adminPassword }),
   });
   await app.register(statusStore, { now });
+  await app.register(historyPlugin, { now, ...(config.retention && { retention: config.retention }) });
   await app.register(agentCredentials, {
     now,
     sharedToken: config.agentToken,
@@ -95,6 +98,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(enrollmentModule);
       await api.register(agentDistModule, { dir: config.agentDist ?? defaultAgentDist() });
       await api.register(statusModule);
+      await api.register(historyModule);
       await api.register(liveModule);
     },
     { prefix: '/api/v1' },

@@ -23,6 +23,30 @@ export interface ServerConfig {
   agentDist?: string;
   webDist: string;
   logLevel: string;
+  /** History retention in days (KEEPWATCH_RETENTION_*_DAYS); unset fields use modules/history defaults. */
+  retention?: RetentionDays;
+}
+
+export interface RetentionDays {
+  raw?: number;
+  minute?: number;
+  hour?: number;
+  transitions?: number;
+}
+
+const RETENTION_KEYS = ['raw', 'minute', 'hour', 'transitions'] as const;
+
+function parseRetention(env: Env): RetentionDays {
+  const out: RetentionDays = {};
+  for (const key of RETENTION_KEYS) {
+    const name = `KEEPWATCH_RETENTION_${key.toUpperCase()}_DAYS`;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const days = Number(raw);
+    if (!Number.isFinite(days) || days <= 0) throw new Error(`${name} must be a positive number of days, got ${JSON.stringify(raw)}`);
+    out[key] = days;
+  }
+  return out;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -79,5 +103,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     agentDist: resolve(env['KEEPWATCH_AGENT_DIST'] || defaultAgentDist()),
     webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
     logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
+    retention: parseRetention(env),
   };
 }

@@ -6,5 +6,6 @@ export * from './protocol/observations';
 export * from './protocol/status';
 export * from './protocol/live-messages';
 export * from './protocol/rest';
+export * from './protocol/history';
 export * from './protocol/codec';
 export * from './domain';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import fp from 'fastify-plugin';
-import type { AgentDataMessage, AgentHello } from '@keepwatch/shared';
+import type { AgentDataMessage, AgentHello, StatsSample } from '@keepwatch/shared';
 
 /** Every in-process event, by name. Producers and consumers share these types only. */
 export interface BusEvents {
@@ -10,6 +10,8 @@ export interface BusEvents {
   /** A new (not duplicate) data message, applied before it is durable. */
   'agent.data': { agentId: string; message: AgentDataMessage; at: number };
   'agent.clock': { agentId: string; offsetMs: number; rttMs: number };
+  /** A periodic, non-durable stats sample (no seq, never acknowledged). */
+  'agent.stats': { agentId: string; sample: StatsSample; at: number };
   /** The cluster store changed these clusters' inputs. */
   'status.changed': { clusterIds: string[] };
 }

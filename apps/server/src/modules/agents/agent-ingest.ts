@@ -5,6 +5,9 @@ import type { BatchWriter } from '../../plugins/batch-writer';
 const INSERT_EVENT =
   'INSERT OR IGNORE INTO events (agent_id, seq, ts, received_at, type, payload) VALUES (?, ?, ?, ?, ?, ?)';
 const TOUCH_AGENT = 'UPDATE agents SET last_seen = ? WHERE agent_id = ?';
+// Kept beside the insert (same batch, same transaction): events get pruned, the dedupe must not
+// forget the highest seq it acknowledged.
+const RAISE_SEQ = 'UPDATE agents SET last_seq = MAX(last_seq, ?) WHERE agent_id = ?';
 
 /** Persistence of the agent socket: agent and cluster rows, the event log, the stored seq. */
 export class AgentIngest {
@@ -27,7 +30,10 @@ export class AgentIngest {
          node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
          capabilities = excluded.capabilities, last_seen = excluded.last_seen`,
     );
-    this.maxSeq = db.prepare('SELECT MAX(seq) AS seq FROM events WHERE agent_id = ?');
+    this.maxSeq = db.prepare(
+      `SELECT MAX(COALESCE((SELECT MAX(seq) FROM events WHERE agent_id = ?), 0),
+                  COALESCE((SELECT last_seq FROM agents WHERE agent_id = ?), 0)) AS seq`,
+    );
   }
 
   /** Records the hello (synchronously: it is rare and the welcome depends on it). */
@@ -50,7 +56,7 @@ export class AgentIngest {
 
   /** Highest durably stored seq for the agent (0 if none); flush pending writes first. */
   storedSeq(agentId: string): number {
-    return (this.maxSeq.get(agentId) as { seq: number | null }).seq ?? 0;
+    return (this.maxSeq.get(agentId, agentId) as { seq: number | null }).seq ?? 0;
   }
 
   flush(): Promise<void> {
@@ -59,6 +65,8 @@ export class AgentIngest {
 
   /** Queues the message; resolves once it is committed. */
   store(agentId: string, message: AgentDataMessage, receivedAt: number): Promise<void> {
+    const raised = this.writer.write(RAISE_SEQ, [message.seq, agentId]);
+    raised.catch(() => undefined); // the insert below reports the same batch failure
     return this.writer.write(INSERT_EVENT, [
       agentId,
       message.seq,

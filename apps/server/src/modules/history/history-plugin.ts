@@ -1,0 +1,62 @@
+import fp from 'fastify-plugin';
+import type { RetentionDays } from '../../config';
+import { HistoryMaintenance } from './history-maintenance';
+import { HistoryQueries } from './history-queries';
+import { HistoryRecorder } from './history-recorder';
+import { DAY_MS, MINUTE_MS, type RetentionPolicy } from './rollup';
+
+export interface HistoryPluginOptions {
+  now: () => number;
+  retention?: RetentionDays;
+  /** How often the rollup/prune job runs; default every minute. 0 = never (tests run it). */
+  maintenanceIntervalMs?: number;
+}
+
+export interface History {
+  recorder: HistoryRecorder;
+  queries: HistoryQueries;
+  maintenance: HistoryMaintenance;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    history: History;
+  }
+}
+
+export const DEFAULT_RETENTION_DAYS = { raw: 2, minute: 30, hour: 400, transitions: 400 } as const;
+
+export function retentionPolicy(days: RetentionDays = {}): RetentionPolicy {
+  const d = { ...DEFAULT_RETENTION_DAYS, ...days };
+  return { rawMs: d.raw * DAY_MS, minuteMs: d.minute * DAY_MS, hourMs: d.hour * DAY_MS, transitionsMs: d.transitions * DAY_MS };
+}
+
+/**
+ * History written as agents report (bus: agent.online / agent.data / agent.stats) and the
+ * background rollup + pruning job. Registered after db and the event bus.
+ */
+export default fp<HistoryPluginOptions>(
+  (app, opts, done) => {
+    const recorder = new HistoryRecorder(app.db, app.writer);
+    const queries = new HistoryQueries(app.db);
+    const maintenance = new HistoryMaintenance(app.db, recorder, { policy: retentionPolicy(opts.retention), now: opts.now });
+    app.decorate('history', { recorder, queries, maintenance });
+    const off = [
+      app.bus.on('agent.online', ({ agentId, hello }) => recorder.online(agentId, hello.node.cluster.id, hello.node.name)),
+      // Emitted synchronously right before the event is queued: both land in one transaction.
+      app.bus.on('agent.data', ({ agentId, message, at }) => recorder.data(agentId, message, at)),
+      app.bus.on('agent.stats', ({ agentId, sample }) => recorder.stats(agentId, sample)),
+    ];
+    const interval = opts.maintenanceIntervalMs ?? MINUTE_MS;
+    if (interval > 0) maintenance.start(interval);
+    app.addHook('onClose', (_app, next) => {
+      maintenance.stop();
+      for (const f of off) f();
+      // The db plugin closes after us and flushes the writer: buffered samples get stored.
+      recorder.flushSamples();
+      next();
+    });
+    done();
+  },
+  { name: 'history', dependencies: ['db', 'event-bus'], fastify: '5.x' },
+);

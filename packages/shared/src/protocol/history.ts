@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EpochMs } from './common';
+
+/* History REST API (GET /api/v1/history/*): the timeline of changes and rolled-up series. */
+
+const ClusterId = Type.String({ minLength: 1, maxLength: 64 });
+
+export const HistoryTimelineQuery = Type.Object({
+  cluster: ClusterId,
+  /** Agent time, epoch ms, inclusive. */
+  from: EpochMs,
+  /** Agent time, epoch ms, exclusive. */
+  to: EpochMs,
+  node: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /** Comma-separated event types, e.g. "vrrp.transition,vip.change". */
+  types: Type.Optional(Type.String({ maxLength: 512 })),
+  /** Default 1000. */
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+});
+export type HistoryTimelineQuery = Static<typeof HistoryTimelineQuery>;
+
+export const HistoryEvent = Type.Object({
+  /** When the agent observed it (the agent's clock). */
+  ts: EpochMs,
+  /** When the server stored it (later than ts when the agent replayed its outbox). */
+  receivedAt: EpochMs,
+  node: Type.String(),
+  agentId: Type.String(),
+  seq: Type.Integer(),
+  /** vrrp.transition, vip.change, service.health, vrrp.group, upstream.health, config.observed, action.result, snapshot */
+  type: Type.String(),
+  summary: Type.String(),
+  /** The change's payload; `source: "snapshot"` when it was derived from a snapshot. */
+  data: Type.Unknown(),
+});
+export type HistoryEvent = Static<typeof HistoryEvent>;
+
+export const HistoryTimelineResponse = Type.Object({
+  /** Ordered by ts, then agent and seq. */
+  events: Type.Array(HistoryEvent),
+  /** True when `limit` cut the list (ask again from the last ts). */
+  truncated: Type.Boolean(),
+});
+export type HistoryTimelineResponse = Static<typeof HistoryTimelineResponse>;
+
+export const HistorySeriesStep = Type.Union([Type.Literal('minute'), Type.Literal('hour')]);
+export type HistorySeriesStep = Static<typeof HistorySeriesStep>;
+
+export const HistorySeriesQuery = Type.Object({
+  cluster: ClusterId,
+  node: Type.String({ minLength: 1, maxLength: 128 }),
+  /** nginx.rps, nginx.active, latency.nginx, latency.tomcat, latency.keepalived */
+  metric: Type.String({ minLength: 1, maxLength: 64 }),
+  from: EpochMs,
+  to: EpochMs,
+  step: HistorySeriesStep,
+});
+export type HistorySeriesQuery = Static<typeof HistorySeriesQuery>;
+
+export const HistorySeriesPoint = Type.Object({
+  /** Bucket start. */
+  ts: EpochMs,
+  min: Type.Number(),
+  avg: Type.Number(),
+  max: Type.Number(),
+  count: Type.Integer({ minimum: 0 }),
+});
+export type HistorySeriesPoint = Static<typeof HistorySeriesPoint>;
+
+export const HistorySeriesResponse = Type.Object({
+  cluster: Type.String(),
+  node: Type.String(),
+  metric: Type.String(),
+  step: HistorySeriesStep,
+  points: Type.Array(HistorySeriesPoint),
+});
+export type HistorySeriesResponse = Static<typeof HistorySeriesResponse>;
