@@ -7,6 +7,8 @@ import { CloseCode } from '@keepwatch/shared';
 import { defaultAgentDist, type ServerConfig } from './config';
 import agentDistModule from './modules/agent-dist/index';
 import agentsModule from './modules/agents/index';
+import auditPlugin from './modules/audit/audit-plugin';
+import auditModule from './modules/audit/index';
 import authModule from './modules/auth/index';
 import agentCredentials from './modules/enrollment/agent-credentials-plugin';
 import enrollmentModule from './modules/enrollment/index';
@@ -15,6 +17,7 @@ import historyModule from './modules/history/index';
 import historyPlugin from './modules/history/history-plugin';
 import statusModule from './modules/status/index';
 import statusStore from './modules/status/status-store-plugin';
+import usersModule from './modules/users/index';
 import webModule from './modules/web/index';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
@@ -79,6 +82,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
   await app.register(eventBus);
+  await app.register(auditPlugin, { now });
   await app.register(authPlugin, {
     now,
     ...(config.adminPassword !== undefined && { adminPassword: config.adminPassword }),
@@ -94,6 +98,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(
     async (api) => {
       await api.register(authModule, { now });
+      await api.register(usersModule, { now });
+      await api.register(auditModule);
       await api.register(agentsModule, { agentToken: config.agentToken, now });
       await api.register(enrollmentModule);
       await api.register(agentDistModule, { dir: config.agentDist ?? defaultAgentDist() });

@@ -57,6 +57,16 @@ function checkerFor(schema: TSchema): TypeCheck<TSchema> {
   return check;
 }
 
+/**
+ * The session's CSRF token for the x-keepwatch-csrf header: the readable kw_csrf cookie the
+ * server sets at login, else the last one a login/me response carried.
+ */
+function csrfFromCookie(): string | undefined {
+  if (typeof document === 'undefined') return undefined;
+  const match = /(?:^|;\s*)kw_csrf=([^;]+)/.exec(document.cookie);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}
+
 function parseRetryAfter(header: string | null): number | null {
   if (header === null) return null;
   const seconds = Number(header);
@@ -78,6 +88,11 @@ async function readJson(res: Response): Promise<unknown> {
 export function createApiClient(opts: ApiClientOptions): ApiClient {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
   const base = opts.base ?? '/api/v1';
+  let csrfToken: string | undefined;
+  const remember = <T extends { csrfToken?: string }>(body: T): T => {
+    if (body.csrfToken !== undefined) csrfToken = body.csrfToken;
+    return body;
+  };
 
   async function request<S extends TSchema | null>(
     method: 'GET' | 'POST',
@@ -90,7 +105,10 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       res = await doFetch(`${base}${path}`, {
         method,
         credentials: 'same-origin',
-        headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(init.body !== undefined && { 'content-type': 'application/json' }),
+          ...(method !== 'GET' && { 'x-keepwatch-csrf': csrfFromCookie() ?? csrfToken ?? '' }),
+        },
         body: init.body === undefined ? null : JSON.stringify(init.body),
       });
     } catch (err) {
@@ -124,9 +142,9 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
 
   return {
     // A wrong password is the login form's business, not a reason to "go back to login".
-    login: (body) => request('POST', '/auth/login', LoginResponse, { body, authRedirect: false }),
+    login: async (body) => remember(await request('POST', '/auth/login', LoginResponse, { body, authRedirect: false })),
     logout: () => request('POST', '/auth/logout', null, { authRedirect: false }),
-    me: () => request('GET', '/auth/me', MeResponse, { authRedirect: false }),
+    me: async () => remember(await request('GET', '/auth/me', MeResponse, { authRedirect: false })),
     status: () => request('GET', '/status', StatusResponse),
   };
 }

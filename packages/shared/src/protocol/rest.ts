@@ -10,12 +10,16 @@ export const LoginResponse = Type.Object({
   token: Type.String(),
   user: Type.Object({ username: Type.String(), role: Type.String() }),
   expiresAt: Type.Number(),
+  /** Send as header x-keepwatch-csrf on cookie-authenticated POST/PUT/PATCH/DELETE. */
+  csrfToken: Type.Optional(Type.String()),
 });
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const MeResponse = Type.Object({
   username: Type.String(),
   role: Type.String(),
+  /** Present for session credentials: the x-keepwatch-csrf value (also in cookie kw_csrf). */
+  csrfToken: Type.Optional(Type.String()),
 });
 export type MeResponse = Static<typeof MeResponse>;
 

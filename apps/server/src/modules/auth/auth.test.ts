@@ -25,8 +25,11 @@ describe('auth module', () => {
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Lax');
 
+    expect(cookie).toMatch(/kw_csrf=[\w-]{20,}; Max-Age=\d+; Path=\/; SameSite=Lax(?!; HttpOnly)/);
+    expect(cookie).not.toContain('Secure');
+
     const me = await app.inject({ url: '/api/v1/auth/me', cookies: { kw_session: body.token } });
-    expect(me.json()).toEqual({ username: 'admin', role: 'admin' });
+    expect(me.json()).toEqual({ username: 'admin', role: 'admin', csrfToken: res.json<{ csrfToken: string }>().csrfToken });
   });
 
   it('rejects a wrong password with 401 {error, message}', async () => {

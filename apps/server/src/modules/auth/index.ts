@@ -1,24 +1,66 @@
-import type { FastifyPluginCallback } from 'fastify';
-import {
-  ApiError,
-  LoginRequest,
-  LoginResponse,
-  MeResponse,
-  OkResponse,
-} from '@keepwatch/shared';
-import { SESSION_COOKIE, requestToken } from '../../plugins/auth';
-import { SESSION_TTL_MS } from '../../plugins/auth-service';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { ApiError, LoginRequest, LoginResponse, MeResponse, OkResponse } from '@keepwatch/shared';
+import { CSRF_COOKIE, SESSION_COOKIE, requestCredential, sessionCookieOptions } from '../../plugins/auth';
+import { PASSWORD_MAX, csrfTokenFor, passwordProblem } from '../../plugins/auth-policy';
 import { LoginLimiter } from './login-limiter';
+import tokensRoutes from './tokens-routes';
 
 export interface AuthModuleOptions {
   now: () => number;
-  /** Set the Secure flag on the session cookie (behind TLS). */
-  secureCookie?: boolean;
 }
 
-/** POST /auth/login, POST /auth/logout, GET /auth/me. */
+const PasswordChange = Type.Object({
+  current: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
+  next: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
+});
+type PasswordChange = Static<typeof PasswordChange>;
+
+const TOO_MANY = (wait: number): { error: string; message: string } => ({
+  error: 'too_many_attempts',
+  message: `too many failed logins; retry in ${wait} s`,
+});
+
+/** POST /auth/login, POST /auth/logout, GET /auth/me, POST /auth/password, /tokens. */
 const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) => {
-  const limiter = new LoginLimiter(opts.now);
+  // Per client IP: 10 failures a minute. Per username (existing or not, so a lock reveals
+  // nothing): 10 failures in 15 minutes, whatever the IPs.
+  const byIp = new LoginLimiter(opts.now);
+  const byUser = new LoginLimiter(opts.now, 10, 15 * 60_000);
+
+  async function login(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const { username, password } = request.body as LoginRequest;
+    const ipWait = byIp.blockedFor(request.ip);
+    if (ipWait > 0) return reply.header('retry-after', String(ipWait)).code(429).send(TOO_MANY(ipWait));
+    const userKey = username.toLowerCase();
+    const userWait = byUser.blockedFor(userKey);
+    // The password check runs even for a locked name: same work, same answer for every name.
+    const user = await app.auth.checkPassword(username, password);
+    const audit = { action: 'auth.login', target: username, actor: username };
+    if (userWait > 0) {
+      app.audit.fromRequest(request, { ...audit, result: 'denied', detail: { reason: 'locked' } });
+      return reply.header('retry-after', String(userWait)).code(429).send(TOO_MANY(userWait));
+    }
+    if (!user) {
+      byIp.fail(request.ip);
+      byUser.fail(userKey);
+      app.audit.fromRequest(request, { ...audit, result: 'denied', detail: { reason: 'invalid_credentials' } });
+      return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong username or password' });
+    }
+    byIp.succeed(request.ip);
+    byUser.succeed(userKey);
+    const session = app.auth.createSession(user);
+    const csrfToken = csrfTokenFor(session.token);
+    void reply.setCookie(SESSION_COOKIE, session.token, sessionCookieOptions(request));
+    void reply.setCookie(CSRF_COOKIE, csrfToken, sessionCookieOptions(request, false));
+    app.audit.fromRequest(request, { ...audit, actor: user.username, detail: { role: user.role } });
+    return {
+      token: session.token,
+      user: { username: user.username, role: user.role },
+      expiresAt: session.expiresAt,
+      csrfToken,
+    };
+  }
 
   app.post(
     '/auth/login',
@@ -26,51 +68,23 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Log in; sets the kw_session cookie and returns the same token for Bearer use',
+        summary: 'Log in; sets the kw_session (HttpOnly) and kw_csrf cookies, returns the token for Bearer use',
         body: LoginRequest,
         response: { 200: LoginResponse, 401: ApiError, 429: ApiError },
       },
     },
-    async (request, reply) => {
-      const wait = limiter.blockedFor(request.ip);
-      if (wait > 0) {
-        void reply.header('retry-after', String(wait));
-        return reply
-          .code(429)
-          .send({ error: 'too_many_attempts', message: `too many failed logins; retry in ${wait} s` });
-      }
-      const { username, password } = request.body as LoginRequest;
-      const user = await app.auth.checkPassword(username, password);
-      if (!user) {
-        limiter.fail(request.ip);
-        return reply
-          .code(401)
-          .send({ error: 'invalid_credentials', message: 'wrong username or password' });
-      }
-      limiter.succeed(request.ip);
-      const session = app.auth.createSession(user);
-      void reply.setCookie(SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: opts.secureCookie ?? false,
-        path: '/',
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      });
-      return {
-        token: session.token,
-        user: { username: user.username, role: user.role },
-        expiresAt: session.expiresAt,
-      };
-    },
+    login,
   );
 
   app.post(
     '/auth/logout',
     { schema: { tags: ['auth'], summary: 'End this session', response: { 200: OkResponse, 401: ApiError } } },
     (request, reply) => {
-      const token = requestToken(request);
-      if (token) app.auth.revoke(token);
+      const credential = requestCredential(request);
+      if (credential && request.user?.via === 'session') app.auth.revoke(credential.token);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      void reply.clearCookie(CSRF_COOKIE, { path: '/' });
+      app.audit.fromRequest(request, { action: 'auth.logout', target: request.user?.username ?? null });
       return { ok: true };
     },
   );
@@ -80,9 +94,47 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
     { schema: { tags: ['auth'], summary: 'Who am I', response: { 200: MeResponse, 401: ApiError } } },
     (request) => {
       const user = request.user;
-      return { username: user?.username ?? '', role: user?.role ?? '' };
+      const credential = requestCredential(request);
+      const session = user?.via === 'session' && credential;
+      return {
+        username: user?.username ?? '',
+        role: user?.role ?? '',
+        ...(session && { csrfToken: csrfTokenFor(credential.token) }),
+      };
     },
   );
+
+  app.post(
+    '/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my password (ends my other sessions)',
+        body: PasswordChange,
+        response: { 200: OkResponse, 400: ApiError, 401: ApiError, 403: ApiError },
+      },
+    },
+    async (request, reply) => {
+      const user = request.user;
+      const credential = requestCredential(request);
+      if (!user || !credential || user.via !== 'session') {
+        return reply.code(403).send({ error: 'forbidden', message: 'change a password from a login session, not with an API token' });
+      }
+      const { current, next } = request.body as PasswordChange;
+      const problem = passwordProblem(next, user.username);
+      if (problem) return reply.code(400).send({ error: 'weak_password', message: problem });
+      if (!(await app.auth.checkPassword(user.username, current))) {
+        app.audit.fromRequest(request, { action: 'user.password', target: user.username, result: 'denied' });
+        return reply.code(403).send({ error: 'invalid_credentials', message: 'the current password is wrong' });
+      }
+      await app.auth.setPassword(user.id, next);
+      const ended = app.auth.revokeUserSessions(user.id, credential.token);
+      app.audit.fromRequest(request, { action: 'user.password', target: user.username, detail: { endedSessions: ended } });
+      return { ok: true };
+    },
+  );
+
+  app.register(tokensRoutes);
   done();
 };
 

@@ -1,0 +1,103 @@
+import type { FastifyPluginCallback } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { ApiError, OkResponse } from '@keepwatch/shared';
+import { ROLES, forbiddenMessage, roleAtLeast, type Role } from '../../plugins/auth-policy';
+
+const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+
+const TokenCreate = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  /** Default: the creator's role. May not exceed it. */
+  role: Type.Optional(RoleSchema),
+  /** Default: no expiry. */
+  ttlDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+});
+type TokenCreate = Static<typeof TokenCreate>;
+
+const TokenInfo = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: RoleSchema,
+  owner: Type.String(),
+  createdAt: Type.Number(),
+  expiresAt: Type.Union([Type.Number(), Type.Null()]),
+  lastUsedAt: Type.Union([Type.Number(), Type.Null()]),
+});
+
+const TokenCreated = Type.Composite([TokenInfo, Type.Object({ token: Type.String({ description: 'shown once' }) })]);
+const TokenParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+type TokenParams = Static<typeof TokenParams>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * API tokens for scripts: POST/GET/DELETE /tokens. Everyone manages their own; admins see and
+ * revoke all. The secret is returned once and stored only as a hash.
+ */
+const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API token (role ≤ mine); the secret is in this response only',
+        body: TokenCreate,
+        response: { 201: TokenCreated, 401: ApiError, 403: ApiError },
+      },
+    },
+    (request, reply) => {
+      const user = request.user;
+      if (!user) return reply.code(401).send({ error: 'unauthorized', message: 'log in first' });
+      const body = request.body as TokenCreate;
+      const role: Role = body.role ?? user.role;
+      if (!roleAtLeast(user.role, role)) {
+        return reply.code(403).send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
+      }
+      const ttl = body.ttlDays === undefined ? null : body.ttlDays * DAY_MS;
+      const { token, info } = app.auth.tokens.create(user.id, body.name, role, ttl);
+      app.audit.fromRequest(request, { action: 'token.create', target: String(info.id), detail: { name: info.name, role } });
+      return reply.code(201).send({ ...info, token });
+    },
+  );
+
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'API tokens (mine; all for admins), without secrets',
+        response: { 200: Type.Array(TokenInfo), 401: ApiError },
+      },
+    },
+    (request) => {
+      const user = request.user;
+      return user?.role === 'admin' ? app.auth.tokens.list() : app.auth.tokens.list(user?.id ?? -1);
+    },
+  );
+
+  app.delete(
+    '/tokens/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke an API token (mine; any for admins)',
+        params: TokenParams,
+        response: { 200: OkResponse, 401: ApiError, 404: ApiError },
+      },
+    },
+    (request, reply) => {
+      const { id } = request.params as TokenParams;
+      const owner = app.auth.tokens.ownerId(id);
+      // Someone else's token is "not found" to a non-admin: ids are not worth confirming.
+      if (owner === undefined || (owner !== request.user?.id && request.user?.role !== 'admin')) {
+        return reply.code(404).send({ error: 'not_found', message: `no token ${id}` });
+      }
+      app.auth.tokens.revoke(id);
+      app.audit.fromRequest(request, { action: 'token.revoke', target: String(id) });
+      return { ok: true };
+    },
+  );
+  done();
+};
+
+export default tokensRoutes;
