@@ -71,7 +71,7 @@ describe('startAgent (in-process, against a ws server on 127.0.0.1)', () => {
       type: 'hello',
       token: 'secret',
       facts: { keepalivedVersion: 'Keepalived v2.2.7 (01/16,2022)', nginxVersion: 'nginx/1.22.1' },
-      capabilities: { observe: ['keepalived', 'vip', 'nginx'], control: [] },
+      capabilities: { observe: ['keepalived', 'vip', 'nginx', 'upstreams', 'stats'], control: [] },
     });
     const snap = frames.find((f) => f.type === 'snapshot');
     expect(snap).toMatchObject({

@@ -1,15 +1,22 @@
-import type { AgentConfig, AgentHello } from '@keepwatch/shared';
+import type { AgentConfig, AgentHello, ConfigComponent, LogLines, StatsSample } from '@keepwatch/shared';
 import { PROTOCOL_VERSION } from '@keepwatch/shared';
-import { Connection } from './connection';
+import { ActionHandler } from './actions/action-handler';
+import { ConfigObserver, type ConfigTarget } from './config-observer';
+import { Connection, type ServerRequest } from './connection';
 import { Controller } from './controller';
 import { run, type ExecFn } from './exec';
 import { gatherHostFacts } from './host-facts';
 import { ProbeCollector } from './http-probe';
 import { KeepalivedCollector } from './keepalived-collector';
 import { createLogger, type Logger } from './log';
-import type { Observation } from './observations';
+import { LogStreamer } from './log-streamer';
+import { parseUpstreams } from './nginx-parsers';
+import type { Emit, Observation } from './observations';
 import { Outbox } from './outbox';
+import { StatsCollector } from './stats-collector';
+import { parseConfigSyncGroups } from './sync-group-parser';
 import { sleep } from './timing';
+import { UpstreamCollector } from './upstream-collector';
 import { VipCollector } from './vip-collector';
 
 /*
@@ -22,6 +29,8 @@ export interface StartAgentOptions {
   log?: Logger;
   /** Child-process runner (tests inject a fake). */
   exec?: ExecFn;
+  /** TLS trust for the panel socket (tls-connect.ts transportOptions). */
+  wsOptions?: import('./connection').ConnectionOptions['wsOptions'];
 }
 
 export interface RunningAgent {
@@ -34,7 +43,27 @@ function observeList(config: AgentConfig): string[] {
     'vip',
     ...(config.nginx ? ['nginx'] : []),
     ...(config.tomcat ? ['tomcat'] : []),
+    ...(config.nginx ? ['upstreams', 'stats'] : []),
+    ...(configTargets(config).length > 0 ? ['config'] : []),
+    ...(config.logs ? ['logs'] : []),
   ];
+}
+
+function configTargets(config: AgentConfig): ConfigTarget[] {
+  const out: ConfigTarget[] = [];
+  const ka = config.keepalived;
+  if (ka?.configFile) out.push({ component: 'keepalived', file: ka.configFile, testArgv: [ka.binary, '-t', '-f', ka.configFile] });
+  const ng = config.nginx;
+  if (ng?.configFile) out.push({ component: 'nginx', file: ng.configFile, testArgv: [ng.binary, '-t', '-q', '-c', ng.configFile] });
+  return out;
+}
+
+/** What a config file's content tells the other collectors: upstream servers, sync groups. */
+function onConfigContent(emit: Emit, upstreams: UpstreamCollector | undefined) {
+  return (component: ConfigComponent, content: string): void => {
+    if (component === 'nginx') upstreams?.setServers(parseUpstreams(content).flatMap((u) => u.servers));
+    else emit({ kind: 'sync.groups', ts: Date.now(), groups: parseConfigSyncGroups(content) });
+  };
 }
 
 export async function startAgent(config: AgentConfig, opts: StartAgentOptions = {}): Promise<RunningAgent> {
@@ -70,6 +99,17 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     await Promise.race([ka.start(ac.signal), sleep(2500, ac.signal)]);
     parts.push(ka);
   }
+  const upstreams = config.nginx ? new UpstreamCollector({ emit }) : undefined;
+  const targets = configTargets(config);
+  if (targets.length > 0) {
+    const observer = new ConfigObserver({ targets, exec, log: log.child('config'), emit, onContent: onConfigContent(emit, upstreams) });
+    await Promise.race([observer.start(ac.signal), sleep(3000, ac.signal)]);
+    parts.push(observer);
+  }
+  if (upstreams) {
+    upstreams.start(ac.signal);
+    parts.push(upstreams);
+  }
   for (const service of ['nginx', 'tomcat'] as const) {
     const probe = config[service]?.probe;
     if (!probe) continue;
@@ -77,20 +117,49 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     p.start(ac.signal);
     parts.push(p);
   }
+  // Called only after `connection` below exists (stats start after it; logs on request).
+  const transient = (m: StatsSample | LogLines): void => void connection.sendTransient(m);
+  const actions = new ActionHandler({
+    config,
+    exec,
+    log: log.child('actions'),
+    send: (m) => accepting && outbox.append(m),
+    health: (s) => controller.health(s),
+  });
+  const logs = new LogStreamer({ config, log: log.child('logs'), send: transient });
+  const onRequest = (msg: ServerRequest): void => {
+    if (msg.type === 'logs.subscribe') return logs.subscribe(msg);
+    if (msg.type === 'logs.unsubscribe') return logs.unsubscribe(msg.subscription);
+    void actions.handle(msg).catch((err: unknown) => log.error('action failed', { id: msg.id, err }));
+  };
+  const stats = new StatsCollector({
+    ...(config.nginx ? { stubStatusUrl: new URL('/nginx_status', config.nginx.probe.url).href } : {}),
+    send: transient,
+  });
   const connection = new Connection({
     url: config.server.url,
+    ...(opts.wsOptions && { wsOptions: opts.wsOptions }),
     outbox,
     log: log.child('connection'),
     hello,
     snapshot: () => controller.snapshot(),
+    onRequest,
+    onDisconnected: () => logs.stopAll(),
   });
   connection.start(ac.signal);
   parts.push(connection);
+  stats.start(ac.signal);
+  parts.push(stats);
+  // A fault left by a previous run (crash, restart mid-drill) is undone now, not forgotten.
+  const recovering = actions.drills.recoverLeftovers().catch((err: unknown) => log.error('restoring leftover drill faults failed', { err }));
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     log.info('stopping');
     ac.abort();
+    logs.stopAll();
+    await recovering;
+    actions.drills.dispose();
     await Promise.allSettled(parts.map((p) => p.stopped()));
     accepting = false;
     await outbox.close();

@@ -7,7 +7,9 @@ import {
   type AgentDataMessage,
   type AgentHello,
   type AgentToServer,
+  type LogLines,
   type ServerToAgent,
+  type StatsSample,
 } from '@keepwatch/shared';
 import type { Logger } from './log';
 import type { DataMessageInput, Outbox } from './outbox';
@@ -23,7 +25,8 @@ import { Backoff, sleep } from './timing';
  *                      highest stored", so anything sent after a higher seq would be lost.
  *   ack{seq}        -> outbox drops <= seq
  *   ping{id,t0}     -> pong{id,t0,t1,t2}
- *   close           -> reconnect after exponential backoff with full jitter
+ *   action.request, logs.subscribe, logs.unsubscribe -> onRequest (the agent's handlers)
+ *   close           -> onDisconnected, then reconnect after exponential backoff with full jitter
  * Every inbound frame is decoded with the compiled validator before any handler runs;
  * a frame that does not decode is logged and ignored.
  */
@@ -43,7 +46,15 @@ export interface ConnectionOptions {
    * is dead: a cut cable gives no FIN, and TCP alone would notice only after many minutes.
    */
   heartbeatMs?: number;
+  /** TLS trust for wss:// (CA bundle, or a fingerprint-pinning connect), from tls-connect.ts. */
+  wsOptions?: Pick<WebSocket.ClientOptions, 'ca' | 'createConnection'>;
+  /** Requests from the server (decoded and validated). */
+  onRequest?: (msg: ServerRequest) => void;
+  /** The socket closed: per-connection state (log subscriptions) ends. */
+  onDisconnected?: () => void;
 }
+
+export type ServerRequest = Exclude<ServerToAgent, { type: 'welcome' | 'ack' | 'ping' }>;
 
 interface Session {
   ws: WebSocket;
@@ -105,7 +116,7 @@ export class Connection {
     signal: AbortSignal,
   ): Promise<{ code: number; reason: string; welcomed: boolean }> {
     return new Promise((resolve) => {
-      const ws = new WebSocket(url, { handshakeTimeout: 10_000 });
+      const ws = new WebSocket(url, { handshakeTimeout: 10_000, ...this.opts.wsOptions });
       const session: Session = { ws, welcomed: false, sentUpTo: 0 };
       this.session = session;
       // Attached synchronously, before anything async: no frame can be missed.
@@ -127,6 +138,7 @@ export class Connection {
         stopHeartbeat();
         signal.removeEventListener('abort', onAbort);
         if (this.session === session) this.session = undefined;
+        this.opts.onDisconnected?.();
         resolve({ code, reason: reason.toString('utf8') || lastError, welcomed: session.welcomed });
       });
     });
@@ -174,6 +186,14 @@ export class Connection {
       case 'ping':
         this.send(session, { type: 'pong', id: msg.id, t0: msg.t0, t1: receivedAt, t2: Date.now() });
         return;
+      case 'action.request':
+      case 'logs.subscribe':
+      case 'logs.unsubscribe':
+        if (!session.welcomed) {
+          this.opts.log.warn('ignored a request before welcome', { type: msg.type });
+          return;
+        }
+        this.opts.onRequest?.(msg);
     }
   }
 
@@ -191,6 +211,16 @@ export class Connection {
     for (const m of pending) this.send(session, m);
     session.sentUpTo = Math.max(snap.seq, ...pending.map((m) => m.seq));
     session.welcomed = true;
+  }
+
+  /** Non-durable messages (stats, log lines): sent if welcomed now, dropped otherwise. */
+  sendTransient(msg: StatsSample | LogLines): boolean {
+    const s = this.session;
+    if (!s?.welcomed || s.ws.readyState !== WebSocket.OPEN) return false;
+    // Log lines are the one bulky transient: never let them queue up behind a slow link.
+    if (msg.type === 'log.lines' && s.ws.bufferedAmount > 4 * 1024 * 1024) return false;
+    this.send(s, msg);
+    return true;
   }
 
   private sendLive(msgs: AgentDataMessage[]): void {

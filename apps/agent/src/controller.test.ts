@@ -8,8 +8,8 @@ import type { DataMessageInput } from './outbox';
 function setup(log = silentLogger) {
   const sent: Array<{ msg: DataMessageInput; ts: number }> = [];
   const c = new Controller((msg, ts) => sent.push({ msg, ts }), log);
-  const fifo = (state: FifoLine['state'], priority = 100, ts = 1, type: FifoLine['type'] = 'INSTANCE') =>
-    c.observe({ kind: 'fifo', ts, line: { type, name: 'VI_1', state, priority } });
+  const fifo = (state: FifoLine['state'], priority = 100, ts = 1, type: FifoLine['type'] = 'INSTANCE', name = 'VI_1') =>
+    c.observe({ kind: 'fifo', ts, line: { type, name, state, priority } });
   return { c, sent, fifo };
 }
 
@@ -51,14 +51,44 @@ describe('Controller', () => {
     expect(snap.type === 'snapshot' && snap.vrrp[0]).toMatchObject({ state: 'BACKUP', lastTransition: 3 });
   });
 
-  it('logs MASTER_RX_LOWER_PRI as a split-brain hint and GROUP lines, sending nothing', () => {
+  it('logs MASTER_RX_LOWER_PRI as a split-brain hint, sending nothing for it', () => {
     const lines: string[] = [];
     const { sent, fifo } = setup(createLogger({ sink: (l) => lines.push(l) }));
     fifo('MASTER', 100);
     fifo('MASTER_RX_LOWER_PRI', 100);
-    fifo('BACKUP', 0, 1, 'GROUP');
     expect(sent).toHaveLength(1);
     expect(lines.some((l) => l.includes('WARN') && l.includes('split-brain'))).toBe(true);
+  });
+
+  it('sync groups: membership from config, state from GROUP lines, vrrp.group on change, in snapshots', () => {
+    const { c, sent, fifo } = setup();
+    c.observe({ kind: 'sync.groups', ts: 1, groups: [{ name: 'VG_1', state: 'UNKNOWN', instances: ['VI_1', 'VI_2'] }] });
+    expect(sent.map((s) => s.msg)).toEqual([{ type: 'vrrp.group', group: { name: 'VG_1', state: 'UNKNOWN', instances: ['VI_1', 'VI_2'] } }]);
+    fifo('BACKUP', 0, 2, 'GROUP', 'VG_1');
+    fifo('BACKUP', 0, 3, 'GROUP', 'VG_1');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.msg).toEqual({ type: 'vrrp.group', group: { name: 'VG_1', state: 'BACKUP', instances: ['VI_1', 'VI_2'] } });
+    // The config is read again (unchanged): the known state is kept, nothing is sent.
+    c.observe({ kind: 'sync.groups', ts: 4, groups: [{ name: 'VG_1', state: 'UNKNOWN', instances: ['VI_1', 'VI_2'] }] });
+    expect(sent).toHaveLength(2);
+    const snap = c.snapshot();
+    expect(snap.type === 'snapshot' && snap.syncGroups).toEqual([{ name: 'VG_1', state: 'BACKUP', instances: ['VI_1', 'VI_2'] }]);
+  });
+
+  it('upstreams and configs: sent on flip / change only, kept for snapshots', () => {
+    const { c, sent } = setup();
+    const up = (healthy: boolean, ts: number) => ({ server: '10.0.0.21:8080', health: { healthy, checkedAt: ts } });
+    c.observe({ kind: 'upstreams', ts: 1, list: [up(true, 1)] });
+    c.observe({ kind: 'upstreams', ts: 2, list: [up(true, 2)] });
+    c.observe({ kind: 'upstreams', ts: 3, list: [up(false, 3)] });
+    expect(sent.map((s) => s.msg.type === 'upstream.health' && s.msg.upstream.health.healthy)).toEqual([true, false]);
+    const cfg = (hash: string, ok: boolean) => ({ component: 'nginx' as const, hash, checkedAt: 5, test: { ok, code: ok ? 0 : 1, output: '' } });
+    c.observe({ kind: 'config', config: cfg('a', true) });
+    c.observe({ kind: 'config', config: cfg('a', true) });
+    c.observe({ kind: 'config', config: cfg('a', false) });
+    expect(sent.filter((s) => s.msg.type === 'config.observed')).toHaveLength(2);
+    const snap = c.snapshot();
+    expect(snap.type === 'snapshot' && [snap.upstreams?.[0]?.health.healthy, snap.configs?.[0]?.test?.ok]).toEqual([false, false]);
   });
 
   it('sends a snapshot when a dump changes the instance list or VIP config, not otherwise', () => {

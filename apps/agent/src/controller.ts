@@ -1,4 +1,12 @@
-import type { KernelAddress, Services, VrrpInstance } from '@keepwatch/shared';
+import type {
+  ConfigObservation,
+  KernelAddress,
+  ServiceName,
+  Services,
+  SyncGroup,
+  UpstreamHealth,
+  VrrpInstance,
+} from '@keepwatch/shared';
 import type { FifoLine } from './fifo-line-parser';
 import type { DumpInstance } from './keepalived-types';
 import type { Logger } from './log';
@@ -12,12 +20,15 @@ import type { DataMessageInput } from './outbox';
  *   fifo MASTER_PRIORITY|BACKUP_PRIORITY        -> vrrp.transition with state MASTER|BACKUP and the
  *                                                  new effective priority (a priority update)
  *   fifo MASTER_RX_LOWER_PRI                    -> logged (split-brain hint), nothing sent
- *   fifo GROUP lines                            -> logged (sync groups are not instances)
+ *   fifo GROUP lines                            -> vrrp.group when the group's state changes
+ *   sync group membership (config / text dump)  -> kept for snapshots; vrrp.group if it changed
  *   dump disagrees (state or eff. priority)     -> vrrp.transition (source dump)
  *   dump changes instance list / VIP config     -> snapshot
  *   keepalived process up/down flips            -> service.health keepalived + snapshot
  *   kernel address added/removed                -> vip.change
  *   probe result whose `healthy` flips (or 1st) -> service.health
+ *   upstream server probe flips (or 1st)        -> upstream.health (removed servers: snapshot only)
+ *   config file hash or test result changes     -> config.observed
  */
 
 export type Send = (msg: DataMessageInput, ts: number) => void;
@@ -36,6 +47,9 @@ export class Controller {
   private services: Services = {};
   private keepalivedRunning: boolean | undefined;
   private signature = configSignature([]);
+  private groups = new Map<string, SyncGroup>();
+  private upstreams = new Map<string, UpstreamHealth>();
+  private configs = new Map<string, ConfigObservation>();
 
   constructor(
     private readonly send: Send,
@@ -50,7 +64,15 @@ export class Controller {
       addresses: this.addresses.map((a) => ({ ...a })),
       services: structuredClone(this.services),
       ...(this.keepalivedRunning !== undefined ? { keepalivedRunning: this.keepalivedRunning } : {}),
+      ...(this.groups.size > 0 ? { syncGroups: [...this.groups.values()].map((g) => structuredClone(g)) } : {}),
+      ...(this.upstreams.size > 0 ? { upstreams: [...this.upstreams.values()].map((u) => structuredClone(u)) } : {}),
+      ...(this.configs.size > 0 ? { configs: [...this.configs.values()].map((c) => structuredClone(c)) } : {}),
     };
+  }
+
+  /** The latest health of a service as this agent sees it. */
+  health(service: ServiceName): Services[ServiceName] {
+    return this.services[service];
   }
 
   observe(o: Observation): void {
@@ -65,14 +87,17 @@ export class Controller {
         return this.onAddresses(o);
       case 'health':
         return this.onHealth(o);
+      case 'sync.groups':
+        return this.onGroups(o.groups, o.ts);
+      case 'upstreams':
+        return this.onUpstreams(o.list, o.ts);
+      case 'config':
+        return this.onConfig(o.config);
     }
   }
 
   private onFifo(line: FifoLine, ts: number): void {
-    if (line.type === 'GROUP') {
-      this.log.info('sync group state', { group: line.name, state: line.state });
-      return;
-    }
+    if (line.type === 'GROUP') return this.onGroupLine(line, ts);
     let state: VrrpInstance['state'];
     switch (line.state) {
       case 'MASTER_RX_LOWER_PRI':
@@ -176,5 +201,52 @@ export class Controller {
     this.services[o.service] = o.health;
     if (prev?.healthy === o.health.healthy) return;
     this.send({ type: 'service.health', service: o.service, health: o.health }, o.health.checkedAt);
+  }
+
+  private onGroupLine(line: FifoLine, ts: number): void {
+    const state = line.state === 'MASTER' || line.state === 'BACKUP' || line.state === 'FAULT' || line.state === 'STOP' ? line.state : undefined;
+    if (!state) return;
+    const prev = this.groups.get(line.name);
+    this.log.info('sync group state', { group: line.name, state });
+    if (prev?.state === state) return;
+    const group: SyncGroup = { name: line.name, state, instances: prev?.instances ?? [] };
+    this.groups.set(line.name, group);
+    this.send({ type: 'vrrp.group', group: structuredClone(group) }, ts);
+  }
+
+  private onGroups(groups: SyncGroup[], ts: number): void {
+    const next = new Map<string, SyncGroup>();
+    for (const g of groups) {
+      const prev = this.groups.get(g.name);
+      // Config membership has no state: keep the one the FIFO or a dump told us.
+      const merged = { ...g, state: g.state === 'UNKNOWN' ? (prev?.state ?? 'UNKNOWN') : g.state };
+      next.set(g.name, merged);
+      if (!prev || prev.state !== merged.state || prev.instances.join() !== merged.instances.join()) {
+        this.send({ type: 'vrrp.group', group: structuredClone(merged) }, ts);
+      }
+    }
+    this.groups = next;
+  }
+
+  private onUpstreams(list: UpstreamHealth[], ts: number): void {
+    const next = new Map<string, UpstreamHealth>();
+    for (const u of list) {
+      const prev = this.upstreams.get(u.server);
+      next.set(u.server, u);
+      if (prev?.health.healthy === u.health.healthy) continue;
+      this.log[u.health.healthy ? 'info' : 'warn'](`upstream ${u.server} is ${u.health.healthy ? 'healthy' : 'UNHEALTHY'}`, {
+        detail: u.health.detail,
+      });
+      this.send({ type: 'upstream.health', upstream: structuredClone(u) }, ts);
+    }
+    this.upstreams = next;
+  }
+
+  private onConfig(c: ConfigObservation): void {
+    const prev = this.configs.get(c.component);
+    this.configs.set(c.component, c);
+    if (prev && prev.hash === c.hash && prev.test?.ok === c.test?.ok && prev.test?.code === c.test?.code) return;
+    this.log.info(`${c.component} config observed`, { hash: c.hash?.slice(0, 12), test: c.test?.ok, code: c.test?.code });
+    this.send({ type: 'config.observed', config: structuredClone(c) }, c.checkedAt);
   }
 }

@@ -13,7 +13,9 @@ type KeepalivedConfig = NonNullable<AgentConfig['keepalived']>;
  * keepalived as two sources: the notify FIFO (live, ~2 ms after a transition) and a
  * reconciliation tick (pid-file liveness + a state dump) every reconcileIntervalMs, right
  * after start, and right after FIFO EOF (keepalived stopped or reloaded; a MASTER that
- * stays MASTER through a reload writes nothing to the FIFO).
+ * stays MASTER through a reload writes nothing to the FIFO). Between reconciliations a
+ * liveness check (pid file + /proc cmdline, no dump) runs every livenessMs (1 s), so a
+ * stopped keepalived is reported within a second rather than at the next tick.
  */
 
 export interface KeepalivedCollectorOptions {
@@ -21,6 +23,7 @@ export interface KeepalivedCollectorOptions {
   exec: ExecFn;
   log: Logger;
   emit: Emit;
+  livenessMs?: number;
 }
 
 interface DumpMethod {
@@ -38,6 +41,8 @@ export class KeepalivedCollector {
   private signal: AbortSignal | undefined;
   /** Instance names from the last dump: a FIFO line for another name calls for a fresh dump. */
   private known = new Set<string>();
+  private alive: boolean | undefined;
+  private liveness: Promise<void> | undefined;
 
   constructor(private readonly opts: KeepalivedCollectorOptions) {
     this.fifo = new FifoReader({
@@ -55,11 +60,12 @@ export class KeepalivedCollector {
     this.fifo.start(signal);
     const first = this.reconcile();
     this.loop = this.run(signal, first);
+    this.liveness = this.watchLiveness(signal, first);
     await first;
   }
 
   async stopped(): Promise<void> {
-    await Promise.all([this.fifo.stopped(), this.loop, this.inFlight]);
+    await Promise.all([this.fifo.stopped(), this.loop, this.liveness, this.inFlight]);
   }
 
   /** Runs a reconciliation now (or once more right after the one in flight). */
@@ -95,6 +101,22 @@ export class KeepalivedCollector {
     while (await sleep(this.opts.config.reconcileIntervalMs, signal)) await this.reconcile();
   }
 
+  /** Cheap up/down check; a flip to running calls for a full reconciliation (new dump). */
+  private async watchLiveness(signal: AbortSignal, first: Promise<void>): Promise<void> {
+    await first;
+    while (await sleep(this.opts.livenessMs ?? 1000, signal)) {
+      if (this.inFlight) continue;
+      const check = await checkKeepalivedPid(this.opts.config.pidFile);
+      if (check.running === this.alive || signal.aborted) continue;
+      if (check.running) {
+        void this.reconcile();
+      } else {
+        this.alive = false;
+        this.opts.emit({ kind: 'keepalived.process', ts: Date.now(), running: false, detail: check.detail });
+      }
+    }
+  }
+
   private async reconcileLoop(): Promise<void> {
     do {
       this.again = false;
@@ -111,6 +133,7 @@ export class KeepalivedCollector {
     await this.fifo.checkInode();
     const check = await checkKeepalivedPid(config.pidFile);
     const ts = Date.now();
+    this.alive = check.running;
     if (!check.running) {
       emit({ kind: 'keepalived.process', ts, running: false, detail: check.detail });
       return;

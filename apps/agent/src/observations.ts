@@ -1,4 +1,11 @@
-import type { KernelAddress, ServiceHealth, ServiceName } from '@keepwatch/shared';
+import type {
+  ConfigObservation,
+  KernelAddress,
+  ServiceHealth,
+  ServiceName,
+  SyncGroup,
+  UpstreamHealth,
+} from '@keepwatch/shared';
 import type { FifoLine } from './fifo-line-parser';
 import type { DumpInstance } from './keepalived-types';
 
@@ -14,6 +21,11 @@ export type Observation =
       added: KernelAddress[];
       removed: KernelAddress[];
     }
-  | { kind: 'health'; service: ServiceName; health: ServiceHealth };
+  | { kind: 'health'; service: ServiceName; health: ServiceHealth }
+  /** Sync group membership (from keepalived.conf or a text dump); state may be UNKNOWN. */
+  | { kind: 'sync.groups'; ts: number; groups: SyncGroup[] }
+  /** One probe round over every upstream server nginx is configured with. */
+  | { kind: 'upstreams'; ts: number; list: UpstreamHealth[] }
+  | { kind: 'config'; config: ConfigObservation };
 
 export type Emit = (o: Observation) => void;

@@ -1,0 +1,71 @@
+import { request } from 'node:http';
+import type { NginxStats, StatsSample } from '@keepwatch/shared';
+import { parseStubStatus } from './nginx-parsers';
+import { sleep } from './timing';
+
+/*
+ * Periodic, non-durable samples: nginx stub_status counters and the agent's own RSS and
+ * CPU. Losing one costs nothing, so they bypass the outbox.
+ */
+
+export function fetchText(url: string, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false, headers: { 'user-agent': 'keepwatch-agent' } }, (res) => {
+      if ((res.statusCode ?? 0) >= 400) {
+        res.resume();
+        resolve(undefined);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', () => resolve(undefined));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+export interface StatsCollectorOptions {
+  /** stub_status URL, e.g. http://127.0.0.1/nginx_status; none = agent figures only. */
+  stubStatusUrl?: string;
+  send: (msg: StatsSample) => void;
+  intervalMs?: number;
+}
+
+export class StatsCollector {
+  private loop: Promise<void> | undefined;
+  private lastCpu = process.cpuUsage();
+  private lastAt = performance.now();
+
+  constructor(private readonly opts: StatsCollectorOptions) {}
+
+  start(signal: AbortSignal): void {
+    this.loop = (async () => {
+      while (await sleep(this.opts.intervalMs ?? 5000, signal)) {
+        let nginx: NginxStats | undefined;
+        if (this.opts.stubStatusUrl) {
+          const text = await fetchText(this.opts.stubStatusUrl, 1000);
+          nginx = text !== undefined ? parseStubStatus(text) : undefined;
+        }
+        if (signal.aborted) break;
+        this.opts.send({ type: 'stats', ts: Date.now(), ...(nginx ? { nginx } : {}), agent: this.self() });
+      }
+    })();
+  }
+
+  async stopped(): Promise<void> {
+    await this.loop;
+  }
+
+  private self(): { rssBytes: number; cpuPercent: number } {
+    const cpu = process.cpuUsage(this.lastCpu);
+    const now = performance.now();
+    const wallUs = (now - this.lastAt) * 1000;
+    this.lastCpu = process.cpuUsage();
+    this.lastAt = now;
+    const cpuPercent = wallUs > 0 ? Math.round(((cpu.user + cpu.system) / wallUs) * 10_000) / 100 : 0;
+    return { rssBytes: process.memoryUsage.rss(), cpuPercent };
+  }
+}
