@@ -22,6 +22,7 @@ import webModule from './modules/web/index';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
+import actionsPlugin from './modules/actions/index';
 
 export interface BuildAppOptions {
   config: ServerConfig;
@@ -82,6 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
   await app.register(eventBus);
+  await app.register(actionsPlugin);
   await app.register(auditPlugin, { now });
   await app.register(authPlugin, {
     now,

@@ -57,6 +57,11 @@ export class AgentRegistry {
     this.byAgent.get(agentId)?.close(code, reason);
   }
 
+  /** Sends to the agent's current (welcomed) socket; false if it has none. */
+  send(agentId: string, msg: ServerToAgent): boolean {
+    return this.byAgent.get(agentId)?.deliver(msg) ?? false;
+  }
+
   get size(): number {
     return this.byAgent.size;
   }
@@ -141,6 +146,7 @@ export class AgentConnection {
       case 'vrrp.transition':
       case 'vip.change':
       case 'service.health':
+      case 'action.result':
         return this.onData(msg);
     }
   }
@@ -222,6 +228,13 @@ export class AgentConnection {
       this.ackScheduled = false;
       this.send({ type: 'ack', seq: this.committed });
     });
+  }
+
+  /** For requests from other modules (actions): only on a welcomed, open socket. */
+  deliver(msg: ServerToAgent): boolean {
+    if (this.state !== 'ready' || this.socket.readyState !== this.socket.OPEN) return false;
+    this.send(msg);
+    return true;
   }
 
   private send(msg: ServerToAgent): void {

@@ -15,6 +15,8 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
   // Set by modules/enrollment (agent-credentials plugin); absent in minimal test apps.
   const creds = app.hasDecorator('agentCredentials') ? app.agentCredentials : undefined;
   creds?.onRevoked((agentId) => registry.closeAgent(agentId, CloseCode.unauthorized, 'agent credential revoked'));
+  // modules/actions (absent in minimal test apps) sends its requests through our sockets.
+  if (app.hasDecorator('actions')) app.actions.bindTransport((agentId, msg) => registry.send(agentId, msg));
 
   app.get(
     '/agent/ws',
