@@ -32,6 +32,10 @@ describe('buildAgentConfig', () => {
     });
     expect(c.tomcat).toBeUndefined();
     expect(c.control).toEqual([]);
+    expect(c.serviceManager?.kind).toBe('commands');
+    const cmds = c.serviceManager?.kind === 'commands' ? c.serviceManager.commands : {};
+    expect(Object.keys(cmds).sort()).toEqual(['keepalived', 'nginx']);
+    expect(cmds['nginx']?.stop.slice(-8)).toEqual(['--prefix', 'kwt', '--base-dir', '/b', 'service', 'lb1', 'nginx', 'stop']);
   });
 
   it('describes a backend with a Tomcat probe on its own address', () => {
@@ -44,6 +48,10 @@ describe('buildAgentConfig', () => {
     });
     expect(c.keepalived).toBeUndefined();
     expect(c.control).toEqual(['drills']);
+    expect(c.logs).toEqual({ tomcat: '/b/web2/tomcat.log' });
+    const cmds = c.serviceManager?.kind === 'commands' ? c.serviceManager.commands : {};
+    expect(Object.keys(cmds)).toEqual(['tomcat']);
+    expect(cmds['tomcat']?.start.slice(-3)).toEqual(['web2', 'tomcat', 'start']);
   });
 
   it('rejects what the shared schema rejects', () => {

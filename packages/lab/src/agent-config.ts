@@ -1,6 +1,7 @@
+import { dirname, join } from 'node:path';
 import { parseAgentConfig, type AgentConfig } from '@keepwatch/shared';
-import type { HostPaths } from './paths';
-import type { LabHost, Topology } from './topology';
+import { findRepoRoot, type HostPaths } from './paths';
+import { servicesOf, type LabHost, type Topology } from './topology';
 
 /*
  * The agent config for one lab host, as a pure function validated against the shared
@@ -12,6 +13,25 @@ export interface AgentConfigOptions {
   serverUrl: string;
   token: string;
   control?: ('config' | 'drills')[];
+  /**
+   * argv prefix of the lab CLI, for the agent's serviceManager commands (drills stop and
+   * start services through the lab's own process control). Default: node + tsx + cli.ts.
+   */
+  labCommand?: string[];
+}
+
+function defaultLabCommand(): string[] {
+  return [process.execPath, '--import', 'tsx', join(findRepoRoot(), 'packages', 'lab', 'src', 'cli.ts')];
+}
+
+/** `<lab cli> --prefix P --base-dir D service HOST SVC start|stop` for each service of the host. */
+function serviceCommands(topo: Topology, host: LabHost, paths: HostPaths, cli: string[]): Record<string, unknown> {
+  const commands: Record<string, { start: string[]; stop: string[] }> = {};
+  const base = [...cli, '--prefix', topo.prefix, '--base-dir', dirname(paths.dir), 'service', host.name];
+  for (const svc of servicesOf(host.role)) {
+    commands[svc] = { start: [...base, svc, 'start'], stop: [...base, svc, 'stop'] };
+  }
+  return { kind: 'commands', commands };
 }
 
 export function toWsUrl(url: string): string {
@@ -31,9 +51,12 @@ export function buildAgentConfig(
       role: host.role,
       cluster: { id: topo.prefix, name: `Lab (${topo.prefix})` },
     },
-    server: { url: toWsUrl(opts.serverUrl), token: opts.token },
+    // Lab panels listen on plain ws:// at <subnet>.1; the agent refuses that off loopback
+    // unless told this is on purpose.
+    server: { url: toWsUrl(opts.serverUrl), token: opts.token, allowInsecure: true },
     stateDir: paths.agentState,
     control: opts.control ?? [],
+    serviceManager: serviceCommands(topo, host, paths, opts.labCommand ?? defaultLabCommand()),
   };
   if (host.role === 'lb') {
     raw['keepalived'] = {
@@ -53,6 +76,7 @@ export function buildAgentConfig(
       pidFile: paths.tomcatPid,
       probe: { url: `http://${host.ip}:8080/`, intervalMs: 500, timeoutMs: 400 },
     };
+    raw['logs'] = { tomcat: paths.tomcatLog };
   }
   const parsed = parseAgentConfig(raw);
   if (!parsed.ok) throw new Error(`lab agent config for ${host.name} is invalid: ${parsed.error}`);
