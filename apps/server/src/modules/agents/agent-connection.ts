@@ -15,6 +15,7 @@ import type { EventBus } from '../../plugins/event-bus';
 import type { AgentIngest } from './agent-ingest';
 import { ClockSync } from './clock-sync';
 import { closeReason } from './close-reason';
+import { helloNameProblem } from './hello-names';
 
 export const HELLO_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 5_000;
@@ -148,6 +149,10 @@ export class AgentConnection {
       case 'service.health':
       case 'action.result':
         return this.onData(msg);
+      case 'stats':
+        // Not durable (no seq, no ack): history keeps them as rolled-up series.
+        this.deps.bus.emit('agent.stats', { agentId: this.agentId ?? '', sample: msg, at: this.deps.now() });
+        return;
     }
   }
 
@@ -163,6 +168,8 @@ export class AgentConnection {
         ? { ok: true as const }
         : { ok: false as const, reason: 'invalid agent token' };
     if (!verdict.ok) return this.close(CloseCode.unauthorized, verdict.reason);
+    const badName = helloNameProblem(hello);
+    if (badName) return this.close(CloseCode.badFrame, badName);
     const { ingest, registry, bus, now } = this.deps;
     this.agentId = hello.agentId;
     registry.claim(hello.agentId, this);
