@@ -99,6 +99,21 @@ describe('enrollment and agent credentials', () => {
     expect((await enroll(app, 'kwe_nope')).json()).toMatchObject({ error: 'enrollment_refused' });
   });
 
+  it('only admins manage agents, and enrollments are audited', async () => {
+    await app.auth.createUser('vera', 'viewer password 123', 'viewer');
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'vera', password: 'viewer password 123' } });
+    const viewer = res.json<{ token: string }>().token;
+    expect((await app.inject({ url: '/api/v1/agents', headers: { authorization: `Bearer ${viewer}` } })).statusCode).toBe(403);
+    const { agentId } = (await enroll(app, await newToken(app))).json<{ agentId: string }>();
+    await enroll(app, 'kwe_nope');
+    const rows = app.db.prepare("SELECT action, result, target FROM audit WHERE action LIKE 'agent.%' ORDER BY id").all();
+    expect(rows).toEqual([
+      { action: 'agent.enrollment-token.create', result: 'ok', target: expect.any(String) as unknown },
+      { action: 'agent.enroll', result: 'ok', target: agentId },
+      { action: 'agent.enroll', result: 'denied', target: null },
+    ]);
+  });
+
   it('revoking a shared-token lab agent bans its id', async () => {
     const sock = await connect(app, '/api/v1/agent/ws');
     sock.send(hello());

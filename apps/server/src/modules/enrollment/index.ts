@@ -1,4 +1,4 @@
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { ApiError, OkResponse } from '@keepwatch/shared';
 import { listAgents } from './agents-list';
 import {
@@ -19,28 +19,18 @@ const REFUSAL: Record<'unknown' | 'expired' | 'used' | 'revoked', string> = {
   revoked: 'enrollment token revoked',
 };
 
-/*
- * Only admins manage agents. TODO(roles): when app.auth exposes a role guard, use it for
- * POST/GET/DELETE /agents/enrollment-tokens, GET /agents and POST /agents/:id/revoke
- * instead of this local check of the session user's role.
- */
-async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.user?.role !== 'admin') {
-    await reply.code(403).send({ error: 'forbidden', message: 'only admins manage agents' });
-  }
-}
-
 /** Enrollment tokens, the enroll exchange, the agents list and revocation. */
 const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
   const creds = app.agentCredentials;
-  const admin = { preHandler: requireAdmin };
+  // Only admins manage agents (the auth plugin's role guard); enroll is public below.
+  const admin = { config: { role: 'admin' as const } };
 
   app.post<{ Body: Static<typeof CreateTokenBody> }>(
     '/agents/enrollment-tokens',
     { ...admin, schema: { tags: ['agents'], summary: 'Create a one-time enrollment token', body: CreateTokenBody, response: { 200: CreatedToken, 403: ApiError } } },
     (request) => {
       const created = creds.store.createToken({ ...request.body, createdBy: request.user?.username ?? 'unknown' });
-      request.log.info({ audit: 'enrollment-token.create', tokenId: created.id, by: request.user?.username }, 'enrollment token created');
+      app.audit.fromRequest(request, { action: 'agent.enrollment-token.create', target: created.id, detail: { expiresAt: created.expiresAt } });
       return created;
     },
   );
@@ -58,7 +48,7 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
       if (!creds.store.revokeToken(request.params.id)) {
         return reply.code(404).send({ error: 'not_found', message: 'no such enrollment token (or already revoked)' });
       }
-      request.log.info({ audit: 'enrollment-token.revoke', tokenId: request.params.id, by: request.user?.username }, 'enrollment token revoked');
+      app.audit.fromRequest(request, { action: 'agent.enrollment-token.revoke', target: request.params.id });
       return { ok: true };
     },
   );
@@ -74,10 +64,10 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
       const { token, hostname, name, clusterId, role } = request.body;
       const r = creds.store.enroll({ token, hostname, ...(name && { name }), ...(clusterId && { clusterId }), ...(role && { role }) });
       if (!r.ok) {
-        request.log.warn({ audit: 'agent.enroll-refused', reason: r.reason, hostname, ip: request.ip }, 'enrollment refused');
+        app.audit.fromRequest(request, { action: 'agent.enroll', result: 'denied', detail: { reason: r.reason, hostname } });
         return reply.code(401).send({ error: 'enrollment_refused', message: REFUSAL[r.reason] });
       }
-      request.log.info({ audit: 'agent.enroll', agentId: r.agentId, hostname, ip: request.ip }, 'agent enrolled');
+      app.audit.fromRequest(request, { action: 'agent.enroll', actor: `agent:${r.agentId}`, target: r.agentId, detail: { hostname } });
       return { agentId: r.agentId, credential: r.credential };
     },
   );
@@ -93,7 +83,7 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
     { ...admin, schema: { tags: ['agents'], summary: 'Revoke an agent: its socket closes (4401) and its credential never works again', params: IdParams, response: { 200: OkResponse } } },
     (request) => {
       const changed = creds.revoke(request.params.id);
-      request.log.info({ audit: 'agent.revoke', agentId: request.params.id, by: request.user?.username, changed }, 'agent revoked');
+      app.audit.fromRequest(request, { action: 'agent.revoke', target: request.params.id, detail: { changed } });
       return { ok: true };
     },
   );
