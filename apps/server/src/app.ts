@@ -12,13 +12,17 @@ import auditModule from './modules/audit/index';
 import authModule from './modules/auth/index';
 import agentCredentials from './modules/enrollment/agent-credentials-plugin';
 import enrollmentModule from './modules/enrollment/index';
+import alertsPlugin from './modules/alerts/alerts-plugin';
+import alertsModule from './modules/alerts/index';
 import liveModule from './modules/live/index';
+import metricsModule from './modules/metrics/index';
 import historyModule from './modules/history/index';
 import historyPlugin from './modules/history/history-plugin';
 import statusModule from './modules/status/index';
 import statusStore from './modules/status/status-store-plugin';
 import usersModule from './modules/users/index';
 import webModule from './modules/web/index';
+import type { AlertsPluginOptions } from './modules/alerts/alerts-plugin';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
@@ -32,6 +36,8 @@ export interface BuildAppOptions {
   logger?: boolean | object;
   /** Clock for timestamps (sessions, events, status); default Date.now. */
   now?: () => number;
+  /** Alert timing overrides (tests); see modules/alerts/alert-service.ts. */
+  alerts?: AlertsPluginOptions['tuning'];
 }
 
 function errorBody(err: FastifyError): { status: number; body: { error: string; message: string } } {
@@ -89,7 +95,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     now,
     ...(config.adminPassword !== undefined && { adminPassword: config.adminPassword }),
   });
-  await app.register(statusStore, { now });
+  await app.register(statusStore, {
+    now,
+    ...(config.clockSkewMs !== undefined && { thresholds: { clockSkewMs: config.clockSkewMs } }),
+  });
+  await app.register(alertsPlugin, { now, ...(opts.alerts !== undefined && { tuning: opts.alerts }) });
+  await app.register(metricsModule, { ...(config.metricsToken !== undefined && { token: config.metricsToken }) });
   await app.register(historyPlugin, { now, ...(config.retention && { retention: config.retention }) });
   await app.register(agentCredentials, {
     now,
@@ -108,6 +119,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(statusModule);
       await api.register(historyModule);
       await api.register(liveModule);
+      await api.register(alertsModule, { now });
     },
     { prefix: '/api/v1' },
   );

@@ -23,6 +23,10 @@ export interface ServerConfig {
   agentDist?: string;
   webDist: string;
   logLevel: string;
+  /** Bearer token for GET /metrics (KEEPWATCH_METRICS_TOKEN); undefined = no auth. */
+  metricsToken?: string;
+  /** CLOCK_SKEW threshold in ms (KEEPWATCH_CLOCK_SKEW_MS); undefined = 500. */
+  clockSkewMs?: number;
   /** History retention in days (KEEPWATCH_RETENTION_*_DAYS); unset fields use modules/history defaults. */
   retention?: RetentionDays;
 }
@@ -103,6 +107,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     agentDist: resolve(env['KEEPWATCH_AGENT_DIST'] || defaultAgentDist()),
     webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
     logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
+    ...(env['KEEPWATCH_METRICS_TOKEN'] ? { metricsToken: env['KEEPWATCH_METRICS_TOKEN'] } : {}),
+    ...(Number(env['KEEPWATCH_CLOCK_SKEW_MS']) > 0 ? { clockSkewMs: Number(env['KEEPWATCH_CLOCK_SKEW_MS']) } : {}),
     retention: parseRetention(env),
   };
 }

@@ -2,6 +2,7 @@ import type {
   AgentDataMessage,
   AgentHello,
   NodeView,
+  RuleThresholds,
   StatusCluster,
   StatusResponse,
 } from '@keepwatch/shared';
@@ -35,6 +36,7 @@ export class ClusterStore {
   constructor(
     private readonly now: () => number,
     private readonly onChange: ChangeListener = () => {},
+    private readonly thresholds: Partial<RuleThresholds> = {},
   ) {}
 
   /** Registers (or moves) an agent's node. `online` false when restoring from history. */
@@ -78,6 +80,15 @@ export class ClusterStore {
     this.emit([entry.clusterId]);
   }
 
+  /**
+   * Any frame (a pong too) proves the agent alive (SA-1). Not a change by itself: the
+   * periodic re-derivation notices when a node stops or resumes being stale.
+   */
+  seen(agentId: string, at: number): void {
+    const entry = this.agents.get(agentId);
+    if (entry?.node.online) entry.node.lastSeen = at;
+  }
+
   /** Records a smoothed clock offset; sub-millisecond jitter is not a change worth a patch. */
   clock(agentId: string, offsetMs: number): void {
     const entry = this.agents.get(agentId);
@@ -86,6 +97,16 @@ export class ClusterStore {
     if (entry.node.clockOffsetMs === rounded) return;
     entry.node.clockOffsetMs = rounded;
     this.emit([entry.clusterId]);
+  }
+
+  /** The interface a node's keepalived.conf gives an instance (for metrics), if known. */
+  vrrpInterface(clusterId: string, nodeName: string, instance: string): string | undefined {
+    for (const agentId of this.clusters.get(clusterId)?.agents ?? []) {
+      const node = this.agents.get(agentId)?.node;
+      if (node?.name !== nodeName) continue;
+      return node.keepalivedConfig?.instances.find((i) => i.name === instance)?.interface;
+    }
+    return undefined;
   }
 
   clusterIds(): string[] {
@@ -109,6 +130,7 @@ export class ClusterStore {
       nodes,
       knownVips: entry.knownVips,
       now: this.now(),
+      thresholds: this.thresholds,
     });
   }
 

@@ -7,6 +7,23 @@ import type {
   VrrpView,
 } from '@keepwatch/shared';
 import type { NodeView } from '@keepwatch/shared';
+import { parseKeepalivedConfig, type ConfigObservation } from '@keepwatch/shared';
+
+/** FLAPPING needs minutes of history; an hour, at most 64 changes, bounds the memory. */
+const TRANSITION_KEEP_MS = 60 * 60_000;
+const TRANSITION_KEEP_MAX = 64;
+
+function noteTransition(node: NodeView, instance: string, at: number): void {
+  const kept = (node.transitions ?? []).filter((t) => t.at > at - TRANSITION_KEEP_MS);
+  kept.push({ instance, at });
+  node.transitions = kept.slice(-TRANSITION_KEEP_MAX);
+}
+
+/** A keepalived.conf observation with content replaces the parsed config (C-1). */
+function applyConfig(node: NodeView, config: ConfigObservation): void {
+  if (config.component !== 'keepalived' || config.content === undefined) return;
+  node.keepalivedConfig = parseKeepalivedConfig(config.content);
+}
 
 /*
  * How one agent's data messages change the server's view of its node. Kept apart from the
@@ -32,6 +49,7 @@ function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
   node.vrrp = msg.vrrp.map((v): VrrpView => {
     const prev = previous.get(v.instance);
     const since = prev?.state === v.state ? (prev.since ?? v.lastTransition) : (v.lastTransition ?? msg.ts);
+    if (prev && prev.state !== v.state) noteTransition(node, v.instance, msg.ts);
     return {
       instance: v.instance,
       state: v.state,
@@ -51,6 +69,7 @@ function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
   node.services = services;
   if (msg.keepalivedRunning === undefined) delete node.keepalivedRunning;
   else node.keepalivedRunning = msg.keepalivedRunning;
+  for (const config of msg.configs ?? []) applyConfig(node, config);
 }
 
 /** Applies one data message to a node view in place. */
@@ -73,7 +92,10 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
         });
         return;
       }
-      if (v.state !== msg.state) v.since = msg.ts;
+      if (v.state !== msg.state) {
+        v.since = msg.ts;
+        noteTransition(node, msg.instance, msg.ts);
+      }
       v.state = msg.state;
       v.effectivePriority = msg.effectivePriority;
       return;
@@ -85,6 +107,14 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
     }
     case 'service.health':
       node.services[msg.service] = toService(msg.health, node.services[msg.service]);
+      return;
+    case 'config.observed':
+      applyConfig(node, msg.config);
+      return;
+    case 'vrrp.group':
+    case 'upstream.health':
+    case 'action.result':
+      // Not part of the status picture (yet): sync groups, upstreams and actions have their own views.
       return;
   }
 }

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import fp from 'fastify-plugin';
-import { agentToServerCodec, type NodeRole } from '@keepwatch/shared';
+import { agentToServerCodec, type NodeRole, type RuleThresholds } from '@keepwatch/shared';
 import { ClusterStore } from './cluster-store';
 
 declare module 'fastify' {
@@ -11,6 +11,26 @@ declare module 'fastify' {
 
 export interface StatusStorePluginOptions {
   now: () => number;
+  thresholds?: Partial<RuleThresholds>;
+  /** How often time-based findings (AGENT_STALE, FLAPPING expiry) are re-checked; default 1 s. */
+  recheckMs?: number;
+}
+
+/** Findings fingerprint per cluster: a change without any event (time passing) is announced. */
+function startRecheck(store: ClusterStore, everyMs: number, announce: (ids: string[]) => void): NodeJS.Timeout {
+  const last = new Map<string, string>();
+  const timer = setInterval(() => {
+    const changed: string[] = [];
+    for (const id of store.clusterIds()) {
+      const c = store.cluster(id);
+      const key = c ? `${c.verdict}|${c.findings.map((f) => `${f.rule}:${f.message}`).join('|')}` : '';
+      if (last.has(id) && last.get(id) !== key) changed.push(id);
+      last.set(id, key);
+    }
+    if (changed.length > 0) announce(changed);
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
 
 interface AgentRow {
@@ -50,7 +70,8 @@ function restore(db: Database, store: ClusterStore): void {
     const from = (lastSnapshot.get(a.agent_id) as { seq: number | null }).seq ?? 0;
     for (const row of eventsFrom.iterate(a.agent_id, from) as Iterable<{ payload: string; received_at: number }>) {
       const decoded = agentToServerCodec.decode(row.payload);
-      if (!decoded.ok || decoded.value.type === 'hello' || decoded.value.type === 'pong') continue;
+      // Only sequenced (data) messages are stored; anything else in the log is skipped.
+      if (!decoded.ok || !('seq' in decoded.value)) continue;
       store.apply(a.agent_id, decoded.value, row.received_at);
     }
   }
@@ -59,19 +80,23 @@ function restore(db: Database, store: ClusterStore): void {
 /** The cluster store, fed by agent events on the bus; announces changes as status.changed. */
 export default fp<StatusStorePluginOptions>(
   (app, opts, done) => {
-    const store = new ClusterStore(opts.now, (clusterIds) =>
-      app.bus.emit('status.changed', { clusterIds }),
-    );
+    const announce = (clusterIds: string[]): void => app.bus.emit('status.changed', { clusterIds });
+    const store = new ClusterStore(opts.now, announce, opts.thresholds);
     restore(app.db, store);
     const unsubscribe = [
       app.bus.on('agent.online', (e) => store.hello(e.agentId, e.hello.node, e.at)),
       app.bus.on('agent.data', (e) => store.apply(e.agentId, e.message, e.at)),
       app.bus.on('agent.offline', (e) => store.offline(e.agentId, e.at)),
-      app.bus.on('agent.clock', (e) => store.clock(e.agentId, e.offsetMs)),
+      app.bus.on('agent.clock', (e) => {
+        store.seen(e.agentId, opts.now());
+        store.clock(e.agentId, e.offsetMs);
+      }),
     ];
+    const recheck = startRecheck(store, opts.recheckMs ?? 1000, announce);
     app.decorate('clusterStore', store);
     app.addHook('onClose', (_app, next) => {
       for (const off of unsubscribe) off();
+      clearInterval(recheck);
       next();
     });
     done();

@@ -1,0 +1,159 @@
+import type { Database } from 'better-sqlite3';
+import type { FastifyBaseLogger } from 'fastify';
+import type { StatusCluster } from '@keepwatch/shared';
+import { observe, planAlerts, type ObservedAlert } from './alert-engine';
+import type { AlertNotice, DeliveryResult } from './alert-schemas';
+import { AlertStore } from './alert-store';
+import { sendNotice } from './channels/send-notice';
+import { ChannelStore } from './channel-store';
+import { DEFAULT_BACKOFF, DeliveryQueue, type BackoffPolicy } from './delivery-queue';
+
+export interface AlertTuning {
+  /** A finding must persist this long before it fires (default 2 s). */
+  holdMs: number;
+  /** Re-send a still-firing alert this often; 0 = never (default). */
+  renotifyMs: number;
+  /**
+   * After a start nothing fires or resolves for this long (default 15 s): restored agents are
+   * offline until they reconnect, and their alerts must neither resolve nor re-fire.
+   */
+  startupGraceMs: number;
+  backoff: BackoffPolicy;
+}
+
+export const DEFAULT_TUNING: AlertTuning = {
+  holdMs: 2_000,
+  renotifyMs: 0,
+  startupGraceMs: 15_000,
+  backoff: DEFAULT_BACKOFF,
+};
+
+const notice = (event: AlertNotice['event'], a: ObservedAlert, firingAt: number, at: number, resolvedAt?: number): AlertNotice => ({
+  event,
+  alert: {
+    key: a.key,
+    rule: a.rule,
+    severity: a.severity,
+    cluster: a.cluster,
+    message: a.message,
+    firingAt,
+    ...(resolvedAt !== undefined && { resolvedAt }),
+  },
+  at,
+});
+
+/** Turns status into alerts (firing/resolved), queues their notifications and delivers them. */
+export class AlertService {
+  readonly alerts: AlertStore;
+  readonly channels: ChannelStore;
+  private readonly queue: DeliveryQueue;
+  private pending = new Map<string, number>();
+  private readonly startedAt: number;
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly status: () => StatusCluster[],
+    private readonly now: () => number,
+    private readonly tuning: AlertTuning,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.alerts = new AlertStore(db);
+    this.channels = new ChannelStore(db);
+    this.queue = new DeliveryQueue(db, tuning.backoff);
+    this.startedAt = now();
+  }
+
+  /** One evaluation: fire, resolve, re-notify; returns whether anything was queued. */
+  evaluate(): boolean {
+    const now = this.now();
+    if (now - this.startedAt < this.tuning.startupGraceMs) return false;
+    const plan = planAlerts({
+      active: this.alerts.active(),
+      observed: observe(this.status()),
+      pending: this.pending,
+      now,
+      holdMs: this.tuning.holdMs,
+      renotifyMs: this.tuning.renotifyMs,
+    });
+    this.pending = plan.pending;
+    const work = plan.fire.length + plan.resolve.length + plan.renotify.length;
+    if (work === 0) return false;
+    this.db.transaction(() => {
+      for (const o of plan.fire) this.enqueueAll(this.alerts.fire(o, now), notice('firing', o, now, now));
+      for (const a of plan.resolve) {
+        this.alerts.resolve(a.id, now);
+        this.enqueueAll(a.id, notice('resolved', a, a.firingAt, now, now));
+      }
+      for (const a of plan.renotify) {
+        this.alerts.notified(a.id, now);
+        this.enqueueAll(a.id, notice('firing', a, a.firingAt, now));
+      }
+    })();
+    for (const o of plan.fire) this.log.warn({ alert: o.key }, `alert firing: ${o.message}`);
+    for (const a of plan.resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
+    this.kick();
+    return true;
+  }
+
+  private enqueueAll(alertId: number, n: AlertNotice): void {
+    for (const c of this.channels.enabled()) this.queue.enqueue(alertId, c.id, n, this.now());
+  }
+
+  /** Starts a delivery pass unless one runs; a pass started meanwhile is folded into a rerun. */
+  kick(): void {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = this.deliverDue().finally(() => {
+      this.inFlight = undefined;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async deliverDue(): Promise<void> {
+    for (const d of this.queue.due(this.now())) {
+      const channel = this.channels.get(d.channelId);
+      if (!channel) continue;
+      try {
+        await sendNotice(channel, d.notice, this.now());
+        this.queue.sent(d.id, this.now());
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.log.warn({ channel: channel.id, delivery: d.id, attempt: d.attempts + 1 }, `alert delivery failed: ${message}`);
+        this.queue.failed(d, message, this.now());
+      }
+    }
+  }
+
+  /** Waits for the delivery pass in progress (shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** Sends a test notice right away, outside the queue, and reports how it went. */
+  async test(channelId: number): Promise<DeliveryResult | undefined> {
+    const channel = this.channels.get(channelId);
+    if (!channel) return undefined;
+    const at = this.now();
+    const probe: ObservedAlert = {
+      key: 'test',
+      rule: 'TEST',
+      severity: 'info',
+      cluster: 'keepwatch',
+      message: `test notification from Keepwatch to channel "${channel.name}" / 测试通知`,
+    };
+    const started = Date.now();
+    try {
+      await sendNotice(channel, notice('test', probe, at, at), at);
+      return { ok: true, durationMs: Date.now() - started };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err), durationMs: Date.now() - started };
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { Database } from 'better-sqlite3';
+import type { Alert } from './alert-schemas';
+import type { ActiveAlert, ObservedAlert } from './alert-engine';
+
+interface AlertRow {
+  id: number;
+  key: string;
+  rule: string;
+  severity: string;
+  cluster: string;
+  message: string;
+  firing_at: number;
+  resolved_at: number | null;
+  last_notified_at: number | null;
+}
+
+const toAlert = (r: AlertRow): Alert => ({
+  id: r.id,
+  key: r.key,
+  rule: r.rule,
+  severity: r.severity,
+  cluster: r.cluster,
+  message: r.message,
+  firingAt: r.firing_at,
+  resolvedAt: r.resolved_at,
+});
+
+/** The alerts table: one row per firing episode; active = resolved_at IS NULL. */
+export class AlertStore {
+  constructor(private readonly db: Database) {}
+
+  active(): ActiveAlert[] {
+    const rows = this.db
+      .prepare('SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY firing_at, id')
+      .all() as AlertRow[];
+    return rows.map((r) => ({ ...toAlert(r), lastNotifiedAt: r.last_notified_at }));
+  }
+
+  /** Active alerts plus the latest resolved ones, newest first. */
+  list(recentLimit = 100): { active: Alert[]; recent: Alert[] } {
+    const active = this.db
+      .prepare('SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY firing_at DESC, id DESC')
+      .all() as AlertRow[];
+    const recent = this.db
+      .prepare('SELECT * FROM alerts WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT ?')
+      .all(recentLimit) as AlertRow[];
+    return { active: active.map(toAlert), recent: recent.map(toAlert) };
+  }
+
+  fire(o: ObservedAlert, at: number): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO alerts (key, rule, severity, cluster, message, firing_at, last_notified_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(o.key, o.rule, o.severity, o.cluster, o.message, at, at);
+    return Number(info.lastInsertRowid);
+  }
+
+  resolve(id: number, at: number): void {
+    this.db.prepare('UPDATE alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL').run(at, id);
+  }
+
+  notified(id: number, at: number): void {
+    this.db.prepare('UPDATE alerts SET last_notified_at = ? WHERE id = ?').run(at, id);
+  }
+}

@@ -1,0 +1,61 @@
+import fp from 'fastify-plugin';
+import { AlertService, DEFAULT_TUNING, type AlertTuning } from './alert-service';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    alerts: AlertService;
+  }
+}
+
+export interface AlertsPluginOptions {
+  now: () => number;
+  tuning?: Partial<AlertTuning>;
+  /** How often alerts are re-evaluated without a status change, and due deliveries retried. */
+  tickMs?: number;
+}
+
+/**
+ * Alerts: evaluated on every status change and on a timer (time-based findings, hold periods,
+ * retries); the delivery queue lives in SQLite so pending notifications survive a restart.
+ */
+export default fp<AlertsPluginOptions>(
+  (app, opts, done) => {
+    const tuning: AlertTuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    const service = new AlertService(app.db, () => app.clusterStore.status().clusters, opts.now, tuning, app.log);
+    app.decorate('alerts', service);
+    const evaluate = (): void => {
+      try {
+        service.evaluate();
+      } catch (err) {
+        app.log.error({ err }, 'alert evaluation failed');
+      }
+    };
+    // Coalesced: a replayed outbox changes status hundreds of times in one tick.
+    let scheduled = false;
+    const off = app.bus.on('status.changed', () => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        evaluate();
+      });
+    });
+    const timer = setInterval(() => {
+      evaluate();
+      service.kick();
+    }, opts.tickMs ?? 1000);
+    timer.unref();
+    // Deliveries left pending by the previous run go out now, not at the first tick.
+    app.addHook('onReady', (next) => {
+      service.kick();
+      next();
+    });
+    app.addHook('onClose', async () => {
+      off();
+      clearInterval(timer);
+      await service.idle();
+    });
+    done();
+  },
+  { name: 'alerts', dependencies: ['db', 'event-bus', 'cluster-store'], fastify: '5.x' },
+);

@@ -1,0 +1,24 @@
+import nodemailer from 'nodemailer';
+import type { AlertNotice, EmailConfig } from '../alert-schemas';
+import { noticeText, noticeTitle } from '../message-format';
+
+/** One SMTP send per notice; a new transport each time (rare sends, no pool to go stale). */
+export async function sendEmail(cfg: EmailConfig, n: AlertNotice): Promise<void> {
+  const starttls = cfg.starttls ?? 'opportunistic';
+  const transport = nodemailer.createTransport({
+    host: cfg.host,
+    port: cfg.port,
+    secure: cfg.secure ?? false,
+    requireTLS: starttls === 'required',
+    ignoreTLS: starttls === 'off',
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+    ...(cfg.user !== undefined && { auth: { user: cfg.user, pass: cfg.pass ?? '' } }),
+  });
+  try {
+    await transport.sendMail({ from: cfg.from, to: cfg.to, subject: noticeTitle(n), text: noticeText(n) });
+  } finally {
+    transport.close();
+  }
+}

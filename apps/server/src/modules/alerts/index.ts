@@ -1,0 +1,73 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginCallback } from 'fastify';
+import { ApiError } from '@keepwatch/shared';
+import { AlertsResponse, Channel, ChannelInput, DeliveryResult } from './alert-schemas';
+import { publicChannel } from './channel-store';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const notFound = { error: 'not_found', message: 'no such alert channel' };
+
+/**
+ * /alerts: active and recent alerts (any logged-in user); /alerts/channels: notification
+ * channels, admin only (their configs hold webhook URLs and secrets, returned masked).
+ */
+const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, done) => {
+  const { alerts } = app;
+  const admin = { role: 'admin' as const };
+
+  app.get(
+    '/alerts',
+    { schema: { tags: ['alerts'], summary: 'Active alerts and the latest resolved ones', response: { 200: AlertsResponse, 401: ApiError } } },
+    () => alerts.alerts.list(),
+  );
+
+  app.get(
+    '/alerts/channels',
+    { config: admin, schema: { tags: ['alerts'], summary: 'Notification channels (secrets masked)', response: { 200: Type.Array(Channel) } } },
+    () => alerts.channels.all().map(publicChannel),
+  );
+
+  app.post(
+    '/alerts/channels',
+    { config: admin, schema: { tags: ['alerts'], summary: 'Add a channel', body: ChannelInput, response: { 201: Channel, 400: ApiError } } },
+    async (request, reply) => reply.code(201).send(publicChannel(alerts.channels.create(request.body as ChannelInput, opts.now()))),
+  );
+
+  app.put(
+    '/alerts/channels/:id',
+    {
+      config: admin,
+      schema: { tags: ['alerts'], summary: 'Replace a channel ("********" keeps a stored secret)', params: IdParams, body: ChannelInput, response: { 200: Channel, 404: ApiError } },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      const updated = alerts.channels.update(id, request.body as ChannelInput, opts.now());
+      return updated ? publicChannel(updated) : reply.code(404).send(notFound);
+    },
+  );
+
+  app.delete(
+    '/alerts/channels/:id',
+    { config: admin, schema: { tags: ['alerts'], summary: 'Delete a channel', params: IdParams, response: { 204: Type.Null(), 404: ApiError } } },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      return alerts.channels.remove(id) ? reply.code(204).send() : reply.code(404).send(notFound);
+    },
+  );
+
+  app.post(
+    '/alerts/channels/:id/test',
+    {
+      config: admin,
+      schema: { tags: ['alerts'], summary: 'Send a test notification now and report the result', params: IdParams, response: { 200: DeliveryResult, 404: ApiError } },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      const result = await alerts.test(id);
+      return result ?? reply.code(404).send(notFound);
+    },
+  );
+  done();
+};
+
+export default alertsModule;
