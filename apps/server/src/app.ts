@@ -56,6 +56,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Agents replay outboxes in bursts; a snapshot with many addresses can be large.
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

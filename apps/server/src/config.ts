@@ -23,6 +23,12 @@ export interface ServerConfig {
   agentDist?: string;
   webDist: string;
   logLevel: string;
+  /**
+   * Behind a reverse proxy (KEEPWATCH_TRUST_PROXY=1, or its addresses/CIDRs comma-separated):
+   * X-Forwarded-For/-Proto/-Host count, so the session cookie gets Secure when the proxy
+   * speaks https and rate limits see client IPs. Unset = trust nobody.
+   */
+  trustProxy?: boolean | string;
   /** Bearer token for GET /metrics (KEEPWATCH_METRICS_TOKEN); undefined = no auth. */
   metricsToken?: string;
   /** CLOCK_SKEW threshold in ms (KEEPWATCH_CLOCK_SKEW_MS); undefined = 500. */
@@ -90,6 +96,11 @@ export function loadOrCreateAgentToken(dataDir: string): string {
   return token;
 }
 
+function trustProxyFrom(raw: string | undefined): { trustProxy?: boolean | string } {
+  if (!raw || raw === '0' || raw === 'false') return {};
+  return { trustProxy: raw === '1' || raw === 'true' ? true : raw };
+}
+
 export function loadConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env['KEEPWATCH_DATA'] || './data');
   const hosts = (env['KEEPWATCH_HOST'] || '127.0.0.1')
@@ -107,6 +118,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     agentDist: resolve(env['KEEPWATCH_AGENT_DIST'] || defaultAgentDist()),
     webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
     logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
+    ...trustProxyFrom(env['KEEPWATCH_TRUST_PROXY']),
     ...(env['KEEPWATCH_METRICS_TOKEN'] ? { metricsToken: env['KEEPWATCH_METRICS_TOKEN'] } : {}),
     ...(Number(env['KEEPWATCH_CLOCK_SKEW_MS']) > 0 ? { clockSkewMs: Number(env['KEEPWATCH_CLOCK_SKEW_MS']) } : {}),
     retention: parseRetention(env),

@@ -110,36 +110,43 @@ function refuse(reply: FastifyReply, status: 401 | 403, error: string, message: 
   return reply.code(status).send({ error, message });
 }
 
+function crossOrigin(request: FastifyRequest): boolean {
+  const changing = isStateChanging(request.method) || request.headers.upgrade?.toLowerCase() === 'websocket';
+  return changing && !originAllowed(request.headers.origin, request.host);
+}
+
+/** A cookie-authenticated state change must echo the session's CSRF token in the header. */
+function csrfMissing(request: FastifyRequest, credential: Credential): boolean {
+  if (credential.source !== 'cookie' || !isStateChanging(request.method)) return false;
+  const header = request.headers[CSRF_HEADER];
+  return !csrfMatches(typeof header === 'string' ? header : undefined, credential.token);
+}
+
 /** The checks of one /api/v1 request; returns the refusal it sent, if any. */
 function guard(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-  const changing = isStateChanging(request.method) || request.headers.upgrade?.toLowerCase() === 'websocket';
-  if (changing && !originAllowed(request.headers.origin, request.host)) {
+  if (crossOrigin(request)) {
     return refuse(reply, 403, 'cross_origin', `requests from origin ${request.headers.origin ?? ''} are not accepted`);
   }
   const config = request.routeOptions.config;
   if (config?.public) return undefined;
   const credential = requestCredential(request);
-  request.user = app.auth.resolveToken(credential?.token);
-  if (!request.user || !credential) {
+  const user = app.auth.resolveToken(credential?.token);
+  if (!user || !credential) {
     return refuse(reply, 401, 'unauthorized', 'log in first: send the kw_session cookie or a Bearer token');
   }
-  if (credential.source === 'cookie' && isStateChanging(request.method)) {
-    const header = request.headers[CSRF_HEADER];
-    if (!csrfMatches(typeof header === 'string' ? header : undefined, credential.token)) {
-      return refuse(reply, 403, 'csrf', `cookie-authenticated ${request.method} needs the ${CSRF_HEADER} header (see /auth/me csrfToken)`);
-    }
+  request.user = user;
+  if (csrfMissing(request, credential)) {
+    return refuse(reply, 403, 'csrf', `cookie-authenticated ${request.method} needs the ${CSRF_HEADER} header (csrfToken of /auth/me)`);
   }
   const need = config?.role ?? 'viewer';
-  if (!roleAtLeast(request.user.role, need)) {
-    app.audit.fromRequest(request, {
-      action: 'access.denied',
-      target: `${request.method} ${request.routeOptions.url ?? request.url}`,
-      result: 'denied',
-      detail: { need, have: request.user.role },
-    });
-    return refuse(reply, 403, 'forbidden', forbiddenMessage(need, request.user.role));
-  }
-  return undefined;
+  if (roleAtLeast(user.role, need)) return undefined;
+  app.audit.fromRequest(request, {
+    action: 'access.denied',
+    target: `${request.method} ${request.routeOptions.url ?? request.url}`,
+    result: 'denied',
+    detail: { need, have: user.role },
+  });
+  return refuse(reply, 403, 'forbidden', forbiddenMessage(need, user.role));
 }
 
 /** Users, sessions, API tokens and the guard in front of every /api/v1 route (see above). */
@@ -154,6 +161,7 @@ export default fp<AuthPluginOptions>(
       const generated = opts.adminPassword ? undefined : randomBytes(12).toString('base64url');
       await auth.createUser('admin', opts.adminPassword ?? generated ?? '', 'admin');
       app.initialAdminPassword = generated;
+      app.audit.record({ actor: 'system', action: 'user.create', target: 'admin', detail: { role: 'admin', initial: true } });
     }
     auth.purgeExpired();
     app.addHook('onRequest', async (request, reply) => {

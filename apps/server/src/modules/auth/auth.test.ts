@@ -32,6 +32,26 @@ describe('auth module', () => {
     expect(me.json()).toEqual({ username: 'admin', role: 'admin', csrfToken: res.json<{ csrfToken: string }>().csrfToken });
   });
 
+  it('marks both cookies Secure when a trusted proxy says https, not when anyone says so', async () => {
+    const loginVia = (a: FastifyInstance) =>
+      a.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'x-forwarded-proto': 'https' },
+        payload: { username: 'admin', password: ADMIN_PASSWORD },
+      });
+    const untrusted = String((await loginVia(app)).headers['set-cookie']);
+    expect(untrusted).not.toContain('Secure');
+    const proxied = await testApp({ trustProxy: true });
+    try {
+      const cookies = (await loginVia(proxied)).headers['set-cookie'] as string[];
+      expect(cookies).toHaveLength(2);
+      for (const c of cookies) expect(c).toContain('; Secure');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('rejects a wrong password with 401 {error, message}', async () => {
     const res = await app.inject({
       method: 'POST',
@@ -62,7 +82,7 @@ describe('auth module', () => {
     const blocked = await attempt();
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBeDefined();
-  });
+  }, 60_000); // many scrypt hashes on a shared CPU
 
   it('logout revokes the token', async () => {
     const { token } = (

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testApp } from '../../testing/test-app';
+import { adminSession, type Session } from '../auth/auth-test-helpers';
+
+interface Page {
+  entries: { id: number; actor: string; action: string; target: string | null; result: string; detail: Record<string, unknown>; ip: string | null }[];
+  nextBefore: number | null;
+}
+
+describe('audit log', () => {
+  let app: FastifyInstance;
+  let admin: Session;
+  beforeEach(async () => {
+    app = await testApp();
+    admin = await adminSession(app);
+  });
+  afterEach(() => app.close());
+  const page = async (query: string) =>
+    (await app.inject({ url: `/api/v1/audit${query}`, headers: admin.bearer })).json<Page>();
+
+  it('starts with the bootstrap admin, created by system', async () => {
+    const { entries } = await page('');
+    expect(entries.at(-1)).toMatchObject({ actor: 'system', action: 'user.create', target: 'admin', result: 'ok', ip: null });
+  });
+
+  it('records what modules send through app.audit.record and pages newest first', async () => {
+    for (let i = 0; i < 5; i++) {
+      app.audit.record({ actor: `agent:a${i}`, action: 'agent.enroll', target: `a${i}`, detail: { n: i } });
+    }
+    app.audit.record({ actor: 'system', action: 'agent.revoke', target: 'a0', result: 'error', ip: '192.0.2.1' });
+    const first = await page('?limit=3');
+    expect(first.entries.map((e) => e.action)).toEqual(['agent.revoke', 'agent.enroll', 'agent.enroll']);
+    expect(first.entries[0]).toMatchObject({ result: 'error', ip: '192.0.2.1', detail: {} });
+    expect(first.entries[1]).toMatchObject({ actor: 'agent:a4', detail: { n: 4 } });
+    const second = await page(`?limit=3&before=${first.nextBefore}`);
+    expect(second.entries.map((e) => e.target)).toEqual(['a2', 'a1', 'a0']);
+    const all = await page('?limit=500');
+    expect(all.nextBefore).toBeNull();
+    expect(new Set(all.entries.map((e) => e.id)).size).toBe(all.entries.length);
+  });
+
+  it('rejects a bad limit with 400', async () => {
+    expect((await app.inject({ url: '/api/v1/audit?limit=0', headers: admin.bearer })).statusCode).toBe(400);
+  });
+});
