@@ -1,4 +1,5 @@
 import type { MeResponse } from '@keepwatch/shared';
+import { useView } from '../features/agents/use-route';
 import { LangSwitch } from '../features/settings/lang-switch';
 import { useI18n } from '../i18n/i18n-context';
 import type { ConnectionState } from '../lib/live-client';
@@ -12,6 +13,7 @@ interface AppHeaderProps {
 
 export function AppHeader({ user, connection, everLive, onLogout }: AppHeaderProps) {
   const { t } = useI18n();
+  const view = useView();
   const label =
     connection === 'live'
       ? t.liveLive
@@ -26,6 +28,16 @@ export function AppHeader({ user, connection, everLive, onLogout }: AppHeaderPro
         <span className="brand-mark" aria-hidden="true" />
         {t.appName}
       </div>
+      <nav className="nav">
+        <a href="#/" aria-current={view === 'clusters' ? 'page' : undefined}>
+          {t.navClusters}
+        </a>
+        {user.role === 'admin' && (
+          <a href="#/agents" data-testid="nav-agents" aria-current={view === 'agents' ? 'page' : undefined}>
+            {t.navAgents}
+          </a>
+        )}
+      </nav>
       <span className={`live live-${connection}`} data-testid="live-status" data-state={connection} role="status">
         <span className="dot" aria-hidden="true" />
         {label}

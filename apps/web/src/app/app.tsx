@@ -1,4 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
+import { AgentsPage } from '../features/agents/agents-page';
+import { useView } from '../features/agents/use-route';
 import { LoginPage } from '../features/auth/login-page';
 import { ClusterPage } from '../features/topology/cluster-page';
 import { useI18n } from '../i18n/i18n-context';
@@ -10,6 +12,7 @@ export function App() {
   const { api, session } = useServices();
   const { t } = useI18n();
   const current = useSyncExternalStore(session.subscribe, session.get);
+  const view = useView();
 
   useEffect(() => {
     document.title = t.appName;
@@ -40,6 +43,10 @@ export function App() {
     case 'anonymous':
       return <LoginPage notice={current.notice} />;
     case 'authenticated':
-      return <ClusterPage user={current.user} />;
+      return view === 'agents' && current.user.role === 'admin' ? (
+        <AgentsPage user={current.user} />
+      ) : (
+        <ClusterPage user={current.user} />
+      );
   }
 }
