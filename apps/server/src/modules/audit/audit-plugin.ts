@@ -10,6 +10,8 @@ export interface Audit {
   readonly store: AuditStore;
 }
 
+export const AUDIT_RETENTION_MS = 365 * 86_400_000;
+
 declare module 'fastify' {
   interface FastifyInstance {
     audit: Audit;
@@ -20,6 +22,9 @@ declare module 'fastify' {
 export default fp<{ now: () => number }>(
   (app, opts, done) => {
     const store = new AuditStore(app.db, opts.now);
+    // A year is enough to answer "who did that?"; a flood of failed logins must not grow the
+    // table forever. Pruned at start: servers restart often enough, and it costs one DELETE.
+    store.prune(AUDIT_RETENTION_MS);
     const record = (input: AuditInput): void => {
       try {
         store.record(input);

@@ -63,6 +63,11 @@ export class AuditStore {
     return Number(info.lastInsertRowid);
   }
 
+  /** Deletes entries older than `maxAgeMs`; returns how many. */
+  prune(maxAgeMs: number): number {
+    return this.db.prepare('DELETE FROM audit WHERE at < ?').run(this.now() - maxAgeMs).changes;
+  }
+
   /** Newest first, `limit` entries with id < `before` (a cursor: the last page's smallest id). */
   list(limit: number, before?: number): AuditEntry[] {
     const rows = (

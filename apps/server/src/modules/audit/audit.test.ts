@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testApp } from '../../testing/test-app';
 import { adminSession, type Session } from '../auth/auth-test-helpers';
+import { AUDIT_RETENTION_MS } from './audit-plugin';
 
 interface Page {
   entries: { id: number; actor: string; action: string; target: string | null; result: string; detail: Record<string, unknown>; ip: string | null }[];
@@ -38,6 +39,14 @@ describe('audit log', () => {
     const all = await page('?limit=500');
     expect(all.nextBefore).toBeNull();
     expect(new Set(all.entries.map((e) => e.id)).size).toBe(all.entries.length);
+  });
+
+  it('prunes entries older than the retention', () => {
+    const store = app.audit.store;
+    const before = store.list(500).length;
+    app.db.prepare("UPDATE audit SET at = at - ? WHERE action = 'user.create'").run(AUDIT_RETENTION_MS + 1);
+    expect(store.prune(AUDIT_RETENTION_MS)).toBe(1);
+    expect(store.list(500)).toHaveLength(before - 1);
   });
 
   it('rejects a bad limit with 400', async () => {
