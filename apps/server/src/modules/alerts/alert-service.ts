@@ -14,8 +14,9 @@ export interface AlertTuning {
   /** Re-send a still-firing alert this often; 0 = never (default). */
   renotifyMs: number;
   /**
-   * After a start nothing fires or resolves for this long (default 15 s): restored agents are
-   * offline until they reconnect, and their alerts must neither resolve nor re-fire.
+   * After a start, while any known agent is still offline, nothing fires or resolves for up to
+   * this long (default 15 s): restored agents are offline until they reconnect, and their
+   * alerts must neither resolve nor re-fire meanwhile.
    */
   startupGraceMs: number;
   backoff: BackoffPolicy;
@@ -68,10 +69,11 @@ export class AlertService {
   /** One evaluation: fire, resolve, re-notify; returns whether anything was queued. */
   evaluate(): boolean {
     const now = this.now();
-    if (now - this.startedAt < this.tuning.startupGraceMs) return false;
+    const clusters = this.status();
+    if (this.inGrace(now, clusters)) return false;
     const plan = planAlerts({
       active: this.alerts.active(),
-      observed: observe(this.status()),
+      observed: observe(clusters),
       pending: this.pending,
       now,
       holdMs: this.tuning.holdMs,
@@ -95,6 +97,12 @@ export class AlertService {
     for (const a of plan.resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
     this.kick();
     return true;
+  }
+
+  /** Right after a start, while restored agents have not reconnected yet, nothing changes. */
+  private inGrace(now: number, clusters: StatusCluster[]): boolean {
+    if (now - this.startedAt >= this.tuning.startupGraceMs) return false;
+    return clusters.some((c) => c.nodes.some((n) => !n.online));
   }
 
   private enqueueAll(alertId: number, n: AlertNotice): void {

@@ -1,0 +1,181 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './stack';
+import { holdersOf, nodeOf } from './status-queries';
+
+/*
+ * Alerts on the real lab: a VRRP split brain made with nftables, and agents killed or frozen,
+ * reach a webhook receiver on 127.0.0.1 (the server runs in this process, outside the lab).
+ * Figures are printed so the report can quote them.
+ */
+const PREFIX = 'kws';
+const SUBNET = '10.85.0';
+const VIP = `${SUBNET}.50`;
+const CLUSTER = PREFIX;
+const DROP_TABLE = 'kws_vrrp_drop';
+
+interface Notice {
+  event: string;
+  alert: { rule: string; message: string; cluster: string };
+}
+interface Received {
+  notice: Notice;
+  at: number;
+}
+
+let stack: Stack;
+let receiver: Server;
+let receiverUrl = '';
+const received: Received[] = [];
+const waiters: Array<() => void> = [];
+const logLines: string[] = [];
+let frozenPid: number | undefined;
+const figures: string[] = [];
+
+function waitNotice(what: string, pred: (n: Notice) => boolean, timeoutMs: number): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => [r.notice.event, r.notice.alert.rule]))}`));
+    }, timeoutMs);
+    const check = (): void => {
+      const hit = received.find((r) => pred(r.notice));
+      if (hit) {
+        clearTimeout(timer);
+        resolve(hit);
+      } else waiters.push(check);
+    };
+    check();
+  });
+}
+
+async function startReceiver(): Promise<void> {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ notice: JSON.parse(Buffer.concat(chunks).toString()) as Notice, at: Date.now() });
+      for (const w of waiters.splice(0)) w();
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+}
+
+async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${stack.url}/api/v1${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+  });
+}
+
+const DROP_RULESET = `table inet ${DROP_TABLE} {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    ip protocol vrrp drop\n  }\n}\n`;
+
+async function nft(host: string, argv: string[]): Promise<void> {
+  const r = await stack.lab.exec(host, ['nft', ...argv], { timeoutMs: 5000 });
+  if (r.code !== 0) throw new Error(`nft ${argv.join(' ')} on ${host}: ${r.stderr}`);
+}
+
+async function heal(): Promise<void> {
+  for (const host of ['lb1', 'lb2']) {
+    await stack.lab.exec(host, ['nft', 'delete', 'table', 'inet', DROP_TABLE], { timeoutMs: 5000 }).catch(() => undefined);
+  }
+}
+
+const isEvent = (event: string, rule: string, node?: string) => (n: Notice): boolean =>
+  n.event === event && n.alert.rule === rule && (node === undefined || n.alert.message.includes(node));
+
+describe('alerts on the real lab', () => {
+  beforeAll(async () => {
+    await startReceiver();
+    stack = await startStack({ prefix: PREFIX, subnet: SUBNET, log: (l) => logLines.push(l) });
+    const res = await api('/alerts/channels', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'lab receiver', type: 'webhook', config: { url: receiverUrl } }),
+    });
+    expect(res.status).toBe(201);
+    await stack.live.waitFor('lb1 sole holder', (s) => holdersOf(s, CLUSTER, VIP).join() === 'lb1', 20_000);
+  });
+
+  afterAll(async () => {
+    if (frozenPid !== undefined) {
+      try {
+        process.kill(frozenPid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+    if (stack) await heal();
+    await stack?.stop();
+    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    console.log(`alerts lab figures:\n  ${figures.join('\n  ')}`);
+  });
+
+  it('split brain (VRRP dropped both ways): SPLIT_BRAIN notified within 5 s of lb2 holding the VIP, resolved after healing', async () => {
+    const file = join(tmpdir(), `${DROP_TABLE}.nft`);
+    writeFileSync(file, DROP_RULESET);
+    const t0 = Date.now();
+    await nft('lb2', ['-f', file]);
+    await nft('lb1', ['-f', file]);
+    const both = await stack.live.waitFor(
+      'lb1 and lb2 both holding the VIP',
+      (s) => holdersOf(s, CLUSTER, VIP).join() === 'lb1,lb2',
+      15_000,
+    );
+    const tBoth = Date.now();
+    expect(await stack.lab.vipHolders(VIP).then((h) => [...h].sort())).toEqual(['lb1', 'lb2']);
+    expect(nodeOf(both, CLUSTER, 'lb2')?.vrrp[0]?.state).toBe('MASTER');
+    const firing = await waitNotice('SPLIT_BRAIN firing', isEvent('firing', 'SPLIT_BRAIN'), 5_000 + (tBoth - Date.now()));
+    figures.push(`split brain: nft → lb2 holds VIP (seen on live feed) ${tBoth - t0} ms; lb2 holds → webhook ${firing.at - tBoth} ms; nft → webhook ${firing.at - t0} ms`);
+    expect(firing.at - tBoth).toBeLessThanOrEqual(5_000);
+    expect(firing.notice.alert.message).toBe(`split brain: ${VIP} is held by lb1 and lb2`);
+    const active = (await (await api('/alerts')).json()) as { active: { rule: string }[] };
+    expect(active.active.map((a) => a.rule)).toContain('SPLIT_BRAIN');
+
+    const tHeal = Date.now();
+    await heal();
+    const resolved = await waitNotice('SPLIT_BRAIN resolved', isEvent('resolved', 'SPLIT_BRAIN'), 15_000);
+    figures.push(`heal: nft delete → resolved webhook ${resolved.at - tHeal} ms`);
+    expect(await stack.lab.vipHolders(VIP)).toEqual(['lb1']);
+    expect(received.filter((r) => isEvent('firing', 'SPLIT_BRAIN')(r.notice))).toHaveLength(1);
+  });
+
+  it('agent killed (SIGKILL): AGENT_OFFLINE notified within 5 s; resolved when it is back', async () => {
+    const t0 = Date.now();
+    await stack.lab.stopAgent('web1', 'SIGKILL');
+    const firing = await waitNotice('AGENT_OFFLINE web1', isEvent('firing', 'AGENT_OFFLINE', 'web1'), 5_000);
+    figures.push(`SIGKILL web1 agent → AGENT_OFFLINE webhook ${firing.at - t0} ms`);
+    expect(firing.at - t0).toBeLessThanOrEqual(5_000);
+    frozenPid = await stack.lab.startAgent('web1', { serverUrl: stack.url.replace(/^http/, 'ws'), token: stack.agentToken });
+    const resolved = await waitNotice('AGENT_OFFLINE web1 resolved', isEvent('resolved', 'AGENT_OFFLINE', 'web1'), 15_000);
+    figures.push(`web1 agent restarted → resolved webhook ${resolved.at - firing.at} ms after firing`);
+  });
+
+  it('agent frozen (SIGSTOP): AGENT_STALE after the 15 s dead-man limit, then AGENT_OFFLINE on the pong timeout', async () => {
+    const pid = frozenPid;
+    if (pid === undefined) throw new Error('no web1 agent pid from the previous test');
+    await stack.live.waitFor('web1 online again', (s) => nodeOf(s, CLUSTER, 'web1')?.online === true, 10_000);
+    const t0 = Date.now();
+    process.kill(pid, 'SIGSTOP');
+    const stale = await waitNotice('AGENT_STALE web1', isEvent('firing', 'AGENT_STALE', 'web1'), 25_000);
+    // The server closes the silent socket on its pong timeout; the close completes when the
+    // frozen peer's TCP gives up or ws's close timer fires, so this figure is only recorded.
+    const isOffline = isEvent('firing', 'AGENT_OFFLINE', 'web1');
+    const offline = await waitNotice('second AGENT_OFFLINE web1', (n) => isOffline(n) && received.filter((r) => isOffline(r.notice)).length >= 2, 40_000).then(
+      () => received.filter((r) => isOffline(r.notice))[1]?.at,
+      () => undefined,
+    );
+    figures.push(
+      `SIGSTOP web1 agent → AGENT_STALE webhook ${stale.at - t0} ms (limit 15 000 ms + 2 000 ms hold); → AGENT_OFFLINE webhook ${offline === undefined ? 'not within 40 s' : `${offline - t0} ms`}`,
+    );
+    // Stale is defined as > 15 s of silence; it must come within 5 s after that limit.
+    expect(stale.at - t0).toBeGreaterThan(15_000);
+    expect(stale.at - t0).toBeLessThanOrEqual(20_000);
+    process.kill(pid, 'SIGCONT');
+    frozenPid = undefined;
+  });
+});
