@@ -189,10 +189,8 @@ export class Connection {
       case 'action.request':
       case 'logs.subscribe':
       case 'logs.unsubscribe':
-        if (!session.welcomed) {
-          this.opts.log.warn('ignored a request before welcome', { type: msg.type });
-          return;
-        }
+        // The server sends requests only after its welcome, but our welcome handling may
+        // still be flushing the outbox: results are durable messages, so no need to wait.
         this.opts.onRequest?.(msg);
     }
   }

@@ -13,7 +13,7 @@ describe('buildAgentConfig', () => {
     const c = buildAgentConfig(t, lb1, p, opts);
     expect(c.agentId).toBe('kwt-lb1');
     expect(c.node).toEqual({ name: 'lb1', role: 'lb', cluster: { id: 'kwt', name: 'Lab (kwt)' } });
-    expect(c.server).toEqual({ url: 'ws://10.79.0.1:8470', token: 'secret' });
+    expect(c.server).toEqual({ url: 'ws://10.79.0.1:8470', token: 'secret', allowInsecure: true });
     expect(c.stateDir).toBe('/b/lb1/agent-state');
     expect(c.keepalived).toMatchObject({
       pidFile: '/b/lb1/keepalived.pid',

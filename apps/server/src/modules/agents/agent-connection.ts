@@ -147,11 +147,17 @@ export class AgentConnection {
       case 'vrrp.transition':
       case 'vip.change':
       case 'service.health':
+      case 'vrrp.group':
+      case 'upstream.health':
+      case 'config.observed':
       case 'action.result':
         return this.onData(msg);
       case 'stats':
         // Not durable (no seq, no ack): history keeps them as rolled-up series.
         this.deps.bus.emit('agent.stats', { agentId: this.agentId ?? '', sample: msg, at: this.deps.now() });
+        return;
+      case 'log.lines':
+        // Answers a logs.subscribe; nothing on the server subscribes yet (log viewer: later).
         return;
     }
   }

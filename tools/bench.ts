@@ -1,0 +1,19 @@
+/**
+ * `pnpm bench <name> [args]`: runs tools/bench/<name>-bench.ts with the remaining arguments.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'bench');
+const [name, ...rest] = process.argv.slice(2).filter((a) => a !== '--');
+const available = existsSync(dir)
+  ? readdirSync(dir).filter((f) => f.endsWith('-bench.ts')).map((f) => f.slice(0, -'-bench.ts'.length))
+  : [];
+if (!name || !available.includes(name)) {
+  process.stderr.write(`usage: pnpm bench <${available.join('|')}> [args]\n`);
+  process.exit(2);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', join(dir, `${name}-bench.ts`), ...rest], { stdio: 'inherit', timeout: 60 * 60_000 });
+process.exit(result.status ?? 1);
