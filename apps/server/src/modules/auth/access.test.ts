@@ -122,6 +122,12 @@ describe('CSRF and Origin', () => {
     expect(cross.json()).toMatchObject({ error: 'cross_origin' });
     const same = await createToken({ ...s.cookieHeaders, origin: 'http://localhost:80', host: 'localhost:80' });
     expect(same.statusCode).toBe(201);
+    // Cross-site WebSocket hijacking: the live feed's upgrade from another origin is refused
+    // before the socket handler (which would accept the cookie) runs.
+    const ws = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const hijack = await app.inject({ url: '/api/v1/live', headers: { ...ws, cookie: s.cookieHeaders.cookie, origin: 'https://evil.example' } });
+    expect(hijack.statusCode).toBe(403);
+    expect(hijack.json()).toMatchObject({ error: 'cross_origin' });
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: 'null' }, payload: { username: 'admin', password: 'x' } });
     expect(login.statusCode).toBe(403);
   });
