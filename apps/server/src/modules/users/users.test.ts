@@ -31,7 +31,7 @@ describe('users API', () => {
     app.inject({ method: 'PATCH', url: `/api/v1/users/${username}`, headers: s.bearer, payload });
 
   it('creates, lists, changes and deletes users, auditing each', async () => {
-    await userWithRole(app, 'vera', 'viewer');
+    const vera = await userWithRole(app, 'vera', 'viewer');
     const list = await app.inject({ url: '/api/v1/users', headers: admin.bearer });
     expect(list.json<{ username: string; role: string }[]>().map((u) => [u.username, u.role])).toEqual([
       ['admin', 'admin'],
@@ -40,10 +40,16 @@ describe('users API', () => {
     expect(list.body).not.toContain('scrypt');
     const promoted = await patch('vera', { role: 'operator' });
     expect(promoted.json()).toMatchObject({ username: 'vera', role: 'operator', disabled: false });
+    // A role change applies to live sessions at once.
+    expect((await app.inject({ url: '/api/v1/auth/me', headers: vera.bearer })).json()).toMatchObject({ role: 'operator' });
+    const token = (await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: vera.bearer, payload: { name: 't' } })).json<{ token: string }>().token;
     const dup = await app.inject({ method: 'POST', url: '/api/v1/users', headers: admin.bearer, payload: { username: 'vera', password: USER_PASSWORD, role: 'viewer' } });
     expect(dup.statusCode).toBe(409);
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/users/vera', headers: admin.bearer })).statusCode).toBe(200);
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/users/vera', headers: admin.bearer })).statusCode).toBe(404);
+    // Her session and API token went with her.
+    expect((await app.inject({ url: '/api/v1/auth/me', headers: vera.bearer })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
     const audit = await app.inject({ url: '/api/v1/audit', headers: admin.bearer });
     const actions = audit.json<{ entries: { action: string; actor: string; target: string }[] }>().entries
       .filter((e) => e.target === 'vera')
