@@ -16,7 +16,7 @@ ENROLL_ARGS=""
 die() { echo "keepwatch install: $*" >&2; exit 1; }
 usage() {
   echo "usage: install.sh --server URL --token TOKEN [--name NAME] [--cluster ID] [--role lb|backend]" >&2
-  echo "       [--fingerprint SHA256 | --ca FILE] [--allow-insecure] [--config FILE] [--prefix DIR] [--no-service]" >&2
+  echo "       [--fingerprint SHA256 | --ca FILE] [--allow-insecure] [--config FILE] [--state-dir DIR] [--prefix DIR] [--no-service]" >&2
   exit 2
 }
 add_arg() { ENROLL_ARGS="$ENROLL_ARGS $1 '$(printf %s "$2" | sed "s/'/'\\\\''/g")'"; }
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --server) [ $# -ge 2 ] || usage; SERVER="$2"; shift 2 ;;
     --token) [ $# -ge 2 ] || usage; TOKEN="$2"; shift 2 ;;
-    --name|--cluster|--role|--fingerprint|--ca) [ $# -ge 2 ] || usage; add_arg "$1" "$2"; shift 2 ;;
+    --name|--cluster|--role|--fingerprint|--ca|--state-dir) [ $# -ge 2 ] || usage; add_arg "$1" "$2"; shift 2 ;;
     --config) [ $# -ge 2 ] || usage; CONFIG="$2"; shift 2 ;;
     --prefix) [ $# -ge 2 ] || usage; PREFIX="$2"; shift 2 ;;
     --allow-insecure) ENROLL_ARGS="$ENROLL_ARGS --allow-insecure"; shift ;;
