@@ -1,5 +1,6 @@
 /**
- * `pnpm bench agent [--idle 30] [--cycles 5] [--tsx]`: the agent's own cost on a real lab.
+ * `pnpm bench agent [--idle 30] [--cycles 5] [--tsx] [--node-arg=--max-semi-space-size=2 …]`:
+ * the agent's own cost on a real lab.
  *
  * Brings up the whole stack (lab prefix kwa, 10.81.0.0/24) with the agents run from the
  * esbuild bundle (apps/agent/dist/keepwatch-agent.mjs, rebuilt first; --tsx runs the
@@ -70,17 +71,23 @@ function agentPids(stack: Stack): Promise<Record<string, number>> {
 }
 
 /** Restarts the LB agents from the bundle (what a host runs), same config and token. */
-async function useBundle(stack: Stack, bundle: string): Promise<void> {
+async function useBundle(stack: Stack, command: string[]): Promise<void> {
   for (const host of ['lb1', 'lb2']) {
     const cfg = JSON.parse(readFileSync(join(stack.lab.baseDir, host, 'agent.json'), 'utf8')) as { server: { token: string } };
     await stack.lab.stopAgent(host);
-    await stack.lab.startAgent(host, { serverUrl: stack.url, token: cfg.server.token, command: [process.execPath, bundle] });
+    await stack.lab.startAgent(host, { serverUrl: stack.url, token: cfg.server.token, command });
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { idle: { type: 'string', default: '30' }, cycles: { type: 'string', default: '5' }, tsx: { type: 'boolean' } },
+    options: {
+      idle: { type: 'string', default: '30' },
+      cycles: { type: 'string', default: '5' },
+      tsx: { type: 'boolean' },
+      // Extra node flags for the bundled agent, e.g. a smaller V8 young generation.
+      'node-arg': { type: 'string', multiple: true, default: [] },
+    },
   });
   const idleS = Number(values.idle);
   const cycles = Number(values.cycles);
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
   log(`starting the lab and the stack (agents from ${values.tsx ? 'TypeScript via tsx' : bundle})`);
   const stack = await startStack({ prefix: 'kwa', subnet: '10.81.0', log });
   try {
-    if (!values.tsx) await useBundle(stack, bundle);
+    if (!values.tsx) await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
     const pids = await agentPids(stack);
     log(`agents: ${JSON.stringify(pids)}; settling 5 s`);
     await new Promise((r) => setTimeout(r, 5000));
@@ -127,7 +134,8 @@ async function main(): Promise<void> {
     const head = ['host', 'metric', 'value', 'target', ''];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-    console.log(`agent bench: idle ${idleS} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}`);
+    const flags = (values['node-arg'] ?? []).join(' ');
+    console.log(`agent bench: idle ${idleS} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`);
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) console.log(line(r));
