@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AgentConfig } from '@keepwatch/shared';
 import type { ExecFn } from './exec';
 import { parseFifoLine } from './fifo-line-parser';
@@ -5,6 +7,7 @@ import { FifoReader } from './fifo-reader';
 import { checkKeepalivedPid, lookupSignum, requestDump } from './keepalived-process';
 import type { Logger } from './log';
 import type { Emit } from './observations';
+import { parseTextSyncGroups } from './sync-group-parser';
 import { sleep } from './timing';
 
 type KeepalivedConfig = NonNullable<AgentConfig['keepalived']>;
@@ -160,6 +163,12 @@ export class KeepalivedCollector {
     this.dumpWarned = false;
     this.known = new Set(instances.map((i) => i.name));
     emit({ kind: 'keepalived.dump', ts: Date.now(), source: method.format, instances });
+    // The text dump also names sync groups with their state (the JSON dump has none).
+    if (method.format === 'text') {
+      const text = await readFile(join(config.dumpDir, 'keepalived.data'), 'utf8').catch(() => '');
+      const groups = parseTextSyncGroups(text);
+      if (groups.length > 0) emit({ kind: 'sync.groups', ts: Date.now(), groups });
+    }
   }
 
   /** JSON if this build has it (`--signum=JSON`), else the SIGUSR1 text dump. Cached once known. */
