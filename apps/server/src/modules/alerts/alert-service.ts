@@ -51,6 +51,7 @@ export class AlertService {
   private pending = new Map<string, number>();
   private readonly startedAt: number;
   private inFlight: Promise<void> | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
   private again = false;
 
   constructor(
@@ -80,6 +81,7 @@ export class AlertService {
       renotifyMs: this.tuning.renotifyMs,
     });
     this.pending = plan.pending;
+    this.wakeAtHoldEnd(now);
     const work = plan.fire.length + plan.resolve.length + plan.renotify.length;
     if (work === 0) return false;
     this.db.transaction(() => {
@@ -97,6 +99,21 @@ export class AlertService {
     for (const a of plan.resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
     this.kick();
     return true;
+  }
+
+  /** Re-evaluates when the earliest pending finding's hold ends, not at the next tick. */
+  private wakeAtHoldEnd(now: number): void {
+    clearTimeout(this.holdTimer);
+    if (this.pending.size === 0) return;
+    const due = Math.min(...this.pending.values()) + this.tuning.holdMs - now;
+    this.holdTimer = setTimeout(() => {
+      try {
+        this.evaluate();
+      } catch (err) {
+        this.log.error({ err }, 'alert evaluation failed');
+      }
+    }, Math.max(0, due) + 1);
+    this.holdTimer.unref();
   }
 
   /** Right after a start, while restored agents have not reconnected yet, nothing changes. */
@@ -139,8 +156,9 @@ export class AlertService {
     }
   }
 
-  /** Waits for the delivery pass in progress (shutdown). */
+  /** Stops the hold timer and waits for the delivery pass in progress (shutdown). */
   async idle(): Promise<void> {
+    clearTimeout(this.holdTimer);
     while (this.inFlight) await this.inFlight;
   }
 
