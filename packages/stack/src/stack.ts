@@ -25,7 +25,15 @@ export interface Stack {
   adminPassword: string;
   /** Bearer token of a logged-in admin. */
   token: string;
+  /** The shared agent token (to start agents again: lab.startAgent(host, {serverUrl, token})). */
+  agentToken: string;
+  /** The server's data folder (SQLite file keepwatch.db), kept across stopServer/startServer. */
+  dataDir: string;
   live: LiveWatcher;
+  /** Closes the in-process server (app.close()); the lab and the agents keep running. */
+  stopServer(): Promise<void>;
+  /** Starts a new server on the same data folder and port; `app` and `live` then refer to it. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +63,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), `keepwatch-${opts.prefix}-`));
   let app: FastifyInstance | undefined;
   let live: LiveWatcher | undefined;
+  const stopServer = async (): Promise<void> => {
+    live?.close();
+    await app?.close();
+    app = undefined;
+  };
   const stop = async (): Promise<void> => {
     live?.close();
     await lab.down();
@@ -72,11 +85,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       KEEPWATCH_ADMIN_PASSWORD: adminPassword,
       KEEPWATCH_AGENT_TOKEN: agentToken,
     });
-    app = await buildApp({ config, logger: false });
-    await app.listen({ host: lab.hostIp, port: 0 });
-    const address = app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('server has no port');
-    const url = `http://${lab.hostIp}:${address.port}`;
+    let port = 0;
+    const listen = async (): Promise<string> => {
+      app = await buildApp({ config, logger: false });
+      await app.listen({ host: lab.hostIp, port });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('server has no port');
+      port = address.port;
+      return `http://${lab.hostIp}:${port}`;
+    };
+    const url = await listen();
     log(`server listening on ${url}`);
     for (const host of lab.hosts) {
       await lab.startAgent(host.name, { serverUrl: url.replace(/^http/, 'ws'), token: agentToken });
@@ -84,7 +102,34 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const token = await login(url, 'admin', adminPassword);
     live = new LiveWatcher(url, token);
     await live.ready;
-    return { lab, app, url, adminPassword, token, live, stop };
+    const startServer = async (): Promise<void> => {
+      if (app) throw new Error('server is already running');
+      await listen();
+      log(`server listening again on ${url}`);
+      live = new LiveWatcher(url, token);
+      await live.ready;
+    };
+    const required = <T>(v: T | undefined, what: string): T => {
+      if (v === undefined) throw new Error(`${what}: the server is stopped`);
+      return v;
+    };
+    return {
+      lab,
+      get app() {
+        return required(app, 'stack.app');
+      },
+      url,
+      adminPassword,
+      token,
+      agentToken,
+      dataDir,
+      get live() {
+        return required(live, 'stack.live');
+      },
+      stopServer,
+      startServer,
+      stop,
+    };
   } catch (err) {
     await stop().catch((e: unknown) => log(`cleanup after failed start: ${String(e)}`));
     throw err;

@@ -38,4 +38,18 @@ describe('GET /api/v1/history/*', () => {
     const series = await app.inject({ url: '/api/v1/history/series?cluster=lab&node=lb1&metric=nginx.rps&from=0&to=1&step=minute', headers: { authorization: `Bearer ${token}` } });
     expect(series.json()).toEqual({ cluster: 'lab', node: 'lb1', metric: 'nginx.rps', step: 'minute', points: [] });
   });
+
+  it('stores stats frames from the socket as series (request rate from the counter)', async () => {
+    app = await testApp();
+    const sock = await agent(app, hello({}, 'lb1'));
+    const nginx = (requests: number) => ({ active: 3, accepts: requests, handled: requests, requests, reading: 0, writing: 1, waiting: 2 });
+    for (let i = 0; i < 12; i++) sock.send({ type: 'stats', ts: 60_000 + i * 5_000, nginx: nginx(i * 100) });
+    sock.send({ type: 'snapshot', seq: 1, ts: 200_000, vrrp: [], addresses: [], services: {} });
+    await sock.next((m) => m['type'] === 'ack' && m['seq'] === 1); // frames are handled in order
+    app.history.recorder.flushSamples();
+    await app.writer.flush();
+    const token = await login(app);
+    const res = await app.inject({ url: '/api/v1/history/series?cluster=lab&node=lb1&metric=nginx.rps&from=0&to=600000&step=minute', headers: { authorization: `Bearer ${token}` } });
+    expect(res.json<{ points: unknown[] }>().points).toEqual([{ ts: 60_000, min: 20, avg: 20, max: 20, count: 11 }]);
+  });
 });

@@ -61,7 +61,7 @@ export class HistoryMaintenance {
         (SELECT id FROM history_transitions WHERE ts < ? LIMIT ${BATCH})`),
       agents: db.prepare('SELECT agent_id AS agentId FROM agents'),
       dropEvents: db.prepare(`DELETE FROM events WHERE agent_id = ? AND seq IN
-        (SELECT seq FROM events WHERE agent_id = ? AND ts < ? AND (type = 'snapshot') = ? LIMIT ${BATCH})`),
+        (SELECT seq FROM events WHERE agent_id = ? AND ts < ? AND (type = 'action.result') = ? LIMIT ${BATCH})`),
     };
   }
 
@@ -98,8 +98,10 @@ export class HistoryMaintenance {
     report.deleted += await this.drain(() => this.stmts['dropTransitions']!.run(transitionsCutoff).changes);
     for (const { agentId } of this.stmts['agents']!.all() as { agentId: string }[]) {
       const drop = (cutoff: number, snapshots: number): Unit => () => this.stmts['dropEvents']!.run(agentId, agentId, cutoff, snapshots).changes;
-      report.deleted += await this.drain(drop(now - this.opts.policy.rawMs, 1));
-      report.deleted += await this.drain(drop(transitionsCutoff, 0));
+      // Raw events are kept for the raw window only (their changes live on in
+      // history_transitions); action results stay as long as transitions (pushes, drills).
+      report.deleted += await this.drain(drop(now - this.opts.policy.rawMs, 0));
+      report.deleted += await this.drain(drop(transitionsCutoff, 1));
     }
     return report;
   }

@@ -1,27 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS, chunkCutoff, mergePoints, rollupRaw, rollupRollups, Res } from './rollup';
-import { decodeOpenRaw, decodeRollups, decodeSealedRaw, encodeOpenRaw, encodeRollups, encodeSealedRaw } from './series-codec';
+import { columnExponent, decodeOpenRaw, decodeRollups, decodeSealedRaw, encodeOpenRaw, encodeRollups, encodeSealedRaw } from './series-codec';
 
 const T0 = Date.UTC(2026, 0, 1);
 
 describe('series codec', () => {
-  const raw = Array.from({ length: 720 }, (_, i) => ({ ts: T0 + i * 5000, value: 100 + (i % 7) * 1.25 }));
+  const raw = Array.from({ length: 720 }, (_, i) => ({ ts: T0 + i * 5000, value: 10 + (i % 7) * 1.25 }));
 
-  it('round-trips open and sealed raw chunks (values to 2 decimals)', () => {
+  it('round-trips open raw chunks exactly and sealed ones to 3 significant digits', () => {
     expect(decodeOpenRaw(T0, Buffer.concat([encodeOpenRaw(T0, raw.slice(0, 10)), encodeOpenRaw(T0, raw.slice(10))]))).toEqual(raw);
     const sealed = encodeSealedRaw(T0, raw);
-    expect(decodeSealedRaw(T0, sealed)).toEqual(raw);
-    // 720 regular samples in well under 2 bytes each.
-    expect(sealed.length).toBeLessThan(720 * 2);
+    // max 17.5 → steps of 0.1: 11.25 is stored as 11.3 (or 11.2), never further off than 0.05.
+    const back = decodeSealedRaw(T0, sealed);
+    expect(back.map((p) => p.ts)).toEqual(raw.map((p) => p.ts));
+    back.forEach((p, i) => expect(Math.abs(p.value - (raw[i]?.value ?? NaN))).toBeLessThanOrEqual(0.05 + 1e-9));
+    expect(back[0]?.value).toBe(10);
+    // 720 regular samples in well under a byte each.
+    expect(sealed.length).toBeLessThan(720);
   });
 
-  it('round-trips rollup chunks including negative deltas and large values', () => {
+  it('keeps small values to 0.01 and big ones to 3 significant digits', () => {
+    expect(columnExponent([0.5, 2.34])).toBe(-2);
+    expect(columnExponent([187.4, 12])).toBe(0);
+    expect(columnExponent([31_000])).toBe(2);
+    expect(columnExponent([0, 0])).toBe(-2);
     const points = [
-      { ts: T0, min: 1, avg: 2.5, max: 4, count: 12 },
-      { ts: T0 + 2 * MINUTE_MS, min: 0, avg: 1e9, max: 3e9, count: 1 },
+      { ts: T0, min: 1.5, avg: 2.34, max: 4, count: 12 },
+      { ts: T0 + 2 * MINUTE_MS, min: 0, avg: 187.4, max: 31_049, count: 1 },
       { ts: T0 + 3 * MINUTE_MS, min: -5.5, avg: -1, max: 0.01, count: 3 },
     ];
-    expect(decodeRollups(T0, MINUTE_MS, encodeRollups(T0, MINUTE_MS, points))).toEqual(points);
+    expect(decodeRollups(T0, MINUTE_MS, encodeRollups(T0, MINUTE_MS, points))).toEqual([
+      { ts: T0, min: 1.5, avg: 2, max: 0, count: 12 },
+      { ts: T0 + 2 * MINUTE_MS, min: 0, avg: 187, max: 31_000, count: 1 },
+      { ts: T0 + 3 * MINUTE_MS, min: -5.5, avg: -1, max: 0, count: 3 },
+    ]);
   });
 
   it('rejects a truncated chunk instead of inventing points', () => {

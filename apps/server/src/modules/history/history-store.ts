@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+import type { AgentDataMessage, AgentHello, StatsSample } from '@keepwatch/shared';
+import type { RetentionDays } from '../../config';
+import { BatchWriter } from '../../plugins/batch-writer';
+import { migrate } from '../../plugins/db-migrations';
+import { AgentIngest } from '../agents/agent-ingest';
+import { HistoryMaintenance } from './history-maintenance';
+import { retentionPolicy } from './history-plugin';
+import { HistoryQueries } from './history-queries';
+import { HistoryRecorder } from './history-recorder';
+
+export interface HistoryStore {
+  db: Database.Database;
+  writer: BatchWriter;
+  ingest: AgentIngest;
+  recorder: HistoryRecorder;
+  maintenance: HistoryMaintenance;
+  queries: HistoryQueries;
+  /** What the agent socket does on a hello. */
+  hello(h: AgentHello, at: number): void;
+  /** What the agent socket does with a new data message: history first, then the event (one batch). */
+  data(agentId: string, msg: AgentDataMessage, at: number): Promise<void>;
+  stats(agentId: string, sample: StatsSample): void;
+  close(): void;
+}
+
+/**
+ * The storage stack the server runs (same pragmas, migrations, batch writer, ingest and
+ * history), without HTTP: for tests and `pnpm bench history`, with an injected clock.
+ */
+export function openHistoryStore(opts: { path: string; now: () => number; retention?: RetentionDays }): HistoryStore {
+  const db = new Database(opts.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  const writer = new BatchWriter(db);
+  const ingest = new AgentIngest(db, writer);
+  const recorder = new HistoryRecorder(db, writer);
+  const maintenance = new HistoryMaintenance(db, recorder, { policy: retentionPolicy(opts.retention), now: opts.now });
+  return {
+    db,
+    writer,
+    ingest,
+    recorder,
+    maintenance,
+    queries: new HistoryQueries(db),
+    hello(h, at) {
+      ingest.hello(h, at);
+      recorder.online(h.agentId, h.node.cluster.id, h.node.name);
+    },
+    data(agentId, msg, at) {
+      recorder.data(agentId, msg, at);
+      return ingest.store(agentId, msg, at);
+    },
+    stats: (agentId, sample) => recorder.stats(agentId, sample),
+    close() {
+      recorder.flushSamples();
+      writer.close();
+      db.close();
+    },
+  };
+}
