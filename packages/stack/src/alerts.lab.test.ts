@@ -115,6 +115,22 @@ describe('alerts on the real lab', () => {
     console.log(`alerts lab figures:\n  ${figures.join('\n  ')}`);
   });
 
+  it('GET /metrics: exporter-compatible VRRP state with the interface from the observed keepalived.conf', async () => {
+    const scrape = async (): Promise<string> => (await fetch(`${stack.url}/metrics`)).text();
+    const lb1Master = `keepalived_vrrp_state{cluster="${CLUSTER}",node="lb1",iname="VI_1",intf="eth0",vrid="51",ip_address="${VIP}"} 2`;
+    // intf comes only from config.observed (the agent's keepalived.conf), so this proves that path.
+    await expect.poll(scrape, { timeout: 15_000, interval: 500 }).toContain(lb1Master);
+    const text = await scrape();
+    expect(text).toContain(`keepwatch_vip_holders{cluster="${CLUSTER}",vip="${VIP}"} 1`);
+    expect(text).toContain(`keepwatch_cluster_verdict{cluster="${CLUSTER}",verdict="healthy"} 1`);
+    expect(text).toContain(`keepwatch_agent_up{cluster="${CLUSTER}",node="web2"} 1`);
+    // The lab's weights (-20, priorities 100/90) and paired configs are sound: no config finding.
+    const status = (await (await api('/status')).json()) as { clusters: { id: string; findings: { rule: string }[] }[] };
+    const rules = status.clusters.find((c) => c.id === CLUSTER)?.findings.map((f) => f.rule) ?? [];
+    expect(rules).not.toContain('WEIGHT_TOO_SMALL');
+    expect(rules).not.toContain('CONFIG_MISMATCH');
+  });
+
   it('split brain (VRRP dropped both ways): SPLIT_BRAIN notified within 5 s of lb2 holding the VIP, resolved after healing', async () => {
     const file = join(tmpdir(), `${DROP_TABLE}.nft`);
     writeFileSync(file, DROP_RULESET);
