@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertKey, planAlerts, type ActiveAlert, type ObservedAlert } from './alert-engine';
+import type { StatusCluster } from '@keepwatch/shared';
+import { alertKey, observe, planAlerts, type ActiveAlert, type ObservedAlert } from './alert-engine';
 
 const obs = (key: string): ObservedAlert => ({ key, rule: 'R', severity: 'warning', cluster: 'c', message: key });
 const active = (key: string, firingAt = 0, lastNotifiedAt: number | null = 0): ActiveAlert => ({ ...obs(key), id: 1, firingAt, lastNotifiedAt });
@@ -41,5 +42,19 @@ describe('alertKey', () => {
     expect(svc('ECONNREFUSED')).toBe(svc('HTTP 502'));
     const other = alertKey('c', { rule: 'SERVICE_DOWN', severity: 'warning', message: 'keepalived on lb2 is down: not running', nodes: ['lb2'] });
     expect(other).not.toBe(svc('x'));
+  });
+});
+
+describe('observe', () => {
+  it('keys both forms of a split brain by VRRP instance', () => {
+    const cluster = (message: string, vip?: string): StatusCluster => ({
+      id: 'lab', name: 'Lab', verdict: 'at_risk', nodes: [],
+      vips: [{ address: '10.0.0.50', instance: 'VI_1', holders: [], masters: [] }],
+      findings: [{ rule: 'SPLIT_BRAIN', severity: 'critical', message, nodes: ['lb1', 'lb2'], ...(vip !== undefined && { vip }) }],
+    });
+    const sb1 = observe([cluster('split brain: 10.0.0.50 is held by lb1 and lb2', '10.0.0.50')]);
+    const sb2 = observe([cluster('split brain: keepalived on lb1 and lb2 all claim MASTER for VI_1')]);
+    expect(sb1[0]?.key).toBe('lab|SPLIT_BRAIN|instance:VI_1');
+    expect(sb2[0]?.key).toBe(sb1[0]?.key);
   });
 });

@@ -52,11 +52,24 @@ export function alertKey(cluster: string, f: Finding): string {
   return [cluster, f.rule, f.vip ?? '', (f.nodes ?? []).join(','), stem].join('|');
 }
 
+/**
+ * One split brain per VRRP instance, whatever form it takes: SB-1 (VIP in two kernels) and
+ * SB-2 (two MASTERs) of the same instance replace each other as a split heals or deepens,
+ * and that must not resolve one alert and fire another.
+ */
+function splitBrainKey(c: StatusCluster, f: Finding): string | undefined {
+  if (f.rule !== 'SPLIT_BRAIN') return undefined;
+  const instance = f.vip
+    ? c.vips.find((v) => v.address === f.vip)?.instance
+    : /MASTER for (\S+)$/.exec(f.message)?.[1];
+  return instance === undefined ? undefined : `${c.id}|SPLIT_BRAIN|instance:${instance}`;
+}
+
 export function observe(clusters: readonly StatusCluster[]): ObservedAlert[] {
   const byKey = new Map<string, ObservedAlert>();
   for (const c of clusters) {
     for (const f of c.findings) {
-      const key = alertKey(c.id, f);
+      const key = splitBrainKey(c, f) ?? alertKey(c.id, f);
       if (!byKey.has(key)) byKey.set(key, { key, rule: f.rule, severity: f.severity, cluster: c.id, message: f.message });
     }
   }
