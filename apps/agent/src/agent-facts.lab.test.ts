@@ -152,17 +152,32 @@ describe('the complete agent in the master-backup lab', () => {
   describe('with drills and config granted to lb1', () => {
     beforeAll(async () => {
       const token = (JSON.parse(readFileSync(join(lb1Dir, 'agent.json'), 'utf8')) as AgentConfig).server.token;
-      await lab().stopAgent('lb1');
-      const online = new Promise<void>((resolve) => {
-        const off = stack.app.bus.on('agent.online', (e) => {
-          if (e.agentId === 'kwa-lb1') {
-            off();
-            resolve();
-          }
+      for (const host of ['lb1', 'lb2']) {
+        await lab().stopAgent(host);
+        const online = new Promise<void>((resolve) => {
+          const off = stack.app.bus.on('agent.online', (e) => {
+            if (e.agentId === `kwa-${host}`) {
+              off();
+              resolve();
+            }
+          });
         });
-      });
-      await lab().startAgent('lb1', { serverUrl: stack.url, token, control: ['drills', 'config'] });
-      await online;
+        await lab().startAgent(host, { serverUrl: stack.url, token, control: ['drills', 'config'] });
+        await online;
+      }
+    });
+
+    it('block-vrrp on the BACKUP makes a split brain (nft in its namespace) until drill.restore', async () => {
+      const vip = `${SUBNET}.50`;
+      const holders = async (): Promise<string> => (await lab().vipHolders(vip)).sort().join();
+      await until('VIP on lb1 only', async () => (await holders()) === 'lb1', 20_000);
+      const r = await stack.app.actions.request('kwa-lb2', 'drill.fault', { drillId: 'd-vrrp', fault: 'block-vrrp', restoreAfterMs: 60_000 }, { timeoutMs: 15_000 });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.steps.find((x) => x.argv?.[0] === 'nft')).toMatchObject({ argv: ['nft', '-f', '-'], code: 0 });
+      await until('both LBs hold the VIP', async () => (await holders()) === 'lb1,lb2', 15_000);
+      const back = await stack.app.actions.request('kwa-lb2', 'drill.restore', { drillId: 'd-vrrp' }, { timeoutMs: 15_000 });
+      expect(back.ok, JSON.stringify(back)).toBe(true);
+      await until('VIP back on lb1 only', async () => (await holders()) === 'lb1', 15_000);
     });
 
     it('stops nginx for a drill, and the dead-man switch restores it by itself', async () => {
