@@ -220,7 +220,7 @@ async function main(): Promise<void> {
       `| timeline, 1 cluster × ${DAYS} days (${q.rows} events), median of 20 | ${q.median.toFixed(2)} ms | ≤ 50 ms |`,
       `| timeline p95 of 20 | ${q.p95.toFixed(2)} ms | ≤ 50 ms |`,
       `| history_transitions rows | ${count('SELECT COUNT(*) AS n FROM history_transitions')} | |`,
-      `| events rows (raw window + durable changes) | ${count('SELECT COUNT(*) AS n FROM events')} | |`,
+      `| events rows (raw 48 h window + action results) | ${count('SELECT COUNT(*) AS n FROM events')} | |`,
       `| series chunks (raw/minute/hour) | ${count('SELECT COUNT(*) AS n FROM history_chunks')} | |`,
       '',
       '  largest tables/indexes:',

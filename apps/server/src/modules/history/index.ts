@@ -7,14 +7,12 @@ import {
   HistoryTimelineResponse,
 } from '@keepwatch/shared';
 
-/**
- * GET /history/timeline and /history/series. Any logged-in user (viewer and up) may read
- * history; the auth plugin's guard in front of /api/v1 enforces the login.
- */
+/** GET /history/timeline and /history/series: read-only, so the viewer role is enough. */
 const historyModule: FastifyPluginCallback = (app, _opts, done) => {
   app.get<{ Querystring: HistoryTimelineQuery }>(
     '/history/timeline',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['history'],
         summary: 'Changes of one cluster (optionally one node / some types) in [from, to), by agent time',
@@ -27,6 +25,7 @@ const historyModule: FastifyPluginCallback = (app, _opts, done) => {
   app.get<{ Querystring: HistorySeriesQuery }>(
     '/history/series',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['history'],
         summary: 'min/avg/max/count per minute or hour of one metric of one node',
