@@ -20,10 +20,15 @@ class FakeSocket extends EventEmitter {
   send(data: string): void {
     this.sent.push(JSON.parse(data) as Record<string, unknown>);
   }
+  /** Like ws: a close only starts the handshake; 'close' fires when the peer answers. */
   close(code: number, reason: string): void {
     this.closedWith = { code, reason };
+    this.readyState = 2;
+  }
+  /** Like ws: the TCP connection is dropped and 'close' fires at once. */
+  terminate(): void {
     this.readyState = 3;
-    this.emit('close', code, Buffer.from(reason));
+    this.emit('close', this.closedWith?.code ?? 1006, Buffer.from(this.closedWith?.reason ?? ''));
   }
   frame(value: unknown): void {
     this.emit('message', Buffer.from(JSON.stringify(value)));
@@ -59,7 +64,7 @@ describe('AgentConnection timers', () => {
     expect(socket.closedWith).toEqual({ code: CloseCode.badFrame, reason: 'no hello within 0.02 s' });
   });
 
-  it('pings with {id, t0} and goes offline when pongs stop', async () => {
+  it('pings with {id, t0} and, when pongs stop, drops the connection so the agent is offline at once', async () => {
     const { socket, offline } = setup({ pingMs: 10, pongMs: 45 });
     socket.frame(hello());
     await sleep(30);

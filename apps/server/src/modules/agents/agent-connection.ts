@@ -228,7 +228,11 @@ export class AgentConnection {
     const now = this.deps.now();
     const pongMs = this.deps.timing?.pongMs ?? PONG_TIMEOUT_MS;
     if (now - this.lastPongAt > pongMs) {
-      return this.close(CLOSE_PONG_TIMEOUT, `no pong for ${pongMs / 1000} s`);
+      this.close(CLOSE_PONG_TIMEOUT, `no pong for ${pongMs / 1000} s`);
+      // A frozen or cut-off peer never completes the closing handshake; ws would wait ~30 s
+      // before 'close' fires. Drop the TCP connection now so the agent shows offline at once.
+      this.socket.terminate();
+      return;
     }
     this.send({ type: 'ping', id: ++this.pingId, t0: now });
   }
