@@ -1,13 +1,27 @@
 import type { FastifyPluginCallback } from 'fastify';
+import type { WebSocket } from 'ws';
 import { CloseCode } from '@keepwatch/shared';
 import { requestToken } from '../../plugins/auth';
 import { LiveHub } from './live-hub';
+
+/** How soon an open live feed notices that its session ended. */
+export const LIVE_RECHECK_MS = 2_000;
 
 /** Browser live feed (/live): hello, snapshot, then patches. Same credentials as REST. */
 const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   const hub = new LiveHub(app.clusterStore);
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
+  // The credential is checked at connect; a feed must also end when its session does
+  // (logout, password change, user disabled, token revoked), so re-check them all.
+  const credentials = new Map<WebSocket, string | undefined>();
+  const recheck = setInterval(() => {
+    for (const [socket, token] of credentials) {
+      if (!app.auth.resolveToken(token)) socket.close(CloseCode.unauthorized, 'session ended');
+    }
+  }, LIVE_RECHECK_MS);
+  recheck.unref();
   app.addHook('onClose', (_app, next) => {
+    clearInterval(recheck);
     off();
     hub.close();
     next();
@@ -27,11 +41,13 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
       socket.on('message', () => {
         // Browsers only listen; anything they send is ignored.
       });
-      const user = app.auth.resolveToken(requestToken(request, true));
-      if (!user) {
+      const token = requestToken(request, true);
+      if (!app.auth.resolveToken(token)) {
         socket.close(CloseCode.unauthorized, 'login required');
         return;
       }
+      credentials.set(socket, token);
+      socket.on('close', () => credentials.delete(socket));
       hub.add(socket);
     },
   );

@@ -18,6 +18,19 @@ describe('live feed /api/v1/live', () => {
     expect(bad.messages).toEqual([]);
   });
 
+  it('closes an open feed with 4401 once its session ends (logout)', async () => {
+    const token = await login(app);
+    const live = await connect(app, `/api/v1/live?token=${token}`);
+    await live.next((m) => m['type'] === 'snapshot');
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(out.statusCode).toBeLessThan(300);
+    expect(await live.closed).toMatchObject({ code: CloseCode.unauthorized });
+  });
+
   it('sends hello, a snapshot, then a patch within milliseconds of an agent event', async () => {
     const lb1 = await agent(app, hello({}, 'lb1'));
     lb1.send(snapshot(1, 'MASTER', true));
