@@ -1,5 +1,5 @@
 /**
- * `pnpm bench agent [--idle 30] [--cycles 5] [--tsx] [--node-arg=--max-semi-space-size=2 …]`:
+ * `pnpm bench agent [--idle 30] [--cycles 5] [--tsx] [--bundle FILE] [--node-arg=ARG …]`:
  * the agent's own cost on a real lab.
  *
  * Brings up the whole stack (lab prefix kwa, 10.81.0.0/24) with the agents run from the
@@ -85,6 +85,8 @@ async function main(): Promise<void> {
       idle: { type: 'string', default: '30' },
       cycles: { type: 'string', default: '5' },
       tsx: { type: 'boolean' },
+      // Another build of the agent (e.g. an older commit's bundle) to compare against.
+      bundle: { type: 'string' },
       // Extra node flags for the bundled agent, e.g. a smaller V8 young generation.
       'node-arg': { type: 'string', multiple: true, default: [] },
     },
@@ -92,8 +94,8 @@ async function main(): Promise<void> {
   const idleS = Number(values.idle);
   const cycles = Number(values.cycles);
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const bundle = join(root, 'apps', 'agent', 'dist', 'keepwatch-agent.mjs');
-  if (!values.tsx) {
+  const bundle = values.bundle ?? join(root, 'apps', 'agent', 'dist', 'keepwatch-agent.mjs');
+  if (!values.tsx && values.bundle === undefined) {
     // Always rebuilt: a stale bundle would measure yesterday's agent.
     const b = spawnSync('pnpm', ['-C', join(root, 'apps', 'agent'), 'exec', 'node', 'build.mjs'], { stdio: 'inherit' });
     if (b.status !== 0) throw new Error('agent bundle build failed');
@@ -135,7 +137,9 @@ async function main(): Promise<void> {
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
     const flags = (values['node-arg'] ?? []).join(' ');
-    console.log(`agent bench: idle ${idleS} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`);
+    console.log(
+      `agent bench: ${values.tsx ? 'tsx' : bundle}, idle ${idleS} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`,
+    );
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) console.log(line(r));
