@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import * as m001 from '../migrations/001-core';
 import * as m040 from '../migrations/040-alerts';
-import * as m020 from '../migrations/020-users-audit';
 import * as m030 from '../migrations/030-history';
 import * as m010 from '../migrations/010-enrollment';
+import * as m020 from '../migrations/020-users-audit';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -11,7 +11,7 @@ import * as m010 from '../migrations/010-enrollment';
  * a shipped migration; add a file and one line below. Feature modules own their tables and
  * take the next free number.
  */
-const MIGRATIONS: readonly { id: string; sql: string }[] = [m001, m010, m030, m020, m040].sort((a, b) =>
+const MIGRATIONS: readonly { id: string; sql: string }[] = [m001, m010, m020, m030, m040].sort((a, b) =>
   a.id.localeCompare(b.id),
 );
 
