@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NodeName, NodeRole } from './common';
+import { AgentId, NodeIdentity } from './common';
 
 /*
  * The agent's own host config file (JSON). It is the only place that grants the agent
@@ -15,15 +15,8 @@ export type HttpProbeConfig = Static<typeof HttpProbe>;
 
 export const AgentConfig = Type.Object({
   /** Stable id of this agent; also the name of its outbox file. */
-  agentId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
-  node: Type.Object({
-    name: NodeName,
-    role: NodeRole,
-    cluster: Type.Object({
-      id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
-      name: Type.String({ minLength: 1, maxLength: 128 }),
-    }),
-  }),
+  agentId: AgentId,
+  node: NodeIdentity,
   server: Type.Object({
     /** ws:// or wss:// base URL of the panel, e.g. ws://10.77.0.1:8470 */
     url: Type.String({ pattern: '^wss?://' }),

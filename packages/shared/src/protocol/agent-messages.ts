@@ -3,8 +3,8 @@ import {
   EpochMs,
   HostFacts,
   KernelAddress,
-  NodeName,
-  NodeRole,
+  AgentId,
+  NodeIdentity,
   ServiceHealth,
   ServiceName,
   Services,
@@ -47,17 +47,10 @@ const Sequenced = {
 export const AgentHello = Type.Object({
   type: Type.Literal('hello'),
   protocol: Type.Integer({ minimum: 1 }),
-  agentId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' }),
+  agentId: AgentId,
   /** Credential the server checks before accepting anything else. */
   token: Type.String({ minLength: 1, maxLength: 512 }),
-  node: Type.Object({
-    name: NodeName,
-    role: NodeRole,
-    cluster: Type.Object({
-      id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
-      name: Type.String({ minLength: 1, maxLength: 128 }),
-    }),
-  }),
+  node: NodeIdentity,
   facts: HostFacts,
   capabilities: Type.Object({
     /** What this agent can observe: 'keepalived', 'vip', 'nginx', 'tomcat', ... */

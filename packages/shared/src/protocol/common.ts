@@ -10,6 +10,19 @@ export const NodeName = Type.String({ minLength: 1, maxLength: 128 });
 export const NodeRole = Type.Union([Type.Literal('lb'), Type.Literal('backend')]);
 export type NodeRole = Static<typeof NodeRole>;
 
+export const AgentId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' });
+
+/** Who a host is: the same in the agent's config file and in its hello. */
+export const NodeIdentity = Type.Object({
+  name: NodeName,
+  role: NodeRole,
+  cluster: Type.Object({
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+  }),
+});
+export type NodeIdentity = Static<typeof NodeIdentity>;
+
 export const ServiceName = Type.Union([
   Type.Literal('nginx'),
   Type.Literal('keepalived'),
