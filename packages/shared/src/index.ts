@@ -7,5 +7,6 @@ export * from './protocol/status';
 export * from './protocol/live-messages';
 export * from './protocol/rest';
 export * from './protocol/history';
+export * from './protocol/alerts';
 export * from './protocol/codec';
 export * from './domain';

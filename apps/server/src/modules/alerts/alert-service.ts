@@ -2,7 +2,8 @@ import type { Database } from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StatusCluster } from '@keepwatch/shared';
 import { observe, planAlerts, type ObservedAlert } from './alert-engine';
-import type { AlertNotice, DeliveryResult } from './alert-schemas';
+import type { AlertDeliveryResult } from '@keepwatch/shared';
+import type { AlertNotice } from './alert-notice';
 import { AlertStore } from './alert-store';
 import { sendNotice } from './channels/send-notice';
 import { ChannelStore } from './channel-store';
@@ -163,7 +164,7 @@ export class AlertService {
   }
 
   /** Sends a test notice right away, outside the queue, and reports how it went. */
-  async test(channelId: number): Promise<DeliveryResult | undefined> {
+  async test(channelId: number): Promise<AlertDeliveryResult | undefined> {
     const channel = this.channels.get(channelId);
     if (!channel) return undefined;
     const at = this.now();

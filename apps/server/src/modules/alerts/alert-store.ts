@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Alert } from './alert-schemas';
+import type { Alert } from '@keepwatch/shared';
 import type { ActiveAlert, ObservedAlert } from './alert-engine';
 
 interface AlertRow {

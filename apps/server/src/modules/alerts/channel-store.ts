@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Channel, ChannelInput } from './alert-schemas';
+import type { AlertChannel, AlertChannelInput } from '@keepwatch/shared';
 
 interface ChannelRow {
   id: number;
@@ -61,7 +61,7 @@ const fromRow = (r: ChannelRow): StoredChannel => ({
   updatedAt: r.updated_at,
 });
 
-export const publicChannel = (c: StoredChannel): Channel => ({ ...c, config: maskConfig(c.config) });
+export const publicChannel = (c: StoredChannel): AlertChannel => ({ ...c, config: maskConfig(c.config) });
 
 /** The alert_channels table. */
 export class ChannelStore {
@@ -80,7 +80,7 @@ export class ChannelStore {
     return row ? fromRow(row) : undefined;
   }
 
-  create(input: ChannelInput, at: number): StoredChannel {
+  create(input: AlertChannelInput, at: number): StoredChannel {
     const info = this.db
       .prepare(
         'INSERT INTO alert_channels (name, type, config, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -91,7 +91,7 @@ export class ChannelStore {
     return created;
   }
 
-  update(id: number, input: ChannelInput, at: number): StoredChannel | undefined {
+  update(id: number, input: AlertChannelInput, at: number): StoredChannel | undefined {
     const prev = this.get(id);
     if (!prev) return undefined;
     const config = prev.type === input.type ? keepMaskedSecrets(input.config, prev.config) : input.config;

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AlertNotice } from './alert-schemas';
+import type { AlertNotice } from './alert-notice';
 
 export interface Delivery {
   id: number;

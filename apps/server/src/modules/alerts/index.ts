@@ -1,10 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginCallback } from 'fastify';
-import { ApiError } from '@keepwatch/shared';
-import { AlertsResponse, Channel, ChannelInput, DeliveryResult } from './alert-schemas';
+import {
+  AlertChannel,
+  AlertChannelIdParams,
+  AlertChannelInput,
+  AlertChannelList,
+  AlertDeliveryResult,
+  AlertsResponse,
+  ApiError,
+} from '@keepwatch/shared';
 import { publicChannel } from './channel-store';
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const notFound = { error: 'not_found', message: 'no such alert channel' };
 
 /**
@@ -23,32 +29,32 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
 
   app.get(
     '/alerts/channels',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Notification channels (secrets masked)', response: { 200: Type.Array(Channel) } } },
+    { config: admin, schema: { tags: ['alerts'], summary: 'Notification channels (secrets masked)', response: { 200: AlertChannelList } } },
     () => alerts.channels.all().map(publicChannel),
   );
 
   app.post(
     '/alerts/channels',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Add a channel', body: ChannelInput, response: { 201: Channel, 400: ApiError } } },
-    async (request, reply) => reply.code(201).send(publicChannel(alerts.channels.create(request.body as ChannelInput, opts.now()))),
+    { config: admin, schema: { tags: ['alerts'], summary: 'Add a channel', body: AlertChannelInput, response: { 201: AlertChannel, 400: ApiError } } },
+    async (request, reply) => reply.code(201).send(publicChannel(alerts.channels.create(request.body as AlertChannelInput, opts.now()))),
   );
 
   app.put(
     '/alerts/channels/:id',
     {
       config: admin,
-      schema: { tags: ['alerts'], summary: 'Replace a channel ("********" keeps a stored secret)', params: IdParams, body: ChannelInput, response: { 200: Channel, 404: ApiError } },
+      schema: { tags: ['alerts'], summary: 'Replace a channel ("********" keeps a stored secret)', params: AlertChannelIdParams, body: AlertChannelInput, response: { 200: AlertChannel, 404: ApiError } },
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      const updated = alerts.channels.update(id, request.body as ChannelInput, opts.now());
+      const updated = alerts.channels.update(id, request.body as AlertChannelInput, opts.now());
       return updated ? publicChannel(updated) : reply.code(404).send(notFound);
     },
   );
 
   app.delete(
     '/alerts/channels/:id',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Delete a channel', params: IdParams, response: { 204: Type.Null(), 404: ApiError } } },
+    { config: admin, schema: { tags: ['alerts'], summary: 'Delete a channel', params: AlertChannelIdParams, response: { 204: Type.Null(), 404: ApiError } } },
     async (request, reply) => {
       const { id } = request.params as { id: number };
       return alerts.channels.remove(id) ? reply.code(204).send() : reply.code(404).send(notFound);
@@ -59,7 +65,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     '/alerts/channels/:id/test',
     {
       config: admin,
-      schema: { tags: ['alerts'], summary: 'Send a test notification now and report the result', params: IdParams, response: { 200: DeliveryResult, 404: ApiError } },
+      schema: { tags: ['alerts'], summary: 'Send a test notification now and report the result', params: AlertChannelIdParams, response: { 200: AlertDeliveryResult, 404: ApiError } },
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };

@@ -1,4 +1,4 @@
-import type { AlertNotice } from './alert-schemas';
+import type { AlertNotice } from './alert-notice';
 
 /*
  * One notification text for every channel, bilingual labels (English + 中文) so one message

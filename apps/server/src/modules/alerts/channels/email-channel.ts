@@ -1,9 +1,10 @@
 import nodemailer from 'nodemailer';
-import type { AlertNotice, EmailConfig } from '../alert-schemas';
+import type { AlertEmailConfig } from '@keepwatch/shared';
+import type { AlertNotice } from '../alert-notice';
 import { noticeText, noticeTitle } from '../message-format';
 
 /** One SMTP send per notice; a new transport each time (rare sends, no pool to go stale). */
-export async function sendEmail(cfg: EmailConfig, n: AlertNotice): Promise<void> {
+export async function sendEmail(cfg: AlertEmailConfig, n: AlertNotice): Promise<void> {
   const starttls = cfg.starttls ?? 'opportunistic';
   const transport = nodemailer.createTransport({
     host: cfg.host,

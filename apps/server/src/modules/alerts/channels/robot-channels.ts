@@ -1,10 +1,11 @@
-import type { AlertNotice, DingTalkConfig, FeishuConfig, WeComConfig, WebhookConfig } from '../alert-schemas';
+import type { AlertDingTalkConfig, AlertFeishuConfig, AlertWeComConfig, AlertWebhookConfig } from '@keepwatch/shared';
+import type { AlertNotice } from '../alert-notice';
 import { noticeMarkdown, noticeText, noticeTitle, noticeVars, renderTemplate } from '../message-format';
 import { postJson } from './http-post';
 import { dingTalkSignedUrl, feishuSign } from './robot-signing';
 
 /** Generic webhook: the notice as JSON, or the admin's template filled with its values. */
-export async function sendWebhook(cfg: WebhookConfig, n: AlertNotice): Promise<void> {
+export async function sendWebhook(cfg: AlertWebhookConfig, n: AlertNotice): Promise<void> {
   const body = cfg.template
     ? renderTemplate(cfg.template, noticeVars(n))
     : JSON.stringify({ ...n, title: noticeTitle(n), text: noticeText(n) });
@@ -12,7 +13,7 @@ export async function sendWebhook(cfg: WebhookConfig, n: AlertNotice): Promise<v
 }
 
 /** DingTalk custom robot: markdown; signed when the robot has "加签" (a secret). */
-export async function sendDingTalk(cfg: DingTalkConfig, n: AlertNotice, now: number): Promise<void> {
+export async function sendDingTalk(cfg: AlertDingTalkConfig, n: AlertNotice, now: number): Promise<void> {
   const url = cfg.secret ? dingTalkSignedUrl(cfg.url, cfg.secret, now) : cfg.url;
   const body = { msgtype: 'markdown', markdown: { title: noticeTitle(n), text: noticeMarkdown(n) } };
   await postJson(url, JSON.stringify(body));
@@ -21,7 +22,7 @@ export async function sendDingTalk(cfg: DingTalkConfig, n: AlertNotice, now: num
 const WECOM_SEND = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 
 /** WeCom (企业微信) group robot: markdown, addressed by its webhook key. */
-export async function sendWeCom(cfg: WeComConfig, n: AlertNotice): Promise<void> {
+export async function sendWeCom(cfg: AlertWeComConfig, n: AlertNotice): Promise<void> {
   const base = cfg.url ?? WECOM_SEND;
   if (!cfg.key && !cfg.url) throw new Error('wecom channel needs a key or a url');
   const url = cfg.key ? `${base}${base.includes('?') ? '&' : '?'}key=${encodeURIComponent(cfg.key)}` : base;
@@ -29,7 +30,7 @@ export async function sendWeCom(cfg: WeComConfig, n: AlertNotice): Promise<void>
 }
 
 /** Feishu (飞书) custom bot: text; timestamp + sign in the body when signing is on. */
-export async function sendFeishu(cfg: FeishuConfig, n: AlertNotice, now: number): Promise<void> {
+export async function sendFeishu(cfg: AlertFeishuConfig, n: AlertNotice, now: number): Promise<void> {
   const timestamp = Math.floor(now / 1000);
   const signed = cfg.secret ? { timestamp: String(timestamp), sign: feishuSign(cfg.secret, timestamp) } : {};
   const body = { ...signed, msg_type: 'text', content: { text: noticeText(n) } };

@@ -1,12 +1,12 @@
 import { Value } from '@sinclair/typebox/value';
 import {
-  DingTalkConfig,
-  EmailConfig,
-  FeishuConfig,
-  WeComConfig,
-  WebhookConfig,
-  type AlertNotice,
-} from '../alert-schemas';
+  AlertDingTalkConfig,
+  AlertEmailConfig,
+  AlertFeishuConfig,
+  AlertWeComConfig,
+  AlertWebhookConfig,
+} from '@keepwatch/shared';
+import type { AlertNotice } from '../alert-notice';
 import { sendEmail } from './email-channel';
 import { sendDingTalk, sendFeishu, sendWeCom, sendWebhook } from './robot-channels';
 
@@ -26,15 +26,15 @@ export async function sendNotice(channel: ChannelRow, notice: AlertNotice, now: 
   const c = channel.config;
   switch (channel.type) {
     case 'webhook':
-      return sendWebhook(checked<WebhookConfig>(WebhookConfig, c), notice);
+      return sendWebhook(checked<AlertWebhookConfig>(AlertWebhookConfig, c), notice);
     case 'dingtalk':
-      return sendDingTalk(checked<DingTalkConfig>(DingTalkConfig, c), notice, now);
+      return sendDingTalk(checked<AlertDingTalkConfig>(AlertDingTalkConfig, c), notice, now);
     case 'wecom':
-      return sendWeCom(checked<WeComConfig>(WeComConfig, c), notice);
+      return sendWeCom(checked<AlertWeComConfig>(AlertWeComConfig, c), notice);
     case 'feishu':
-      return sendFeishu(checked<FeishuConfig>(FeishuConfig, c), notice, now);
+      return sendFeishu(checked<AlertFeishuConfig>(AlertFeishuConfig, c), notice, now);
     case 'email':
-      return sendEmail(checked<EmailConfig>(EmailConfig, c), notice);
+      return sendEmail(checked<AlertEmailConfig>(AlertEmailConfig, c), notice);
     default:
       throw new Error(`unknown channel type ${channel.type}`);
   }

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/* REST shapes of /api/v1/alerts and the channel configs, one schema per channel type. */
+/* REST shapes of /api/v1/alerts and the alert channel configs, one schema per channel type. */
 
 const Url = Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' });
 const Secret = Type.String({ maxLength: 512 });
 
-export const WebhookConfig = Type.Object(
+export const AlertWebhookConfig = Type.Object(
   {
     url: Url,
     headers: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 }))),
@@ -14,11 +14,11 @@ export const WebhookConfig = Type.Object(
   },
   { additionalProperties: false },
 );
-export const DingTalkConfig = Type.Object(
+export const AlertDingTalkConfig = Type.Object(
   { url: Url, secret: Type.Optional(Secret) },
   { additionalProperties: false },
 );
-export const WeComConfig = Type.Object(
+export const AlertWeComConfig = Type.Object(
   {
     /** The robot's webhook key; the URL is Tencent's unless `url` overrides it (proxies, tests). */
     key: Type.Optional(Secret),
@@ -26,11 +26,11 @@ export const WeComConfig = Type.Object(
   },
   { additionalProperties: false },
 );
-export const FeishuConfig = Type.Object(
+export const AlertFeishuConfig = Type.Object(
   { url: Url, secret: Type.Optional(Secret) },
   { additionalProperties: false },
 );
-export const EmailConfig = Type.Object(
+export const AlertEmailConfig = Type.Object(
   {
     host: Type.String({ minLength: 1, maxLength: 255 }),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
@@ -46,28 +46,30 @@ export const EmailConfig = Type.Object(
   { additionalProperties: false },
 );
 
-export type WebhookConfig = Static<typeof WebhookConfig>;
-export type DingTalkConfig = Static<typeof DingTalkConfig>;
-export type WeComConfig = Static<typeof WeComConfig>;
-export type FeishuConfig = Static<typeof FeishuConfig>;
-export type EmailConfig = Static<typeof EmailConfig>;
+export type AlertWebhookConfig = Static<typeof AlertWebhookConfig>;
+export type AlertDingTalkConfig = Static<typeof AlertDingTalkConfig>;
+export type AlertWeComConfig = Static<typeof AlertWeComConfig>;
+export type AlertFeishuConfig = Static<typeof AlertFeishuConfig>;
+export type AlertEmailConfig = Static<typeof AlertEmailConfig>;
 
-const Common = {
+const ChannelCommon = {
   name: Type.String({ minLength: 1, maxLength: 128 }),
   enabled: Type.Optional(Type.Boolean()),
 };
 
-export const ChannelInput = Type.Union([
-  Type.Object({ ...Common, type: Type.Literal('webhook'), config: WebhookConfig }),
-  Type.Object({ ...Common, type: Type.Literal('dingtalk'), config: DingTalkConfig }),
-  Type.Object({ ...Common, type: Type.Literal('wecom'), config: WeComConfig }),
-  Type.Object({ ...Common, type: Type.Literal('feishu'), config: FeishuConfig }),
-  Type.Object({ ...Common, type: Type.Literal('email'), config: EmailConfig }),
+/** Body of POST /alerts/channels and PUT /alerts/channels/:id. */
+export const AlertChannelInput = Type.Union([
+  Type.Object({ ...ChannelCommon, type: Type.Literal('webhook'), config: AlertWebhookConfig }),
+  Type.Object({ ...ChannelCommon, type: Type.Literal('dingtalk'), config: AlertDingTalkConfig }),
+  Type.Object({ ...ChannelCommon, type: Type.Literal('wecom'), config: AlertWeComConfig }),
+  Type.Object({ ...ChannelCommon, type: Type.Literal('feishu'), config: AlertFeishuConfig }),
+  Type.Object({ ...ChannelCommon, type: Type.Literal('email'), config: AlertEmailConfig }),
 ]);
-export type ChannelInput = Static<typeof ChannelInput>;
-export type ChannelType = ChannelInput['type'];
+export type AlertChannelInput = Static<typeof AlertChannelInput>;
+export type AlertChannelType = AlertChannelInput['type'];
 
-export const Channel = Type.Object({
+/** A stored channel as the API returns it. */
+export const AlertChannel = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   type: Type.String(),
@@ -77,7 +79,14 @@ export const Channel = Type.Object({
   createdAt: Type.Number(),
   updatedAt: Type.Number(),
 });
-export type Channel = Static<typeof Channel>;
+export type AlertChannel = Static<typeof AlertChannel>;
+
+export const AlertChannelList = Type.Array(AlertChannel);
+export type AlertChannelList = Static<typeof AlertChannelList>;
+
+/** Path params of /alerts/channels/:id and /alerts/channels/:id/test. */
+export const AlertChannelIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export type AlertChannelIdParams = Static<typeof AlertChannelIdParams>;
 
 export const Alert = Type.Object({
   id: Type.Integer(),
@@ -91,30 +100,17 @@ export const Alert = Type.Object({
 });
 export type Alert = Static<typeof Alert>;
 
+/** Body of GET /alerts. */
 export const AlertsResponse = Type.Object({
   active: Type.Array(Alert),
   recent: Type.Array(Alert),
 });
+export type AlertsResponse = Static<typeof AlertsResponse>;
 
-export const DeliveryResult = Type.Object({
+/** Body of POST /alerts/channels/:id/test: one delivery attempt's outcome. */
+export const AlertDeliveryResult = Type.Object({
   ok: Type.Boolean(),
   error: Type.Optional(Type.String()),
   durationMs: Type.Number(),
 });
-export type DeliveryResult = Static<typeof DeliveryResult>;
-
-/** What a channel is asked to deliver. */
-export interface AlertNotice {
-  event: 'firing' | 'resolved' | 'test';
-  alert: {
-    key: string;
-    rule: string;
-    severity: string;
-    cluster: string;
-    message: string;
-    firingAt: number;
-    resolvedAt?: number;
-  };
-  /** When the notice was made (epoch ms). */
-  at: number;
-}
+export type AlertDeliveryResult = Static<typeof AlertDeliveryResult>;

@@ -1,0 +1,15 @@
+/** What a channel is asked to deliver (internal: built by the alert service, never on the wire as-is). */
+export interface AlertNotice {
+  event: 'firing' | 'resolved' | 'test';
+  alert: {
+    key: string;
+    rule: string;
+    severity: string;
+    cluster: string;
+    message: string;
+    firingAt: number;
+    resolvedAt?: number;
+  };
+  /** When the notice was made (epoch ms). */
+  at: number;
+}
