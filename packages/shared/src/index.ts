@@ -8,5 +8,6 @@ export * from './protocol/live-messages';
 export * from './protocol/rest';
 export * from './protocol/history';
 export * from './protocol/alerts';
+export * from './protocol/enrollment';
 export * from './protocol/codec';
 export * from './domain';

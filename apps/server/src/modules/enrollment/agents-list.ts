@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AgentCredentials } from './agent-credentials-plugin';
-import type { AgentInfo } from './enrollment-schemas';
+import type { AgentInfo } from '@keepwatch/shared';
 
 interface AgentRow {
   agent_id: string;

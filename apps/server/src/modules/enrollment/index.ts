@@ -1,16 +1,17 @@
 import type { FastifyPluginCallback } from 'fastify';
-import { ApiError, OkResponse } from '@keepwatch/shared';
-import { listAgents } from './agents-list';
 import {
+  AgentIdParams,
   AgentsResponse,
-  CreateTokenBody,
-  CreatedToken,
-  EnrollBody,
+  ApiError,
+  EnrollRequest,
   EnrollResponse,
-  IdParams,
-  TokenInfo,
-} from './enrollment-schemas';
-import { Type, type Static } from '@sinclair/typebox';
+  EnrollmentTokenCreate,
+  EnrollmentTokenCreated,
+  EnrollmentTokenIdParams,
+  EnrollmentTokenList,
+  OkResponse,
+} from '@keepwatch/shared';
+import { listAgents } from './agents-list';
 
 const REFUSAL: Record<'unknown' | 'expired' | 'used' | 'revoked', string> = {
   unknown: 'unknown enrollment token',
@@ -25,9 +26,9 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
   // Only admins manage agents (the auth plugin's role guard); enroll is public below.
   const admin = { config: { role: 'admin' as const } };
 
-  app.post<{ Body: Static<typeof CreateTokenBody> }>(
+  app.post<{ Body: EnrollmentTokenCreate }>(
     '/agents/enrollment-tokens',
-    { ...admin, schema: { tags: ['agents'], summary: 'Create a one-time enrollment token', body: CreateTokenBody, response: { 200: CreatedToken, 403: ApiError } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Create a one-time enrollment token', body: EnrollmentTokenCreate, response: { 200: EnrollmentTokenCreated, 403: ApiError } } },
     (request) => {
       const created = creds.store.createToken({ ...request.body, createdBy: request.user?.username ?? 'unknown' });
       app.audit.fromRequest(request, { action: 'agent.enrollment-token.create', target: created.id, detail: { expiresAt: created.expiresAt } });
@@ -37,13 +38,13 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
 
   app.get(
     '/agents/enrollment-tokens',
-    { ...admin, schema: { tags: ['agents'], summary: 'Enrollment tokens (never their secrets)', response: { 200: Type.Object({ tokens: Type.Array(TokenInfo) }) } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Enrollment tokens (never their secrets)', response: { 200: EnrollmentTokenList } } },
     () => ({ tokens: creds.store.listTokens() }),
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete<{ Params: EnrollmentTokenIdParams }>(
     '/agents/enrollment-tokens/:id',
-    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an enrollment token', params: IdParams, response: { 200: OkResponse, 404: ApiError } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an enrollment token', params: EnrollmentTokenIdParams, response: { 200: OkResponse, 404: ApiError } } },
     async (request, reply) => {
       if (!creds.store.revokeToken(request.params.id)) {
         return reply.code(404).send({ error: 'not_found', message: 'no such enrollment token (or already revoked)' });
@@ -53,12 +54,12 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
     },
   );
 
-  app.post<{ Body: EnrollBody }>(
+  app.post<{ Body: EnrollRequest }>(
     '/agents/enroll',
     {
       // The enrollment token is the credential here: no session.
       config: { public: true },
-      schema: { tags: ['agents'], summary: 'Exchange an enrollment token for an agent credential', body: EnrollBody, response: { 200: EnrollResponse, 401: ApiError } },
+      schema: { tags: ['agents'], summary: 'Exchange an enrollment token for an agent credential', body: EnrollRequest, response: { 200: EnrollResponse, 401: ApiError } },
     },
     async (request, reply) => {
       const { token, hostname, name, clusterId, role } = request.body;
@@ -78,9 +79,9 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
     () => ({ agents: listAgents(app.db, creds) }),
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post<{ Params: AgentIdParams }>(
     '/agents/:id/revoke',
-    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an agent: its socket closes (4401) and its credential never works again', params: IdParams, response: { 200: OkResponse } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an agent: its socket closes (4401) and its credential never works again', params: AgentIdParams, response: { 200: OkResponse } } },
     (request) => {
       const changed = creds.revoke(request.params.id);
       app.audit.fromRequest(request, { action: 'agent.revoke', target: request.params.id, detail: { changed } });

@@ -1,22 +1,26 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/* REST shapes of the enrollment and agents-management routes (mirrored in apps/web features/agents). */
+/* REST shapes of agent enrollment and agents management: /api/v1/agents/*. */
 
-export const CreateTokenBody = Type.Object(
+/** Body of POST /agents/enrollment-tokens. */
+export const EnrollmentTokenCreate = Type.Object(
   {
     ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, description: 'default 3600' })),
     note: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
 );
+export type EnrollmentTokenCreate = Static<typeof EnrollmentTokenCreate>;
 
-export const CreatedToken = Type.Object({
+/** Response of POST /agents/enrollment-tokens: the one time the secret is shown. */
+export const EnrollmentTokenCreated = Type.Object({
   id: Type.String(),
   token: Type.String({ description: 'shown once; only its sha256 is stored' }),
   expiresAt: Type.Integer(),
 });
+export type EnrollmentTokenCreated = Static<typeof EnrollmentTokenCreated>;
 
-export const TokenInfo = Type.Object({
+export const EnrollmentTokenInfo = Type.Object({
   id: Type.String(),
   note: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.Union([Type.String(), Type.Null()]),
@@ -26,10 +30,16 @@ export const TokenInfo = Type.Object({
   usedBy: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
+export type EnrollmentTokenInfo = Static<typeof EnrollmentTokenInfo>;
+
+/** Response of GET /agents/enrollment-tokens. */
+export const EnrollmentTokenList = Type.Object({ tokens: Type.Array(EnrollmentTokenInfo) });
+export type EnrollmentTokenList = Static<typeof EnrollmentTokenList>;
 
 const Ident = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
 
-export const EnrollBody = Type.Object(
+/** Body of POST /agents/enroll (public: the enrollment token is the credential). */
+export const EnrollRequest = Type.Object(
   {
     token: Type.String({ minLength: 1, maxLength: 200 }),
     hostname: Type.String({ minLength: 1, maxLength: 253 }),
@@ -40,13 +50,15 @@ export const EnrollBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type EnrollBody = Static<typeof EnrollBody>;
+export type EnrollRequest = Static<typeof EnrollRequest>;
 
 export const EnrollResponse = Type.Object({
   agentId: Type.String(),
   credential: Type.String({ description: 'the agent keeps it in its 0600 config; the server stores only sha256' }),
 });
+export type EnrollResponse = Static<typeof EnrollResponse>;
 
+/** One row of GET /agents. */
 export const AgentInfo = Type.Object({
   agentId: Type.String(),
   nodeName: Type.Union([Type.String(), Type.Null()]),
@@ -65,4 +77,12 @@ export const AgentInfo = Type.Object({
 export type AgentInfo = Static<typeof AgentInfo>;
 
 export const AgentsResponse = Type.Object({ agents: Type.Array(AgentInfo) });
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export type AgentsResponse = Static<typeof AgentsResponse>;
+
+/** Path params of /agents/:id/revoke. */
+export const AgentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export type AgentIdParams = Static<typeof AgentIdParams>;
+
+/** Path params of DELETE /agents/enrollment-tokens/:id. */
+export const EnrollmentTokenIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export type EnrollmentTokenIdParams = Static<typeof EnrollmentTokenIdParams>;
