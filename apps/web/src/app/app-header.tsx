@@ -32,6 +32,9 @@ export function AppHeader({ user, connection, everLive, onLogout }: AppHeaderPro
         <a href="#/" aria-current={view === 'clusters' ? 'page' : undefined}>
           {t.navClusters}
         </a>
+        <a href="#/alerts" data-testid="nav-alerts" aria-current={view === 'alerts' ? 'page' : undefined}>
+          {t.alerts.nav}
+        </a>
         {user.role === 'admin' && (
           <a href="#/agents" data-testid="nav-agents" aria-current={view === 'agents' ? 'page' : undefined}>
             {t.navAgents}

@@ -1,5 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { AgentsPage } from '../features/agents/agents-page';
+import { AlertsPage } from '../features/alerts/alerts-page';
 import { useView } from '../features/agents/use-route';
 import { LoginPage } from '../features/auth/login-page';
 import { ClusterPage } from '../features/topology/cluster-page';
@@ -43,10 +44,8 @@ export function App() {
     case 'anonymous':
       return <LoginPage notice={current.notice} />;
     case 'authenticated':
-      return view === 'agents' && current.user.role === 'admin' ? (
-        <AgentsPage user={current.user} />
-      ) : (
-        <ClusterPage user={current.user} />
-      );
+      if (view === 'agents' && current.user.role === 'admin') return <AgentsPage user={current.user} />;
+      if (view === 'alerts') return <AlertsPage user={current.user} />;
+      return <ClusterPage user={current.user} />;
   }
 }

@@ -1,4 +1,5 @@
 import type { Severity, Verdict } from '@keepwatch/shared';
+import { alertsEn, alertsZhCN } from './dictionary-alerts';
 
 /*
  * All UI text. `en` defines the shape; `zhCN` is typed as `Messages`, so TypeScript refuses
@@ -128,6 +129,8 @@ const en = {
   agentsError: (message: string): string => `Could not load agents: ${message}`,
   agentsActionError: (message: string): string => `The server refused: ${message}`,
 
+  alerts: alertsEn,
+
   durationUnits: { d: 'd', h: 'h', m: 'm', s: 's', sep: ' ' } satisfies DurationUnits,
 };
 
@@ -237,6 +240,8 @@ const zhCN: Messages = {
   agentsClose: '关闭',
   agentsError: (message) => `无法加载 Agent：${message}`,
   agentsActionError: (message) => `服务器拒绝：${message}`,
+
+  alerts: alertsZhCN,
 
   durationUnits: { d: '天', h: '小时', m: '分', s: '秒', sep: '' },
 };

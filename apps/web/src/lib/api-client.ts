@@ -1,8 +1,13 @@
 import {
+  AlertChannel,
+  AlertChannelList,
+  AlertDeliveryResult,
+  AlertsResponse,
   ApiError,
   LoginResponse,
   MeResponse,
   StatusResponse,
+  type AlertChannelInput,
   type LoginRequest,
 } from '@keepwatch/shared';
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -45,7 +50,16 @@ export interface ApiClient {
   logout(): Promise<void>;
   me(): Promise<MeResponse>;
   status(): Promise<StatusResponse>;
+  alerts(): Promise<AlertsResponse>;
+  /** Admin only: notification channels, secrets masked as "********". */
+  alertChannels(): Promise<AlertChannelList>;
+  createAlertChannel(body: AlertChannelInput): Promise<AlertChannel>;
+  /** A "********" secret in `body` keeps the stored one. */
+  updateAlertChannel(id: number, body: AlertChannelInput): Promise<AlertChannel>;
+  deleteAlertChannel(id: number): Promise<void>;
+  testAlertChannel(id: number): Promise<AlertDeliveryResult>;
 }
+
 
 const checks = new Map<TSchema, TypeCheck<TSchema>>();
 function checkerFor(schema: TSchema): TypeCheck<TSchema> {
@@ -95,7 +109,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   };
 
   async function request<S extends TSchema | null>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     schema: S,
     init: { body?: unknown; authRedirect?: boolean } = {},
@@ -146,5 +160,11 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     logout: () => request('POST', '/auth/logout', null, { authRedirect: false }),
     me: async () => remember(await request('GET', '/auth/me', MeResponse, { authRedirect: false })),
     status: () => request('GET', '/status', StatusResponse),
+    alerts: () => request('GET', '/alerts', AlertsResponse),
+    alertChannels: () => request('GET', '/alerts/channels', AlertChannelList),
+    createAlertChannel: (body) => request('POST', '/alerts/channels', AlertChannel, { body }),
+    updateAlertChannel: (id, body) => request('PUT', `/alerts/channels/${id}`, AlertChannel, { body }),
+    deleteAlertChannel: (id) => request('DELETE', `/alerts/channels/${id}`, null),
+    testAlertChannel: (id) => request('POST', `/alerts/channels/${id}/test`, AlertDeliveryResult),
   };
 }

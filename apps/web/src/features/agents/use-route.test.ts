@@ -8,5 +8,6 @@ describe('viewFromHash', () => {
     expect(viewFromHash('')).toBe('clusters');
     expect(viewFromHash('#/')).toBe('clusters');
     expect(viewFromHash('#/agentsx')).toBe('clusters');
+    expect(viewFromHash('#/alerts')).toBe('alerts');
   });
 });

@@ -1,11 +1,12 @@
 import { useSyncExternalStore } from 'react';
 
-/* The dashboard's two views, addressed by the URL hash so reload and back keep the view. */
+/* The dashboard's views, addressed by the URL hash so reload and back keep the view. */
 
-export type View = 'clusters' | 'agents';
+export type View = 'clusters' | 'agents' | 'alerts';
 
 export function viewFromHash(hash: string): View {
-  return hash.replace(/^#\/?/, '') === 'agents' ? 'agents' : 'clusters';
+  const path = hash.replace(/^#\/?/, '');
+  return path === 'agents' || path === 'alerts' ? path : 'clusters';
 }
 
 const subscribe = (cb: () => void): (() => void) => {

@@ -1,0 +1,75 @@
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { AlertsResponse, MeResponse } from '@keepwatch/shared';
+import { AppHeader } from '../../app/app-header';
+import { useServices } from '../../app/services';
+import { useI18n } from '../../i18n/i18n-context';
+import { useNow } from '../../lib/use-now';
+import { ActiveAlerts, RecentAlerts } from './alert-tables';
+import { sortActive, sortRecent } from './alerts-model';
+import { ChannelsSection } from './channels-section';
+import { throttle } from './throttle';
+import './alerts.css';
+
+/** A burst of live patches (a failover) makes one GET /alerts per this interval at most. */
+const REFETCH_MIN_MS = 2000;
+
+/**
+ * Alerts and, for admins, notification channels. Alerts are re-read when the live feed
+ * changes (a new snapshot or patch moves `rev`): an alert fires or resolves only when the
+ * status changes, or when its hold time ends, which the next patch or snapshot follows.
+ */
+export function AlertsPage({ user }: { user: MeResponse }) {
+  const { live, api, session } = useServices();
+  const { t } = useI18n();
+  const state = useSyncExternalStore(live.subscribe, live.getState);
+  const now = useNow(1000) + state.serverOffsetMs;
+  const [alerts, setAlerts] = useState<AlertsResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    live.start();
+    return () => live.stop();
+  }, [live]);
+
+  const load = useCallback(() => {
+    api.alerts().then(
+      (body) => {
+        setAlerts(body);
+        setError(null);
+      },
+      (err: unknown) => setError((err as Error).message),
+    );
+  }, [api]);
+
+  const refetch = useMemo(() => throttle(load, REFETCH_MIN_MS), [load]);
+  useEffect(() => () => refetch.cancel(), [refetch]);
+  useEffect(refetch, [refetch, state.data.rev]);
+
+  const logout = (): void => {
+    live.stop();
+    void api.logout().catch(() => undefined).finally(() => session.set({ kind: 'anonymous', notice: null }));
+  };
+
+  const active = useMemo(() => sortActive(alerts?.active ?? []), [alerts]);
+  const recent = useMemo(() => sortRecent(alerts?.recent ?? []), [alerts]);
+  return (
+    <div className="app">
+      <AppHeader user={user} connection={state.connection} everLive={state.everLive} onLogout={logout} />
+      <main className="page alerts-page">
+        <section className="alerts-section" aria-labelledby="alerts-active-title">
+          <h1 id="alerts-active-title">
+            {t.alerts.activeTitle}
+            {active.length > 0 && <span className="alerts-count" data-testid="alerts-count">{active.length}</span>}
+          </h1>
+          {error && <p className="form-error" role="alert">{t.alerts.loadError(error)}</p>}
+          {alerts === null ? <p className="muted">{t.alerts.loading}</p> : <ActiveAlerts alerts={active} now={now} />}
+        </section>
+        {user.role === 'admin' && <ChannelsSection />}
+        <section className="alerts-section" aria-labelledby="alerts-recent-title">
+          <h2 id="alerts-recent-title">{t.alerts.recentTitle}</h2>
+          {alerts !== null && <RecentAlerts alerts={recent} now={now} />}
+        </section>
+      </main>
+    </div>
+  );
+}
