@@ -9,5 +9,7 @@ export * from './protocol/rest';
 export * from './protocol/history';
 export * from './protocol/alerts';
 export * from './protocol/enrollment';
+export * from './protocol/users';
+export * from './protocol/audit';
 export * from './protocol/codec';
 export * from './domain';

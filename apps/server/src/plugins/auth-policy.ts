@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { PASSWORD_MAX, USERNAME_PATTERN, USER_ROLES } from '@keepwatch/shared';
 
 /*
  * Pure rules of authentication and authorisation (no I/O): roles, password policy, CSRF token
  * derivation and the Origin check. plugins/auth.ts applies them to requests.
  */
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export const ROLES = USER_ROLES;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: unknown): value is Role {
@@ -27,7 +28,7 @@ export function lowerRole(a: Role, b: Role): Role {
 }
 
 export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 256;
+export { PASSWORD_MAX, USERNAME_PATTERN };
 
 /** A sentence for the user, or null when the password is acceptable. */
 export function passwordProblem(password: string, username?: string): string | null {
@@ -38,8 +39,6 @@ export function passwordProblem(password: string, username?: string): string | n
   }
   return null;
 }
-
-export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 
 /**
  * The CSRF token of a session: derived from the (HttpOnly, 256-bit random) session token, so

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import type { AuditEntry, AuditResult } from '@keepwatch/shared';
 
-export type AuditResult = 'ok' | 'denied' | 'error';
+export type { AuditEntry, AuditResult };
 
 /** One thing somebody did or tried. */
 export interface AuditInput {
@@ -15,17 +16,6 @@ export interface AuditInput {
   /** Small JSON-able object; never secrets. */
   detail?: Record<string, unknown>;
   ip?: string | null;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  result: AuditResult;
-  detail: Record<string, unknown>;
-  ip: string | null;
 }
 
 interface AuditRow extends Omit<AuditEntry, 'detail'> {

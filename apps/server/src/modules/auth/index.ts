@@ -1,20 +1,13 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { ApiError, LoginRequest, LoginResponse, MeResponse, OkResponse } from '@keepwatch/shared';
+import { ApiError, LoginRequest, LoginResponse, MeResponse, OkResponse, PasswordChange } from '@keepwatch/shared';
 import { CSRF_COOKIE, SESSION_COOKIE, requestCredential, sessionCookieOptions } from '../../plugins/auth';
-import { PASSWORD_MAX, csrfTokenFor, passwordProblem } from '../../plugins/auth-policy';
+import { csrfTokenFor, passwordProblem } from '../../plugins/auth-policy';
 import { LoginLimiter } from './login-limiter';
 import tokensRoutes from './tokens-routes';
 
 export interface AuthModuleOptions {
   now: () => number;
 }
-
-const PasswordChange = Type.Object({
-  current: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
-  next: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
-});
-type PasswordChange = Static<typeof PasswordChange>;
 
 const TOO_MANY = (wait: number): { error: string; message: string } => ({
   error: 'too_many_attempts',

@@ -1,32 +1,13 @@
 import type { FastifyPluginCallback } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { ApiError, OkResponse } from '@keepwatch/shared';
-import { ROLES, forbiddenMessage, roleAtLeast, type Role } from '../../plugins/auth-policy';
-
-const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-
-const TokenCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  /** Default: the creator's role. May not exceed it. */
-  role: Type.Optional(RoleSchema),
-  /** Default: no expiry. */
-  ttlDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
-});
-type TokenCreate = Static<typeof TokenCreate>;
-
-const TokenInfo = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  role: RoleSchema,
-  owner: Type.String(),
-  createdAt: Type.Number(),
-  expiresAt: Type.Union([Type.Number(), Type.Null()]),
-  lastUsedAt: Type.Union([Type.Number(), Type.Null()]),
-});
-
-const TokenCreated = Type.Composite([TokenInfo, Type.Object({ token: Type.String({ description: 'shown once' }) })]);
-const TokenParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-type TokenParams = Static<typeof TokenParams>;
+import {
+  ApiError,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  ApiTokenIdParams,
+  ApiTokenList,
+  OkResponse,
+} from '@keepwatch/shared';
+import { forbiddenMessage, roleAtLeast, type Role } from '../../plugins/auth-policy';
 
 const DAY_MS = 86_400_000;
 
@@ -41,14 +22,14 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         tags: ['auth'],
         summary: 'Create an API token (role ≤ mine); the secret is in this response only',
-        body: TokenCreate,
-        response: { 201: TokenCreated, 401: ApiError, 403: ApiError },
+        body: ApiTokenCreate,
+        response: { 201: ApiTokenCreated, 401: ApiError, 403: ApiError },
       },
     },
     (request, reply) => {
       const user = request.user;
       if (!user) return reply.code(401).send({ error: 'unauthorized', message: 'log in first' });
-      const body = request.body as TokenCreate;
+      const body = request.body as ApiTokenCreate;
       const role: Role = body.role ?? user.role;
       if (!roleAtLeast(user.role, role)) {
         return reply.code(403).send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
@@ -66,7 +47,7 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         tags: ['auth'],
         summary: 'API tokens (mine; all for admins), without secrets',
-        response: { 200: Type.Array(TokenInfo), 401: ApiError },
+        response: { 200: ApiTokenList, 401: ApiError },
       },
     },
     (request) => {
@@ -81,12 +62,12 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         tags: ['auth'],
         summary: 'Revoke an API token (mine; any for admins)',
-        params: TokenParams,
+        params: ApiTokenIdParams,
         response: { 200: OkResponse, 401: ApiError, 404: ApiError },
       },
     },
     (request, reply) => {
-      const { id } = request.params as TokenParams;
+      const { id } = request.params as ApiTokenIdParams;
       const owner = app.auth.tokens.ownerId(id);
       // Someone else's token is "not found" to a non-admin: ids are not worth confirming.
       if (owner === undefined || (owner !== request.user?.id && request.user?.role !== 'admin')) {

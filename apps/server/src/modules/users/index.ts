@@ -1,35 +1,16 @@
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { ApiError, OkResponse } from '@keepwatch/shared';
-import { PASSWORD_MAX, ROLES, USERNAME_PATTERN, passwordProblem } from '../../plugins/auth-policy';
+import {
+  ApiError,
+  OkResponse,
+  User,
+  UserCreate,
+  UserList,
+  UserParams,
+  UserPatch,
+} from '@keepwatch/shared';
+import { passwordProblem } from '../../plugins/auth-policy';
 import { hashPassword } from '../../plugins/password-hash';
 import { UserStore, removesLastAdmin, type UserChange } from './user-store';
-
-const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const User = Type.Object({
-  username: Type.String(),
-  role: RoleSchema,
-  disabled: Type.Boolean(),
-  createdAt: Type.Number(),
-  updatedAt: Type.Union([Type.Number(), Type.Null()]),
-});
-const UserCreate = Type.Object({
-  username: Type.String({ pattern: USERNAME_PATTERN }),
-  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
-  role: RoleSchema,
-});
-type UserCreate = Static<typeof UserCreate>;
-const UserPatch = Type.Object(
-  {
-    role: Type.Optional(RoleSchema),
-    password: Type.Optional(Type.String({ minLength: 1, maxLength: PASSWORD_MAX })),
-    disabled: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-type UserPatch = Static<typeof UserPatch>;
-const UserParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
-type UserParams = Static<typeof UserParams>;
 
 const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
 
@@ -47,7 +28,7 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
   const users = new UserStore(app.db, opts.now);
   const admin = { role: 'admin' as const };
 
-  app.get('/users', { config: admin, schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: Type.Array(User), ...errors } } }, () =>
+  app.get('/users', { config: admin, schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors } } }, () =>
     users.list().map(publicUser),
   );
 

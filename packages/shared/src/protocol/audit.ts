@@ -1,0 +1,31 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/* REST shapes of GET /api/v1/audit (admin): the audit log, newest first. */
+
+export const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging cursor)' })),
+});
+export type AuditQuery = Static<typeof AuditQuery>;
+
+export const AuditResult = Type.Union([Type.Literal('ok'), Type.Literal('denied'), Type.Literal('error')]);
+export type AuditResult = Static<typeof AuditResult>;
+
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Type.Number(),
+  actor: Type.String(),
+  action: Type.String(),
+  target: Type.Union([Type.String(), Type.Null()]),
+  result: AuditResult,
+  detail: Type.Record(Type.String(), Type.Unknown()),
+  ip: Type.Union([Type.String(), Type.Null()]),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditPage = Type.Object({
+  entries: Type.Array(AuditEntry),
+  /** Pass as `before` for the next (older) page; null when this page is the last. */
+  nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type AuditPage = Static<typeof AuditPage>;
