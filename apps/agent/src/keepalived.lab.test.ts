@@ -15,7 +15,8 @@ import { VipCollector } from './vip-collector';
  * network namespace (root only). The connection is covered by the unit tests.
  */
 
-const NS = `kwa-${process.pid}`;
+// Its own prefix: `pnpm lab down` of any lab removes every `<prefix>-*` namespace.
+const NS = `kwk-${process.pid}`;
 const sh = (...argv: string[]): void => {
   const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
@@ -27,11 +28,21 @@ describe('agent against a real keepalived in a netns', () => {
   const ac = new AbortController();
   const sent: DataMessageInput[] = [];
   let wake: (() => void) | undefined;
+  /** Resolves with the first message matching `pred`; fails after 20 s instead of hanging. */
   const until = async (pred: (m: DataMessageInput) => boolean): Promise<DataMessageInput> => {
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const hit = sent.find(pred);
       if (hit) return hit;
-      await new Promise<void>((r) => (wake = r));
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `no matching message within 20 s; got ${sent.map((m) => m.type).join(', ')}`,
+        );
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, left).unref();
+      });
     }
   };
   let kaCollector: KeepalivedCollector;
@@ -82,21 +93,44 @@ describe('agent against a real keepalived in a netns', () => {
   afterAll(async () => {
     ac.abort();
     ka?.kill('SIGKILL');
-    await Promise.all([kaCollector.stopped(), vip.stopped()]);
+    // Bounded: a collector that cannot stop must not hold the suite for the hook timeout.
+    await Promise.race([
+      Promise.all([kaCollector.stopped(), vip.stopped()]),
+      new Promise((r) => setTimeout(r, 5_000).unref()),
+    ]);
     spawnSync('ip', ['netns', 'del', NS]);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('sees keepalived down, then its transitions, VIP and JSON dump, reload and stop', async () => {
-    await until((m) => m.type === 'service.health' && m.service === 'keepalived' && !m.health.healthy);
+    await until(
+      (m) => m.type === 'service.health' && m.service === 'keepalived' && !m.health.healthy,
+    );
     ka = spawn(
       'ip',
-      ['netns', 'exec', NS, 'keepalived', '-n', '-l', '-G', '-f', join(dir, 'keepalived.conf'),
-        '-p', join(dir, 'ka.pid'), '-r', join(dir, 'ka_vrrp.pid'), '-c', join(dir, 'ka_check.pid')],
+      [
+        'netns',
+        'exec',
+        NS,
+        'keepalived',
+        '-n',
+        '-l',
+        '-G',
+        '-f',
+        join(dir, 'keepalived.conf'),
+        '-p',
+        join(dir, 'ka.pid'),
+        '-r',
+        join(dir, 'ka_vrrp.pid'),
+        '-c',
+        join(dir, 'ka_check.pid'),
+      ],
       { env: { ...process.env, TMPDIR: join(dir, 'tmp') }, stdio: 'ignore' },
     );
     await until((m) => m.type === 'vrrp.transition' && m.state === 'MASTER' && m.source === 'fifo');
-    await until((m) => m.type === 'vip.change' && m.action === 'add' && m.address.address === '10.99.1.50');
+    await until(
+      (m) => m.type === 'vip.change' && m.action === 'add' && m.address.address === '10.99.1.50',
+    );
     const snap = await until((m) => m.type === 'snapshot' && m.vrrp.some((i) => i.vrid === 51));
     expect(snap.type === 'snapshot' && snap.vrrp[0]).toMatchObject({
       instance: 'VI_1',
@@ -104,7 +138,9 @@ describe('agent against a real keepalived in a netns', () => {
       interface: 'eth0',
       vips: ['10.99.1.50'],
     });
-    await until((m) => m.type === 'service.health' && m.service === 'keepalived' && m.health.healthy);
+    await until(
+      (m) => m.type === 'service.health' && m.service === 'keepalived' && m.health.healthy,
+    );
 
     const pid = Number(readFileSync(join(dir, 'ka.pid'), 'utf8'));
     const before = sent.length;
