@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeHttp } from './http-probe';
+import { probeAgent, probeHttp } from './http-probe';
 
 describe('probeHttp', () => {
   let server: Server;
@@ -42,5 +42,24 @@ describe('probeHttp', () => {
   });
   it('a hanging server times out', async () => {
     expect(await probeHttp(`${base}/hang`, 80)).toMatchObject({ healthy: false, detail: 'timeout after 80 ms' });
+  });
+  it('a probe agent reuses one connection and still sees the listener go away', async () => {
+    const srv = createServer((_req, res) => res.end('ok'));
+    let connections = 0;
+    srv.on('connection', () => connections++);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`;
+    const agent = probeAgent();
+    try {
+      for (let i = 0; i < 3; i++) expect((await probeHttp(url, 1000, agent)).healthy).toBe(true);
+      expect(connections).toBe(1);
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+      // Probed before the FIN is read: the reused socket resets; either way it is unhealthy.
+      expect((await probeHttp(url, 1000, agent)).healthy).toBe(false);
+      expect(await probeHttp(url, 1000, agent)).toMatchObject({ healthy: false, detail: 'connect ECONNREFUSED' });
+    } finally {
+      agent.destroy();
+    }
   });
 });

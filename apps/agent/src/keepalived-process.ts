@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecFn } from './exec';
@@ -14,19 +15,25 @@ import { sleep } from './timing';
 
 export type PidCheck = { running: true; pid: number } | { running: false; detail: string };
 
-export async function checkKeepalivedPid(pidFile: string): Promise<PidCheck> {
+// Synchronous reads on purpose: this runs every second, the files are a few bytes in /proc
+// and /run (never block), and three async readFiles cost ~15 thread-pool round trips.
+export function checkKeepalivedPid(pidFile: string): Promise<PidCheck> {
+  return Promise.resolve(readPidCheck(pidFile));
+}
+
+function readPidCheck(pidFile: string): PidCheck {
   let text: string;
   try {
-    text = await readFile(pidFile, 'utf8');
+    text = readFileSync(pidFile, 'utf8');
   } catch {
     return { running: false, detail: 'process not running (no pid file)' };
   }
   const pid = Number.parseInt(text.trim(), 10);
   if (!Number.isInteger(pid) || pid <= 1) return { running: false, detail: 'process not running (bad pid file)' };
   try {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     if (!cmdline.includes('keepalived')) return { running: false, detail: 'process not running (stale pid file)' };
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     if (/^State:\s+Z/m.test(status)) return { running: false, detail: 'process not running (zombie)' };
   } catch {
     return { running: false, detail: 'process not running' };

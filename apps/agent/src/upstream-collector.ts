@@ -1,5 +1,6 @@
 import type { UpstreamHealth } from '@keepwatch/shared';
-import { probeHttp } from './http-probe';
+import type { Agent } from 'node:http';
+import { probeAgent, probeHttp } from './http-probe';
 import type { Emit } from './observations';
 import { sleep } from './timing';
 
@@ -18,11 +19,16 @@ export interface UpstreamCollectorOptions {
 export class UpstreamCollector {
   private servers: string[] = [];
   private loop: Promise<void> | undefined;
+  /** One keep-alive connection per server (see probeAgent), dropped with the server. */
+  private agents = new Map<string, Agent>();
 
   constructor(private readonly opts: UpstreamCollectorOptions) {}
 
   setServers(servers: string[]): void {
     this.servers = [...new Set(servers)];
+    const next = new Map(this.servers.map((s) => [s, this.agents.get(s) ?? probeAgent()]));
+    for (const [server, agent] of this.agents) if (!next.has(server)) agent.destroy();
+    this.agents = next;
   }
 
   start(signal: AbortSignal): void {
@@ -38,15 +44,16 @@ export class UpstreamCollector {
     const timeout = this.opts.timeoutMs ?? Math.min(800, interval);
     while (!signal.aborted) {
       const started = Date.now();
-      const servers = this.servers;
-      if (servers.length > 0) {
+      const agents = this.agents;
+      if (agents.size > 0) {
         const list: UpstreamHealth[] = await Promise.all(
-          servers.map(async (server) => ({ server, health: await probeHttp(`http://${server}/`, timeout) })),
+          [...agents].map(async ([server, agent]) => ({ server, health: await probeHttp(`http://${server}/`, timeout, agent) })),
         );
         if (signal.aborted) break;
         this.opts.emit({ kind: 'upstreams', ts: Date.now(), list });
       }
       await sleep(Math.max(0, interval - (Date.now() - started)), signal);
     }
+    for (const agent of this.agents.values()) agent.destroy();
   }
 }

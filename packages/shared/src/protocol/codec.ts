@@ -58,10 +58,14 @@ function discriminatedMembers(schema: TSchema): Map<string, TypeCheck<TSchema>> 
 }
 
 export function createCodec<S extends TSchema>(schema: S): Codec<S> {
-  const compiled = TypeCompiler.Compile(schema);
-  const members = discriminatedMembers(schema);
+  // Compiled on first use, not at import: generated validators cost memory (the agent's RSS
+  // target), a process may never use some codecs, and per-type ones serve only errors.
+  let compiled: TypeCheck<S> | undefined;
+  let members: Map<string, TypeCheck<TSchema>> | null | undefined;
   const check = (value: unknown): DecodeResult<Static<S>> => {
+    compiled ??= TypeCompiler.Compile(schema);
     if (compiled.Check(value)) return { ok: true, value: value };
+    if (members === undefined) members = discriminatedMembers(schema) ?? null;
     if (members) {
       const type =
         typeof value === 'object' && value !== null
