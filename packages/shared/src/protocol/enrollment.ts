@@ -86,3 +86,16 @@ export type AgentIdParams = Static<typeof AgentIdParams>;
 /** Path params of DELETE /agents/enrollment-tokens/:id. */
 export const EnrollmentTokenIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 export type EnrollmentTokenIdParams = Static<typeof EnrollmentTokenIdParams>;
+
+/** One agent build the panel serves under /agent-dist/. */
+export const AgentDistFile = Type.Object({
+  name: Type.String(),
+  arch: Type.String({ description: 'linux-x64 (single executable) or node20 (bundle)' }),
+  size: Type.Integer(),
+  sha256: Type.String(),
+});
+export type AgentDistFile = Static<typeof AgentDistFile>;
+
+/** GET /agent-dist/manifest.json: the builds present (install.sh reads it one file per line). */
+export const AgentDistManifest = Type.Object({ files: Type.Array(AgentDistFile) });
+export type AgentDistManifest = Static<typeof AgentDistManifest>;

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import { AgentDistManifest, ApiError, type AgentDistFile } from '@keepwatch/shared';
 import { INSTALL_SH } from './install-script';
 
 /*
@@ -25,12 +26,7 @@ export const DIST_FILES = [
   { name: 'keepwatch-agent.mjs', arch: 'node20', build: 'pnpm --filter @keepwatch/agent build' },
 ] as const;
 
-export interface ManifestFile {
-  name: string;
-  arch: string;
-  size: number;
-  sha256: string;
-}
+export type ManifestFile = AgentDistFile;
 
 /** One file object per line: install.sh reads it with grep and sed, without a JSON parser. */
 export function renderManifest(files: ManifestFile[]): string {
@@ -66,16 +62,25 @@ function notBuilt(reply: FastifyReply, name: string, build: string, dir: string)
 }
 
 const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, done) => {
-  const pub = { config: { public: true }, schema: { tags: ['agent-dist'] } };
+  const pub = (summary: string, response?: Record<number, unknown>) => ({
+    config: { public: true },
+    schema: { tags: ['agent-dist'], summary, ...(response && { response }) },
+  });
 
-  app.get('/agent-dist/manifest.json', pub, async (_request, reply) =>
-    reply.type('application/json').send(renderManifest(await present(opts.dir))),
+  // A string payload skips serialization: the schema documents the JSON, renderManifest lays it out.
+  app.get(
+    '/agent-dist/manifest.json',
+    pub('Name, arch, size and sha256 of each agent build present', { 200: AgentDistManifest }),
+    async (_request, reply) => reply.type('application/json').send(renderManifest(await present(opts.dir))),
   );
 
-  app.get('/agent-dist/install.sh', pub, (_request, reply) => reply.type('text/x-shellscript; charset=utf-8').send(INSTALL_SH));
+  app.get('/agent-dist/install.sh', pub('The agent installer (sh)'), (_request, reply) =>
+    reply.type('text/x-shellscript; charset=utf-8').send(INSTALL_SH),
+  );
 
   for (const f of DIST_FILES) {
-    app.get(`/agent-dist/${f.name}`, pub, async (_request, reply) => {
+    const summary = `Download ${f.name} (${f.arch}); 404 until built`;
+    app.get(`/agent-dist/${f.name}`, pub(summary, { 404: ApiError }), async (_request, reply) => {
       const path = join(opts.dir, f.name);
       const st = await stat(path).catch(() => undefined);
       if (!st?.isFile()) return notBuilt(reply, f.name, f.build, opts.dir);

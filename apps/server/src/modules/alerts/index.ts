@@ -12,6 +12,9 @@ import {
 import { publicChannel } from './channel-store';
 
 const notFound = { error: 'not_found', message: 'no such alert channel' };
+// Channel routes are admin-only: 401 without a login, 403 below admin, 400 on a bad body or id.
+const denied = { 401: ApiError, 403: ApiError };
+const invalid = { 400: ApiError, ...denied };
 
 /**
  * /alerts: active and recent alerts (any logged-in user); /alerts/channels: notification
@@ -29,13 +32,13 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
 
   app.get(
     '/alerts/channels',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Notification channels (secrets masked)', response: { 200: AlertChannelList } } },
+    { config: admin, schema: { tags: ['alerts'], summary: 'Notification channels (secrets masked)', response: { 200: AlertChannelList, ...denied } } },
     () => alerts.channels.all().map(publicChannel),
   );
 
   app.post(
     '/alerts/channels',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Add a channel', body: AlertChannelInput, response: { 201: AlertChannel, 400: ApiError } } },
+    { config: admin, schema: { tags: ['alerts'], summary: 'Add a channel', body: AlertChannelInput, response: { 201: AlertChannel, ...invalid } } },
     async (request, reply) => reply.code(201).send(publicChannel(alerts.channels.create(request.body as AlertChannelInput, opts.now()))),
   );
 
@@ -43,7 +46,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     '/alerts/channels/:id',
     {
       config: admin,
-      schema: { tags: ['alerts'], summary: 'Replace a channel ("********" keeps a stored secret)', params: AlertChannelIdParams, body: AlertChannelInput, response: { 200: AlertChannel, 404: ApiError } },
+      schema: { tags: ['alerts'], summary: 'Replace a channel ("********" keeps a stored secret)', params: AlertChannelIdParams, body: AlertChannelInput, response: { 200: AlertChannel, ...invalid, 404: ApiError } },
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
@@ -54,7 +57,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
 
   app.delete(
     '/alerts/channels/:id',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Delete a channel', params: AlertChannelIdParams, response: { 204: Type.Null(), 404: ApiError } } },
+    { config: admin, schema: { tags: ['alerts'], summary: 'Delete a channel', params: AlertChannelIdParams, response: { 204: Type.Null(), ...invalid, 404: ApiError } } },
     async (request, reply) => {
       const { id } = request.params as { id: number };
       return alerts.channels.remove(id) ? reply.code(204).send() : reply.code(404).send(notFound);
@@ -65,7 +68,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     '/alerts/channels/:id/test',
     {
       config: admin,
-      schema: { tags: ['alerts'], summary: 'Send a test notification now and report the result', params: AlertChannelIdParams, response: { 200: AlertDeliveryResult, 404: ApiError } },
+      schema: { tags: ['alerts'], summary: 'Send a test notification now and report the result', params: AlertChannelIdParams, response: { 200: AlertDeliveryResult, ...invalid, 404: ApiError } },
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };

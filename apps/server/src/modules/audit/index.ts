@@ -11,7 +11,7 @@ const auditModule: FastifyPluginCallback = (app, _opts, done) => {
         tags: ['audit'],
         summary: 'Audit log, newest first (admin)',
         querystring: AuditQuery,
-        response: { 200: AuditPage, 401: ApiError, 403: ApiError },
+        response: { 200: AuditPage, 400: ApiError, 401: ApiError, 403: ApiError },
       },
     },
     (request) => {

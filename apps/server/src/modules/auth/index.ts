@@ -63,7 +63,7 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
         tags: ['auth'],
         summary: 'Log in; sets the kw_session (HttpOnly) and kw_csrf cookies, returns the token for Bearer use',
         body: LoginRequest,
-        response: { 200: LoginResponse, 401: ApiError, 429: ApiError },
+        response: { 200: LoginResponse, 400: ApiError, 401: ApiError, 429: ApiError },
       },
     },
     login,

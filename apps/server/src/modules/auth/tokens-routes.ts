@@ -23,7 +23,7 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
         tags: ['auth'],
         summary: 'Create an API token (role ≤ mine); the secret is in this response only',
         body: ApiTokenCreate,
-        response: { 201: ApiTokenCreated, 401: ApiError, 403: ApiError },
+        response: { 201: ApiTokenCreated, 400: ApiError, 401: ApiError, 403: ApiError },
       },
     },
     (request, reply) => {
@@ -63,7 +63,7 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
         tags: ['auth'],
         summary: 'Revoke an API token (mine; any for admins)',
         params: ApiTokenIdParams,
-        response: { 200: OkResponse, 401: ApiError, 404: ApiError },
+        response: { 200: OkResponse, 400: ApiError, 401: ApiError, 404: ApiError },
       },
     },
     (request, reply) => {

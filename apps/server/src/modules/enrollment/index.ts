@@ -25,10 +25,13 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
   const creds = app.agentCredentials;
   // Only admins manage agents (the auth plugin's role guard); enroll is public below.
   const admin = { config: { role: 'admin' as const } };
+  // 401 without a login, 403 below admin, 400 on a bad body or id.
+  const denied = { 401: ApiError, 403: ApiError };
+  const invalid = { 400: ApiError, ...denied };
 
   app.post<{ Body: EnrollmentTokenCreate }>(
     '/agents/enrollment-tokens',
-    { ...admin, schema: { tags: ['agents'], summary: 'Create a one-time enrollment token', body: EnrollmentTokenCreate, response: { 200: EnrollmentTokenCreated, 403: ApiError } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Create a one-time enrollment token', body: EnrollmentTokenCreate, response: { 200: EnrollmentTokenCreated, ...invalid } } },
     (request) => {
       const created = creds.store.createToken({ ...request.body, createdBy: request.user?.username ?? 'unknown' });
       app.audit.fromRequest(request, { action: 'agent.enrollment-token.create', target: created.id, detail: { expiresAt: created.expiresAt } });
@@ -38,13 +41,13 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
 
   app.get(
     '/agents/enrollment-tokens',
-    { ...admin, schema: { tags: ['agents'], summary: 'Enrollment tokens (never their secrets)', response: { 200: EnrollmentTokenList } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Enrollment tokens (never their secrets)', response: { 200: EnrollmentTokenList, ...denied } } },
     () => ({ tokens: creds.store.listTokens() }),
   );
 
   app.delete<{ Params: EnrollmentTokenIdParams }>(
     '/agents/enrollment-tokens/:id',
-    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an enrollment token', params: EnrollmentTokenIdParams, response: { 200: OkResponse, 404: ApiError } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an enrollment token', params: EnrollmentTokenIdParams, response: { 200: OkResponse, ...invalid, 404: ApiError } } },
     async (request, reply) => {
       if (!creds.store.revokeToken(request.params.id)) {
         return reply.code(404).send({ error: 'not_found', message: 'no such enrollment token (or already revoked)' });
@@ -59,7 +62,7 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
     {
       // The enrollment token is the credential here: no session.
       config: { public: true },
-      schema: { tags: ['agents'], summary: 'Exchange an enrollment token for an agent credential', body: EnrollRequest, response: { 200: EnrollResponse, 401: ApiError } },
+      schema: { tags: ['agents'], summary: 'Exchange an enrollment token for an agent credential', body: EnrollRequest, response: { 200: EnrollResponse, 400: ApiError, 401: ApiError } },
     },
     async (request, reply) => {
       const { token, hostname, name, clusterId, role } = request.body;
@@ -75,13 +78,13 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
 
   app.get(
     '/agents',
-    { ...admin, schema: { tags: ['agents'], summary: 'Every known agent: version, host, last seen, online, revoked', response: { 200: AgentsResponse } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Every known agent: version, host, last seen, online, revoked', response: { 200: AgentsResponse, ...denied } } },
     () => ({ agents: listAgents(app.db, creds) }),
   );
 
   app.post<{ Params: AgentIdParams }>(
     '/agents/:id/revoke',
-    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an agent: its socket closes (4401) and its credential never works again', params: AgentIdParams, response: { 200: OkResponse } } },
+    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an agent: its socket closes (4401) and its credential never works again', params: AgentIdParams, response: { 200: OkResponse, ...invalid } } },
     (request) => {
       const changed = creds.revoke(request.params.id);
       app.audit.fromRequest(request, { action: 'agent.revoke', target: request.params.id, detail: { changed } });
