@@ -7,16 +7,21 @@ import { useNow } from '../../lib/use-now';
 import { ActiveAlerts, RecentAlerts } from './alert-tables';
 import { sortActive, sortRecent } from './alerts-model';
 import { ChannelsSection } from './channels-section';
-import { throttle } from './throttle';
+import { debounce, throttle } from './throttle';
 import './alerts.css';
 
 /** A burst of live patches (a failover) makes one GET /alerts per this interval at most. */
 const REFETCH_MIN_MS = 2000;
+/**
+ * One more GET this long after the last patch: a finding fires only after the server's hold
+ * (2 s by default), and no patch need follow when it does.
+ */
+const SETTLE_MS = 3000;
 
 /**
  * Alerts and, for admins, notification channels. Alerts are re-read when the live feed
- * changes (a new snapshot or patch moves `rev`): an alert fires or resolves only when the
- * status changes, or when its hold time ends, which the next patch or snapshot follows.
+ * changes (a new snapshot or patch moves `rev`), since an alert fires or resolves only after
+ * a status change; no polling while nothing changes.
  */
 export function AlertsPage({ user }: { user: MeResponse }) {
   const { live, api, session } = useServices();
@@ -42,8 +47,16 @@ export function AlertsPage({ user }: { user: MeResponse }) {
   }, [api]);
 
   const refetch = useMemo(() => throttle(load, REFETCH_MIN_MS), [load]);
-  useEffect(() => () => refetch.cancel(), [refetch]);
-  useEffect(refetch, [refetch, state.data.rev]);
+  const settle = useMemo(() => debounce(load, SETTLE_MS), [load]);
+  useEffect(() => () => {
+    refetch.cancel();
+    settle.cancel();
+  }, [refetch, settle]);
+  const { rev } = state.data;
+  useEffect(() => {
+    refetch();
+    if (rev !== null) settle();
+  }, [refetch, settle, rev]);
 
   const logout = (): void => {
     live.stop();

@@ -1,4 +1,4 @@
-import type { FormEvent, ReactNode } from 'react';
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import { useI18n } from '../../i18n/i18n-context';
 import { CHANNEL_TYPES, MASK, type ChannelDraft, type DraftErrors, type DraftField, type StartTls } from './channel-form';
 
@@ -132,12 +132,17 @@ export function ChannelForm({ draft, errors, editing, saving, serverError, onCha
   const { t } = useI18n();
   const a = t.alerts;
   const bind: Bind = (field) => ({ draft, field, error: errors[field], onChange });
+  const formRef = useRef<HTMLFormElement>(null);
+  // The form opens below the firing alerts: bring it into view once, when it opens.
+  useEffect(() => {
+    formRef.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     onSubmit();
   };
   return (
-    <form className="channel-form" data-testid="channel-form" onSubmit={submit} noValidate>
+    <form ref={formRef} className="channel-form" data-testid="channel-form" onSubmit={submit} noValidate>
       <h2>{editing === null ? a.formAddTitle : a.formEditTitle(editing)}</h2>
       <div className="field-grid">
         <div className="field">

@@ -14,10 +14,13 @@ interface ChannelTableProps {
   onTest: (c: AlertChannel) => void;
 }
 
-/** Where a channel sends to, without secrets (WeCom's key is masked anyway). */
+/**
+ * Where a channel sends to, for the list: the URL without its query (a DingTalk robot's
+ * access_token is as good as a password; the edit form still shows it to the admin).
+ */
 export function channelTarget(c: AlertChannel): string {
   const { url, to, host } = c.config;
-  if (typeof url === 'string' && url !== '') return url;
+  if (typeof url === 'string' && url !== '') return url.replace(/[?#].*$/, '');
   if (Array.isArray(to)) return `${to.join(', ')}${typeof host === 'string' ? ` (${host})` : ''}`;
   return '';
 }
@@ -55,7 +58,7 @@ export function ChannelTable({ channels, tests, onEdit, onDelete, onTest }: Chan
           <tr key={c.id} data-channel-id={c.id}>
             <td className="agent-name">{c.name}</td>
             <td className="nowrap">{kindLabel(c.type)}</td>
-            <td className="mono small channel-target">{channelTarget(c)}</td>
+            <td className="mono small channel-target">{channelTarget(c) || '—'}</td>
             <td>
               <span className={`agent-pill ${c.enabled ? 'agent-pill-on' : 'agent-pill-revoked'}`}>
                 {c.enabled ? t.alerts.enabled : t.alerts.disabled}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { throttle } from './throttle';
+import { debounce, throttle } from './throttle';
 
 describe('throttle', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -39,6 +39,28 @@ describe('throttle', () => {
     t();
     t.cancel();
     vi.advanceTimersByTime(5000);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('debounce', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs once, ms after the last call of a burst', () => {
+    const fn = vi.fn();
+    const d = debounce(fn, 3000);
+    d();
+    vi.advanceTimersByTime(2000);
+    d();
+    vi.advanceTimersByTime(2999);
+    expect(fn).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fn).toHaveBeenCalledTimes(1);
+    d.cancel();
+    d();
+    d.cancel();
+    vi.advanceTimersByTime(10_000);
     expect(fn).toHaveBeenCalledTimes(1);
   });
 });

@@ -41,3 +41,20 @@ export function throttle(fn: () => void, minMs: number, clock: ThrottleClock = r
   };
   return throttled;
 }
+
+/** Trailing debounce: runs once, `ms` after the last call. */
+export function debounce(fn: () => void, ms: number, clock: ThrottleClock = realClock): Throttled {
+  let pending: unknown = null;
+  const debounced = (): void => {
+    if (pending !== null) clock.clearTimeout(pending);
+    pending = clock.setTimeout(() => {
+      pending = null;
+      fn();
+    }, ms);
+  };
+  debounced.cancel = (): void => {
+    if (pending !== null) clock.clearTimeout(pending);
+    pending = null;
+  };
+  return debounced;
+}
