@@ -72,7 +72,11 @@ export function AlertsPage({ user }: { user: MeResponse }) {
         <section className="alerts-section" aria-labelledby="alerts-active-title">
           <h1 id="alerts-active-title">
             {t.alerts.activeTitle}
-            {active.length > 0 && <span className="alerts-count" data-testid="alerts-count">{active.length}</span>}
+            {active.length > 0 && (
+              <span className={`alerts-count alerts-count-${active[0]?.severity ?? 'warning'}`} data-testid="alerts-count">
+                {active.length}
+              </span>
+            )}
           </h1>
           {error && <p className="form-error" role="alert">{t.alerts.loadError(error)}</p>}
           {alerts === null ? <p className="muted">{t.alerts.loading}</p> : <ActiveAlerts alerts={active} now={now} />}
