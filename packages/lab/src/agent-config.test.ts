@@ -23,7 +23,7 @@ describe('buildAgentConfig', () => {
     });
     expect(c.nginx?.probe).toEqual({
       url: 'http://127.0.0.1/healthz',
-      intervalMs: 500,
+      intervalMs: 1000,
       timeoutMs: 400,
     });
     expect(c.logs).toEqual({
