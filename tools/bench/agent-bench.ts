@@ -2,7 +2,7 @@
  * `pnpm bench agent [--idle 30] [--cycles 5] [--tsx] [--bundle FILE] [--node-arg=ARG …]`:
  * the agent's own cost on a real lab.
  *
- * Brings up the whole stack (lab prefix kwa, 10.81.0.0/24) with the agents run from the
+ * Brings up the whole stack (lab prefix kwb, 10.86.0.0/24 — its own, so it can run beside the agent lab tests) with the agents run from the
  * esbuild bundle (apps/agent/dist/keepwatch-agent.mjs, rebuilt first; --tsx runs the
  * TypeScript sources instead), then reads each LB agent's /proc/<pid>/stat (utime+stime)
  * and /proc/<pid>/status (VmRSS, VmHWM):
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   }
   const log = (l: string): void => void process.stderr.write(`[bench] ${l}\n`);
   log(`starting the lab and the stack (agents from ${values.tsx ? 'TypeScript via tsx' : bundle})`);
-  const stack = await startStack({ prefix: 'kwa', subnet: '10.81.0', log });
+  const stack = await startStack({ prefix: 'kwb', subnet: '10.86.0', log });
   try {
     if (!values.tsx) await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
     const pids = await agentPids(stack);

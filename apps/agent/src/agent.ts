@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AgentConfig, AgentHello, ConfigComponent, LogLines, StatsSample } from '@keepwatch/shared';
 import { PROTOCOL_VERSION } from '@keepwatch/shared';
 import { ActionHandler } from './actions/action-handler';
@@ -70,6 +71,8 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const log = opts.log ?? createLogger();
   const exec = opts.exec ?? run;
   const ac = new AbortController();
+  // Every part listens on this one signal; more than Node's default of 10 is by design.
+  setMaxListeners(64, ac.signal);
   const outbox = await Outbox.open({ dir: config.stateDir, agentId: config.agentId, log: log.child('outbox') });
   let accepting = true;
   const controller = new Controller((msg, ts) => {
