@@ -9,11 +9,17 @@ import { fileURLToPath } from 'node:url';
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'bench');
 const [name, ...rest] = process.argv.slice(2).filter((a) => a !== '--');
 const available = existsSync(dir)
-  ? readdirSync(dir).filter((f) => f.endsWith('-bench.ts')).map((f) => f.slice(0, -'-bench.ts'.length))
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('-bench.ts'))
+      .map((f) => f.slice(0, -'-bench.ts'.length))
   : [];
 if (!name || !available.includes(name)) {
   process.stderr.write(`usage: pnpm bench <${available.join('|')}> [args]\n`);
   process.exit(2);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(dir, `${name}-bench.ts`), ...rest], { stdio: 'inherit', timeout: 60 * 60_000 });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', join(dir, `${name}-bench.ts`), ...rest],
+  { stdio: 'inherit', timeout: 60 * 60_000 },
+);
 process.exit(result.status ?? 1);

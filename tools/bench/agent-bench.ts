@@ -20,7 +20,8 @@ import { startStack, type Stack } from '@keepwatch/stack';
 
 const TARGET_RSS_MB = 60;
 const TARGET_IDLE_CPU = 0.5;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const CLK_TCK =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 interface Sample {
   ticks: number;
@@ -35,7 +36,8 @@ function sample(pid: number): Sample {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(rest[11]) + Number(rest[12]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  const kb = (key: string): number =>
+    Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
   return { ticks, rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), at: performance.now() };
 }
 
@@ -65,15 +67,23 @@ async function measure(pid: number, during: () => Promise<void>): Promise<Window
 }
 
 function agentPids(stack: Stack): Promise<Record<string, number>> {
-  return stack.lab.status().then((s) =>
-    Object.fromEntries(s.hosts.flatMap((h) => (h.agent !== undefined && h.role === 'lb' ? [[h.name, h.agent]] : []))),
-  );
+  return stack.lab
+    .status()
+    .then((s) =>
+      Object.fromEntries(
+        s.hosts.flatMap((h) =>
+          h.agent !== undefined && h.role === 'lb' ? [[h.name, h.agent]] : [],
+        ),
+      ),
+    );
 }
 
 /** Restarts the LB agents from the bundle (what a host runs), same config and token. */
 async function useBundle(stack: Stack, command: string[]): Promise<void> {
   for (const host of ['lb1', 'lb2']) {
-    const cfg = JSON.parse(readFileSync(join(stack.lab.baseDir, host, 'agent.json'), 'utf8')) as { server: { token: string } };
+    const cfg = JSON.parse(readFileSync(join(stack.lab.baseDir, host, 'agent.json'), 'utf8')) as {
+      server: { token: string };
+    };
     await stack.lab.stopAgent(host);
     await stack.lab.startAgent(host, { serverUrl: stack.url, token: cfg.server.token, command });
   }
@@ -97,22 +107,33 @@ async function main(): Promise<void> {
   const bundle = values.bundle ?? join(root, 'apps', 'agent', 'dist', 'keepwatch-agent.mjs');
   if (!values.tsx && values.bundle === undefined) {
     // Always rebuilt: a stale bundle would measure yesterday's agent.
-    const b = spawnSync('pnpm', ['-C', join(root, 'apps', 'agent'), 'exec', 'node', 'build.mjs'], { stdio: 'inherit' });
+    const b = spawnSync('pnpm', ['-C', join(root, 'apps', 'agent'), 'exec', 'node', 'build.mjs'], {
+      stdio: 'inherit',
+    });
     if (b.status !== 0) throw new Error('agent bundle build failed');
   }
   const log = (l: string): void => void process.stderr.write(`[bench] ${l}\n`);
   log(`starting the lab and the stack (agents from ${values.tsx ? 'TypeScript via tsx' : bundle})`);
   const stack = await startStack({ prefix: 'kwb', subnet: '10.86.0', log });
   try {
-    if (!values.tsx) await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
+    if (!values.tsx)
+      await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
     const pids = await agentPids(stack);
     log(`agents: ${JSON.stringify(pids)}; settling 5 s`);
     await new Promise((r) => setTimeout(r, 5000));
     const rows: string[][] = [];
     const idle = await Promise.all(
-      Object.entries(pids).map(async ([host, pid]) => [host, await measure(pid, () => new Promise((r) => setTimeout(r, idleS * 1000)))] as const),
+      Object.entries(pids).map(
+        async ([host, pid]) =>
+          [
+            host,
+            await measure(pid, () => new Promise((r) => setTimeout(r, idleS * 1000))),
+          ] as const,
+      ),
     );
-    log(`idle window done (${idleS} s); failover burst: ${cycles} keepalived stop/start cycles on lb1`);
+    log(
+      `idle window done (${idleS} s); failover burst: ${cycles} keepalived stop/start cycles on lb1`,
+    );
     const burstFn = async (): Promise<void> => {
       for (let i = 0; i < cycles; i++) {
         await stack.lab.service('lb1', 'keepalived', 'stop');
@@ -121,17 +142,53 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 3000));
     };
     const burstPromise = burstFn();
-    const burst = await Promise.all(Object.entries(pids).map(async ([host, pid]) => [host, await measure(pid, () => burstPromise)] as const));
-    const hwm = Object.fromEntries(Object.entries(pids).map(([h, pid]) => [h, sample(pid).hwmKb / 1024]));
+    const burst = await Promise.all(
+      Object.entries(pids).map(
+        async ([host, pid]) => [host, await measure(pid, () => burstPromise)] as const,
+      ),
+    );
+    const hwm = Object.fromEntries(
+      Object.entries(pids).map(([h, pid]) => [h, sample(pid).hwmKb / 1024]),
+    );
     for (const [host, w] of idle) {
-      rows.push([host, 'idle CPU (% of one core)', w.cpuPercent.toFixed(2), `≤ ${TARGET_IDLE_CPU}`, w.cpuPercent <= TARGET_IDLE_CPU ? 'ok' : 'OVER']);
-      rows.push([host, 'idle RSS max (MB)', w.rssMaxMb.toFixed(1), `≤ ${TARGET_RSS_MB}`, w.rssMaxMb <= TARGET_RSS_MB ? 'ok' : 'OVER']);
+      rows.push([
+        host,
+        'idle CPU (% of one core)',
+        w.cpuPercent.toFixed(2),
+        `≤ ${TARGET_IDLE_CPU}`,
+        w.cpuPercent <= TARGET_IDLE_CPU ? 'ok' : 'OVER',
+      ]);
+      rows.push([
+        host,
+        'idle RSS max (MB)',
+        w.rssMaxMb.toFixed(1),
+        `≤ ${TARGET_RSS_MB}`,
+        w.rssMaxMb <= TARGET_RSS_MB ? 'ok' : 'OVER',
+      ]);
     }
     for (const [host, w] of burst) {
-      rows.push([host, `burst CPU (${w.seconds.toFixed(0)} s, % of one core)`, w.cpuPercent.toFixed(2), '-', '-']);
-      rows.push([host, 'burst RSS max (MB)', w.rssMaxMb.toFixed(1), `≤ ${TARGET_RSS_MB}`, w.rssMaxMb <= TARGET_RSS_MB ? 'ok' : 'OVER']);
+      rows.push([
+        host,
+        `burst CPU (${w.seconds.toFixed(0)} s, % of one core)`,
+        w.cpuPercent.toFixed(2),
+        '-',
+        '-',
+      ]);
+      rows.push([
+        host,
+        'burst RSS max (MB)',
+        w.rssMaxMb.toFixed(1),
+        `≤ ${TARGET_RSS_MB}`,
+        w.rssMaxMb <= TARGET_RSS_MB ? 'ok' : 'OVER',
+      ]);
       const peak = hwm[host] ?? 0;
-      rows.push([host, 'peak RSS, VmHWM (MB)', peak.toFixed(1), `≤ ${TARGET_RSS_MB}`, peak <= TARGET_RSS_MB ? 'ok' : 'OVER']);
+      rows.push([
+        host,
+        'peak RSS, VmHWM (MB)',
+        peak.toFixed(1),
+        `≤ ${TARGET_RSS_MB}`,
+        peak <= TARGET_RSS_MB ? 'ok' : 'OVER',
+      ]);
     }
     const head = ['host', 'metric', 'value', 'target', ''];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

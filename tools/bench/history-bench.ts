@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AgentDataMessage, AgentHello, AgentSnapshot } from '@keepwatch/shared';
-import { openHistoryStore, type HistoryStore } from '../../apps/server/src/modules/history/history-store';
+import {
+  openHistoryStore,
+  type HistoryStore,
+} from '../../apps/server/src/modules/history/history-store';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -17,7 +20,11 @@ const T0 = Date.UTC(2026, 0, 1);
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { days: { type: 'string', default: '30' }, clusters: { type: 'string', default: '20' }, backends: { type: 'string', default: '3' } },
+  options: {
+    days: { type: 'string', default: '30' },
+    clusters: { type: 'string', default: '20' },
+    backends: { type: 'string', default: '3' },
+  },
 });
 const DAYS = Number(args.days);
 const CLUSTERS = Number(args.clusters);
@@ -49,32 +56,77 @@ interface Host {
 const fleet: Host[] = [];
 for (let c = 0; c < CLUSTERS; c++) {
   const clusterId = `cluster-${c}`;
-  for (const [i, name] of ['lb1', 'lb2'].entries()) fleet.push({ agentId: `${clusterId}-${name}`, clusterId, name, role: 'lb', seq: 0, master: i === 0, healthy: true, requests: 0 });
-  for (let b = 1; b <= BACKENDS; b++) fleet.push({ agentId: `${clusterId}-web${b}`, clusterId, name: `web${b}`, role: 'backend', seq: 0, master: false, healthy: true, requests: 0 });
+  for (const [i, name] of ['lb1', 'lb2'].entries())
+    fleet.push({
+      agentId: `${clusterId}-${name}`,
+      clusterId,
+      name,
+      role: 'lb',
+      seq: 0,
+      master: i === 0,
+      healthy: true,
+      requests: 0,
+    });
+  for (let b = 1; b <= BACKENDS; b++)
+    fleet.push({
+      agentId: `${clusterId}-web${b}`,
+      clusterId,
+      name: `web${b}`,
+      role: 'backend',
+      seq: 0,
+      master: false,
+      healthy: true,
+      requests: 0,
+    });
 }
 const lbs = fleet.filter((h) => h.role === 'lb');
 const VIP = (h: Host): string => `10.${Number(h.clusterId.split('-')[1]) % 250}.0.50`;
 
 const helloOf = (h: Host): AgentHello => ({
-  type: 'hello', protocol: 1, agentId: h.agentId, token: 'bench',
+  type: 'hello',
+  protocol: 1,
+  agentId: h.agentId,
+  token: 'bench',
   node: { name: h.name, role: h.role, cluster: { id: h.clusterId, name: h.clusterId } },
   facts: { hostname: h.name, agentVersion: 'bench' },
-  capabilities: { observe: h.role === 'lb' ? ['keepalived', 'vip', 'nginx'] : ['tomcat'], control: [] },
+  capabilities: {
+    observe: h.role === 'lb' ? ['keepalived', 'vip', 'nginx'] : ['tomcat'],
+    control: [],
+  },
 });
 
 function snapshotOf(h: Host, ts: number): AgentSnapshot {
   const health = { healthy: h.healthy, checkedAt: ts, latencyMs: 1 + rand() * 3 };
-  const base = { type: 'snapshot' as const, seq: ++h.seq, ts, addresses: [{ address: `10.0.0.${fleet.indexOf(h) % 250}`, prefix: 24, interface: 'eth0' }] };
+  const base = {
+    type: 'snapshot' as const,
+    seq: ++h.seq,
+    ts,
+    addresses: [{ address: `10.0.0.${fleet.indexOf(h) % 250}`, prefix: 24, interface: 'eth0' }],
+  };
   if (h.role === 'backend') return { ...base, vrrp: [], services: { tomcat: health } };
   const state = h.master ? 'MASTER' : 'BACKUP';
   const prio = h.master ? 150 : 100;
   return {
     ...base,
-    vrrp: [{ instance: 'VI_1', state, priority: prio, effectivePriority: prio, vrid: 51, interface: 'eth0', vips: [VIP(h)] }],
-    addresses: h.master ? [...base.addresses, { address: VIP(h), prefix: 32, interface: 'eth0' }] : base.addresses,
+    vrrp: [
+      {
+        instance: 'VI_1',
+        state,
+        priority: prio,
+        effectivePriority: prio,
+        vrid: 51,
+        interface: 'eth0',
+        vips: [VIP(h)],
+      },
+    ],
+    addresses: h.master
+      ? [...base.addresses, { address: VIP(h), prefix: 32, interface: 'eth0' }]
+      : base.addresses,
     services: { nginx: health, keepalived: { healthy: true, checkedAt: ts } },
     keepalivedRunning: true,
-    upstreams: fleet.filter((b) => b.clusterId === h.clusterId && b.role === 'backend').map((b) => ({ server: `${b.name}:8080`, health: { healthy: b.healthy, checkedAt: ts } })),
+    upstreams: fleet
+      .filter((b) => b.clusterId === h.clusterId && b.role === 'backend')
+      .map((b) => ({ server: `${b.name}:8080`, health: { healthy: b.healthy, checkedAt: ts } })),
   };
 }
 
@@ -93,21 +145,63 @@ function send(store: HistoryStore, h: Host, msg: AgentDataMessage, at: number): 
 function failover(store: HistoryStore, clusterId: string, ts: number): void {
   const [a, b] = lbs.filter((h) => h.clusterId === clusterId);
   if (!a || !b) return;
-  for (const [h, k] of [[a, 0], [b, 40]] as const) {
+  for (const [h, k] of [
+    [a, 0],
+    [b, 40],
+  ] as const) {
     h.master = !h.master;
     const t = ts + k;
-    send(store, h, { type: 'vrrp.transition', seq: ++h.seq, ts: t, instance: 'VI_1', state: h.master ? 'MASTER' : 'BACKUP', effectivePriority: h.master ? 150 : 100, source: 'fifo' }, t + 5);
-    send(store, h, { type: 'vip.change', seq: ++h.seq, ts: t + 1, action: h.master ? 'add' : 'remove', address: { address: VIP(h), prefix: 32, interface: 'eth0' } }, t + 6);
+    send(
+      store,
+      h,
+      {
+        type: 'vrrp.transition',
+        seq: ++h.seq,
+        ts: t,
+        instance: 'VI_1',
+        state: h.master ? 'MASTER' : 'BACKUP',
+        effectivePriority: h.master ? 150 : 100,
+        source: 'fifo',
+      },
+      t + 5,
+    );
+    send(
+      store,
+      h,
+      {
+        type: 'vip.change',
+        seq: ++h.seq,
+        ts: t + 1,
+        action: h.master ? 'add' : 'remove',
+        address: { address: VIP(h), prefix: 32, interface: 'eth0' },
+      },
+      t + 6,
+    );
   }
 }
 
 /** A backend's Tomcat flips; both LBs see the upstream flip too. */
 function healthFlip(store: HistoryStore, b: Host, ts: number): void {
   b.healthy = !b.healthy;
-  const health = { healthy: b.healthy, checkedAt: ts, latencyMs: b.healthy ? 2 : 400, ...(!b.healthy && { detail: 'HTTP 503' }) };
+  const health = {
+    healthy: b.healthy,
+    checkedAt: ts,
+    latencyMs: b.healthy ? 2 : 400,
+    ...(!b.healthy && { detail: 'HTTP 503' }),
+  };
   send(store, b, { type: 'service.health', seq: ++b.seq, ts, service: 'tomcat', health }, ts + 3);
   for (const lb of lbs.filter((h) => h.clusterId === b.clusterId)) {
-    send(store, lb, { type: 'upstream.health', seq: ++lb.seq, ts: ts + 200, upstream: { server: `${b.name}:8080`, health } }, ts + 205);
+    send(
+      store,
+      lb,
+      {
+        type: 'upstream.health',
+        seq: ++lb.seq,
+        ts: ts + 200,
+        upstream: { server: `${b.name}:8080`, health },
+      },
+      ts + 205,
+    );
   }
 }
 
@@ -118,18 +212,33 @@ function stats(store: HistoryStore, ts: number): void {
     const rps = lb.master ? 200 * (1 + 0.6 * day) * (0.9 + rand() * 0.2) : rand() < 0.5 ? 0 : 1;
     lb.requests += Math.round(rps * 5);
     const active = Math.round(rps * 0.05 + rand() * 3);
-    store.stats(lb.agentId, { type: 'stats', ts, nginx: { active, accepts: lb.requests, handled: lb.requests, requests: lb.requests, reading: 0, writing: 1, waiting: active } });
+    store.stats(lb.agentId, {
+      type: 'stats',
+      ts,
+      nginx: {
+        active,
+        accepts: lb.requests,
+        handled: lb.requests,
+        requests: lb.requests,
+        reading: 0,
+        writing: 1,
+        waiting: active,
+      },
+    });
     counts.stats++;
   }
 }
 
-type SimEvent = { ts: number } & ({ kind: 'failover'; clusterId: string } | { kind: 'reconnect' | 'flip'; host: Host });
+type SimEvent = { ts: number } & (
+  { kind: 'failover'; clusterId: string } | { kind: 'reconnect' | 'flip'; host: Host }
+);
 
 /** This hour's random events: ~2 failovers per cluster a day, ~2 Tomcat flips per backend a day, ~1 reconnect per host a day. */
 function plan(start: number): SimEvent[] {
   const at = (): number => Math.round(start + rand() * HOUR);
   const events: SimEvent[] = [];
-  for (let c = 0; c < CLUSTERS; c++) if (rand() < 2 / 24) events.push({ ts: at(), kind: 'failover', clusterId: `cluster-${c}` });
+  for (let c = 0; c < CLUSTERS; c++)
+    if (rand() < 2 / 24) events.push({ ts: at(), kind: 'failover', clusterId: `cluster-${c}` });
   for (const host of fleet) {
     if (rand() < 1 / 24) events.push({ ts: at(), kind: 'reconnect', host });
     if (host.role === 'backend' && rand() < 2 / 24) events.push({ ts: at(), kind: 'flip', host });
@@ -160,12 +269,20 @@ async function hour(store: HistoryStore, start: number): Promise<void> {
   await store.maintenance.run();
 }
 
-function timeQuery(store: HistoryStore, end: number): { median: number; p95: number; rows: number } {
+function timeQuery(
+  store: HistoryStore,
+  end: number,
+): { median: number; p95: number; rows: number } {
   const times: number[] = [];
   let rows = 0;
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
-    rows = store.queries.timeline({ cluster: 'cluster-0', from: end - 30 * DAY, to: end, limit: 10_000 }).events.length;
+    rows = store.queries.timeline({
+      cluster: 'cluster-0',
+      from: end - 30 * DAY,
+      to: end,
+      limit: 10_000,
+    }).events.length;
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -174,7 +291,11 @@ function timeQuery(store: HistoryStore, end: number): { median: number; p95: num
 
 function tableSizes(store: HistoryStore): string[] {
   try {
-    const rows = store.db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8').all() as { name: string; bytes: number }[];
+    const rows = store.db
+      .prepare(
+        'SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8',
+      )
+      .all() as { name: string; bytes: number }[];
     return rows.map((r) => `    ${r.name.padEnd(34)} ${(r.bytes / 1e6).toFixed(2)} MB`);
   } catch {
     return ['    (dbstat not available in this SQLite build)'];
@@ -193,7 +314,10 @@ async function main(): Promise<void> {
     }
     for (let hr = 0; hr < DAYS * 24; hr++) {
       await hour(store, T0 + hr * HOUR);
-      if (hr % 24 === 23) process.stderr.write(`  day ${(hr + 1) / 24}/${DAYS} (${((performance.now() - wall) / 1000).toFixed(0)} s)\n`);
+      if (hr % 24 === 23)
+        process.stderr.write(
+          `  day ${(hr + 1) / 24}/${DAYS} (${((performance.now() - wall) / 1000).toFixed(0)} s)\n`,
+        );
     }
     const end = T0 + DAYS * DAY;
     now = end + 5 * 60_000;

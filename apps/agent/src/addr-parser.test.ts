@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diffAddresses, parseIpJsonAddr, parseMonitorLine } from './addr-parser';
 
-const sample = readFileSync(fileURLToPath(new URL('./testdata/ip-addr-lb1.json', import.meta.url)), 'utf8');
+const sample = readFileSync(
+  fileURLToPath(new URL('./testdata/ip-addr-lb1.json', import.meta.url)),
+  'utf8',
+);
 
 describe('parseIpJsonAddr', () => {
   it('lists every non-loopback IPv4 address with prefix and interface', () => {
@@ -36,13 +39,21 @@ describe('parseMonitorLine', () => {
       parseMonitorLine(
         '2: eth0    inet 10.88.0.50/24 scope global secondary eth0\\       valid_lft forever preferred_lft forever',
       ),
-    ).toEqual({ action: 'add', interface: 'eth0', family: 'inet', address: '10.88.0.50', prefix: 24 });
+    ).toEqual({
+      action: 'add',
+      interface: 'eth0',
+      family: 'inet',
+      address: '10.88.0.50',
+      prefix: 24,
+    });
     expect(
       parseMonitorLine(
         '[2026-11-24T18:56:23.169214] Deleted 2: eth0    inet 10.88.0.50/24 scope global secondary eth0\\       valid_lft forever',
       ),
     ).toMatchObject({ action: 'remove', address: '10.88.0.50' });
-    expect(parseMonitorLine('Deleted 1: lo    inet 10.99.99.1/32 scope global lo\\ valid_lft forever')).toMatchObject({
+    expect(
+      parseMonitorLine('Deleted 1: lo    inet 10.99.99.1/32 scope global lo\\ valid_lft forever'),
+    ).toMatchObject({
       action: 'remove',
       interface: 'lo',
     });

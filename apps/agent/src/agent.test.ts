@@ -1,23 +1,42 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { PROTOCOL_VERSION, agentToServerCodec, parseAgentConfig, type AgentToServer } from '@keepwatch/shared';
+import {
+  PROTOCOL_VERSION,
+  agentToServerCodec,
+  parseAgentConfig,
+  type AgentToServer,
+} from '@keepwatch/shared';
 import type { ExecFn } from './exec';
 import { startAgent } from './index';
 import { silentLogger } from './log';
 
-const ipAddr = readFileSync(fileURLToPath(new URL('./testdata/ip-addr-lb1.json', import.meta.url)), 'utf8');
+const ipAddr = readFileSync(
+  fileURLToPath(new URL('./testdata/ip-addr-lb1.json', import.meta.url)),
+  'utf8',
+);
 
 /** Answers the commands the agent runs; keepalived is "not running" (no pid file). */
 const fakeExec: ExecFn = (argv) => {
-  const out = (stdout: string, stderr = '') => Promise.resolve({ code: 0, signal: null, stdout, stderr, durationMs: 1 });
+  const out = (stdout: string, stderr = '') =>
+    Promise.resolve({ code: 0, signal: null, stdout, stderr, durationMs: 1 });
   if (argv[0] === 'ip') return out(ipAddr);
-  if (argv[0] === 'mkfifo') return Promise.resolve({ code: 1, signal: null, stdout: '', stderr: 'no', durationMs: 1 });
+  if (argv[0] === 'mkfifo')
+    return Promise.resolve({ code: 1, signal: null, stdout: '', stderr: 'no', durationMs: 1 });
   if (argv[1] === '--version') return out('', 'Keepalived v2.2.7 (01/16,2022)\n');
   if (argv[1] === '-v') return out('', 'nginx version: nginx/1.22.1\n');
   return out('');
@@ -37,7 +56,15 @@ describe('startAgent (in-process, against a ws server on 127.0.0.1)', () => {
         const r = agentToServerCodec.decode(data);
         if (!r.ok) throw new Error(r.error);
         frames.push(r.value);
-        if (r.value.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 0 }));
+        if (r.value.type === 'hello')
+          ws.send(
+            JSON.stringify({
+              type: 'welcome',
+              protocol: PROTOCOL_VERSION,
+              serverTime: 0,
+              ackedSeq: 0,
+            }),
+          );
         wake?.();
       }),
     );
@@ -81,7 +108,10 @@ describe('startAgent (in-process, against a ws server on 127.0.0.1)', () => {
     });
     writeSync(writer, 'INSTANCE "VI_1" MASTER 100\n');
     await until(() => frames.some((f) => f.type === 'vrrp.transition'));
-    expect(frames.find((f) => f.type === 'vrrp.transition')).toMatchObject({ state: 'MASTER', source: 'fifo' });
+    expect(frames.find((f) => f.type === 'vrrp.transition')).toMatchObject({
+      state: 'MASTER',
+      source: 'fifo',
+    });
     await agent.stop();
     await agent.stop(); // idempotent
     closeSync(writer);
@@ -96,7 +126,9 @@ describe('main (CLI)', () => {
     const bad = join(dir, 'agent.json');
     writeFileSync(bad, JSON.stringify({ agentId: 'lb1', server: { url: 'http://x', token: 't' } }));
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', main, '--config', bad], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', main, '--config', bad], {
+      encoding: 'utf8',
+    });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ERROR \[agent\] config file .* is invalid: schema violation/);

@@ -1,5 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import type { AgentConfig, AgentHello, ConfigComponent, LogLines, StatsSample } from '@keepwatch/shared';
+import type {
+  AgentConfig,
+  AgentHello,
+  ConfigComponent,
+  LogLines,
+  StatsSample,
+} from '@keepwatch/shared';
 import { PROTOCOL_VERSION } from '@keepwatch/shared';
 import { ActionHandler } from './actions/action-handler';
 import { ConfigObserver, type ConfigTarget } from './config-observer';
@@ -53,27 +59,45 @@ function observeList(config: AgentConfig): string[] {
 function configTargets(config: AgentConfig): ConfigTarget[] {
   const out: ConfigTarget[] = [];
   const ka = config.keepalived;
-  if (ka?.configFile) out.push({ component: 'keepalived', file: ka.configFile, testArgv: [ka.binary, '-t', '-f', ka.configFile] });
+  if (ka?.configFile)
+    out.push({
+      component: 'keepalived',
+      file: ka.configFile,
+      testArgv: [ka.binary, '-t', '-f', ka.configFile],
+    });
   const ng = config.nginx;
-  if (ng?.configFile) out.push({ component: 'nginx', file: ng.configFile, testArgv: [ng.binary, '-t', '-q', '-c', ng.configFile] });
+  if (ng?.configFile)
+    out.push({
+      component: 'nginx',
+      file: ng.configFile,
+      testArgv: [ng.binary, '-t', '-q', '-c', ng.configFile],
+    });
   return out;
 }
 
 /** What a config file's content tells the other collectors: upstream servers, sync groups. */
 function onConfigContent(emit: Emit, upstreams: UpstreamCollector | undefined) {
   return (component: ConfigComponent, content: string): void => {
-    if (component === 'nginx') upstreams?.setServers(parseUpstreams(content).flatMap((u) => u.servers));
+    if (component === 'nginx')
+      upstreams?.setServers(parseUpstreams(content).flatMap((u) => u.servers));
     else emit({ kind: 'sync.groups', ts: Date.now(), groups: parseConfigSyncGroups(content) });
   };
 }
 
-export async function startAgent(config: AgentConfig, opts: StartAgentOptions = {}): Promise<RunningAgent> {
+export async function startAgent(
+  config: AgentConfig,
+  opts: StartAgentOptions = {},
+): Promise<RunningAgent> {
   const log = opts.log ?? createLogger();
   const exec = opts.exec ?? run;
   const ac = new AbortController();
   // Every part listens on this one signal; more than Node's default of 10 is by design.
   setMaxListeners(64, ac.signal);
-  const outbox = await Outbox.open({ dir: config.stateDir, agentId: config.agentId, log: log.child('outbox') });
+  const outbox = await Outbox.open({
+    dir: config.stateDir,
+    agentId: config.agentId,
+    log: log.child('outbox'),
+  });
   let accepting = true;
   const controller = new Controller((msg, ts) => {
     // Late callbacks from parts that are shutting down must not touch a closed outbox.
@@ -97,7 +121,12 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   await vip.start(ac.signal);
   const parts: Array<{ stopped(): Promise<void> }> = [vip];
   if (config.keepalived) {
-    const ka = new KeepalivedCollector({ config: config.keepalived, exec, log: log.child('keepalived'), emit });
+    const ka = new KeepalivedCollector({
+      config: config.keepalived,
+      exec,
+      log: log.child('keepalived'),
+      emit,
+    });
     // Bounded: a wedged keepalived must not keep the agent from connecting.
     await Promise.race([ka.start(ac.signal), sleep(2500, ac.signal)]);
     parts.push(ka);
@@ -105,7 +134,13 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const upstreams = config.nginx ? new UpstreamCollector({ emit }) : undefined;
   const targets = configTargets(config);
   if (targets.length > 0) {
-    const observer = new ConfigObserver({ targets, exec, log: log.child('config'), emit, onContent: onConfigContent(emit, upstreams) });
+    const observer = new ConfigObserver({
+      targets,
+      exec,
+      log: log.child('config'),
+      emit,
+      onContent: onConfigContent(emit, upstreams),
+    });
     await Promise.race([observer.start(ac.signal), sleep(3000, ac.signal)]);
     parts.push(observer);
   }
@@ -133,10 +168,14 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const onRequest = (msg: ServerRequest): void => {
     if (msg.type === 'logs.subscribe') return logs.subscribe(msg);
     if (msg.type === 'logs.unsubscribe') return logs.unsubscribe(msg.subscription);
-    void actions.handle(msg).catch((err: unknown) => log.error('action failed', { id: msg.id, err }));
+    void actions
+      .handle(msg)
+      .catch((err: unknown) => log.error('action failed', { id: msg.id, err }));
   };
   const stats = new StatsCollector({
-    ...(config.nginx ? { stubStatusUrl: new URL('/nginx_status', config.nginx.probe.url).href } : {}),
+    ...(config.nginx
+      ? { stubStatusUrl: new URL('/nginx_status', config.nginx.probe.url).href }
+      : {}),
     send: transient,
   });
   const connection = new Connection({
@@ -154,7 +193,9 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   stats.start(ac.signal);
   parts.push(stats);
   // A fault left by a previous run (crash, restart mid-drill) is undone now, not forgotten.
-  const recovering = actions.drills.recoverLeftovers().catch((err: unknown) => log.error('restoring leftover drill faults failed', { err }));
+  const recovering = actions.drills
+    .recoverLeftovers()
+    .catch((err: unknown) => log.error('restoring leftover drill faults failed', { err }));
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {

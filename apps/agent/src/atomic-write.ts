@@ -18,7 +18,11 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes content to a new file (exclusive create) and fsyncs it. */
-export async function writeSynced(path: string, content: string | Buffer, mode: number): Promise<void> {
+export async function writeSynced(
+  path: string,
+  content: string | Buffer,
+  mode: number,
+): Promise<void> {
   const fd = await open(path, 'wx', mode);
   try {
     await fd.writeFile(content);
@@ -35,7 +39,11 @@ export async function renameSynced(from: string, target: string): Promise<void> 
   await fsyncDir(dirname(target));
 }
 
-export async function writeFileAtomic(target: string, content: string | Buffer, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  content: string | Buffer,
+  mode = 0o644,
+): Promise<void> {
   const tmp = join(dirname(target), `.${basename(target)}.kw-${process.pid}-${Date.now()}.tmp`);
   try {
     await writeSynced(tmp, content, mode);

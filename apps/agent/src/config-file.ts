@@ -13,7 +13,9 @@ export async function loadAgentConfig(path: string): Promise<AgentConfig> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`config file ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new Error(`config file ${path} is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const r = parseAgentConfig(raw);
   if (!r.ok) throw new Error(`config file ${path} is invalid: ${r.error}`);

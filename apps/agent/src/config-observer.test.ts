@@ -26,7 +26,13 @@ describe('ConfigObserver', () => {
     const calls: string[][] = [];
     const exec: ExecFn = (argv) => {
       calls.push([...argv]);
-      return Promise.resolve({ code: testCode, signal: null, stdout: '', stderr: testCode ? '[emerg] bad' : '', durationMs: 1 });
+      return Promise.resolve({
+        code: testCode,
+        signal: null,
+        stdout: '',
+        stderr: testCode ? '[emerg] bad' : '',
+        durationMs: 1,
+      });
     };
     const obs = new ConfigObserver({
       targets: [{ component: 'nginx', file, testArgv: ['nginx', '-t', '-q', '-c', file] }],
@@ -40,7 +46,13 @@ describe('ConfigObserver', () => {
     expect(seen).toEqual([
       {
         kind: 'config',
-        config: expect.objectContaining({ component: 'nginx', path: file, hash: sha256('events {}\n'), content: 'events {}\n', test: { ok: true, code: 0, output: '' } }) as unknown,
+        config: expect.objectContaining({
+          component: 'nginx',
+          path: file,
+          hash: sha256('events {}\n'),
+          content: 'events {}\n',
+          test: { ok: true, code: 0, output: '' },
+        }) as unknown,
       },
     ]);
     // Same content rewritten (new mtime): no new test, no new observation.
@@ -52,7 +64,11 @@ describe('ConfigObserver', () => {
     // fs.watch notices the change by itself.
     await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 3000 });
     const last = seen[1];
-    expect(last?.kind === 'config' && last.config.test).toEqual({ ok: false, code: 1, output: '[emerg] bad' });
+    expect(last?.kind === 'config' && last.config.test).toEqual({
+      ok: false,
+      code: 1,
+      output: '[emerg] bad',
+    });
     expect(contents).toEqual(['events {}\n', 'events { bogus; }\n']);
     rmSync(file);
     await obs.check();

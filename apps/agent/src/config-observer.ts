@@ -58,7 +58,10 @@ export class ConfigObserver {
         w.on('error', () => undefined);
         this.watchers.push(w);
       } catch (err) {
-        this.opts.log.debug('cannot watch config folder; relying on the periodic check', { dir, err });
+        this.opts.log.debug('cannot watch config folder; relying on the periodic check', {
+          dir,
+          err,
+        });
       }
     }
     signal.addEventListener('abort', () => this.watchers.forEach((w) => w.close()), { once: true });
@@ -81,7 +84,10 @@ export class ConfigObserver {
     this.checking = (async () => {
       do {
         this.again = false;
-        for (const t of this.opts.targets) await this.checkOne(t).catch((err: unknown) => this.opts.log.warn('config check failed', { file: t.file, err }));
+        for (const t of this.opts.targets)
+          await this.checkOne(t).catch((err: unknown) =>
+            this.opts.log.warn('config check failed', { file: t.file, err }),
+          );
       } while (this.again);
     })().finally(() => (this.checking = undefined));
     return this.checking;

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, PROTOCOL_VERSION, agentToServerCodec, type AgentHello, type AgentToServer } from '@keepwatch/shared';
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  agentToServerCodec,
+  type AgentHello,
+  type AgentToServer,
+} from '@keepwatch/shared';
 import { Connection } from './connection';
 import { createLogger, silentLogger } from './log';
 import { Outbox } from './outbox';
@@ -79,7 +85,13 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
       outbox,
       log,
       hello: () => hello,
-      snapshot: () => ({ type: 'snapshot', vrrp: [], addresses: [], services: {}, keepalivedRunning: true }),
+      snapshot: () => ({
+        type: 'snapshot',
+        vrrp: [],
+        addresses: [],
+        services: {},
+        keepalivedRunning: true,
+      }),
       backoffMs: { base: 1, max: 5 },
       ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
       refusedRetryMs: 10,
@@ -89,8 +101,20 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
 
   it('hello -> welcome -> the outbox in seq order, then a fresh snapshot, then live; acks trim the outbox', async () => {
     const { outbox, conn } = await setup();
-    outbox.append({ type: 'vrrp.transition', instance: 'VI_1', state: 'BACKUP', effectivePriority: 100, source: 'fifo' });
-    outbox.append({ type: 'vrrp.transition', instance: 'VI_1', state: 'MASTER', effectivePriority: 100, source: 'fifo' });
+    outbox.append({
+      type: 'vrrp.transition',
+      instance: 'VI_1',
+      state: 'BACKUP',
+      effectivePriority: 100,
+      source: 'fifo',
+    });
+    outbox.append({
+      type: 'vrrp.transition',
+      instance: 'VI_1',
+      state: 'MASTER',
+      effectivePriority: 100,
+      source: 'fifo',
+    });
     await outbox.flush();
     conn.start(ac.signal);
     const p = await peer(0);
@@ -100,7 +124,11 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     expect(await p.next()).toMatchObject({ type: 'vrrp.transition', seq: 2, state: 'MASTER' });
     const snap = await p.next();
     expect(snap).toMatchObject({ type: 'snapshot', seq: 3, keepalivedRunning: true });
-    outbox.append({ type: 'vip.change', action: 'add', address: { address: '10.77.0.50', prefix: 24, interface: 'eth0' } });
+    outbox.append({
+      type: 'vip.change',
+      action: 'add',
+      address: { address: '10.77.0.50', prefix: 24, interface: 'eth0' },
+    });
     expect(await p.next()).toMatchObject({ type: 'vip.change', seq: 4 });
     p.send({ type: 'ack', seq: 4 });
     p.send({ type: 'ping', id: 7, t0: 1 });
@@ -137,7 +165,11 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     await p0.next();
     p0.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 0 });
     expect(await p0.next()).toMatchObject({ type: 'snapshot', seq: 1 });
-    outbox.append({ type: 'service.health', service: 'nginx', health: { healthy: false, checkedAt: 1 } });
+    outbox.append({
+      type: 'service.health',
+      service: 'nginx',
+      health: { healthy: false, checkedAt: 1 },
+    });
     expect(await p0.next()).toMatchObject({ type: 'service.health', seq: 2 });
     p0.ws.terminate(); // server lost seq 2 (never acked)
     const p1 = await peer(1);
@@ -153,7 +185,12 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
   it('drops a socket whose server went silent (no pong) and reconnects', async () => {
     // A server that never answers pings, like one behind a cut cable.
     await new Promise<void>((r) => wss.close(() => r()));
-    wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/v1/agent/ws', autoPong: false });
+    wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      path: '/api/v1/agent/ws',
+      autoPong: false,
+    });
     wss.on('connection', (ws) => {
       peers.push(new Peer(ws));
       arrivals.splice(0).forEach((a) => a());
@@ -177,7 +214,9 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     await p0.next();
     p0.ws.close(CloseCode.unauthorized, 'bad token');
     expect(await (await peer(1)).next()).toMatchObject({ type: 'hello' });
-    expect(lines.some((l) => /ERROR .*server refused this agent code=4401 reason="bad token"/.test(l))).toBe(true);
+    expect(
+      lines.some((l) => /ERROR .*server refused this agent code=4401 reason="bad token"/.test(l)),
+    ).toBe(true);
     ac.abort();
     await conn.stopped();
     await outbox.close();

@@ -184,7 +184,13 @@ export class Connection {
         this.opts.outbox.ack(msg.seq);
         return;
       case 'ping':
-        this.send(session, { type: 'pong', id: msg.id, t0: msg.t0, t1: receivedAt, t2: Date.now() });
+        this.send(session, {
+          type: 'pong',
+          id: msg.id,
+          t0: msg.t0,
+          t1: receivedAt,
+          t2: Date.now(),
+        });
         return;
       case 'action.request':
       case 'logs.subscribe':
@@ -197,7 +203,10 @@ export class Connection {
 
   private async onWelcome(session: Session, ackedSeq: number, protocol: number): Promise<void> {
     if (protocol !== PROTOCOL_VERSION) {
-      this.opts.log.warn('server speaks another protocol version', { ours: PROTOCOL_VERSION, theirs: protocol });
+      this.opts.log.warn('server speaks another protocol version', {
+        ours: PROTOCOL_VERSION,
+        theirs: protocol,
+      });
     }
     const { outbox } = this.opts;
     await outbox.welcome(ackedSeq);

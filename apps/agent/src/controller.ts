@@ -63,10 +63,18 @@ export class Controller {
       vrrp: [...this.instances.values()].map((i) => ({ ...i, vips: [...i.vips] })),
       addresses: this.addresses.map((a) => ({ ...a })),
       services: structuredClone(this.services),
-      ...(this.keepalivedRunning !== undefined ? { keepalivedRunning: this.keepalivedRunning } : {}),
-      ...(this.groups.size > 0 ? { syncGroups: [...this.groups.values()].map((g) => structuredClone(g)) } : {}),
-      ...(this.upstreams.size > 0 ? { upstreams: [...this.upstreams.values()].map((u) => structuredClone(u)) } : {}),
-      ...(this.configs.size > 0 ? { configs: [...this.configs.values()].map((c) => structuredClone(c)) } : {}),
+      ...(this.keepalivedRunning !== undefined
+        ? { keepalivedRunning: this.keepalivedRunning }
+        : {}),
+      ...(this.groups.size > 0
+        ? { syncGroups: [...this.groups.values()].map((g) => structuredClone(g)) }
+        : {}),
+      ...(this.upstreams.size > 0
+        ? { upstreams: [...this.upstreams.values()].map((u) => structuredClone(u)) }
+        : {}),
+      ...(this.configs.size > 0
+        ? { configs: [...this.configs.values()].map((c) => structuredClone(c)) }
+        : {}),
     };
   }
 
@@ -101,7 +109,9 @@ export class Controller {
     let state: VrrpInstance['state'];
     switch (line.state) {
       case 'MASTER_RX_LOWER_PRI':
-        this.log.warn('split-brain hint: MASTER received a lower-priority advert', { instance: line.name });
+        this.log.warn('split-brain hint: MASTER received a lower-priority advert', {
+          instance: line.name,
+        });
         return;
       case 'MASTER_PRIORITY':
         state = 'MASTER';
@@ -127,7 +137,13 @@ export class Controller {
     });
     this.log.info('vrrp', { instance: line.name, state: line.state, priority: line.priority });
     this.send(
-      { type: 'vrrp.transition', instance: line.name, state, effectivePriority: line.priority, source: 'fifo' },
+      {
+        type: 'vrrp.transition',
+        instance: line.name,
+        state,
+        effectivePriority: line.priority,
+        source: 'fifo',
+      },
       ts,
     );
   }
@@ -167,7 +183,9 @@ export class Controller {
     const sig = configSignature(next.values());
     if (sig !== this.signature) {
       this.signature = sig;
-      this.log.info('keepalived instance/VIP config changed: sending snapshot', { instances: next.size });
+      this.log.info('keepalived instance/VIP config changed: sending snapshot', {
+        instances: next.size,
+      });
       this.send(this.snapshot(), ts);
     }
   }
@@ -178,7 +196,9 @@ export class Controller {
     this.keepalivedRunning = running;
     const health = { healthy: running, checkedAt: ts, ...(detail !== undefined ? { detail } : {}) };
     this.services.keepalived = health;
-    this.log[running ? 'info' : 'warn'](`keepalived is ${running ? 'running' : 'NOT running'}`, { detail });
+    this.log[running ? 'info' : 'warn'](`keepalived is ${running ? 'running' : 'NOT running'}`, {
+      detail,
+    });
     this.send({ type: 'service.health', service: 'keepalived', health }, ts);
     if (!first) this.send(this.snapshot(), ts);
   }
@@ -190,7 +210,10 @@ export class Controller {
       ['remove', o.removed],
     ] as const) {
       for (const address of list) {
-        this.log.info(`address ${action}`, { address: `${address.address}/${address.prefix}`, dev: address.interface });
+        this.log.info(`address ${action}`, {
+          address: `${address.address}/${address.prefix}`,
+          dev: address.interface,
+        });
         this.send({ type: 'vip.change', action, address }, o.ts);
       }
     }
@@ -204,7 +227,13 @@ export class Controller {
   }
 
   private onGroupLine(line: FifoLine, ts: number): void {
-    const state = line.state === 'MASTER' || line.state === 'BACKUP' || line.state === 'FAULT' || line.state === 'STOP' ? line.state : undefined;
+    const state =
+      line.state === 'MASTER' ||
+      line.state === 'BACKUP' ||
+      line.state === 'FAULT' ||
+      line.state === 'STOP'
+        ? line.state
+        : undefined;
     if (!state) return;
     const prev = this.groups.get(line.name);
     this.log.info('sync group state', { group: line.name, state });
@@ -221,7 +250,11 @@ export class Controller {
       // Config membership has no state: keep the one the FIFO or a dump told us.
       const merged = { ...g, state: g.state === 'UNKNOWN' ? (prev?.state ?? 'UNKNOWN') : g.state };
       next.set(g.name, merged);
-      if (!prev || prev.state !== merged.state || prev.instances.join() !== merged.instances.join()) {
+      if (
+        !prev ||
+        prev.state !== merged.state ||
+        prev.instances.join() !== merged.instances.join()
+      ) {
         this.send({ type: 'vrrp.group', group: structuredClone(merged) }, ts);
       }
     }
@@ -234,9 +267,12 @@ export class Controller {
       const prev = this.upstreams.get(u.server);
       next.set(u.server, u);
       if (prev?.health.healthy === u.health.healthy) continue;
-      this.log[u.health.healthy ? 'info' : 'warn'](`upstream ${u.server} is ${u.health.healthy ? 'healthy' : 'UNHEALTHY'}`, {
-        detail: u.health.detail,
-      });
+      this.log[u.health.healthy ? 'info' : 'warn'](
+        `upstream ${u.server} is ${u.health.healthy ? 'healthy' : 'UNHEALTHY'}`,
+        {
+          detail: u.health.detail,
+        },
+      );
       this.send({ type: 'upstream.health', upstream: structuredClone(u) }, ts);
     }
     this.upstreams = next;
@@ -245,8 +281,18 @@ export class Controller {
   private onConfig(c: ConfigObservation): void {
     const prev = this.configs.get(c.component);
     this.configs.set(c.component, c);
-    if (prev && prev.hash === c.hash && prev.test?.ok === c.test?.ok && prev.test?.code === c.test?.code) return;
-    this.log.info(`${c.component} config observed`, { hash: c.hash?.slice(0, 12), test: c.test?.ok, code: c.test?.code });
+    if (
+      prev &&
+      prev.hash === c.hash &&
+      prev.test?.ok === c.test?.ok &&
+      prev.test?.code === c.test?.code
+    )
+      return;
+    this.log.info(`${c.component} config observed`, {
+      hash: c.hash?.slice(0, 12),
+      test: c.test?.ok,
+      code: c.test?.code,
+    });
     this.send({ type: 'config.observed', config: structuredClone(c) }, c.checkedAt);
   }
 }

@@ -7,7 +7,8 @@ import { parseTextDump } from './text-dump-parser';
 const testdata = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)), 'utf8');
 // Copies of the shared fixtures (keepalived's own SIGUSR1 dumps; see the README there).
-const fixture = (version: string): string => testdata(`keepalived-dumps/${version}/keepalived.data`);
+const fixture = (version: string): string =>
+  testdata(`keepalived-dumps/${version}/keepalived.data`);
 
 describe('parseJsonDump', () => {
   it('reads the 2.2.7 lab sample', () => {
@@ -25,7 +26,9 @@ describe('parseJsonDump', () => {
     ]);
   });
   it('maps numeric states and tolerates unknown ones', () => {
-    const mk = (state: number) => ({ data: { iname: `I${state}`, state, base_priority: 90, vips: [] } });
+    const mk = (state: number) => ({
+      data: { iname: `I${state}`, state, base_priority: 90, vips: [] },
+    });
     const r = parseJsonDump(JSON.stringify([0, 1, 2, 3, 7].map(mk)));
     expect(r.map((i) => i.state)).toEqual(['INIT', 'BACKUP', 'MASTER', 'FAULT', 'UNKNOWN']);
     expect(r[0]?.effectivePriority).toBe(90);

@@ -10,8 +10,14 @@ describe('parseFifoLine', () => {
       priority: 100,
     });
     expect(parseFifoLine('INSTANCE "VI_1" MASTER_PRIORITY 80\n')?.state).toBe('MASTER_PRIORITY');
-    expect(parseFifoLine('INSTANCE "VI_1" MASTER_RX_LOWER_PRI 100')?.state).toBe('MASTER_RX_LOWER_PRI');
-    expect(parseFifoLine('GROUP "G1" BACKUP 0')).toMatchObject({ type: 'GROUP', name: 'G1', priority: 0 });
+    expect(parseFifoLine('INSTANCE "VI_1" MASTER_RX_LOWER_PRI 100')?.state).toBe(
+      'MASTER_RX_LOWER_PRI',
+    );
+    expect(parseFifoLine('GROUP "G1" BACKUP 0')).toMatchObject({
+      type: 'GROUP',
+      name: 'G1',
+      priority: 0,
+    });
   });
   it('keeps names with spaces', () => {
     expect(parseFifoLine('INSTANCE "web vip" STOP 90')?.name).toBe('web vip');

@@ -1,4 +1,13 @@
-import { closeSync, constants, mkdtempSync, openSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +30,8 @@ function collector() {
 }
 
 // Plays keepalived: holds the FIFO O_RDWR (so a write never blocks) and closes it on "stop".
-const openLikeKeepalived = (path: string): number => openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+const openLikeKeepalived = (path: string): number =>
+  openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
 
 describe('FifoReader (real FIFO)', () => {
   let dir: string;

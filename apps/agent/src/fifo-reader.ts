@@ -96,7 +96,8 @@ export class FifoReader {
         log.info('created notify fifo', { path });
         return true;
       }
-      if (!this.quiet) log.warn('cannot create notify fifo', { path, stderr: r.stderr.trim(), error: r.error });
+      if (!this.quiet)
+        log.warn('cannot create notify fifo', { path, stderr: r.stderr.trim(), error: r.error });
       return false;
     }
   }
@@ -105,7 +106,8 @@ export class FifoReader {
     signal: AbortSignal,
   ): Promise<{ opened: boolean; gotData: boolean; durationMs: number }> {
     const started = Date.now();
-    if (!(await this.ensureFifo()) || signal.aborted) return { opened: false, gotData: false, durationMs: 0 };
+    if (!(await this.ensureFifo()) || signal.aborted)
+      return { opened: false, gotData: false, durationMs: 0 };
     let fd: number;
     try {
       fd = openSync(this.opts.path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -142,8 +144,8 @@ export class FifoReader {
 
   // EOF right after open just means no keepalived holds the FIFO: say so once, not every retry.
   private logSession(gotData: boolean): void {
-    if (gotData || !this.quiet) this.opts.log.info('notify fifo closed by writer (keepalived stopped or reloaded)');
+    if (gotData || !this.quiet)
+      this.opts.log.info('notify fifo closed by writer (keepalived stopped or reloaded)');
     this.quiet = !gotData;
   }
 }
-

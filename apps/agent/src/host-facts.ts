@@ -38,7 +38,11 @@ export async function gatherHostFacts(config: AgentConfig, exec: ExecFn): Promis
     config.nginx ? versionLine(exec, [config.nginx.binary, '-v']) : undefined,
     config.tomcat ? versionLine(exec, ['java', '-version']) : undefined,
   ]);
-  const facts: HostFacts = { hostname: hostname().slice(0, 256), kernel: release(), agentVersion: AGENT_VERSION };
+  const facts: HostFacts = {
+    hostname: hostname().slice(0, 256),
+    kernel: release(),
+    agentVersion: AGENT_VERSION,
+  };
   if (os) facts.os = os;
   if (keepalivedVersion) facts.keepalivedVersion = keepalivedVersion;
   if (nginxVersion) facts.nginxVersion = nginxVersion.replace(/^nginx version:\s*/, '');

@@ -28,7 +28,10 @@ describe('probeHttp', () => {
     expect((await probeHttp(`${base}/moved`, 1000)).healthy).toBe(true);
   });
   it('5xx is unhealthy with the status', async () => {
-    expect(await probeHttp(`${base}/bad`, 1000)).toMatchObject({ healthy: false, detail: 'HTTP 502' });
+    expect(await probeHttp(`${base}/bad`, 1000)).toMatchObject({
+      healthy: false,
+      detail: 'HTTP 502',
+    });
   });
   it('a refused connection says so', async () => {
     const closed = createServer();
@@ -41,7 +44,10 @@ describe('probeHttp', () => {
     });
   });
   it('a hanging server times out', async () => {
-    expect(await probeHttp(`${base}/hang`, 80)).toMatchObject({ healthy: false, detail: 'timeout after 80 ms' });
+    expect(await probeHttp(`${base}/hang`, 80)).toMatchObject({
+      healthy: false,
+      detail: 'timeout after 80 ms',
+    });
   });
   it('a probe agent reuses one connection and still sees the listener go away', async () => {
     const srv = createServer((_req, res) => res.end('ok'));
@@ -57,7 +63,10 @@ describe('probeHttp', () => {
       await new Promise<void>((r) => srv.close(() => r()));
       // Probed before the FIN is read: the reused socket resets; either way it is unhealthy.
       expect((await probeHttp(url, 1000, agent)).healthy).toBe(false);
-      expect(await probeHttp(url, 1000, agent)).toMatchObject({ healthy: false, detail: 'connect ECONNREFUSED' });
+      expect(await probeHttp(url, 1000, agent)).toMatchObject({
+        healthy: false,
+        detail: 'connect ECONNREFUSED',
+      });
     } finally {
       agent.destroy();
     }

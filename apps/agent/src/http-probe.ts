@@ -13,7 +13,13 @@ import { sleep } from './timing';
 export function probeAgent(): Agent {
   // `timeout` closes a connection idle for 2 s ourselves, before servers with short
   // keep-alive timeouts (Node's 5 s, Apache's 5 s) could close it just as a probe reuses it.
-  return new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, scheduling: 'lifo', timeout: 2000 });
+  return new Agent({
+    keepAlive: true,
+    maxSockets: 1,
+    maxFreeSockets: 1,
+    scheduling: 'lifo',
+    timeout: 2000,
+  });
 }
 
 /**
@@ -35,7 +41,11 @@ export function probeHttp(url: string, timeoutMs: number, agent?: Agent): Promis
     };
     let req: ReturnType<typeof request>;
     try {
-      req = request(url, { method: 'GET', agent: agent ?? false, headers: { 'user-agent': 'keepwatch-agent' } });
+      req = request(url, {
+        method: 'GET',
+        agent: agent ?? false,
+        headers: { 'user-agent': 'keepwatch-agent' },
+      });
     } catch (err) {
       done({ healthy: false, detail: `bad probe url: ${(err as Error).message}` });
       return;
@@ -51,7 +61,8 @@ export function probeHttp(url: string, timeoutMs: number, agent?: Agent): Promis
       done({ healthy, detail: `HTTP ${status}`, latencyMs: latency() });
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      const detail = err.syscall && err.code ? `${err.syscall} ${err.code}` : err.code ?? err.message;
+      const detail =
+        err.syscall && err.code ? `${err.syscall} ${err.code}` : (err.code ?? err.message);
       done({ healthy: false, detail, latencyMs: latency() });
     });
     req.end();
@@ -87,7 +98,9 @@ export class ProbeCollector {
       const health = await probeHttp(probe.url, probe.timeoutMs, this.agent);
       if (signal.aborted) break;
       if (health.healthy !== last) {
-        this.opts.log.info(`${service} is ${health.healthy ? 'healthy' : 'UNHEALTHY'}`, { detail: health.detail });
+        this.opts.log.info(`${service} is ${health.healthy ? 'healthy' : 'UNHEALTHY'}`, {
+          detail: health.detail,
+        });
         last = health.healthy;
       }
       this.opts.emit({ kind: 'health', service, health });

@@ -6,7 +6,12 @@ import { vipAddress, type DumpInstance } from './keepalived-types';
  * { data: {...}, stats: {...} } object per vrrp_instance. `state` is numeric (vrrp.h).
  */
 
-const STATE_BY_NUMBER: Record<number, VrrpState> = { 0: 'INIT', 1: 'BACKUP', 2: 'MASTER', 3: 'FAULT' };
+const STATE_BY_NUMBER: Record<number, VrrpState> = {
+  0: 'INIT',
+  1: 'BACKUP',
+  2: 'MASTER',
+  3: 'FAULT',
+};
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -115,7 +115,12 @@ export class KeepalivedCollector {
         void this.reconcile();
       } else {
         this.alive = false;
-        this.opts.emit({ kind: 'keepalived.process', ts: Date.now(), running: false, detail: check.detail });
+        this.opts.emit({
+          kind: 'keepalived.process',
+          ts: Date.now(),
+          running: false,
+          detail: check.detail,
+        });
       }
     }
   }
@@ -144,7 +149,12 @@ export class KeepalivedCollector {
     emit({ kind: 'keepalived.process', ts, running: true });
     const method = await this.dumpMethod();
     if (!method || this.signal?.aborted) return;
-    const instances = await requestDump({ pid: check.pid, signum: method.signum, dir: config.dumpDir, format: method.format });
+    const instances = await requestDump({
+      pid: check.pid,
+      signum: method.signum,
+      dir: config.dumpDir,
+      format: method.format,
+    });
     if (!instances) {
       // A keepalived that is shutting down ignores the signal: that is not a dump problem.
       const after = await checkKeepalivedPid(config.pidFile);
@@ -153,9 +163,12 @@ export class KeepalivedCollector {
         return;
       }
       if (!this.dumpWarned) {
-        this.opts.log.warn(`no ${method.format} dump appeared within 1 s; is dumpDir keepalived's TMPDIR?`, {
-          dumpDir: config.dumpDir,
-        });
+        this.opts.log.warn(
+          `no ${method.format} dump appeared within 1 s; is dumpDir keepalived's TMPDIR?`,
+          {
+            dumpDir: config.dumpDir,
+          },
+        );
       }
       this.dumpWarned = true;
       return;
@@ -181,7 +194,9 @@ export class KeepalivedCollector {
     } else {
       const data = await lookupSignum(exec, config.binary, 'DATA');
       this.method = { format: 'text', signum: data ?? 10 };
-      log.info('keepalived has no JSON dump: using the SIGUSR1 text dump', { signum: this.method.signum });
+      log.info('keepalived has no JSON dump: using the SIGUSR1 text dump', {
+        signum: this.method.signum,
+      });
     }
     return this.method;
   }

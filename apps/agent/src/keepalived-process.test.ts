@@ -20,21 +20,29 @@ describe('checkKeepalivedPid', () => {
   it('a live pid that is not keepalived is a stale pid file', async () => {
     const f = join(dir, 'ka.pid');
     writeFileSync(f, `${process.pid}\n`);
-    expect(await checkKeepalivedPid(f)).toEqual({ running: false, detail: 'process not running (stale pid file)' });
+    expect(await checkKeepalivedPid(f)).toEqual({
+      running: false,
+      detail: 'process not running (stale pid file)',
+    });
   });
   it('a pid that does not exist is not running', async () => {
     const f = join(dir, 'ka.pid');
     writeFileSync(f, '4194303\n');
     expect(await checkKeepalivedPid(f)).toMatchObject({ running: false });
     writeFileSync(f, 'garbage');
-    expect(await checkKeepalivedPid(f)).toMatchObject({ running: false, detail: 'process not running (bad pid file)' });
+    expect(await checkKeepalivedPid(f)).toMatchObject({
+      running: false,
+      detail: 'process not running (bad pid file)',
+    });
   });
 });
 
 describe('lookupSignum', () => {
   it('parses keepalived --signum output and rejects failures', async () => {
-    const exec = (stdout: string, code: number): ExecFn => () =>
-      Promise.resolve({ code, signal: null, stdout, stderr: '', durationMs: 1 });
+    const exec =
+      (stdout: string, code: number): ExecFn =>
+      () =>
+        Promise.resolve({ code, signal: null, stdout, stderr: '', durationMs: 1 });
     expect(await lookupSignum(exec('36\n', 0), 'keepalived', 'JSON')).toBe(36);
     expect(await lookupSignum(exec('', 1), 'keepalived', 'JSON')).toBeUndefined();
   });
@@ -71,7 +79,15 @@ describe('requestDump (delete, signal, poll)', () => {
   });
 
   it('gives up after the deadline when nothing is written', async () => {
-    const r = await requestDump({ pid: 42, signum: 36, dir, format: 'json', kill: () => undefined, deadlineMs: 50, pollMs: 5 });
+    const r = await requestDump({
+      pid: 42,
+      signum: 36,
+      dir,
+      format: 'json',
+      kill: () => undefined,
+      deadlineMs: 50,
+      pollMs: 5,
+    });
     expect(r).toBeUndefined();
   });
 });

@@ -29,12 +29,15 @@ function readPidCheck(pidFile: string): PidCheck {
     return { running: false, detail: 'process not running (no pid file)' };
   }
   const pid = Number.parseInt(text.trim(), 10);
-  if (!Number.isInteger(pid) || pid <= 1) return { running: false, detail: 'process not running (bad pid file)' };
+  if (!Number.isInteger(pid) || pid <= 1)
+    return { running: false, detail: 'process not running (bad pid file)' };
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes('keepalived')) return { running: false, detail: 'process not running (stale pid file)' };
+    if (!cmdline.includes('keepalived'))
+      return { running: false, detail: 'process not running (stale pid file)' };
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    if (/^State:\s+Z/m.test(status)) return { running: false, detail: 'process not running (zombie)' };
+    if (/^State:\s+Z/m.test(status))
+      return { running: false, detail: 'process not running (zombie)' };
   } catch {
     return { running: false, detail: 'process not running' };
   }
@@ -42,7 +45,11 @@ function readPidCheck(pidFile: string): PidCheck {
 }
 
 /** Signal numbers from `keepalived --signum=NAME` (they vary by build); undefined if unknown. */
-export async function lookupSignum(exec: ExecFn, binary: string, name: 'JSON' | 'DATA'): Promise<number | undefined> {
+export async function lookupSignum(
+  exec: ExecFn,
+  binary: string,
+  name: 'JSON' | 'DATA',
+): Promise<number | undefined> {
   const r = await exec([binary, `--signum=${name}`], { timeoutMs: 3000 });
   const n = Number.parseInt(r.stdout.trim(), 10);
   return r.code === 0 && Number.isInteger(n) && n > 0 ? n : undefined;

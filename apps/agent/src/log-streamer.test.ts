@@ -8,7 +8,11 @@ import { LogStreamer, lastLines, parseJournalLine } from './log-streamer';
 
 describe('log parsing', () => {
   it('reads journalctl json lines, including byte-array messages', () => {
-    expect(parseJournalLine('{"MESSAGE":"VRRP_Instance(VI_1) Entering MASTER STATE","__REALTIME_TIMESTAMP":"1700000000123456"}')).toEqual({
+    expect(
+      parseJournalLine(
+        '{"MESSAGE":"VRRP_Instance(VI_1) Entering MASTER STATE","__REALTIME_TIMESTAMP":"1700000000123456"}',
+      ),
+    ).toEqual({
       ts: 1700000000123,
       text: 'VRRP_Instance(VI_1) Entering MASTER STATE',
     });
@@ -35,11 +39,20 @@ describe('LogStreamer (file)', () => {
     const config = { logs: { keepalived: file } } as unknown as AgentConfig;
     const s = new LogStreamer({ config, log: silentLogger, send: (m) => sent.push(m), pollMs: 20 });
     s.subscribe({ type: 'logs.subscribe', subscription: 's1', sources: ['keepalived'], tail: 2 });
-    await vi.waitFor(() => expect(sent.flatMap((m) => m.lines.map((l) => l.text))).toEqual(['two', 'three']));
+    await vi.waitFor(() =>
+      expect(sent.flatMap((m) => m.lines.map((l) => l.text))).toEqual(['two', 'three']),
+    );
     expect(sent[0]).toMatchObject({ type: 'log.lines', subscription: 's1', source: 'keepalived' });
     appendFileSync(file, 'four\nfi');
     appendFileSync(file, 've\n');
-    await vi.waitFor(() => expect(sent.flatMap((m) => m.lines.map((l) => l.text))).toEqual(['two', 'three', 'four', 'five']));
+    await vi.waitFor(() =>
+      expect(sent.flatMap((m) => m.lines.map((l) => l.text))).toEqual([
+        'two',
+        'three',
+        'four',
+        'five',
+      ]),
+    );
     s.unsubscribe('s1');
     const n = sent.length;
     appendFileSync(file, 'six\n');

@@ -34,10 +34,18 @@ export function parseJournalLine(raw: string): Line | undefined {
   try {
     const j = JSON.parse(raw) as { MESSAGE?: unknown; __REALTIME_TIMESTAMP?: unknown };
     const m = j.MESSAGE;
-    const text = typeof m === 'string' ? m : Array.isArray(m) ? Buffer.from(m as number[]).toString('utf8') : undefined;
+    const text =
+      typeof m === 'string'
+        ? m
+        : Array.isArray(m)
+          ? Buffer.from(m as number[]).toString('utf8')
+          : undefined;
     if (text === undefined) return undefined;
     const us = Number(j.__REALTIME_TIMESTAMP);
-    return { ts: Number.isFinite(us) && us > 0 ? Math.floor(us / 1000) : Date.now(), text: text.slice(0, MAX_TEXT) };
+    return {
+      ts: Number.isFinite(us) && us > 0 ? Math.floor(us / 1000) : Date.now(),
+      text: text.slice(0, MAX_TEXT),
+    };
   } catch {
     return undefined;
   }
@@ -61,9 +69,16 @@ export class LogStreamer {
     this.unsubscribe(msg.subscription);
     const ac = new AbortController();
     this.subs.set(msg.subscription, ac);
-    this.opts.log.info('log subscription', { subscription: msg.subscription, sources: msg.sources.join(',') });
+    this.opts.log.info('log subscription', {
+      subscription: msg.subscription,
+      sources: msg.sources.join(','),
+    });
     for (const source of msg.sources) {
-      const batch = new Batcher((lines) => this.opts.send({ type: 'log.lines', subscription: msg.subscription, source, lines }), ac.signal);
+      const batch = new Batcher(
+        (lines) =>
+          this.opts.send({ type: 'log.lines', subscription: msg.subscription, source, lines }),
+        ac.signal,
+      );
       void this.follow(source, msg.tail ?? 50, batch, ac.signal).catch((err: unknown) =>
         this.opts.log.warn('log stream failed', { source, err }),
       );
@@ -85,12 +100,20 @@ export class LogStreamer {
     return this.subs.size;
   }
 
-  private async follow(source: LogSource, tail: number, batch: Batcher, signal: AbortSignal): Promise<void> {
+  private async follow(
+    source: LogSource,
+    tail: number,
+    batch: Batcher,
+    signal: AbortSignal,
+  ): Promise<void> {
     const logs = this.opts.config.logs;
     const target = source === 'agent' ? undefined : logs?.[source];
     if (logs?.journald) {
       const sm = this.opts.config.serviceManager;
-      const unit = target ?? (sm?.kind === 'systemd' && source !== 'agent' ? sm.units[source] : undefined) ?? source;
+      const unit =
+        target ??
+        (sm?.kind === 'systemd' && source !== 'agent' ? sm.units[source] : undefined) ??
+        source;
       return this.followJournal(unit, tail, batch, signal);
     }
     if (!target) {
@@ -100,7 +123,12 @@ export class LogStreamer {
     return this.followFile(target, tail, batch, signal);
   }
 
-  private async followJournal(unit: string, tail: number, batch: Batcher, signal: AbortSignal): Promise<void> {
+  private async followJournal(
+    unit: string,
+    tail: number,
+    batch: Batcher,
+    signal: AbortSignal,
+  ): Promise<void> {
     const h = spawnLines(['journalctl', '-u', unit, '-f', '-o', 'json', '-n', String(tail)], {
       signal,
       onLine: (raw) => {
@@ -109,10 +137,19 @@ export class LogStreamer {
       },
     });
     const r = await h.done;
-    if (!signal.aborted) batch.push({ ts: Date.now(), text: `(keepwatch: journalctl ended: ${r.stderr.trim() || r.error || `exit ${r.code}`})` });
+    if (!signal.aborted)
+      batch.push({
+        ts: Date.now(),
+        text: `(keepwatch: journalctl ended: ${r.stderr.trim() || r.error || `exit ${r.code}`})`,
+      });
   }
 
-  private async followFile(file: string, tail: number, batch: Batcher, signal: AbortSignal): Promise<void> {
+  private async followFile(
+    file: string,
+    tail: number,
+    batch: Batcher,
+    signal: AbortSignal,
+  ): Promise<void> {
     let offset = 0;
     try {
       const size = (await stat(file)).size;
@@ -125,7 +162,10 @@ export class LogStreamer {
     }
     let partial = '';
     while (await sleep(this.opts.pollMs ?? BATCH_MS, signal)) {
-      const size = await stat(file).then((s) => s.size, () => 0);
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (size < offset) offset = 0; // truncated or rotated: start over
       if (size === offset) continue;
       const chunk = partial + (await readRange(file, offset, Math.min(size, offset + TAIL_BYTES)));

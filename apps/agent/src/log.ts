@@ -20,7 +20,13 @@ function formatValue(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-export function formatLine(level: LogLevel, component: string, msg: string, fields?: LogFields, now = new Date()): string {
+export function formatLine(
+  level: LogLevel,
+  component: string,
+  msg: string,
+  fields?: LogFields,
+  now = new Date(),
+): string {
   const extra = fields
     ? Object.entries(fields)
         .filter(([, v]) => v !== undefined)
@@ -30,7 +36,9 @@ export function formatLine(level: LogLevel, component: string, msg: string, fiel
   return `${now.toISOString()} ${level.toUpperCase().padEnd(5)} [${component}] ${msg}${extra}`;
 }
 
-export function createLogger(opts: { component?: string; level?: LogLevel; sink?: LogSink } = {}): Logger {
+export function createLogger(
+  opts: { component?: string; level?: LogLevel; sink?: LogSink } = {},
+): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const sink: LogSink = opts.sink ?? ((line) => process.stderr.write(`${line}\n`));
   const make = (component: string): Logger => {

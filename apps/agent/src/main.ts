@@ -10,7 +10,9 @@ import { createLogger } from './log';
 dispatch(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    createLogger().error('fatal', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    createLogger().error('fatal', {
+      err: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
     process.exit(1);
   },
 );

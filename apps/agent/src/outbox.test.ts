@@ -13,7 +13,12 @@ const transition = (state: 'MASTER' | 'BACKUP'): DataMessageInput => ({
   effectivePriority: 100,
   source: 'fifo',
 });
-const snapshot = (): DataMessageInput => ({ type: 'snapshot', vrrp: [], addresses: [], services: {} });
+const snapshot = (): DataMessageInput => ({
+  type: 'snapshot',
+  vrrp: [],
+  addresses: [],
+  services: {},
+});
 
 describe('Outbox', () => {
   let dir: string;
@@ -134,7 +139,11 @@ describe('Outbox', () => {
     const big = (): DataMessageInput => ({
       type: 'snapshot',
       vrrp: [],
-      addresses: Array.from({ length: 8 }, (_, i) => ({ address: `10.0.0.${i}`, prefix: 24, interface: 'eth0' })),
+      addresses: Array.from({ length: 8 }, (_, i) => ({
+        address: `10.0.0.${i}`,
+        prefix: 24,
+        interface: 'eth0',
+      })),
       services: {},
     });
     box.append(big());

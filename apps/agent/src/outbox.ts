@@ -2,7 +2,14 @@ import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises
 import { join } from 'node:path';
 import type { AgentDataMessage } from '@keepwatch/shared';
 import type { Logger } from './log';
-import { ackLine, dropLine, headerLine, messageLine, replayOutbox, type OutboxHeader } from './outbox-file';
+import {
+  ackLine,
+  dropLine,
+  headerLine,
+  messageLine,
+  replayOutbox,
+  type OutboxHeader,
+} from './outbox-file';
 
 /*
  * Durable outbox: every data message gets the next seq (never reused, survives restarts)
@@ -75,8 +82,14 @@ export class Outbox {
       text = undefined;
     }
     const loaded = replayOutbox(text ?? '');
-    if (loaded.badLines > 0) opts.log.warn('outbox: ignored unreadable lines (torn write?)', { count: loaded.badLines });
-    const box = new Outbox(opts, path, { lastSeq: loaded.lastSeq, ackedSeq: loaded.ackedSeq, dropped: loaded.dropped }, text === undefined);
+    if (loaded.badLines > 0)
+      opts.log.warn('outbox: ignored unreadable lines (torn write?)', { count: loaded.badLines });
+    const box = new Outbox(
+      opts,
+      path,
+      { lastSeq: loaded.lastSeq, ackedSeq: loaded.ackedSeq, dropped: loaded.dropped },
+      text === undefined,
+    );
     for (const msg of loaded.entries) box.push(msg, true);
     await box.rewrite();
     opts.log.info('outbox opened', { path, pending: box.entries.length, lastSeq: box.hdr.lastSeq });
@@ -204,7 +217,8 @@ export class Outbox {
       }
     }
     if (fresh.length > 0) for (const l of this.listeners) l(fresh);
-    if (this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.liveBytes) await this.rewriteNow();
+    if (this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.liveBytes)
+      await this.rewriteNow();
   }
 
   private rewrite(): Promise<void> {
@@ -231,7 +245,8 @@ export class Outbox {
 
   private enforceBound(incoming: number): void {
     const full = (): boolean =>
-      this.entries.length + 1 > this.opts.maxEntries || this.liveBytes + incoming > this.opts.maxBytes;
+      this.entries.length + 1 > this.opts.maxEntries ||
+      this.liveBytes + incoming > this.opts.maxBytes;
     const dropped: number[] = [];
     let forced = 0;
     while (full() && this.entries.length > 0) {

@@ -10,17 +10,21 @@ import { sleep } from './timing';
 
 export function fetchText(url: string, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const req = request(url, { agent: false, headers: { 'user-agent': 'keepwatch-agent' } }, (res) => {
-      if ((res.statusCode ?? 0) >= 400) {
-        res.resume();
-        resolve(undefined);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      res.on('error', () => resolve(undefined));
-    });
+    const req = request(
+      url,
+      { agent: false, headers: { 'user-agent': 'keepwatch-agent' } },
+      (res) => {
+        if ((res.statusCode ?? 0) >= 400) {
+          res.resume();
+          resolve(undefined);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', () => resolve(undefined));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end();
@@ -50,7 +54,12 @@ export class StatsCollector {
           nginx = text !== undefined ? parseStubStatus(text) : undefined;
         }
         if (signal.aborted) break;
-        this.opts.send({ type: 'stats', ts: Date.now(), ...(nginx ? { nginx } : {}), agent: this.self() });
+        this.opts.send({
+          type: 'stats',
+          ts: Date.now(),
+          ...(nginx ? { nginx } : {}),
+          agent: this.self(),
+        });
       }
     })();
   }
@@ -65,7 +74,8 @@ export class StatsCollector {
     const wallUs = (now - this.lastAt) * 1000;
     this.lastCpu = process.cpuUsage();
     this.lastAt = now;
-    const cpuPercent = wallUs > 0 ? Math.round(((cpu.user + cpu.system) / wallUs) * 10_000) / 100 : 0;
+    const cpuPercent =
+      wallUs > 0 ? Math.round(((cpu.user + cpu.system) / wallUs) * 10_000) / 100 : 0;
     return { rssBytes: process.memoryUsage.rss(), cpuPercent };
   }
 }

@@ -40,17 +40,37 @@ describe('parseTextSyncGroups', () => {
       '------< VRRP Topology >------',
       ' VRRP Instance = VI_1',
     ].join('\n');
-    expect(parseTextSyncGroups(v2)).toEqual([{ name: 'VG_1', state: 'MASTER', instances: ['VI_1', 'VI_2'] }]);
-    const v1 = [' VRRP Sync Group = VG_A, BACKUP', '   monitor = VI_1', '   monitor = VI_2', ''].join('\n');
-    expect(parseTextSyncGroups(v1)).toEqual([{ name: 'VG_A', state: 'BACKUP', instances: ['VI_1', 'VI_2'] }]);
+    expect(parseTextSyncGroups(v2)).toEqual([
+      { name: 'VG_1', state: 'MASTER', instances: ['VI_1', 'VI_2'] },
+    ]);
+    const v1 = [
+      ' VRRP Sync Group = VG_A, BACKUP',
+      '   monitor = VI_1',
+      '   monitor = VI_2',
+      '',
+    ].join('\n');
+    expect(parseTextSyncGroups(v1)).toEqual([
+      { name: 'VG_A', state: 'BACKUP', instances: ['VI_1', 'VI_2'] },
+    ]);
   });
 });
 
 describe('a real keepalived 2.2.7 text dump with a sync group', () => {
-  const text = readFileSync(join(import.meta.dirname, 'testdata', 'keepalived-dumps', 'v2.2.7-sync-group', 'keepalived.data'), 'utf8');
+  const text = readFileSync(
+    join(
+      import.meta.dirname,
+      'testdata',
+      'keepalived-dumps',
+      'v2.2.7-sync-group',
+      'keepalived.data',
+    ),
+    'utf8',
+  );
 
   it('yields the group with its state and members, and the instances as before', () => {
-    expect(parseTextSyncGroups(text)).toEqual([{ name: 'VG_1', state: 'MASTER', instances: ['VI_1', 'VI_2'] }]);
+    expect(parseTextSyncGroups(text)).toEqual([
+      { name: 'VG_1', state: 'MASTER', instances: ['VI_1', 'VI_2'] },
+    ]);
     expect(parseTextDump(text).map((i) => [i.name, i.state, i.vips])).toEqual([
       ['VI_1', 'MASTER', ['10.99.2.50']],
       ['VI_2', 'MASTER', ['10.99.2.51']],

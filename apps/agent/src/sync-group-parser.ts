@@ -61,7 +61,11 @@ export function parseTextSyncGroups(text: string): SyncGroup[] {
     }
     if (!cur) continue;
     // Anything at the left margin or a new section ends the group.
-    if (line.startsWith('------<') || /^VRRP (Instance|Script)\b/.test(line) || raw.startsWith(' ') === false) {
+    if (
+      line.startsWith('------<') ||
+      /^VRRP (Instance|Script)\b/.test(line) ||
+      raw.startsWith(' ') === false
+    ) {
       cur = undefined;
       continue;
     }

@@ -116,7 +116,8 @@ export function parseTextDump(text: string): DumpInstance[] {
       continue;
     }
     if (mode === 'vips') mode = 'instance';
-    if (mode === 'instance' && cur && kv?.[1] !== undefined) applyInstanceKey(cur, kv[1], kv[2] ?? '');
+    if (mode === 'instance' && cur && kv?.[1] !== undefined)
+      applyInstanceKey(cur, kv[1], kv[2] ?? '');
   }
   if (cur) out.push(finish(cur));
   return out.filter((i) => i.name !== '');

@@ -32,11 +32,29 @@ function openOnce(url: string, opts: WebSocket.ClientOptions): Promise<string> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kw-tls-'));
   certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', certFile,
-  ], { timeout: 20_000, stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      certFile,
+    ],
+    { timeout: 20_000, stdio: 'pipe' },
+  );
   const cert = readFileSync(certFile);
   fingerprint = new X509Certificate(cert).fingerprint256;
   server = createServer({ cert, key: readFileSync(join(dir, 'key.pem')) }, (_req, res) => {
@@ -55,16 +73,29 @@ afterAll(async () => {
 
 describe('wss trust', () => {
   it('connects with the right pinned fingerprint (self-signed, no CA)', async () => {
-    const t = await transportOptions({ url: `wss://127.0.0.1:${port}`, fingerprint: fingerprint.replace(/:/g, '').toLowerCase() });
+    const t = await transportOptions({
+      url: `wss://127.0.0.1:${port}`,
+      fingerprint: fingerprint.replace(/:/g, '').toLowerCase(),
+    });
     expect(await openOnce(`wss://127.0.0.1:${port}/`, wsClientOptions(t))).toBe('open');
-    expect(await postJson(`https://127.0.0.1:${port}/x`, {}, t)).toEqual({ status: 200, body: { ok: true } });
+    expect(await postJson(`https://127.0.0.1:${port}/x`, {}, t)).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
   });
 
   it('refuses a wrong fingerprint with a clear message', async () => {
-    const t = await transportOptions({ url: `wss://127.0.0.1:${port}`, fingerprint: 'ab'.repeat(32) });
+    const t = await transportOptions({
+      url: `wss://127.0.0.1:${port}`,
+      fingerprint: 'ab'.repeat(32),
+    });
     const result = await openOnce(`wss://127.0.0.1:${port}/`, wsClientOptions(t));
-    expect(result).toContain(`server certificate fingerprint ${fingerprint} does not match the pinned AB:AB`);
-    await expect(postJson(`https://127.0.0.1:${port}/x`, {}, t)).rejects.toThrow(/does not match the pinned/);
+    expect(result).toContain(
+      `server certificate fingerprint ${fingerprint} does not match the pinned AB:AB`,
+    );
+    await expect(postJson(`https://127.0.0.1:${port}/x`, {}, t)).rejects.toThrow(
+      /does not match the pinned/,
+    );
   });
 
   it('verifies with a CA file, and refuses the self-signed cert without one', async () => {
@@ -74,6 +105,8 @@ describe('wss trust', () => {
   });
 
   it('refuses plain ws:// to a non-loopback address before connecting', async () => {
-    await expect(transportOptions({ url: 'ws://10.83.0.1:8470' })).rejects.toThrow(/refusing plain ws:\/\//);
+    await expect(transportOptions({ url: 'ws://10.83.0.1:8470' })).rejects.toThrow(
+      /refusing plain ws:\/\//,
+    );
   });
 });

@@ -6,7 +6,10 @@ import { insecureTransportError, normalizeFingerprint, type ServerTrust } from '
 
 /* The TLS options for ws and https requests to the panel, built from the agent's trust config. */
 
-export type CreateConnection = (opts: ConnectionOptions, cb: (err: Error | null, socket?: Socket) => void) => undefined;
+export type CreateConnection = (
+  opts: ConnectionOptions,
+  cb: (err: Error | null, socket?: Socket) => void,
+) => undefined;
 
 /**
  * A connect function that hands the socket to http/ws only after the server certificate's
@@ -27,7 +30,11 @@ export function pinnedConnection(fingerprint: string): CreateConnection {
       const got = sock.getPeerCertificate().fingerprint256;
       if (got === want) return finish(null, sock);
       sock.destroy();
-      finish(new Error(`server certificate fingerprint ${got || '(none)'} does not match the pinned ${want}: refusing to connect`));
+      finish(
+        new Error(
+          `server certificate fingerprint ${got || '(none)'} does not match the pinned ${want}: refusing to connect`,
+        ),
+      );
     });
     sock.once('error', (err: Error) => finish(err));
     return undefined;
@@ -48,7 +55,9 @@ export async function transportOptions(trust: ServerTrust): Promise<TransportOpt
     try {
       out.ca = await readFile(trust.caFile);
     } catch (err) {
-      throw new Error(`cannot read CA file ${trust.caFile}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot read CA file ${trust.caFile}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   if (trust.fingerprint) out.createConnection = pinnedConnection(trust.fingerprint);
@@ -59,9 +68,14 @@ export async function transportOptions(trust: ServerTrust): Promise<TransportOpt
  * The same options in ws's shape. ws passes createConnection on to http(s).request, which
  * accepts the (options, callback) form; @types/ws only declares net.createConnection's.
  */
-export function wsClientOptions(t: TransportOptions): Pick<WebSocket.ClientOptions, 'ca' | 'createConnection'> {
+export function wsClientOptions(
+  t: TransportOptions,
+): Pick<WebSocket.ClientOptions, 'ca' | 'createConnection'> {
   return {
     ...(t.ca && { ca: t.ca }),
-    ...(t.createConnection && { createConnection: t.createConnection as unknown as WebSocket.ClientOptions['createConnection'] }),
+    ...(t.createConnection && {
+      createConnection:
+        t.createConnection as unknown as WebSocket.ClientOptions['createConnection'],
+    }),
   };
 }

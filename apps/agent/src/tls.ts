@@ -12,8 +12,12 @@ export interface ServerTrust {
 
 /** "ab:cd…", "ABCD…" or "sha256/AB:CD…" → "AB:CD:…" (Node's fingerprint256 format). */
 export function normalizeFingerprint(raw: string): string {
-  const hex = raw.replace(/^sha256[:/=]?/i, '').replace(/[^0-9a-f]/gi, '').toUpperCase();
-  if (hex.length !== 64) throw new Error(`fingerprint must be a sha256 (64 hex digits), got ${JSON.stringify(raw)}`);
+  const hex = raw
+    .replace(/^sha256[:/=]?/i, '')
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase();
+  if (hex.length !== 64)
+    throw new Error(`fingerprint must be a sha256 (64 hex digits), got ${JSON.stringify(raw)}`);
   return hex.match(/../g)?.join(':') ?? hex;
 }
 
@@ -34,8 +38,10 @@ export function insecureTransportError(trust: ServerTrust): string | undefined {
     return `server URL ${JSON.stringify(trust.url)} is not a URL`;
   }
   const secure = url.protocol === 'wss:' || url.protocol === 'https:';
-  if (!secure && url.protocol !== 'ws:' && url.protocol !== 'http:') return `server URL must be ws(s):// or http(s)://, got ${url.protocol}`;
-  if (!secure && (trust.fingerprint || trust.caFile)) return `a CA file or fingerprint needs a wss:// / https:// server URL, got ${trust.url}`;
+  if (!secure && url.protocol !== 'ws:' && url.protocol !== 'http:')
+    return `server URL must be ws(s):// or http(s)://, got ${url.protocol}`;
+  if (!secure && (trust.fingerprint || trust.caFile))
+    return `a CA file or fingerprint needs a wss:// / https:// server URL, got ${trust.url}`;
   if (secure || trust.allowInsecure || isLoopbackHost(url.hostname)) return undefined;
   return `refusing plain ${url.protocol}// to ${url.host}: the agent credential would cross the network unencrypted. Use wss:// (https://) with --ca or --fingerprint, or set server.allowInsecure (--allow-insecure) for a lab`;
 }

@@ -47,7 +47,10 @@ export class UpstreamCollector {
       const agents = this.agents;
       if (agents.size > 0) {
         const list: UpstreamHealth[] = await Promise.all(
-          [...agents].map(async ([server, agent]) => ({ server, health: await probeHttp(`http://${server}/`, timeout, agent) })),
+          [...agents].map(async ([server, agent]) => ({
+            server,
+            health: await probeHttp(`http://${server}/`, timeout, agent),
+          })),
         );
         if (signal.aborted) break;
         this.opts.emit({ kind: 'upstreams', ts: Date.now(), list });

@@ -6,8 +6,16 @@ import { VipCollector } from './vip-collector';
 
 const link = (addrs: Array<[string, number]>) =>
   JSON.stringify([
-    { ifname: 'lo', flags: ['LOOPBACK'], addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-    { ifname: 'eth0', flags: ['UP'], addr_info: addrs.map(([local, prefixlen]) => ({ family: 'inet', local, prefixlen })) },
+    {
+      ifname: 'lo',
+      flags: ['LOOPBACK'],
+      addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }],
+    },
+    {
+      ifname: 'eth0',
+      flags: ['UP'],
+      addr_info: addrs.map(([local, prefixlen]) => ({ family: 'inet', local, prefixlen })),
+    },
   ]);
 
 /** A fake `ip`: `ip -j addr` answers with the current kernel state; the monitor is driven by the test. */
@@ -58,7 +66,10 @@ describe('VipCollector', () => {
       ['10.77.0.12', 24],
       ['10.77.0.50', 24],
     ]);
-    ip.line('2: eth0    inet 10.77.0.50/24 scope global secondary eth0\\       valid_lft forever', 1234);
+    ip.line(
+      '2: eth0    inet 10.77.0.50/24 scope global secondary eth0\\       valid_lft forever',
+      1234,
+    );
     await o.until(2);
     expect(o.list[1]).toMatchObject({
       kind: 'addresses',
@@ -82,12 +93,21 @@ describe('VipCollector', () => {
     const ip = fakeIp();
     const o = observed();
     const ac = new AbortController();
-    const c = new VipCollector({ exec: ip.exec, spawn: ip.spawn, log: silentLogger, emit: o.emit, backoffMs: { base: 1, max: 2 } });
+    const c = new VipCollector({
+      exec: ip.exec,
+      spawn: ip.spawn,
+      log: silentLogger,
+      emit: o.emit,
+      backoffMs: { base: 1, max: 2 },
+    });
     await c.start(ac.signal);
     ip.set([['10.77.0.13', 24]]);
     ip.die();
     await o.until(2);
-    expect(o.list[1]).toMatchObject({ added: [{ address: '10.77.0.13' }], removed: [{ address: '10.77.0.12' }] });
+    expect(o.list[1]).toMatchObject({
+      added: [{ address: '10.77.0.13' }],
+      removed: [{ address: '10.77.0.12' }],
+    });
     expect(ip.spawns()).toBe(2);
     ac.abort();
     ip.die();

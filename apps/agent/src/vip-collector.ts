@@ -45,7 +45,13 @@ export class VipCollector {
     const initial = await this.read();
     if (initial) {
       this.current = initial;
-      this.opts.emit({ kind: 'addresses', ts: Date.now(), addresses: initial, added: [], removed: [] });
+      this.opts.emit({
+        kind: 'addresses',
+        ts: Date.now(),
+        addresses: initial,
+        added: [],
+        removed: [],
+      });
     }
     this.loop = this.monitor(signal);
   }
@@ -79,9 +85,15 @@ export class VipCollector {
   }
 
   private async read(): Promise<KernelAddress[] | undefined> {
-    const r = await this.opts.exec(this.opts.addrArgv ?? ['ip', '-j', '-4', 'addr'], { timeoutMs: 3000 });
+    const r = await this.opts.exec(this.opts.addrArgv ?? ['ip', '-j', '-4', 'addr'], {
+      timeoutMs: 3000,
+    });
     if (r.code !== 0) {
-      this.opts.log.warn('ip addr failed', { code: r.code, error: r.error, stderr: r.stderr.trim() });
+      this.opts.log.warn('ip addr failed', {
+        code: r.code,
+        error: r.error,
+        stderr: r.stderr.trim(),
+      });
       return undefined;
     }
     try {
@@ -102,7 +114,11 @@ export class VipCollector {
       if (signal.aborted) break;
       if (Date.now() - started > 10_000) this.backoff.reset();
       const delay = this.backoff.next();
-      this.opts.log.warn('ip monitor exited, restarting', { code: res.code, error: res.error, retryInMs: delay });
+      this.opts.log.warn('ip monitor exited, restarting', {
+        code: res.code,
+        error: res.error,
+        retryInMs: delay,
+      });
       await sleep(delay, signal);
       // Events were missed while it was down: re-read once.
       if (!signal.aborted) this.onMonitorLine('', Date.now());

@@ -40,7 +40,10 @@ export interface BuildAppOptions {
   alerts?: AlertsPluginOptions['tuning'];
 }
 
-function errorBody(err: FastifyError): { status: number; body: { error: string; message: string } } {
+function errorBody(err: FastifyError): {
+  status: number;
+  body: { error: string; message: string };
+} {
   if (err.validation) return { status: 400, body: { error: 'bad_request', message: err.message } };
   const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
   const message = status >= 500 ? 'internal server error' : err.message;
@@ -100,9 +103,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     now,
     ...(config.clockSkewMs !== undefined && { thresholds: { clockSkewMs: config.clockSkewMs } }),
   });
-  await app.register(alertsPlugin, { now, ...(opts.alerts !== undefined && { tuning: opts.alerts }) });
-  await app.register(metricsModule, { ...(config.metricsToken !== undefined && { token: config.metricsToken }) });
-  await app.register(historyPlugin, { now, ...(config.retention && { retention: config.retention }) });
+  await app.register(alertsPlugin, {
+    now,
+    ...(opts.alerts !== undefined && { tuning: opts.alerts }),
+  });
+  await app.register(metricsModule, {
+    ...(config.metricsToken !== undefined && { token: config.metricsToken }),
+  });
+  await app.register(historyPlugin, {
+    now,
+    ...(config.retention && { retention: config.retention }),
+  });
   await app.register(agentCredentials, {
     now,
     sharedToken: config.agentToken,

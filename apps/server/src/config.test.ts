@@ -25,11 +25,18 @@ describe('loadConfig', () => {
       KEEPWATCH_ADMIN_PASSWORD: 's3cret',
       KEEPWATCH_AGENT_TOKEN: 'tok',
     });
-    expect(c).toMatchObject({ port: 9000, hosts: ['127.0.0.1', '10.77.0.1'], adminPassword: 's3cret', agentToken: 'tok' });
+    expect(c).toMatchObject({
+      port: 9000,
+      hosts: ['127.0.0.1', '10.77.0.1'],
+      adminPassword: 's3cret',
+      agentToken: 'tok',
+    });
   });
 
   it('rejects a bad port', () => {
-    expect(() => loadConfig({ KEEPWATCH_DATA: tmp(), KEEPWATCH_PORT: 'http' })).toThrow(/KEEPWATCH_PORT/);
+    expect(() => loadConfig({ KEEPWATCH_DATA: tmp(), KEEPWATCH_PORT: 'http' })).toThrow(
+      /KEEPWATCH_PORT/,
+    );
   });
 
   it('generates an agent token once, stores it 0600 and reuses it', () => {

@@ -53,7 +53,8 @@ function parseRetention(env: Env): RetentionDays {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const days = Number(raw);
-    if (!Number.isFinite(days) || days <= 0) throw new Error(`${name} must be a positive number of days, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(days) || days <= 0)
+      throw new Error(`${name} must be a positive number of days, got ${JSON.stringify(raw)}`);
     out[key] = days;
   }
   return out;
@@ -114,13 +115,17 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     dataDir,
     ...(adminPassword !== undefined && { adminPassword }),
     agentToken: env['KEEPWATCH_AGENT_TOKEN'] || loadOrCreateAgentToken(dataDir),
-    allowSharedAgentToken: !['0', 'false', 'off', 'no'].includes((env['KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN'] ?? '').toLowerCase()),
+    allowSharedAgentToken: !['0', 'false', 'off', 'no'].includes(
+      (env['KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN'] ?? '').toLowerCase(),
+    ),
     agentDist: resolve(env['KEEPWATCH_AGENT_DIST'] || defaultAgentDist()),
     webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
     logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
     ...trustProxyFrom(env['KEEPWATCH_TRUST_PROXY']),
     ...(env['KEEPWATCH_METRICS_TOKEN'] ? { metricsToken: env['KEEPWATCH_METRICS_TOKEN'] } : {}),
-    ...(Number(env['KEEPWATCH_CLOCK_SKEW_MS']) > 0 ? { clockSkewMs: Number(env['KEEPWATCH_CLOCK_SKEW_MS']) } : {}),
+    ...(Number(env['KEEPWATCH_CLOCK_SKEW_MS']) > 0
+      ? { clockSkewMs: Number(env['KEEPWATCH_CLOCK_SKEW_MS']) }
+      : {}),
     retention: parseRetention(env),
   };
 }

@@ -63,7 +63,8 @@ describe('OpenAPI document (/api/docs/json)', () => {
     doc = res.json<OpenApiDoc>();
     operations = new Map();
     for (const [path, ops] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(ops)) operations.set(`${method.toUpperCase()} ${path}`, op);
+      for (const [method, op] of Object.entries(ops))
+        operations.set(`${method.toUpperCase()} ${path}`, op);
     }
   });
   afterAll(async () => {
@@ -71,8 +72,18 @@ describe('OpenAPI document (/api/docs/json)', () => {
   });
 
   it('reads the route tree (parser check)', () => {
-    const tree = ['└── / (GET, HEAD)', '    ├── api/v1/a (POST)', '    │   └── /:id (DELETE)', '    └── b (GET, HEAD)'];
-    expect(routesOfTree(tree.join('\n'))).toEqual(['GET /', 'POST /api/v1/a', 'DELETE /api/v1/a/:id', 'GET /b']);
+    const tree = [
+      '└── / (GET, HEAD)',
+      '    ├── api/v1/a (POST)',
+      '    │   └── /:id (DELETE)',
+      '    └── b (GET, HEAD)',
+    ];
+    expect(routesOfTree(tree.join('\n'))).toEqual([
+      'GET /',
+      'POST /api/v1/a',
+      'DELETE /api/v1/a/:id',
+      'GET /b',
+    ]);
   });
 
   it('lists every /api/v1 route except the WebSocket upgrades', () => {
@@ -86,7 +97,9 @@ describe('OpenAPI document (/api/docs/json)', () => {
     for (const ws of WEBSOCKET_ROUTES) expect(routes).toContain(ws);
     const undocumented = routes.filter((r) => !operations.has(r) && !WEBSOCKET_ROUTES.includes(r));
     expect(undocumented).toEqual([]);
-    const stale = [...operations.keys()].filter((o) => o.includes('/api/v1/') && !routes.includes(o));
+    const stale = [...operations.keys()].filter(
+      (o) => o.includes('/api/v1/') && !routes.includes(o),
+    );
     expect(stale).toEqual([]);
   });
 
@@ -110,7 +123,8 @@ describe('OpenAPI document (/api/docs/json)', () => {
     }
     expect(missing).toEqual([]);
     // The exceptions are real routes, so the lists cannot go stale silently.
-    for (const key of [...FILE_DOWNLOADS, ...NO_CONTENT]) expect(operations.has(key), key).toBe(true);
+    for (const key of [...FILE_DOWNLOADS, ...NO_CONTENT])
+      expect(operations.has(key), key).toBe(true);
   });
 
   it('declares params for every path parameter, and a body schema on POST/PUT/PATCH that take one', () => {
@@ -119,10 +133,13 @@ describe('OpenAPI document (/api/docs/json)', () => {
       if (!key.includes(' /api/v1/')) continue;
       const names = [...key.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
-      for (const name of names) if (name && !declared.includes(name)) problems.push(`${key}: path ${name}`);
+      for (const name of names)
+        if (name && !declared.includes(name)) problems.push(`${key}: path ${name}`);
     }
     expect(problems).toEqual([]);
-    const bodies = [...operations].filter(([, op]) => op.requestBody !== undefined).map(([key]) => key);
+    const bodies = [...operations]
+      .filter(([, op]) => op.requestBody !== undefined)
+      .map(([key]) => key);
     // Routes that read request.body; a new one must be added here with its schema.
     expect(bodies.sort()).toEqual(
       [
@@ -145,8 +162,10 @@ describe('OpenAPI document (/api/docs/json)', () => {
       if (!key.includes(' /api/v1/')) continue;
       for (const [code, r] of Object.entries(op.responses ?? {})) {
         if (!/^4\d\d$/.test(code)) continue;
-        const schema = r.content?.['application/json']?.schema as { required?: string[] } | undefined;
-        if (!schema?.required?.includes('error') || !schema.required.includes('message')) bad.push(`${key} ${code}`);
+        const schema = r.content?.['application/json']?.schema as
+          { required?: string[] } | undefined;
+        if (!schema?.required?.includes('error') || !schema.required.includes('message'))
+          bad.push(`${key} ${code}`);
       }
     }
     expect(bad).toEqual([]);

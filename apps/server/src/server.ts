@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:net';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 
-function listenExtra(host: string, port: number, onConnection: (sock: import('node:net').Socket) => void): Promise<Server> {
+function listenExtra(
+  host: string,
+  port: number,
+  onConnection: (sock: import('node:net').Socket) => void,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(onConnection);
     server.once('error', reject);
@@ -52,6 +56,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`keepwatch server failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(
+    `keepwatch server failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
   process.exit(1);
 });

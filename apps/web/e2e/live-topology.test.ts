@@ -22,7 +22,14 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 /** Watches the kernel of one lab host for the VIP being added; resolves with ip's own stamp. */
 function watchVipAdded(ns: string, vip: string): { added: Promise<number>; stop(): void } {
   const child: ChildProcessWithoutNullStreams = spawn('ip', [
-    'netns', 'exec', ns, 'ip', '-ts', '-o', 'monitor', 'address',
+    'netns',
+    'exec',
+    ns,
+    'ip',
+    '-ts',
+    '-o',
+    'monitor',
+    'address',
   ]);
   const added = new Promise<number>((resolve) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -57,7 +64,9 @@ describe('dashboard in Chromium, live', () => {
 
     const vip = page.getByTestId(`vip-${VIP}`);
     await expect.poll(() => vip.getAttribute('data-holders'), { timeout: 20_000 }).toBe('lb1');
-    await expect.poll(() => page.getByTestId('state-lb1').textContent(), { timeout: 10_000 }).toBe('MASTER');
+    await expect
+      .poll(() => page.getByTestId('state-lb1').textContent(), { timeout: 10_000 })
+      .toBe('MASTER');
     await expect.poll(() => page.getByTestId('state-lb2').textContent()).toBe('BACKUP');
     for (const name of ['lb1', 'lb2', 'web1', 'web2']) {
       expect(await page.getByTestId(`node-${name}`).count()).toBe(1);
@@ -72,7 +81,8 @@ describe('dashboard in Chromium, live', () => {
       const el = document.querySelector(`[data-testid="vip-${vipAddress}"]`);
       if (!el) throw new Error('VIP element missing');
       new MutationObserver(() => {
-        if (el.getAttribute('data-holders') === 'lb2' && !w.__vipMovedAt) w.__vipMovedAt = Date.now();
+        if (el.getAttribute('data-holders') === 'lb2' && !w.__vipMovedAt)
+          w.__vipMovedAt = Date.now();
       }).observe(el, { attributes: true });
     }, VIP);
 
@@ -80,14 +90,20 @@ describe('dashboard in Chromium, live', () => {
     try {
       await stack.lab.service('lb1', 'keepalived', 'stop');
       await expect.poll(() => vip.getAttribute('data-holders'), { timeout: 5_000 }).toBe('lb2');
-      await expect.poll(() => page.getByTestId('state-lb2').textContent(), { timeout: 5_000 }).toBe('MASTER');
+      await expect
+        .poll(() => page.getByTestId('state-lb2').textContent(), { timeout: 5_000 })
+        .toBe('MASTER');
       expect(await page.getByTestId('node-lb2').getAttribute('data-holds-vip')).toBe('true');
       expect(await page.getByTestId('node-lb1').getAttribute('data-holds-vip')).toBe('false');
-      const noReload = await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload);
+      const noReload = await page.evaluate(
+        () => (window as unknown as { __noReload?: boolean }).__noReload,
+      );
       expect(noReload).toBe(true);
 
       const kernelAt = await kernel.added;
-      const browserAt = await page.evaluate(() => (window as unknown as { __vipMovedAt?: number }).__vipMovedAt);
+      const browserAt = await page.evaluate(
+        () => (window as unknown as { __vipMovedAt?: number }).__vipMovedAt,
+      );
       expect(browserAt).toBeTypeOf('number');
       const latency = (browserAt ?? 0) - kernelAt;
       // Reported, not asserted tightly: a figure for the closing note, from real parts.

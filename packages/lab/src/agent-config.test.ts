@@ -35,7 +35,16 @@ describe('buildAgentConfig', () => {
     expect(c.serviceManager?.kind).toBe('commands');
     const cmds = c.serviceManager?.kind === 'commands' ? c.serviceManager.commands : {};
     expect(Object.keys(cmds).sort()).toEqual(['keepalived', 'nginx']);
-    expect(cmds['nginx']?.stop.slice(-8)).toEqual(['--prefix', 'kwt', '--base-dir', '/b', 'service', 'lb1', 'nginx', 'stop']);
+    expect(cmds['nginx']?.stop.slice(-8)).toEqual([
+      '--prefix',
+      'kwt',
+      '--base-dir',
+      '/b',
+      'service',
+      'lb1',
+      'nginx',
+      'stop',
+    ]);
   });
 
   it('describes a backend with a Tomcat probe on its own address', () => {

@@ -21,13 +21,31 @@ export interface AgentConfigOptions {
 }
 
 function defaultLabCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', join(findRepoRoot(), 'packages', 'lab', 'src', 'cli.ts')];
+  return [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(findRepoRoot(), 'packages', 'lab', 'src', 'cli.ts'),
+  ];
 }
 
 /** `<lab cli> --prefix P --base-dir D service HOST SVC start|stop` for each service of the host. */
-function serviceCommands(topo: Topology, host: LabHost, paths: HostPaths, cli: string[]): Record<string, unknown> {
+function serviceCommands(
+  topo: Topology,
+  host: LabHost,
+  paths: HostPaths,
+  cli: string[],
+): Record<string, unknown> {
   const commands: Record<string, { start: string[]; stop: string[] }> = {};
-  const base = [...cli, '--prefix', topo.prefix, '--base-dir', dirname(paths.dir), 'service', host.name];
+  const base = [
+    ...cli,
+    '--prefix',
+    topo.prefix,
+    '--base-dir',
+    dirname(paths.dir),
+    'service',
+    host.name,
+  ];
   for (const svc of servicesOf(host.role)) {
     commands[svc] = { start: [...base, svc, 'start'], stop: [...base, svc, 'stop'] };
   }

@@ -36,10 +36,18 @@ const logLines: string[] = [];
 let frozenPid: number | undefined;
 const figures: string[] = [];
 
-function waitNotice(what: string, pred: (n: Notice) => boolean, timeoutMs: number): Promise<Received> {
+function waitNotice(
+  what: string,
+  pred: (n: Notice) => boolean,
+  timeoutMs: number,
+): Promise<Received> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => [r.notice.event, r.notice.alert.rule]))}`));
+      reject(
+        new Error(
+          `no ${what} within ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => [r.notice.event, r.notice.alert.rule]))}`,
+        ),
+      );
     }, timeoutMs);
     const check = (): void => {
       const hit = received.find((r) => pred(r.notice));
@@ -57,7 +65,10 @@ async function startReceiver(): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ notice: JSON.parse(Buffer.concat(chunks).toString()) as Notice, at: Date.now() });
+      received.push({
+        notice: JSON.parse(Buffer.concat(chunks).toString()) as Notice,
+        at: Date.now(),
+      });
       for (const w of waiters.splice(0)) w();
       res.writeHead(200).end('ok');
     });
@@ -82,12 +93,18 @@ async function nft(host: string, argv: string[]): Promise<void> {
 
 async function heal(): Promise<void> {
   for (const host of ['lb1', 'lb2']) {
-    await stack.lab.exec(host, ['nft', 'delete', 'table', 'inet', DROP_TABLE], { timeoutMs: 5000 }).catch(() => undefined);
+    await stack.lab
+      .exec(host, ['nft', 'delete', 'table', 'inet', DROP_TABLE], { timeoutMs: 5000 })
+      .catch(() => undefined);
   }
 }
 
-const isEvent = (event: string, rule: string, node?: string) => (n: Notice): boolean =>
-  n.event === event && n.alert.rule === rule && (node === undefined || n.alert.message.includes(node));
+const isEvent =
+  (event: string, rule: string, node?: string) =>
+  (n: Notice): boolean =>
+    n.event === event &&
+    n.alert.rule === rule &&
+    (node === undefined || n.alert.message.includes(node));
 
 describe('alerts on the real lab', () => {
   beforeAll(async () => {
@@ -98,7 +115,11 @@ describe('alerts on the real lab', () => {
       body: JSON.stringify({ name: 'lab receiver', type: 'webhook', config: { url: receiverUrl } }),
     });
     expect(res.status).toBe(201);
-    await stack.live.waitFor('lb1 sole holder', (s) => holdersOf(s, CLUSTER, VIP).join() === 'lb1', 20_000);
+    await stack.live.waitFor(
+      'lb1 sole holder',
+      (s) => holdersOf(s, CLUSTER, VIP).join() === 'lb1',
+      20_000,
+    );
   });
 
   afterAll(async () => {
@@ -125,7 +146,9 @@ describe('alerts on the real lab', () => {
     expect(text).toContain(`keepwatch_cluster_verdict{cluster="${CLUSTER}",verdict="healthy"} 1`);
     expect(text).toContain(`keepwatch_agent_up{cluster="${CLUSTER}",node="web2"} 1`);
     // The lab's weights (-20, priorities 100/90) and paired configs are sound: no config finding.
-    const status = (await (await api('/status')).json()) as { clusters: { id: string; findings: { rule: string }[] }[] };
+    const status = (await (await api('/status')).json()) as {
+      clusters: { id: string; findings: { rule: string }[] }[];
+    };
     const rules = status.clusters.find((c) => c.id === CLUSTER)?.findings.map((f) => f.rule) ?? [];
     expect(rules).not.toContain('WEIGHT_TOO_SMALL');
     expect(rules).not.toContain('CONFIG_MISMATCH');
@@ -145,8 +168,14 @@ describe('alerts on the real lab', () => {
     const tBoth = Date.now();
     expect(await stack.lab.vipHolders(VIP).then((h) => [...h].sort())).toEqual(['lb1', 'lb2']);
     expect(nodeOf(both, CLUSTER, 'lb2')?.vrrp[0]?.state).toBe('MASTER');
-    const firing = await waitNotice('SPLIT_BRAIN firing', isEvent('firing', 'SPLIT_BRAIN'), 5_000 + (tBoth - Date.now()));
-    figures.push(`split brain: nft → lb2 holds VIP (seen on live feed) ${tBoth - t0} ms; lb2 holds → webhook ${firing.at - tBoth} ms; nft → webhook ${firing.at - t0} ms`);
+    const firing = await waitNotice(
+      'SPLIT_BRAIN firing',
+      isEvent('firing', 'SPLIT_BRAIN'),
+      5_000 + (tBoth - Date.now()),
+    );
+    figures.push(
+      `split brain: nft → lb2 holds VIP (seen on live feed) ${tBoth - t0} ms; lb2 holds → webhook ${firing.at - tBoth} ms; nft → webhook ${firing.at - t0} ms`,
+    );
     expect(firing.at - tBoth).toBeLessThanOrEqual(5_000);
     expect(firing.notice.alert.message).toBe(`split brain: ${VIP} is held by lb1 and lb2`);
     const active = (await (await api('/alerts')).json()) as { active: { rule: string }[] };
@@ -154,7 +183,11 @@ describe('alerts on the real lab', () => {
 
     const tHeal = Date.now();
     await heal();
-    const resolved = await waitNotice('SPLIT_BRAIN resolved', isEvent('resolved', 'SPLIT_BRAIN'), 15_000);
+    const resolved = await waitNotice(
+      'SPLIT_BRAIN resolved',
+      isEvent('resolved', 'SPLIT_BRAIN'),
+      15_000,
+    );
     figures.push(`heal: nft delete → resolved webhook ${resolved.at - tHeal} ms`);
     expect(await stack.lab.vipHolders(VIP)).toEqual(['lb1']);
     expect(received.filter((r) => isEvent('firing', 'SPLIT_BRAIN')(r.notice))).toHaveLength(1);
@@ -163,25 +196,50 @@ describe('alerts on the real lab', () => {
   it('agent killed (SIGKILL): AGENT_OFFLINE notified within 5 s; resolved when it is back', async () => {
     const t0 = Date.now();
     await stack.lab.stopAgent('web1', 'SIGKILL');
-    const firing = await waitNotice('AGENT_OFFLINE web1', isEvent('firing', 'AGENT_OFFLINE', 'web1'), 5_000);
+    const firing = await waitNotice(
+      'AGENT_OFFLINE web1',
+      isEvent('firing', 'AGENT_OFFLINE', 'web1'),
+      5_000,
+    );
     figures.push(`SIGKILL web1 agent → AGENT_OFFLINE webhook ${firing.at - t0} ms`);
     expect(firing.at - t0).toBeLessThanOrEqual(5_000);
-    frozenPid = await stack.lab.startAgent('web1', { serverUrl: stack.url.replace(/^http/, 'ws'), token: stack.agentToken });
-    const resolved = await waitNotice('AGENT_OFFLINE web1 resolved', isEvent('resolved', 'AGENT_OFFLINE', 'web1'), 15_000);
-    figures.push(`web1 agent restarted → resolved webhook ${resolved.at - firing.at} ms after firing`);
+    frozenPid = await stack.lab.startAgent('web1', {
+      serverUrl: stack.url.replace(/^http/, 'ws'),
+      token: stack.agentToken,
+    });
+    const resolved = await waitNotice(
+      'AGENT_OFFLINE web1 resolved',
+      isEvent('resolved', 'AGENT_OFFLINE', 'web1'),
+      15_000,
+    );
+    figures.push(
+      `web1 agent restarted → resolved webhook ${resolved.at - firing.at} ms after firing`,
+    );
   });
 
   it('agent frozen (SIGSTOP): AGENT_STALE after the 15 s dead-man limit, then AGENT_OFFLINE on the pong timeout', async () => {
     const pid = frozenPid;
     if (pid === undefined) throw new Error('no web1 agent pid from the previous test');
-    await stack.live.waitFor('web1 online again', (s) => nodeOf(s, CLUSTER, 'web1')?.online === true, 10_000);
+    await stack.live.waitFor(
+      'web1 online again',
+      (s) => nodeOf(s, CLUSTER, 'web1')?.online === true,
+      10_000,
+    );
     const t0 = Date.now();
     process.kill(pid, 'SIGSTOP');
-    const stale = await waitNotice('AGENT_STALE web1', isEvent('firing', 'AGENT_STALE', 'web1'), 25_000);
+    const stale = await waitNotice(
+      'AGENT_STALE web1',
+      isEvent('firing', 'AGENT_STALE', 'web1'),
+      25_000,
+    );
     // The server closes the silent socket on its pong timeout; the close completes when the
     // frozen peer's TCP gives up or ws's close timer fires, so this figure is only recorded.
     const isOffline = isEvent('firing', 'AGENT_OFFLINE', 'web1');
-    const offline = await waitNotice('second AGENT_OFFLINE web1', (n) => isOffline(n) && received.filter((r) => isOffline(r.notice)).length >= 2, 40_000).then(
+    const offline = await waitNotice(
+      'second AGENT_OFFLINE web1',
+      (n) => isOffline(n) && received.filter((r) => isOffline(r.notice)).length >= 2,
+      40_000,
+    ).then(
       () => received.filter((r) => isOffline(r.notice))[1]?.at,
       () => undefined,
     );

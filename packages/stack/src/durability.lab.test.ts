@@ -22,7 +22,11 @@ let stack: Stack;
 const logLines: string[] = [];
 
 /** Polls `probe` every 100 ms until it returns a value, at most `ms`. */
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+async function until<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -34,11 +38,21 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
 
 const holders = (): Promise<string> => stack.lab.vipHolders(VIP).then((h) => [...h].sort().join());
 const waitHolders = (want: string, ms = 15_000): Promise<string> =>
-  until(`kernel VIP holders = ${want}`, ms, async () => ((await holders()) === want ? want : undefined));
+  until(`kernel VIP holders = ${want}`, ms, async () =>
+    (await holders()) === want ? want : undefined,
+  );
 
 async function timeline(from: number, node?: string): Promise<HistoryEvent[]> {
-  const q = new URLSearchParams({ cluster: CLUSTER, from: String(from), to: String(Date.now() + 60_000), limit: '10000', ...(node && { node }) });
-  const res = await fetch(`${stack.url}/api/v1/history/timeline?${q.toString()}`, { headers: { authorization: `Bearer ${stack.token}` } });
+  const q = new URLSearchParams({
+    cluster: CLUSTER,
+    from: String(from),
+    to: String(Date.now() + 60_000),
+    limit: '10000',
+    ...(node && { node }),
+  });
+  const res = await fetch(`${stack.url}/api/v1/history/timeline?${q.toString()}`, {
+    headers: { authorization: `Bearer ${stack.token}` },
+  });
   if (!res.ok) throw new Error(`timeline: HTTP ${res.status} ${await res.text()}`);
   return ((await res.json()) as HistoryTimelineResponse).events;
 }
@@ -51,7 +65,11 @@ function outbox(host: string): { lastSeq: number; ackedSeq: number } {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     try {
-      const rec = JSON.parse(line) as { h?: { lastSeq: number; ackedSeq: number }; m?: { seq: number }; a?: number };
+      const rec = JSON.parse(line) as {
+        h?: { lastSeq: number; ackedSeq: number };
+        m?: { seq: number };
+        a?: number;
+      };
       lastSeq = Math.max(lastSeq, rec.h?.lastSeq ?? 0, rec.m?.seq ?? 0);
       ackedSeq = Math.max(ackedSeq, rec.h?.ackedSeq ?? 0, rec.a ?? 0);
     } catch {
@@ -62,7 +80,11 @@ function outbox(host: string): { lastSeq: number; ackedSeq: number } {
 }
 
 const storedSeqs = (host: string): number[] =>
-  (stack.app.db.prepare('SELECT seq FROM events WHERE agent_id = ? ORDER BY seq').all(`${PREFIX}-${host}`) as { seq: number }[]).map((r) => r.seq);
+  (
+    stack.app.db
+      .prepare('SELECT seq FROM events WHERE agent_id = ? ORDER BY seq')
+      .all(`${PREFIX}-${host}`) as { seq: number }[]
+  ).map((r) => r.seq);
 
 function labNamespaces(): string[] {
   return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
@@ -76,7 +98,10 @@ describe('durability: server restarts and agent crashes lose nothing and store n
     stack = await startStack({ prefix: PREFIX, subnet: SUBNET, log: (l) => logLines.push(l) });
     await stack.live.waitFor(
       'lb1 MASTER holding the VIP',
-      (s) => vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' && vrrpStateOf(s, CLUSTER, 'lb2') === 'BACKUP' && holdersOf(s, CLUSTER, VIP).join() === 'lb1',
+      (s) =>
+        vrrpStateOf(s, CLUSTER, 'lb1') === 'MASTER' &&
+        vrrpStateOf(s, CLUSTER, 'lb2') === 'BACKUP' &&
+        holdersOf(s, CLUSTER, VIP).join() === 'lb1',
       30_000,
     );
   });
@@ -100,13 +125,28 @@ describe('durability: server restarts and agent crashes lose nothing and store n
 
     // lb2 went MASTER, BACKUP, MASTER; each also added/removed the VIP in its kernel.
     const lb2 = await until('lb2 transitions replayed', 30_000, async () => {
-      const ev = (await timeline(downAt, 'lb2')).filter((e) => e.type === 'vrrp.transition' || e.type === 'vip.change');
-      return ev.filter((e) => e.type === 'vrrp.transition').length >= 3 && ev.filter((e) => e.type === 'vip.change').length >= 3 ? ev : undefined;
+      const ev = (await timeline(downAt, 'lb2')).filter(
+        (e) => e.type === 'vrrp.transition' || e.type === 'vip.change',
+      );
+      return ev.filter((e) => e.type === 'vrrp.transition').length >= 3 &&
+        ev.filter((e) => e.type === 'vip.change').length >= 3
+        ? ev
+        : undefined;
     });
-    const states = lb2.filter((e) => e.type === 'vrrp.transition').map((e) => (e.data as { state: string }).state);
+    const states = lb2
+      .filter((e) => e.type === 'vrrp.transition')
+      .map((e) => (e.data as { state: string }).state);
     expect(states.filter((s, i) => s !== states[i - 1])).toEqual(['MASTER', 'BACKUP', 'MASTER']);
-    const vips = lb2.filter((e) => e.type === 'vip.change' && (e.data as { address: { address: string } }).address.address === VIP);
-    expect(vips.map((e) => (e.data as { action: string }).action)).toEqual(['add', 'remove', 'add']);
+    const vips = lb2.filter(
+      (e) =>
+        e.type === 'vip.change' &&
+        (e.data as { address: { address: string } }).address.address === VIP,
+    );
+    expect(vips.map((e) => (e.data as { action: string }).action)).toEqual([
+      'add',
+      'remove',
+      'add',
+    ]);
     for (const e of lb2) {
       // Observed by the agent while the server was down, stored only after it came back.
       expect(e.ts).toBeGreaterThan(downAt);
@@ -118,7 +158,9 @@ describe('durability: server restarts and agent crashes lose nothing and store n
     // lb1 (its own reconnect backoff) reported both keepalived stops from the FIFO, with times
     // before the restart.
     const stops = await until('lb1 STOP transitions replayed', 30_000, async () => {
-      const ev = (await timeline(downAt, 'lb1')).filter((e) => e.type === 'vrrp.transition' && (e.data as { state: string }).state === 'STOP');
+      const ev = (await timeline(downAt, 'lb1')).filter(
+        (e) => e.type === 'vrrp.transition' && (e.data as { state: string }).state === 'STOP',
+      );
       return ev.length >= 2 ? ev : undefined;
     });
     for (const e of stops) expect(e.ts).toBeLessThan(restartAt);
@@ -145,10 +187,14 @@ describe('durability: server restarts and agent crashes lose nothing and store n
       const settled = await until(`${host} outbox fully acknowledged`, 30_000, () => {
         const box = outbox(host);
         const seqs = storedSeqs(host);
-        return box.ackedSeq === box.lastSeq && seqs.at(-1) === box.lastSeq ? { box, seqs } : undefined;
+        return box.ackedSeq === box.lastSeq && seqs.at(-1) === box.lastSeq
+          ? { box, seqs }
+          : undefined;
       });
       // Contiguous from 1: nothing unacknowledged lost; PK (agent_id, seq) and the count: nothing twice.
-      expect(settled.seqs, `${host}: stored seqs`).toEqual(Array.from({ length: settled.box.lastSeq }, (_, i) => i + 1));
+      expect(settled.seqs, `${host}: stored seqs`).toEqual(
+        Array.from({ length: settled.box.lastSeq }, (_, i) => i + 1),
+      );
     }
     const lb2 = (await timeline(before, 'lb2')).filter((e) => e.type === 'vrrp.transition');
     expect(lb2.map((e) => (e.data as { state: string }).state)).toContain('MASTER');

@@ -1,5 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,8 +19,20 @@ import { ActionHandler } from './action-handler';
 import { BLOCK_VRRP_RULESET } from './drill-faults';
 import { sha256 } from './config-apply';
 
-const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '', durationMs: 1 });
-const fail = (stderr: string, code = 1): ExecResult => ({ code, signal: null, stdout: '', stderr, durationMs: 1 });
+const ok = (stdout = ''): ExecResult => ({
+  code: 0,
+  signal: null,
+  stdout,
+  stderr: '',
+  durationMs: 1,
+});
+const fail = (stderr: string, code = 1): ExecResult => ({
+  code,
+  signal: null,
+  stdout: '',
+  stderr,
+  durationMs: 1,
+});
 
 interface Harness {
   handler: ActionHandler;
@@ -21,7 +41,10 @@ interface Harness {
   lines: string[];
 }
 
-function harness(config: AgentConfig, answer: (argv: string[]) => ExecResult = () => ok()): Harness {
+function harness(
+  config: AgentConfig,
+  answer: (argv: string[]) => ExecResult = () => ok(),
+): Harness {
   const sent: DataMessageInput[] = [];
   const calls: Harness['calls'] = [];
   const lines: string[] = [];
@@ -59,7 +82,12 @@ function baseConfig(over: Partial<AgentConfig> = {}): AgentConfig {
   };
 }
 
-const fault = (id: string, drillId: string, f: 'stop-nginx' | 'block-vrrp', restoreAfterMs = 5000): ActionRequest => ({
+const fault = (
+  id: string,
+  drillId: string,
+  f: 'stop-nginx' | 'block-vrrp',
+  restoreAfterMs = 5000,
+): ActionRequest => ({
   type: 'action.request',
   id,
   action: 'drill.fault',
@@ -80,9 +108,13 @@ describe('permissions', () => {
     const r = await h.handler.handle(fault('req-1', 'd1', 'stop-nginx'));
     expect(r.ok).toBe(false);
     expect(r.error?.code).toBe('not_permitted');
-    expect(r.error?.message).toContain("this agent is monitor-only: its host config does not grant 'drills' control (see control in agent.json)");
+    expect(r.error?.message).toContain(
+      "this agent is monitor-only: its host config does not grant 'drills' control (see control in agent.json)",
+    );
     expect(h.calls).toEqual([]);
-    expect(h.sent).toEqual([expect.objectContaining({ type: 'action.result', id: 'req-1', ok: false })]);
+    expect(h.sent).toEqual([
+      expect.objectContaining({ type: 'action.result', id: 'req-1', ok: false }),
+    ]);
     expect(h.lines.some((l) => l.includes('WARN') && l.includes('id=req-1'))).toBe(true);
     const c = await h.handler.handle({
       type: 'action.request',
@@ -97,7 +129,12 @@ describe('permissions', () => {
     const h = harness(baseConfig({ control: ['config'] }));
     const r = await h.handler.handle(fault('r', 'd', 'block-vrrp'));
     expect(r.error?.message).toContain("granted only 'config'");
-    const s = await h.handler.handle({ type: 'action.request', id: 's', action: 'service.status', params: { service: 'nginx' } });
+    const s = await h.handler.handle({
+      type: 'action.request',
+      id: 's',
+      action: 'service.status',
+      params: { service: 'nginx' },
+    });
     expect(s.ok).toBe(true);
     expect(s.steps[0]).toMatchObject({ step: 'observed health', ok: true });
   });
@@ -110,11 +147,17 @@ describe('drills', () => {
     const r = await h.handler.handle(fault('f1', 'd1', 'stop-nginx', 3000));
     expect(r.ok).toBe(true);
     expect(h.calls.map((c) => c.argv.join(' '))).toEqual(['svc nginx stop']);
-    expect(JSON.parse(readFileSync(join(dir, 'state', 'drills.json'), 'utf8'))).toMatchObject([{ drillId: 'd1', fault: 'stop-nginx' }]);
+    expect(JSON.parse(readFileSync(join(dir, 'state', 'drills.json'), 'utf8'))).toMatchObject([
+      { drillId: 'd1', fault: 'stop-nginx' },
+    ]);
     await vi.advanceTimersByTimeAsync(2999);
     expect(h.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    await vi.waitFor(() => expect(h.sent.some((m) => m.type === 'action.result' && m.id === 'auto-restore:d1')).toBe(true));
+    await vi.waitFor(() =>
+      expect(h.sent.some((m) => m.type === 'action.result' && m.id === 'auto-restore:d1')).toBe(
+        true,
+      ),
+    );
     expect(h.calls.map((c) => c.argv.join(' '))).toEqual(['svc nginx stop', 'svc nginx start']);
     expect(JSON.parse(readFileSync(join(dir, 'state', 'drills.json'), 'utf8'))).toEqual([]);
   });
@@ -125,12 +168,22 @@ describe('drills', () => {
     expect((await h.handler.handle(fault('f1', 'd1', 'block-vrrp'))).ok).toBe(true);
     expect(h.calls[0]).toEqual({ argv: ['nft', '-f', '-'], input: BLOCK_VRRP_RULESET });
     expect((await h.handler.handle(fault('f2', 'd2', 'block-vrrp'))).error?.code).toBe('conflict');
-    const rr = await h.handler.handle({ type: 'action.request', id: 'r1', action: 'drill.restore', params: { drillId: 'd1' } });
+    const rr = await h.handler.handle({
+      type: 'action.request',
+      id: 'r1',
+      action: 'drill.restore',
+      params: { drillId: 'd1' },
+    });
     expect(rr.ok).toBe(true);
     expect(h.calls[1]?.argv).toEqual(['nft', 'delete', 'table', 'inet', 'keepwatch_drill']);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(h.calls).toHaveLength(2);
-    const again = await h.handler.handle({ type: 'action.request', id: 'r2', action: 'drill.restore', params: { drillId: 'd1' } });
+    const again = await h.handler.handle({
+      type: 'action.request',
+      id: 'r2',
+      action: 'drill.restore',
+      params: { drillId: 'd1' },
+    });
     expect(again.error?.code).toBe('invalid');
   });
 
@@ -168,7 +221,11 @@ describe('config.apply (nginx)', () => {
   const cfg = (): AgentConfig =>
     baseConfig({
       control: ['config'],
-      nginx: { binary: 'nginx', configFile: conf, probe: { url: `http://127.0.0.1:${port}/`, intervalMs: 500, timeoutMs: 400 } },
+      nginx: {
+        binary: 'nginx',
+        configFile: conf,
+        probe: { url: `http://127.0.0.1:${port}/`, intervalMs: 500, timeoutMs: 400 },
+      },
     });
   const apply = (id: string, extra: Record<string, unknown> = {}): ActionRequest => ({
     type: 'action.request',
@@ -178,7 +235,9 @@ describe('config.apply (nginx)', () => {
   });
 
   it('refuses a config that fails nginx -t, before touching the target', async () => {
-    const h = harness(cfg(), (argv) => (argv.includes('-t') ? fail('[emerg] unknown directive "bogus"') : ok()));
+    const h = harness(cfg(), (argv) =>
+      argv.includes('-t') ? fail('[emerg] unknown directive "bogus"') : ok(),
+    );
     const r = await h.handler.handle(apply('a1'));
     expect(r.error?.code).toBe('validation_failed');
     expect(r.error?.message).toContain('unknown directive');
@@ -190,7 +249,9 @@ describe('config.apply (nginx)', () => {
 
   it('refuses on a base hash mismatch and only validates on dryRun', async () => {
     const h = harness(cfg());
-    expect((await h.handler.handle(apply('a2', { baseHash: sha256('other') }))).error?.code).toBe('conflict');
+    expect((await h.handler.handle(apply('a2', { baseHash: sha256('other') }))).error?.code).toBe(
+      'conflict',
+    );
     const dry = await h.handler.handle(apply('a3', { dryRun: true, baseHash: sha256(OLD) }));
     expect(dry.ok).toBe(true);
     expect(readFileSync(conf, 'utf8')).toBe(OLD);
@@ -213,7 +274,9 @@ describe('config.apply (nginx)', () => {
     ]);
     const backups = readdirSync(join(dir, 'state', 'config-backups', 'nginx'));
     expect(backups).toHaveLength(1);
-    expect(readFileSync(join(dir, 'state', 'config-backups', 'nginx', backups[0] ?? ''), 'utf8')).toBe(OLD);
+    expect(
+      readFileSync(join(dir, 'state', 'config-backups', 'nginx', backups[0] ?? ''), 'utf8'),
+    ).toBe(OLD);
   });
 
   it('rolls back when nginx is unhealthy after the reload', async () => {
@@ -223,7 +286,10 @@ describe('config.apply (nginx)', () => {
     healthy = true;
     expect(r.error?.code).toBe('rolled_back');
     expect(readFileSync(conf, 'utf8')).toBe(OLD);
-    expect(r.steps.map((s) => s.step).slice(-2)).toEqual(['restore backup', 'reload nginx (rollback)']);
+    expect(r.steps.map((s) => s.step).slice(-2)).toEqual([
+      'restore backup',
+      'reload nginx (rollback)',
+    ]);
     expect(existsSync(conf)).toBe(true);
   }, 15_000);
 });

@@ -1,4 +1,10 @@
-import type { ActionRequest, ActionResult, AgentConfig, ServiceHealth, ServiceName } from '@keepwatch/shared';
+import type {
+  ActionRequest,
+  ActionResult,
+  AgentConfig,
+  ServiceHealth,
+  ServiceName,
+} from '@keepwatch/shared';
 import type { ExecFn } from '../exec';
 import type { Logger } from '../log';
 import type { DataMessageInput } from '../outbox';
@@ -13,7 +19,9 @@ import { Steps, type Step } from './steps';
  * Every request gets exactly one `action.result`, a durable data message (outbox, seq).
  */
 
-type Outcome = { ok: true; steps: Step[]; output?: string } | { ok: false; code: string; message: string; steps: Step[] };
+type Outcome =
+  | { ok: true; steps: Step[]; output?: string }
+  | { ok: false; code: string; message: string; steps: Step[] };
 
 export interface ActionHandlerOptions {
   config: AgentConfig;
@@ -39,7 +47,11 @@ export class ActionHandler {
       services: this.services,
       onAutoRestore: (f, outcome, why) => this.reportAutoRestore(f, outcome, why),
     });
-    this.applier = new ConfigApplier({ config: opts.config, exec: opts.exec, log: opts.log.child('config') });
+    this.applier = new ConfigApplier({
+      config: opts.config,
+      exec: opts.exec,
+      log: opts.log.child('config'),
+    });
   }
 
   async handle(req: ActionRequest): Promise<Omit<ActionResult, 'seq' | 'ts'>> {
@@ -47,7 +59,11 @@ export class ActionHandler {
     const refusal = checkPermission(req.action, this.opts.config.control);
     let outcome: Outcome;
     if (refusal) {
-      this.opts.log.warn('refused action: not permitted by this host', { id: req.id, action: req.action, reason: refusal.message });
+      this.opts.log.warn('refused action: not permitted by this host', {
+        id: req.id,
+        action: req.action,
+        reason: refusal.message,
+      });
       outcome = { ok: false, code: refusal.code, message: refusal.message, steps: [] };
     } else {
       this.opts.log.info('running action', { id: req.id, action: req.action });
@@ -69,7 +85,12 @@ export class ActionHandler {
     return result;
   }
 
-  private toResult(id: string, action: string, o: Outcome, startedAt: number): Omit<ActionResult, 'seq' | 'ts'> {
+  private toResult(
+    id: string,
+    action: string,
+    o: Outcome,
+    startedAt: number,
+  ): Omit<ActionResult, 'seq' | 'ts'> {
     return {
       type: 'action.result',
       id,
@@ -97,14 +118,19 @@ export class ActionHandler {
 
   private async serviceStatus(service: ServiceName): Promise<Outcome> {
     const steps = new Steps(this.opts.exec);
-    const active = this.services ? await this.services.status(service, steps).catch(() => undefined) : undefined;
+    const active = this.services
+      ? await this.services.status(service, steps).catch(() => undefined)
+      : undefined;
     const h = this.opts.health(service);
     steps.add({
       step: 'observed health',
       ok: h?.healthy ?? false,
-      output: h ? `${h.healthy ? 'healthy' : 'unhealthy'}${h.detail ? ` (${h.detail})` : ''}` : 'not observed by this agent',
+      output: h
+        ? `${h.healthy ? 'healthy' : 'unhealthy'}${h.detail ? ` (${h.detail})` : ''}`
+        : 'not observed by this agent',
     });
-    if (active !== undefined) steps.add({ step: 'service manager', ok: active, output: active ? 'active' : 'inactive' });
+    if (active !== undefined)
+      steps.add({ step: 'service manager', ok: active, output: active ? 'active' : 'inactive' });
     return { ok: true, steps: steps.list };
   }
 
@@ -112,6 +138,8 @@ export class ActionHandler {
     const o: Outcome = outcome.ok
       ? { ok: true, steps: [{ step: why, ok: true }, ...outcome.steps] }
       : { ...outcome, steps: [{ step: why, ok: false }, ...outcome.steps] };
-    this.opts.send(this.toResult(`auto-restore:${f.drillId}`.slice(0, 64), 'drill.restore', o, Date.now()));
+    this.opts.send(
+      this.toResult(`auto-restore:${f.drillId}`.slice(0, 64), 'drill.restore', o, Date.now()),
+    );
   }
 }

@@ -20,7 +20,10 @@ export interface Refusal {
 }
 
 /** undefined when allowed; otherwise why not, in words an operator can act on. */
-export function checkPermission(action: ActionName, control: readonly Control[]): Refusal | undefined {
+export function checkPermission(
+  action: ActionName,
+  control: readonly Control[],
+): Refusal | undefined {
   const need = REQUIRED_CONTROL[action];
   if (need === undefined || control.includes(need)) return undefined;
   const what =

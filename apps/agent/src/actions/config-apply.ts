@@ -20,7 +20,8 @@ import { Steps, type Step } from './steps';
  *   -> on failure: restore the backup, reload again, answer 'rolled_back'.
  */
 
-export type ApplyOutcome = { ok: true; steps: Step[] } | { ok: false; code: string; message: string; steps: Step[] };
+export type ApplyOutcome =
+  { ok: true; steps: Step[] } | { ok: false; code: string; message: string; steps: Step[] };
 
 const KEEP_BACKUPS = 5;
 
@@ -31,7 +32,9 @@ export function sha256(text: string | Buffer): string {
 /** vrrp_instance names a keepalived.conf declares (what a healthy reload must show). */
 export function configInstances(conf: string): string[] {
   const text = conf.replace(/[#!][^\n]*/g, '');
-  return [...text.matchAll(/\bvrrp_instance\s+([^\s{]+)/g)].map((m) => m[1] ?? '').filter((n) => n !== '');
+  return [...text.matchAll(/\bvrrp_instance\s+([^\s{]+)/g)]
+    .map((m) => m[1] ?? '')
+    .filter((n) => n !== '');
 }
 
 class StepFailed extends Error {
@@ -57,7 +60,13 @@ export class ConfigApplier {
 
   async apply(id: string, p: ConfigApplyParams): Promise<ApplyOutcome> {
     const steps = new Steps(this.opts.exec);
-    if (this.busy) return { ok: false, code: 'conflict', message: 'another config.apply is running', steps: steps.list };
+    if (this.busy)
+      return {
+        ok: false,
+        code: 'conflict',
+        message: 'another config.apply is running',
+        steps: steps.list,
+      };
     this.busy = true;
     try {
       await this.run(id, p, steps);
@@ -72,7 +81,8 @@ export class ConfigApplier {
 
   private target(component: ConfigComponent): { file: string; binary: string } {
     const c = this.opts.config[component];
-    if (!c?.configFile) throw new StepFailed('invalid', `no ${component}.configFile in this agent's config`);
+    if (!c?.configFile)
+      throw new StepFailed('invalid', `no ${component}.configFile in this agent's config`);
     return { file: c.configFile, binary: c.binary };
   }
 
@@ -81,17 +91,35 @@ export class ConfigApplier {
     const current = await readFile(file);
     const mode = (await stat(file)).mode & 0o7777;
     if (p.baseHash !== undefined && p.baseHash !== sha256(current)) {
-      steps.add({ step: 'check base hash', ok: false, output: `on disk ${sha256(current)}, expected ${p.baseHash}` });
-      throw new StepFailed('conflict', `${file} changed since the server read it (hash mismatch); re-read and retry`);
+      steps.add({
+        step: 'check base hash',
+        ok: false,
+        output: `on disk ${sha256(current)}, expected ${p.baseHash}`,
+      });
+      throw new StepFailed(
+        'conflict',
+        `${file} changed since the server read it (hash mismatch); re-read and retry`,
+      );
     }
-    const staged = join(dirname(file), `.${basename(file)}.kw-staged-${id.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+    const staged = join(
+      dirname(file),
+      `.${basename(file)}.kw-staged-${id.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+    );
     await unlink(staged).catch(() => undefined);
-    const wrote = await steps.task('write staged file', () => writeSynced(staged, p.content, mode).then(() => staged));
+    const wrote = await steps.task('write staged file', () =>
+      writeSynced(staged, p.content, mode).then(() => staged),
+    );
     if (!wrote.ok) throw new StepFailed('failed', `cannot write ${staged}`);
     let installed = false;
     try {
-      const test = await steps.run('validate', this.testArgv(p.component, binary, staged), { timeoutMs: 20_000 });
-      if (!test.ok) throw new StepFailed('validation_failed', `the new ${p.component} config does not pass its test:\n${test.output ?? ''}`);
+      const test = await steps.run('validate', this.testArgv(p.component, binary, staged), {
+        timeoutMs: 20_000,
+      });
+      if (!test.ok)
+        throw new StepFailed(
+          'validation_failed',
+          `the new ${p.component} config does not pass its test:\n${test.output ?? ''}`,
+        );
       if (p.dryRun) return;
       const backup = await this.backup(p.component, file, current, steps);
       await steps.task('install (atomic rename)', () => renameSynced(staged, file));
@@ -99,7 +127,10 @@ export class ConfigApplier {
       const why = await this.reloadAndVerify(p.component, file, binary, p.content, steps);
       if (why !== undefined) {
         await this.rollback(p.component, file, binary, backup, mode, steps);
-        throw new StepFailed('rolled_back', `${why}; the previous config was restored and reloaded`);
+        throw new StepFailed(
+          'rolled_back',
+          `${why}; the previous config was restored and reloaded`,
+        );
       }
     } finally {
       if (!installed) await unlink(staged).catch(() => undefined);
@@ -107,10 +138,17 @@ export class ConfigApplier {
   }
 
   private testArgv(component: ConfigComponent, binary: string, file: string): string[] {
-    return component === 'keepalived' ? [binary, '-t', '-f', file] : [binary, '-t', '-q', '-c', file];
+    return component === 'keepalived'
+      ? [binary, '-t', '-f', file]
+      : [binary, '-t', '-q', '-c', file];
   }
 
-  private async backup(component: ConfigComponent, file: string, current: Buffer, steps: Steps): Promise<string> {
+  private async backup(
+    component: ConfigComponent,
+    file: string,
+    current: Buffer,
+    steps: Steps,
+  ): Promise<string> {
     const dir = join(this.opts.config.stateDir, 'config-backups', component);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const path = join(dir, `${basename(file)}.${stamp}`);
@@ -118,7 +156,8 @@ export class ConfigApplier {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await writeFileAtomic(path, current, 0o600);
       const old = (await readdir(dir)).filter((n) => n.startsWith(`${basename(file)}.`)).sort();
-      for (const n of old.slice(0, Math.max(0, old.length - KEEP_BACKUPS))) await unlink(join(dir, n));
+      for (const n of old.slice(0, Math.max(0, old.length - KEEP_BACKUPS)))
+        await unlink(join(dir, n));
       return path;
     });
     if (!s.ok) throw new StepFailed('failed', `cannot back up ${file}: ${s.output ?? ''}`);
@@ -134,14 +173,20 @@ export class ConfigApplier {
     steps: Steps,
   ): Promise<string | undefined> {
     if (component === 'nginx') {
-      const r = await steps.run('reload nginx', [binary, '-c', file, '-s', 'reload'], { timeoutMs: 15_000 });
+      const r = await steps.run('reload nginx', [binary, '-c', file, '-s', 'reload'], {
+        timeoutMs: 15_000,
+      });
       if (!r.ok) return `nginx reload failed (exit ${r.code ?? 'none'})`;
-      return (await this.verifyNginx(steps)) ? undefined : 'nginx did not answer its probe after the reload';
+      return (await this.verifyNginx(steps))
+        ? undefined
+        : 'nginx did not answer its probe after the reload';
     }
     if (!(await this.reloadKeepalived(steps))) return 'keepalived is not running: cannot reload it';
     const expected = configInstances(content);
     const ok = await this.verifyKeepalived(expected, steps);
-    return ok ? undefined : `keepalived did not come back with instances ${expected.join(', ') || '(none)'}`;
+    return ok
+      ? undefined
+      : `keepalived did not come back with instances ${expected.join(', ') || '(none)'}`;
   }
 
   private async reloadKeepalived(steps: Steps): Promise<boolean> {
@@ -175,7 +220,10 @@ export class ConfigApplier {
       if (!dump) throw new Error('no state dump after the reload');
       const names = dump.map((i) => i.name).sort();
       const missing = expected.filter((n) => !names.includes(n));
-      if (missing.length > 0) throw new Error(`dump lacks instances ${missing.join(', ')} (has ${names.join(', ') || 'none'})`);
+      if (missing.length > 0)
+        throw new Error(
+          `dump lacks instances ${missing.join(', ')} (has ${names.join(', ') || 'none'})`,
+        );
       return `running (pid ${check.pid}); instances ${names.join(', ')}`;
     });
     return s.ok;
@@ -204,9 +252,18 @@ export class ConfigApplier {
     mode: number,
     steps: Steps,
   ): Promise<void> {
-    this.opts.log.warn('config apply failed verification: rolling back', { component, file, backup });
-    await steps.task('restore backup', async () => writeFileAtomic(file, await readFile(backup), mode));
-    if (component === 'nginx') await steps.run('reload nginx (rollback)', [binary, '-c', file, '-s', 'reload'], { timeoutMs: 15_000 });
+    this.opts.log.warn('config apply failed verification: rolling back', {
+      component,
+      file,
+      backup,
+    });
+    await steps.task('restore backup', async () =>
+      writeFileAtomic(file, await readFile(backup), mode),
+    );
+    if (component === 'nginx')
+      await steps.run('reload nginx (rollback)', [binary, '-c', file, '-s', 'reload'], {
+        timeoutMs: 15_000,
+      });
     else await this.reloadKeepalived(steps);
   }
 }

@@ -21,7 +21,8 @@ export interface ActiveFault {
   restoreAt: number;
 }
 
-export type FaultOutcome = { ok: true; steps: Step[] } | { ok: false; code: string; message: string; steps: Step[] };
+export type FaultOutcome =
+  { ok: true; steps: Step[] } | { ok: false; code: string; message: string; steps: Step[] };
 
 const NFT_TABLE = 'keepwatch_drill';
 /** Drops incoming VRRP (IP protocol 112): each side stops hearing the other's adverts. */
@@ -73,7 +74,10 @@ export class DrillFaults {
     }
     for (const f of Array.isArray(left) ? (left as ActiveFault[]) : []) {
       this.active.set(f.drillId, f);
-      this.opts.log.warn('restoring a drill fault left over from a previous run', { drillId: f.drillId, fault: f.fault });
+      this.opts.log.warn('restoring a drill fault left over from a previous run', {
+        drillId: f.drillId,
+        fault: f.fault,
+      });
       const outcome = await this.restore(f.drillId);
       this.opts.onAutoRestore(f, outcome, 'leftover from a previous agent run');
     }
@@ -106,15 +110,37 @@ export class DrillFaults {
 
   private async applyNow(p: DrillFaultParams): Promise<FaultOutcome> {
     const steps = new Steps(this.opts.exec);
-    if (this.active.has(p.drillId)) return { ok: false, code: 'conflict', message: `drill ${p.drillId} already has an active fault`, steps: steps.list };
+    if (this.active.has(p.drillId))
+      return {
+        ok: false,
+        code: 'conflict',
+        message: `drill ${p.drillId} already has an active fault`,
+        steps: steps.list,
+      };
     const same = [...this.active.values()].find((f) => f.fault === p.fault);
-    if (same) return { ok: false, code: 'conflict', message: `fault ${p.fault} is already active (drill ${same.drillId})`, steps: steps.list };
+    if (same)
+      return {
+        ok: false,
+        code: 'conflict',
+        message: `fault ${p.fault} is already active (drill ${same.drillId})`,
+        steps: steps.list,
+      };
     const service = SERVICE_OF[p.fault];
     if (service && !this.opts.services) {
-      return { ok: false, code: 'invalid', message: `no serviceManager in this agent's config: cannot ${p.fault}`, steps: steps.list };
+      return {
+        ok: false,
+        code: 'invalid',
+        message: `no serviceManager in this agent's config: cannot ${p.fault}`,
+        steps: steps.list,
+      };
     }
     const now = Date.now();
-    const fault: ActiveFault = { drillId: p.drillId, fault: p.fault, appliedAt: now, restoreAt: now + p.restoreAfterMs };
+    const fault: ActiveFault = {
+      drillId: p.drillId,
+      fault: p.fault,
+      appliedAt: now,
+      restoreAt: now + p.restoreAfterMs,
+    };
     this.active.set(p.drillId, fault);
     await steps.task('record fault', () => this.persist());
     this.arm(fault, p.restoreAfterMs);
@@ -124,18 +150,39 @@ export class DrillFaults {
       await this.undo(fault, steps);
       this.forget(p.drillId);
       await this.persist();
-      return { ok: false, code: 'failed', message: `could not apply ${p.fault}; undone`, steps: steps.list };
+      return {
+        ok: false,
+        code: 'failed',
+        message: `could not apply ${p.fault}; undone`,
+        steps: steps.list,
+      };
     }
-    this.opts.log.warn('drill fault applied', { drillId: p.drillId, fault: p.fault, restoreInMs: p.restoreAfterMs });
+    this.opts.log.warn('drill fault applied', {
+      drillId: p.drillId,
+      fault: p.fault,
+      restoreInMs: p.restoreAfterMs,
+    });
     return { ok: true, steps: steps.list };
   }
 
   private async restoreNow(drillId: string): Promise<FaultOutcome> {
     const steps = new Steps(this.opts.exec);
     const fault = this.active.get(drillId);
-    if (!fault) return { ok: false, code: 'invalid', message: `no active fault for drill ${drillId}`, steps: steps.list };
+    if (!fault)
+      return {
+        ok: false,
+        code: 'invalid',
+        message: `no active fault for drill ${drillId}`,
+        steps: steps.list,
+      };
     const ok = await this.undo(fault, steps);
-    if (!ok) return { ok: false, code: 'failed', message: `restoring ${fault.fault} failed; will retry on the timer`, steps: steps.list };
+    if (!ok)
+      return {
+        ok: false,
+        code: 'failed',
+        message: `restoring ${fault.fault} failed; will retry on the timer`,
+        steps: steps.list,
+      };
     this.forget(drillId);
     await steps.task('clear fault record', () => this.persist());
     this.opts.log.info('drill fault restored', { drillId, fault: fault.fault });
@@ -145,7 +192,10 @@ export class DrillFaults {
   private arm(fault: ActiveFault, afterMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(fault.drillId);
-      this.opts.log.warn('dead-man switch: restoring drill fault by itself', { drillId: fault.drillId, fault: fault.fault });
+      this.opts.log.warn('dead-man switch: restoring drill fault by itself', {
+        drillId: fault.drillId,
+        fault: fault.fault,
+      });
       void this.restore(fault.drillId).then((outcome) => {
         // A failed restore tries again rather than leaving the host broken.
         if (!outcome.ok && this.active.has(fault.drillId)) this.arm(fault, 5000);
@@ -170,13 +220,20 @@ export class DrillFaults {
   private async inject(fault: DrillFaultKind, steps: Steps): Promise<boolean> {
     const service = SERVICE_OF[fault];
     if (service) return (await this.opts.services?.stop(service, steps)) ?? false;
-    return (await steps.run('block vrrp (nft)', ['nft', '-f', '-'], { input: BLOCK_VRRP_RULESET, timeoutMs: 10_000 })).ok;
+    return (
+      await steps.run('block vrrp (nft)', ['nft', '-f', '-'], {
+        input: BLOCK_VRRP_RULESET,
+        timeoutMs: 10_000,
+      })
+    ).ok;
   }
 
   private async undo(fault: ActiveFault, steps: Steps): Promise<boolean> {
     const service = SERVICE_OF[fault.fault];
     if (service) return (await this.opts.services?.start(service, steps)) ?? false;
-    const r = await steps.run('unblock vrrp (nft)', ['nft', 'delete', 'table', 'inet', NFT_TABLE], { timeoutMs: 10_000 });
+    const r = await steps.run('unblock vrrp (nft)', ['nft', 'delete', 'table', 'inet', NFT_TABLE], {
+      timeoutMs: 10_000,
+    });
     // Already gone counts as restored.
     return r.ok || /No such file or directory/.test(r.output ?? '');
   }

@@ -19,32 +19,47 @@ type ManagerConfig = NonNullable<AgentConfig['serviceManager']>;
 
 export class NoServiceManagerError extends Error {}
 
-function systemdManager(units: Extract<ManagerConfig, { kind: 'systemd' }>['units']): ServiceManager {
+function systemdManager(
+  units: Extract<ManagerConfig, { kind: 'systemd' }>['units'],
+): ServiceManager {
   const unit = (s: ServiceName): string => {
     const u = units[s];
-    if (!u) throw new NoServiceManagerError(`no systemd unit configured for ${s} (serviceManager.units.${s})`);
+    if (!u)
+      throw new NoServiceManagerError(
+        `no systemd unit configured for ${s} (serviceManager.units.${s})`,
+      );
     return u;
   };
   return {
     kind: 'systemd',
     async start(s, steps) {
-      return (await steps.run(`start ${s}`, ['systemctl', 'start', unit(s)], { timeoutMs: 60_000 })).ok;
+      return (await steps.run(`start ${s}`, ['systemctl', 'start', unit(s)], { timeoutMs: 60_000 }))
+        .ok;
     },
     async stop(s, steps) {
-      return (await steps.run(`stop ${s}`, ['systemctl', 'stop', unit(s)], { timeoutMs: 60_000 })).ok;
+      return (await steps.run(`stop ${s}`, ['systemctl', 'stop', unit(s)], { timeoutMs: 60_000 }))
+        .ok;
     },
     async status(s, steps) {
       // is-active exits 0 when active and 3 (or another non-zero) when not.
-      const r = await steps.run(`status ${s}`, ['systemctl', 'is-active', unit(s)], { okCodes: [0, 3], timeoutMs: 10_000 });
+      const r = await steps.run(`status ${s}`, ['systemctl', 'is-active', unit(s)], {
+        okCodes: [0, 3],
+        timeoutMs: 10_000,
+      });
       return r.result.code === 0 ? true : r.result.code === null ? undefined : false;
     },
   };
 }
 
-function commandsManager(commands: Extract<ManagerConfig, { kind: 'commands' }>['commands']): ServiceManager {
+function commandsManager(
+  commands: Extract<ManagerConfig, { kind: 'commands' }>['commands'],
+): ServiceManager {
   const argv = (s: ServiceName, action: 'start' | 'stop'): string[] => {
     const c = commands[s];
-    if (!c) throw new NoServiceManagerError(`no commands configured for ${s} (serviceManager.commands.${s})`);
+    if (!c)
+      throw new NoServiceManagerError(
+        `no commands configured for ${s} (serviceManager.commands.${s})`,
+      );
     return c[action];
   };
   return {
@@ -61,7 +76,11 @@ function commandsManager(commands: Extract<ManagerConfig, { kind: 'commands' }>[
   };
 }
 
-export function createServiceManager(config: AgentConfig['serviceManager']): ServiceManager | undefined {
+export function createServiceManager(
+  config: AgentConfig['serviceManager'],
+): ServiceManager | undefined {
   if (!config) return undefined;
-  return config.kind === 'systemd' ? systemdManager(config.units) : commandsManager(config.commands);
+  return config.kind === 'systemd'
+    ? systemdManager(config.units)
+    : commandsManager(config.commands);
 }

@@ -10,11 +10,15 @@ const MAX_STEPS = 64;
 
 export function trimOutput(s: string): string {
   const t = s.trim();
-  return t.length <= MAX_OUTPUT ? t : `${t.slice(0, MAX_OUTPUT / 2)}\n…\n${t.slice(-MAX_OUTPUT / 2)}`;
+  return t.length <= MAX_OUTPUT
+    ? t
+    : `${t.slice(0, MAX_OUTPUT / 2)}\n…\n${t.slice(-MAX_OUTPUT / 2)}`;
 }
 
 export function describeExec(r: ExecResult): string {
-  return trimOutput([r.stdout, r.stderr, r.error ? `(${r.error})` : ''].filter((s) => s.trim() !== '').join('\n'));
+  return trimOutput(
+    [r.stdout, r.stderr, r.error ? `(${r.error})` : ''].filter((s) => s.trim() !== '').join('\n'),
+  );
 }
 
 export class Steps {
@@ -31,16 +35,33 @@ export class Steps {
     const t0 = performance.now();
     try {
       const out = await fn();
-      return this.add({ step, ok: true, durationMs: ms(t0), ...(out ? { output: trimOutput(out) } : {}) });
+      return this.add({
+        step,
+        ok: true,
+        durationMs: ms(t0),
+        ...(out ? { output: trimOutput(out) } : {}),
+      });
     } catch (err) {
-      return this.add({ step, ok: false, durationMs: ms(t0), output: trimOutput((err as Error).message) });
+      return this.add({
+        step,
+        ok: false,
+        durationMs: ms(t0),
+        output: trimOutput((err as Error).message),
+      });
     }
   }
 
   /** Runs argv; ok means exit code 0 (or `okCodes`). */
-  async run(step: string, argv: readonly string[], opts: ExecOptions & { okCodes?: number[] } = {}): Promise<Step & { result: ExecResult }> {
+  async run(
+    step: string,
+    argv: readonly string[],
+    opts: ExecOptions & { okCodes?: number[] } = {},
+  ): Promise<Step & { result: ExecResult }> {
     const result = await this.exec(argv, { timeoutMs: 15_000, ...opts });
-    const ok = result.error === undefined && result.code !== null && (opts.okCodes ?? [0]).includes(result.code);
+    const ok =
+      result.error === undefined &&
+      result.code !== null &&
+      (opts.okCodes ?? [0]).includes(result.code);
     const s = this.add({
       step,
       ok,

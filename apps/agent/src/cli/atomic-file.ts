@@ -7,7 +7,12 @@ import { dirname, join } from 'node:path';
  * and renames it over `path`: readers see the old file or the new one, never half of one,
  * and a secret is never readable by others even for a moment.
  */
-export async function writeFileAtomic(path: string, content: string, mode: number, owner?: { uid: number; gid: number }): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string,
+  mode: number,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
   const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {

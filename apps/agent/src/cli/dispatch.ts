@@ -21,7 +21,10 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 class UsageError extends Error {}
 
-function parse<T extends ParseArgsConfig['options']>(args: string[], options: T): Record<string, string | boolean | undefined> {
+function parse<T extends ParseArgsConfig['options']>(
+  args: string[],
+  options: T,
+): Record<string, string | boolean | undefined> {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
@@ -29,7 +32,8 @@ function parse<T extends ParseArgsConfig['options']>(args: string[], options: T)
   }
 }
 
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const str = (v: string | boolean | undefined): string | undefined =>
+  typeof v === 'string' ? v : undefined;
 
 async function runCommand(args: string[], env: SdNotifyEnv): Promise<number> {
   const v = parse(args, { config: { type: 'string' }, 'log-level': { type: 'string' } });
@@ -41,9 +45,16 @@ async function runCommand(args: string[], env: SdNotifyEnv): Promise<number> {
 
 async function enrollCommand(args: string[]): Promise<number> {
   const v = parse(args, {
-    server: { type: 'string' }, token: { type: 'string' }, name: { type: 'string' }, cluster: { type: 'string' },
-    role: { type: 'string' }, config: { type: 'string' }, 'state-dir': { type: 'string' }, ca: { type: 'string' },
-    fingerprint: { type: 'string' }, 'allow-insecure': { type: 'boolean' },
+    server: { type: 'string' },
+    token: { type: 'string' },
+    name: { type: 'string' },
+    cluster: { type: 'string' },
+    role: { type: 'string' },
+    config: { type: 'string' },
+    'state-dir': { type: 'string' },
+    ca: { type: 'string' },
+    fingerprint: { type: 'string' },
+    'allow-insecure': { type: 'boolean' },
   });
   const server = str(v['server']);
   const token = str(v['token']);
@@ -52,20 +63,31 @@ async function enrollCommand(args: string[]): Promise<number> {
   if (role !== 'lb' && role !== 'backend') throw new UsageError('--role must be lb or backend');
   if (v['ca'] && v['fingerprint']) throw new UsageError('give --ca or --fingerprint, not both');
   await enroll({
-    server, token, role, out,
+    server,
+    token,
+    role,
+    out,
     config: str(v['config']) ?? DEFAULT_CONFIG,
-    name: str(v['name']), cluster: str(v['cluster']), caFile: str(v['ca']), fingerprint: str(v['fingerprint']),
-    stateDir: str(v['state-dir']), allowInsecure: v['allow-insecure'] === true,
+    name: str(v['name']),
+    cluster: str(v['cluster']),
+    caFile: str(v['ca']),
+    fingerprint: str(v['fingerprint']),
+    stateDir: str(v['state-dir']),
+    allowInsecure: v['allow-insecure'] === true,
   });
   return 0;
 }
 
 /** How systemd should start this very program: the SEA binary itself, or node + the bundle. */
 function selfCommand(binary: string | undefined): string[] {
-  if (binary) return binary.endsWith('.mjs') || binary.endsWith('.js') ? [process.execPath, binary] : [binary];
+  if (binary)
+    return binary.endsWith('.mjs') || binary.endsWith('.js')
+      ? [process.execPath, binary]
+      : [binary];
   const script = process.argv[1];
   // In a single executable argv[1] is the executable again; under node it is the script.
-  if (!script || script === process.execPath || !/\.(m?js|ts)$/.test(script)) return [process.execPath];
+  if (!script || script === process.execPath || !/\.(m?js|ts)$/.test(script))
+    return [process.execPath];
   return [process.execPath, script];
 }
 
@@ -75,8 +97,18 @@ async function installCommand(args: string[], remove: boolean): Promise<number> 
     await uninstall({ root: str(v['root']) ?? '/', exec, out });
     return 0;
   }
-  const v = parse(args, { config: { type: 'string' }, binary: { type: 'string' }, root: { type: 'string' } });
-  await install({ config: str(v['config']) ?? DEFAULT_CONFIG, command: selfCommand(str(v['binary'])), root: str(v['root']) ?? '/', exec, out });
+  const v = parse(args, {
+    config: { type: 'string' },
+    binary: { type: 'string' },
+    root: { type: 'string' },
+  });
+  await install({
+    config: str(v['config']) ?? DEFAULT_CONFIG,
+    command: selfCommand(str(v['binary'])),
+    root: str(v['root']) ?? '/',
+    exec,
+    out,
+  });
   return 0;
 }
 
@@ -85,14 +117,23 @@ export async function dispatch(argv: string[], env: SdNotifyEnv): Promise<number
   const [first, ...rest] = argv;
   try {
     switch (first) {
-      case 'run': return await runCommand(rest, env);
-      case 'enroll': return await enrollCommand(rest);
-      case 'install': return await installCommand(rest, false);
-      case 'uninstall': return await installCommand(rest, true);
-      case 'version': case '--version':
-        out(`keepwatch-agent ${AGENT_VERSION} (node ${process.versions.node}, ${process.platform}-${process.arch})`);
+      case 'run':
+        return await runCommand(rest, env);
+      case 'enroll':
+        return await enrollCommand(rest);
+      case 'install':
+        return await installCommand(rest, false);
+      case 'uninstall':
+        return await installCommand(rest, true);
+      case 'version':
+      case '--version':
+        out(
+          `keepwatch-agent ${AGENT_VERSION} (node ${process.versions.node}, ${process.platform}-${process.arch})`,
+        );
         return 0;
-      case 'help': case '--help': case '-h':
+      case 'help':
+      case '--help':
+      case '-h':
         out(USAGE);
         return 0;
       case undefined:

@@ -31,7 +31,9 @@ async function existingConfig(path: string): Promise<Record<string, unknown> | u
     return undefined;
   }
   const v = JSON.parse(text) as unknown;
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 function refusal(status: number, body: unknown): string {
@@ -41,14 +43,30 @@ function refusal(status: number, body: unknown): string {
 
 /** Exchanges the one-time token for a credential and writes the config (0600, root-owned). */
 export async function enroll(opts: EnrollOptions): Promise<{ agentId: string }> {
-  const trust = { url: opts.server, caFile: opts.caFile, fingerprint: opts.fingerprint, allowInsecure: opts.allowInsecure };
+  const trust = {
+    url: opts.server,
+    caFile: opts.caFile,
+    fingerprint: opts.fingerprint,
+    allowInsecure: opts.allowInsecure,
+  };
   const transport = await transportOptions(trust);
   const host = opts.hostname ?? osHostname();
   const name = opts.name ?? defaultNodeName(host);
-  const payload = { token: opts.token, hostname: host, name, role: opts.role, agentVersion: AGENT_VERSION, ...(opts.cluster && { clusterId: opts.cluster }) };
+  const payload = {
+    token: opts.token,
+    hostname: host,
+    name,
+    role: opts.role,
+    agentVersion: AGENT_VERSION,
+    ...(opts.cluster && { clusterId: opts.cluster }),
+  };
   const res = await postJson(`${toHttpUrl(opts.server)}/api/v1/agents/enroll`, payload, transport);
   const body = res.body as { agentId?: unknown; credential?: unknown };
-  if (res.status !== 200 || typeof body.agentId !== 'string' || typeof body.credential !== 'string') {
+  if (
+    res.status !== 200 ||
+    typeof body.agentId !== 'string' ||
+    typeof body.credential !== 'string'
+  ) {
     throw new Error(refusal(res.status, res.body));
   }
   const config = enrolledConfig(

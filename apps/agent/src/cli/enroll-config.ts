@@ -23,8 +23,14 @@ export interface EnrolledConfigInput {
  * A fresh config, or `existing` (a previous config on this host) with a new identity and
  * server section: re-enrolling keeps the operator's keepalived/nginx/control settings.
  */
-export function enrolledConfig(input: EnrolledConfigInput, existing?: Record<string, unknown>): AgentConfig {
-  const server: Record<string, unknown> = { url: toWsUrl(input.serverUrl), token: input.credential };
+export function enrolledConfig(
+  input: EnrolledConfigInput,
+  existing?: Record<string, unknown>,
+): AgentConfig {
+  const server: Record<string, unknown> = {
+    url: toWsUrl(input.serverUrl),
+    token: input.credential,
+  };
   if (input.caFile) server['caFile'] = input.caFile;
   if (input.fingerprint) server['fingerprint'] = input.fingerprint;
   if (input.allowInsecure) server['allowInsecure'] = true;
@@ -33,7 +39,11 @@ export function enrolledConfig(input: EnrolledConfigInput, existing?: Record<str
     control: [],
     ...existing,
     agentId: input.agentId,
-    node: { name: input.name, role: input.role, cluster: { id: input.cluster, name: input.cluster } },
+    node: {
+      name: input.name,
+      role: input.role,
+      cluster: { id: input.cluster, name: input.cluster },
+    },
     server,
   };
   const parsed = parseAgentConfig(raw);

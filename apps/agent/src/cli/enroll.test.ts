@@ -15,7 +15,12 @@ let dir: string;
 
 async function token(): Promise<string> {
   const admin = await login(app);
-  const res = await app.inject({ method: 'POST', url: '/api/v1/agents/enrollment-tokens', headers: { authorization: `Bearer ${admin}` }, payload: {} });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/agents/enrollment-tokens',
+    headers: { authorization: `Bearer ${admin}` },
+    payload: {},
+  });
   return res.json<{ token: string }>().token;
 }
 
@@ -34,21 +39,64 @@ afterAll(async () => {
 describe('keepwatch-agent enroll', () => {
   it('writes a 0600 config holding the credential, keeping an existing config’s other settings', async () => {
     const config = join(dir, 'etc', 'agent.json');
-    const code = await dispatch(['enroll', '--server', base, '--token', await token(), '--name', 'web1', '--cluster', 'prod', '--role', 'backend', '--config', config, '--state-dir', join(dir, 'state')], {});
+    const code = await dispatch(
+      [
+        'enroll',
+        '--server',
+        base,
+        '--token',
+        await token(),
+        '--name',
+        'web1',
+        '--cluster',
+        'prod',
+        '--role',
+        'backend',
+        '--config',
+        config,
+        '--state-dir',
+        join(dir, 'state'),
+      ],
+      {},
+    );
     expect(code).toBe(0);
     expect(statSync(config).mode & 0o777).toBe(0o600);
     const parsed = parseAgentConfig(JSON.parse(readFileSync(config, 'utf8')));
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(parsed.value).toMatchObject({ node: { name: 'web1', role: 'backend', cluster: { id: 'prod' } }, server: { url: base.replace('http', 'ws') } });
+    expect(parsed.value).toMatchObject({
+      node: { name: 'web1', role: 'backend', cluster: { id: 'prod' } },
+      server: { url: base.replace('http', 'ws') },
+    });
     expect(parsed.value.agentId).toMatch(/^web1-/);
     expect(parsed.value.server.token).toMatch(/^kwa_/);
     // The server accepts exactly this credential.
-    expect(app.agentCredentials.verify(parsed.value.agentId, parsed.value.server.token)).toEqual({ ok: true, via: 'credential' });
+    expect(app.agentCredentials.verify(parsed.value.agentId, parsed.value.server.token)).toEqual({
+      ok: true,
+      via: 'credential',
+    });
 
     // Re-enrolling keeps the operator's additions.
     writeFileSync(config, JSON.stringify({ ...parsed.value, control: ['drills'] }));
-    expect(await dispatch(['enroll', '--server', base, '--token', await token(), '--name', 'web1', '--config', config], {})).toBe(0);
-    const again = JSON.parse(readFileSync(config, 'utf8')) as { control: string[]; agentId: string };
+    expect(
+      await dispatch(
+        [
+          'enroll',
+          '--server',
+          base,
+          '--token',
+          await token(),
+          '--name',
+          'web1',
+          '--config',
+          config,
+        ],
+        {},
+      ),
+    ).toBe(0);
+    const again = JSON.parse(readFileSync(config, 'utf8')) as {
+      control: string[];
+      agentId: string;
+    };
     expect(again.control).toEqual(['drills']);
     expect(again.agentId).not.toBe(parsed.value.agentId);
   });
@@ -56,13 +104,33 @@ describe('keepwatch-agent enroll', () => {
   it('fails with the panel’s reason on a used token and writes nothing', async () => {
     const config = join(dir, 'used.json');
     const t = await token();
-    expect(await dispatch(['enroll', '--server', base, '--token', t, '--config', join(dir, 'first.json')], {})).toBe(0);
-    expect(await dispatch(['enroll', '--server', base, '--token', t, '--config', config], {})).toBe(1);
+    expect(
+      await dispatch(
+        ['enroll', '--server', base, '--token', t, '--config', join(dir, 'first.json')],
+        {},
+      ),
+    ).toBe(0);
+    expect(await dispatch(['enroll', '--server', base, '--token', t, '--config', config], {})).toBe(
+      1,
+    );
     expect(() => statSync(config)).toThrow();
   });
 
   it('refuses plain http to a non-loopback panel without --allow-insecure', async () => {
-    expect(await dispatch(['enroll', '--server', 'http://10.83.0.1:8470', '--token', 'x', '--config', join(dir, 'x.json')], {})).toBe(1);
+    expect(
+      await dispatch(
+        [
+          'enroll',
+          '--server',
+          'http://10.83.0.1:8470',
+          '--token',
+          'x',
+          '--config',
+          join(dir, 'x.json'),
+        ],
+        {},
+      ),
+    ).toBe(1);
   });
 
   it('prints the version and rejects unknown commands', async () => {

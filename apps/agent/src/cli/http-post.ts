@@ -8,7 +8,12 @@ export interface JsonResponse {
 }
 
 /** POSTs JSON over http(s) with the agent's trust options; rejects on network/TLS errors. */
-export function postJson(url: string, payload: unknown, transport: TransportOptions, timeoutMs = 15_000): Promise<JsonResponse> {
+export function postJson(
+  url: string,
+  payload: unknown,
+  transport: TransportOptions,
+  timeoutMs = 15_000,
+): Promise<JsonResponse> {
   const u = new URL(url);
   const data = JSON.stringify(payload);
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -21,7 +26,9 @@ export function postJson(url: string, payload: unknown, transport: TransportOpti
         timeout: timeoutMs,
         ...(transport.ca && { ca: transport.ca }),
         // With createConnection and no agent, http uses our (pinning) connect for this request.
-        ...(transport.createConnection && { createConnection: transport.createConnection as never }),
+        ...(transport.createConnection && {
+          createConnection: transport.createConnection as never,
+        }),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -39,7 +46,9 @@ export function postJson(url: string, payload: unknown, transport: TransportOpti
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${u.origin} within ${timeoutMs / 1000} s`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`no answer from ${u.origin} within ${timeoutMs / 1000} s`)),
+    );
     req.on('error', reject);
     req.end(data);
   });

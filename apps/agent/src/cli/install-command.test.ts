@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +27,13 @@ describe('systemd unit', () => {
     writeFileSync(bin, '#!/bin/sh\nexit 0\n');
     chmodSync(bin, 0o755);
     const lines: string[] = [];
-    await install({ config: '/etc/keepwatch/agent.json', command: [bin], root, exec: noExec, out: (l) => lines.push(l) });
+    await install({
+      config: '/etc/keepwatch/agent.json',
+      command: [bin],
+      root,
+      exec: noExec,
+      out: (l) => lines.push(l),
+    });
     const path = unitPath(root);
     const text = readFileSync(path, 'utf8');
     expect(text).toContain(`ExecStart=${bin} run --config /etc/keepwatch/agent.json`);
@@ -27,7 +41,11 @@ describe('systemd unit', () => {
     expect(text).toMatch(/^WatchdogSec=30$/m);
     expect(lines.join('\n')).toContain('systemd is not running');
     // verify exits non-zero on any error in the unit (bad keys, a non-executable ExecStart…).
-    const out = execFileSync('systemd-analyze', ['verify', path], { timeout: 30_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('systemd-analyze', ['verify', path], {
+      timeout: 30_000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).not.toMatch(/Unknown key|Failed to parse|bad-setting/i);
 
     await uninstall({ root, exec: noExec, out: () => undefined });
@@ -37,7 +55,9 @@ describe('systemd unit', () => {
   it('a broken unit fails verify (the check can fail)', () => {
     const bad = join(root, 'bad.service');
     writeFileSync(bad, renderUnit({ command: [join(root, 'missing-binary')], config: '/x' }));
-    expect(() => execFileSync('systemd-analyze', ['verify', bad], { timeout: 30_000, stdio: 'pipe' })).toThrow();
+    expect(() =>
+      execFileSync('systemd-analyze', ['verify', bad], { timeout: 30_000, stdio: 'pipe' }),
+    ).toThrow();
   });
 
   it('quotes ExecStart words for systemd', () => {

@@ -22,7 +22,10 @@ export function systemdRunning(root: string): boolean {
 
 async function systemctl(exec: ExecFn, args: string[]): Promise<void> {
   const r = await exec(['systemctl', ...args], { timeoutMs: 30_000 });
-  if (r.code !== 0) throw new Error(`systemctl ${args.join(' ')} failed: ${(r.error ?? r.stderr).trim() || `exit ${r.code}`}`);
+  if (r.code !== 0)
+    throw new Error(
+      `systemctl ${args.join(' ')} failed: ${(r.error ?? r.stderr).trim() || `exit ${r.code}`}`,
+    );
 }
 
 export function unitPath(root: string): string {
@@ -36,8 +39,12 @@ export async function install(opts: InstallOptions): Promise<void> {
   await writeFileAtomic(path, renderUnit({ command: opts.command, config: opts.config }), 0o644);
   opts.out(`wrote ${path}`);
   if (!systemdRunning(opts.root)) {
-    opts.out('systemd is not running on this machine (no /run/systemd/system): the unit is written but not enabled;');
-    opts.out(`on a systemd host run: systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);
+    opts.out(
+      'systemd is not running on this machine (no /run/systemd/system): the unit is written but not enabled;',
+    );
+    opts.out(
+      `on a systemd host run: systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`,
+    );
     return;
   }
   await systemctl(opts.exec, ['daemon-reload']);
@@ -45,7 +52,9 @@ export async function install(opts: InstallOptions): Promise<void> {
   opts.out(`enabled and started ${UNIT_NAME}`);
 }
 
-export async function uninstall(opts: Pick<InstallOptions, 'root' | 'exec' | 'out'>): Promise<void> {
+export async function uninstall(
+  opts: Pick<InstallOptions, 'root' | 'exec' | 'out'>,
+): Promise<void> {
   const path = unitPath(opts.root);
   const running = systemdRunning(opts.root);
   if (running && existsSync(path)) await systemctl(opts.exec, ['disable', '--now', UNIT_NAME]);

@@ -6,7 +6,11 @@ import { transportOptions, wsClientOptions } from '../tls-connect';
 import { startSdNotify, type SdNotifyEnv } from './sd-notify';
 
 /** `keepwatch-agent run --config FILE`: runs until SIGINT/SIGTERM. Returns the exit code. */
-export async function runAgent(configPath: string, level: LogLevel, env: SdNotifyEnv): Promise<number> {
+export async function runAgent(
+  configPath: string,
+  level: LogLevel,
+  env: SdNotifyEnv,
+): Promise<number> {
   const log = createLogger({ level });
   let config;
   let transport;

@@ -32,10 +32,17 @@ describe('systemd notify', () => {
   it('sends READY=1 at once, then WATCHDOG=1 every WatchdogSec/2 until stopped', () => {
     vi.useFakeTimers();
     const { exec, calls } = fakeExec();
-    const stop = startSdNotify({ NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000' }, exec, log);
+    const stop = startSdNotify(
+      { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000' },
+      exec,
+      log,
+    );
     expect(calls).toEqual([['systemd-notify', '--ready']]);
     vi.advanceTimersByTime(15_000 * 2);
-    expect(calls.slice(1)).toEqual([['systemd-notify', 'WATCHDOG=1'], ['systemd-notify', 'WATCHDOG=1']]);
+    expect(calls.slice(1)).toEqual([
+      ['systemd-notify', 'WATCHDOG=1'],
+      ['systemd-notify', 'WATCHDOG=1'],
+    ]);
     stop();
     vi.advanceTimersByTime(60_000);
     expect(calls).toHaveLength(3);

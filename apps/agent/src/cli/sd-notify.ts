@@ -22,7 +22,12 @@ export function startSdNotify(env: SdNotifyEnv, exec: ExecFn, log: Logger): () =
   if (!env.NOTIFY_SOCKET) return () => undefined;
   const notify = (what: string): void => {
     void exec(['systemd-notify', what], { timeoutMs: 5000 }).then((r) => {
-      if (r.code !== 0) log.warn('systemd-notify failed', { what, code: r.code, error: r.error ?? r.stderr.trim() });
+      if (r.code !== 0)
+        log.warn('systemd-notify failed', {
+          what,
+          code: r.code,
+          error: r.error ?? r.stderr.trim(),
+        });
     });
   };
   notify('--ready');

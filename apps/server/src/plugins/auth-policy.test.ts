@@ -18,7 +18,9 @@ describe('auth policy', () => {
     expect(roleAtLeast('viewer', 'operator')).toBe(false);
     expect(roleAtLeast('root', 'viewer')).toBe(false);
     expect(lowerRole('admin', 'viewer')).toBe('viewer');
-    expect(forbiddenMessage('operator', 'viewer')).toBe('this needs the operator role; you are viewer');
+    expect(forbiddenMessage('operator', 'viewer')).toBe(
+      'this needs the operator role; you are viewer',
+    );
   });
 
   it('wants passwords of 10+ characters that are not the username', () => {

@@ -32,8 +32,10 @@ export { PASSWORD_MAX, USERNAME_PATTERN };
 
 /** A sentence for the user, or null when the password is acceptable. */
 export function passwordProblem(password: string, username?: string): string | null {
-  if (password.length < PASSWORD_MIN) return `the password needs at least ${PASSWORD_MIN} characters`;
-  if (password.length > PASSWORD_MAX) return `the password may have at most ${PASSWORD_MAX} characters`;
+  if (password.length < PASSWORD_MIN)
+    return `the password needs at least ${PASSWORD_MIN} characters`;
+  if (password.length > PASSWORD_MAX)
+    return `the password may have at most ${PASSWORD_MAX} characters`;
   if (username !== undefined && password.toLowerCase() === username.toLowerCase()) {
     return 'the password must differ from the username';
   }

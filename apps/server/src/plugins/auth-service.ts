@@ -64,7 +64,9 @@ export class AuthService {
 
   async setPassword(userId: number, password: string): Promise<void> {
     const hash = await hashPassword(password);
-    this.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(hash, this.now(), userId);
+    this.db
+      .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?')
+      .run(hash, this.now(), userId);
   }
 
   /**
@@ -101,7 +103,15 @@ export class AuthService {
     if (!token) return null;
     if (token.startsWith(API_TOKEN_PREFIX)) {
       const owner = this.tokens.resolve(token);
-      return owner && { id: owner.id, username: owner.username, role: owner.role, via: 'token', tokenId: owner.tokenId };
+      return (
+        owner && {
+          id: owner.id,
+          username: owner.username,
+          role: owner.role,
+          via: 'token',
+          tokenId: owner.tokenId,
+        }
+      );
     }
     return this.resolveSession(token);
   }
@@ -113,10 +123,16 @@ export class AuthService {
         `SELECT u.id, u.username, u.role, u.disabled, s.expires_at, s.last_used_at FROM sessions s
          JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
       )
-      .get(hash) as (Omit<UserRow, 'password_hash'> & { expires_at: number; last_used_at: number }) | undefined;
+      .get(hash) as
+      (Omit<UserRow, 'password_hash'> & { expires_at: number; last_used_at: number }) | undefined;
     if (!row) return null;
     const now = this.now();
-    if (row.expires_at <= now || now - row.last_used_at >= SESSION_IDLE_MS || row.disabled || !isRole(row.role)) {
+    if (
+      row.expires_at <= now ||
+      now - row.last_used_at >= SESSION_IDLE_MS ||
+      row.disabled ||
+      !isRole(row.role)
+    ) {
       this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
       return null;
     }
@@ -133,7 +149,9 @@ export class AuthService {
   /** Ends every session of a user (password change, disable), optionally sparing one. */
   revokeUserSessions(userId: number, exceptToken?: string): number {
     const except = exceptToken === undefined ? '' : sha256(exceptToken);
-    return this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?').run(userId, except).changes;
+    return this.db
+      .prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?')
+      .run(userId, except).changes;
   }
 
   purgeExpired(): void {
@@ -153,7 +171,9 @@ export class AuthService {
       if (!user) {
         await reply.code(401).send({ error: 'unauthorized', message: 'log in first' });
       } else if (!roleAtLeast(user.role, role)) {
-        await reply.code(403).send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
+        await reply
+          .code(403)
+          .send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
       }
     };
   }

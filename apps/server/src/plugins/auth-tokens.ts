@@ -59,7 +59,12 @@ export class ApiTokenStore {
     private readonly now: () => number,
   ) {}
 
-  create(userId: number, name: string, role: Role, ttlMs: number | null): { token: string; info: ApiTokenInfo } {
+  create(
+    userId: number,
+    name: string,
+    role: Role,
+    ttlMs: number | null,
+  ): { token: string; info: ApiTokenInfo } {
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = this.now();
     const info = this.db
@@ -89,8 +94,7 @@ export class ApiTokenStore {
 
   ownerId(id: number): number | undefined {
     const row = this.db.prepare('SELECT user_id FROM api_tokens WHERE id = ?').get(id) as
-      | { user_id: number }
-      | undefined;
+      { user_id: number } | undefined;
     return row?.user_id;
   }
 
@@ -108,14 +112,23 @@ export class ApiTokenStore {
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
       )
       .get(sha256(token)) as
-      | { token_id: number; token_role: string; expires_at: number | null; last_used_at: number | null }
-      & { id: number; username: string; role: string; disabled: number }
+      | ({
+          token_id: number;
+          token_role: string;
+          expires_at: number | null;
+          last_used_at: number | null;
+        } & { id: number; username: string; role: string; disabled: number })
       | undefined;
     if (!row || row.disabled || !isRole(row.token_role) || !isRole(row.role)) return null;
     if (row.expires_at !== null && row.expires_at <= now) return null;
     if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS) {
       this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.token_id);
     }
-    return { id: row.id, username: row.username, role: lowerRole(row.token_role, row.role), tokenId: row.token_id };
+    return {
+      id: row.id,
+      username: row.username,
+      role: lowerRole(row.token_role, row.role),
+      tokenId: row.token_id,
+    };
   }
 }

@@ -79,7 +79,10 @@ export interface Credential {
 }
 
 /** The token from `Authorization: Bearer`, the cookie, or (sockets only) `?token=`. */
-export function requestCredential(request: FastifyRequest, allowQuery = false): Credential | undefined {
+export function requestCredential(
+  request: FastifyRequest,
+  allowQuery = false,
+): Credential | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), source: 'bearer' };
   const fromCookie = request.cookies[SESSION_COOKIE];
@@ -96,7 +99,10 @@ export function requestToken(request: FastifyRequest, allowQuery = false): strin
 }
 
 /** Cookie attributes for the session (and, minus HttpOnly, the CSRF cookie). */
-export function sessionCookieOptions(request: FastifyRequest, httpOnly = true): CookieSerializeOptions {
+export function sessionCookieOptions(
+  request: FastifyRequest,
+  httpOnly = true,
+): CookieSerializeOptions {
   return {
     httpOnly,
     sameSite: 'lax',
@@ -106,12 +112,18 @@ export function sessionCookieOptions(request: FastifyRequest, httpOnly = true): 
   };
 }
 
-function refuse(reply: FastifyReply, status: 401 | 403, error: string, message: string): FastifyReply {
+function refuse(
+  reply: FastifyReply,
+  status: 401 | 403,
+  error: string,
+  message: string,
+): FastifyReply {
   return reply.code(status).send({ error, message });
 }
 
 function crossOrigin(request: FastifyRequest): boolean {
-  const changing = isStateChanging(request.method) || request.headers.upgrade?.toLowerCase() === 'websocket';
+  const changing =
+    isStateChanging(request.method) || request.headers.upgrade?.toLowerCase() === 'websocket';
   return changing && !originAllowed(request.headers.origin, request.host);
 }
 
@@ -123,20 +135,39 @@ function csrfMissing(request: FastifyRequest, credential: Credential): boolean {
 }
 
 /** The checks of one /api/v1 request; returns the refusal it sent, if any. */
-function guard(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+function guard(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply | undefined {
   if (crossOrigin(request)) {
-    return refuse(reply, 403, 'cross_origin', `requests from origin ${request.headers.origin ?? ''} are not accepted`);
+    return refuse(
+      reply,
+      403,
+      'cross_origin',
+      `requests from origin ${request.headers.origin ?? ''} are not accepted`,
+    );
   }
   const config = request.routeOptions.config;
   if (config?.public) return undefined;
   const credential = requestCredential(request);
   const user = app.auth.resolveToken(credential?.token);
   if (!user || !credential) {
-    return refuse(reply, 401, 'unauthorized', 'log in first: send the kw_session cookie or a Bearer token');
+    return refuse(
+      reply,
+      401,
+      'unauthorized',
+      'log in first: send the kw_session cookie or a Bearer token',
+    );
   }
   request.user = user;
   if (csrfMissing(request, credential)) {
-    return refuse(reply, 403, 'csrf', `cookie-authenticated ${request.method} needs the ${CSRF_HEADER} header (csrfToken of /auth/me)`);
+    return refuse(
+      reply,
+      403,
+      'csrf',
+      `cookie-authenticated ${request.method} needs the ${CSRF_HEADER} header (csrfToken of /auth/me)`,
+    );
   }
   const need = config?.role ?? 'viewer';
   if (roleAtLeast(user.role, need)) return undefined;
@@ -161,7 +192,12 @@ export default fp<AuthPluginOptions>(
       const generated = opts.adminPassword ? undefined : randomBytes(12).toString('base64url');
       await auth.createUser('admin', opts.adminPassword ?? generated ?? '', 'admin');
       app.initialAdminPassword = generated;
-      app.audit.record({ actor: 'system', action: 'user.create', target: 'admin', detail: { role: 'admin', initial: true } });
+      app.audit.record({
+        actor: 'system',
+        action: 'user.create',
+        target: 'admin',
+        detail: { role: 'admin', initial: true },
+      });
     }
     auth.purgeExpired();
     app.addHook('onRequest', async (request, reply) => {

@@ -21,7 +21,9 @@ describe('BatchWriter', () => {
   it('commits queued writes in one transaction and resolves each after commit', async () => {
     const { db, commits } = setup();
     const writer = new BatchWriter(db, { intervalMs: 20 });
-    const writes = Array.from({ length: 50 }, (_, i) => writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'x']));
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'x']),
+    );
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 0 });
     await Promise.all(writes);
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 50 });
@@ -32,7 +34,11 @@ describe('BatchWriter', () => {
     const { db, commits } = setup();
     const writer = new BatchWriter(db, { intervalMs: 10_000, maxBatch: 10 });
     const started = Date.now();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'x'])));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'x']),
+      ),
+    );
     expect(Date.now() - started).toBeLessThan(1000);
     expect(commits()).toBe(1);
   });
@@ -55,6 +61,8 @@ describe('BatchWriter', () => {
     writer.close();
     await pending;
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 1 });
-    await expect(writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'b'])).rejects.toThrow(/closed/);
+    await expect(writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'b'])).rejects.toThrow(
+      /closed/,
+    );
   });
 });

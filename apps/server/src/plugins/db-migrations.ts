@@ -11,8 +11,8 @@ import * as m020 from '../migrations/020-users-audit';
  * a shipped migration; add a file and one line below. Feature modules own their tables and
  * take the next free number.
  */
-const MIGRATIONS: readonly { id: string; sql: string }[] = [m001, m010, m020, m030, m040].sort((a, b) =>
-  a.id.localeCompare(b.id),
+const MIGRATIONS: readonly { id: string; sql: string }[] = [m001, m010, m020, m030, m040].sort(
+  (a, b) => a.id.localeCompare(b.id),
 );
 
 /** Applies pending migrations; returns how many the database now has. */

@@ -41,7 +41,10 @@ export interface TestSocket {
   ws: WebSocket;
   messages: Record<string, unknown>[];
   /** Resolves with the first recorded frame (past or future) matching `pred`. */
-  next(pred: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  next(
+    pred: (m: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   closed: Promise<{ code: number; reason: string }>;
   send(value: unknown): void;
 }
@@ -58,7 +61,10 @@ function record(ws: WebSocket): TestSocket {
   });
   const next: TestSocket['next'] = (pred, timeoutMs = 3000) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; got ${JSON.stringify(messages)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out; got ${JSON.stringify(messages)}`)),
+        timeoutMs,
+      );
       const check = (): void => {
         const found = messages.find(pred);
         if (found) {
@@ -76,7 +82,11 @@ function record(ws: WebSocket): TestSocket {
  * Connects in-process (injectWS) or, when the app is listening, over a real TCP socket: a
  * client-initiated close only completes on a real socket (injectWS never ends its stream).
  */
-export async function connect(app: FastifyInstance, url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+export async function connect(
+  app: FastifyInstance,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<TestSocket> {
   const address = app.server.address();
   if (address && typeof address === 'object') {
     const ws = new WsClient(`ws://127.0.0.1:${address.port}${url}`, { headers });
@@ -93,7 +103,11 @@ export async function connect(app: FastifyInstance, url: string, headers: Record
   return socket;
 }
 
-export function hello(over: Partial<AgentHello> = {}, name = 'lb1', role: 'lb' | 'backend' = 'lb'): AgentHello {
+export function hello(
+  over: Partial<AgentHello> = {},
+  name = 'lb1',
+  role: 'lb' | 'backend' = 'lb',
+): AgentHello {
   return {
     type: 'hello',
     protocol: PROTOCOL_VERSION,
@@ -122,13 +136,23 @@ export function snapshot(seq: number, state: 'MASTER' | 'BACKUP', holdsVip: bool
     seq,
     ts,
     vrrp: [
-      { instance: 'VI_1', state, priority: state === 'MASTER' ? 100 : 90, effectivePriority: state === 'MASTER' ? 100 : 90, vrid: 51, vips: [VIP] },
+      {
+        instance: 'VI_1',
+        state,
+        priority: state === 'MASTER' ? 100 : 90,
+        effectivePriority: state === 'MASTER' ? 100 : 90,
+        vrid: 51,
+        vips: [VIP],
+      },
     ],
     addresses: [
       { address: '10.77.0.11', prefix: 24, interface: 'eth0' },
       ...(holdsVip ? [{ address: VIP, prefix: 24, interface: 'eth0' }] : []),
     ],
-    services: { nginx: { healthy: true, checkedAt: ts }, keepalived: { healthy: true, checkedAt: ts } },
+    services: {
+      nginx: { healthy: true, checkedAt: ts },
+      keepalived: { healthy: true, checkedAt: ts },
+    },
     keepalivedRunning: true,
   };
 }

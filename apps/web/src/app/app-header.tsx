@@ -32,16 +32,29 @@ export function AppHeader({ user, connection, everLive, onLogout }: AppHeaderPro
         <a href="#/" aria-current={view === 'clusters' ? 'page' : undefined}>
           {t.navClusters}
         </a>
-        <a href="#/alerts" data-testid="nav-alerts" aria-current={view === 'alerts' ? 'page' : undefined}>
+        <a
+          href="#/alerts"
+          data-testid="nav-alerts"
+          aria-current={view === 'alerts' ? 'page' : undefined}
+        >
           {t.alerts.nav}
         </a>
         {user.role === 'admin' && (
-          <a href="#/agents" data-testid="nav-agents" aria-current={view === 'agents' ? 'page' : undefined}>
+          <a
+            href="#/agents"
+            data-testid="nav-agents"
+            aria-current={view === 'agents' ? 'page' : undefined}
+          >
             {t.navAgents}
           </a>
         )}
       </nav>
-      <span className={`live live-${connection}`} data-testid="live-status" data-state={connection} role="status">
+      <span
+        className={`live live-${connection}`}
+        data-testid="live-status"
+        data-state={connection}
+        role="status"
+      >
         <span className="dot" aria-hidden="true" />
         {label}
       </span>

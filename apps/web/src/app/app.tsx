@@ -28,8 +28,7 @@ export function App() {
       },
       (err: unknown) => {
         if (cancelled) return;
-        const unreachable =
-          err instanceof ApiRequestError && err.failure.kind !== 'unauthorized';
+        const unreachable = err instanceof ApiRequestError && err.failure.kind !== 'unauthorized';
         session.set({ kind: 'anonymous', notice: unreachable ? 'unreachable' : null });
       },
     );
@@ -44,7 +43,8 @@ export function App() {
     case 'anonymous':
       return <LoginPage notice={current.notice} />;
     case 'authenticated':
-      if (view === 'agents' && current.user.role === 'admin') return <AgentsPage user={current.user} />;
+      if (view === 'agents' && current.user.role === 'admin')
+        return <AgentsPage user={current.user} />;
       if (view === 'alerts') return <AlertsPage user={current.user} />;
       return <ClusterPage user={current.user} />;
   }

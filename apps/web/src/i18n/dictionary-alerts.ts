@@ -29,7 +29,8 @@ export const alertsEn = {
   channelAdd: 'Add channel',
   channelEdit: 'Edit',
   channelDelete: 'Delete',
-  channelDeleteConfirm: (name: string): string => `Delete the channel "${name}"? It will get no more alerts.`,
+  channelDeleteConfirm: (name: string): string =>
+    `Delete the channel "${name}"? It will get no more alerts.`,
   channelTest: 'Send test',
   channelTesting: 'Sending…',
   testOk: (ms: number): string => `Delivered in ${ms} ms`,

@@ -27,10 +27,9 @@ describe('i18n dictionaries', () => {
     for (const lang of LANGS) {
       for (const [path, kind] of shape(dictionaries[lang])) {
         if (kind !== 'string' || path.endsWith('.sep')) continue;
-        const text = path.split('.').reduce<unknown>(
-          (o, k) => (o as Record<string, unknown>)[k],
-          dictionaries[lang],
-        );
+        const text = path
+          .split('.')
+          .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], dictionaries[lang]);
         expect(text, `${lang}:${path}`).not.toBe('');
       }
     }

@@ -37,7 +37,8 @@ const en = {
       ? 'Too many attempts. Wait a moment and try again.'
       : `Too many attempts. Try again in ${seconds} s.`,
   loginUnreachable: 'Cannot reach the Keepwatch server. Check that it is running.',
-  loginServerError: (status: number): string => `The server answered with an error (HTTP ${status}).`,
+  loginServerError: (status: number): string =>
+    `The server answered with an error (HTTP ${status}).`,
   loginSessionExpired: 'Your session has ended. Please sign in again.',
   loginChecking: 'Checking session…',
 
@@ -234,7 +235,8 @@ const zhCN: Messages = {
   agentsRevoke: '吊销',
   agentsRevokeConfirm: (name) => `确定吊销 Agent ${name}？它的连接会立即断开，凭据永久失效。`,
   agentsAddTitle: '添加 Agent',
-  agentsAddHelp: (expires) => `在新主机上以 root 身份运行以下命令。令牌只能使用一次，将于 ${expires} 过期。`,
+  agentsAddHelp: (expires) =>
+    `在新主机上以 root 身份运行以下命令。令牌只能使用一次，将于 ${expires} 过期。`,
   agentsCopy: '复制',
   agentsCopied: '已复制',
   agentsClose: '关闭',

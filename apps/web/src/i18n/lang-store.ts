@@ -3,10 +3,7 @@ import { LANGS, type Lang } from './dictionary';
 const STORAGE_KEY = 'keepwatch.lang';
 
 /** Picks the UI language: a remembered choice wins, then the browser's first language. */
-export function resolveInitialLang(
-  stored: string | null,
-  browserLangs: readonly string[],
-): Lang {
+export function resolveInitialLang(stored: string | null, browserLangs: readonly string[]): Lang {
   if (stored !== null && (LANGS as readonly string[]).includes(stored)) return stored as Lang;
   const first = browserLangs[0]?.toLowerCase() ?? '';
   return first.startsWith('zh') ? 'zh-CN' : 'en';

@@ -7,7 +7,14 @@ function recordingClient(csrfInBody: string | undefined) {
     onUnauthorized: () => undefined,
     fetch: (_url, init) => {
       headers.push({ ...(init?.headers as Record<string, string>) });
-      const body = { token: 't', user: { username: 'a', role: 'admin' }, expiresAt: 1, username: 'a', role: 'admin', csrfToken: csrfInBody };
+      const body = {
+        token: 't',
+        user: { username: 'a', role: 'admin' },
+        expiresAt: 1,
+        username: 'a',
+        role: 'admin',
+        csrfToken: csrfInBody,
+      };
       return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
     },
   });

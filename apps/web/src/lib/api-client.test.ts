@@ -8,14 +8,19 @@ function client(status: number, body: unknown, headers: Record<string, string> =
     onUnauthorized: () => (unauthorized += 1),
     fetch: (url, init) => {
       calls.push({ url: url as string, init });
-      return Promise.resolve(new Response(body === undefined ? '' : JSON.stringify(body), { status, headers }));
+      return Promise.resolve(
+        new Response(body === undefined ? '' : JSON.stringify(body), { status, headers }),
+      );
     },
   });
   return { api, calls, unauthorized: () => unauthorized };
 }
 
 async function failure(p: Promise<unknown>) {
-  const err: unknown = await p.then(() => null, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApiRequestError);
   return (err as ApiRequestError).failure;
 }
@@ -27,13 +32,19 @@ describe('api client', () => {
     expect(res.user.username).toBe('admin');
     expect(c.calls[0]).toMatchObject({
       url: '/api/v1/auth/login',
-      init: { method: 'POST', credentials: 'same-origin', body: '{"username":"admin","password":"pw"}' },
+      init: {
+        method: 'POST',
+        credentials: 'same-origin',
+        body: '{"username":"admin","password":"pw"}',
+      },
     });
   });
 
   it('a 401 on login is a form error, not a session loss', async () => {
     const c = client(401, { error: 'bad_credentials', message: 'no' });
-    expect((await failure(c.api.login({ username: 'a', password: 'b' }))).kind).toBe('unauthorized');
+    expect((await failure(c.api.login({ username: 'a', password: 'b' }))).kind).toBe(
+      'unauthorized',
+    );
     expect(c.unauthorized()).toBe(0);
   });
 

@@ -60,7 +60,6 @@ export interface ApiClient {
   testAlertChannel(id: number): Promise<AlertDeliveryResult>;
 }
 
-
 const checks = new Map<TSchema, TypeCheck<TSchema>>();
 function checkerFor(schema: TSchema): TypeCheck<TSchema> {
   let check = checks.get(schema);
@@ -156,14 +155,16 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
 
   return {
     // A wrong password is the login form's business, not a reason to "go back to login".
-    login: async (body) => remember(await request('POST', '/auth/login', LoginResponse, { body, authRedirect: false })),
+    login: async (body) =>
+      remember(await request('POST', '/auth/login', LoginResponse, { body, authRedirect: false })),
     logout: () => request('POST', '/auth/logout', null, { authRedirect: false }),
     me: async () => remember(await request('GET', '/auth/me', MeResponse, { authRedirect: false })),
     status: () => request('GET', '/status', StatusResponse),
     alerts: () => request('GET', '/alerts', AlertsResponse),
     alertChannels: () => request('GET', '/alerts/channels', AlertChannelList),
     createAlertChannel: (body) => request('POST', '/alerts/channels', AlertChannel, { body }),
-    updateAlertChannel: (id, body) => request('PUT', `/alerts/channels/${id}`, AlertChannel, { body }),
+    updateAlertChannel: (id, body) =>
+      request('PUT', `/alerts/channels/${id}`, AlertChannel, { body }),
     deleteAlertChannel: (id) => request('DELETE', `/alerts/channels/${id}`, null),
     testAlertChannel: (id) => request('POST', `/alerts/channels/${id}/test`, AlertDeliveryResult),
   };

@@ -79,11 +79,25 @@ describe('live client', () => {
     client.start();
     expect(client.getState().connection).toBe('connecting');
     last().frame({ type: 'hello', protocol: 1 });
-    last().frame({ type: 'snapshot', rev: 1, status: { clusters: [cluster('lab')], generatedAt: Date.now() } });
+    last().frame({
+      type: 'snapshot',
+      rev: 1,
+      status: { clusters: [cluster('lab')], generatedAt: Date.now() },
+    });
     expect(client.getState().connection).toBe('live');
-    last().frame({ type: 'patch', rev: 2, at: Date.now() - 40, upsert: [cluster('lab', 'down')], remove: [] });
+    last().frame({
+      type: 'patch',
+      rev: 2,
+      at: Date.now() - 40,
+      upsert: [cluster('lab', 'down')],
+      remove: [],
+    });
     expect(client.getState().data.clusters[0]?.verdict).toBe('down');
-    expect(win.__keepwatchLive).toMatchObject({ patches: 1, lastPatchAt: 1234.5, lastPatchLagMs: 40 });
+    expect(win.__keepwatchLive).toMatchObject({
+      patches: 1,
+      lastPatchAt: 1234.5,
+      lastPatchLagMs: 40,
+    });
   });
 
   it('reconnects at once for a fresh snapshot on a rev gap', () => {
@@ -128,7 +142,9 @@ describe('live client', () => {
   });
 
   it('builds ws or wss URLs from the page location', () => {
-    expect(liveUrl({ protocol: 'https:', host: 'kw:8470' } as Location)).toBe('wss://kw:8470/api/v1/live');
+    expect(liveUrl({ protocol: 'https:', host: 'kw:8470' } as Location)).toBe(
+      'wss://kw:8470/api/v1/live',
+    );
     expect(liveUrl({ protocol: 'http:', host: 'h' } as Location)).toBe('ws://h/api/v1/live');
   });
 });

@@ -159,7 +159,8 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     // Keep showing the old clusters while reconnecting, but forget the rev: only a fresh
     // snapshot may be patched.
     set({
-      connection: attempt >= OFFLINE_AFTER_ATTEMPTS || !win.navigator.onLine ? 'offline' : 'connecting',
+      connection:
+        attempt >= OFFLINE_AFTER_ATTEMPTS || !win.navigator.onLine ? 'offline' : 'connecting',
       data: { ...state.data, rev: null },
     });
     const ws = createSocket(opts.url);

@@ -23,8 +23,7 @@ export interface LiveData {
 export const emptyLiveData: LiveData = { rev: null, clusters: [], asOf: null };
 
 export type LiveStep =
-  | { kind: 'ok'; data: LiveData }
-  | { kind: 'resync'; data: LiveData; reason: string };
+  { kind: 'ok'; data: LiveData } | { kind: 'resync'; data: LiveData; reason: string };
 
 export function applyLiveMessage(data: LiveData, msg: LiveToBrowser): LiveStep {
   switch (msg.type) {

@@ -92,11 +92,41 @@ interface Field {
 
 /** CM-1 vrid, CM-2 auth type/pass, CM-3 advert_int, CM-4 VIP list. */
 const FIELDS: Field[] = [
-  { id: 'CM-1', label: 'virtual_router_id', read: (i) => String(i.vrid ?? '-'), show: true, severity: 'critical' },
-  { id: 'CM-2', label: 'auth_type', read: (i) => i.authType ?? 'none', show: true, severity: 'critical' },
-  { id: 'CM-2', label: 'auth_pass', read: (i) => i.authPass ?? '', show: false, severity: 'critical' },
-  { id: 'CM-3', label: 'advert_int', read: (i) => String(i.advertInt), show: true, severity: 'critical' },
-  { id: 'CM-4', label: 'virtual_ipaddress', read: (i) => [...i.vips].sort().join(' '), show: true, severity: 'warning' },
+  {
+    id: 'CM-1',
+    label: 'virtual_router_id',
+    read: (i) => String(i.vrid ?? '-'),
+    show: true,
+    severity: 'critical',
+  },
+  {
+    id: 'CM-2',
+    label: 'auth_type',
+    read: (i) => i.authType ?? 'none',
+    show: true,
+    severity: 'critical',
+  },
+  {
+    id: 'CM-2',
+    label: 'auth_pass',
+    read: (i) => i.authPass ?? '',
+    show: false,
+    severity: 'critical',
+  },
+  {
+    id: 'CM-3',
+    label: 'advert_int',
+    read: (i) => String(i.advertInt),
+    show: true,
+    severity: 'critical',
+  },
+  {
+    id: 'CM-4',
+    label: 'virtual_ipaddress',
+    read: (i) => [...i.vips].sort().join(' '),
+    show: true,
+    severity: 'warning',
+  },
 ];
 
 /** CM-*: the lbs' definitions of one instance disagree: they will not act as one pair. */

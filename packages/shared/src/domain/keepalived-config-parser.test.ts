@@ -43,7 +43,11 @@ vrrp_instance VI_1
 describe('parseKeepalivedConfig', () => {
   it('reads instances, scripts, global_defs and includes', () => {
     const c = parseKeepalivedConfig(LB1_CONF);
-    expect(c.globalDefs).toEqual({ router_id: 'lb1', enable_script_security: '', script_user: 'root' });
+    expect(c.globalDefs).toEqual({
+      router_id: 'lb1',
+      enable_script_security: '',
+      script_user: 'root',
+    });
     expect(c.includes).toEqual(['/etc/keepalived/extra/*.conf']);
     expect(c.scripts).toEqual([{ name: 'chk_nginx', weight: -5, interval: 2, fall: 2, rise: 1 }]);
     expect(c.instances).toEqual([
@@ -67,7 +71,14 @@ describe('parseKeepalivedConfig', () => {
 
   it('applies keepalived defaults and survives garbage', () => {
     const c = parseKeepalivedConfig('vrrp_instance X {\n virtual_router_id 7\n}\n}}} {{ nonsense');
-    expect(c.instances[0]).toMatchObject({ name: 'X', vrid: 7, priority: 100, advertInt: 1, authPassPresent: false, nopreempt: false });
+    expect(c.instances[0]).toMatchObject({
+      name: 'X',
+      vrid: 7,
+      priority: 100,
+      advertInt: 1,
+      authPassPresent: false,
+      nopreempt: false,
+    });
     expect(parseKeepalivedConfig('').instances).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ function lb(name: string, over: Partial<NodeView> = {}): NodeView {
     name,
     role: 'lb',
     online: true,
-    vrrp: [{ instance: 'VI_1', state: 'MASTER', priority: 100, effectivePriority: 100, vips: [VIP] }],
+    vrrp: [
+      { instance: 'VI_1', state: 'MASTER', priority: 100, effectivePriority: 100, vips: [VIP] },
+    ],
     addresses: [VIP],
     services: {},
     keepalivedRunning: true,
@@ -19,33 +21,54 @@ function lb(name: string, over: Partial<NodeView> = {}): NodeView {
 }
 
 const derive = (node: NodeView, now: number, thresholds = {}) =>
-  deriveCluster({ id: 'c', name: 'C', nodes: [node], knownVips: [], now, thresholds }).findings.filter(
-    (f) => f.rule !== 'NO_FAILOVER_PEER',
-  );
+  deriveCluster({
+    id: 'c',
+    name: 'C',
+    nodes: [node],
+    knownVips: [],
+    now,
+    thresholds,
+  }).findings.filter((f) => f.rule !== 'NO_FAILOVER_PEER');
 
 describe('time-based rules', () => {
   it('SA-1: no frame for more than 15 s makes an online agent stale, not before', () => {
     expect(derive(lb('lb1', { lastSeen: 0 }), 15_000)).toEqual([]);
     expect(derive(lb('lb1', { lastSeen: 0 }), 15_001)).toEqual([
-      { rule: 'AGENT_STALE', severity: 'warning', message: 'no message from the agent on lb1 for 15 s (frozen host or agent?)', nodes: ['lb1'] },
+      {
+        rule: 'AGENT_STALE',
+        severity: 'warning',
+        message: 'no message from the agent on lb1 for 15 s (frozen host or agent?)',
+        nodes: ['lb1'],
+      },
     ]);
-    expect(derive(lb('lb1', { lastSeen: 0, online: false }), 60_000).map((f) => f.rule)).not.toContain('AGENT_STALE');
+    expect(
+      derive(lb('lb1', { lastSeen: 0, online: false }), 60_000).map((f) => f.rule),
+    ).not.toContain('AGENT_STALE');
   });
 
   it('CS-1: the clock skew limit is configurable', () => {
     expect(derive(lb('lb1', { clockOffsetMs: 300 }), 0)).toEqual([]);
-    expect(derive(lb('lb1', { clockOffsetMs: -300 }), 0, { clockSkewMs: 200 }).map((f) => f.message)).toEqual([
-      "the clock of lb1 is 300 ms behind the server's",
-    ]);
+    expect(
+      derive(lb('lb1', { clockOffsetMs: -300 }), 0, { clockSkewMs: 200 }).map((f) => f.message),
+    ).toEqual(["the clock of lb1 is 300 ms behind the server's"]);
   });
 
   it('FL-1: 4 state changes of one instance within 5 min is flapping; older ones do not count', () => {
     const at = (...ts: number[]) => ts.map((t) => ({ instance: 'VI_1', at: t }));
     const now = 400_000;
-    expect(derive(lb('lb1', { transitions: at(10_000, 200_000, 300_000, 390_000) }), now)).toEqual([]);
-    expect(derive(lb('lb1', { transitions: at(150_000, 200_000, 300_000, 390_000) }), now)).toEqual([
-      { rule: 'FLAPPING', severity: 'warning', message: 'VI_1 on lb1 changed state 4 times in 5 min', nodes: ['lb1'] },
-    ]);
+    expect(derive(lb('lb1', { transitions: at(10_000, 200_000, 300_000, 390_000) }), now)).toEqual(
+      [],
+    );
+    expect(derive(lb('lb1', { transitions: at(150_000, 200_000, 300_000, 390_000) }), now)).toEqual(
+      [
+        {
+          rule: 'FLAPPING',
+          severity: 'warning',
+          message: 'VI_1 on lb1 changed state 4 times in 5 min',
+          nodes: ['lb1'],
+        },
+      ],
+    );
   });
 
   it('KM-1: keepalived MASTER whose kernel lacks the VIP', () => {
@@ -57,7 +80,12 @@ describe('time-based rules', () => {
         nodes: ['lb1'],
         vip: VIP,
       },
-      { rule: 'VIP_UNSERVED', severity: 'critical', message: '10.77.0.50 (VI_1) is not held by any node: clients cannot reach it', vip: VIP },
+      {
+        rule: 'VIP_UNSERVED',
+        severity: 'critical',
+        message: '10.77.0.50 (VI_1) is not held by any node: clients cannot reach it',
+        vip: VIP,
+      },
     ]);
   });
 });

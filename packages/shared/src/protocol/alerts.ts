@@ -8,7 +8,9 @@ const Secret = Type.String({ maxLength: 512 });
 export const AlertWebhookConfig = Type.Object(
   {
     url: Url,
-    headers: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 }))),
+    headers: Type.Optional(
+      Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 })),
+    ),
     /** JSON body with {{cluster}} {{rule}} {{severity}} {{message}} {{event}} {{time}} {{key}}. */
     template: Type.Optional(Type.String({ maxLength: 16_384 })),
   },
@@ -37,7 +39,9 @@ export const AlertEmailConfig = Type.Object(
     /** Implicit TLS (port 465). */
     secure: Type.Optional(Type.Boolean()),
     /** STARTTLS on a plain connection: required, opportunistic (default) or off. */
-    starttls: Type.Optional(Type.Union([Type.Literal('required'), Type.Literal('opportunistic'), Type.Literal('off')])),
+    starttls: Type.Optional(
+      Type.Union([Type.Literal('required'), Type.Literal('opportunistic'), Type.Literal('off')]),
+    ),
     user: Type.Optional(Type.String({ maxLength: 255 })),
     pass: Type.Optional(Secret),
     from: Type.String({ minLength: 3, maxLength: 255 }),

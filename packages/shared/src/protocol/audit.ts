@@ -4,11 +4,17 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging cursor)' })),
+  before: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging cursor)' }),
+  ),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 
-export const AuditResult = Type.Union([Type.Literal('ok'), Type.Literal('denied'), Type.Literal('error')]);
+export const AuditResult = Type.Union([
+  Type.Literal('ok'),
+  Type.Literal('denied'),
+  Type.Literal('error'),
+]);
 export type AuditResult = Static<typeof AuditResult>;
 
 export const AuditEntry = Type.Object({

@@ -79,7 +79,10 @@ describe('server-to-agent codec', () => {
       params: { drillId: 'd1', fault: 'stop-nginx', restoreAfterMs: 30_000 },
     };
     expect(serverToAgentCodec.check(good).ok).toBe(true);
-    const bad = serverToAgentCodec.check({ ...good, params: { ...good.params, fault: 'rm -rf /' } });
+    const bad = serverToAgentCodec.check({
+      ...good,
+      params: { ...good.params, fault: 'rm -rf /' },
+    });
     expect(bad.ok).toBe(false);
   });
 });

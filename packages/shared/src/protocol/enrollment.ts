@@ -5,7 +5,9 @@ import { Type, type Static } from '@sinclair/typebox';
 /** Body of POST /agents/enrollment-tokens. */
 export const EnrollmentTokenCreate = Type.Object(
   {
-    ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, description: 'default 3600' })),
+    ttlSeconds: Type.Optional(
+      Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, description: 'default 3600' }),
+    ),
     note: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -54,7 +56,9 @@ export type EnrollRequest = Static<typeof EnrollRequest>;
 
 export const EnrollResponse = Type.Object({
   agentId: Type.String(),
-  credential: Type.String({ description: 'the agent keeps it in its 0600 config; the server stores only sha256' }),
+  credential: Type.String({
+    description: 'the agent keeps it in its 0600 config; the server stores only sha256',
+  }),
 });
 export type EnrollResponse = Static<typeof EnrollResponse>;
 
@@ -84,7 +88,9 @@ export const AgentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLe
 export type AgentIdParams = Static<typeof AgentIdParams>;
 
 /** Path params of DELETE /agents/enrollment-tokens/:id. */
-export const EnrollmentTokenIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const EnrollmentTokenIdParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 128 }),
+});
 export type EnrollmentTokenIdParams = Static<typeof EnrollmentTokenIdParams>;
 
 /** One agent build the panel serves under /agent-dist/. */

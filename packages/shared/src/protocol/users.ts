@@ -4,7 +4,11 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** Lowest to highest: each role may do everything the ones before it may. */
 export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
-export const UserRole = Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('admin')]);
+export const UserRole = Type.Union([
+  Type.Literal('viewer'),
+  Type.Literal('operator'),
+  Type.Literal('admin'),
+]);
 export type UserRole = Static<typeof UserRole>;
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
@@ -79,7 +83,10 @@ export const ApiTokenList = Type.Array(ApiTokenInfo);
 export type ApiTokenList = Static<typeof ApiTokenList>;
 
 /** Response of POST /tokens: the one time the secret is shown. */
-export const ApiTokenCreated = Type.Composite([ApiTokenInfo, Type.Object({ token: Type.String({ description: 'shown once' }) })]);
+export const ApiTokenCreated = Type.Composite([
+  ApiTokenInfo,
+  Type.Object({ token: Type.String({ description: 'shown once' }) }),
+]);
 export type ApiTokenCreated = Static<typeof ApiTokenCreated>;
 
 export const ApiTokenIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

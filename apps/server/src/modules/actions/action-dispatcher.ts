@@ -51,16 +51,27 @@ export class ActionDispatcher {
     const id = `act-${randomUUID()}`;
     const msg = { type: 'action.request', id, action, params } as ActionRequest;
     return new Promise<ActionResult>((resolve, reject) => {
-      if (!this.transport) return reject(new ActionError('unavailable', 'the agent socket module is not loaded'));
+      if (!this.transport)
+        return reject(new ActionError('unavailable', 'the agent socket module is not loaded'));
       const timeoutMs = opts.timeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS;
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ActionError('timeout', `agent ${agentId} did not answer ${action} (${id}) within ${timeoutMs} ms`));
+        reject(
+          new ActionError(
+            'timeout',
+            `agent ${agentId} did not answer ${action} (${id}) within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, { agentId, action, resolve, reject, timer });
       if (!this.transport(agentId, msg)) {
         this.settle(id);
-        reject(new ActionError('agent_offline', `agent ${agentId} is not connected: cannot run ${action}`));
+        reject(
+          new ActionError(
+            'agent_offline',
+            `agent ${agentId} is not connected: cannot run ${action}`,
+          ),
+        );
       }
     });
   }
@@ -78,7 +89,12 @@ export class ActionDispatcher {
     for (const [id, p] of this.pending) {
       if (p.agentId !== agentId) continue;
       this.settle(id);
-      p.reject(new ActionError('disconnected', `agent ${agentId} disconnected before answering ${p.action} (${id})`));
+      p.reject(
+        new ActionError(
+          'disconnected',
+          `agent ${agentId} disconnected before answering ${p.action} (${id})`,
+        ),
+      );
     }
   }
 

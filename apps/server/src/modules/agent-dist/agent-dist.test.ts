@@ -31,8 +31,12 @@ describe('agent-dist', () => {
     const res = await app.inject({ url: '/api/v1/agent-dist/manifest.json' });
     expect(res.statusCode).toBe(200);
     const sha = createHash('sha256').update(bundle).digest('hex');
-    expect(res.json()).toEqual({ files: [{ name: 'keepwatch-agent.mjs', arch: 'node20', size: bundle.length, sha256: sha }] });
-    expect(res.body).toContain(`{"name":"keepwatch-agent.mjs","arch":"node20","size":${bundle.length},"sha256":"${sha}"}`);
+    expect(res.json()).toEqual({
+      files: [{ name: 'keepwatch-agent.mjs', arch: 'node20', size: bundle.length, sha256: sha }],
+    });
+    expect(res.body).toContain(
+      `{"name":"keepwatch-agent.mjs","arch":"node20","size":${bundle.length},"sha256":"${sha}"}`,
+    );
     expect(res.body).not.toContain('test-agent-token');
   });
 
@@ -42,7 +46,9 @@ describe('agent-dist', () => {
     expect(ok.body).toBe(bundle);
     const missing = await app.inject({ url: '/api/v1/agent-dist/keepwatch-agent' });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json<{ message: string }>().message).toContain('pnpm --filter @keepwatch/agent build:sea');
+    expect(missing.json<{ message: string }>().message).toContain(
+      'pnpm --filter @keepwatch/agent build:sea',
+    );
   });
 
   it('install.sh is valid POSIX sh', async () => {
@@ -52,7 +58,10 @@ describe('agent-dist', () => {
     expect(() => execFileSync('sh', ['-n', script], { timeout: 5000 })).not.toThrow();
     // Without --token it prints usage and exits 2.
     try {
-      execFileSync('sh', [script, '--server', 'http://127.0.0.1:1'], { timeout: 5000, stdio: 'pipe' });
+      execFileSync('sh', [script, '--server', 'http://127.0.0.1:1'], {
+        timeout: 5000,
+        stdio: 'pipe',
+      });
       expect.unreachable();
     } catch (err) {
       expect((err as { status: number }).status).toBe(2);

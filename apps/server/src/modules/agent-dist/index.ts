@@ -52,13 +52,23 @@ async function present(dir: string): Promise<ManifestFile[]> {
     const path = join(dir, f.name);
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile()) continue;
-    out.push({ name: f.name, arch: f.arch, size: st.size, sha256: await hashFile(path, `${st.size}:${st.mtimeMs}`) });
+    out.push({
+      name: f.name,
+      arch: f.arch,
+      size: st.size,
+      sha256: await hashFile(path, `${st.size}:${st.mtimeMs}`),
+    });
   }
   return out;
 }
 
 function notBuilt(reply: FastifyReply, name: string, build: string, dir: string): FastifyReply {
-  return reply.code(404).send({ error: 'not_built', message: `${name} is not built in ${dir}: run \`${build}\` on the panel host` });
+  return reply
+    .code(404)
+    .send({
+      error: 'not_built',
+      message: `${name} is not built in ${dir}: run \`${build}\` on the panel host`,
+    });
 }
 
 const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, done) => {
@@ -71,7 +81,8 @@ const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, don
   app.get(
     '/agent-dist/manifest.json',
     pub('Name, arch, size and sha256 of each agent build present', { 200: AgentDistManifest }),
-    async (_request, reply) => reply.type('application/json').send(renderManifest(await present(opts.dir))),
+    async (_request, reply) =>
+      reply.type('application/json').send(renderManifest(await present(opts.dir))),
   );
 
   app.get('/agent-dist/install.sh', pub('The agent installer (sh)'), (_request, reply) =>
@@ -85,7 +96,9 @@ const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, don
       const st = await stat(path).catch(() => undefined);
       if (!st?.isFile()) return notBuilt(reply, f.name, f.build, opts.dir);
       return reply
-        .type(f.name.endsWith('.mjs') ? 'text/javascript; charset=utf-8' : 'application/octet-stream')
+        .type(
+          f.name.endsWith('.mjs') ? 'text/javascript; charset=utf-8' : 'application/octet-stream',
+        )
         .header('content-length', st.size)
         .header('content-disposition', `attachment; filename="${f.name}"`)
         .send(createReadStream(path));

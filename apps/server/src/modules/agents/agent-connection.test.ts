@@ -61,7 +61,10 @@ describe('AgentConnection timers', () => {
   it('closes 4400 when no hello arrives in time', async () => {
     const { socket } = setup({ helloMs: 20 });
     await sleep(60);
-    expect(socket.closedWith).toEqual({ code: CloseCode.badFrame, reason: 'no hello within 0.02 s' });
+    expect(socket.closedWith).toEqual({
+      code: CloseCode.badFrame,
+      reason: 'no hello within 0.02 s',
+    });
   });
 
   it('pings with {id, t0} and, when pongs stop, drops the connection so the agent is offline at once', async () => {

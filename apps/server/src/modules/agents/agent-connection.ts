@@ -43,7 +43,8 @@ export class AgentRegistry {
   claim(agentId: string, conn: AgentConnection): void {
     const old = this.byAgent.get(agentId);
     this.byAgent.set(agentId, conn);
-    if (old && old !== conn) old.close(CloseCode.replaced, 'replaced by a newer connection of the same agent');
+    if (old && old !== conn)
+      old.close(CloseCode.replaced, 'replaced by a newer connection of the same agent');
   }
 
   /** True if `conn` was the agent's current connection (so the agent is now offline). */
@@ -72,8 +73,12 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 function helloProtocol(raw: RawData): number | undefined {
   try {
-    const value = JSON.parse(Buffer.isBuffer(raw) ? raw.toString() : Buffer.from(raw as ArrayBuffer).toString()) as { type?: unknown; protocol?: unknown };
-    return value.type === 'hello' && typeof value.protocol === 'number' ? value.protocol : undefined;
+    const value = JSON.parse(
+      Buffer.isBuffer(raw) ? raw.toString() : Buffer.from(raw as ArrayBuffer).toString(),
+    ) as { type?: unknown; protocol?: unknown };
+    return value.type === 'hello' && typeof value.protocol === 'number'
+      ? value.protocol
+      : undefined;
   } catch {
     return undefined;
   }
@@ -103,17 +108,22 @@ export class AgentConnection {
   /** Attaches every listener synchronously: nothing may run before the first frame can land. */
   start(): void {
     this.socket.on('message', (raw) => {
-      this.chain = this.chain.then(() => this.handle(raw)).catch((err: unknown) => {
-        this.deps.log.error({ err, agentId: this.agentId }, 'agent frame handling failed');
-        this.close(1011, 'internal error');
-      });
+      this.chain = this.chain
+        .then(() => this.handle(raw))
+        .catch((err: unknown) => {
+          this.deps.log.error({ err, agentId: this.agentId }, 'agent frame handling failed');
+          this.close(1011, 'internal error');
+        });
     });
     this.socket.on('close', () => this.onClosed());
-    this.socket.on('error', (err) => this.deps.log.warn({ err, agentId: this.agentId }, 'agent socket error'));
+    this.socket.on('error', (err) =>
+      this.deps.log.warn({ err, agentId: this.agentId }, 'agent socket error'),
+    );
     const helloMs = this.deps.timing?.helloMs ?? HELLO_TIMEOUT_MS;
     this.timers.push(
       setTimeout(() => {
-        if (this.state === 'awaiting-hello') this.close(CloseCode.badFrame, `no hello within ${helloMs / 1000} s`);
+        if (this.state === 'awaiting-hello')
+          this.close(CloseCode.badFrame, `no hello within ${helloMs / 1000} s`);
       }, helloMs),
     );
   }
@@ -130,12 +140,14 @@ export class AgentConnection {
     const decoded = agentToServerCodec.decode(raw);
     if (!decoded.ok) {
       const protocol = this.state === 'awaiting-hello' ? helloProtocol(raw) : undefined;
-      if (protocol !== undefined && protocol !== PROTOCOL_VERSION) return this.rejectProtocol(protocol);
+      if (protocol !== undefined && protocol !== PROTOCOL_VERSION)
+        return this.rejectProtocol(protocol);
       return this.close(CloseCode.badFrame, decoded.error);
     }
     const msg = decoded.value;
     if (this.state === 'awaiting-hello') {
-      if (msg.type !== 'hello') return this.close(CloseCode.badFrame, `expected hello as the first frame, got ${msg.type}`);
+      if (msg.type !== 'hello')
+        return this.close(CloseCode.badFrame, `expected hello as the first frame, got ${msg.type}`);
       return this.onHello(msg);
     }
     switch (msg.type) {
@@ -154,7 +166,11 @@ export class AgentConnection {
         return this.onData(msg);
       case 'stats':
         // Not durable (no seq, no ack): history keeps them as rolled-up series.
-        this.deps.bus.emit('agent.stats', { agentId: this.agentId ?? '', sample: msg, at: this.deps.now() });
+        this.deps.bus.emit('agent.stats', {
+          agentId: this.agentId ?? '',
+          sample: msg,
+          at: this.deps.now(),
+        });
         return;
       case 'log.lines':
         // Answers a logs.subscribe; nothing on the server subscribes yet (log viewer: later).
@@ -163,7 +179,10 @@ export class AgentConnection {
   }
 
   private rejectProtocol(protocol: number): void {
-    this.close(CloseCode.protocolVersion, `protocol version ${protocol} not supported, server speaks ${PROTOCOL_VERSION}`);
+    this.close(
+      CloseCode.protocolVersion,
+      `protocol version ${protocol} not supported, server speaks ${PROTOCOL_VERSION}`,
+    );
   }
 
   private async onHello(hello: AgentHello): Promise<void> {
@@ -187,9 +206,17 @@ export class AgentConnection {
     this.lastAccepted = this.committed = ingest.storedSeq(hello.agentId);
     this.state = 'ready';
     this.lastPongAt = at;
-    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: at, ackedSeq: this.committed });
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      serverTime: at,
+      ackedSeq: this.committed,
+    });
     bus.emit('agent.online', { agentId: hello.agentId, hello, at });
-    this.deps.log.info({ agentId: hello.agentId, node: hello.node.name, ackedSeq: this.committed }, 'agent online');
+    this.deps.log.info(
+      { agentId: hello.agentId, node: hello.node.name, ackedSeq: this.committed },
+      'agent online',
+    );
     // First ping at once: the clock offset is worth knowing before the first interval.
     this.tick();
     this.timers.push(setInterval(() => this.tick(), this.deps.timing?.pingMs ?? PING_INTERVAL_MS));

@@ -1,11 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, type StatusResponse } from '@keepwatch/shared';
-import { agent, connect, hello, login, snapshot, testApp, type TestSocket } from '../../testing/test-app';
+import {
+  agent,
+  connect,
+  hello,
+  login,
+  snapshot,
+  testApp,
+  type TestSocket,
+} from '../../testing/test-app';
 
 async function expectServing(app: FastifyInstance): Promise<void> {
   const token = await login(app);
-  const res = await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } });
+  const res = await app.inject({
+    url: '/api/v1/status',
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(res.statusCode).toBe(200);
   const good = await agent(app, hello({ agentId: 'good-agent' }, 'lb9'));
   good.send(snapshot(1, 'BACKUP', false));
@@ -35,20 +46,39 @@ describe('agent socket', () => {
   it('acks after storing, re-acks duplicates without storing them twice, and resumes ackedSeq', async () => {
     const sock = await agent(app);
     sock.send(snapshot(1, 'MASTER', true));
-    sock.send({ type: 'vip.change', seq: 2, ts: 2, action: 'remove', address: { address: '10.77.0.50', prefix: 24, interface: 'eth0' } });
+    sock.send({
+      type: 'vip.change',
+      seq: 2,
+      ts: 2,
+      action: 'remove',
+      address: { address: '10.77.0.50', prefix: 24, interface: 'eth0' },
+    });
     await sock.next((m) => m['type'] === 'ack' && m['seq'] === 2);
-    sock.send({ type: 'vip.change', seq: 2, ts: 2, action: 'add', address: { address: '10.77.0.99', prefix: 24, interface: 'eth0' } });
+    sock.send({
+      type: 'vip.change',
+      seq: 2,
+      ts: 2,
+      action: 'add',
+      address: { address: '10.77.0.99', prefix: 24, interface: 'eth0' },
+    });
     sock.send(snapshot(1, 'MASTER', true));
     await new Promise((r) => setTimeout(r, 60));
     const acks = sock.messages.filter((m) => m['type'] === 'ack').map((m) => m['seq']);
     expect(acks.length).toBeGreaterThanOrEqual(2);
     expect(new Set(acks)).toEqual(new Set([1, 2].filter((s) => acks.includes(s))));
     expect(acks[acks.length - 1]).toBe(2);
-    const rows = app.db.prepare("SELECT seq, type FROM events WHERE agent_id = 'agent-lb1' ORDER BY seq").all();
-    expect(rows).toEqual([{ seq: 1, type: 'snapshot' }, { seq: 2, type: 'vip.change' }]);
+    const rows = app.db
+      .prepare("SELECT seq, type FROM events WHERE agent_id = 'agent-lb1' ORDER BY seq")
+      .all();
+    expect(rows).toEqual([
+      { seq: 1, type: 'snapshot' },
+      { seq: 2, type: 'vip.change' },
+    ]);
     // The duplicate seq 2 ("add 10.77.0.99") was not applied either.
     const token = await login(app);
-    const status = (await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })).json<StatusResponse>();
+    const status = (
+      await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })
+    ).json<StatusResponse>();
     expect(status.clusters[0]?.vips[0]?.holders).toEqual([]);
 
     const again = await rawAgent(app);
@@ -79,7 +109,15 @@ describe('agent socket', () => {
 
   it('closes 4400 on a schema violation after the hello, naming the field', async () => {
     const sock = await agent(app);
-    sock.send({ type: 'vrrp.transition', seq: 1, ts: 1, instance: 'VI_1', state: 'LEADER', effectivePriority: 100, source: 'fifo' });
+    sock.send({
+      type: 'vrrp.transition',
+      seq: 1,
+      ts: 1,
+      instance: 'VI_1',
+      state: 'LEADER',
+      effectivePriority: 100,
+      source: 'fifo',
+    });
     const { code, reason } = await sock.closed;
     expect(code).toBe(CloseCode.badFrame);
     expect(reason).toContain('/state');
@@ -130,7 +168,9 @@ describe('agent socket', () => {
     sock.send({ type: 'pong', id: 1, t0: now - 4, t1: now - 2 + 1000, t2: now - 2 + 1000 });
     await new Promise((r) => setTimeout(r, 30));
     const token = await login(app);
-    const status = (await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })).json<StatusResponse>();
+    const status = (
+      await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })
+    ).json<StatusResponse>();
     const offset = status.clusters[0]?.nodes[0]?.clockOffsetMs ?? 0;
     expect(Math.abs(offset - 1000)).toBeLessThan(20);
     expect(status.clusters[0]?.findings.map((f) => f.rule)).toContain('CLOCK_SKEW');

@@ -10,12 +10,21 @@ describe('names in an agent hello', () => {
   it('flags control characters and bidi overrides, not HTML or non-Latin text', () => {
     expect(hasForbiddenChars(XSS)).toBe(false);
     expect(hasForbiddenChars('负载均衡-1')).toBe(false);
-    for (const bad of ['lb1\n2026 fake log line', 'lb\u001b[31m', 'lb\u0000', 'lb\u0085', 'lb\u202egnp.exe', 'a\u2028b']) {
+    for (const bad of [
+      'lb1\n2026 fake log line',
+      'lb\u001b[31m',
+      'lb\u0000',
+      'lb\u0085',
+      'lb\u202egnp.exe',
+      'a\u2028b',
+    ]) {
       expect(hasForbiddenChars(bad)).toBe(true);
     }
     const h = hello();
     expect(helloNameProblem(h)).toBeNull();
-    expect(helloNameProblem({ ...h, facts: { ...h.facts, hostname: 'x\r\ny' } })).toBe('hostname contains control characters');
+    expect(helloNameProblem({ ...h, facts: { ...h.facts, hostname: 'x\r\ny' } })).toBe(
+      'hostname contains control characters',
+    );
   });
 
   describe('over the socket', () => {
@@ -28,9 +37,14 @@ describe('names in an agent hello', () => {
     it('accepts HTML in a node name and returns it from REST as plain JSON string data', async () => {
       const h = hello({ agentId: 'agent-xss' }, XSS);
       const sock = await agent(app, { ...h, facts: { ...h.facts, hostname: XSS } });
-      const status = await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${await login(app)}` } });
+      const status = await app.inject({
+        url: '/api/v1/status',
+        headers: { authorization: `Bearer ${await login(app)}` },
+      });
       expect(status.headers['content-type']).toMatch(/^application\/json/);
-      const names = status.json<{ clusters: { nodes: { name: string }[] }[] }>().clusters.flatMap((c) => c.nodes.map((n) => n.name));
+      const names = status
+        .json<{ clusters: { nodes: { name: string }[] }[] }>()
+        .clusters.flatMap((c) => c.nodes.map((n) => n.name));
       expect(names).toContain(XSS);
       sock.ws.terminate();
     });
@@ -39,7 +53,10 @@ describe('names in an agent hello', () => {
       const sock = await connect(app, '/api/v1/agent/ws');
       sock.send(hello({ agentId: 'agent-esc' }, 'lb1\u001b[2J'));
       const closed = await sock.closed;
-      expect(closed).toEqual({ code: CloseCode.badFrame, reason: 'node name contains control characters' });
+      expect(closed).toEqual({
+        code: CloseCode.badFrame,
+        reason: 'node name contains control characters',
+      });
       expect(sock.messages.find((m) => m['type'] === 'welcome')).toBeUndefined();
     });
   });

@@ -25,7 +25,8 @@ export function helloNameProblem(hello: AgentHello): string | null {
     ['agent version', hello.facts.agentVersion],
   ];
   for (const [label, value] of fields) {
-    if (value !== undefined && hasForbiddenChars(value)) return `${label} contains control characters`;
+    if (value !== undefined && hasForbiddenChars(value))
+      return `${label} contains control characters`;
   }
   return null;
 }

@@ -14,16 +14,22 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
   const registry = new AgentRegistry();
   // Set by modules/enrollment (agent-credentials plugin); absent in minimal test apps.
   const creds = app.hasDecorator('agentCredentials') ? app.agentCredentials : undefined;
-  creds?.onRevoked((agentId) => registry.closeAgent(agentId, CloseCode.unauthorized, 'agent credential revoked'));
+  creds?.onRevoked((agentId) =>
+    registry.closeAgent(agentId, CloseCode.unauthorized, 'agent credential revoked'),
+  );
   // modules/actions (absent in minimal test apps) sends its requests through our sockets.
-  if (app.hasDecorator('actions')) app.actions.bindTransport((agentId, msg) => registry.send(agentId, msg));
+  if (app.hasDecorator('actions'))
+    app.actions.bindTransport((agentId, msg) => registry.send(agentId, msg));
 
   app.get(
     '/agent/ws',
     {
       websocket: true,
       config: { public: true },
-      schema: { tags: ['agents'], summary: 'Agent WebSocket (protocol in packages/shared agent-messages.ts)' },
+      schema: {
+        tags: ['agents'],
+        summary: 'Agent WebSocket (protocol in packages/shared agent-messages.ts)',
+      },
     },
     (socket, request) => {
       new AgentConnection(socket, {

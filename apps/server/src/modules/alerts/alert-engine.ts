@@ -70,7 +70,14 @@ export function observe(clusters: readonly StatusCluster[]): ObservedAlert[] {
   for (const c of clusters) {
     for (const f of c.findings) {
       const key = splitBrainKey(c, f) ?? alertKey(c.id, f);
-      if (!byKey.has(key)) byKey.set(key, { key, rule: f.rule, severity: f.severity, cluster: c.id, message: f.message });
+      if (!byKey.has(key))
+        byKey.set(key, {
+          key,
+          rule: f.rule,
+          severity: f.severity,
+          cluster: c.id,
+          message: f.message,
+        });
     }
   }
   return [...byKey.values()];

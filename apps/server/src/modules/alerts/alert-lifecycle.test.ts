@@ -19,15 +19,33 @@ const FAST: Partial<AlertTuning> = {
 type Notice = { event: string; alert: { rule: string; message: string } };
 const notice = (c: Captured): Notice => c.json as Notice;
 
-async function start(http: HttpReceiver, dbPath = ':memory:', tuning = FAST): Promise<{ app: FastifyInstance; auth: Record<string, string> }> {
-  const app = await buildApp({ config: testConfig({ port: 0 }), dbPath, logger: false, alerts: tuning });
+async function start(
+  http: HttpReceiver,
+  dbPath = ':memory:',
+  tuning = FAST,
+): Promise<{ app: FastifyInstance; auth: Record<string, string> }> {
+  const app = await buildApp({
+    config: testConfig({ port: 0 }),
+    dbPath,
+    logger: false,
+    alerts: tuning,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const auth = { authorization: `Bearer ${await login(app)}` };
   return { app, auth };
 }
 
-async function addWebhook(app: FastifyInstance, auth: Record<string, string>, http: HttpReceiver): Promise<void> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/alerts/channels', headers: auth, payload: { name: 'hook', type: 'webhook', config: { url: `${http.url}/hook` } } });
+async function addWebhook(
+  app: FastifyInstance,
+  auth: Record<string, string>,
+  http: HttpReceiver,
+): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/alerts/channels',
+    headers: auth,
+    payload: { name: 'hook', type: 'webhook', config: { url: `${http.url}/hook` } },
+  });
   expect(res.statusCode).toBe(201);
 }
 
@@ -40,7 +58,8 @@ async function splitBrain(app: FastifyInstance) {
   return { lb1, lb2 };
 }
 
-const splitBrainFiring = (c: Captured): boolean => notice(c).event === 'firing' && notice(c).alert.rule === 'SPLIT_BRAIN';
+const splitBrainFiring = (c: Captured): boolean =>
+  notice(c).event === 'firing' && notice(c).alert.rule === 'SPLIT_BRAIN';
 
 describe('alert lifecycle', () => {
   let http: HttpReceiver;
@@ -61,12 +80,23 @@ describe('alert lifecycle', () => {
     const firing = await http.waitFor(splitBrainFiring);
     expect(notice(firing).alert.message).toBe(`split brain: ${VIP} is held by lb1 and lb2`);
     // More status changes while it lasts: no second firing notice for the same alert.
-    lb2.send({ type: 'service.health', seq: 2, ts: 2, service: 'nginx', health: { healthy: true, checkedAt: 2 } });
+    lb2.send({
+      type: 'service.health',
+      seq: 2,
+      ts: 2,
+      service: 'nginx',
+      health: { healthy: true, checkedAt: 2 },
+    });
     lb2.send(snapshot(3, 'BACKUP', false));
-    const resolved = await http.waitFor((c) => notice(c).event === 'resolved' && notice(c).alert.rule === 'SPLIT_BRAIN');
+    const resolved = await http.waitFor(
+      (c) => notice(c).event === 'resolved' && notice(c).alert.rule === 'SPLIT_BRAIN',
+    );
     expect(http.got.filter(splitBrainFiring)).toHaveLength(1);
     expect(resolved.at).toBeGreaterThanOrEqual(firing.at);
-    const list = (await app.inject({ url: '/api/v1/alerts', headers: auth })).json<{ active: { rule: string }[]; recent: { rule: string; resolvedAt: number }[] }>();
+    const list = (await app.inject({ url: '/api/v1/alerts', headers: auth })).json<{
+      active: { rule: string }[];
+      recent: { rule: string; resolvedAt: number }[];
+    }>();
     expect(list.active.map((a) => a.rule)).not.toContain('SPLIT_BRAIN');
     expect(list.recent.find((a) => a.rule === 'SPLIT_BRAIN')?.resolvedAt).toBeGreaterThan(0);
   });
@@ -80,33 +110,52 @@ describe('alert lifecycle', () => {
     await http.waitFor(splitBrainFiring, 5000);
     expect(http.got.filter(splitBrainFiring)).toHaveLength(1);
     // The receiver records the body before the server has read the answer: poll the row.
-    const row = () => app.db
-      .prepare("SELECT d.status, d.attempts, d.last_error FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.rule = 'SPLIT_BRAIN' AND d.event = 'firing'")
-      .get() as { status: string; attempts: number; last_error: string | null };
-    await expect.poll(row, { timeout: 2000 }).toEqual({ status: 'sent', attempts: 3, last_error: null });
+    const row = () =>
+      app.db
+        .prepare(
+          "SELECT d.status, d.attempts, d.last_error FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.rule = 'SPLIT_BRAIN' AND d.event = 'firing'",
+        )
+        .get() as { status: string; attempts: number; last_error: string | null };
+    await expect
+      .poll(row, { timeout: 2000 })
+      .toEqual({ status: 'sent', attempts: 3, last_error: null });
     expect(http.got.filter(splitBrainFiring)).toHaveLength(1);
   });
 
   it('a delivery pending at shutdown is sent by the next server on the same database, without re-firing', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'kw-alerts-')), 'keepwatch.db');
-    const first = await start(http, dbPath, { ...FAST, backoff: { baseMs: 60_000, maxMs: 60_000, maxAttempts: 5 } });
+    const first = await start(http, dbPath, {
+      ...FAST,
+      backoff: { baseMs: 60_000, maxMs: 60_000, maxAttempts: 5 },
+    });
     await addWebhook(first.app, first.auth, http);
     http.failNext(503);
     await splitBrain(first.app);
     const pending = (): { status: string; attempts: number } | undefined =>
-      first.app.db.prepare("SELECT status, attempts FROM alert_deliveries WHERE event = 'firing'").get() as { status: string; attempts: number } | undefined;
+      first.app.db
+        .prepare("SELECT status, attempts FROM alert_deliveries WHERE event = 'firing'")
+        .get() as { status: string; attempts: number } | undefined;
     await expect.poll(pending, { timeout: 3000 }).toEqual({ status: 'pending', attempts: 1 });
     await first.app.close();
 
     // Next attempt is due in 60 s on the old clock: the restarted server runs 61 s later.
     const later = () => Date.now() + 61_000;
-    const second = await buildApp({ config: testConfig(), dbPath, logger: false, now: later, alerts: { ...FAST, startupGraceMs: 30_000 } });
+    const second = await buildApp({
+      config: testConfig(),
+      dbPath,
+      logger: false,
+      now: later,
+      alerts: { ...FAST, startupGraceMs: 30_000 },
+    });
     apps.push(second);
     await second.ready();
     const delivered = await http.waitFor(splitBrainFiring, 5000);
     expect(notice(delivered).alert.rule).toBe('SPLIT_BRAIN');
-    const rows = () => second.db.prepare('SELECT event, status, attempts FROM alert_deliveries ORDER BY id').all();
-    await expect.poll(rows, { timeout: 2000 }).toEqual([{ event: 'firing', status: 'sent', attempts: 2 }]);
+    const rows = () =>
+      second.db.prepare('SELECT event, status, attempts FROM alert_deliveries ORDER BY id').all();
+    await expect
+      .poll(rows, { timeout: 2000 })
+      .toEqual([{ event: 'firing', status: 'sent', attempts: 2 }]);
     const alerts = second.db.prepare('SELECT rule, resolved_at FROM alerts').all();
     expect(alerts).toEqual([{ rule: 'SPLIT_BRAIN', resolved_at: null }]);
   });

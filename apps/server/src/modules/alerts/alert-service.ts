@@ -30,7 +30,13 @@ export const DEFAULT_TUNING: AlertTuning = {
   backoff: DEFAULT_BACKOFF,
 };
 
-const notice = (event: AlertNotice['event'], a: ObservedAlert, firingAt: number, at: number, resolvedAt?: number): AlertNotice => ({
+const notice = (
+  event: AlertNotice['event'],
+  a: ObservedAlert,
+  firingAt: number,
+  at: number,
+  resolvedAt?: number,
+): AlertNotice => ({
   event,
   alert: {
     key: a.key,
@@ -86,7 +92,8 @@ export class AlertService {
     const work = plan.fire.length + plan.resolve.length + plan.renotify.length;
     if (work === 0) return false;
     this.db.transaction(() => {
-      for (const o of plan.fire) this.enqueueAll(this.alerts.fire(o, now), notice('firing', o, now, now));
+      for (const o of plan.fire)
+        this.enqueueAll(this.alerts.fire(o, now), notice('firing', o, now, now));
       for (const a of plan.resolve) {
         this.alerts.resolve(a.id, now);
         this.enqueueAll(a.id, notice('resolved', a, a.firingAt, now, now));
@@ -107,13 +114,16 @@ export class AlertService {
     clearTimeout(this.holdTimer);
     if (this.pending.size === 0) return;
     const due = Math.min(...this.pending.values()) + this.tuning.holdMs - now;
-    this.holdTimer = setTimeout(() => {
-      try {
-        this.evaluate();
-      } catch (err) {
-        this.log.error({ err }, 'alert evaluation failed');
-      }
-    }, Math.max(0, due) + 1);
+    this.holdTimer = setTimeout(
+      () => {
+        try {
+          this.evaluate();
+        } catch (err) {
+          this.log.error({ err }, 'alert evaluation failed');
+        }
+      },
+      Math.max(0, due) + 1,
+    );
     this.holdTimer.unref();
   }
 
@@ -151,7 +161,10 @@ export class AlertService {
         this.queue.sent(d.id, this.now());
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        this.log.warn({ channel: channel.id, delivery: d.id, attempt: d.attempts + 1 }, `alert delivery failed: ${message}`);
+        this.log.warn(
+          { channel: channel.id, delivery: d.id, attempt: d.attempts + 1 },
+          `alert delivery failed: ${message}`,
+        );
         this.queue.failed(d, message, this.now());
       }
     }
@@ -180,7 +193,11 @@ export class AlertService {
       await sendNotice(channel, notice('test', probe, at, at), at);
       return { ok: true, durationMs: Date.now() - started };
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err), durationMs: Date.now() - started };
+      return {
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        durationMs: Date.now() - started,
+      };
     }
   }
 }

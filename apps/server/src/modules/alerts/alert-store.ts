@@ -42,7 +42,9 @@ export class AlertStore {
       .prepare('SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY firing_at DESC, id DESC')
       .all() as AlertRow[];
     const recent = this.db
-      .prepare('SELECT * FROM alerts WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT ?')
+      .prepare(
+        'SELECT * FROM alerts WHERE resolved_at IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT ?',
+      )
       .all(recentLimit) as AlertRow[];
     return { active: active.map(toAlert), recent: recent.map(toAlert) };
   }
@@ -58,7 +60,9 @@ export class AlertStore {
   }
 
   resolve(id: number, at: number): void {
-    this.db.prepare('UPDATE alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL').run(at, id);
+    this.db
+      .prepare('UPDATE alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL')
+      .run(at, id);
   }
 
   notified(id: number, at: number): void {

@@ -21,7 +21,13 @@ export interface AlertsPluginOptions {
 export default fp<AlertsPluginOptions>(
   (app, opts, done) => {
     const tuning: AlertTuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const service = new AlertService(app.db, () => app.clusterStore.status().clusters, opts.now, tuning, app.log);
+    const service = new AlertService(
+      app.db,
+      () => app.clusterStore.status().clusters,
+      opts.now,
+      tuning,
+      app.log,
+    );
     app.decorate('alerts', service);
     const evaluate = (): void => {
       try {

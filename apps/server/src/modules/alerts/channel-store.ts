@@ -27,14 +27,20 @@ export function maskConfig(config: Record<string, unknown>): Record<string, unkn
 }
 
 /** An update that sends back "********" keeps the stored secret (the UI never saw it). */
-export function keepMaskedSecrets(next: Record<string, unknown>, prev: Record<string, unknown>): Record<string, unknown> {
+export function keepMaskedSecrets(
+  next: Record<string, unknown>,
+  prev: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...next };
   for (const [k, v] of Object.entries(next)) {
     if (v === MASK && k in prev) out[k] = prev[k];
     if (k === 'headers' && typeof v === 'object' && v !== null) {
       const prevHeaders = (prev['headers'] ?? {}) as Record<string, unknown>;
       out[k] = Object.fromEntries(
-        Object.entries(v as Record<string, unknown>).map(([h, hv]) => [h, hv === MASK ? prevHeaders[h] : hv]),
+        Object.entries(v as Record<string, unknown>).map(([h, hv]) => [
+          h,
+          hv === MASK ? prevHeaders[h] : hv,
+        ]),
       );
     }
   }
@@ -61,14 +67,19 @@ const fromRow = (r: ChannelRow): StoredChannel => ({
   updatedAt: r.updated_at,
 });
 
-export const publicChannel = (c: StoredChannel): AlertChannel => ({ ...c, config: maskConfig(c.config) });
+export const publicChannel = (c: StoredChannel): AlertChannel => ({
+  ...c,
+  config: maskConfig(c.config),
+});
 
 /** The alert_channels table. */
 export class ChannelStore {
   constructor(private readonly db: Database) {}
 
   all(): StoredChannel[] {
-    return (this.db.prepare('SELECT * FROM alert_channels ORDER BY id').all() as ChannelRow[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM alert_channels ORDER BY id').all() as ChannelRow[]).map(
+      fromRow,
+    );
   }
 
   enabled(): StoredChannel[] {
@@ -76,7 +87,8 @@ export class ChannelStore {
   }
 
   get(id: number): StoredChannel | undefined {
-    const row = this.db.prepare('SELECT * FROM alert_channels WHERE id = ?').get(id) as ChannelRow | undefined;
+    const row = this.db.prepare('SELECT * FROM alert_channels WHERE id = ?').get(id) as
+      ChannelRow | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -85,7 +97,14 @@ export class ChannelStore {
       .prepare(
         'INSERT INTO alert_channels (name, type, config, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(input.name, input.type, JSON.stringify(input.config), input.enabled === false ? 0 : 1, at, at);
+      .run(
+        input.name,
+        input.type,
+        JSON.stringify(input.config),
+        input.enabled === false ? 0 : 1,
+        at,
+        at,
+      );
     const created = this.get(Number(info.lastInsertRowid));
     if (!created) throw new Error('channel insert lost');
     return created;
@@ -94,9 +113,12 @@ export class ChannelStore {
   update(id: number, input: AlertChannelInput, at: number): StoredChannel | undefined {
     const prev = this.get(id);
     if (!prev) return undefined;
-    const config = prev.type === input.type ? keepMaskedSecrets(input.config, prev.config) : input.config;
+    const config =
+      prev.type === input.type ? keepMaskedSecrets(input.config, prev.config) : input.config;
     this.db
-      .prepare('UPDATE alert_channels SET name = ?, type = ?, config = ?, enabled = ?, updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE alert_channels SET name = ?, type = ?, config = ?, enabled = ?, updated_at = ? WHERE id = ?',
+      )
       .run(input.name, input.type, JSON.stringify(config), input.enabled === false ? 0 : 1, at, id);
     return this.get(id);
   }

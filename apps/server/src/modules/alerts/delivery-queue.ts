@@ -77,6 +77,12 @@ export class DeliveryQueue {
       .prepare(
         'UPDATE alert_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
       )
-      .run(final ? 'failed' : 'pending', attempts, now + backoffDelay(attempts, this.policy), error.slice(0, 1000), d.id);
+      .run(
+        final ? 'failed' : 'pending',
+        attempts,
+        now + backoffDelay(attempts, this.policy),
+        error.slice(0, 1000),
+        d.id,
+      );
   }
 }

@@ -26,27 +26,57 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
 
   app.get(
     '/alerts',
-    { schema: { tags: ['alerts'], summary: 'Active alerts and the latest resolved ones', response: { 200: AlertsResponse, 401: ApiError } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Active alerts and the latest resolved ones',
+        response: { 200: AlertsResponse, 401: ApiError },
+      },
+    },
     () => alerts.alerts.list(),
   );
 
   app.get(
     '/alerts/channels',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Notification channels (secrets masked)', response: { 200: AlertChannelList, ...denied } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Notification channels (secrets masked)',
+        response: { 200: AlertChannelList, ...denied },
+      },
+    },
     () => alerts.channels.all().map(publicChannel),
   );
 
   app.post(
     '/alerts/channels',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Add a channel', body: AlertChannelInput, response: { 201: AlertChannel, ...invalid } } },
-    async (request, reply) => reply.code(201).send(publicChannel(alerts.channels.create(request.body as AlertChannelInput, opts.now()))),
+    {
+      config: admin,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Add a channel',
+        body: AlertChannelInput,
+        response: { 201: AlertChannel, ...invalid },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(publicChannel(alerts.channels.create(request.body as AlertChannelInput, opts.now()))),
   );
 
   app.put(
     '/alerts/channels/:id',
     {
       config: admin,
-      schema: { tags: ['alerts'], summary: 'Replace a channel ("********" keeps a stored secret)', params: AlertChannelIdParams, body: AlertChannelInput, response: { 200: AlertChannel, ...invalid, 404: ApiError } },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Replace a channel ("********" keeps a stored secret)',
+        params: AlertChannelIdParams,
+        body: AlertChannelInput,
+        response: { 200: AlertChannel, ...invalid, 404: ApiError },
+      },
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
@@ -57,7 +87,15 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
 
   app.delete(
     '/alerts/channels/:id',
-    { config: admin, schema: { tags: ['alerts'], summary: 'Delete a channel', params: AlertChannelIdParams, response: { 204: Type.Null(), ...invalid, 404: ApiError } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Delete a channel',
+        params: AlertChannelIdParams,
+        response: { 204: Type.Null(), ...invalid, 404: ApiError },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params as { id: number };
       return alerts.channels.remove(id) ? reply.code(204).send() : reply.code(404).send(notFound);
@@ -68,7 +106,12 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     '/alerts/channels/:id/test',
     {
       config: admin,
-      schema: { tags: ['alerts'], summary: 'Send a test notification now and report the result', params: AlertChannelIdParams, response: { 200: AlertDeliveryResult, ...invalid, 404: ApiError } },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Send a test notification now and report the result',
+        params: AlertChannelIdParams,
+        response: { 200: AlertDeliveryResult, ...invalid, 404: ApiError },
+      },
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };

@@ -27,7 +27,10 @@ export interface HttpReceiver {
 function waiter<T>(list: T[], notify: Array<() => void>) {
   return (pred: (c: T) => boolean, timeoutMs = 5000): Promise<T> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`receiver: timed out; got ${JSON.stringify(list).slice(0, 2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`receiver: timed out; got ${JSON.stringify(list).slice(0, 2000)}`)),
+        timeoutMs,
+      );
       const check = (): void => {
         const found = list.find(pred);
         if (found) {
@@ -61,7 +64,14 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       } catch {
         json = undefined;
       }
-      got.push({ path: url.pathname, query: url.searchParams, headers: req.headers, body, json, at: Date.now() });
+      got.push({
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        json,
+        at: Date.now(),
+      });
       for (const n of notify.splice(0)) n();
       res.writeHead(200, { 'content-type': 'application/json' }).end(receiver.answer);
     });

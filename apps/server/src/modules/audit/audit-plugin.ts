@@ -6,7 +6,10 @@ export interface Audit {
   /** Appends one row; never throws (a failed audit write is logged, the action goes on). */
   record(input: AuditInput): void;
   /** record() with actor and ip taken from the request (actor 'anonymous' if logged out). */
-  fromRequest(request: FastifyRequest, input: Omit<AuditInput, 'actor' | 'ip'> & { actor?: string }): void;
+  fromRequest(
+    request: FastifyRequest,
+    input: Omit<AuditInput, 'actor' | 'ip'> & { actor?: string },
+  ): void;
   readonly store: AuditStore;
 }
 
@@ -36,7 +39,11 @@ export default fp<{ now: () => number }>(
       store,
       record,
       fromRequest: (request, input) =>
-        record({ ...input, actor: input.actor ?? request.user?.username ?? 'anonymous', ip: request.ip }),
+        record({
+          ...input,
+          actor: input.actor ?? request.user?.username ?? 'anonymous',
+          ip: request.ip,
+        }),
     } satisfies Audit);
     done();
   },

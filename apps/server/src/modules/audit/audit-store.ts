@@ -25,7 +25,9 @@ interface AuditRow extends Omit<AuditEntry, 'detail'> {
 function parseDetail(text: string): Record<string, unknown> {
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -40,7 +42,9 @@ export class AuditStore {
 
   record(input: AuditInput): number {
     const info = this.db
-      .prepare('INSERT INTO audit (at, actor, action, target, result, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO audit (at, actor, action, target, result, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(
         this.now(),
         input.actor,
@@ -63,7 +67,9 @@ export class AuditStore {
     const rows = (
       before === undefined
         ? this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, limit)
+        : this.db
+            .prepare('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?')
+            .all(before, limit)
     ) as AuditRow[];
     return rows.map((r) => ({ ...r, detail: parseDetail(r.detail) }));
   }

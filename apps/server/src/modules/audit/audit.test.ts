@@ -5,7 +5,15 @@ import { adminSession, type Session } from '../auth/auth-test-helpers';
 import { AUDIT_RETENTION_MS } from './audit-plugin';
 
 interface Page {
-  entries: { id: number; actor: string; action: string; target: string | null; result: string; detail: Record<string, unknown>; ip: string | null }[];
+  entries: {
+    id: number;
+    actor: string;
+    action: string;
+    target: string | null;
+    result: string;
+    detail: Record<string, unknown>;
+    ip: string | null;
+  }[];
   nextBefore: number | null;
 }
 
@@ -22,16 +30,37 @@ describe('audit log', () => {
 
   it('starts with the bootstrap admin, created by system', async () => {
     const { entries } = await page('');
-    expect(entries.at(-1)).toMatchObject({ actor: 'system', action: 'user.create', target: 'admin', result: 'ok', ip: null });
+    expect(entries.at(-1)).toMatchObject({
+      actor: 'system',
+      action: 'user.create',
+      target: 'admin',
+      result: 'ok',
+      ip: null,
+    });
   });
 
   it('records what modules send through app.audit.record and pages newest first', async () => {
     for (let i = 0; i < 5; i++) {
-      app.audit.record({ actor: `agent:a${i}`, action: 'agent.enroll', target: `a${i}`, detail: { n: i } });
+      app.audit.record({
+        actor: `agent:a${i}`,
+        action: 'agent.enroll',
+        target: `a${i}`,
+        detail: { n: i },
+      });
     }
-    app.audit.record({ actor: 'system', action: 'agent.revoke', target: 'a0', result: 'error', ip: '192.0.2.1' });
+    app.audit.record({
+      actor: 'system',
+      action: 'agent.revoke',
+      target: 'a0',
+      result: 'error',
+      ip: '192.0.2.1',
+    });
     const first = await page('?limit=3');
-    expect(first.entries.map((e) => e.action)).toEqual(['agent.revoke', 'agent.enroll', 'agent.enroll']);
+    expect(first.entries.map((e) => e.action)).toEqual([
+      'agent.revoke',
+      'agent.enroll',
+      'agent.enroll',
+    ]);
     expect(first.entries[0]).toMatchObject({ result: 'error', ip: '192.0.2.1', detail: {} });
     expect(first.entries[1]).toMatchObject({ actor: 'agent:a4', detail: { n: 4 } });
     const second = await page(`?limit=3&before=${first.nextBefore}`);
@@ -44,12 +73,16 @@ describe('audit log', () => {
   it('prunes entries older than the retention', () => {
     const store = app.audit.store;
     const before = store.list(500).length;
-    app.db.prepare("UPDATE audit SET at = at - ? WHERE action = 'user.create'").run(AUDIT_RETENTION_MS + 1);
+    app.db
+      .prepare("UPDATE audit SET at = at - ? WHERE action = 'user.create'")
+      .run(AUDIT_RETENTION_MS + 1);
     expect(store.prune(AUDIT_RETENTION_MS)).toBe(1);
     expect(store.list(500)).toHaveLength(before - 1);
   });
 
   it('rejects a bad limit with 400', async () => {
-    expect((await app.inject({ url: '/api/v1/audit?limit=0', headers: admin.bearer })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ url: '/api/v1/audit?limit=0', headers: admin.bearer })).statusCode,
+    ).toBe(400);
   });
 });

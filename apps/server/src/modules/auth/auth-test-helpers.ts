@@ -11,8 +11,16 @@ export interface Session {
   bearer: { authorization: string };
 }
 
-export async function loginAs(app: FastifyInstance, username: string, password: string): Promise<Session> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+export async function loginAs(
+  app: FastifyInstance,
+  username: string,
+  password: string,
+): Promise<Session> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+  });
   if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
   const { token, csrfToken } = res.json<{ token: string; csrfToken: string }>();
   return {
@@ -26,7 +34,11 @@ export async function loginAs(app: FastifyInstance, username: string, password: 
 export const USER_PASSWORD = 'long enough password';
 
 /** Creates `username` with `role` (as admin, over the API) and logs it in. */
-export async function userWithRole(app: FastifyInstance, username: string, role: Role): Promise<Session> {
+export async function userWithRole(
+  app: FastifyInstance,
+  username: string,
+  role: Role,
+): Promise<Session> {
   const admin = await login(app);
   const res = await app.inject({
     method: 'POST',
@@ -38,4 +50,5 @@ export async function userWithRole(app: FastifyInstance, username: string, role:
   return loginAs(app, username, USER_PASSWORD);
 }
 
-export const adminSession = (app: FastifyInstance): Promise<Session> => loginAs(app, 'admin', ADMIN_PASSWORD);
+export const adminSession = (app: FastifyInstance): Promise<Session> =>
+  loginAs(app, 'admin', ADMIN_PASSWORD);

@@ -29,7 +29,11 @@ describe('auth module', () => {
     expect(cookie).not.toContain('Secure');
 
     const me = await app.inject({ url: '/api/v1/auth/me', cookies: { kw_session: body.token } });
-    expect(me.json()).toEqual({ username: 'admin', role: 'admin', csrfToken: res.json<{ csrfToken: string }>().csrfToken });
+    expect(me.json()).toEqual({
+      username: 'admin',
+      role: 'admin',
+      csrfToken: res.json<{ csrfToken: string }>().csrfToken,
+    });
   });
 
   it('marks both cookies Secure when a trusted proxy says https, not when anyone says so', async () => {
@@ -70,14 +74,22 @@ describe('auth module', () => {
   });
 
   it('rejects a malformed login body with 400', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'bad_request' });
   });
 
   it('rate-limits failed logins per IP with 429', async () => {
     const attempt = () =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'x' } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: 'x' },
+      });
     for (let i = 0; i < 10; i++) expect((await attempt()).statusCode).toBe(401);
     const blocked = await attempt();
     expect(blocked.statusCode).toBe(429);
@@ -86,10 +98,16 @@ describe('auth module', () => {
 
   it('logout revokes the token', async () => {
     const { token } = (
-      await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } })
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: ADMIN_PASSWORD },
+      })
     ).json<{ token: string }>();
     const auth = { authorization: `Bearer ${token}` };
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth })).statusCode,
+    ).toBe(200);
     expect((await app.inject({ url: '/api/v1/auth/me', headers: auth })).statusCode).toBe(401);
   });
 

@@ -1,6 +1,18 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, LoginRequest, LoginResponse, MeResponse, OkResponse, PasswordChange } from '@keepwatch/shared';
-import { CSRF_COOKIE, SESSION_COOKIE, requestCredential, sessionCookieOptions } from '../../plugins/auth';
+import {
+  ApiError,
+  LoginRequest,
+  LoginResponse,
+  MeResponse,
+  OkResponse,
+  PasswordChange,
+} from '@keepwatch/shared';
+import {
+  CSRF_COOKIE,
+  SESSION_COOKIE,
+  requestCredential,
+  sessionCookieOptions,
+} from '../../plugins/auth';
 import { csrfTokenFor, passwordProblem } from '../../plugins/auth-policy';
 import { LoginLimiter } from './login-limiter';
 import tokensRoutes from './tokens-routes';
@@ -24,7 +36,8 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
   async function login(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const { username, password } = request.body as LoginRequest;
     const ipWait = byIp.blockedFor(request.ip);
-    if (ipWait > 0) return reply.header('retry-after', String(ipWait)).code(429).send(TOO_MANY(ipWait));
+    if (ipWait > 0)
+      return reply.header('retry-after', String(ipWait)).code(429).send(TOO_MANY(ipWait));
     const userKey = username.toLowerCase();
     const userWait = byUser.blockedFor(userKey);
     // The password check runs even for a locked name: same work, same answer for every name.
@@ -37,8 +50,14 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
     if (!user) {
       byIp.fail(request.ip);
       byUser.fail(userKey);
-      app.audit.fromRequest(request, { ...audit, result: 'denied', detail: { reason: 'invalid_credentials' } });
-      return reply.code(401).send({ error: 'invalid_credentials', message: 'wrong username or password' });
+      app.audit.fromRequest(request, {
+        ...audit,
+        result: 'denied',
+        detail: { reason: 'invalid_credentials' },
+      });
+      return reply
+        .code(401)
+        .send({ error: 'invalid_credentials', message: 'wrong username or password' });
     }
     byIp.succeed(request.ip);
     byUser.succeed(userKey);
@@ -61,7 +80,8 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Log in; sets the kw_session (HttpOnly) and kw_csrf cookies, returns the token for Bearer use',
+        summary:
+          'Log in; sets the kw_session (HttpOnly) and kw_csrf cookies, returns the token for Bearer use',
         body: LoginRequest,
         response: { 200: LoginResponse, 400: ApiError, 401: ApiError, 429: ApiError },
       },
@@ -71,20 +91,31 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
 
   app.post(
     '/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End this session', response: { 200: OkResponse, 401: ApiError } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session',
+        response: { 200: OkResponse, 401: ApiError },
+      },
+    },
     (request, reply) => {
       const credential = requestCredential(request);
       if (credential && request.user?.via === 'session') app.auth.revoke(credential.token);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       void reply.clearCookie(CSRF_COOKIE, { path: '/' });
-      app.audit.fromRequest(request, { action: 'auth.logout', target: request.user?.username ?? null });
+      app.audit.fromRequest(request, {
+        action: 'auth.logout',
+        target: request.user?.username ?? null,
+      });
       return { ok: true };
     },
   );
 
   app.get(
     '/auth/me',
-    { schema: { tags: ['auth'], summary: 'Who am I', response: { 200: MeResponse, 401: ApiError } } },
+    {
+      schema: { tags: ['auth'], summary: 'Who am I', response: { 200: MeResponse, 401: ApiError } },
+    },
     (request) => {
       const user = request.user;
       const credential = requestCredential(request);
@@ -111,18 +142,33 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
       const user = request.user;
       const credential = requestCredential(request);
       if (!user || !credential || user.via !== 'session') {
-        return reply.code(403).send({ error: 'forbidden', message: 'change a password from a login session, not with an API token' });
+        return reply
+          .code(403)
+          .send({
+            error: 'forbidden',
+            message: 'change a password from a login session, not with an API token',
+          });
       }
       const { current, next } = request.body as PasswordChange;
       const problem = passwordProblem(next, user.username);
       if (problem) return reply.code(400).send({ error: 'weak_password', message: problem });
       if (!(await app.auth.checkPassword(user.username, current))) {
-        app.audit.fromRequest(request, { action: 'user.password', target: user.username, result: 'denied' });
-        return reply.code(403).send({ error: 'invalid_credentials', message: 'the current password is wrong' });
+        app.audit.fromRequest(request, {
+          action: 'user.password',
+          target: user.username,
+          result: 'denied',
+        });
+        return reply
+          .code(403)
+          .send({ error: 'invalid_credentials', message: 'the current password is wrong' });
       }
       await app.auth.setPassword(user.id, next);
       const ended = app.auth.revokeUserSessions(user.id, credential.token);
-      app.audit.fromRequest(request, { action: 'user.password', target: user.username, detail: { endedSessions: ended } });
+      app.audit.fromRequest(request, {
+        action: 'user.password',
+        target: user.username,
+        detail: { endedSessions: ended },
+      });
       return { ok: true };
     },
   );

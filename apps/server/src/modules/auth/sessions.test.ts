@@ -6,7 +6,14 @@ import { ADMIN_PASSWORD, testConfig } from '../../testing/test-app';
 import { adminSession, loginAs, userWithRole, USER_PASSWORD } from './auth-test-helpers';
 
 interface AuditPage {
-  entries: { actor: string; action: string; target: string | null; result: string; ip: string | null; detail: Record<string, unknown> }[];
+  entries: {
+    actor: string;
+    action: string;
+    target: string | null;
+    result: string;
+    ip: string | null;
+    detail: Record<string, unknown>;
+  }[];
 }
 
 describe('sessions, API tokens, throttling and the audit trail', () => {
@@ -14,14 +21,21 @@ describe('sessions, API tokens, throttling and the audit trail', () => {
   let clock: number;
   beforeEach(async () => {
     clock = 1_700_000_000_000;
-    app = await buildApp({ config: testConfig(), dbPath: ':memory:', logger: false, now: () => clock });
+    app = await buildApp({
+      config: testConfig(),
+      dbPath: ':memory:',
+      logger: false,
+      now: () => clock,
+    });
     await app.ready();
   });
   afterEach(() => app.close());
 
   const me = (headers: Record<string, string>) => app.inject({ url: '/api/v1/auth/me', headers });
   const audit = async () =>
-    (await app.inject({ url: '/api/v1/audit', headers: (await adminSession(app)).bearer })).json<AuditPage>().entries;
+    (
+      await app.inject({ url: '/api/v1/audit', headers: (await adminSession(app)).bearer })
+    ).json<AuditPage>().entries;
 
   it('expires a session after the idle limit, and at the absolute limit however busy', async () => {
     const s = await adminSession(app);
@@ -44,9 +58,17 @@ describe('sessions, API tokens, throttling and the audit trail', () => {
 
   it('logout through the cookie needs the CSRF header and ends the session', async () => {
     const s = await adminSession(app);
-    const bare = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: s.cookieHeaders.cookie } });
+    const bare = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: s.cookieHeaders.cookie },
+    });
     expect(bare.statusCode).toBe(403);
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: s.cookieHeaders });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: s.cookieHeaders,
+    });
     expect(ok.statusCode).toBe(200);
     expect(String(ok.headers['set-cookie'])).toContain('kw_session=;');
     expect((await me({ cookie: s.cookieHeaders.cookie })).statusCode).toBe(401);
@@ -56,7 +78,12 @@ describe('sessions, API tokens, throttling and the audit trail', () => {
     const a = await adminSession(app);
     const b = await adminSession(app);
     const change = (current: string, next: string) =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: a.cookieHeaders, payload: { current, next } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers: a.cookieHeaders,
+        payload: { current, next },
+      });
     expect((await change('wrong password!', 'another good password')).statusCode).toBe(403);
     expect((await change(ADMIN_PASSWORD, 'short')).statusCode).toBe(400);
     expect((await change(ADMIN_PASSWORD, 'another good password')).statusCode).toBe(200);
@@ -67,9 +94,19 @@ describe('sessions, API tokens, throttling and the audit trail', () => {
 
   it('API tokens: shown once, listed without secret, capped at my role, dead after revoke', async () => {
     const op = await userWithRole(app, 'otto', 'operator');
-    const tooHigh = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: op.bearer, payload: { name: 'x', role: 'admin' } });
+    const tooHigh = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: op.bearer,
+      payload: { name: 'x', role: 'admin' },
+    });
     expect(tooHigh.statusCode).toBe(403);
-    const created = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: op.bearer, payload: { name: 'ci', role: 'viewer', ttlDays: 1 } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: op.bearer,
+      payload: { name: 'ci', role: 'viewer', ttlDays: 1 },
+    });
     expect(created.statusCode).toBe(201);
     const { token, id } = created.json<{ token: string; id: number }>();
     expect(token).toMatch(/^kwt_[\w-]{40,}$/);
@@ -79,33 +116,71 @@ describe('sessions, API tokens, throttling and the audit trail', () => {
     expect((await app.inject({ url: '/api/v1/users', headers: bearer })).statusCode).toBe(403);
     const list = await app.inject({ url: '/api/v1/tokens', headers: op.bearer });
     expect(list.body).not.toContain(token);
-    expect(list.json()).toEqual([expect.objectContaining({ id, name: 'ci', role: 'viewer', owner: 'otto' })]);
+    expect(list.json()).toEqual([
+      expect.objectContaining({ id, name: 'ci', role: 'viewer', owner: 'otto' }),
+    ]);
     // Another non-admin cannot see or revoke it.
     const vera = await userWithRole(app, 'vera', 'viewer');
     expect((await app.inject({ url: '/api/v1/tokens', headers: vera.bearer })).json()).toEqual([]);
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers: vera.bearer })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers: op.bearer })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers: vera.bearer }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers: op.bearer }))
+        .statusCode,
+    ).toBe(200);
     expect((await me(bearer)).statusCode).toBe(401);
   });
 
   it('API tokens expire, and follow their owner down in role', async () => {
     const admin = await adminSession(app);
-    const created = await app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin.bearer, payload: { name: 'n', ttlDays: 1 } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: admin.bearer,
+      payload: { name: 'n', ttlDays: 1 },
+    });
     const bearer = { authorization: `Bearer ${created.json<{ token: string }>().token}` };
     await userWithRole(app, 'ada', 'admin');
     const ada = await loginAs(app, 'ada', USER_PASSWORD);
-    await app.inject({ method: 'PATCH', url: '/api/v1/users/admin', headers: ada.bearer, payload: { role: 'operator' } });
+    await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/users/admin',
+      headers: ada.bearer,
+      payload: { role: 'operator' },
+    });
     expect((await me(bearer)).json()).toMatchObject({ role: 'operator' });
     clock += 86_400_000;
     expect((await me(bearer)).statusCode).toBe(401);
   });
 
   it('audits login success and failure with actor, target and ip', async () => {
-    await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.7', payload: { username: 'admin', password: 'wrong one' } });
-    await app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '192.0.2.8', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '192.0.2.7',
+      payload: { username: 'admin', password: 'wrong one' },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '192.0.2.8',
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+    });
     const entries = (await audit()).filter((e) => e.action === 'auth.login');
-    expect(entries).toContainEqual(expect.objectContaining({ actor: 'admin', target: 'admin', result: 'denied', ip: '192.0.2.7', detail: { reason: 'invalid_credentials' } }));
-    expect(entries).toContainEqual(expect.objectContaining({ actor: 'admin', result: 'ok', ip: '192.0.2.8' }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        actor: 'admin',
+        target: 'admin',
+        result: 'denied',
+        ip: '192.0.2.7',
+        detail: { reason: 'invalid_credentials' },
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({ actor: 'admin', result: 'ok', ip: '192.0.2.8' }),
+    );
     const serialized = JSON.stringify(await audit());
     expect(serialized).not.toContain(ADMIN_PASSWORD);
     expect(serialized).not.toContain('wrong one');
@@ -114,9 +189,15 @@ describe('sessions, API tokens, throttling and the audit trail', () => {
   it('locks a username after 10 failures from any IPs, identically for real and unknown names', async () => {
     await userWithRole(app, 'vera', 'viewer');
     const attempt = (username: string, password: string, i: number) =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `198.51.100.${i}`, payload: { username, password } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: `198.51.100.${i}`,
+        payload: { username, password },
+      });
     for (const name of ['admin', 'ghost']) {
-      for (let i = 0; i < 10; i++) expect((await attempt(name, 'bad password', i)).statusCode).toBe(401);
+      for (let i = 0; i < 10; i++)
+        expect((await attempt(name, 'bad password', i)).statusCode).toBe(401);
     }
     const locked = await attempt('admin', ADMIN_PASSWORD, 50);
     const ghost = await attempt('ghost', 'whatever', 51);

@@ -32,11 +32,17 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
       const body = request.body as ApiTokenCreate;
       const role: Role = body.role ?? user.role;
       if (!roleAtLeast(user.role, role)) {
-        return reply.code(403).send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
+        return reply
+          .code(403)
+          .send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
       }
       const ttl = body.ttlDays === undefined ? null : body.ttlDays * DAY_MS;
       const { token, info } = app.auth.tokens.create(user.id, body.name, role, ttl);
-      app.audit.fromRequest(request, { action: 'token.create', target: String(info.id), detail: { name: info.name, role } });
+      app.audit.fromRequest(request, {
+        action: 'token.create',
+        target: String(info.id),
+        detail: { name: info.name, role },
+      });
       return reply.code(201).send({ ...info, token });
     },
   );

@@ -24,7 +24,10 @@ function parseObject(text: string): Record<string, unknown> {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** Agents that said hello, plus enrolled ones that never connected, newest first. */
-export function listAgents(db: Database, creds: Pick<AgentCredentials, 'store' | 'online'>): AgentInfo[] {
+export function listAgents(
+  db: Database,
+  creds: Pick<AgentCredentials, 'store' | 'online'>,
+): AgentInfo[] {
   const rows = db.prepare('SELECT * FROM agents').all() as AgentRow[];
   const byId = new Map(creds.store.allCredentials().map((c) => [c.agentId, c]));
   const out: AgentInfo[] = rows.map((r) => {
@@ -50,8 +53,18 @@ export function listAgents(db: Database, creds: Pick<AgentCredentials, 'store' |
   for (const c of byId.values()) {
     if (!c.hasCredential) continue;
     out.push({
-      agentId: c.agentId, nodeName: null, role: null, clusterId: null, hostname: c.hostname, version: null,
-      facts: {}, capabilities: {}, lastSeen: null, enrolledAt: c.enrolledAt, enrolled: true, online: false,
+      agentId: c.agentId,
+      nodeName: null,
+      role: null,
+      clusterId: null,
+      hostname: c.hostname,
+      version: null,
+      facts: {},
+      capabilities: {},
+      lastSeen: null,
+      enrolledAt: c.enrolledAt,
+      enrolled: true,
+      online: false,
       revoked: c.revokedAt != null,
     });
   }

@@ -44,7 +44,11 @@ export const sha256Hex = (s: string): string => createHash('sha256').update(s).d
 
 /** A readable, unique agent id from the host's name: "web-1-3fa9c2". */
 export function agentIdFor(name: string): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 48);
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 48);
   return `${base || 'agent'}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -76,7 +80,11 @@ export class EnrollmentStore {
     private readonly now: () => number,
   ) {}
 
-  createToken(opts: { ttlSeconds?: number; note?: string; createdBy?: string }): { id: string; token: string; expiresAt: number } {
+  createToken(opts: { ttlSeconds?: number; note?: string; createdBy?: string }): {
+    id: string;
+    token: string;
+    expiresAt: number;
+  } {
     const ttl = Math.min(Math.max(opts.ttlSeconds ?? DEFAULT_TOKEN_TTL_S, 60), MAX_TOKEN_TTL_S);
     const id = randomBytes(6).toString('hex');
     const token = `kwe_${randomBytes(32).toString('base64url')}`;
@@ -91,7 +99,9 @@ export class EnrollmentStore {
   }
 
   listTokens(): EnrollmentTokenInfo[] {
-    const rows = this.db.prepare('SELECT * FROM enrollment_tokens ORDER BY created_at DESC').all() as TokenRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM enrollment_tokens ORDER BY created_at DESC')
+      .all() as TokenRow[];
     return rows.map(toInfo);
   }
 
@@ -108,7 +118,9 @@ export class EnrollmentStore {
     const hash = sha256Hex(req.token);
     const at = this.now();
     return this.db.transaction((): EnrollResult => {
-      const row = this.db.prepare('SELECT * FROM enrollment_tokens WHERE token_hash = ?').get(hash) as TokenRow | undefined;
+      const row = this.db
+        .prepare('SELECT * FROM enrollment_tokens WHERE token_hash = ?')
+        .get(hash) as TokenRow | undefined;
       if (!row) return { ok: false, reason: 'unknown' };
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
       if (row.used_at !== null) return { ok: false, reason: 'used' };
@@ -117,7 +129,9 @@ export class EnrollmentStore {
       const credential = `kwa_${randomBytes(32).toString('base64url')}`;
       // The WHERE repeats the checks so the spend is atomic even outside this transaction.
       const spent = this.db
-        .prepare('UPDATE enrollment_tokens SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL')
+        .prepare(
+          'UPDATE enrollment_tokens SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL',
+        )
         .run(at, agentId, row.id);
       if (spent.changes !== 1) return { ok: false, reason: 'used' };
       this.db
@@ -125,16 +139,33 @@ export class EnrollmentStore {
           `INSERT INTO agent_credentials (agent_id, credential_hash, hostname, node_name, cluster_id, role, token_id, enrolled_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(agentId, sha256Hex(credential), req.hostname, req.name ?? null, req.clusterId ?? null, req.role ?? null, row.id, at);
+        .run(
+          agentId,
+          sha256Hex(credential),
+          req.hostname,
+          req.name ?? null,
+          req.clusterId ?? null,
+          req.role ?? null,
+          row.id,
+          at,
+        );
       return { ok: true, agentId, credential };
     })();
   }
 
   credential(agentId: string): (CredentialRow & { hash: string | null }) | undefined {
     const r = this.db
-      .prepare('SELECT agent_id, credential_hash, hostname, enrolled_at, revoked_at FROM agent_credentials WHERE agent_id = ?')
+      .prepare(
+        'SELECT agent_id, credential_hash, hostname, enrolled_at, revoked_at FROM agent_credentials WHERE agent_id = ?',
+      )
       .get(agentId) as
-      | { agent_id: string; credential_hash: string | null; hostname: string | null; enrolled_at: number; revoked_at: number | null }
+      | {
+          agent_id: string;
+          credential_hash: string | null;
+          hostname: string | null;
+          enrolled_at: number;
+          revoked_at: number | null;
+        }
       | undefined;
     if (!r) return undefined;
     return {
@@ -148,8 +179,12 @@ export class EnrollmentStore {
   }
 
   allCredentials(): CredentialRow[] {
-    const rows = this.db.prepare('SELECT agent_id FROM agent_credentials').all() as { agent_id: string }[];
-    return rows.map((r) => this.credential(r.agent_id)).filter((c): c is CredentialRow & { hash: string | null } => !!c);
+    const rows = this.db.prepare('SELECT agent_id FROM agent_credentials').all() as {
+      agent_id: string;
+    }[];
+    return rows
+      .map((r) => this.credential(r.agent_id))
+      .filter((c): c is CredentialRow & { hash: string | null } => !!c);
   }
 
   /**

@@ -31,28 +31,63 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
 
   app.post<{ Body: EnrollmentTokenCreate }>(
     '/agents/enrollment-tokens',
-    { ...admin, schema: { tags: ['agents'], summary: 'Create a one-time enrollment token', body: EnrollmentTokenCreate, response: { 200: EnrollmentTokenCreated, ...invalid } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['agents'],
+        summary: 'Create a one-time enrollment token',
+        body: EnrollmentTokenCreate,
+        response: { 200: EnrollmentTokenCreated, ...invalid },
+      },
+    },
     (request) => {
-      const created = creds.store.createToken({ ...request.body, createdBy: request.user?.username ?? 'unknown' });
-      app.audit.fromRequest(request, { action: 'agent.enrollment-token.create', target: created.id, detail: { expiresAt: created.expiresAt } });
+      const created = creds.store.createToken({
+        ...request.body,
+        createdBy: request.user?.username ?? 'unknown',
+      });
+      app.audit.fromRequest(request, {
+        action: 'agent.enrollment-token.create',
+        target: created.id,
+        detail: { expiresAt: created.expiresAt },
+      });
       return created;
     },
   );
 
   app.get(
     '/agents/enrollment-tokens',
-    { ...admin, schema: { tags: ['agents'], summary: 'Enrollment tokens (never their secrets)', response: { 200: EnrollmentTokenList, ...denied } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['agents'],
+        summary: 'Enrollment tokens (never their secrets)',
+        response: { 200: EnrollmentTokenList, ...denied },
+      },
+    },
     () => ({ tokens: creds.store.listTokens() }),
   );
 
   app.delete<{ Params: EnrollmentTokenIdParams }>(
     '/agents/enrollment-tokens/:id',
-    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an enrollment token', params: EnrollmentTokenIdParams, response: { 200: OkResponse, ...invalid, 404: ApiError } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['agents'],
+        summary: 'Revoke an enrollment token',
+        params: EnrollmentTokenIdParams,
+        response: { 200: OkResponse, ...invalid, 404: ApiError },
+      },
+    },
     async (request, reply) => {
       if (!creds.store.revokeToken(request.params.id)) {
-        return reply.code(404).send({ error: 'not_found', message: 'no such enrollment token (or already revoked)' });
+        return reply
+          .code(404)
+          .send({ error: 'not_found', message: 'no such enrollment token (or already revoked)' });
       }
-      app.audit.fromRequest(request, { action: 'agent.enrollment-token.revoke', target: request.params.id });
+      app.audit.fromRequest(request, {
+        action: 'agent.enrollment-token.revoke',
+        target: request.params.id,
+      });
       return { ok: true };
     },
   );
@@ -62,32 +97,71 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
     {
       // The enrollment token is the credential here: no session.
       config: { public: true },
-      schema: { tags: ['agents'], summary: 'Exchange an enrollment token for an agent credential', body: EnrollRequest, response: { 200: EnrollResponse, 400: ApiError, 401: ApiError } },
+      schema: {
+        tags: ['agents'],
+        summary: 'Exchange an enrollment token for an agent credential',
+        body: EnrollRequest,
+        response: { 200: EnrollResponse, 400: ApiError, 401: ApiError },
+      },
     },
     async (request, reply) => {
       const { token, hostname, name, clusterId, role } = request.body;
-      const r = creds.store.enroll({ token, hostname, ...(name && { name }), ...(clusterId && { clusterId }), ...(role && { role }) });
+      const r = creds.store.enroll({
+        token,
+        hostname,
+        ...(name && { name }),
+        ...(clusterId && { clusterId }),
+        ...(role && { role }),
+      });
       if (!r.ok) {
-        app.audit.fromRequest(request, { action: 'agent.enroll', result: 'denied', detail: { reason: r.reason, hostname } });
+        app.audit.fromRequest(request, {
+          action: 'agent.enroll',
+          result: 'denied',
+          detail: { reason: r.reason, hostname },
+        });
         return reply.code(401).send({ error: 'enrollment_refused', message: REFUSAL[r.reason] });
       }
-      app.audit.fromRequest(request, { action: 'agent.enroll', actor: `agent:${r.agentId}`, target: r.agentId, detail: { hostname } });
+      app.audit.fromRequest(request, {
+        action: 'agent.enroll',
+        actor: `agent:${r.agentId}`,
+        target: r.agentId,
+        detail: { hostname },
+      });
       return { agentId: r.agentId, credential: r.credential };
     },
   );
 
   app.get(
     '/agents',
-    { ...admin, schema: { tags: ['agents'], summary: 'Every known agent: version, host, last seen, online, revoked', response: { 200: AgentsResponse, ...denied } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['agents'],
+        summary: 'Every known agent: version, host, last seen, online, revoked',
+        response: { 200: AgentsResponse, ...denied },
+      },
+    },
     () => ({ agents: listAgents(app.db, creds) }),
   );
 
   app.post<{ Params: AgentIdParams }>(
     '/agents/:id/revoke',
-    { ...admin, schema: { tags: ['agents'], summary: 'Revoke an agent: its socket closes (4401) and its credential never works again', params: AgentIdParams, response: { 200: OkResponse, ...invalid } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['agents'],
+        summary: 'Revoke an agent: its socket closes (4401) and its credential never works again',
+        params: AgentIdParams,
+        response: { 200: OkResponse, ...invalid },
+      },
+    },
     (request) => {
       const changed = creds.revoke(request.params.id);
-      app.audit.fromRequest(request, { action: 'agent.revoke', target: request.params.id, detail: { changed } });
+      app.audit.fromRequest(request, {
+        action: 'agent.revoke',
+        target: request.params.id,
+        detail: { changed },
+      });
       return { ok: true };
     },
   );

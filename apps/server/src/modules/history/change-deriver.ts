@@ -23,9 +23,17 @@ export interface DerivedChange {
   data: unknown;
 }
 
-export const emptyMirror = (): NodeMirror => ({ vrrp: {}, services: {}, upstreams: {}, groups: {}, configs: {}, vips: [] });
+export const emptyMirror = (): NodeMirror => ({
+  vrrp: {},
+  services: {},
+  upstreams: {},
+  groups: {},
+  configs: {},
+  vips: [],
+});
 
-const healthWord = (h: ServiceHealth): string => (h.healthy ? 'healthy' : `unhealthy${h.detail ? `: ${h.detail}` : ''}`);
+const healthWord = (h: ServiceHealth): string =>
+  h.healthy ? 'healthy' : `unhealthy${h.detail ? `: ${h.detail}` : ''}`;
 
 /** The payload without envelope fields (and without config file contents: they are large). */
 function dataOf(msg: AgentDataMessage): unknown {
@@ -46,12 +54,16 @@ function direct(mirror: NodeMirror, msg: Exclude<AgentDataMessage, AgentSnapshot
     case 'vrrp.transition': {
       const before = mirror.vrrp[msg.instance];
       mirror.vrrp[msg.instance] = { state: msg.state, prio: msg.effectivePriority };
-      if (before?.state === msg.state) return `${msg.instance} priority ${before.prio} → ${msg.effectivePriority}`;
+      if (before?.state === msg.state)
+        return `${msg.instance} priority ${before.prio} → ${msg.effectivePriority}`;
       return `${msg.instance} → ${msg.state} (priority ${msg.effectivePriority})`;
     }
     case 'vip.change': {
       const key = msg.address.address;
-      mirror.vips = msg.action === 'add' ? [...new Set([...mirror.vips, key])] : mirror.vips.filter((v) => v !== key);
+      mirror.vips =
+        msg.action === 'add'
+          ? [...new Set([...mirror.vips, key])]
+          : mirror.vips.filter((v) => v !== key);
       const verb = msg.action === 'add' ? 'added' : 'removed';
       return `${verb} ${key}/${msg.address.prefix} on ${msg.address.interface}`;
     }
@@ -80,17 +92,31 @@ const diffVrrp: Diff = (before, snap, out) => {
   for (const v of snap.vrrp) {
     const old = before.vrrp[v.instance];
     if (old?.state === v.state && old.prio === v.effectivePriority) continue;
-    const summary = old?.state === v.state
-      ? `${v.instance} priority ${old.prio} → ${v.effectivePriority}`
-      : `${v.instance} → ${v.state} (priority ${v.effectivePriority})`;
-    out.push({ type: 'vrrp.transition', summary, data: { instance: v.instance, state: v.state, effectivePriority: v.effectivePriority, source: 'snapshot' } });
+    const summary =
+      old?.state === v.state
+        ? `${v.instance} priority ${old.prio} → ${v.effectivePriority}`
+        : `${v.instance} → ${v.state} (priority ${v.effectivePriority})`;
+    out.push({
+      type: 'vrrp.transition',
+      summary,
+      data: {
+        instance: v.instance,
+        state: v.state,
+        effectivePriority: v.effectivePriority,
+        source: 'snapshot',
+      },
+    });
   }
 };
 
 const diffServices: Diff = (before, snap, out) => {
   for (const [service, health] of Object.entries(snap.services)) {
     if (!health || before.services[service] === health.healthy) continue;
-    out.push({ type: 'service.health', summary: `${service} ${healthWord(health)}`, data: { service, health, source: 'snapshot' } });
+    out.push({
+      type: 'service.health',
+      summary: `${service} ${healthWord(health)}`,
+      data: { service, health, source: 'snapshot' },
+    });
   }
 };
 
@@ -100,27 +126,47 @@ const diffVips: Diff = (before, snap, out) => {
   const nowKeys = new Set(now.map((a) => a.address));
   for (const a of now) {
     if (before.vips.includes(a.address)) continue;
-    out.push({ type: 'vip.change', summary: `added ${a.address}/${a.prefix} on ${a.interface}`, data: { action: 'add', address: a, source: 'snapshot' } });
+    out.push({
+      type: 'vip.change',
+      summary: `added ${a.address}/${a.prefix} on ${a.interface}`,
+      data: { action: 'add', address: a, source: 'snapshot' },
+    });
   }
   for (const old of before.vips) {
     if (nowKeys.has(old) || !vipSet.has(old)) continue;
-    out.push({ type: 'vip.change', summary: `removed ${old}`, data: { action: 'remove', address: { address: old }, source: 'snapshot' } });
+    out.push({
+      type: 'vip.change',
+      summary: `removed ${old}`,
+      data: { action: 'remove', address: { address: old }, source: 'snapshot' },
+    });
   }
 };
 
 const diffRest: Diff = (before, snap, out) => {
   for (const g of snap.syncGroups ?? []) {
     if (before.groups[g.name] === g.state) continue;
-    out.push({ type: 'vrrp.group', summary: `sync group ${g.name} → ${g.state}`, data: { group: g, source: 'snapshot' } });
+    out.push({
+      type: 'vrrp.group',
+      summary: `sync group ${g.name} → ${g.state}`,
+      data: { group: g, source: 'snapshot' },
+    });
   }
   for (const u of snap.upstreams ?? []) {
     if (before.upstreams[u.server] === u.health.healthy) continue;
-    out.push({ type: 'upstream.health', summary: `upstream ${u.server} ${healthWord(u.health)}`, data: { upstream: u, source: 'snapshot' } });
+    out.push({
+      type: 'upstream.health',
+      summary: `upstream ${u.server} ${healthWord(u.health)}`,
+      data: { upstream: u, source: 'snapshot' },
+    });
   }
   for (const c of snap.configs ?? []) {
     const hash = c.hash ?? '';
     if (before.configs[c.component] === hash) continue;
-    out.push({ type: 'config.observed', summary: `${c.component} config ${hash.slice(0, 12) || 'unreadable'}`, data: { config: { ...c, content: undefined }, source: 'snapshot' } });
+    out.push({
+      type: 'config.observed',
+      summary: `${c.component} config ${hash.slice(0, 12) || 'unreadable'}`,
+      data: { config: { ...c, content: undefined }, source: 'snapshot' },
+    });
   }
 };
 
@@ -140,17 +186,28 @@ function mirrorOf(snap: AgentSnapshot): NodeMirror {
  * The changes one message means for history, given the node's mirror (`undefined` = never
  * seen). Returns the next mirror; the input is not modified.
  */
-export function deriveChanges(prev: NodeMirror | undefined, msg: AgentDataMessage): { mirror: NodeMirror; changes: DerivedChange[] } {
+export function deriveChanges(
+  prev: NodeMirror | undefined,
+  msg: AgentDataMessage,
+): { mirror: NodeMirror; changes: DerivedChange[] } {
   if (msg.type !== 'snapshot') {
     const mirror = structuredClone(prev ?? emptyMirror());
-    return { mirror, changes: [{ type: msg.type, summary: direct(mirror, msg), data: dataOf(msg) }] };
+    return {
+      mirror,
+      changes: [{ type: msg.type, summary: direct(mirror, msg), data: dataOf(msg) }],
+    };
   }
   const mirror = mirrorOf(msg);
   if (!prev) {
     const states = msg.vrrp.map((v) => `${v.instance} ${v.state}`);
-    const health = Object.entries(msg.services).map(([s, h]) => `${s} ${h?.healthy ? 'healthy' : 'unhealthy'}`);
+    const health = Object.entries(msg.services).map(
+      ([s, h]) => `${s} ${h?.healthy ? 'healthy' : 'unhealthy'}`,
+    );
     const summary = `first report: ${[...states, ...health].join(', ') || 'nothing observed'}`;
-    return { mirror, changes: [{ type: 'snapshot', summary, data: { vrrp: msg.vrrp, services: msg.services } }] };
+    return {
+      mirror,
+      changes: [{ type: 'snapshot', summary, data: { vrrp: msg.vrrp, services: msg.services } }],
+    };
   }
   const changes: DerivedChange[] = [];
   for (const diff of [diffVrrp, diffServices, diffVips, diffRest]) diff(prev, msg, changes);

@@ -51,8 +51,12 @@ export class HistoryMaintenance {
     private readonly opts: MaintenanceOptions,
   ) {
     this.stmts = {
-      nextOpen: db.prepare(`SELECT series_id AS seriesId, start, data FROM history_chunks WHERE res = ${Res.raw} AND sealed = 0 AND start < ? LIMIT 1`),
-      chunk: db.prepare('SELECT data FROM history_chunks WHERE series_id = ? AND res = ? AND start = ?'),
+      nextOpen: db.prepare(
+        `SELECT series_id AS seriesId, start, data FROM history_chunks WHERE res = ${Res.raw} AND sealed = 0 AND start < ? LIMIT 1`,
+      ),
+      chunk: db.prepare(
+        'SELECT data FROM history_chunks WHERE series_id = ? AND res = ? AND start = ?',
+      ),
       put: db.prepare(`INSERT INTO history_chunks (series_id, res, start, sealed, data) VALUES (?, ?, ?, 1, ?)
         ON CONFLICT(series_id, res, start) DO UPDATE SET sealed = 1, data = excluded.data`),
       dropChunks: db.prepare(`DELETE FROM history_chunks WHERE (series_id, res, start) IN
@@ -95,9 +99,14 @@ export class HistoryMaintenance {
       report.deleted += await this.drain(() => this.stmts['dropChunks']!.run(res, cutoff).changes);
     }
     const transitionsCutoff = now - this.opts.policy.transitionsMs;
-    report.deleted += await this.drain(() => this.stmts['dropTransitions']!.run(transitionsCutoff).changes);
+    report.deleted += await this.drain(
+      () => this.stmts['dropTransitions']!.run(transitionsCutoff).changes,
+    );
     for (const { agentId } of this.stmts['agents']!.all() as { agentId: string }[]) {
-      const drop = (cutoff: number, snapshots: number): Unit => () => this.stmts['dropEvents']!.run(agentId, agentId, cutoff, snapshots).changes;
+      const drop =
+        (cutoff: number, snapshots: number): Unit =>
+        () =>
+          this.stmts['dropEvents']!.run(agentId, agentId, cutoff, snapshots).changes;
       // Raw events are kept for the raw window only (their changes live on in
       // history_transitions); action results stay as long as transitions (pushes, drills).
       report.deleted += await this.drain(drop(now - this.opts.policy.rawMs, 0));
@@ -125,7 +134,8 @@ export class HistoryMaintenance {
   /** Seals one finished raw hour: minute and hour rollups merged in, raw points compressed. */
   private sealOne(now: number): number {
     const before = now - HOUR_MS - (this.opts.graceMs ?? 2 * MINUTE_MS);
-    const row = this.stmts['nextOpen']!.get(before) as { seriesId: number; start: number; data: Buffer } | undefined;
+    const row = this.stmts['nextOpen']!.get(before) as
+      { seriesId: number; start: number; data: Buffer } | undefined;
     if (!row) return 0;
     const raw = decodeOpenRaw(row.start, row.data).sort((a, b) => a.ts - b.ts);
     const minutes = rollupRaw(raw, MINUTE_MS);
@@ -146,7 +156,12 @@ export class HistoryMaintenance {
     for (const [start, points] of byChunk) {
       const old = this.stmts['chunk']!.get(seriesId, res, start) as { data: Buffer } | undefined;
       const existing = old ? decodeRollups(start, STEP_MS[res], old.data) : [];
-      this.stmts['put']!.run(seriesId, res, start, encodeRollups(start, STEP_MS[res], mergePoints(existing, points)));
+      this.stmts['put']!.run(
+        seriesId,
+        res,
+        start,
+        encodeRollups(start, STEP_MS[res], mergePoints(existing, points)),
+      );
     }
   }
 }

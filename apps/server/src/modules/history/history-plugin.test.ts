@@ -16,9 +16,21 @@ describe('retention config', () => {
   });
 
   it('reads KEEPWATCH_RETENTION_*_DAYS (fractions allowed) and rejects nonsense', () => {
-    const cfg = loadConfig({ ...base, KEEPWATCH_RETENTION_RAW_DAYS: '0.5', KEEPWATCH_RETENTION_TRANSITIONS_DAYS: '30' });
-    expect(retentionPolicy(cfg.retention)).toMatchObject({ rawMs: DAY_MS / 2, minuteMs: 30 * DAY_MS, transitionsMs: 30 * DAY_MS });
-    expect(() => loadConfig({ ...base, KEEPWATCH_RETENTION_HOUR_DAYS: '-1' })).toThrow(/KEEPWATCH_RETENTION_HOUR_DAYS/);
-    expect(() => loadConfig({ ...base, KEEPWATCH_RETENTION_MINUTE_DAYS: 'a month' })).toThrow(/positive number of days/);
+    const cfg = loadConfig({
+      ...base,
+      KEEPWATCH_RETENTION_RAW_DAYS: '0.5',
+      KEEPWATCH_RETENTION_TRANSITIONS_DAYS: '30',
+    });
+    expect(retentionPolicy(cfg.retention)).toMatchObject({
+      rawMs: DAY_MS / 2,
+      minuteMs: 30 * DAY_MS,
+      transitionsMs: 30 * DAY_MS,
+    });
+    expect(() => loadConfig({ ...base, KEEPWATCH_RETENTION_HOUR_DAYS: '-1' })).toThrow(
+      /KEEPWATCH_RETENTION_HOUR_DAYS/,
+    );
+    expect(() => loadConfig({ ...base, KEEPWATCH_RETENTION_MINUTE_DAYS: 'a month' })).toThrow(
+      /positive number of days/,
+    );
   });
 });

@@ -28,7 +28,12 @@ export const DEFAULT_RETENTION_DAYS = { raw: 2, minute: 30, hour: 400, transitio
 
 export function retentionPolicy(days: RetentionDays = {}): RetentionPolicy {
   const d = { ...DEFAULT_RETENTION_DAYS, ...days };
-  return { rawMs: d.raw * DAY_MS, minuteMs: d.minute * DAY_MS, hourMs: d.hour * DAY_MS, transitionsMs: d.transitions * DAY_MS };
+  return {
+    rawMs: d.raw * DAY_MS,
+    minuteMs: d.minute * DAY_MS,
+    hourMs: d.hour * DAY_MS,
+    transitionsMs: d.transitions * DAY_MS,
+  };
 }
 
 /**
@@ -39,10 +44,15 @@ export default fp<HistoryPluginOptions>(
   (app, opts, done) => {
     const recorder = new HistoryRecorder(app.db, app.writer);
     const queries = new HistoryQueries(app.db);
-    const maintenance = new HistoryMaintenance(app.db, recorder, { policy: retentionPolicy(opts.retention), now: opts.now });
+    const maintenance = new HistoryMaintenance(app.db, recorder, {
+      policy: retentionPolicy(opts.retention),
+      now: opts.now,
+    });
     app.decorate('history', { recorder, queries, maintenance });
     const off = [
-      app.bus.on('agent.online', ({ agentId, hello }) => recorder.online(agentId, hello.node.cluster.id, hello.node.name)),
+      app.bus.on('agent.online', ({ agentId, hello }) =>
+        recorder.online(agentId, hello.node.cluster.id, hello.node.name),
+      ),
       // Emitted synchronously right before the event is queued: both land in one transaction.
       app.bus.on('agent.data', ({ agentId, message, at }) => recorder.data(agentId, message, at)),
       app.bus.on('agent.stats', ({ agentId, sample }) => recorder.stats(agentId, sample)),

@@ -45,10 +45,16 @@ export class HistoryRecorder {
     private readonly db: Database,
     private readonly writer: BatchWriter,
   ) {
-    this.nodeOf = db.prepare('SELECT cluster_id AS clusterId, node_name AS node FROM agents WHERE agent_id = ?');
+    this.nodeOf = db.prepare(
+      'SELECT cluster_id AS clusterId, node_name AS node FROM agents WHERE agent_id = ?',
+    );
     this.mirrorOf = db.prepare('SELECT state FROM history_node_state WHERE agent_id = ?');
-    this.seriesInsert = db.prepare('INSERT OR IGNORE INTO history_series (cluster_id, node, metric) VALUES (?, ?, ?)');
-    this.seriesSelect = db.prepare('SELECT id FROM history_series WHERE cluster_id = ? AND node = ? AND metric = ?');
+    this.seriesInsert = db.prepare(
+      'INSERT OR IGNORE INTO history_series (cluster_id, node, metric) VALUES (?, ?, ?)',
+    );
+    this.seriesSelect = db.prepare(
+      'SELECT id FROM history_series WHERE cluster_id = ? AND node = ? AND metric = ?',
+    );
   }
 
   /** The agent (re)introduced itself: its cluster or node name may have changed. */
@@ -81,7 +87,18 @@ export class HistoryRecorder {
     const fail = (): void => undefined; // the event insert in the same batch reports the failure
     changes.forEach((c, part) => {
       this.writer
-        .write(INSERT_TRANSITION, [ref.clusterId, ref.node, agentId, msg.seq, part, msg.ts, receivedAt, c.type, c.summary, JSON.stringify(c.data)])
+        .write(INSERT_TRANSITION, [
+          ref.clusterId,
+          ref.node,
+          agentId,
+          msg.seq,
+          part,
+          msg.ts,
+          receivedAt,
+          c.type,
+          c.summary,
+          JSON.stringify(c.data),
+        ])
         .catch(fail);
     });
     this.writer.write(SAVE_MIRROR, [agentId, JSON.stringify(mirror)]).catch(fail);
@@ -94,7 +111,8 @@ export class HistoryRecorder {
     }
     if (msg.type === 'snapshot') {
       for (const [service, h] of Object.entries(msg.services)) {
-        if (h?.latencyMs !== undefined) this.sample(agentId, `latency.${service}`, h.checkedAt, h.latencyMs);
+        if (h?.latencyMs !== undefined)
+          this.sample(agentId, `latency.${service}`, h.checkedAt, h.latencyMs);
       }
     }
   }
@@ -109,7 +127,8 @@ export class HistoryRecorder {
     const dt = s.ts - prev.ts;
     const dr = s.nginx.requests - prev.requests;
     // A counter reset (nginx restart) or a long gap gives no meaningful rate.
-    if (dt > 0 && dt <= 5 * MINUTE_MS && dr >= 0) this.sample(agentId, 'nginx.rps', s.ts, (dr * 1000) / dt);
+    if (dt > 0 && dt <= 5 * MINUTE_MS && dr >= 0)
+      this.sample(agentId, 'nginx.rps', s.ts, (dr * 1000) / dt);
   }
 
   /** Buffers one numeric point; flushes the series' previous minute when a new one starts. */
@@ -120,7 +139,8 @@ export class HistoryRecorder {
     const minute = floorTo(ts, MINUTE_MS);
     const buf = this.buffers.get(seriesId);
     if (buf && buf.minute !== minute) this.append(buf);
-    if (!buf || buf.minute !== minute) this.buffers.set(seriesId, { seriesId, minute, points: [{ ts, value }] });
+    if (!buf || buf.minute !== minute)
+      this.buffers.set(seriesId, { seriesId, minute, points: [{ ts, value }] });
     else buf.points.push({ ts, value });
   }
 
@@ -135,7 +155,9 @@ export class HistoryRecorder {
 
   private append(buf: Buffered): void {
     const start = floorTo(buf.minute, CHUNK_MS[Res.raw]);
-    this.writer.write(APPEND_RAW, [buf.seriesId, start, encodeOpenRaw(start, buf.points)]).catch(() => undefined);
+    this.writer
+      .write(APPEND_RAW, [buf.seriesId, start, encodeOpenRaw(start, buf.points)])
+      .catch(() => undefined);
   }
 
   private seriesId(ref: NodeRef, metric: string): number {

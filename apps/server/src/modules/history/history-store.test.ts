@@ -9,9 +9,13 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function hello(agentId: string, node: string, cluster = 'c1'): AgentHello {
   return {
-    type: 'hello', protocol: 1, agentId, token: 't',
+    type: 'hello',
+    protocol: 1,
+    agentId,
+    token: 't',
     node: { name: node, role: 'lb', cluster: { id: cluster, name: cluster } },
-    facts: { hostname: node, agentVersion: '0' }, capabilities: { observe: [], control: [] },
+    facts: { hostname: node, agentVersion: '0' },
+    capabilities: { observe: [], control: [] },
   };
 }
 
@@ -27,8 +31,15 @@ function setup() {
   };
 }
 
-const transition = (seq: number, ts: number, state: 'MASTER' | 'BACKUP'): AgentDataMessage =>
-  ({ type: 'vrrp.transition', seq, ts, instance: 'VI_1', state, effectivePriority: 100, source: 'fifo' });
+const transition = (seq: number, ts: number, state: 'MASTER' | 'BACKUP'): AgentDataMessage => ({
+  type: 'vrrp.transition',
+  seq,
+  ts,
+  instance: 'VI_1',
+  state,
+  effectivePriority: 100,
+  source: 'fifo',
+});
 
 describe('history storage', () => {
   it('timeline: by cluster, node and type, ordered by agent time, limit flags truncation', async () => {
@@ -39,7 +50,13 @@ describe('history storage', () => {
     await Promise.all([
       s.feed('a1', transition(1, T0 + 30, 'BACKUP')),
       s.feed('a2', transition(1, T0 + 10, 'MASTER')),
-      s.feed('a1', { type: 'service.health', seq: 2, ts: T0 + 20, service: 'nginx', health: { healthy: false, detail: 'HTTP 502', checkedAt: T0 + 20 } }),
+      s.feed('a1', {
+        type: 'service.health',
+        seq: 2,
+        ts: T0 + 20,
+        service: 'nginx',
+        health: { healthy: false, detail: 'HTTP 502', checkedAt: T0 + 20 },
+      }),
       s.feed('x1', transition(1, T0 + 15, 'MASTER')),
     ]);
     const all = s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000 });
@@ -48,14 +65,34 @@ describe('history storage', () => {
       [20, 'lb1', 2, 'service.health'],
       [30, 'lb1', 1, 'vrrp.transition'],
     ]);
-    expect(all.events[0]).toMatchObject({ agentId: 'a2', receivedAt: T0, summary: 'VI_1 → MASTER (priority 100)' });
+    expect(all.events[0]).toMatchObject({
+      agentId: 'a2',
+      receivedAt: T0,
+      summary: 'VI_1 → MASTER (priority 100)',
+    });
     expect(all.truncated).toBe(false);
-    expect(s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, node: 'lb1' }).events).toHaveLength(2);
-    expect(s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, types: 'service.health' }).events.map((e) => e.summary)).toEqual(['nginx unhealthy: HTTP 502']);
-    expect(s.queries.timeline({ cluster: 'c1', from: T0 + 11, to: T0 + 30 }).events).toHaveLength(1);
-    expect(s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, limit: 2 }).truncated).toBe(true);
-    const plan = s.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM history_transitions WHERE cluster_id = ? AND ts >= ? AND ts < ? ORDER BY ts').all('c1', 0, 1) as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX history_transitions_cluster_ts/);
+    expect(
+      s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, node: 'lb1' }).events,
+    ).toHaveLength(2);
+    expect(
+      s.queries
+        .timeline({ cluster: 'c1', from: T0, to: T0 + 1000, types: 'service.health' })
+        .events.map((e) => e.summary),
+    ).toEqual(['nginx unhealthy: HTTP 502']);
+    expect(s.queries.timeline({ cluster: 'c1', from: T0 + 11, to: T0 + 30 }).events).toHaveLength(
+      1,
+    );
+    expect(s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, limit: 2 }).truncated).toBe(
+      true,
+    );
+    const plan = s.db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT * FROM history_transitions WHERE cluster_id = ? AND ts >= ? AND ts < ? ORDER BY ts',
+      )
+      .all('c1', 0, 1) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(
+      /USING INDEX history_transitions_cluster_ts/,
+    );
   });
 
   it('stats become minute and hour rollups; pruning follows retention; stored seq survives pruning', async () => {
@@ -64,7 +101,19 @@ describe('history storage', () => {
     await s.feed('a1', { type: 'snapshot', seq: 1, ts: T0, vrrp: [], addresses: [], services: {} });
     // Three hours of stub_status every 5 s: 10 req/s and active cycling 0..5.
     for (let i = 0; i <= 3 * 720; i++) {
-      s.recorder.stats('a1', { type: 'stats', ts: T0 + i * 5000, nginx: { active: i % 6, accepts: 0, handled: 0, requests: i * 50, reading: 0, writing: 0, waiting: 0 } });
+      s.recorder.stats('a1', {
+        type: 'stats',
+        ts: T0 + i * 5000,
+        nginx: {
+          active: i % 6,
+          accepts: 0,
+          handled: 0,
+          requests: i * 50,
+          reading: 0,
+          writing: 0,
+          waiting: 0,
+        },
+      });
     }
     s.recorder.flushSamples();
     await s.writer.flush();
@@ -76,7 +125,12 @@ describe('history storage', () => {
     expect(minutes).toHaveLength(3 * 60 + 1); // plus the open hour's first minute, rolled up on the fly
     expect(minutes[1]).toEqual({ ts: T0 + MINUTE_MS, min: 10, avg: 10, max: 10, count: 12 });
     const hours = s.queries.series({ ...q, metric: 'nginx.active', step: 'hour' });
-    expect(hours.map((h) => [h.min, h.max, h.count])).toEqual([[0, 5, 720], [0, 5, 720], [0, 5, 720], [0, 0, 1]]);
+    expect(hours.map((h) => [h.min, h.max, h.count])).toEqual([
+      [0, 5, 720],
+      [0, 5, 720],
+      [0, 5, 720],
+      [0, 0, 1],
+    ]);
     expect(hours[0]?.avg).toBeCloseTo(2.5, 5);
 
     // 31 days later: raw and minute data are gone, hours stay; the old snapshot event is pruned
@@ -94,7 +148,17 @@ describe('history storage', () => {
     const s = setup();
     s.join(hello('a1', 'lb1'));
     await s.feed('a1', transition(1, T0, 'MASTER'));
-    await s.feed('a1', { type: 'action.result', seq: 2, ts: T0, id: 'x', action: 'drill', ok: true, steps: [], startedAt: T0, finishedAt: T0 });
+    await s.feed('a1', {
+      type: 'action.result',
+      seq: 2,
+      ts: T0,
+      id: 'x',
+      action: 'drill',
+      ok: true,
+      steps: [],
+      startedAt: T0,
+      finishedAt: T0,
+    });
     s.setNow(T0 + 3 * DAY_MS);
     await s.maintenance.run();
     // The raw transition event is past the raw window; the action result is kept like a transition.
@@ -112,11 +176,23 @@ describe('history storage', () => {
   it('yields between slices: a long prune does not hold the event loop', async () => {
     const s = setup();
     s.join(hello('a1', 'lb1'));
-    for (let seq = 1; seq <= 3000; seq++) void s.feed('a1', { type: 'snapshot', seq, ts: T0 + seq, vrrp: [], addresses: [], services: {} });
+    for (let seq = 1; seq <= 3000; seq++)
+      void s.feed('a1', {
+        type: 'snapshot',
+        seq,
+        ts: T0 + seq,
+        vrrp: [],
+        addresses: [],
+        services: {},
+      });
     await s.writer.flush();
     s.setNow(T0 + 3 * DAY_MS);
     // A 0 ms budget: every unit (≤ 200 rows) is followed by a yield, so timers run in between.
-    const job = new HistoryMaintenance(s.db, s.recorder, { policy: retentionPolicy(), now: () => T0 + 3 * DAY_MS, sliceMs: 0 });
+    const job = new HistoryMaintenance(s.db, s.recorder, {
+      policy: retentionPolicy(),
+      now: () => T0 + 3 * DAY_MS,
+      sliceMs: 0,
+    });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
     const report = await job.run();

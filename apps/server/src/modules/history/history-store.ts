@@ -28,7 +28,11 @@ export interface HistoryStore {
  * The storage stack the server runs (same pragmas, migrations, batch writer, ingest and
  * history), without HTTP: for tests and `pnpm bench history`, with an injected clock.
  */
-export function openHistoryStore(opts: { path: string; now: () => number; retention?: RetentionDays }): HistoryStore {
+export function openHistoryStore(opts: {
+  path: string;
+  now: () => number;
+  retention?: RetentionDays;
+}): HistoryStore {
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -37,7 +41,10 @@ export function openHistoryStore(opts: { path: string; now: () => number; retent
   const writer = new BatchWriter(db);
   const ingest = new AgentIngest(db, writer);
   const recorder = new HistoryRecorder(db, writer);
-  const maintenance = new HistoryMaintenance(db, recorder, { policy: retentionPolicy(opts.retention), now: opts.now });
+  const maintenance = new HistoryMaintenance(db, recorder, {
+    policy: retentionPolicy(opts.retention),
+    now: opts.now,
+  });
   return {
     db,
     writer,

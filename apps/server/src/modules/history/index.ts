@@ -15,7 +15,8 @@ const historyModule: FastifyPluginCallback = (app, _opts, done) => {
       config: { role: 'viewer' },
       schema: {
         tags: ['history'],
-        summary: 'Changes of one cluster (optionally one node / some types) in [from, to), by agent time',
+        summary:
+          'Changes of one cluster (optionally one node / some types) in [from, to), by agent time',
         querystring: HistoryTimelineQuery,
         response: { 200: HistoryTimelineResponse, 400: ApiError, 401: ApiError },
       },

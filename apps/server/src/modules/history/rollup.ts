@@ -49,11 +49,20 @@ export function rollupRollups(points: readonly RollupPoint[], step: number): Rol
   }
   return [...buckets.values()]
     .sort((a, b) => a.ts - b.ts)
-    .map(({ ts, min, max, sum, count }) => ({ ts, min, avg: count > 0 ? sum / count : 0, max, count }));
+    .map(({ ts, min, max, sum, count }) => ({
+      ts,
+      min,
+      avg: count > 0 ? sum / count : 0,
+      max,
+      count,
+    }));
 }
 
 /** Merges new points into a chunk's points: a bucket present in both is replaced by the new one. */
-export function mergePoints(old: readonly RollupPoint[], fresh: readonly RollupPoint[]): RollupPoint[] {
+export function mergePoints(
+  old: readonly RollupPoint[],
+  fresh: readonly RollupPoint[],
+): RollupPoint[] {
   const byTs = new Map<number, RollupPoint>();
   for (const p of old) byTs.set(p.ts, p);
   for (const p of fresh) byTs.set(p.ts, p);
@@ -71,7 +80,8 @@ export interface RetentionPolicy {
 
 /** Cut-off (exclusive) below which chunks of `res` are dropped: whole chunks only. */
 export function chunkCutoff(res: Res, now: number, policy: RetentionPolicy): number {
-  const keep = res === Res.raw ? policy.rawMs : res === Res.minute ? policy.minuteMs : policy.hourMs;
+  const keep =
+    res === Res.raw ? policy.rawMs : res === Res.minute ? policy.minuteMs : policy.hourMs;
   // A chunk starting at s covers [s, s + width): drop it once its end is older than `keep`.
   return now - keep - CHUNK_MS[res];
 }

@@ -1,19 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, MINUTE_MS, chunkCutoff, mergePoints, rollupRaw, rollupRollups, Res } from './rollup';
-import { columnExponent, decodeOpenRaw, decodeRollups, decodeSealedRaw, encodeOpenRaw, encodeRollups, encodeSealedRaw } from './series-codec';
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  chunkCutoff,
+  mergePoints,
+  rollupRaw,
+  rollupRollups,
+  Res,
+} from './rollup';
+import {
+  columnExponent,
+  decodeOpenRaw,
+  decodeRollups,
+  decodeSealedRaw,
+  encodeOpenRaw,
+  encodeRollups,
+  encodeSealedRaw,
+} from './series-codec';
 
 const T0 = Date.UTC(2026, 0, 1);
 
 describe('series codec', () => {
-  const raw = Array.from({ length: 720 }, (_, i) => ({ ts: T0 + i * 5000, value: 10 + (i % 7) * 1.25 }));
+  const raw = Array.from({ length: 720 }, (_, i) => ({
+    ts: T0 + i * 5000,
+    value: 10 + (i % 7) * 1.25,
+  }));
 
   it('round-trips open raw chunks exactly and sealed ones to 3 significant digits', () => {
-    expect(decodeOpenRaw(T0, Buffer.concat([encodeOpenRaw(T0, raw.slice(0, 10)), encodeOpenRaw(T0, raw.slice(10))]))).toEqual(raw);
+    expect(
+      decodeOpenRaw(
+        T0,
+        Buffer.concat([encodeOpenRaw(T0, raw.slice(0, 10)), encodeOpenRaw(T0, raw.slice(10))]),
+      ),
+    ).toEqual(raw);
     const sealed = encodeSealedRaw(T0, raw);
     // max 17.5 → steps of 0.1: 11.25 is stored as 11.3 (or 11.2), never further off than 0.05.
     const back = decodeSealedRaw(T0, sealed);
     expect(back.map((p) => p.ts)).toEqual(raw.map((p) => p.ts));
-    back.forEach((p, i) => expect(Math.abs(p.value - (raw[i]?.value ?? NaN))).toBeLessThanOrEqual(0.05 + 1e-9));
+    back.forEach((p, i) =>
+      expect(Math.abs(p.value - (raw[i]?.value ?? NaN))).toBeLessThanOrEqual(0.05 + 1e-9),
+    );
     expect(back[0]?.value).toBe(10);
     // 720 regular samples in well under a byte each.
     expect(sealed.length).toBeLessThan(720);
@@ -55,7 +81,9 @@ describe('rollups', () => {
       { ts: T0 + MINUTE_MS, min: 40, avg: 40, max: 40, count: 1 },
     ]);
     // Weighted: (15*2 + 40*1) / 3, not (15 + 40) / 2.
-    expect(rollupRollups(minutes, HOUR_MS)).toEqual([{ ts: T0, min: 10, avg: 70 / 3, max: 40, count: 3 }]);
+    expect(rollupRollups(minutes, HOUR_MS)).toEqual([
+      { ts: T0, min: 10, avg: 70 / 3, max: 40, count: 3 },
+    ]);
   });
 
   it('merge replaces a bucket present in both and keeps order', () => {
@@ -66,7 +94,12 @@ describe('rollups', () => {
   });
 
   it('drops a chunk only once all of it is older than the retention', () => {
-    const policy = { rawMs: 2 * 86_400_000, minuteMs: 30 * 86_400_000, hourMs: 400 * 86_400_000, transitionsMs: 1 };
+    const policy = {
+      rawMs: 2 * 86_400_000,
+      minuteMs: 30 * 86_400_000,
+      hourMs: 400 * 86_400_000,
+      transitionsMs: 1,
+    };
     const now = T0 + 10 * 86_400_000;
     // raw chunks are one hour wide: the chunk starting at now - 2 d - 1 h ends exactly at the cut.
     expect(chunkCutoff(Res.raw, now, policy)).toBe(now - policy.rawMs - HOUR_MS);

@@ -100,7 +100,10 @@ function putValues(out: number[], values: readonly number[]): void {
   const e = columnExponent(values);
   putVarint(out, zig(e));
   // Dividing by 10^-e (not multiplying by 10^e) keeps 0.1-steps exact in binary floats.
-  putInts(out, values.map((v) => Math.round(e < 0 ? v * 10 ** -e : v / 10 ** e)));
+  putInts(
+    out,
+    values.map((v) => Math.round(e < 0 ? v * 10 ** -e : v / 10 ** e)),
+  );
 }
 
 function readValues(reader: VarintReader, n: number): number[] {
@@ -111,8 +114,14 @@ function readValues(reader: VarintReader, n: number): number[] {
 export function encodeSealedRaw(chunkStart: number, points: readonly RawPoint[]): Buffer {
   const out: number[] = [];
   putVarint(out, points.length);
-  putInts(out, points.map((p) => Math.round(p.ts - chunkStart)));
-  putValues(out, points.map((p) => p.value));
+  putInts(
+    out,
+    points.map((p) => Math.round(p.ts - chunkStart)),
+  );
+  putValues(
+    out,
+    points.map((p) => p.value),
+  );
   return deflateRawSync(Buffer.from(out));
 }
 
@@ -125,14 +134,33 @@ export function decodeSealedRaw(chunkStart: number, data: Buffer): RawPoint[] {
 }
 
 /** `step` is the bucket width in ms; bucket starts are stored as step counts from chunkStart. */
-export function encodeRollups(chunkStart: number, step: number, points: readonly RollupPoint[]): Buffer {
+export function encodeRollups(
+  chunkStart: number,
+  step: number,
+  points: readonly RollupPoint[],
+): Buffer {
   const out: number[] = [];
   putVarint(out, points.length);
-  putInts(out, points.map((p) => Math.round((p.ts - chunkStart) / step)));
-  putValues(out, points.map((p) => p.min));
-  putValues(out, points.map((p) => p.avg));
-  putValues(out, points.map((p) => p.max));
-  putInts(out, points.map((p) => p.count));
+  putInts(
+    out,
+    points.map((p) => Math.round((p.ts - chunkStart) / step)),
+  );
+  putValues(
+    out,
+    points.map((p) => p.min),
+  );
+  putValues(
+    out,
+    points.map((p) => p.avg),
+  );
+  putValues(
+    out,
+    points.map((p) => p.max),
+  );
+  putInts(
+    out,
+    points.map((p) => p.count),
+  );
   return deflateRawSync(Buffer.from(out));
 }
 

@@ -34,7 +34,10 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
       // Browsers cannot set headers on a WebSocket: the handler checks cookie/?token itself
       // so it can answer with a close code the client understands.
       config: { public: true },
-      schema: { tags: ['live'], summary: 'Live status feed (protocol in packages/shared live-messages.ts)' },
+      schema: {
+        tags: ['live'],
+        summary: 'Live status feed (protocol in packages/shared live-messages.ts)',
+      },
     },
     (socket, request) => {
       socket.on('error', (err) => request.log.warn({ err }, 'live socket error'));

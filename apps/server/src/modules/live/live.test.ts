@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CloseCode, liveToBrowserCodec, type LivePatch, type LiveSnapshot } from '@keepwatch/shared';
+import {
+  CloseCode,
+  liveToBrowserCodec,
+  type LivePatch,
+  type LiveSnapshot,
+} from '@keepwatch/shared';
 import { VIP, agent, connect, hello, login, snapshot, testApp } from '../../testing/test-app';
 
 describe('live feed /api/v1/live', () => {
@@ -44,7 +49,13 @@ describe('live feed /api/v1/live', () => {
     for (const m of live.messages) expect(liveToBrowserCodec.check(m).ok).toBe(true);
 
     const sentAt = Date.now();
-    lb1.send({ type: 'vip.change', seq: 2, ts: 2, action: 'remove', address: { address: VIP, prefix: 24, interface: 'eth0' } });
+    lb1.send({
+      type: 'vip.change',
+      seq: 2,
+      ts: 2,
+      action: 'remove',
+      address: { address: VIP, prefix: 24, interface: 'eth0' },
+    });
     const patch = (await live.next((m) => m['type'] === 'patch')) as unknown as LivePatch;
     expect(Date.now() - sentAt).toBeLessThan(500);
     expect(patch.rev).toBe(snap.rev + 1);
@@ -62,8 +73,22 @@ describe('live feed /api/v1/live', () => {
     lb1.send(snapshot(1, 'MASTER', true));
     await live.next((m) => m['type'] === 'patch');
     const before = live.messages.length;
-    lb1.send({ type: 'vrrp.transition', seq: 2, ts: 2, instance: 'VI_1', state: 'BACKUP', effectivePriority: 90, source: 'fifo' });
-    lb1.send({ type: 'vip.change', seq: 3, ts: 3, action: 'remove', address: { address: VIP, prefix: 24, interface: 'eth0' } });
+    lb1.send({
+      type: 'vrrp.transition',
+      seq: 2,
+      ts: 2,
+      instance: 'VI_1',
+      state: 'BACKUP',
+      effectivePriority: 90,
+      source: 'fifo',
+    });
+    lb1.send({
+      type: 'vip.change',
+      seq: 3,
+      ts: 3,
+      action: 'remove',
+      address: { address: VIP, prefix: 24, interface: 'eth0' },
+    });
     await lb1.next((m) => m['type'] === 'ack' && m['seq'] === 3);
     await new Promise((r) => setTimeout(r, 30));
     const patches = live.messages.slice(before) as unknown as LivePatch[];
@@ -71,7 +96,8 @@ describe('live feed /api/v1/live', () => {
     expect(patches.length).toBeLessThanOrEqual(2);
     const last = patches[patches.length - 1];
     expect(last?.upsert[0]?.nodes[0]?.vrrp[0]?.state).toBe('BACKUP');
-    for (let i = 1; i < patches.length; i++) expect(patches[i]?.rev).toBe((patches[i - 1]?.rev ?? 0) + 1);
+    for (let i = 1; i < patches.length; i++)
+      expect(patches[i]?.rev).toBe((patches[i - 1]?.rev ?? 0) + 1);
   });
 
   it('sends no patch when a change does not alter the derived status', async () => {

@@ -7,7 +7,15 @@ describe('Prometheus exposition', () => {
   it('escapes backslash, quote and newline in label values', () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
     const text = renderExposition([
-      { name: 'm', help: 'line\nbreak \\ "q"', type: 'gauge', samples: [{ labels: { l: 'x"y' }, value: 1 }, { labels: {}, value: NaN }] },
+      {
+        name: 'm',
+        help: 'line\nbreak \\ "q"',
+        type: 'gauge',
+        samples: [
+          { labels: { l: 'x"y' }, value: 1 },
+          { labels: {}, value: NaN },
+        ],
+      },
     ]);
     expect(text).toBe('# HELP m line\\nbreak \\\\ "q"\n# TYPE m gauge\nm{l="x\\"y"} 1\nm NaN\n');
   });
@@ -21,10 +29,25 @@ describe('Prometheus exposition', () => {
       vips: [{ address: '10.0.0.50', instance: 'VI_1', holders: ['lb1', 'lb2'], masters: ['lb1'] }],
       nodes: [
         {
-          name: 'lb1', role: 'lb', online: true, vrrp: [{ instance: 'VI_1', state: 'MASTER', priority: 100, effectivePriority: 100, vrid: 51 }],
-          vipsHeld: ['10.0.0.50'], services: { nginx: { healthy: false }, keepalived: { healthy: true } }, clockOffsetMs: -1500,
+          name: 'lb1',
+          role: 'lb',
+          online: true,
+          vrrp: [
+            { instance: 'VI_1', state: 'MASTER', priority: 100, effectivePriority: 100, vrid: 51 },
+          ],
+          vipsHeld: ['10.0.0.50'],
+          services: { nginx: { healthy: false }, keepalived: { healthy: true } },
+          clockOffsetMs: -1500,
         },
-        { name: 'lb2', role: 'lb', online: false, vrrp: [], vipsHeld: [], services: {}, clockOffsetMs: null },
+        {
+          name: 'lb2',
+          role: 'lb',
+          online: false,
+          vrrp: [],
+          vipsHeld: [],
+          services: {},
+          clockOffsetMs: null,
+        },
       ],
     };
     const text = renderExposition(

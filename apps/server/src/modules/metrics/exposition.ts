@@ -41,7 +41,8 @@ export function renderExposition(families: readonly MetricFamily[]): string {
   const lines: string[] = [];
   for (const f of families) {
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) lines.push(`${f.name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
+    for (const s of f.samples)
+      lines.push(`${f.name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -29,11 +29,15 @@ const metricsModule: FastifyPluginCallback<MetricsOptions> = (app, opts, done) =
 
   app.get('/metrics', { schema: { hide: true } }, (request, reply) => {
     if (!authorized(request.headers.authorization, opts.token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'metrics token required' });
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'unauthorized', message: 'metrics token required' });
     }
     const families = collectMetrics({
       clusters: app.clusterStore.status().clusters,
-      interfaceOf: (cluster, node, instance) => app.clusterStore.vrrpInterface(cluster, node, instance),
+      interfaceOf: (cluster, node, instance) =>
+        app.clusterStore.vrrpInterface(cluster, node, instance),
       alertsFiring: app.alerts.alerts.active(),
       ingestMessages,
     });

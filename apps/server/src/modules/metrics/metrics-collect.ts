@@ -19,7 +19,12 @@ export interface MetricsInput {
 const VRRP_STATE: Partial<Record<VrrpState, number>> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 };
 const VERDICTS: Verdict[] = ['healthy', 'degraded', 'unknown', 'at_risk', 'down'];
 
-const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({ name, help, type: 'gauge', samples });
+const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({
+  name,
+  help,
+  type: 'gauge',
+  samples,
+});
 
 function vrrpStates(input: MetricsInput): Sample[] {
   const out: Sample[] = [];
@@ -36,14 +41,20 @@ function vrrpStates(input: MetricsInput): Sample[] {
           intf: input.interfaceOf(c.id, node.name, v.instance) ?? '',
           vrid: v.vrid === undefined ? '' : String(v.vrid),
         };
-        for (const ip of vips.length > 0 ? vips : ['']) out.push({ labels: { ...base, ip_address: ip }, value });
+        for (const ip of vips.length > 0 ? vips : [''])
+          out.push({ labels: { ...base, ip_address: ip }, value });
       }
     }
   }
   return out;
 }
 
-function perNode(input: MetricsInput): { agent: Sample[]; keepalived: Sample[]; services: Sample[]; clock: Sample[] } {
+function perNode(input: MetricsInput): {
+  agent: Sample[];
+  keepalived: Sample[];
+  services: Sample[];
+  clock: Sample[];
+} {
   const agent: Sample[] = [];
   const keepalived: Sample[] = [];
   const services: Sample[] = [];
@@ -70,7 +81,10 @@ function alertCounts(input: MetricsInput): Sample[] {
   const counts = new Map<string, Sample>();
   for (const a of input.alertsFiring) {
     const key = `${a.cluster}\u0000${a.rule}\u0000${a.severity}`;
-    const s = counts.get(key) ?? { labels: { cluster: a.cluster, rule: a.rule, severity: a.severity }, value: 0 };
+    const s = counts.get(key) ?? {
+      labels: { cluster: a.cluster, rule: a.rule, severity: a.severity },
+      value: 0,
+    };
     s.value += 1;
     counts.set(key, s);
   }
@@ -83,14 +97,25 @@ export function collectMetrics(input: MetricsInput): MetricFamily[] {
     c.vips.map((v) => ({ labels: { cluster: c.id, vip: v.address }, value: v.holders.length })),
   );
   const verdicts = input.clusters.flatMap((c) =>
-    VERDICTS.map((verdict) => ({ labels: { cluster: c.id, verdict }, value: c.verdict === verdict ? 1 : 0 })),
+    VERDICTS.map((verdict) => ({
+      labels: { cluster: c.id, verdict },
+      value: c.verdict === verdict ? 1 : 0,
+    })),
   );
   return [
-    gauge('keepalived_vrrp_state', 'VRRP state per instance and VIP: 0 init, 1 backup, 2 master, 3 fault', vrrpStates(input)),
+    gauge(
+      'keepalived_vrrp_state',
+      'VRRP state per instance and VIP: 0 init, 1 backup, 2 master, 3 fault',
+      vrrpStates(input),
+    ),
     gauge('keepalived_up', 'keepalived is running on the node (online lbs only)', nodes.keepalived),
-    gauge('keepwatch_agent_up', 'the node\'s agent is connected', nodes.agent),
-    gauge('keepwatch_vip_holders', 'how many kernels hold the VIP (1 is right; 0 unserved; 2+ split brain)', holders),
-    gauge('keepwatch_cluster_verdict', '1 for the cluster\'s current verdict', verdicts),
+    gauge('keepwatch_agent_up', "the node's agent is connected", nodes.agent),
+    gauge(
+      'keepwatch_vip_holders',
+      'how many kernels hold the VIP (1 is right; 0 unserved; 2+ split brain)',
+      holders,
+    ),
+    gauge('keepwatch_cluster_verdict', "1 for the cluster's current verdict", verdicts),
     gauge('keepwatch_service_up', 'service health check result per node', nodes.services),
     gauge('keepwatch_clock_offset_seconds', 'agent clock minus server clock', nodes.clock),
     gauge('keepwatch_alerts_firing', 'alerts currently firing', alertCounts(input)),

@@ -12,19 +12,50 @@ describe('ClusterStore', () => {
   it('remembers VIPs from VRRP config so a dead keepalived does not hide them', () => {
     const store = new ClusterStore(() => 0);
     store.hello('a1', identity('lb1'), 0);
-    store.apply('a1', {
-      type: 'snapshot', seq: 1, ts: 1,
-      vrrp: [{ instance: 'VI_1', state: 'MASTER', priority: 100, effectivePriority: 100, vips: ['10.77.0.50'] }],
-      addresses: [{ address: '10.77.0.50', prefix: 24, interface: 'eth0' }],
-      services: {},
-    }, 1);
-    store.apply('a1', { type: 'snapshot', seq: 2, ts: 2, vrrp: [], addresses: [], services: {}, keepalivedRunning: false }, 2);
-    expect(store.cluster('lab')?.vips).toEqual([{ address: '10.77.0.50', instance: 'VI_1', holders: [], masters: [] }]);
+    store.apply(
+      'a1',
+      {
+        type: 'snapshot',
+        seq: 1,
+        ts: 1,
+        vrrp: [
+          {
+            instance: 'VI_1',
+            state: 'MASTER',
+            priority: 100,
+            effectivePriority: 100,
+            vips: ['10.77.0.50'],
+          },
+        ],
+        addresses: [{ address: '10.77.0.50', prefix: 24, interface: 'eth0' }],
+        services: {},
+      },
+      1,
+    );
+    store.apply(
+      'a1',
+      {
+        type: 'snapshot',
+        seq: 2,
+        ts: 2,
+        vrrp: [],
+        addresses: [],
+        services: {},
+        keepalivedRunning: false,
+      },
+      2,
+    );
+    expect(store.cluster('lab')?.vips).toEqual([
+      { address: '10.77.0.50', instance: 'VI_1', holders: [], masters: [] },
+    ]);
   });
 
   it('announces changed clusters, moves agents between clusters and drops empty ones', () => {
     const changes: string[][] = [];
-    const store = new ClusterStore(() => 0, (ids) => changes.push(ids));
+    const store = new ClusterStore(
+      () => 0,
+      (ids) => changes.push(ids),
+    );
     store.hello('a1', identity('lb1', 'one'), 0);
     store.hello('a1', identity('lb1', 'two'), 1);
     expect(changes).toEqual([['one'], ['two', 'one']]);
@@ -41,7 +72,10 @@ describe('ClusterStore', () => {
 
   it('ignores clock jitter below a millisecond', () => {
     let count = 0;
-    const store = new ClusterStore(() => 0, () => count++);
+    const store = new ClusterStore(
+      () => 0,
+      () => count++,
+    );
     store.hello('a1', identity('lb1'), 0);
     store.clock('a1', 3.2);
     store.clock('a1', 3.4);

@@ -52,9 +52,19 @@ export class ClusterStore {
     entry.name = cluster.name;
     this.dropOfflineNamesakes(entry, agentId, name);
     entry.agents.add(agentId);
-    const node: NodeView = existing?.clusterId === cluster.id
-      ? { ...existing.node, name, role, online, lastSeen: at }
-      : { name, role, online, lastSeen: at, vrrp: [], addresses: [], services: {}, clockOffsetMs: null };
+    const node: NodeView =
+      existing?.clusterId === cluster.id
+        ? { ...existing.node, name, role, online, lastSeen: at }
+        : {
+            name,
+            role,
+            online,
+            lastSeen: at,
+            vrrp: [],
+            addresses: [],
+            services: {},
+            clockOffsetMs: null,
+          };
     this.agents.set(agentId, { agentId, clusterId: cluster.id, node });
     this.emit([...changed]);
   }

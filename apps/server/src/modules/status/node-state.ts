@@ -48,7 +48,8 @@ function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
   const previous = new Map(node.vrrp.map((v) => [v.instance, v]));
   node.vrrp = msg.vrrp.map((v): VrrpView => {
     const prev = previous.get(v.instance);
-    const since = prev?.state === v.state ? (prev.since ?? v.lastTransition) : (v.lastTransition ?? msg.ts);
+    const since =
+      prev?.state === v.state ? (prev.since ?? v.lastTransition) : (v.lastTransition ?? msg.ts);
     if (prev && prev.state !== v.state) noteTransition(node, v.instance, msg.ts);
     return {
       instance: v.instance,

@@ -13,7 +13,13 @@ describe('server restart', () => {
     await first.ready();
     const lb1 = await agent(first, hello({}, 'lb1'));
     lb1.send(snapshot(1, 'MASTER', true));
-    lb1.send({ type: 'vip.change', seq: 2, ts: 2, action: 'remove', address: { address: VIP, prefix: 24, interface: 'eth0' } });
+    lb1.send({
+      type: 'vip.change',
+      seq: 2,
+      ts: 2,
+      action: 'remove',
+      address: { address: VIP, prefix: 24, interface: 'eth0' },
+    });
     await lb1.next((m) => m['type'] === 'ack' && m['seq'] === 2);
     await first.close();
 
@@ -21,7 +27,12 @@ describe('server restart', () => {
     await second.ready();
     try {
       const token = await login(second);
-      const status = (await second.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })).json<StatusResponse>();
+      const status = (
+        await second.inject({
+          url: '/api/v1/status',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json<StatusResponse>();
       const cluster = status.clusters[0];
       expect(cluster?.nodes).toMatchObject([{ name: 'lb1', online: false, vipsHeld: [] }]);
       expect(cluster?.vips.map((v) => v.address)).toEqual([VIP]);

@@ -4,7 +4,11 @@ import { ClusterStore } from './cluster-store';
 
 /* The store feeds the time and configuration rules (SPEC T-2, C-1) what they need. */
 
-const identity = (name: string): AgentHello['node'] => ({ name, role: 'lb', cluster: { id: 'lab', name: 'LAB' } });
+const identity = (name: string): AgentHello['node'] => ({
+  name,
+  role: 'lb',
+  cluster: { id: 'lab', name: 'LAB' },
+});
 const VIP = '10.77.0.50';
 
 function conf(state: string, priority: number): string {
@@ -15,7 +19,12 @@ const configObserved = (seq: number, content: string): AgentDataMessage => ({
   type: 'config.observed',
   seq,
   ts: seq,
-  config: { component: 'keepalived', path: '/etc/keepalived/keepalived.conf', content, checkedAt: seq },
+  config: {
+    component: 'keepalived',
+    path: '/etc/keepalived/keepalived.conf',
+    content,
+    checkedAt: seq,
+  },
 });
 
 const snap = (state: 'MASTER' | 'BACKUP', holds: boolean): AgentDataMessage => ({
@@ -61,10 +70,24 @@ describe('status store → rule inputs', () => {
     store.apply('a1', snap('MASTER', true), 0);
     const states = ['BACKUP', 'MASTER', 'BACKUP', 'MASTER'] as const;
     states.forEach((state, i) => {
-      store.apply('a1', { type: 'vrrp.transition', seq: 2 + i, ts: 1000 * (i + 1), instance: 'VI_1', state, effectivePriority: 100, source: 'fifo' }, 0);
+      store.apply(
+        'a1',
+        {
+          type: 'vrrp.transition',
+          seq: 2 + i,
+          ts: 1000 * (i + 1),
+          instance: 'VI_1',
+          state,
+          effectivePriority: 100,
+          source: 'fifo',
+        },
+        0,
+      );
     });
     now = 5000;
-    expect(store.cluster('lab')?.findings.map((f) => f.message)).toContain('VI_1 on lb1 changed state 4 times in 5 min');
+    expect(store.cluster('lab')?.findings.map((f) => f.message)).toContain(
+      'VI_1 on lb1 changed state 4 times in 5 min',
+    );
     now = 1000 + 5 * 60_000;
     expect(store.cluster('lab')?.findings.map((f) => f.rule)).not.toContain('FLAPPING');
   });

@@ -17,13 +17,19 @@ export interface StatusStorePluginOptions {
 }
 
 /** Findings fingerprint per cluster: a change without any event (time passing) is announced. */
-function startRecheck(store: ClusterStore, everyMs: number, announce: (ids: string[]) => void): NodeJS.Timeout {
+function startRecheck(
+  store: ClusterStore,
+  everyMs: number,
+  announce: (ids: string[]) => void,
+): NodeJS.Timeout {
   const last = new Map<string, string>();
   const timer = setInterval(() => {
     const changed: string[] = [];
     for (const id of store.clusterIds()) {
       const c = store.cluster(id);
-      const key = c ? `${c.verdict}|${c.findings.map((f) => `${f.rule}:${f.message}`).join('|')}` : '';
+      const key = c
+        ? `${c.verdict}|${c.findings.map((f) => `${f.rule}:${f.message}`).join('|')}`
+        : '';
       if (last.has(id) && last.get(id) !== key) changed.push(id);
       last.set(id, key);
     }
@@ -68,7 +74,10 @@ function restore(db: Database, store: ClusterStore): void {
     };
     store.hello(a.agent_id, identity, a.last_seen, false);
     const from = (lastSnapshot.get(a.agent_id) as { seq: number | null }).seq ?? 0;
-    for (const row of eventsFrom.iterate(a.agent_id, from) as Iterable<{ payload: string; received_at: number }>) {
+    for (const row of eventsFrom.iterate(a.agent_id, from) as Iterable<{
+      payload: string;
+      received_at: number;
+    }>) {
       const decoded = agentToServerCodec.decode(row.payload);
       // Only sequenced (data) messages are stored; anything else in the log is skipped.
       if (!decoded.ok || !('seq' in decoded.value)) continue;

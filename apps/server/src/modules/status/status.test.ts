@@ -15,13 +15,19 @@ describe('GET /api/v1/status', () => {
     const none = await app.inject({ url: '/api/v1/status' });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toMatchObject({ error: 'unauthorized' });
-    const bad = await app.inject({ url: '/api/v1/status', headers: { authorization: 'Bearer nope' } });
+    const bad = await app.inject({
+      url: '/api/v1/status',
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(bad.statusCode).toBe(401);
   });
 
   it('answers 200 with an empty, schema-valid status for a bearer token', async () => {
     const token = await login(app);
-    const res = await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } });
+    const res = await app.inject({
+      url: '/api/v1/status',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(200);
     const body: unknown = res.json();
     expect(Value.Check(StatusResponse, body)).toBe(true);
@@ -39,29 +45,64 @@ describe('GET /api/v1/status', () => {
     await lb2.next((m) => m['type'] === 'ack');
 
     const get = async () =>
-      (await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })).json<StatusResponse>();
+      (
+        await app.inject({ url: '/api/v1/status', headers: { authorization: `Bearer ${token}` } })
+      ).json<StatusResponse>();
     let status = await get();
     expect(Value.Check(StatusResponse, status)).toBe(true);
     const cluster = status.clusters[0];
-    expect(cluster).toMatchObject({ id: 'lab', name: 'Lab cluster', verdict: 'healthy', findings: [] });
-    expect(cluster?.vips).toEqual([{ address: VIP, instance: 'VI_1', holders: ['lb1'], masters: ['lb1'] }]);
+    expect(cluster).toMatchObject({
+      id: 'lab',
+      name: 'Lab cluster',
+      verdict: 'healthy',
+      findings: [],
+    });
+    expect(cluster?.vips).toEqual([
+      { address: VIP, instance: 'VI_1', holders: ['lb1'], masters: ['lb1'] },
+    ]);
     expect(cluster?.nodes.map((n) => [n.name, n.online, n.vipsHeld])).toEqual([
       ['lb1', true, [VIP]],
       ['lb2', true, []],
     ]);
 
     // keepalived on lb1 is SIGKILLed: its kernel keeps the VIP, lb2 takes over.
-    lb1.send({ type: 'service.health', seq: 2, ts: 2000, service: 'keepalived', health: { healthy: false, detail: 'process not running', checkedAt: 2000 } });
-    lb2.send({ type: 'vrrp.transition', seq: 2, ts: 2001, instance: 'VI_1', state: 'MASTER', effectivePriority: 90, source: 'fifo' });
-    lb2.send({ type: 'vip.change', seq: 3, ts: 2002, action: 'add', address: { address: VIP, prefix: 24, interface: 'eth0' } });
+    lb1.send({
+      type: 'service.health',
+      seq: 2,
+      ts: 2000,
+      service: 'keepalived',
+      health: { healthy: false, detail: 'process not running', checkedAt: 2000 },
+    });
+    lb2.send({
+      type: 'vrrp.transition',
+      seq: 2,
+      ts: 2001,
+      instance: 'VI_1',
+      state: 'MASTER',
+      effectivePriority: 90,
+      source: 'fifo',
+    });
+    lb2.send({
+      type: 'vip.change',
+      seq: 3,
+      ts: 2002,
+      action: 'add',
+      address: { address: VIP, prefix: 24, interface: 'eth0' },
+    });
     await lb2.next((m) => m['type'] === 'ack' && m['seq'] === 3);
     await lb1.next((m) => m['type'] === 'ack' && m['seq'] === 2);
     status = await get();
     const c = status.clusters[0];
     expect(c?.vips[0]).toMatchObject({ holders: ['lb1', 'lb2'], masters: ['lb2'] });
     expect(c?.verdict).toBe('at_risk');
-    expect(c?.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['SPLIT_BRAIN', 'STALE_VIP']));
-    expect(c?.nodes[1]?.vrrp[0]).toMatchObject({ state: 'MASTER', effectivePriority: 90, since: 2001 });
+    expect(c?.findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['SPLIT_BRAIN', 'STALE_VIP']),
+    );
+    expect(c?.nodes[1]?.vrrp[0]).toMatchObject({
+      state: 'MASTER',
+      effectivePriority: 90,
+      since: 2001,
+    });
 
     // lb1's agent goes away: it is reported offline and its stale view is no longer a holder.
     lb1.ws.close();

@@ -14,38 +14,78 @@ import { UserStore, removesLastAdmin, type UserChange } from './user-store';
 
 const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
 
-function publicUser(u: { username: string; role: string; disabled: boolean; createdAt: number; updatedAt: number | null }) {
-  return { username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt };
+function publicUser(u: {
+  username: string;
+  role: string;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number | null;
+}) {
+  return {
+    username: u.username,
+    role: u.role,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
 }
 
 const notFound = (reply: FastifyReply, username: string): FastifyReply =>
   reply.code(404).send({ error: 'not_found', message: `no user ${username}` });
 const lastAdmin = (reply: FastifyReply): FastifyReply =>
-  reply.code(409).send({ error: 'last_admin', message: 'this would leave no enabled admin; make another admin first' });
+  reply
+    .code(409)
+    .send({
+      error: 'last_admin',
+      message: 'this would leave no enabled admin; make another admin first',
+    });
 
 /** Admin user management: GET/POST /users, PATCH/DELETE /users/:username. */
 const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, done) => {
   const users = new UserStore(app.db, opts.now);
   const admin = { role: 'admin' as const };
 
-  app.get('/users', { config: admin, schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors } } }, () =>
-    users.list().map(publicUser),
+  app.get(
+    '/users',
+    {
+      config: admin,
+      schema: {
+        tags: ['users'],
+        summary: 'All users (admin)',
+        response: { 200: UserList, ...errors },
+      },
+    },
+    () => users.list().map(publicUser),
   );
 
   app.post(
     '/users',
-    { config: admin, schema: { tags: ['users'], summary: 'Create a user (admin)', body: UserCreate, response: { 201: User, ...errors } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user (admin)',
+        body: UserCreate,
+        response: { 201: User, ...errors },
+      },
+    },
     async (request, reply) => {
       const body = request.body as UserCreate;
       const problem = passwordProblem(body.password, body.username);
       if (problem) return reply.code(400).send({ error: 'weak_password', message: problem });
       if (users.get(body.username)) {
-        return reply.code(409).send({ error: 'exists', message: `user ${body.username} already exists` });
+        return reply
+          .code(409)
+          .send({ error: 'exists', message: `user ${body.username} already exists` });
       }
       await app.auth.createUser(body.username, body.password, body.role);
       const created = users.get(body.username);
       if (!created) throw new Error('user vanished right after insert');
-      app.audit.fromRequest(request, { action: 'user.create', target: body.username, detail: { role: body.role } });
+      app.audit.fromRequest(request, {
+        action: 'user.create',
+        target: body.username,
+        detail: { role: body.role },
+      });
       return reply.code(201).send(publicUser(created));
     },
   );
@@ -56,7 +96,8 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
       config: admin,
       schema: {
         tags: ['users'],
-        summary: 'Change role, reset password, or (dis)able a user (admin); ends their sessions on password or disable',
+        summary:
+          'Change role, reset password, or (dis)able a user (admin); ends their sessions on password or disable',
         params: UserParams,
         body: UserPatch,
         response: { 200: User, ...errors },
@@ -69,7 +110,8 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
         const problem = passwordProblem(body.password, username);
         if (problem) return reply.code(400).send({ error: 'weak_password', message: problem });
       }
-      const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
+      const passwordHash =
+        body.password === undefined ? undefined : await hashPassword(body.password);
       // From here on synchronous: the last-admin check and the write cannot interleave.
       const target = users.get(username);
       if (!target) return notFound(reply, username);
@@ -80,8 +122,16 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
       };
       if (removesLastAdmin(target, change, users.enabledAdmins())) return lastAdmin(reply);
       users.update(target.id, change);
-      const ended = passwordHash !== undefined || body.disabled === true ? app.auth.revokeUserSessions(target.id) : 0;
-      const detail = { role: body.role, disabled: body.disabled, passwordReset: passwordHash !== undefined, endedSessions: ended };
+      const ended =
+        passwordHash !== undefined || body.disabled === true
+          ? app.auth.revokeUserSessions(target.id)
+          : 0;
+      const detail = {
+        role: body.role,
+        disabled: body.disabled,
+        passwordReset: passwordHash !== undefined,
+        endedSessions: ended,
+      };
       app.audit.fromRequest(request, { action: 'user.update', target: username, detail });
       return publicUser(users.get(username) ?? target);
     },
@@ -89,7 +139,15 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
 
   app.delete(
     '/users/:username',
-    { config: admin, schema: { tags: ['users'], summary: 'Delete a user and their sessions and tokens (admin)', params: UserParams, response: { 200: OkResponse, ...errors } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['users'],
+        summary: 'Delete a user and their sessions and tokens (admin)',
+        params: UserParams,
+        response: { 200: OkResponse, ...errors },
+      },
+    },
     (request, reply) => {
       const { username } = request.params as UserParams;
       const target = users.get(username);

@@ -36,7 +36,11 @@ const toInfo = (r: UserRow): UserInfo => ({
 });
 
 /** Would this change leave no enabled admin? Pure, so the rule is tested without a database. */
-export function removesLastAdmin(target: UserInfo, change: UserChange | 'delete', enabledAdmins: number): boolean {
+export function removesLastAdmin(
+  target: UserInfo,
+  change: UserChange | 'delete',
+  enabledAdmins: number,
+): boolean {
   const isActiveAdmin = target.role === 'admin' && !target.disabled;
   if (!isActiveAdmin || enabledAdmins > 1) return false;
   if (change === 'delete') return true;
@@ -53,17 +57,22 @@ export class UserStore {
   ) {}
 
   list(): UserInfo[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all() as UserRow[]).map(toInfo);
+    return (
+      this.db.prepare(`SELECT ${COLUMNS} FROM users ORDER BY username`).all() as UserRow[]
+    ).map(toInfo);
   }
 
   get(username: string): UserInfo | undefined {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE username = ?`).get(username) as UserRow | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM users WHERE username = ?`).get(username) as
+      UserRow | undefined;
     return row && toInfo(row);
   }
 
   enabledAdmins(): number {
     return (
-      this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0").get() as { n: number }
+      this.db
+        .prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0")
+        .get() as { n: number }
     ).n;
   }
 

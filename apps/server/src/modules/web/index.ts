@@ -19,9 +19,15 @@ export default fp<WebModuleOptions>(
   async (app, opts) => {
     const built = existsSync(join(opts.webDist, 'index.html'));
     if (built) {
-      await app.register(fastifyStatic, { root: opts.webDist, wildcard: false, index: 'index.html' });
+      await app.register(fastifyStatic, {
+        root: opts.webDist,
+        wildcard: false,
+        index: 'index.html',
+      });
     } else {
-      app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(NOT_BUILT));
+      app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+        reply.type('text/html').send(NOT_BUILT),
+      );
     }
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? '';

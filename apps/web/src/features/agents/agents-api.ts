@@ -24,11 +24,18 @@ export const AgentRow = Type.Object({
 export type AgentRow = Static<typeof AgentRow>;
 
 const AgentsBody = Type.Object({ agents: Type.Array(AgentRow) });
-const TokenBody = Type.Object({ id: Type.String(), token: Type.String(), expiresAt: Type.Number() });
+const TokenBody = Type.Object({
+  id: Type.String(),
+  token: Type.String(),
+  expiresAt: Type.Number(),
+});
 export type CreatedToken = Static<typeof TokenBody>;
 
 export class AgentsApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,7 +45,12 @@ function csrf(): string {
   return match?.[1] === undefined ? '' : decodeURIComponent(match[1]);
 }
 
-async function call<S extends TSchema>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<Static<S>> {
+async function call<S extends TSchema>(
+  method: 'GET' | 'POST',
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<Static<S>> {
   const res = await fetch(`/api/v1${path}`, {
     method,
     credentials: 'same-origin',
@@ -51,7 +63,10 @@ async function call<S extends TSchema>(method: 'GET' | 'POST', path: string, sch
   const json = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
     const message = (json as { message?: unknown } | undefined)?.message;
-    throw new AgentsApiError(res.status, typeof message === 'string' ? message : `HTTP ${res.status}`);
+    throw new AgentsApiError(
+      res.status,
+      typeof message === 'string' ? message : `HTTP ${res.status}`,
+    );
   }
   const check = TypeCompiler.Compile(schema);
   if (!check.Check(json)) throw new AgentsApiError(res.status, `unexpected response from ${path}`);
@@ -60,8 +75,13 @@ async function call<S extends TSchema>(method: 'GET' | 'POST', path: string, sch
 
 export const agentsApi = {
   list: async (): Promise<AgentRow[]> => (await call('GET', '/agents', AgentsBody)).agents,
-  createToken: (): Promise<CreatedToken> => call('POST', '/agents/enrollment-tokens', TokenBody, { note: 'dashboard' }),
+  createToken: (): Promise<CreatedToken> =>
+    call('POST', '/agents/enrollment-tokens', TokenBody, { note: 'dashboard' }),
   revoke: async (agentId: string): Promise<void> => {
-    await call('POST', `/agents/${encodeURIComponent(agentId)}/revoke`, Type.Object({ ok: Type.Boolean() }));
+    await call(
+      'POST',
+      `/agents/${encodeURIComponent(agentId)}/revoke`,
+      Type.Object({ ok: Type.Boolean() }),
+    );
   },
 };

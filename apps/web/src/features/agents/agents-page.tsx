@@ -43,21 +43,33 @@ export function AgentsPage({ user }: { user: MeResponse }) {
 
   const logout = (): void => {
     live.stop();
-    void api.logout().catch(() => undefined).finally(() => session.set({ kind: 'anonymous', notice: null }));
+    void api
+      .logout()
+      .catch(() => undefined)
+      .finally(() => session.set({ kind: 'anonymous', notice: null }));
   };
 
   const addAgent = (): void => {
-    agentsApi.createToken().then(setCreated, (err: unknown) => setError(t.agentsActionError((err as Error).message)));
+    agentsApi
+      .createToken()
+      .then(setCreated, (err: unknown) => setError(t.agentsActionError((err as Error).message)));
   };
 
   const revoke = (a: AgentRow): void => {
     if (!window.confirm(t.agentsRevokeConfirm(a.nodeName ?? a.agentId))) return;
-    agentsApi.revoke(a.agentId).then(load, (err: unknown) => setError(t.agentsActionError((err as Error).message)));
+    agentsApi
+      .revoke(a.agentId)
+      .then(load, (err: unknown) => setError(t.agentsActionError((err as Error).message)));
   };
 
   return (
     <div className="app">
-      <AppHeader user={user} connection={state.connection} everLive={state.everLive} onLogout={logout} />
+      <AppHeader
+        user={user}
+        connection={state.connection}
+        everLive={state.everLive}
+        onLogout={logout}
+      />
       <main className="page">
         <div className="agents-head">
           <h1>{t.agentsTitle}</h1>
@@ -66,7 +78,11 @@ export function AgentsPage({ user }: { user: MeResponse }) {
           </button>
         </div>
         {created && <EnrollDialog token={created} onClose={() => setCreated(null)} />}
-        {error && <p className="form-error" role="alert">{error}</p>}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
         {agents === null ? (
           <p className="empty muted">{t.agentsLoading}</p>
         ) : agents.length === 0 ? (
@@ -79,7 +95,13 @@ export function AgentsPage({ user }: { user: MeResponse }) {
   );
 }
 
-function AgentsTable({ agents, onRevoke }: { agents: AgentRow[]; onRevoke: (a: AgentRow) => void }) {
+function AgentsTable({
+  agents,
+  onRevoke,
+}: {
+  agents: AgentRow[];
+  onRevoke: (a: AgentRow) => void;
+}) {
   const { t } = useI18n();
   const now = useNow(1000);
   return (
@@ -97,7 +119,11 @@ function AgentsTable({ agents, onRevoke }: { agents: AgentRow[]; onRevoke: (a: A
       </thead>
       <tbody>
         {agents.map((a) => (
-          <tr key={a.agentId} data-agent-id={a.agentId} className={a.revoked ? 'agent-row-revoked' : ''}>
+          <tr
+            key={a.agentId}
+            data-agent-id={a.agentId}
+            className={a.revoked ? 'agent-row-revoked' : ''}
+          >
             <td>
               <div className="agent-name">{a.nodeName ?? '—'}</div>
               <div className="mono small muted">{a.agentId}</div>
@@ -107,7 +133,13 @@ function AgentsTable({ agents, onRevoke }: { agents: AgentRow[]; onRevoke: (a: A
             <td>
               <AgentStatus agent={a} />
             </td>
-            <td className="small">{a.online ? '—' : a.lastSeen === null ? t.agentsNever : t.lastSeen(formatAgo(now - a.lastSeen, t))}</td>
+            <td className="small">
+              {a.online
+                ? '—'
+                : a.lastSeen === null
+                  ? t.agentsNever
+                  : t.lastSeen(formatAgo(now - a.lastSeen, t))}
+            </td>
             <td className="small muted">{a.enrolled ? t.agentsEnrolled : t.agentsSharedToken}</td>
             <td>
               {!a.revoked && (
@@ -131,7 +163,8 @@ function formatAgo(ms: number, t: T): string {
 
 function AgentStatus({ agent }: { agent: AgentRow }) {
   const { t } = useI18n();
-  if (agent.revoked) return <span className="agent-pill agent-pill-revoked">{t.agentsRevoked}</span>;
+  if (agent.revoked)
+    return <span className="agent-pill agent-pill-revoked">{t.agentsRevoked}</span>;
   return agent.online ? (
     <span className="agent-pill agent-pill-on">
       <span className="dot" aria-hidden="true" />
@@ -153,7 +186,9 @@ function EnrollDialog({ token, onClose }: { token: CreatedToken; onClose: () => 
     <section className="enroll-box" data-testid="enroll-box" aria-label={t.agentsAddTitle}>
       <h2>{t.agentsAddTitle}</h2>
       <p className="small">{t.agentsAddHelp(new Date(token.expiresAt).toLocaleString(lang))}</p>
-      <pre className="mono enroll-line" data-testid="enroll-line">{line}</pre>
+      <pre className="mono enroll-line" data-testid="enroll-line">
+        {line}
+      </pre>
       <div className="enroll-actions">
         <button type="button" className="primary" onClick={copy}>
           {copied ? t.agentsCopied : t.agentsCopy}

@@ -8,6 +8,9 @@ export function shellQuote(s: string): string {
 /** `curl -fsSL <panel>/api/v1/agent-dist/install.sh | sudo sh -s -- --server <panel> --token <T>` */
 export function installOneLiner(panelOrigin: string, token: string): string {
   const panel = panelOrigin.replace(/\/+$/, '');
-  const insecure = panel.startsWith('http://') && !/^http:\/\/(localhost|127\.|\[::1\])/.test(panel) ? ' --allow-insecure' : '';
+  const insecure =
+    panel.startsWith('http://') && !/^http:\/\/(localhost|127\.|\[::1\])/.test(panel)
+      ? ' --allow-insecure'
+      : '';
   return `curl -fsSL ${shellQuote(`${panel}/api/v1/agent-dist/install.sh`)} | sudo sh -s -- --server ${shellQuote(panel)} --token ${shellQuote(token)}${insecure}`;
 }

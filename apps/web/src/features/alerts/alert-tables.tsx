@@ -14,14 +14,20 @@ function Ago({ now, at }: { now: number; at: number }) {
   const { t, lang } = useI18n();
   const age = relativeAge(now, at, t.durationUnits);
   return (
-    <span title={new Date(at).toLocaleString(lang)}>{age === null ? t.alerts.justNow : t.alerts.ago(age)}</span>
+    <span title={new Date(at).toLocaleString(lang)}>
+      {age === null ? t.alerts.justNow : t.alerts.ago(age)}
+    </span>
   );
 }
 
 export function ActiveAlerts({ alerts, now }: { alerts: Alert[]; now: number }) {
   const { t } = useI18n();
   if (alerts.length === 0) {
-    return <p className="alerts-none" data-testid="alerts-none">{t.alerts.noneActive}</p>;
+    return (
+      <p className="alerts-none" data-testid="alerts-none">
+        {t.alerts.noneActive}
+      </p>
+    );
   }
   return (
     <table className="kw-table" data-testid="alerts-active">
@@ -37,11 +43,15 @@ export function ActiveAlerts({ alerts, now }: { alerts: Alert[]; now: number }) 
       <tbody>
         {alerts.map((a) => (
           <tr key={a.id} data-alert-key={a.key} className={`alert-row-${a.severity}`}>
-            <td><Severity severity={a.severity} /></td>
+            <td>
+              <Severity severity={a.severity} />
+            </td>
             <td className="nowrap">{a.cluster}</td>
             <td className="mono small nowrap">{a.rule}</td>
             <td className="alert-msg">{a.message}</td>
-            <td className="nowrap"><Ago now={now} at={a.firingAt} /></td>
+            <td className="nowrap">
+              <Ago now={now} at={a.firingAt} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -67,11 +77,15 @@ export function RecentAlerts({ alerts, now }: { alerts: Alert[]; now: number }) 
       <tbody>
         {alerts.map((a) => (
           <tr key={a.id} data-alert-key={a.key}>
-            <td><Severity severity={a.severity} /></td>
+            <td>
+              <Severity severity={a.severity} />
+            </td>
             <td className="nowrap">{a.cluster}</td>
             <td className="mono small nowrap">{a.rule}</td>
             <td className="alert-msg">{a.message}</td>
-            <td className="nowrap">{a.resolvedAt !== null && <Ago now={now} at={a.resolvedAt} />}</td>
+            <td className="nowrap">
+              {a.resolvedAt !== null && <Ago now={now} at={a.resolvedAt} />}
+            </td>
             <td className="nowrap muted">{firingDuration(a, t.durationUnits)}</td>
           </tr>
         ))}

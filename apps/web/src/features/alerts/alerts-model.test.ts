@@ -3,15 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { dictionaries } from '../../i18n/dictionary';
 import { firingDuration, relativeAge, sortActive, sortRecent } from './alerts-model';
 
-const alert = (id: number, severity: string, firingAt: number, resolvedAt: number | null = null): Alert => ({
-  id, key: `k${id}`, rule: 'R', severity, cluster: 'c', message: 'm', firingAt, resolvedAt,
+const alert = (
+  id: number,
+  severity: string,
+  firingAt: number,
+  resolvedAt: number | null = null,
+): Alert => ({
+  id,
+  key: `k${id}`,
+  rule: 'R',
+  severity,
+  cluster: 'c',
+  message: 'm',
+  firingAt,
+  resolvedAt,
 });
 const en = dictionaries.en.durationUnits;
 const zh = dictionaries['zh-CN'].durationUnits;
 
 describe('sortActive', () => {
   it('puts critical before warning before info, then the oldest first', () => {
-    const sorted = sortActive([alert(1, 'info', 1), alert(2, 'warning', 5), alert(3, 'critical', 9), alert(4, 'critical', 3), alert(5, 'weird', 0)]);
+    const sorted = sortActive([
+      alert(1, 'info', 1),
+      alert(2, 'warning', 5),
+      alert(3, 'critical', 9),
+      alert(4, 'critical', 3),
+      alert(5, 'weird', 0),
+    ]);
     expect(sorted.map((a) => a.id)).toEqual([4, 3, 2, 1, 5]);
   });
   it('does not mutate its input', () => {
@@ -23,7 +41,13 @@ describe('sortActive', () => {
 
 describe('sortRecent', () => {
   it('puts the latest resolution first', () => {
-    expect(sortRecent([alert(1, 'critical', 0, 10), alert(2, 'info', 0, 30), alert(3, 'warning', 0, 20)]).map((a) => a.id)).toEqual([2, 3, 1]);
+    expect(
+      sortRecent([
+        alert(1, 'critical', 0, 10),
+        alert(2, 'info', 0, 30),
+        alert(3, 'warning', 0, 20),
+      ]).map((a) => a.id),
+    ).toEqual([2, 3, 1]);
   });
 });
 

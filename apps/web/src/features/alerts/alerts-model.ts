@@ -30,5 +30,7 @@ export function relativeAge(now: number, then: number, units: DurationUnits): st
 
 /** How long an alert fired: resolvedAt − firingAt, or null while active. */
 export function firingDuration(alert: Alert, units: DurationUnits): string | null {
-  return alert.resolvedAt === null ? null : formatDuration(alert.resolvedAt - alert.firingAt, units);
+  return alert.resolvedAt === null
+    ? null
+    : formatDuration(alert.resolvedAt - alert.firingAt, units);
 }

@@ -48,10 +48,13 @@ export function AlertsPage({ user }: { user: MeResponse }) {
 
   const refetch = useMemo(() => throttle(load, REFETCH_MIN_MS), [load]);
   const settle = useMemo(() => debounce(load, SETTLE_MS), [load]);
-  useEffect(() => () => {
-    refetch.cancel();
-    settle.cancel();
-  }, [refetch, settle]);
+  useEffect(
+    () => () => {
+      refetch.cancel();
+      settle.cancel();
+    },
+    [refetch, settle],
+  );
   const { rev } = state.data;
   useEffect(() => {
     refetch();
@@ -60,26 +63,45 @@ export function AlertsPage({ user }: { user: MeResponse }) {
 
   const logout = (): void => {
     live.stop();
-    void api.logout().catch(() => undefined).finally(() => session.set({ kind: 'anonymous', notice: null }));
+    void api
+      .logout()
+      .catch(() => undefined)
+      .finally(() => session.set({ kind: 'anonymous', notice: null }));
   };
 
   const active = useMemo(() => sortActive(alerts?.active ?? []), [alerts]);
   const recent = useMemo(() => sortRecent(alerts?.recent ?? []), [alerts]);
   return (
     <div className="app">
-      <AppHeader user={user} connection={state.connection} everLive={state.everLive} onLogout={logout} />
+      <AppHeader
+        user={user}
+        connection={state.connection}
+        everLive={state.everLive}
+        onLogout={logout}
+      />
       <main className="page alerts-page">
         <section className="alerts-section" aria-labelledby="alerts-active-title">
           <h1 id="alerts-active-title">
             {t.alerts.activeTitle}
             {active.length > 0 && (
-              <span className={`alerts-count alerts-count-${active[0]?.severity ?? 'warning'}`} data-testid="alerts-count">
+              <span
+                className={`alerts-count alerts-count-${active[0]?.severity ?? 'warning'}`}
+                data-testid="alerts-count"
+              >
                 {active.length}
               </span>
             )}
           </h1>
-          {error && <p className="form-error" role="alert">{t.alerts.loadError(error)}</p>}
-          {alerts === null ? <p className="muted">{t.alerts.loading}</p> : <ActiveAlerts alerts={active} now={now} />}
+          {error && (
+            <p className="form-error" role="alert">
+              {t.alerts.loadError(error)}
+            </p>
+          )}
+          {alerts === null ? (
+            <p className="muted">{t.alerts.loading}</p>
+          ) : (
+            <ActiveAlerts alerts={active} now={now} />
+          )}
         </section>
         {user.role === 'admin' && <ChannelsSection />}
         <section className="alerts-section" aria-labelledby="alerts-recent-title">

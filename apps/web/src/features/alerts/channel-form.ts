@@ -7,7 +7,13 @@ import type { AlertChannel, AlertChannelInput, AlertChannelType } from '@keepwat
  */
 
 export const MASK = '********';
-export const CHANNEL_TYPES = ['webhook', 'dingtalk', 'wecom', 'feishu', 'email'] as const satisfies readonly AlertChannelType[];
+export const CHANNEL_TYPES = [
+  'webhook',
+  'dingtalk',
+  'wecom',
+  'feishu',
+  'email',
+] as const satisfies readonly AlertChannelType[];
 export type StartTls = 'required' | 'opportunistic' | 'off';
 
 export interface ChannelDraft {
@@ -36,8 +42,22 @@ export type DraftErrors = Partial<Record<DraftField, DraftError>>;
 
 export function emptyDraft(type: AlertChannelType = 'webhook'): ChannelDraft {
   return {
-    type, name: '', enabled: true, url: '', secret: '', key: '', headers: '', template: '',
-    host: '', port: '587', secure: false, starttls: 'opportunistic', user: '', pass: '', from: '', to: '',
+    type,
+    name: '',
+    enabled: true,
+    url: '',
+    secret: '',
+    key: '',
+    headers: '',
+    template: '',
+    host: '',
+    port: '587',
+    secure: false,
+    starttls: 'opportunistic',
+    user: '',
+    pass: '',
+    from: '',
+    to: '',
   };
 }
 
@@ -50,7 +70,10 @@ function isType(v: string): v is AlertChannelType {
 /** The form for editing a stored channel (secrets arrive masked and stay masked). */
 export function draftFromChannel(channel: AlertChannel): ChannelDraft {
   const c = channel.config;
-  const headers = typeof c['headers'] === 'object' && c['headers'] !== null ? (c['headers'] as Record<string, unknown>) : {};
+  const headers =
+    typeof c['headers'] === 'object' && c['headers'] !== null
+      ? (c['headers'] as Record<string, unknown>)
+      : {};
   const starttls = str(c['starttls']);
   return {
     ...emptyDraft(isType(channel.type) ? channel.type : 'webhook'),
@@ -59,7 +82,9 @@ export function draftFromChannel(channel: AlertChannel): ChannelDraft {
     url: str(c['url']),
     secret: str(c['secret']),
     key: str(c['key']),
-    headers: Object.entries(headers).map(([k, v]) => `${k}: ${str(v)}`).join('\n'),
+    headers: Object.entries(headers)
+      .map(([k, v]) => `${k}: ${str(v)}`)
+      .join('\n'),
     template: str(c['template']),
     host: str(c['host']),
     port: typeof c['port'] === 'number' ? String(c['port']) : '',
@@ -86,7 +111,10 @@ export function parseHeaders(text: string): Record<string, string> | null {
 }
 
 export function parseRecipients(text: string): string[] {
-  return text.split(/[,;\n]/).map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(/[,;\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 const URL_RE = /^https?:\/\/\S{1,2040}$/;
@@ -113,12 +141,17 @@ function emailErrors(d: ChannelDraft): DraftErrors {
 function configErrors(d: ChannelDraft): DraftErrors {
   switch (d.type) {
     case 'webhook':
-      return { url: urlError(d.url, true), headers: parseHeaders(d.headers) === null ? 'headers' : undefined };
+      return {
+        url: urlError(d.url, true),
+        headers: parseHeaders(d.headers) === null ? 'headers' : undefined,
+      };
     case 'dingtalk':
     case 'feishu':
       return { url: urlError(d.url, true) };
     case 'wecom':
-      return d.key.trim() === '' && d.url.trim() === '' ? { key: 'wecomTarget' } : { url: urlError(d.url, false) };
+      return d.key.trim() === '' && d.url.trim() === ''
+        ? { key: 'wecomTarget' }
+        : { url: urlError(d.url, false) };
     case 'email':
       return emailErrors(d);
   }
@@ -126,7 +159,10 @@ function configErrors(d: ChannelDraft): DraftErrors {
 
 /** Field → problem; empty when the draft can be sent. */
 export function validateDraft(d: ChannelDraft): DraftErrors {
-  const all: DraftErrors = { name: d.name.trim() === '' ? 'required' : undefined, ...configErrors(d) };
+  const all: DraftErrors = {
+    name: d.name.trim() === '' ? 'required' : undefined,
+    ...configErrors(d),
+  };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 
@@ -143,7 +179,15 @@ export function draftToInput(d: ChannelDraft): AlertChannelInput {
     case 'webhook': {
       const headers = parseHeaders(d.headers) ?? {};
       const hasHeaders = Object.keys(headers).length > 0;
-      return { ...common, type: 'webhook', config: { url: d.url.trim(), ...(hasHeaders && { headers }), ...opt('template', d.template) } };
+      return {
+        ...common,
+        type: 'webhook',
+        config: {
+          url: d.url.trim(),
+          ...(hasHeaders && { headers }),
+          ...opt('template', d.template),
+        },
+      };
     }
     case 'dingtalk':
     case 'feishu':
@@ -155,8 +199,14 @@ export function draftToInput(d: ChannelDraft): AlertChannelInput {
         ...common,
         type: 'email',
         config: {
-          host: d.host.trim(), port: Number(d.port), secure: d.secure, starttls: d.starttls,
-          ...opt('user', d.user), ...opt('pass', d.pass), from: d.from.trim(), to: parseRecipients(d.to),
+          host: d.host.trim(),
+          port: Number(d.port),
+          secure: d.secure,
+          starttls: d.starttls,
+          ...opt('user', d.user),
+          ...opt('pass', d.pass),
+          from: d.from.trim(),
+          to: parseRecipients(d.to),
         },
       };
   }

@@ -28,11 +28,16 @@ export function channelTarget(c: AlertChannel): string {
 function TestResult({ state }: { state: TestState | undefined }) {
   const { t } = useI18n();
   if (!state) return null;
-  if (state.kind === 'sending') return <span className="muted small">{t.alerts.channelTesting}</span>;
+  if (state.kind === 'sending')
+    return <span className="muted small">{t.alerts.channelTesting}</span>;
   const { ok, error, durationMs } = state.result;
   const ms = Math.round(durationMs);
   return (
-    <span className={`test-result ${ok ? 'test-ok' : 'test-failed'}`} data-testid="test-result" role="status">
+    <span
+      className={`test-result ${ok ? 'test-ok' : 'test-failed'}`}
+      data-testid="test-result"
+      role="status"
+    >
       {ok ? t.alerts.testOk(ms) : t.alerts.testFailed(error ?? '?', ms)}
     </span>
   );
@@ -41,7 +46,9 @@ function TestResult({ state }: { state: TestState | undefined }) {
 export function ChannelTable({ channels, tests, onEdit, onDelete, onTest }: ChannelTableProps) {
   const { t } = useI18n();
   const kindLabel = (type: string): string =>
-    (CHANNEL_TYPES as readonly string[]).includes(type) ? t.alerts.kinds[type as keyof typeof t.alerts.kinds] : type;
+    (CHANNEL_TYPES as readonly string[]).includes(type)
+      ? t.alerts.kinds[type as keyof typeof t.alerts.kinds]
+      : type;
   return (
     <table className="kw-table" data-testid="channels-table">
       <thead>
@@ -66,7 +73,12 @@ export function ChannelTable({ channels, tests, onEdit, onDelete, onTest }: Chan
             </td>
             <td>
               <div className="row-actions">
-                <button type="button" className="ghost" disabled={tests.get(c.id)?.kind === 'sending'} onClick={() => onTest(c)}>
+                <button
+                  type="button"
+                  className="ghost"
+                  disabled={tests.get(c.id)?.kind === 'sending'}
+                  onClick={() => onTest(c)}
+                >
                   {t.alerts.channelTest}
                 </button>
                 <button type="button" className="ghost" onClick={() => onEdit(c)}>

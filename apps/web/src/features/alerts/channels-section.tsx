@@ -2,7 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AlertChannel } from '@keepwatch/shared';
 import { useServices } from '../../app/services';
 import { useI18n } from '../../i18n/i18n-context';
-import { draftFromChannel, draftToInput, emptyDraft, validateDraft, type ChannelDraft } from './channel-form';
+import {
+  draftFromChannel,
+  draftToInput,
+  emptyDraft,
+  validateDraft,
+  type ChannelDraft,
+} from './channel-form';
 import { ChannelForm } from './channel-form-view';
 import { ChannelTable, type TestState } from './channel-table';
 
@@ -37,26 +43,41 @@ export function ChannelsSection() {
   useEffect(load, [load]);
 
   const open = (channel: AlertChannel | null): void =>
-    setEditing({ channel, draft: channel ? draftFromChannel(channel) : emptyDraft(), showErrors: false, saving: false, serverError: null });
+    setEditing({
+      channel,
+      draft: channel ? draftFromChannel(channel) : emptyDraft(),
+      showErrors: false,
+      saving: false,
+      serverError: null,
+    });
 
   const save = (): void => {
     if (!editing) return;
-    if (Object.keys(validateDraft(editing.draft)).length > 0) return setEditing({ ...editing, showErrors: true });
+    if (Object.keys(validateDraft(editing.draft)).length > 0)
+      return setEditing({ ...editing, showErrors: true });
     const body = draftToInput(editing.draft);
     setEditing({ ...editing, saving: true, serverError: null });
-    const request = editing.channel ? api.updateAlertChannel(editing.channel.id, body) : api.createAlertChannel(body);
+    const request = editing.channel
+      ? api.updateAlertChannel(editing.channel.id, body)
+      : api.createAlertChannel(body);
     request.then(
       () => {
         setEditing(null);
         load();
       },
-      (err: unknown) => setEditing((e) => e && { ...e, saving: false, serverError: t.alerts.actionError((err as Error).message) }),
+      (err: unknown) =>
+        setEditing(
+          (e) =>
+            e && { ...e, saving: false, serverError: t.alerts.actionError((err as Error).message) },
+        ),
     );
   };
 
   const remove = (c: AlertChannel): void => {
     if (!window.confirm(t.alerts.channelDeleteConfirm(c.name))) return;
-    api.deleteAlertChannel(c.id).then(load, (err: unknown) => setError(t.alerts.actionError((err as Error).message)));
+    api
+      .deleteAlertChannel(c.id)
+      .then(load, (err: unknown) => setError(t.alerts.actionError((err as Error).message)));
   };
 
   const setTest = (id: number, s: TestState): void => setTests((m) => new Map(m).set(id, s));
@@ -64,24 +85,41 @@ export function ChannelsSection() {
     setTest(c.id, { kind: 'sending' });
     api.testAlertChannel(c.id).then(
       (result) => setTest(c.id, { kind: 'done', result }),
-      (err: unknown) => setTest(c.id, { kind: 'done', result: { ok: false, error: (err as Error).message, durationMs: 0 } }),
+      (err: unknown) =>
+        setTest(c.id, {
+          kind: 'done',
+          result: { ok: false, error: (err as Error).message, durationMs: 0 },
+        }),
     );
   };
 
   return (
-    <section className="alerts-section" aria-labelledby="channels-title" data-testid="channels-section">
+    <section
+      className="alerts-section"
+      aria-labelledby="channels-title"
+      data-testid="channels-section"
+    >
       <div className="agents-head">
         <div>
           <h2 id="channels-title">{t.alerts.channelsTitle}</h2>
           <p className="muted small section-help">{t.alerts.channelsHelp}</p>
         </div>
         {editing === null && (
-          <button type="button" className="primary" data-testid="add-channel" onClick={() => open(null)}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="add-channel"
+            onClick={() => open(null)}
+          >
             {t.alerts.channelAdd}
           </button>
         )}
       </div>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
       {editing && (
         <ChannelForm
           draft={editing.draft}
@@ -97,7 +135,13 @@ export function ChannelsSection() {
       {channels === null ? null : channels.length === 0 ? (
         <p className="muted small">{t.alerts.channelsEmpty}</p>
       ) : (
-        <ChannelTable channels={channels} tests={tests} onEdit={open} onDelete={remove} onTest={test} />
+        <ChannelTable
+          channels={channels}
+          tests={tests}
+          onEdit={open}
+          onDelete={remove}
+          onTest={test}
+        />
       )}
     </section>
   );

@@ -21,7 +21,11 @@ const realClock: ThrottleClock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-export function throttle(fn: () => void, minMs: number, clock: ThrottleClock = realClock): Throttled {
+export function throttle(
+  fn: () => void,
+  minMs: number,
+  clock: ThrottleClock = realClock,
+): Throttled {
   let lastRun = -Infinity;
   let pending: unknown = null;
   const run = (): void => {

@@ -19,9 +19,9 @@ describe('loginErrorText', () => {
     expect(loginErrorText(new ApiRequestError({ kind: 'network', message: 'x' }), t)).toBe(
       t.loginUnreachable,
     );
-    expect(
-      loginErrorText(new ApiRequestError({ kind: 'http', status: 502, body: null }), t),
-    ).toBe(t.loginUnreachable);
+    expect(loginErrorText(new ApiRequestError({ kind: 'http', status: 502, body: null }), t)).toBe(
+      t.loginUnreachable,
+    );
     expect(
       loginErrorText(new ApiRequestError({ kind: 'http', status: 500, body: null }), t),
     ).toContain('500');

@@ -33,7 +33,11 @@ export function LoginPage({ notice }: { notice: LoginNotice }) {
   };
 
   const noticeText =
-    notice === 'expired' ? t.loginSessionExpired : notice === 'unreachable' ? t.loginUnreachable : null;
+    notice === 'expired'
+      ? t.loginSessionExpired
+      : notice === 'unreachable'
+        ? t.loginUnreachable
+        : null;
 
   return (
     <main className="login">

@@ -23,7 +23,10 @@ export function ClusterPage({ user }: { user: MeResponse }) {
   const logout = (): void => {
     live.stop();
     // Leave even if the server is unreachable: the user asked to go.
-    void api.logout().catch(() => undefined).finally(() => session.set({ kind: 'anonymous', notice: null }));
+    void api
+      .logout()
+      .catch(() => undefined)
+      .finally(() => session.set({ kind: 'anonymous', notice: null }));
   };
 
   const { data, connection } = state;

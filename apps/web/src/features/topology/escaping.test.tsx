@@ -9,7 +9,11 @@ import { ClusterView } from './cluster-view';
 // only needs the dictionary of the language under test.
 const current: { lang: Lang } = { lang: 'en' };
 vi.mock('../../i18n/i18n-context', () => ({
-  useI18n: (): I18n => ({ lang: current.lang, t: dictionaries[current.lang], setLang: () => undefined }),
+  useI18n: (): I18n => ({
+    lang: current.lang,
+    t: dictionaries[current.lang],
+    setLang: () => undefined,
+  }),
 }));
 
 /*
@@ -24,9 +28,15 @@ function node(name: string, role: StatusNode['role']): StatusNode {
     name,
     role,
     online: true,
-    vrrp: role === 'lb' ? [{ instance: IMG, state: 'MASTER', priority: 100, effectivePriority: 90, vrid: 51 }] : [],
+    vrrp:
+      role === 'lb'
+        ? [{ instance: IMG, state: 'MASTER', priority: 100, effectivePriority: 90, vrid: 51 }]
+        : [],
     vipsHeld: role === 'lb' ? ['10.77.0.50'] : [],
-    services: role === 'backend' ? { tomcat: { healthy: false, detail: SCRIPT } } : { nginx: { healthy: true } },
+    services:
+      role === 'backend'
+        ? { tomcat: { healthy: false, detail: SCRIPT } }
+        : { nginx: { healthy: true } },
     clockOffsetMs: 0,
   };
 }
@@ -35,7 +45,9 @@ const hostile: StatusCluster = {
   id: 'lab',
   name: IMG,
   verdict: 'degraded',
-  findings: [{ rule: 'backend-down', severity: 'warning', message: `${IMG} is down`, nodes: [IMG, SCRIPT] }],
+  findings: [
+    { rule: 'backend-down', severity: 'warning', message: `${IMG} is down`, nodes: [IMG, SCRIPT] },
+  ],
   vips: [{ address: '10.77.0.50', instance: IMG, holders: [IMG], masters: [IMG] }],
   nodes: [node(IMG, 'lb'), node(SCRIPT, 'backend')],
 };

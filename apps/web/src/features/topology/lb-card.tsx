@@ -34,7 +34,10 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
       <div className="node-sub">
         <AgentLine node={node} now={now} />
         {heldVips.length > 0 ? (
-          <span className={`holds-vip${splitBrain ? ' holds-vip-split' : ''}`} data-testid={`holds-vip-${node.name}`}>
+          <span
+            className={`holds-vip${splitBrain ? ' holds-vip-split' : ''}`}
+            data-testid={`holds-vip-${node.name}`}
+          >
             ◆ {t.holdsVip} <span className="mono">{heldVips.join(', ')}</span>
           </span>
         ) : (
@@ -54,11 +57,18 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
                   {t.priority} <b className="mono">{v.priority}</b>
                   {' · '}
                   {t.effective} <b className="mono">{v.effectivePriority}</b>
-                  {lowered && <span className="prio-delta"> ↓ {t.priorityLowered(v.priority - v.effectivePriority)}</span>}
+                  {lowered && (
+                    <span className="prio-delta">
+                      {' '}
+                      ↓ {t.priorityLowered(v.priority - v.effectivePriority)}
+                    </span>
+                  )}
                 </span>
               </div>
               {v.since !== undefined && (
-                <div className="since muted">{t.stateFor(v.state, formatDuration(now - v.since, t.durationUnits))}</div>
+                <div className="since muted">
+                  {t.stateFor(v.state, formatDuration(now - v.since, t.durationUnits))}
+                </div>
               )}
             </li>
           );

@@ -21,7 +21,15 @@ export function stateTone(state: VrrpState): 'master' | 'backup' | 'bad' | 'none
   }
 }
 
-export function StateBadge({ state, testId, small }: { state: VrrpState; testId?: string; small?: boolean }) {
+export function StateBadge({
+  state,
+  testId,
+  small,
+}: {
+  state: VrrpState;
+  testId?: string;
+  small?: boolean;
+}) {
   return (
     <span
       className={`badge state-${stateTone(state)}${small ? ' badge-small' : ''}`}
@@ -41,17 +49,29 @@ export function AgentLine({ node, now }: { node: StatusNode; now: number }) {
         {node.online ? t.agentOnline : t.agentOffline}
       </span>
       {!node.online && node.lastSeen !== undefined && (
-        <span className="muted">{t.lastSeen(formatDuration(now - node.lastSeen, t.durationUnits))}</span>
+        <span className="muted">
+          {t.lastSeen(formatDuration(now - node.lastSeen, t.durationUnits))}
+        </span>
       )}
     </>
   );
 }
 
-export function ServiceLine({ label, service }: { label: string; service: StatusService | undefined }) {
+export function ServiceLine({
+  label,
+  service,
+}: {
+  label: string;
+  service: StatusService | undefined;
+}) {
   const { t } = useI18n();
   const tone = service === undefined ? 'none' : service.healthy ? 'ok' : 'bad';
   const word =
-    service === undefined ? t.serviceUnknown : service.healthy ? t.serviceHealthy : t.serviceUnhealthy;
+    service === undefined
+      ? t.serviceUnknown
+      : service.healthy
+        ? t.serviceHealthy
+        : t.serviceUnhealthy;
   return (
     <div className={`svc svc-${tone}`} title={service?.detail}>
       <span className="svc-label">{label}</span>
@@ -62,7 +82,9 @@ export function ServiceLine({ label, service }: { label: string; service: Status
           <span className="muted mono latency">{Math.round(service.latencyMs)} ms</span>
         )}
       </span>
-      {service && !service.healthy && service.detail && <span className="svc-detail">{service.detail}</span>}
+      {service && !service.healthy && service.detail && (
+        <span className="svc-detail">{service.detail}</span>
+      )}
     </div>
   );
 }
@@ -74,7 +96,9 @@ export function ClockLine({ offsetMs }: { offsetMs: number | null }) {
   return (
     <div className={`svc ${bad ? 'svc-warn' : ''}`}>
       <span className="svc-label">{t.clock}</span>
-      <span className="svc-value mono">{offsetMs === null ? t.clockUnknown : formatOffset(offsetMs)}</span>
+      <span className="svc-value mono">
+        {offsetMs === null ? t.clockUnknown : formatOffset(offsetMs)}
+      </span>
     </div>
   );
 }

@@ -14,7 +14,9 @@ export function TopologyDiagram({ cluster, now }: { cluster: StatusCluster; now:
   const svgRef = useRef<SVGSVGElement>(null);
   const { lbs, backends } = useMemo(() => splitNodes(cluster), [cluster]);
   const edges = useMemo(() => buildEdges(cluster), [cluster]);
-  const splitVips = new Set(cluster.vips.filter((v) => vipCondition(v) === 'split').map((v) => v.address));
+  const splitVips = new Set(
+    cluster.vips.filter((v) => vipCondition(v) === 'split').map((v) => v.address),
+  );
   useConnectors(containerRef, svgRef, edges);
 
   return (
@@ -22,7 +24,18 @@ export function TopologyDiagram({ cluster, now }: { cluster: StatusCluster; now:
       <svg className="edges" ref={svgRef} aria-hidden="true">
         <defs>
           {['holder', 'split', 'traffic', 'traffic-bad'].map((k) => (
-            <marker key={k} id={`arrow-${cluster.id}-${k}`} className={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse">
+            <marker
+              key={k}
+              id={`arrow-${cluster.id}-${k}`}
+              className={`arrow-${k}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerUnits="userSpaceOnUse"
+              markerWidth="11"
+              markerHeight="11"
+              orient="auto-start-reverse"
+            >
               <path d="M0,0 L10,5 L0,10 z" />
             </marker>
           ))}
@@ -32,7 +45,11 @@ export function TopologyDiagram({ cluster, now }: { cluster: StatusCluster; now:
             key={e.id}
             data-edge={e.id}
             className={`edge edge-${e.kind}`}
-            markerEnd={e.kind === 'standby' || e.kind === 'idle' ? undefined : `url(#arrow-${cluster.id}-${e.kind})`}
+            markerEnd={
+              e.kind === 'standby' || e.kind === 'idle'
+                ? undefined
+                : `url(#arrow-${cluster.id}-${e.kind})`
+            }
           />
         ))}
       </svg>
@@ -46,7 +63,13 @@ export function TopologyDiagram({ cluster, now }: { cluster: StatusCluster; now:
         {lbs.map((n) => {
           const held = vipsHeldBy(n, cluster);
           return (
-            <LbCard key={n.name} node={n} heldVips={held} splitBrain={held.some((a) => splitVips.has(a))} now={now} />
+            <LbCard
+              key={n.name}
+              node={n}
+              heldVips={held}
+              splitBrain={held.some((a) => splitVips.has(a))}
+              now={now}
+            />
           );
         })}
       </div>

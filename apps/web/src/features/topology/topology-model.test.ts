@@ -27,7 +27,12 @@ const lab: StatusCluster = {
   verdict: 'healthy',
   findings: [],
   vips: [{ address: '10.77.0.50', instance: 'VI_1', holders: ['lb1'], masters: ['lb1'] }],
-  nodes: [node('web2', 'backend'), node('lb2', 'lb'), node('web1', 'backend'), node('lb1', 'lb', ['10.77.0.50'])],
+  nodes: [
+    node('web2', 'backend'),
+    node('lb2', 'lb'),
+    node('web1', 'backend'),
+    node('lb1', 'lb', ['10.77.0.50']),
+  ],
 };
 
 describe('topology model', () => {
@@ -81,7 +86,9 @@ describe('topology model', () => {
       ...lab,
       vips: [{ address: '10.77.0.50', instance: 'VI_1', holders: ['lb1', 'lb2'], masters: [] }],
     };
-    const kinds = buildEdges(split).filter((e) => e.from.startsWith('vip:')).map((e) => e.kind);
+    const kinds = buildEdges(split)
+      .filter((e) => e.from.startsWith('vip:'))
+      .map((e) => e.kind);
     expect(kinds).toEqual(['split', 'split']);
   });
 });

@@ -23,10 +23,12 @@ export function VipBox({ vip }: { vip: StatusVip }) {
         {condition === 'none' && <strong>{t.vipNoHolder}</strong>}
         {condition === 'held' && t.vipHeldBy(holders.join(', '))}
         {condition === 'split' && (
-<strong role="alert">{t.vipSplitBrain(holders.join(' + '))}</strong>
+          <strong role="alert">{t.vipSplitBrain(holders.join(' + '))}</strong>
         )}
       </div>
-      {masters && <div className="vip-masters muted">{t.vipMastersDiffer(masters.join(', ') || '—')}</div>}
+      {masters && (
+        <div className="vip-masters muted">{t.vipMastersDiffer(masters.join(', ') || '—')}</div>
+      )}
     </div>
   );
 }

@@ -18,7 +18,12 @@ export async function sendEmail(cfg: AlertEmailConfig, n: AlertNotice): Promise<
     ...(cfg.user !== undefined && { auth: { user: cfg.user, pass: cfg.pass ?? '' } }),
   });
   try {
-    await transport.sendMail({ from: cfg.from, to: cfg.to, subject: noticeTitle(n), text: noticeText(n) });
+    await transport.sendMail({
+      from: cfg.from,
+      to: cfg.to,
+      subject: noticeTitle(n),
+      text: noticeText(n),
+    });
   } finally {
     transport.close();
   }

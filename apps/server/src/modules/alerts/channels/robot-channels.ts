@@ -1,6 +1,17 @@
-import type { AlertDingTalkConfig, AlertFeishuConfig, AlertWeComConfig, AlertWebhookConfig } from '@keepwatch/shared';
+import type {
+  AlertDingTalkConfig,
+  AlertFeishuConfig,
+  AlertWeComConfig,
+  AlertWebhookConfig,
+} from '@keepwatch/shared';
 import type { AlertNotice } from '../alert-notice';
-import { noticeMarkdown, noticeText, noticeTitle, noticeVars, renderTemplate } from '../message-format';
+import {
+  noticeMarkdown,
+  noticeText,
+  noticeTitle,
+  noticeVars,
+  renderTemplate,
+} from '../message-format';
 import { postJson } from './http-post';
 import { dingTalkSignedUrl, feishuSign } from './robot-signing';
 
@@ -13,9 +24,16 @@ export async function sendWebhook(cfg: AlertWebhookConfig, n: AlertNotice): Prom
 }
 
 /** DingTalk custom robot: markdown; signed when the robot has "加签" (a secret). */
-export async function sendDingTalk(cfg: AlertDingTalkConfig, n: AlertNotice, now: number): Promise<void> {
+export async function sendDingTalk(
+  cfg: AlertDingTalkConfig,
+  n: AlertNotice,
+  now: number,
+): Promise<void> {
   const url = cfg.secret ? dingTalkSignedUrl(cfg.url, cfg.secret, now) : cfg.url;
-  const body = { msgtype: 'markdown', markdown: { title: noticeTitle(n), text: noticeMarkdown(n) } };
+  const body = {
+    msgtype: 'markdown',
+    markdown: { title: noticeTitle(n), text: noticeMarkdown(n) },
+  };
   await postJson(url, JSON.stringify(body));
 }
 
@@ -25,14 +43,25 @@ const WECOM_SEND = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 export async function sendWeCom(cfg: AlertWeComConfig, n: AlertNotice): Promise<void> {
   const base = cfg.url ?? WECOM_SEND;
   if (!cfg.key && !cfg.url) throw new Error('wecom channel needs a key or a url');
-  const url = cfg.key ? `${base}${base.includes('?') ? '&' : '?'}key=${encodeURIComponent(cfg.key)}` : base;
-  await postJson(url, JSON.stringify({ msgtype: 'markdown', markdown: { content: noticeMarkdown(n) } }));
+  const url = cfg.key
+    ? `${base}${base.includes('?') ? '&' : '?'}key=${encodeURIComponent(cfg.key)}`
+    : base;
+  await postJson(
+    url,
+    JSON.stringify({ msgtype: 'markdown', markdown: { content: noticeMarkdown(n) } }),
+  );
 }
 
 /** Feishu (飞书) custom bot: text; timestamp + sign in the body when signing is on. */
-export async function sendFeishu(cfg: AlertFeishuConfig, n: AlertNotice, now: number): Promise<void> {
+export async function sendFeishu(
+  cfg: AlertFeishuConfig,
+  n: AlertNotice,
+  now: number,
+): Promise<void> {
   const timestamp = Math.floor(now / 1000);
-  const signed = cfg.secret ? { timestamp: String(timestamp), sign: feishuSign(cfg.secret, timestamp) } : {};
+  const signed = cfg.secret
+    ? { timestamp: String(timestamp), sign: feishuSign(cfg.secret, timestamp) }
+    : {};
   const body = { ...signed, msg_type: 'text', content: { text: noticeText(n) } };
   await postJson(cfg.url, JSON.stringify(body));
 }

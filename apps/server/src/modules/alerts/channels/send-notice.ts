@@ -22,7 +22,11 @@ function checked<T>(schema: Parameters<typeof Value.Check>[0], value: unknown): 
 }
 
 /** Delivers one notice over one channel; throws with a readable reason on failure. */
-export async function sendNotice(channel: ChannelRow, notice: AlertNotice, now: number): Promise<void> {
+export async function sendNotice(
+  channel: ChannelRow,
+  notice: AlertNotice,
+  now: number,
+): Promise<void> {
   const c = channel.config;
   switch (channel.type) {
     case 'webhook':
