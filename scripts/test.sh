@@ -10,5 +10,6 @@ bash scripts/install-node-deps.sh
 export NO_COLOR=1
 pnpm typecheck
 pnpm lint
+pnpm format:check
 pnpm --filter @keepwatch/web build
 pnpm test
