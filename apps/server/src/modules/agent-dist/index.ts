@@ -63,12 +63,10 @@ async function present(dir: string): Promise<ManifestFile[]> {
 }
 
 function notBuilt(reply: FastifyReply, name: string, build: string, dir: string): FastifyReply {
-  return reply
-    .code(404)
-    .send({
-      error: 'not_built',
-      message: `${name} is not built in ${dir}: run \`${build}\` on the panel host`,
-    });
+  return reply.code(404).send({
+    error: 'not_built',
+    message: `${name} is not built in ${dir}: run \`${build}\` on the panel host`,
+  });
 }
 
 const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, done) => {

@@ -142,12 +142,10 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
       const user = request.user;
       const credential = requestCredential(request);
       if (!user || !credential || user.via !== 'session') {
-        return reply
-          .code(403)
-          .send({
-            error: 'forbidden',
-            message: 'change a password from a login session, not with an API token',
-          });
+        return reply.code(403).send({
+          error: 'forbidden',
+          message: 'change a password from a login session, not with an API token',
+        });
       }
       const { current, next } = request.body as PasswordChange;
       const problem = passwordProblem(next, user.username);

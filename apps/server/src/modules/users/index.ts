@@ -33,12 +33,10 @@ function publicUser(u: {
 const notFound = (reply: FastifyReply, username: string): FastifyReply =>
   reply.code(404).send({ error: 'not_found', message: `no user ${username}` });
 const lastAdmin = (reply: FastifyReply): FastifyReply =>
-  reply
-    .code(409)
-    .send({
-      error: 'last_admin',
-      message: 'this would leave no enabled admin; make another admin first',
-    });
+  reply.code(409).send({
+    error: 'last_admin',
+    message: 'this would leave no enabled admin; make another admin first',
+  });
 
 /** Admin user management: GET/POST /users, PATCH/DELETE /users/:username. */
 const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, done) => {
