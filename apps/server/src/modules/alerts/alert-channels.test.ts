@@ -211,6 +211,28 @@ describe('alert channels', () => {
     ).toBe(204);
   });
 
+  it('writes every channel change and test to the audit log, without secrets', async () => {
+    type Page = { entries: { action: string; target?: string }[] };
+    const audit = async (): Promise<Page['entries']> =>
+      (await app.inject({ url: '/api/v1/audit?limit=200', headers: auth })).json<Page>().entries;
+    const before = (await audit()).length;
+    const { id } = await addAndTest({
+      name: 'audited',
+      type: 'dingtalk',
+      config: { url: `${http.url}/robot/send?access_token=T`, secret: 'SECRET-XYZ' },
+    });
+    await app.inject({ method: 'DELETE', url: `/api/v1/alerts/channels/${id}`, headers: auth });
+    const after = await audit();
+    // Newest first: the entries this test caused are the first (after - before).
+    const added = after.slice(0, after.length - before);
+    expect(added.map((e) => `${e.action} ${e.target ?? ''}`).sort()).toEqual([
+      `alerts.channel.create channel:${id}`,
+      `alerts.channel.delete channel:${id}`,
+      `alerts.channel.test channel:${id}`,
+    ]);
+    expect(JSON.stringify(after)).not.toContain('SECRET-XYZ');
+  });
+
   it('needs a login and validates the config per type', async () => {
     expect((await app.inject({ url: '/api/v1/alerts/channels' })).statusCode).toBe(401);
     const res = await app.inject({

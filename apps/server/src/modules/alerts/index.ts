@@ -60,10 +60,15 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
         response: { 201: AlertChannel, ...invalid },
       },
     },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(publicChannel(alerts.channels.create(request.body as AlertChannelInput, opts.now()))),
+    async (request, reply) => {
+      const created = alerts.channels.create(request.body as AlertChannelInput, opts.now());
+      app.audit.fromRequest(request, {
+        action: 'alerts.channel.create',
+        target: `channel:${created.id}`,
+        detail: { name: created.name, type: created.type },
+      });
+      return reply.code(201).send(publicChannel(created));
+    },
   );
 
   app.put(
@@ -81,7 +86,13 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     async (request, reply) => {
       const { id } = request.params as { id: number };
       const updated = alerts.channels.update(id, request.body as AlertChannelInput, opts.now());
-      return updated ? publicChannel(updated) : reply.code(404).send(notFound);
+      if (!updated) return reply.code(404).send(notFound);
+      app.audit.fromRequest(request, {
+        action: 'alerts.channel.update',
+        target: `channel:${id}`,
+        detail: { name: updated.name, type: updated.type },
+      });
+      return publicChannel(updated);
     },
   );
 
@@ -98,7 +109,9 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      return alerts.channels.remove(id) ? reply.code(204).send() : reply.code(404).send(notFound);
+      if (!alerts.channels.remove(id)) return reply.code(404).send(notFound);
+      app.audit.fromRequest(request, { action: 'alerts.channel.delete', target: `channel:${id}` });
+      return reply.code(204).send();
     },
   );
 
@@ -116,7 +129,14 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     async (request, reply) => {
       const { id } = request.params as { id: number };
       const result = await alerts.test(id);
-      return result ?? reply.code(404).send(notFound);
+      if (!result) return reply.code(404).send(notFound);
+      app.audit.fromRequest(request, {
+        action: 'alerts.channel.test',
+        target: `channel:${id}`,
+        result: result.ok ? 'ok' : 'error',
+        detail: { durationMs: result.durationMs },
+      });
+      return result;
     },
   );
   done();
