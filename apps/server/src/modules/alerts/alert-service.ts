@@ -57,6 +57,7 @@ export class AlertService {
   private readonly queue: DeliveryQueue;
   private pending = new Map<string, number>();
   private readonly startedAt: number;
+  private readonly seenOnline = new Set<string>();
   private inFlight: Promise<void> | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private again = false;
@@ -78,7 +79,11 @@ export class AlertService {
   evaluate(): boolean {
     const now = this.now();
     const clusters = this.status();
-    if (this.inGrace(now, clusters)) return false;
+    if (this.inGrace(now, clusters)) {
+      // Nothing may change when the grace ends, so look again then rather than at the next change.
+      this.wakeAt(this.startedAt + this.tuning.startupGraceMs - now);
+      return false;
+    }
     const plan = planAlerts({
       active: this.alerts.active(),
       observed: observe(clusters),
@@ -113,7 +118,11 @@ export class AlertService {
   private wakeAtHoldEnd(now: number): void {
     clearTimeout(this.holdTimer);
     if (this.pending.size === 0) return;
-    const due = Math.min(...this.pending.values()) + this.tuning.holdMs - now;
+    this.wakeAt(Math.min(...this.pending.values()) + this.tuning.holdMs - now);
+  }
+
+  private wakeAt(due: number): void {
+    clearTimeout(this.holdTimer);
     this.holdTimer = setTimeout(
       () => {
         try {
@@ -130,7 +139,11 @@ export class AlertService {
   /** Right after a start, while restored agents have not reconnected yet, nothing changes. */
   private inGrace(now: number, clusters: StatusCluster[]): boolean {
     if (now - this.startedAt >= this.tuning.startupGraceMs) return false;
-    return clusters.some((c) => c.nodes.some((n) => !n.online));
+    // Only nodes restored from the database that have not reconnected yet hold alerts back:
+    // an agent seen online since this start that then drops is real news, grace or not.
+    for (const c of clusters)
+      for (const n of c.nodes) if (n.online) this.seenOnline.add(`${c.id}|${n.name}`);
+    return clusters.some((c) => c.nodes.some((n) => !this.seenOnline.has(`${c.id}|${n.name}`)));
   }
 
   private enqueueAll(alertId: number, n: AlertNotice): void {
