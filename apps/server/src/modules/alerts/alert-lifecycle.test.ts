@@ -72,6 +72,23 @@ describe('alert lifecycle', () => {
     await http.close();
   });
 
+  it('the startup grace does not hide an agent that was online since start and then dropped', async () => {
+    const { app, auth } = await start(http, ':memory:', { ...FAST, startupGraceMs: 60_000 });
+    apps.push(app);
+    await addWebhook(app, auth, http);
+    const lb1 = await agent(app, hello({}, 'lb1'));
+    const lb2 = await agent(app, hello({}, 'lb2'));
+    lb1.send(snapshot(1, 'MASTER', true));
+    lb2.send(snapshot(1, 'BACKUP', false));
+    await lb2.next((m) => m['type'] === 'ack');
+    lb2.ws.close();
+    const offline = await http.waitFor(
+      (c) => notice(c).event === 'firing' && notice(c).alert.rule === 'AGENT_OFFLINE',
+      5000,
+    );
+    expect(notice(offline).alert.message).toContain('lb2');
+  });
+
   it('fires once per key while the finding lasts and resolves when it clears', async () => {
     const { app, auth } = await start(http);
     apps.push(app);
