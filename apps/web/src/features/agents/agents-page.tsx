@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { MeResponse } from '@keepwatch/shared';
 import { AppHeader } from '../../app/app-header';
-import { useServices } from '../../app/services';
+import { useLiveSession } from '../../app/use-live-session';
 import { useI18n } from '../../i18n/i18n-context';
 import { formatDuration } from '../../lib/format-duration';
 import { useNow } from '../../lib/use-now';
@@ -13,17 +13,11 @@ const REFRESH_MS = 5000;
 
 /** Agents management: who is connected, revoke, and enroll a new host with a one-liner. */
 export function AgentsPage({ user }: { user: MeResponse }) {
-  const { live, api, session } = useServices();
   const { t } = useI18n();
-  const state = useSyncExternalStore(live.subscribe, live.getState);
+  const { state, logout } = useLiveSession();
   const [agents, setAgents] = useState<AgentRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedToken | null>(null);
-
-  useEffect(() => {
-    live.start();
-    return () => live.stop();
-  }, [live]);
 
   const load = useCallback(() => {
     agentsApi.list().then(
@@ -40,14 +34,6 @@ export function AgentsPage({ user }: { user: MeResponse }) {
     const timer = setInterval(load, REFRESH_MS);
     return () => clearInterval(timer);
   }, [load]);
-
-  const logout = (): void => {
-    live.stop();
-    void api
-      .logout()
-      .catch(() => undefined)
-      .finally(() => session.set({ kind: 'anonymous', notice: null }));
-  };
 
   const addAgent = (): void => {
     agentsApi

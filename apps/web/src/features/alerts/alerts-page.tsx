@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AlertsResponse, MeResponse } from '@keepwatch/shared';
 import { AppHeader } from '../../app/app-header';
 import { useServices } from '../../app/services';
+import { useLiveSession } from '../../app/use-live-session';
 import { useI18n } from '../../i18n/i18n-context';
 import { useNow } from '../../lib/use-now';
 import { ActiveAlerts, RecentAlerts } from './alert-tables';
@@ -24,17 +25,12 @@ const SETTLE_MS = 3000;
  * a status change; no polling while nothing changes.
  */
 export function AlertsPage({ user }: { user: MeResponse }) {
-  const { live, api, session } = useServices();
+  const { api } = useServices();
   const { t } = useI18n();
-  const state = useSyncExternalStore(live.subscribe, live.getState);
+  const { state, logout } = useLiveSession();
   const now = useNow(1000) + state.serverOffsetMs;
   const [alerts, setAlerts] = useState<AlertsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    live.start();
-    return () => live.stop();
-  }, [live]);
 
   const load = useCallback(() => {
     api.alerts().then(
@@ -60,14 +56,6 @@ export function AlertsPage({ user }: { user: MeResponse }) {
     refetch();
     if (rev !== null) settle();
   }, [refetch, settle, rev]);
-
-  const logout = (): void => {
-    live.stop();
-    void api
-      .logout()
-      .catch(() => undefined)
-      .finally(() => session.set({ kind: 'anonymous', notice: null }));
-  };
 
   const active = useMemo(() => sortActive(alerts?.active ?? []), [alerts]);
   const recent = useMemo(() => sortRecent(alerts?.recent ?? []), [alerts]);
