@@ -9,6 +9,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Unit files run first, in parallel; the lab files then get a quiet machine
+          // (keepalived's 1 s adverts and nginx checks are timing-sensitive under load).
+          sequence: { groupOrder: 0 },
           include: ['{apps,packages}/*/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
@@ -17,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'lab',
+          sequence: { groupOrder: 1 },
           include: ['{apps,packages}/*/src/**/*.lab.test.ts', 'apps/web/e2e/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 180_000,

@@ -1,123 +1,24 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startStack, type Stack } from '@keepwatch/stack';
-import type {
-  AgentConfig,
-  AgentDataMessage,
-  AgentToServer,
-  ServerToAgent,
-} from '@keepwatch/shared';
+import type { AgentConfig, AgentToServer, ServerToAgent } from '@keepwatch/shared';
 import { PROTOCOL_VERSION } from '@keepwatch/shared';
 import { startAgent } from './agent';
+import { recorder, sha, until } from './lab-recorder';
 import { silentLogger } from './log';
 
 /*
  * The complete agent on real keepalived/nginx/Tomcat (root only): config hash and test
- * results, upstreams as the LB sees them, 1 s keepalived liveness, actions (refused when
- * monitor-only; a drill with its dead-man switch; config.apply refused before keepalived
- * sees a bad file, applied and reloaded when good), log streaming and stub_status, and the
- * dual-master scheme. Agents run as real processes in the lab hosts; the server is in this
+ * results, upstreams as the LB sees them, 1 s keepalived liveness, log streaming and
+ * stub_status, and the dual-master scheme (actions: agent-actions.lab.test.ts). Agents run as real processes in the lab hosts; the server is in this
  * process, so its event bus shows every message it ingests.
  */
 
 const PREFIX = 'kwa';
 const SUBNET = '10.81.0';
-const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
-
-interface Seen {
-  agentId: string;
-  message: AgentDataMessage;
-  at: number;
-}
-
-/**
- * Every data message the server ingested: what is already stored (agents connect while
- * startStack runs, before a test can listen) and then whatever the bus shows.
- */
-function recorder(stack: Stack) {
-  const seen: Seen[] = [];
-  const waiters = new Set<() => void>();
-  stack.app.bus.on('agent.data', (e) => {
-    seen.push(e);
-    for (const w of waiters) w();
-  });
-  const stored = stack.app.db
-    .prepare(
-      'SELECT agent_id AS agentId, payload, received_at AS at FROM events ORDER BY received_at, seq',
-    )
-    .all() as { agentId: string; payload: string; at: number }[];
-  seen.unshift(
-    ...stored.map((r) => ({
-      agentId: r.agentId,
-      message: JSON.parse(r.payload) as AgentDataMessage,
-      at: r.at,
-    })),
-  );
-  /** VRRP instances of an agent now: its last snapshot with the transitions after it applied. */
-  const vrrpOf = (agentId: string): Record<string, { state: string; vips: string[] }> => {
-    const mine = seen.filter((x) => x.agentId === agentId).map((x) => x.message);
-    const lastSnap = mine.map((m) => m.type).lastIndexOf('snapshot');
-    const out: Record<string, { state: string; vips: string[] }> = {};
-    for (const m of mine.slice(Math.max(0, lastSnap))) {
-      if (m.type === 'snapshot')
-        for (const i of m.vrrp) out[i.instance] = { state: i.state, vips: i.vips };
-      if (m.type === 'vrrp.transition' && out[m.instance])
-        out[m.instance] = { ...out[m.instance], state: m.state } as {
-          state: string;
-          vips: string[];
-        };
-    }
-    return out;
-  };
-  /** The first message (already seen, or to come) matching pred. */
-  const waitMsg = <T extends AgentDataMessage['type']>(
-    agentId: string,
-    type: T,
-    pred: (m: Extract<AgentDataMessage, { type: T }>) => boolean,
-    timeoutMs = 15_000,
-    since = 0,
-  ): Promise<Extract<AgentDataMessage, { type: T }>> =>
-    new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const hit = seen
-          .slice(since)
-          .find(
-            (s) =>
-              s.agentId === agentId &&
-              s.message.type === type &&
-              pred(s.message as Extract<AgentDataMessage, { type: T }>),
-          );
-        if (!hit) return false;
-        waiters.delete(onMsg);
-        clearTimeout(timer);
-        resolve(hit.message as Extract<AgentDataMessage, { type: T }>);
-        return true;
-      };
-      const onMsg = (): void => void check();
-      const timer = setTimeout(() => {
-        waiters.delete(onMsg);
-        reject(new Error(`no ${type} from ${agentId} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      if (!check()) waiters.add(onMsg);
-    });
-  return { seen, waitMsg, vrrpOf };
-}
-
-async function until(
-  what: string,
-  fn: () => Promise<boolean> | boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the complete agent in the master-backup lab', () => {
   let stack: Stack;
@@ -204,174 +105,6 @@ describe('the complete agent in the master-backup lab', () => {
       10_000,
       since,
     );
-  });
-
-  it('a monitor-only agent refuses drill.fault with not_permitted and logs the refusal', async () => {
-    const r = await stack.app.actions.request(
-      'kwa-lb1',
-      'drill.fault',
-      { drillId: 'refused-1', fault: 'stop-nginx', restoreAfterMs: 5000 },
-      { timeoutMs: 10_000 },
-    );
-    expect(r.ok).toBe(false);
-    expect(r.error?.code).toBe('not_permitted');
-    expect(r.error?.message).toContain(
-      "this agent is monitor-only: its host config does not grant 'drills' control (see control in agent.json)",
-    );
-    expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(true);
-    await until('WARN line in the agent log', () =>
-      readFileSync(join(lb1Dir, 'agent.log'), 'utf8')
-        .split('\n')
-        .some((l) => l.includes('WARN') && l.includes(`id=${r.id}`)),
-    );
-  });
-
-  describe('with drills and config granted to lb1', () => {
-    beforeAll(async () => {
-      const token = (JSON.parse(readFileSync(join(lb1Dir, 'agent.json'), 'utf8')) as AgentConfig)
-        .server.token;
-      for (const host of ['lb1', 'lb2']) {
-        await lab().stopAgent(host);
-        const online = new Promise<void>((resolve) => {
-          const off = stack.app.bus.on('agent.online', (e) => {
-            if (e.agentId === `kwa-${host}`) {
-              off();
-              resolve();
-            }
-          });
-        });
-        await lab().startAgent(host, {
-          serverUrl: stack.url,
-          token,
-          control: ['drills', 'config'],
-        });
-        await online;
-      }
-    });
-
-    it('block-vrrp on the BACKUP makes a split brain (nft in its namespace) until drill.restore', async () => {
-      const vip = `${SUBNET}.50`;
-      const holders = async (): Promise<string> => (await lab().vipHolders(vip)).sort().join();
-      await until('VIP on lb1 only', async () => (await holders()) === 'lb1', 20_000);
-      const r = await stack.app.actions.request(
-        'kwa-lb2',
-        'drill.fault',
-        { drillId: 'd-vrrp', fault: 'block-vrrp', restoreAfterMs: 60_000 },
-        { timeoutMs: 15_000 },
-      );
-      expect(r.ok, JSON.stringify(r)).toBe(true);
-      expect(r.steps.find((x) => x.argv?.[0] === 'nft')).toMatchObject({
-        argv: ['nft', '-f', '-'],
-        code: 0,
-      });
-      await until('both LBs hold the VIP', async () => (await holders()) === 'lb1,lb2', 15_000);
-      const back = await stack.app.actions.request(
-        'kwa-lb2',
-        'drill.restore',
-        { drillId: 'd-vrrp' },
-        { timeoutMs: 15_000 },
-      );
-      expect(back.ok, JSON.stringify(back)).toBe(true);
-      await until('VIP back on lb1 only', async () => (await holders()) === 'lb1', 15_000);
-    });
-
-    it('stops nginx for a drill, and the dead-man switch restores it by itself', async () => {
-      const since = rec.seen.length;
-      const r = await stack.app.actions.request(
-        'kwa-lb1',
-        'drill.fault',
-        { drillId: 'd-nginx', fault: 'stop-nginx', restoreAfterMs: 4000 },
-        { timeoutMs: 30_000 },
-      );
-      expect(r.ok, JSON.stringify(r)).toBe(true);
-      expect(r.steps[1]?.argv?.slice(-3)).toEqual(['lb1', 'nginx', 'stop']);
-      expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(false);
-      await rec.waitMsg(
-        'kwa-lb1',
-        'service.health',
-        (m) => m.service === 'nginx' && !m.health.healthy,
-        5000,
-        since,
-      );
-      // Nobody calls drill.restore: the agent restores on its own.
-      const auto = await rec.waitMsg(
-        'kwa-lb1',
-        'action.result',
-        (m) => m.id === 'auto-restore:d-nginx',
-        30_000,
-        since,
-      );
-      expect(auto.ok).toBe(true);
-      expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(true);
-      await rec.waitMsg(
-        'kwa-lb1',
-        'service.health',
-        (m) => m.service === 'nginx' && m.health.healthy,
-        10_000,
-        since,
-      );
-    });
-
-    it('refuses a bad keepalived config before keepalived sees it, then applies and reloads a good one', async () => {
-      // The nginx drill above made lb1's check script fail: wait for lb1 to preempt back.
-      await until(
-        'VIP back on lb1',
-        async () => (await lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
-        30_000,
-      );
-      const file = join(lb1Dir, 'keepalived.conf');
-      const before = readFileSync(file, 'utf8');
-      const pid = readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim();
-      const bad = before.replace(/priority \d+/, 'priority 300');
-      expect(bad).not.toBe(before);
-      const r1 = await stack.app.actions.request(
-        'kwa-lb1',
-        'config.apply',
-        { component: 'keepalived', content: bad, baseHash: sha(before) },
-        { timeoutMs: 30_000 },
-      );
-      expect(r1.ok).toBe(false);
-      expect(r1.error?.code).toBe('validation_failed');
-      expect(r1.steps.find((s) => s.step === 'validate')).toMatchObject({ ok: false, code: 5 });
-      expect(readFileSync(file, 'utf8')).toBe(before);
-      expect(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
-      expect(await lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
-
-      const good = `${before}\n# applied by the keepwatch agent lab test\n`;
-      const since = rec.seen.length;
-      const r2 = await stack.app.actions.request(
-        'kwa-lb1',
-        'config.apply',
-        { component: 'keepalived', content: good, baseHash: sha(before) },
-        { timeoutMs: 30_000 },
-      );
-      expect(r2.ok, JSON.stringify(r2.steps)).toBe(true);
-      expect(r2.steps.map((s) => s.step)).toEqual([
-        'write staged file',
-        'validate',
-        'back up current file',
-        'install (atomic rename)',
-        'reload keepalived (SIGHUP)',
-        'verify keepalived',
-      ]);
-      expect(readFileSync(file, 'utf8')).toBe(good);
-      expect(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
-      expect(await lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
-      await rec.waitMsg(
-        'kwa-lb1',
-        'config.observed',
-        (m) => m.config.component === 'keepalived' && m.config.hash === sha(good),
-        15_000,
-        since,
-      );
-      const conflict = await stack.app.actions.request(
-        'kwa-lb1',
-        'config.apply',
-        { component: 'keepalived', content: good, baseHash: sha(before) },
-        { timeoutMs: 30_000 },
-      );
-      expect(conflict.error?.code).toBe('conflict');
-    });
   });
 
   it('streams keepalived log lines on request and samples stub_status (in-process agent, fake server)', async () => {

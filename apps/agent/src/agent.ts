@@ -131,7 +131,14 @@ export async function startAgent(
     await Promise.race([ka.start(ac.signal), sleep(2500, ac.signal)]);
     parts.push(ka);
   }
-  const upstreams = config.nginx ? new UpstreamCollector({ emit }) : undefined;
+  const upstreams = config.nginx
+    ? new UpstreamCollector({
+        emit,
+        ...(config.nginx.upstreamIntervalMs !== undefined && {
+          intervalMs: config.nginx.upstreamIntervalMs,
+        }),
+      })
+    : undefined;
   const targets = configTargets(config);
   if (targets.length > 0) {
     const observer = new ConfigObserver({

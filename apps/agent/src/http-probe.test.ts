@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeAgent, probeHttp } from './http-probe';
+import { HttpProber, probeHttp } from './http-probe';
 
 describe('probeHttp', () => {
   let server: Server;
@@ -49,26 +49,138 @@ describe('probeHttp', () => {
       detail: 'timeout after 80 ms',
     });
   });
-  it('a probe agent reuses one connection and still sees the listener go away', async () => {
-    const srv = createServer((_req, res) => res.end('ok'));
-    let connections = 0;
-    srv.on('connection', () => connections++);
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`;
-    const agent = probeAgent();
+  it('a bad or non-http URL is described, not thrown', async () => {
+    expect((await probeHttp('https://127.0.0.1/', 100)).detail).toMatch(/only http:\/\/ URLs/);
+    expect((await probeHttp('not a url', 100)).detail).toMatch(/^bad probe url/);
+  });
+});
+
+/** A raw TCP server that answers every request with `reply(n)` (n = request number). */
+async function rawServer(
+  reply: (n: number) => string,
+  opts: { closeAfter?: boolean } = {},
+): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  let n = 0;
+  const sockets = new Set<Socket>();
+  const srv = createNetServer((sock) => {
+    connections++;
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => undefined);
+    let buf = '';
+    sock.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      while (buf.includes('\r\n\r\n') && !sock.writableEnded) {
+        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
+        sock.write(reply(++n));
+        if (opts.closeAfter) sock.end();
+      }
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/health?x=1`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => r());
+      }),
+  };
+}
+
+describe('HttpProber (kept-alive raw probes)', () => {
+  const probeN = async (p: HttpProber, times: number): Promise<string[]> => {
+    const out: string[] = [];
+    for (let i = 0; i < times; i++) {
+      const h = await p.probe(1000);
+      out.push(`${h.healthy ? 'up' : 'down'} ${h.detail ?? ''}`);
+    }
+    return out;
+  };
+
+  it('reuses one connection across Content-Length responses', async () => {
+    const srv = await rawServer(
+      () => 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello',
+    );
+    const p = new HttpProber(srv.url);
     try {
-      for (let i = 0; i < 3; i++) expect((await probeHttp(url, 1000, agent)).healthy).toBe(true);
-      expect(connections).toBe(1);
-      srv.closeAllConnections();
-      await new Promise<void>((r) => srv.close(() => r()));
-      // Probed before the FIN is read: the reused socket resets; either way it is unhealthy.
-      expect((await probeHttp(url, 1000, agent)).healthy).toBe(false);
-      expect(await probeHttp(url, 1000, agent)).toMatchObject({
+      expect(await probeN(p, 4)).toEqual(Array(4).fill('up HTTP 200'));
+      expect(srv.connections()).toBe(1);
+    } finally {
+      p.close();
+      await srv.close();
+    }
+  });
+
+  it('reads chunked bodies (split across packets, with a trailer) to their end and reuses', async () => {
+    const srv = await rawServer(
+      (n) =>
+        `HTTP/1.1 ${n === 2 ? 503 : 200} X\r\nTransfer-Encoding: chunked\r\n\r\n` +
+        '5;ext=1\r\nhello\r\n' +
+        'a\r\n0123456789\r\n0\r\nX-Trailer: y\r\n\r\n',
+    );
+    const p = new HttpProber(srv.url);
+    try {
+      expect(await probeN(p, 3)).toEqual(['up HTTP 200', 'down HTTP 503', 'up HTTP 200']);
+      expect(srv.connections()).toBe(1);
+    } finally {
+      p.close();
+      await srv.close();
+    }
+  });
+
+  it('a close-delimited (HTTP/1.0) or Connection: close response gets a new connection each time', async () => {
+    const srv = await rawServer(() => 'HTTP/1.0 200 OK\r\n\r\nbody until close', {
+      closeAfter: true,
+    });
+    const p = new HttpProber(srv.url);
+    try {
+      expect(await probeN(p, 3)).toEqual(Array(3).fill('up HTTP 200'));
+      expect(srv.connections()).toBe(3);
+    } finally {
+      p.close();
+      await srv.close();
+    }
+  });
+
+  it('a server that closes the kept connection between probes is not reported down', async () => {
+    // Keep-alive in the headers, then the server closes anyway (an idle timeout).
+    const srv = await rawServer(() => 'HTTP/1.1 204 No Content\r\n\r\n', { closeAfter: true });
+    const p = new HttpProber(srv.url);
+    try {
+      expect(await probeN(p, 3)).toEqual(Array(3).fill('up HTTP 204'));
+    } finally {
+      p.close();
+      await srv.close();
+    }
+  });
+
+  it('sees the listener go away: the next probe is refused', async () => {
+    const srv = await rawServer(() => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const p = new HttpProber(srv.url);
+    try {
+      expect(await probeN(p, 2)).toEqual(['up HTTP 200', 'up HTTP 200']);
+      await srv.close();
+      const after = await p.probe(1000);
+      expect(after).toMatchObject({ healthy: false, detail: 'connect ECONNREFUSED' });
+    } finally {
+      p.close();
+    }
+  });
+
+  it('garbage is unhealthy and drops the connection', async () => {
+    const srv = await rawServer(() => 'SSH-2.0-OpenSSH_9.2\r\n\r\n');
+    const p = new HttpProber(srv.url);
+    try {
+      expect(await p.probe(1000)).toMatchObject({
         healthy: false,
-        detail: 'connect ECONNREFUSED',
+        detail: 'not an HTTP response',
       });
     } finally {
-      agent.destroy();
+      p.close();
+      await srv.close();
     }
   });
 });

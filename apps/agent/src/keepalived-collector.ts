@@ -8,7 +8,7 @@ import { checkKeepalivedPid, lookupSignum, requestDump } from './keepalived-proc
 import type { Logger } from './log';
 import type { Emit } from './observations';
 import { parseTextSyncGroups } from './sync-group-parser';
-import { sleep } from './timing';
+import { sleep, sleepToBoundary } from './timing';
 
 type KeepalivedConfig = NonNullable<AgentConfig['keepalived']>;
 
@@ -101,13 +101,14 @@ export class KeepalivedCollector {
 
   private async run(signal: AbortSignal, first: Promise<void>): Promise<void> {
     await first;
-    while (await sleep(this.opts.config.reconcileIntervalMs, signal)) await this.reconcile();
+    while (await sleepToBoundary(this.opts.config.reconcileIntervalMs, signal))
+      await this.reconcile();
   }
 
   /** Cheap up/down check; a flip to running calls for a full reconciliation (new dump). */
   private async watchLiveness(signal: AbortSignal, first: Promise<void>): Promise<void> {
     await first;
-    while (await sleep(this.opts.livenessMs ?? 1000, signal)) {
+    while (await sleepToBoundary(this.opts.livenessMs ?? 1000, signal)) {
       if (this.inFlight) continue;
       const check = await checkKeepalivedPid(this.opts.config.pidFile);
       if (check.running === this.alive || signal.aborted) continue;

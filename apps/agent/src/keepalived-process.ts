@@ -93,6 +93,20 @@ export async function requestDump(req: DumpRequest): Promise<DumpInstance[] | un
   return undefined;
 }
 
+/**
+ * The raw SIGUSR1/DATA text dump of the VRRP process (keepalived.data or
+ * keepalived.<instance>.data), for facts the JSON dump lacks (loaded vrrp_scripts).
+ */
+export async function requestTextDump(
+  req: Omit<DumpRequest, 'format'>,
+): Promise<string | undefined> {
+  const full: DumpRequest = { ...req, format: 'text' };
+  if ((await requestDump(full)) === undefined) return undefined;
+  const files = await dumpFiles(full);
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')));
+  return texts.join('\n');
+}
+
 async function tryParse(
   file: string,
   format: 'json' | 'text',

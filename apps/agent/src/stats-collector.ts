@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { NginxStats, StatsSample } from '@keepwatch/shared';
 import { parseStubStatus } from './nginx-parsers';
-import { sleep } from './timing';
+import { sleepToBoundary } from './timing';
 
 /*
  * Periodic, non-durable samples: nginx stub_status counters and the agent's own RSS and
@@ -47,7 +47,7 @@ export class StatsCollector {
 
   start(signal: AbortSignal): void {
     this.loop = (async () => {
-      while (await sleep(this.opts.intervalMs ?? 5000, signal)) {
+      while (await sleepToBoundary(this.opts.intervalMs ?? 5000, signal)) {
         let nginx: NginxStats | undefined;
         if (this.opts.stubStatusUrl) {
           const text = await fetchText(this.opts.stubStatusUrl, 1000);

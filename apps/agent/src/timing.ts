@@ -15,6 +15,29 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 }
 
 /**
+ * This process's phase for periodic work: random per agent, so a fleet does not probe the
+ * same backend in the same millisecond, but shared by every loop of one agent.
+ */
+const PHASE_MS = Math.floor(Math.random() * 1000);
+
+/** Milliseconds from `now` to the next instant that is PHASE_MS past a multiple of periodMs. */
+export function msToBoundary(periodMs: number, now = Date.now(), phaseMs = PHASE_MS): number {
+  const into = (((now - phaseMs) % periodMs) + periodMs) % periodMs;
+  return periodMs - into;
+}
+
+/**
+ * Like sleep, but wakes on the agent's shared period boundary instead of `periodMs` after
+ * now. Every periodic loop (probes, liveness, reconcile, stats) then wakes in the same
+ * event-loop turn: one wake-up a second instead of one per loop. On a VM each wake-up has
+ * a real cost (measured: most of the agent's idle CPU was wake-ups and their GC, not work).
+ * A loop whose work overran a boundary waits for the next one.
+ */
+export function sleepToBoundary(periodMs: number, signal?: AbortSignal): Promise<boolean> {
+  return sleep(msToBoundary(periodMs), signal);
+}
+
+/**
  * Exponential backoff with full jitter (delay uniform in [0, min(max, base * 2^n)]), so a
  * fleet of agents that lost the server at the same moment does not reconnect in lockstep.
  */

@@ -1,34 +1,44 @@
 import type { UpstreamHealth } from '@keepwatch/shared';
-import type { Agent } from 'node:http';
-import { probeAgent, probeHttp } from './http-probe';
+import { HttpProber } from './http-probe';
 import type { Emit } from './observations';
-import { sleep } from './timing';
+import { sleepToBoundary } from './timing';
 
 /*
  * Every upstream server of nginx.conf as the load balancer sees it: an HTTP GET from the
- * LB to http://host:port/ each interval (all servers in parallel). The server list comes
- * from the config observer whenever nginx.conf changes.
+ * LB to http://host:port/ (all servers in parallel). The server list comes from the config
+ * observer whenever nginx.conf changes.
+ *
+ * Every 2 s by default, and every 1 s while any server is unhealthy (so a recovery is seen
+ * as fast as a failure). Each backend's own agent probes it at its configured interval
+ * (≤ 1 s); this is the LB's view of the same thing, and on a pool of dozens of servers a
+ * 1 s cadence would make the agent the busiest process on an idle load balancer.
  */
+
+export const UPSTREAM_INTERVAL_MS = 2000;
+export const UPSTREAM_FAST_INTERVAL_MS = 1000;
 
 export interface UpstreamCollectorOptions {
   emit: Emit;
   intervalMs?: number;
+  fastIntervalMs?: number;
   timeoutMs?: number;
 }
 
 export class UpstreamCollector {
   private servers: string[] = [];
   private loop: Promise<void> | undefined;
-  /** One keep-alive connection per server (see probeAgent), dropped with the server. */
-  private agents = new Map<string, Agent>();
+  /** One kept-alive prober per server, dropped with the server. */
+  private probers = new Map<string, HttpProber>();
 
   constructor(private readonly opts: UpstreamCollectorOptions) {}
 
   setServers(servers: string[]): void {
     this.servers = [...new Set(servers)];
-    const next = new Map(this.servers.map((s) => [s, this.agents.get(s) ?? probeAgent()]));
-    for (const [server, agent] of this.agents) if (!next.has(server)) agent.destroy();
-    this.agents = next;
+    const next = new Map(
+      this.servers.map((s) => [s, this.probers.get(s) ?? new HttpProber(`http://${s}/`)]),
+    );
+    for (const [server, prober] of this.probers) if (!next.has(server)) prober.close();
+    this.probers = next;
   }
 
   start(signal: AbortSignal): void {
@@ -40,23 +50,25 @@ export class UpstreamCollector {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const interval = this.opts.intervalMs ?? 1000;
-    const timeout = this.opts.timeoutMs ?? Math.min(800, interval);
+    const slow = this.opts.intervalMs ?? UPSTREAM_INTERVAL_MS;
+    const fast = Math.min(slow, this.opts.fastIntervalMs ?? UPSTREAM_FAST_INTERVAL_MS);
+    const timeout = this.opts.timeoutMs ?? Math.min(800, fast);
+    let allHealthy = true;
     while (!signal.aborted) {
-      const started = Date.now();
-      const agents = this.agents;
-      if (agents.size > 0) {
+      const probers = this.probers;
+      if (probers.size > 0) {
         const list: UpstreamHealth[] = await Promise.all(
-          [...agents].map(async ([server, agent]) => ({
+          [...probers].map(async ([server, prober]) => ({
             server,
-            health: await probeHttp(`http://${server}/`, timeout, agent),
+            health: await prober.probe(timeout),
           })),
         );
         if (signal.aborted) break;
+        allHealthy = list.every((u) => u.health.healthy);
         this.opts.emit({ kind: 'upstreams', ts: Date.now(), list });
       }
-      await sleep(Math.max(0, interval - (Date.now() - started)), signal);
+      await sleepToBoundary(allHealthy ? slow : fast, signal);
     }
-    for (const agent of this.agents.values()) agent.destroy();
+    for (const prober of this.probers.values()) prober.close();
   }
 }

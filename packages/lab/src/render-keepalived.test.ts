@@ -26,6 +26,12 @@ describe('renderKeepalivedConf', () => {
     }
   });
 
+  it('sets script_user before vrrp_notify_fifo (otherwise a reload drops chk_nginx)', () => {
+    const conf = render();
+    expect(conf.indexOf('script_user root')).toBeGreaterThan(0);
+    expect(conf.indexOf('script_user root')).toBeLessThan(conf.indexOf('vrrp_notify_fifo'));
+  });
+
   it('checks nginx with curl every second, fall 2 rise 2 weight -20', () => {
     const conf = render();
     expect(conf).toContain(

@@ -31,12 +31,17 @@ export function renderKeepalivedConf(input: KeepalivedRenderInput): string {
     'global_defs {',
     `    router_id ${topo.prefix}-${host}`,
     '    data_use_instance',
+    // script_user must come before vrrp_notify_fifo. keepalived 2.2.7 resolves the fifo's
+    // default script user when it reaches that line. With no `keepalived_script` account,
+    // a reload (SIGHUP) then fails "Error setting global script uid/gid" at script_user,
+    // and it drops chk_nginx ("Unable to set default user for vrrp script chk_nginx -
+    // removing"): the pair silently loses its nginx tracking. A fresh start is unaffected.
+    '    enable_script_security',
+    '    script_user root',
     `    vrrp_notify_fifo ${fifo}`,
     '    vrrp_notify_priority_changes',
     '    vrrp_higher_prio_send_advert',
     '    vrrp_version 2',
-    '    enable_script_security',
-    '    script_user root',
     '}',
     '',
     'vrrp_script chk_nginx {',

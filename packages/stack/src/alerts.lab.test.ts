@@ -146,9 +146,12 @@ describe('alerts on the real lab', () => {
     await expect
       .poll(scrape, { timeout: 15_000, interval: 500 })
       .toContain(`keepwatch_cluster_verdict{cluster="${CLUSTER}",verdict="healthy"} 1`);
-    const text = await scrape();
-    expect(text).toContain(`keepwatch_vip_holders{cluster="${CLUSTER}",vip="${VIP}"} 1`);
-    expect(text).toContain(`keepwatch_agent_up{cluster="${CLUSTER}",node="web2"} 1`);
+    await expect
+      .poll(scrape, { timeout: 15_000, interval: 500 })
+      .toContain(`keepwatch_vip_holders{cluster="${CLUSTER}",vip="${VIP}"} 1`);
+    await expect
+      .poll(scrape, { timeout: 15_000, interval: 500 })
+      .toContain(`keepwatch_agent_up{cluster="${CLUSTER}",node="web2"} 1`);
     // The lab's weights (-20, priorities 100/90) and paired configs are sound: no config finding.
     const status = (await (await api('/status')).json()) as {
       clusters: { id: string; findings: { rule: string }[] }[];

@@ -102,6 +102,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const token = await login(url, 'admin', adminPassword);
     live = new LiveWatcher(url, token);
     await live.ready;
+    // Tests start from a known state: every lab host's agent connected and reporting.
+    const names = lab.hosts.map((h) => h.name);
+    await live.waitFor(
+      `every agent online (${names.join(', ')})`,
+      (s) =>
+        names.every((name) =>
+          s.clusters.some((c) => c.nodes.some((n) => n.name === name && n.online)),
+        ),
+      60_000,
+    );
+    log(`every agent online: ${names.join(', ')}`);
     const startServer = async (): Promise<void> => {
       if (app) throw new Error('server is already running');
       await listen();

@@ -279,17 +279,35 @@ describe('config.apply (nginx)', () => {
     ).toBe(OLD);
   });
 
-  it('rolls back when nginx is unhealthy after the reload', async () => {
+  it('rolls back when nginx is unhealthy after the reload, and checks the old config again', async () => {
     healthy = false;
-    const h = harness({ ...cfg() }, () => ok());
+    // The new config "breaks" nginx; reloading the restored one heals it.
+    let reloads = 0;
+    const h = harness({ ...cfg() }, (argv) => {
+      if (argv.includes('reload') && ++reloads === 2) healthy = true;
+      return ok();
+    });
     const r = await h.handler.handle(apply('a5'));
-    healthy = true;
     expect(r.error?.code).toBe('rolled_back');
     expect(readFileSync(conf, 'utf8')).toBe(OLD);
-    expect(r.steps.map((s) => s.step).slice(-2)).toEqual([
+    expect(r.steps.map((s) => s.step).slice(-4)).toEqual([
+      'verify nginx probe',
       'restore backup',
       'reload nginx (rollback)',
+      'verify nginx probe (rollback)',
     ]);
+    expect(r.steps.at(-1)?.ok).toBe(true);
     expect(existsSync(conf)).toBe(true);
   }, 15_000);
+
+  it('says rollback_failed when even the restored config leaves nginx unhealthy', async () => {
+    healthy = false;
+    const h = harness({ ...cfg() }, () => ok());
+    const r = await h.handler.handle(apply('a6'));
+    healthy = true;
+    expect(r.error?.code).toBe('rollback_failed');
+    expect(r.error?.message).toMatch(/previous config was restored, but nginx does not answer/);
+    expect(readFileSync(conf, 'utf8')).toBe(OLD);
+    expect(r.steps.at(-1)).toMatchObject({ step: 'verify nginx probe (rollback)', ok: false });
+  }, 20_000);
 });

@@ -5,7 +5,12 @@ import type { AgentConfig, ConfigApplyParams, ConfigComponent } from '@keepwatch
 import { renameSynced, writeFileAtomic, writeSynced } from '../atomic-write';
 import type { ExecFn } from '../exec';
 import { probeHttp } from '../http-probe';
-import { checkKeepalivedPid, lookupSignum, requestDump } from '../keepalived-process';
+import {
+  checkKeepalivedPid,
+  lookupSignum,
+  requestDump,
+  requestTextDump,
+} from '../keepalived-process';
 import type { Logger } from '../log';
 import { sleep } from '../timing';
 import { Steps, type Step } from './steps';
@@ -16,8 +21,10 @@ import { Steps, type Step } from './steps';
  *   (`keepalived -t -f` / `nginx -t -q -c`, must exit 0) -> refuse if the file changed since
  *   baseHash -> back up the current file (timestamped, last 5 kept) -> atomic rename over
  *   the target -> reload (keepalived SIGHUP to its pid, `nginx -c FILE -s reload`) ->
- *   verify (keepalived alive and its dump lists the new instances; nginx probe healthy)
- *   -> on failure: restore the backup, reload again, answer 'rolled_back'.
+ *   verify (keepalived alive, its dump lists the new instances and every tracked vrrp_script;
+ *   nginx probe healthy)
+ *   -> on failure: restore the backup, reload again and verify that too; answer 'rolled_back',
+ *   or 'rollback_failed' when even the previous config does not come back (a human must look).
  */
 
 export type ApplyOutcome =
@@ -35,6 +42,23 @@ export function configInstances(conf: string): string[] {
   return [...text.matchAll(/\bvrrp_instance\s+([^\s{]+)/g)]
     .map((m) => m[1] ?? '')
     .filter((n) => n !== '');
+}
+
+/** vrrp_script names the config's track_script blocks use (a healthy reload must keep them). */
+export function configTrackedScripts(conf: string): string[] {
+  const text = conf.replace(/[#!][^\n]*/g, '');
+  const names = new Set<string>();
+  for (const block of text.matchAll(/\btrack_script\s*\{([^}]*)\}/g))
+    for (const line of (block[1] ?? '').split('\n')) {
+      const name = line.trim().split(/\s+/)[0];
+      if (name) names.add(name);
+    }
+  return [...names].sort();
+}
+
+/** vrrp_script names a keepalived text dump (SIGUSR1, any version 1.3-2.2) says are loaded. */
+export function dumpScripts(text: string): string[] {
+  return [...text.matchAll(/^\s*VRRP Script = (\S+)/gm)].map((m) => m[1] ?? '').sort();
 }
 
 class StepFailed extends Error {
@@ -126,7 +150,12 @@ export class ConfigApplier {
       installed = true;
       const why = await this.reloadAndVerify(p.component, file, binary, p.content, steps);
       if (why !== undefined) {
-        await this.rollback(p.component, file, binary, backup, mode, steps);
+        const after = await this.rollback(p.component, file, binary, backup, mode, steps);
+        if (after !== undefined)
+          throw new StepFailed(
+            'rollback_failed',
+            `${why}; the previous config was restored, but ${after}: check this host now`,
+          );
         throw new StepFailed(
           'rolled_back',
           `${why}; the previous config was restored and reloaded`,
@@ -182,16 +211,12 @@ export class ConfigApplier {
         : 'nginx did not answer its probe after the reload';
     }
     if (!(await this.reloadKeepalived(steps))) return 'keepalived is not running: cannot reload it';
-    const expected = configInstances(content);
-    const ok = await this.verifyKeepalived(expected, steps);
-    return ok
-      ? undefined
-      : `keepalived did not come back with instances ${expected.join(', ') || '(none)'}`;
+    return this.verifyKeepalived(content, steps);
   }
 
-  private async reloadKeepalived(steps: Steps): Promise<boolean> {
+  private async reloadKeepalived(steps: Steps, label = ''): Promise<boolean> {
     const ka = this.opts.config.keepalived;
-    const s = await steps.task('reload keepalived (SIGHUP)', async () => {
+    const s = await steps.task(`reload keepalived (SIGHUP)${label}`, async () => {
       if (!ka) throw new Error('no keepalived section');
       const check = await checkKeepalivedPid(ka.pidFile);
       if (!check.running) throw new Error(check.detail);
@@ -201,10 +226,16 @@ export class ConfigApplier {
     return s.ok;
   }
 
-  private async verifyKeepalived(expected: string[], steps: Steps): Promise<boolean> {
+  /** undefined when keepalived runs the config as it describes; otherwise why not. */
+  private async verifyKeepalived(
+    content: string,
+    steps: Steps,
+    label = '',
+  ): Promise<string | undefined> {
     const ka = this.opts.config.keepalived;
-    if (!ka) return false;
-    const s = await steps.task('verify keepalived', async () => {
+    if (!ka) return 'no keepalived section in this agent config';
+    const expected = configInstances(content);
+    const s = await steps.task(`verify keepalived${label}`, async () => {
       // The reload itself takes 10-30 ms; give the VRRP child time to re-read everything.
       await sleep(500);
       const check = await checkKeepalivedPid(ka.pidFile);
@@ -224,16 +255,34 @@ export class ConfigApplier {
         throw new Error(
           `dump lacks instances ${missing.join(', ')} (has ${names.join(', ') || 'none'})`,
         );
-      return `running (pid ${check.pid}); instances ${names.join(', ')}`;
+      // keepalived drops a vrrp_script it cannot set up on reload (e.g. its script user) and
+      // logs "track script … not found, ignoring": the pair then silently loses its health
+      // tracking. Only the text dump lists loaded scripts (the JSON one does not).
+      const tracked = configTrackedScripts(content);
+      if (tracked.length === 0) return `running (pid ${check.pid}); instances ${names.join(', ')}`;
+      const text = await requestTextDump({
+        pid: check.pid,
+        signum: (await lookupSignum(this.opts.exec, ka.binary, 'DATA')) ?? 10,
+        dir: ka.dumpDir,
+        deadlineMs: 3000,
+      });
+      if (text === undefined) throw new Error('no text dump to check tracked scripts');
+      const loaded = dumpScripts(text);
+      const dropped = tracked.filter((n) => !loaded.includes(n));
+      if (dropped.length > 0)
+        throw new Error(
+          `keepalived dropped tracked script(s) ${dropped.join(', ')} on reload (see its log: often "script_user" set after a notify_fifo line, or a missing script user)`,
+        );
+      return `running (pid ${check.pid}); instances ${names.join(', ')}; scripts ${loaded.join(', ')}`;
     });
-    return s.ok;
+    return s.ok ? undefined : `keepalived after the reload: ${s.output ?? 'not verified'}`;
   }
 
-  private async verifyNginx(steps: Steps): Promise<boolean> {
+  private async verifyNginx(steps: Steps, label = ''): Promise<boolean> {
     const probe = this.opts.config.nginx?.probe;
     if (!probe) return true;
     const deadline = Date.now() + (this.opts.verifyTimeoutMs ?? 5000);
-    const s = await steps.task('verify nginx probe', async () => {
+    const s = await steps.task(`verify nginx probe${label}`, async () => {
       for (;;) {
         const h = await probeHttp(probe.url, probe.timeoutMs);
         if (h.healthy) return `${probe.url}: ${h.detail ?? 'ok'}`;
@@ -251,19 +300,27 @@ export class ConfigApplier {
     backup: string,
     mode: number,
     steps: Steps,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     this.opts.log.warn('config apply failed verification: rolling back', {
       component,
       file,
       backup,
     });
-    await steps.task('restore backup', async () =>
-      writeFileAtomic(file, await readFile(backup), mode),
+    const previous = await readFile(backup, 'utf8');
+    const restored = await steps.task('restore backup', async () =>
+      writeFileAtomic(file, previous, mode),
     );
-    if (component === 'nginx')
-      await steps.run('reload nginx (rollback)', [binary, '-c', file, '-s', 'reload'], {
+    if (!restored.ok) return `the backup could not be written back (${restored.output ?? ''})`;
+    if (component === 'nginx') {
+      const r = await steps.run('reload nginx (rollback)', [binary, '-c', file, '-s', 'reload'], {
         timeoutMs: 15_000,
       });
-    else await this.reloadKeepalived(steps);
+      if (!r.ok) return `nginx did not reload it (exit ${r.code ?? 'none'})`;
+      return (await this.verifyNginx(steps, ' (rollback)'))
+        ? undefined
+        : 'nginx does not answer its probe';
+    }
+    if (!(await this.reloadKeepalived(steps, ' (rollback)'))) return 'keepalived is not running';
+    return this.verifyKeepalived(previous, steps, ' (rollback)');
   }
 }

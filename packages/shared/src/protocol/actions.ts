@@ -69,7 +69,7 @@ export const ActionResult = Type.Object({
   ok: Type.Boolean(),
   error: Type.Optional(
     Type.Object({
-      /** not_permitted | invalid | validation_failed | conflict | timeout | failed | rolled_back */
+      /** not_permitted | invalid | validation_failed | conflict | timeout | failed | rolled_back | rollback_failed */
       code: Type.String({ maxLength: 32 }),
       message: Type.String({ maxLength: 4096 }),
     }),

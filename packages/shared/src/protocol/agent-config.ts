@@ -51,6 +51,11 @@ export const AgentConfig = Type.Object({
       configFile: Type.Optional(Type.String()),
       pidFile: Type.Optional(Type.String()),
       probe: HttpProbe,
+      /**
+       * How often the LB probes each upstream server of nginx.conf while all are healthy
+       * (default 2000; every 1000 while any is not).
+       */
+      upstreamIntervalMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 60_000 })),
     }),
   ),
   tomcat: Type.Optional(

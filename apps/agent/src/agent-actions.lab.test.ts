@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '@keepwatch/stack';
+import type { AgentConfig } from '@keepwatch/shared';
+import { dumpScripts } from './actions/config-apply';
+import { requestTextDump } from './keepalived-process';
+import { recorder, sha, until } from './lab-recorder';
+
+/*
+ * The agent's actions on real keepalived/nginx/Tomcat (root only): refused when
+ * monitor-only (and the refusal logged); drills with their dead-man switch; config.apply
+ * refused before keepalived sees a bad file, applied and reloaded when good, and rolled
+ * back when keepalived's reload silently drops a tracked script. Agents run as real
+ * processes in the lab hosts; the server is in this process (its bus shows every message).
+ */
+
+const PREFIX = 'kwc';
+const SUBNET = '10.87.0';
+
+describe('agent actions in the master-backup lab', () => {
+  let stack: Stack;
+  let rec: ReturnType<typeof recorder>;
+  let lb1Dir: string;
+  const lab = (): Stack['lab'] => stack.lab;
+
+  beforeAll(async () => {
+    stack = await startStack({ prefix: PREFIX, subnet: SUBNET });
+    rec = recorder(stack);
+    lb1Dir = join(stack.lab.baseDir, 'lb1');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('a monitor-only agent refuses drill.fault with not_permitted and logs the refusal', async () => {
+    const r = await stack.app.actions.request(
+      'kwc-lb1',
+      'drill.fault',
+      { drillId: 'refused-1', fault: 'stop-nginx', restoreAfterMs: 5000 },
+      { timeoutMs: 10_000 },
+    );
+    expect(r.ok).toBe(false);
+    expect(r.error?.code).toBe('not_permitted');
+    expect(r.error?.message).toContain(
+      "this agent is monitor-only: its host config does not grant 'drills' control (see control in agent.json)",
+    );
+    expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(true);
+    await until('WARN line in the agent log', () =>
+      readFileSync(join(lb1Dir, 'agent.log'), 'utf8')
+        .split('\n')
+        .some((l) => l.includes('WARN') && l.includes(`id=${r.id}`)),
+    );
+  });
+
+  describe('with drills and config granted to lb1', () => {
+    beforeAll(async () => {
+      const token = (JSON.parse(readFileSync(join(lb1Dir, 'agent.json'), 'utf8')) as AgentConfig)
+        .server.token;
+      for (const host of ['lb1', 'lb2']) {
+        await lab().stopAgent(host);
+        const online = new Promise<void>((resolve) => {
+          const off = stack.app.bus.on('agent.online', (e) => {
+            if (e.agentId === `kwc-${host}`) {
+              off();
+              resolve();
+            }
+          });
+        });
+        await lab().startAgent(host, {
+          serverUrl: stack.url,
+          token,
+          control: ['drills', 'config'],
+        });
+        await online;
+      }
+    });
+
+    it('block-vrrp on the BACKUP makes a split brain (nft in its namespace) until drill.restore', async () => {
+      const vip = `${SUBNET}.50`;
+      const holders = async (): Promise<string> => (await lab().vipHolders(vip)).sort().join();
+      await until('VIP on lb1 only', async () => (await holders()) === 'lb1', 20_000);
+      const r = await stack.app.actions.request(
+        'kwc-lb2',
+        'drill.fault',
+        { drillId: 'd-vrrp', fault: 'block-vrrp', restoreAfterMs: 60_000 },
+        { timeoutMs: 15_000 },
+      );
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.steps.find((x) => x.argv?.[0] === 'nft')).toMatchObject({
+        argv: ['nft', '-f', '-'],
+        code: 0,
+      });
+      await until('both LBs hold the VIP', async () => (await holders()) === 'lb1,lb2', 15_000);
+      const back = await stack.app.actions.request(
+        'kwc-lb2',
+        'drill.restore',
+        { drillId: 'd-vrrp' },
+        { timeoutMs: 15_000 },
+      );
+      expect(back.ok, JSON.stringify(back)).toBe(true);
+      await until('VIP back on lb1 only', async () => (await holders()) === 'lb1', 15_000);
+    });
+
+    it('stops nginx for a drill, and the dead-man switch restores it by itself', async () => {
+      const since = rec.seen.length;
+      const r = await stack.app.actions.request(
+        'kwc-lb1',
+        'drill.fault',
+        { drillId: 'd-nginx', fault: 'stop-nginx', restoreAfterMs: 4000 },
+        { timeoutMs: 30_000 },
+      );
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.steps[1]?.argv?.slice(-3)).toEqual(['lb1', 'nginx', 'stop']);
+      expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(false);
+      await rec.waitMsg(
+        'kwc-lb1',
+        'service.health',
+        (m) => m.service === 'nginx' && !m.health.healthy,
+        5000,
+        since,
+      );
+      // Nobody calls drill.restore: the agent restores on its own.
+      const auto = await rec.waitMsg(
+        'kwc-lb1',
+        'action.result',
+        (m) => m.id === 'auto-restore:d-nginx',
+        30_000,
+        since,
+      );
+      expect(auto.ok).toBe(true);
+      expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(true);
+      await rec.waitMsg(
+        'kwc-lb1',
+        'service.health',
+        (m) => m.service === 'nginx' && m.health.healthy,
+        10_000,
+        since,
+      );
+    });
+
+    it('refuses a bad keepalived config before keepalived sees it, then applies and reloads a good one', async () => {
+      // The nginx drill above made lb1's check script fail: wait for lb1 to preempt back.
+      await until(
+        'VIP back on lb1',
+        async () => (await lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
+        30_000,
+      );
+      const file = join(lb1Dir, 'keepalived.conf');
+      const before = readFileSync(file, 'utf8');
+      const pid = readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim();
+      const bad = before.replace(/priority \d+/, 'priority 300');
+      expect(bad).not.toBe(before);
+      const r1 = await stack.app.actions.request(
+        'kwc-lb1',
+        'config.apply',
+        { component: 'keepalived', content: bad, baseHash: sha(before) },
+        { timeoutMs: 30_000 },
+      );
+      expect(r1.ok).toBe(false);
+      expect(r1.error?.code).toBe('validation_failed');
+      expect(r1.steps.find((s) => s.step === 'validate')).toMatchObject({ ok: false, code: 5 });
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
+      expect(await lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
+
+      const good = `${before}\n# applied by the keepwatch agent lab test\n`;
+      const since = rec.seen.length;
+      const r2 = await stack.app.actions.request(
+        'kwc-lb1',
+        'config.apply',
+        { component: 'keepalived', content: good, baseHash: sha(before) },
+        { timeoutMs: 30_000 },
+      );
+      expect(r2.ok, JSON.stringify(r2.steps)).toBe(true);
+      expect(r2.steps.map((s) => s.step)).toEqual([
+        'write staged file',
+        'validate',
+        'back up current file',
+        'install (atomic rename)',
+        'reload keepalived (SIGHUP)',
+        'verify keepalived',
+      ]);
+      expect(r2.steps.find((s) => s.step === 'verify keepalived')?.output).toContain(
+        'scripts chk_nginx',
+      );
+      expect(readFileSync(file, 'utf8')).toBe(good);
+      expect(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
+      expect(await lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
+      await rec.waitMsg(
+        'kwc-lb1',
+        'config.observed',
+        (m) => m.config.component === 'keepalived' && m.config.hash === sha(good),
+        15_000,
+        since,
+      );
+      const conflict = await stack.app.actions.request(
+        'kwc-lb1',
+        'config.apply',
+        { component: 'keepalived', content: good, baseHash: sha(before) },
+        { timeoutMs: 30_000 },
+      );
+      expect(conflict.error?.code).toBe('conflict');
+    });
+
+    it('rolls back a config that passes keepalived -t but whose reload drops chk_nginx', async () => {
+      const file = join(lb1Dir, 'keepalived.conf');
+      const before = readFileSync(file, 'utf8');
+      // The trap (measured on 2.2.7, no keepalived_script account): script_user after the
+      // vrrp_notify_fifo line parses fine and starts fine, but a SIGHUP then removes the
+      // vrrp_script. The lab renders the safe order; move script_user below the fifo line.
+      const trap = before
+        .replace(/\n\s*enable_script_security\n\s*script_user root\n/, '\n')
+        .replace(/(\n\s*vrrp_version 2\n)/, '$1    enable_script_security\n    script_user root\n');
+      expect(trap.indexOf('script_user')).toBeGreaterThan(trap.indexOf('vrrp_notify_fifo'));
+      const r = await stack.app.actions.request(
+        'kwc-lb1',
+        'config.apply',
+        { component: 'keepalived', content: trap, baseHash: sha(before) },
+        { timeoutMs: 40_000 },
+      );
+      expect(r.ok).toBe(false);
+      expect(r.error?.code, JSON.stringify(r.steps)).toBe('rolled_back');
+      expect(r.error?.message).toContain('dropped tracked script(s) chk_nginx');
+      expect(r.steps.find((s) => s.step === 'validate')).toMatchObject({ ok: true, code: 0 });
+      expect(r.steps.find((s) => s.step === 'verify keepalived')?.ok).toBe(false);
+      expect(r.steps.find((s) => s.step === 'verify keepalived (rollback)')).toMatchObject({
+        ok: true,
+      });
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      // keepalived itself says chk_nginx is loaded again after the rollback's reload.
+      const text = await requestTextDump({
+        pid: Number(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8')),
+        signum: 10,
+        dir: join(lb1Dir, 'keepalived-tmp'),
+        deadlineMs: 3000,
+      });
+      expect(dumpScripts(text ?? '')).toEqual(['chk_nginx']);
+    });
+  });
+});
