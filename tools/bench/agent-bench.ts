@@ -1,12 +1,14 @@
 /**
- * `pnpm bench agent [--idle 30] [--cycles 5] [--tsx] [--bundle FILE] [--node-arg=ARG …]`:
+ * `pnpm bench agent [--idle 30] [--settle 15] [--cycles 5] [--tsx] [--bundle FILE] [--node-arg=ARG …]`:
  * the agent's own cost on a real lab.
  *
  * Brings up the whole stack (lab prefix kwb, 10.86.0.0/24 — its own, so it can run beside the agent lab tests) with the agents run from the
  * esbuild bundle (apps/agent/dist/keepwatch-agent.mjs, rebuilt first; --tsx runs the
  * TypeScript sources instead), then reads each LB agent's /proc/<pid>/stat (utime+stime)
  * and /proc/<pid>/status (VmRSS, VmHWM):
- *   idle   — nothing happens for --idle seconds;
+ *   idle   — nothing happens for --idle seconds, starting --settle seconds after the agents
+ *            (re)started: their start-up (host facts, `keepalived -t`/`nginx -t`, first
+ *            dumps, compiling the bundle) is not idle;
  *   burst  — --cycles keepalived stop/start cycles on lb1 (each a failover and a failback).
  * Prints a table against the targets (RSS ≤ 60 MB, idle CPU ≤ 0.5 % of one core).
  * Not a test: figures depend on the machine.
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       idle: { type: 'string', default: '30' },
+      settle: { type: 'string', default: '15' },
       cycles: { type: 'string', default: '5' },
       tsx: { type: 'boolean' },
       // Another build of the agent (e.g. an older commit's bundle) to compare against.
@@ -119,8 +122,9 @@ async function main(): Promise<void> {
     if (!values.tsx)
       await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
     const pids = await agentPids(stack);
-    log(`agents: ${JSON.stringify(pids)}; settling 5 s`);
-    await new Promise((r) => setTimeout(r, 5000));
+    const settleS = Number(values.settle);
+    log(`agents: ${JSON.stringify(pids)}; settling ${settleS} s`);
+    await new Promise((r) => setTimeout(r, settleS * 1000));
     const rows: string[][] = [];
     const idle = await Promise.all(
       Object.entries(pids).map(
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
     const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
     const flags = (values['node-arg'] ?? []).join(' ');
     console.log(
-      `agent bench: ${values.tsx ? 'tsx' : bundle}, idle ${idleS} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`,
+      `agent bench: ${values.tsx ? 'tsx' : bundle}, idle ${idleS} s after ${values.settle} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`,
     );
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));

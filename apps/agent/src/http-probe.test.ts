@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpProber, probeHttp } from './http-probe';
+import { HttpProber, fetchText, probeHttp } from './http-probe';
 
 describe('probeHttp', () => {
   let server: Server;
@@ -182,5 +182,28 @@ describe('HttpProber (kept-alive raw probes)', () => {
       p.close();
       await srv.close();
     }
+  });
+});
+
+describe('fetchText', () => {
+  it('returns the body of a 2xx, undefined for an error status, a refusal or an oversize body', async () => {
+    const srv = createServer((req, res) => {
+      if (req.url === '/nginx_status')
+        res.end('Active connections: 1 \nserver accepts handled requests\n 5 5 9 \n');
+      else if (req.url === '/big') res.end('x'.repeat(10_000));
+      else res.writeHead(404).end('nope');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    try {
+      expect(await fetchText(`${base}/nginx_status`, 1000)).toContain('5 5 9');
+      expect(await fetchText(`${base}/missing`, 1000)).toBeUndefined();
+      expect(await fetchText(`${base}/big`, 1000, 1000)).toBeUndefined();
+      expect(await fetchText('https://127.0.0.1/', 1000)).toBeUndefined();
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+    expect(await fetchText(`${base}/nginx_status`, 1000)).toBeUndefined();
   });
 });

@@ -324,6 +324,56 @@ export async function probeHttp(url: string, timeoutMs: number): Promise<Service
   }
 }
 
+/**
+ * The body of a small GET (stub_status and the like), or undefined on any failure or a
+ * status ≥ 400. An HTTP/1.0 request: the server answers unchunked and closes, so the body
+ * is simply everything after the headers. Bounded by `maxBytes` and the deadline.
+ */
+export function fetchText(
+  url: string,
+  timeoutMs: number,
+  maxBytes = 64 * 1024,
+): Promise<string | undefined> {
+  let t: URL;
+  try {
+    t = new URL(url);
+    if (t.protocol !== 'http:') return Promise.resolve(undefined);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const sock = connect({
+      host: t.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(t.port || 80),
+    });
+    const done = (text: string | undefined): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(text);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    sock.once('connect', () =>
+      sock.write(
+        `GET ${t.pathname}${t.search} HTTP/1.0\r\nHost: ${t.host}\r\nUser-Agent: keepwatch-agent\r\n\r\n`,
+      ),
+    );
+    sock.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) return done(undefined);
+      parts.push(c);
+    });
+    sock.on('error', () => done(undefined));
+    sock.on('close', () => {
+      const raw = Buffer.concat(parts).toString('utf8');
+      const end = raw.indexOf('\r\n\r\n');
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(raw)?.[1] ?? 0);
+      done(end >= 0 && status >= 200 && status < 400 ? raw.slice(end + 4) : undefined);
+    });
+  });
+}
+
 export interface ProbeCollectorOptions {
   service: ServiceName;
   probe: HttpProbeConfig;

@@ -16,9 +16,22 @@ import { sleep } from './timing';
 export type PidCheck = { running: true; pid: number } | { running: false; detail: string };
 
 // Synchronous reads on purpose: this runs every second, the files are a few bytes in /proc
-// and /run (never block), and three async readFiles cost ~15 thread-pool round trips.
+// and /run (never block), and async readFiles cost thread-pool round trips.
 export function checkKeepalivedPid(pidFile: string): Promise<PidCheck> {
   return Promise.resolve(readPidCheck(pidFile));
+}
+
+/** pid file -> the pid whose cmdline was checked, and that process's start time. */
+const verified = new Map<string, { pid: number; start: string }>();
+
+/** State letter and start time (clock ticks since boot) from /proc/<pid>/stat. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "(comm)": state is the first, starttime the 20th.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = rest[0];
+  const start = rest[19];
+  return state && start ? { state, start } : undefined;
 }
 
 function readPidCheck(pidFile: string): PidCheck {
@@ -32,12 +45,21 @@ function readPidCheck(pidFile: string): PidCheck {
   if (!Number.isInteger(pid) || pid <= 1)
     return { running: false, detail: 'process not running (bad pid file)' };
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes('keepalived'))
-      return { running: false, detail: 'process not running (stale pid file)' };
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    if (/^State:\s+Z/m.test(status))
+    const st = procStat(pid);
+    if (!st) return { running: false, detail: 'process not running' };
+    if (st.state === 'Z' || st.state === 'X')
       return { running: false, detail: 'process not running (zombie)' };
+    // The cmdline is read once per process (same pid and start time): a stale pid file
+    // whose pid was reused by another program is still caught, as the start time differs.
+    const known = verified.get(pidFile);
+    if (known?.pid !== pid || known.start !== st.start) {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('keepalived')) {
+        verified.delete(pidFile);
+        return { running: false, detail: 'process not running (stale pid file)' };
+      }
+      verified.set(pidFile, { pid, start: st.start });
+    }
   } catch {
     return { running: false, detail: 'process not running' };
   }

@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import type { NginxStats, StatsSample } from '@keepwatch/shared';
+import { fetchText } from './http-probe';
 import { parseStubStatus } from './nginx-parsers';
 import { sleepToBoundary } from './timing';
 
@@ -7,29 +7,6 @@ import { sleepToBoundary } from './timing';
  * Periodic, non-durable samples: nginx stub_status counters and the agent's own RSS and
  * CPU. Losing one costs nothing, so they bypass the outbox.
  */
-
-export function fetchText(url: string, timeoutMs: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      { agent: false, headers: { 'user-agent': 'keepwatch-agent' } },
-      (res) => {
-        if ((res.statusCode ?? 0) >= 400) {
-          res.resume();
-          resolve(undefined);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', () => resolve(undefined));
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
 
 export interface StatsCollectorOptions {
   /** stub_status URL, e.g. http://127.0.0.1/nginx_status; none = agent figures only. */
