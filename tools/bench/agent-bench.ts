@@ -1,10 +1,11 @@
 /**
- * `pnpm bench agent [--idle 30] [--settle 15] [--cycles 5] [--tsx] [--bundle FILE] [--node-arg=ARG …]`:
+ * `pnpm bench agent [--idle 30] [--settle 15] [--cycles 5] [--tsx | --sea] [--bundle FILE] [--node-arg=ARG …]`:
  * the agent's own cost on a real lab.
  *
  * Brings up the whole stack (lab prefix kwb, 10.86.0.0/24 — its own, so it can run beside the agent lab tests) with the agents run from the
  * esbuild bundle (apps/agent/dist/keepwatch-agent.mjs, rebuilt first; --tsx runs the
- * TypeScript sources instead), then reads each LB agent's /proc/<pid>/stat (utime+stime)
+ * TypeScript sources instead; --sea rebuilds and runs the single executable that hosts
+ * install), then reads each LB agent's /proc/<pid>/stat (utime+stime)
  * and /proc/<pid>/status (VmRSS, VmHWM):
  *   idle   — nothing happens for --idle seconds, starting --settle seconds after the agents
  *            (re)started: their start-up (host facts, `keepalived -t`/`nginx -t`, first
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       settle: { type: 'string', default: '15' },
       cycles: { type: 'string', default: '5' },
       tsx: { type: 'boolean' },
+      sea: { type: 'boolean' },
       // Another build of the agent (e.g. an older commit's bundle) to compare against.
       bundle: { type: 'string' },
       // Extra node flags for the bundled agent, e.g. a smaller V8 young generation.
@@ -108,18 +110,22 @@ async function main(): Promise<void> {
   const cycles = Number(values.cycles);
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const bundle = values.bundle ?? join(root, 'apps', 'agent', 'dist', 'keepwatch-agent.mjs');
+  const sea = join(root, 'apps', 'agent', 'dist', 'keepwatch-agent');
   if (!values.tsx && values.bundle === undefined) {
     // Always rebuilt: a stale bundle would measure yesterday's agent.
-    const b = spawnSync('pnpm', ['-C', join(root, 'apps', 'agent'), 'exec', 'node', 'build.mjs'], {
-      stdio: 'inherit',
-    });
-    if (b.status !== 0) throw new Error('agent bundle build failed');
+    const agentDir = join(root, 'apps', 'agent');
+    const args = values.sea
+      ? ['-C', agentDir, 'build:sea']
+      : ['-C', agentDir, 'exec', 'node', 'build.mjs'];
+    const b = spawnSync('pnpm', args, { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('agent build failed');
   }
   const log = (l: string): void => void process.stderr.write(`[bench] ${l}\n`);
   log(`starting the lab and the stack (agents from ${values.tsx ? 'TypeScript via tsx' : bundle})`);
   const stack = await startStack({ prefix: 'kwb', subnet: '10.86.0', log });
   try {
-    if (!values.tsx)
+    if (values.sea) await useBundle(stack, [sea]);
+    else if (!values.tsx)
       await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
     const pids = await agentPids(stack);
     const settleS = Number(values.settle);
@@ -199,7 +205,7 @@ async function main(): Promise<void> {
     const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
     const flags = (values['node-arg'] ?? []).join(' ');
     console.log(
-      `agent bench: ${values.tsx ? 'tsx' : bundle}, idle ${idleS} s after ${values.settle} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`,
+      `agent bench: ${values.tsx ? 'tsx' : values.sea ? `${sea} (single executable)` : bundle}, idle ${idleS} s after ${values.settle} s, ${cycles} failover cycles, CLK_TCK ${CLK_TCK}, node ${process.version}${flags ? ` ${flags}` : ''}`,
     );
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
