@@ -13,8 +13,9 @@ import { silentLogger } from './log';
 /*
  * The complete agent on real keepalived/nginx/Tomcat (root only): config hash and test
  * results, upstreams as the LB sees them, 1 s keepalived liveness, log streaming and
- * stub_status, and the dual-master scheme (actions: agent-actions.lab.test.ts). Agents run as real processes in the lab hosts; the server is in this
- * process, so its event bus shows every message it ingests.
+ * stub_status, and the dual-master scheme (actions: agent-actions.lab.test.ts). Agents run
+ * as real processes in the lab hosts; the server is in this process, so its event bus shows
+ * every message it ingests.
  */
 
 const PREFIX = 'kwa';
