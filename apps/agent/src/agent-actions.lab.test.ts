@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '@keepwatch/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '@keepwatch/shared';
 import { dumpScripts } from './actions/config-apply';
 import { requestTextDump } from './keepalived-process';
-import { recorder, sha, until } from './lab-recorder';
+import { sha, until, useAgentLab } from './lab-recorder';
 
 /*
  * The agent's actions on real keepalived/nginx/Tomcat (root only): refused when
@@ -19,23 +18,10 @@ const PREFIX = 'kwc';
 const SUBNET = '10.87.0';
 
 describe('agent actions in the master-backup lab', () => {
-  let stack: Stack;
-  let rec: ReturnType<typeof recorder>;
-  let lb1Dir: string;
-  const lab = (): Stack['lab'] => stack.lab;
-
-  beforeAll(async () => {
-    stack = await startStack({ prefix: PREFIX, subnet: SUBNET });
-    rec = recorder(stack);
-    lb1Dir = join(stack.lab.baseDir, 'lb1');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const ctx = useAgentLab(PREFIX, SUBNET);
 
   it('a monitor-only agent refuses drill.fault with not_permitted and logs the refusal', async () => {
-    const r = await stack.app.actions.request(
+    const r = await ctx.stack.app.actions.request(
       'kwc-lb1',
       'drill.fault',
       { drillId: 'refused-1', fault: 'stop-nginx', restoreAfterMs: 5000 },
@@ -46,9 +32,9 @@ describe('agent actions in the master-backup lab', () => {
     expect(r.error?.message).toContain(
       "this agent is monitor-only: its host config does not grant 'drills' control (see control in agent.json)",
     );
-    expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(true);
+    expect((await ctx.lab().service('lb1', 'nginx', 'status')).running).toBe(true);
     await until('WARN line in the agent log', () =>
-      readFileSync(join(lb1Dir, 'agent.log'), 'utf8')
+      readFileSync(join(ctx.lb1Dir, 'agent.log'), 'utf8')
         .split('\n')
         .some((l) => l.includes('WARN') && l.includes(`id=${r.id}`)),
     );
@@ -56,20 +42,21 @@ describe('agent actions in the master-backup lab', () => {
 
   describe('with drills and config granted to lb1', () => {
     beforeAll(async () => {
-      const token = (JSON.parse(readFileSync(join(lb1Dir, 'agent.json'), 'utf8')) as AgentConfig)
-        .server.token;
+      const token = (
+        JSON.parse(readFileSync(join(ctx.lb1Dir, 'agent.json'), 'utf8')) as AgentConfig
+      ).server.token;
       for (const host of ['lb1', 'lb2']) {
-        await lab().stopAgent(host);
+        await ctx.lab().stopAgent(host);
         const online = new Promise<void>((resolve) => {
-          const off = stack.app.bus.on('agent.online', (e) => {
+          const off = ctx.stack.app.bus.on('agent.online', (e) => {
             if (e.agentId === `kwc-${host}`) {
               off();
               resolve();
             }
           });
         });
-        await lab().startAgent(host, {
-          serverUrl: stack.url,
+        await ctx.lab().startAgent(host, {
+          serverUrl: ctx.stack.url,
           token,
           control: ['drills', 'config'],
         });
@@ -79,9 +66,9 @@ describe('agent actions in the master-backup lab', () => {
 
     it('block-vrrp on the BACKUP makes a split brain (nft in its namespace) until drill.restore', async () => {
       const vip = `${SUBNET}.50`;
-      const holders = async (): Promise<string> => (await lab().vipHolders(vip)).sort().join();
+      const holders = async (): Promise<string> => (await ctx.lab().vipHolders(vip)).sort().join();
       await until('VIP on lb1 only', async () => (await holders()) === 'lb1', 20_000);
-      const r = await stack.app.actions.request(
+      const r = await ctx.stack.app.actions.request(
         'kwc-lb2',
         'drill.fault',
         { drillId: 'd-vrrp', fault: 'block-vrrp', restoreAfterMs: 60_000 },
@@ -93,7 +80,7 @@ describe('agent actions in the master-backup lab', () => {
         code: 0,
       });
       await until('both LBs hold the VIP', async () => (await holders()) === 'lb1,lb2', 15_000);
-      const back = await stack.app.actions.request(
+      const back = await ctx.stack.app.actions.request(
         'kwc-lb2',
         'drill.restore',
         { drillId: 'd-vrrp' },
@@ -104,8 +91,8 @@ describe('agent actions in the master-backup lab', () => {
     });
 
     it('stops nginx for a drill, and the dead-man switch restores it by itself', async () => {
-      const since = rec.seen.length;
-      const r = await stack.app.actions.request(
+      const since = ctx.rec.seen.length;
+      const r = await ctx.stack.app.actions.request(
         'kwc-lb1',
         'drill.fault',
         { drillId: 'd-nginx', fault: 'stop-nginx', restoreAfterMs: 4000 },
@@ -113,8 +100,8 @@ describe('agent actions in the master-backup lab', () => {
       );
       expect(r.ok, JSON.stringify(r)).toBe(true);
       expect(r.steps[1]?.argv?.slice(-3)).toEqual(['lb1', 'nginx', 'stop']);
-      expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(false);
-      await rec.waitMsg(
+      expect((await ctx.lab().service('lb1', 'nginx', 'status')).running).toBe(false);
+      await ctx.rec.waitMsg(
         'kwc-lb1',
         'service.health',
         (m) => m.service === 'nginx' && !m.health.healthy,
@@ -122,7 +109,7 @@ describe('agent actions in the master-backup lab', () => {
         since,
       );
       // Nobody calls drill.restore: the agent restores on its own.
-      const auto = await rec.waitMsg(
+      const auto = await ctx.rec.waitMsg(
         'kwc-lb1',
         'action.result',
         (m) => m.id === 'auto-restore:d-nginx',
@@ -130,8 +117,8 @@ describe('agent actions in the master-backup lab', () => {
         since,
       );
       expect(auto.ok).toBe(true);
-      expect((await lab().service('lb1', 'nginx', 'status')).running).toBe(true);
-      await rec.waitMsg(
+      expect((await ctx.lab().service('lb1', 'nginx', 'status')).running).toBe(true);
+      await ctx.rec.waitMsg(
         'kwc-lb1',
         'service.health',
         (m) => m.service === 'nginx' && m.health.healthy,
@@ -144,15 +131,15 @@ describe('agent actions in the master-backup lab', () => {
       // The nginx drill above made lb1's check script fail: wait for lb1 to preempt back.
       await until(
         'VIP back on lb1',
-        async () => (await lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
+        async () => (await ctx.lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
         30_000,
       );
-      const file = join(lb1Dir, 'keepalived.conf');
+      const file = join(ctx.lb1Dir, 'keepalived.conf');
       const before = readFileSync(file, 'utf8');
-      const pid = readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim();
+      const pid = readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8').trim();
       const bad = before.replace(/priority \d+/, 'priority 300');
       expect(bad).not.toBe(before);
-      const r1 = await stack.app.actions.request(
+      const r1 = await ctx.stack.app.actions.request(
         'kwc-lb1',
         'config.apply',
         { component: 'keepalived', content: bad, baseHash: sha(before) },
@@ -162,12 +149,12 @@ describe('agent actions in the master-backup lab', () => {
       expect(r1.error?.code).toBe('validation_failed');
       expect(r1.steps.find((s) => s.step === 'validate')).toMatchObject({ ok: false, code: 5 });
       expect(readFileSync(file, 'utf8')).toBe(before);
-      expect(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
-      expect(await lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
+      expect(readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
+      expect(await ctx.lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
 
       const good = `${before}\n# applied by the keepwatch agent lab test\n`;
-      const since = rec.seen.length;
-      const r2 = await stack.app.actions.request(
+      const since = ctx.rec.seen.length;
+      const r2 = await ctx.stack.app.actions.request(
         'kwc-lb1',
         'config.apply',
         { component: 'keepalived', content: good, baseHash: sha(before) },
@@ -186,30 +173,33 @@ describe('agent actions in the master-backup lab', () => {
         'scripts chk_nginx',
       );
       expect(readFileSync(file, 'utf8')).toBe(good);
-      expect(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
+      expect(readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
       // keepalived keeps the VIP through a reload in steady state (measured: 20 of 20 SIGHUPs,
       // and 4 of 4 right after a failback). Twice, on a loaded CI machine, lb2 held it just
       // after the reload: the pair must settle back on lb1, and the test prints keepalived's
       // own account of what happened so the cause can be read rather than guessed.
-      const holdersNow = await lab().vipHolders(`${SUBNET}.50`);
+      const holdersNow = await ctx.lab().vipHolders(`${SUBNET}.50`);
       if (holdersNow.join() !== 'lb1')
         console.log(
           `VIP on ${holdersNow.join(',') || 'nobody'} right after the reload; lb1 keepalived.log:\n` +
-            readFileSync(join(lb1Dir, 'keepalived.log'), 'utf8').split('\n').slice(-40).join('\n'),
+            readFileSync(join(ctx.lb1Dir, 'keepalived.log'), 'utf8')
+              .split('\n')
+              .slice(-40)
+              .join('\n'),
         );
       await until(
         'VIP on lb1 only after the reload',
-        async () => (await lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
+        async () => (await ctx.lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
         15_000,
       );
-      await rec.waitMsg(
+      await ctx.rec.waitMsg(
         'kwc-lb1',
         'config.observed',
         (m) => m.config.component === 'keepalived' && m.config.hash === sha(good),
         15_000,
         since,
       );
-      const conflict = await stack.app.actions.request(
+      const conflict = await ctx.stack.app.actions.request(
         'kwc-lb1',
         'config.apply',
         { component: 'keepalived', content: good, baseHash: sha(before) },
@@ -219,7 +209,7 @@ describe('agent actions in the master-backup lab', () => {
     });
 
     it('rolls back a config that passes keepalived -t but whose reload drops chk_nginx', async () => {
-      const file = join(lb1Dir, 'keepalived.conf');
+      const file = join(ctx.lb1Dir, 'keepalived.conf');
       const before = readFileSync(file, 'utf8');
       // The trap (measured on 2.2.7, no keepalived_script account): script_user after the
       // vrrp_notify_fifo line parses fine and starts fine, but a SIGHUP then removes the
@@ -228,7 +218,7 @@ describe('agent actions in the master-backup lab', () => {
         .replace(/\n\s*enable_script_security\n\s*script_user root\n/, '\n')
         .replace(/(\n\s*vrrp_version 2\n)/, '$1    enable_script_security\n    script_user root\n');
       expect(trap.indexOf('script_user')).toBeGreaterThan(trap.indexOf('vrrp_notify_fifo'));
-      const r = await stack.app.actions.request(
+      const r = await ctx.stack.app.actions.request(
         'kwc-lb1',
         'config.apply',
         { component: 'keepalived', content: trap, baseHash: sha(before) },
@@ -245,9 +235,9 @@ describe('agent actions in the master-backup lab', () => {
       expect(readFileSync(file, 'utf8')).toBe(before);
       // keepalived itself says chk_nginx is loaded again after the rollback's reload.
       const text = await requestTextDump({
-        pid: Number(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8')),
+        pid: Number(readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8')),
         signum: 10,
-        dir: join(lb1Dir, 'keepalived-tmp'),
+        dir: join(ctx.lb1Dir, 'keepalived-tmp'),
         deadlineMs: 3000,
       });
       expect(dumpScripts(text ?? '')).toEqual(['chk_nginx']);

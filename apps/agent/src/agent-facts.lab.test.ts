@@ -7,7 +7,7 @@ import { startStack, type Stack } from '@keepwatch/stack';
 import type { AgentConfig, AgentToServer, ServerToAgent } from '@keepwatch/shared';
 import { PROTOCOL_VERSION } from '@keepwatch/shared';
 import { startAgent } from './agent';
-import { recorder, sha, until } from './lab-recorder';
+import { recorder, sha, until, useAgentLab } from './lab-recorder';
 import { silentLogger } from './log';
 
 /*
@@ -22,60 +22,47 @@ const PREFIX = 'kwa';
 const SUBNET = '10.81.0';
 
 describe('the complete agent in the master-backup lab', () => {
-  let stack: Stack;
-  let rec: ReturnType<typeof recorder>;
-  let lb1Dir: string;
-  const lab = (): Stack['lab'] => stack.lab;
-
-  beforeAll(async () => {
-    stack = await startStack({ prefix: PREFIX, subnet: SUBNET });
-    rec = recorder(stack);
-    lb1Dir = join(stack.lab.baseDir, 'lb1');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const ctx = useAgentLab(PREFIX, SUBNET);
 
   it('reports both config files with their sha256, test result and content', async () => {
-    const ka = await rec.waitMsg(
+    const ka = await ctx.rec.waitMsg(
       'kwa-lb1',
       'config.observed',
       (m) => m.config.component === 'keepalived',
     );
-    const file = readFileSync(join(lb1Dir, 'keepalived.conf'));
+    const file = readFileSync(join(ctx.lb1Dir, 'keepalived.conf'));
     expect(ka.config).toMatchObject({
       hash: sha(file),
       content: file.toString(),
       test: { ok: true, code: 0 },
     });
-    const ng = await rec.waitMsg(
+    const ng = await ctx.rec.waitMsg(
       'kwa-lb1',
       'config.observed',
       (m) => m.config.component === 'nginx',
     );
     expect(ng.config).toMatchObject({
-      hash: sha(readFileSync(join(lb1Dir, 'nginx.conf'))),
+      hash: sha(readFileSync(join(ctx.lb1Dir, 'nginx.conf'))),
       test: { ok: true, code: 0 },
     });
   });
 
   it('probes every upstream server from the LB: stopping web1 Tomcat makes lb1 report it unhealthy', async () => {
     const web1 = `${SUBNET}.21:8080`;
-    await rec.waitMsg(
+    await ctx.rec.waitMsg(
       'kwa-lb1',
       'upstream.health',
       (m) => m.upstream.server === web1 && m.upstream.health.healthy,
     );
-    await rec.waitMsg(
+    await ctx.rec.waitMsg(
       'kwa-lb1',
       'upstream.health',
       (m) => m.upstream.server === `${SUBNET}.22:8080` && m.upstream.health.healthy,
     );
-    const since = rec.seen.length;
+    const since = ctx.rec.seen.length;
     const stoppedAt = Date.now();
-    await lab().service('web1', 'tomcat', 'stop');
-    const down = await rec.waitMsg(
+    await ctx.lab().service('web1', 'tomcat', 'stop');
+    const down = await ctx.rec.waitMsg(
       'kwa-lb1',
       'upstream.health',
       (m) => m.upstream.server === web1 && !m.upstream.health.healthy,
@@ -90,10 +77,10 @@ describe('the complete agent in the master-backup lab', () => {
   });
 
   it('sees a stopped keepalived within about a second (pid-file liveness, not the 5 s reconcile)', async () => {
-    const since = rec.seen.length;
-    await lab().service('lb2', 'keepalived', 'stop');
+    const since = ctx.rec.seen.length;
+    await ctx.lab().service('lb2', 'keepalived', 'stop');
     const stoppedAt = Date.now();
-    const down = await rec.waitMsg(
+    const down = await ctx.rec.waitMsg(
       'kwa-lb2',
       'service.health',
       (m) => m.service === 'keepalived' && !m.health.healthy,
@@ -101,8 +88,8 @@ describe('the complete agent in the master-backup lab', () => {
       since,
     );
     expect(down.ts - stoppedAt).toBeLessThan(2500);
-    await lab().service('lb2', 'keepalived', 'start');
-    await rec.waitMsg(
+    await ctx.lab().service('lb2', 'keepalived', 'start');
+    await ctx.rec.waitMsg(
       'kwa-lb2',
       'service.health',
       (m) => m.service === 'keepalived' && m.health.healthy,
@@ -112,7 +99,7 @@ describe('the complete agent in the master-backup lab', () => {
   });
 
   it('streams keepalived log lines on request and samples stub_status (in-process agent, fake server)', async () => {
-    const lb1 = lab().hosts.find((h) => h.name === 'lb1');
+    const lb1 = ctx.lab().hosts.find((h) => h.name === 'lb1');
     if (!lb1) throw new Error('no lb1');
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => wss.once('listening', () => r()));
@@ -145,7 +132,7 @@ describe('the complete agent in the master-backup lab', () => {
         binary: 'nginx',
         probe: { url: `http://${lb1.ip}/healthz`, intervalMs: 1000, timeoutMs: 400 },
       },
-      logs: { keepalived: join(lb1Dir, 'keepalived.log') },
+      logs: { keepalived: join(ctx.lb1Dir, 'keepalived.log') },
     };
     const agent = await startAgent(config, { log: silentLogger });
     try {
@@ -165,7 +152,7 @@ describe('the complete agent in the master-backup lab', () => {
         .filter((f) => f.type === 'log.lines')
         .flatMap((f) => (f.type === 'log.lines' ? f.lines : []));
       expect(tail.length).toBeLessThanOrEqual(5);
-      const pid = Number(readFileSync(join(lb1Dir, 'keepalived.pid'), 'utf8'));
+      const pid = Number(readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8'));
       process.kill(pid, 'SIGHUP'); // keepalived logs "Reloading ..." / "Reload complete"
       await until('new keepalived lines', () =>
         frames.some(

@@ -13,7 +13,7 @@ import { Connection, type ServerRequest } from './connection';
 import { Controller } from './controller';
 import { run, type ExecFn } from './exec';
 import { gatherHostFacts } from './host-facts';
-import { ProbeCollector } from './http-probe';
+import { ProbeCollector } from './probe-collector';
 import { KeepalivedCollector } from './keepalived-collector';
 import { createLogger, type Logger } from './log';
 import { LogStreamer } from './log-streamer';

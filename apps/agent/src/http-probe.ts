@@ -1,8 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import type { HttpProbeConfig, ServiceHealth, ServiceName } from '@keepwatch/shared';
-import type { Logger } from './log';
-import type { Emit } from './observations';
-import { sleepToBoundary } from './timing';
+import type { ServiceHealth } from '@keepwatch/shared';
+import { ResponseReader } from './http-response-reader';
 
 /*
  * HTTP health probes over a bare TCP socket: one GET, healthy = 2xx/3xx, latency = time to
@@ -18,141 +16,27 @@ import { sleepToBoundary } from './timing';
  * new connection, so that race never reads as "unhealthy".
  */
 
-const MAX_HEAD = 16 * 1024;
-const MAX_BODY = 256 * 1024;
-
 interface Target {
   host: string;
   port: number;
   request: Buffer;
 }
 
-function target(url: string, keepAlive: boolean): Target {
+/**
+ * Where to connect and the bytes of one GET. `http/1.0` asks for an unchunked answer that
+ * ends with the connection (fetchText); `keep-alive`/`close` are HTTP/1.1 probes.
+ */
+function target(url: string, mode: 'keep-alive' | 'close' | 'http/1.0'): Target {
   const u = new URL(url);
   if (u.protocol !== 'http:')
     throw new Error(`only http:// URLs can be probed (got ${u.protocol})`);
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   const request =
-    `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n` +
-    `User-Agent: keepwatch-agent\r\nAccept: */*\r\nConnection: ${keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`;
+    mode === 'http/1.0'
+      ? `GET ${u.pathname}${u.search} HTTP/1.0\r\nHost: ${u.host}\r\nUser-Agent: keepwatch-agent\r\n\r\n`
+      : `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n` +
+        `User-Agent: keepwatch-agent\r\nAccept: */*\r\nConnection: ${mode}\r\n\r\n`;
   return { host, port: Number(u.port || 80), request: Buffer.from(request, 'latin1') };
-}
-
-type Framing =
-  | { kind: 'length'; remaining: number }
-  | { kind: 'chunked'; state: 'size' | 'data' | 'crlf' | 'trailer'; remaining: number }
-  | { kind: 'close' };
-
-/** Where a response stands while it is read from one connection. */
-class ResponseReader {
-  private head = '';
-  status: number | undefined;
-  private framing: Framing | undefined;
-  private keepAlive = true;
-  private bodyBytes = 0;
-  private buffered = '';
-  done = false;
-  /** The connection can carry another request after this response. */
-  reusable = false;
-
-  /** Feeds bytes; returns an error text when the response is malformed. */
-  feed(chunk: string): string | undefined {
-    if (this.status === undefined) {
-      this.head += chunk;
-      const end = this.head.indexOf('\r\n\r\n');
-      if (end < 0) return this.head.length > MAX_HEAD ? 'response headers too large' : undefined;
-      const err = this.parseHead(this.head.slice(0, end));
-      if (err) return err;
-      chunk = this.head.slice(end + 4);
-      this.head = '';
-    }
-    return this.body(chunk);
-  }
-
-  private parseHead(head: string): string | undefined {
-    const lines = head.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
-    if (!m) return 'not an HTTP response';
-    this.status = Number(m[2]);
-    let length: number | undefined;
-    let chunked = false;
-    this.keepAlive = m[1] === '1';
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line
-        .slice(colon + 1)
-        .trim()
-        .toLowerCase();
-      if (name === 'content-length') length = Number(value);
-      else if (name === 'transfer-encoding')
-        chunked = value.split(',').some((v) => v.trim() === 'chunked');
-      else if (name === 'connection') {
-        if (value.includes('close')) this.keepAlive = false;
-        else if (value.includes('keep-alive')) this.keepAlive = true;
-      }
-    }
-    const noBody =
-      this.status === 204 || this.status === 304 || (this.status >= 100 && this.status < 200);
-    if (noBody) this.framing = { kind: 'length', remaining: 0 };
-    else if (chunked) this.framing = { kind: 'chunked', state: 'size', remaining: 0 };
-    else if (length !== undefined && Number.isInteger(length) && length >= 0)
-      this.framing = { kind: 'length', remaining: length };
-    else this.framing = { kind: 'close' };
-    return undefined;
-  }
-
-  private body(chunk: string): string | undefined {
-    const f = this.framing;
-    if (!f) return undefined;
-    this.bodyBytes += chunk.length;
-    if (this.bodyBytes > MAX_BODY) return this.finish(false);
-    if (f.kind === 'close') return undefined; // ends with the connection
-    if (f.kind === 'length') {
-      f.remaining -= chunk.length;
-      if (f.remaining < 0) return 'more bytes than Content-Length';
-      if (f.remaining === 0) this.finish(this.keepAlive);
-      return undefined;
-    }
-    this.buffered += chunk;
-    for (;;) {
-      if (f.state === 'data') {
-        const take = Math.min(f.remaining, this.buffered.length);
-        this.buffered = this.buffered.slice(take);
-        f.remaining -= take;
-        if (f.remaining > 0) return undefined;
-        f.state = 'crlf';
-      }
-      const eol = this.buffered.indexOf('\r\n');
-      if (eol < 0) return this.buffered.length > MAX_HEAD ? 'bad chunked encoding' : undefined;
-      const line = this.buffered.slice(0, eol);
-      this.buffered = this.buffered.slice(eol + 2);
-      if (f.state === 'crlf') {
-        if (line !== '') return 'bad chunked encoding';
-        f.state = 'size';
-      } else if (f.state === 'size') {
-        const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-        if (!Number.isInteger(size) || size < 0) return 'bad chunked encoding';
-        if (size === 0) f.state = 'trailer';
-        else {
-          f.state = 'data';
-          f.remaining = size;
-        }
-      } else if (line === '') {
-        // The empty line after the (usually absent) trailers ends the message.
-        if (this.buffered.length > 0) return 'bytes after the end of the response';
-        this.finish(this.keepAlive);
-        return undefined;
-      }
-    }
-  }
-
-  private finish(reusable: boolean): undefined {
-    this.done = true;
-    this.reusable = reusable;
-    return undefined;
-  }
 }
 
 function describeError(err: NodeJS.ErrnoException): string {
@@ -173,7 +57,7 @@ export class HttpProber {
     private readonly keepAlive = true,
   ) {
     try {
-      this.target = target(url, keepAlive);
+      this.target = target(url, keepAlive ? 'keep-alive' : 'close');
     } catch (err) {
       this.badUrl = `bad probe url: ${(err as Error).message}`;
     }
@@ -334,31 +218,23 @@ export function fetchText(
   timeoutMs: number,
   maxBytes = 64 * 1024,
 ): Promise<string | undefined> {
-  let t: URL;
+  let t: Target;
   try {
-    t = new URL(url);
-    if (t.protocol !== 'http:') return Promise.resolve(undefined);
+    t = target(url, 'http/1.0');
   } catch {
     return Promise.resolve(undefined);
   }
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
-    const sock = connect({
-      host: t.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: Number(t.port || 80),
-    });
+    const sock = connect({ host: t.host, port: t.port });
     const done = (text: string | undefined): void => {
       clearTimeout(timer);
       sock.destroy();
       resolve(text);
     };
     const timer = setTimeout(() => done(undefined), timeoutMs);
-    sock.once('connect', () =>
-      sock.write(
-        `GET ${t.pathname}${t.search} HTTP/1.0\r\nHost: ${t.host}\r\nUser-Agent: keepwatch-agent\r\n\r\n`,
-      ),
-    );
+    sock.once('connect', () => sock.write(t.request));
     sock.on('data', (c: Buffer) => {
       size += c.length;
       if (size > maxBytes) return done(undefined);
@@ -372,46 +248,4 @@ export function fetchText(
       done(end >= 0 && status >= 200 && status < 400 ? raw.slice(end + 4) : undefined);
     });
   });
-}
-
-export interface ProbeCollectorOptions {
-  service: ServiceName;
-  probe: HttpProbeConfig;
-  log: Logger;
-  emit: Emit;
-}
-
-/** Probes one service forever; the next probe starts only after the previous one ended. */
-export class ProbeCollector {
-  private loop: Promise<void> | undefined;
-  private readonly prober: HttpProber;
-  constructor(private readonly opts: ProbeCollectorOptions) {
-    this.prober = new HttpProber(opts.probe.url);
-  }
-
-  start(signal: AbortSignal): void {
-    this.loop = this.run(signal);
-  }
-
-  async stopped(): Promise<void> {
-    await this.loop;
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
-    const { probe, service } = this.opts;
-    let last: boolean | undefined;
-    while (!signal.aborted) {
-      const health = await this.prober.probe(probe.timeoutMs);
-      if (signal.aborted) break;
-      if (health.healthy !== last) {
-        this.opts.log.info(`${service} is ${health.healthy ? 'healthy' : 'UNHEALTHY'}`, {
-          detail: health.detail,
-        });
-        last = health.healthy;
-      }
-      this.opts.emit({ kind: 'health', service, health });
-      await sleepToBoundary(probe.intervalMs, signal);
-    }
-    this.prober.close();
-  }
 }

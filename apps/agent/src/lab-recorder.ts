@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Stack } from '@keepwatch/stack';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startStack, type Stack } from '@keepwatch/stack';
 import type { AgentDataMessage } from '@keepwatch/shared';
 
 /* Helpers for the agent's lab tests (not shipped: the bundle's entry is main.ts). */
@@ -95,4 +97,44 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface AgentLab {
+  readonly stack: Stack;
+  readonly rec: ReturnType<typeof recorder>;
+  /** The lab's lb1 folder (keepalived.conf, pid files, logs, agent.json). */
+  readonly lb1Dir: string;
+  lab(): Stack['lab'];
+}
+
+/**
+ * Brings a whole stack (lab, server, an agent per host) up before the enclosing describe's
+ * tests and down after them; the fields are valid inside tests.
+ */
+export function useAgentLab(prefix: string, subnet: string): AgentLab {
+  let stack: Stack | undefined;
+  let rec: ReturnType<typeof recorder> | undefined;
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the lab stack is not up (read it inside a test)');
+    return v;
+  };
+  beforeAll(async () => {
+    stack = await startStack({ prefix, subnet });
+    rec = recorder(stack);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return {
+    get stack() {
+      return need(stack);
+    },
+    get rec() {
+      return need(rec);
+    },
+    get lb1Dir() {
+      return join(need(stack).lab.baseDir, 'lb1');
+    },
+    lab: () => need(stack).lab,
+  };
 }
