@@ -27,6 +27,7 @@ import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
 import actionsPlugin from './modules/actions/index';
+import clusterOps from './modules/cluster-ops/index';
 
 export interface BuildAppOptions {
   config: ServerConfig;
@@ -94,6 +95,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
   await app.register(eventBus);
   await app.register(actionsPlugin);
+  await app.register(clusterOps, { now });
   await app.register(auditPlugin, { now });
   await app.register(authPlugin, {
     now,
