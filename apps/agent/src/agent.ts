@@ -6,7 +6,7 @@ import type {
   LogLines,
   StatsSample,
 } from '@keepwatch/shared';
-import { PROTOCOL_VERSION } from '@keepwatch/shared';
+import { PROTOCOL_VERSION, parseKeepalivedConfig, parseUpstreams } from '@keepwatch/shared';
 import { ActionHandler } from './actions/action-handler';
 import { ConfigObserver, type ConfigTarget } from './config-observer';
 import { Connection, type ServerRequest } from './connection';
@@ -17,11 +17,9 @@ import { ProbeCollector } from './probe-collector';
 import { KeepalivedCollector } from './keepalived-collector';
 import { createLogger, type Logger } from './log';
 import { LogStreamer } from './log-streamer';
-import { parseUpstreams } from './nginx-parsers';
 import type { Emit, Observation } from './observations';
 import { Outbox } from './outbox';
 import { StatsCollector } from './stats-collector';
-import { parseConfigSyncGroups } from './sync-group-parser';
 import { sleep } from './timing';
 import { UpstreamCollector } from './upstream-collector';
 import { VipCollector } from './vip-collector';
@@ -80,7 +78,13 @@ function onConfigContent(emit: Emit, upstreams: UpstreamCollector | undefined) {
   return (component: ConfigComponent, content: string): void => {
     if (component === 'nginx')
       upstreams?.setServers(parseUpstreams(content).flatMap((u) => u.servers));
-    else emit({ kind: 'sync.groups', ts: Date.now(), groups: parseConfigSyncGroups(content) });
+    else {
+      const groups = parseKeepalivedConfig(content).syncGroups.map((g) => ({
+        ...g,
+        state: 'UNKNOWN' as const,
+      }));
+      emit({ kind: 'sync.groups', ts: Date.now(), groups });
+    }
   };
 }
 

@@ -1,48 +1,9 @@
 import type { NginxStats } from '@keepwatch/shared';
 
 /*
- * Pure parsers for what the agent reads from nginx: `upstream NAME { server host:port ...; }`
- * blocks of nginx.conf, and the stub_status page.
+ * The stub_status page, as the agent reads it. nginx.conf itself is read by the shared
+ * config parser (packages/shared/src/config), like every config file.
  */
-
-export interface Upstream {
-  name: string;
-  /** host:port as written (port 80 added when absent); unix: sockets are skipped. */
-  servers: string[];
-}
-
-/** Drops `# comments` to the end of the line (nginx has no block comments). */
-function stripComments(text: string): string {
-  return text.replace(/#[^\n]*/g, '');
-}
-
-function normaliseServer(addr: string): string | undefined {
-  if (addr.startsWith('unix:')) return undefined;
-  if (/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(addr)) return /\]:\d+$/.test(addr) ? addr : `${addr}:80`;
-  return /:\d+$/.test(addr) ? addr : `${addr}:80`;
-}
-
-/** Every upstream block with its servers, in file order. */
-export function parseUpstreams(conf: string): Upstream[] {
-  const text = stripComments(conf);
-  const out: Upstream[] = [];
-  const head = /\bupstream\s+([^\s{]+)\s*\{/g;
-  for (let m = head.exec(text); m; m = head.exec(text)) {
-    const end = text.indexOf('}', head.lastIndex);
-    if (end < 0) break;
-    const body = text.slice(head.lastIndex, end);
-    const servers: string[] = [];
-    for (const stmt of body.split(';')) {
-      const words = stmt.trim().split(/\s+/);
-      if (words[0] !== 'server' || !words[1]) continue;
-      const s = normaliseServer(words[1]);
-      if (s && !servers.includes(s)) servers.push(s);
-    }
-    out.push({ name: m[1] ?? '', servers });
-    head.lastIndex = end + 1;
-  }
-  return out;
-}
 
 /**
  * The standard stub_status page:

@@ -2,31 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTextDump } from './text-dump-parser';
-import { parseConfigSyncGroups, parseTextSyncGroups } from './sync-group-parser';
-
-describe('parseConfigSyncGroups', () => {
-  it('reads the members of each vrrp_sync_group', () => {
-    const conf = `
-vrrp_sync_group VG_1 {
-  group {
-    VI_1
-    VI_2   # the second one
-  }
-  notify_master "/bin/true"
-}
-vrrp_instance VI_1 { state MASTER  virtual_ipaddress { 10.0.0.1 } }
-vrrp_sync_group VG_2 { group { VI_3 } }
-`;
-    expect(parseConfigSyncGroups(conf)).toEqual([
-      { name: 'VG_1', state: 'UNKNOWN', instances: ['VI_1', 'VI_2'] },
-      { name: 'VG_2', state: 'UNKNOWN', instances: ['VI_3'] },
-    ]);
-  });
-
-  it('finds none in a config without groups', () => {
-    expect(parseConfigSyncGroups('vrrp_instance VI_1 { priority 100 }')).toEqual([]);
-  });
-});
+import { parseTextSyncGroups } from './sync-group-parser';
 
 describe('parseTextSyncGroups', () => {
   it('reads 2.x member lists and 1.3.x monitor lines', () => {

@@ -1,46 +1,17 @@
 import type { SyncGroup, VrrpState } from '@keepwatch/shared';
 
 /*
- * Sync groups, from the two places that name their members:
- *   keepalived.conf   vrrp_sync_group VG_1 { group { VI_1 VI_2 } ... }
- *   text dump (SIGUSR1)  ` VRRP Sync Group = VG_1, MASTER` followed by member lines,
- *                     `monitor = VI_1` (1.3.x) or a `VRRP member instances = 2` list (2.x).
- * The JSON dump has no sync groups; their state then comes from the FIFO's GROUP lines.
+ * Sync groups of a keepalived text dump (SIGUSR1): ` VRRP Sync Group = VG_1, MASTER`
+ * followed by member lines, `monitor = VI_1` (1.3.x) or a `VRRP member instances = 2` list
+ * (2.x). Membership from keepalived.conf (`vrrp_sync_group VG_1 { group { … } }`) comes
+ * from the shared config parser; the JSON dump has no sync groups, their state then comes
+ * from the FIFO's GROUP lines.
  */
 
 const STATES = new Set<string>(['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DELETED']);
 
 function state(s: string | undefined): VrrpState {
   return s !== undefined && STATES.has(s) ? (s as VrrpState) : 'UNKNOWN';
-}
-
-/** Finds the `{ ... }` body that opens at or after `from`, honouring nesting. */
-function blockBody(text: string, from: number): { body: string; end: number } | undefined {
-  const open = text.indexOf('{', from);
-  if (open < 0) return undefined;
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}' && --depth === 0) return { body: text.slice(open + 1, i), end: i + 1 };
-  }
-  return undefined;
-}
-
-/** Members of every vrrp_sync_group in a keepalived.conf (state UNKNOWN: config has none). */
-export function parseConfigSyncGroups(conf: string): SyncGroup[] {
-  const text = conf.replace(/[#!][^\n]*/g, '');
-  const out: SyncGroup[] = [];
-  const head = /\bvrrp_sync_group\s+(\S+)\s*(?=\{)/g;
-  for (let m = head.exec(text); m; m = head.exec(text)) {
-    const outer = blockBody(text, head.lastIndex);
-    if (!outer) break;
-    const g = /\bgroup\s*(?=\{)/.exec(outer.body);
-    const inner = g ? blockBody(outer.body, g.index) : undefined;
-    const instances = inner ? inner.body.split(/\s+/).filter((w) => w !== '') : [];
-    out.push({ name: m[1] ?? '', state: 'UNKNOWN', instances });
-    head.lastIndex = outer.end;
-  }
-  return out;
 }
 
 const GROUP_HEADER = /^VRRP Sync Group = ([^,\s]+),?\s*(\S+)?/;

@@ -9,7 +9,8 @@ import { hostByName, isServiceKind } from './topology';
  * handles signals: Ctrl-C there aborts the build and the Lab tears down what it made.
  */
 
-const USAGE = `usage: pnpm lab [--prefix kw] [--subnet 10.77.0] [--scheme master-backup|dual-master] [--base-dir DIR]
+const USAGE = `usage: pnpm lab [--prefix kw] [--subnet 10.77.0] [--scheme master-backup|dual-master]
+                [--config default|keepwatch] [--base-dir DIR]
          up | down | status [--json]
          service <lb1|lb2|web1|web2> <nginx|keepalived|tomcat> <start|stop|kill|status>
          exec <host> -- <cmd...>`;
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       prefix: { type: 'string' },
       subnet: { type: 'string' },
       scheme: { type: 'string' },
+      config: { type: 'string' },
       'base-dir': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -42,10 +44,14 @@ async function main(argv: string[]): Promise<number> {
   const scheme = values.scheme;
   if (scheme !== undefined && scheme !== 'master-backup' && scheme !== 'dual-master')
     throw new Error(`unknown --scheme ${scheme}`);
+  const config = values.config;
+  if (config !== undefined && config !== 'default' && config !== 'keepwatch')
+    throw new Error(`unknown --config ${config}: default or keepwatch`);
   const lab = new Lab({
     prefix: values.prefix,
     subnet: values.subnet,
     scheme,
+    config,
     baseDir: values['base-dir'],
     log: (line) => console.error(`[lab +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
   });

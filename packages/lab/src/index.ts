@@ -5,6 +5,7 @@ export type { ServiceStatus } from './lab-context';
 export type { AgentConfigOptions } from './agent-config';
 export type { StartAgentOptions } from './agent-control';
 export type { ExecResult } from './exec';
+export { labClusterModel, type LabConfigFlavour } from './lab-model';
 export type {
   HostName,
   HostRole,

@@ -1,3 +1,4 @@
+import type { ClusterModel } from '@keepwatch/shared';
 import type { HostPaths } from './paths';
 import type { StateStore } from './state';
 import type { LabHost, Topology } from './topology';
@@ -5,6 +6,8 @@ import type { LabHost, Topology } from './topology';
 /** What every service controller needs to know about the lab it acts in. */
 export interface LabContext {
   readonly topo: Topology;
+  /** The lab as a Keepwatch cluster model: every keepalived.conf and nginx.conf is rendered from it. */
+  readonly model: ClusterModel;
   readonly baseDir: string;
   readonly repoRoot: string;
   readonly state: StateStore;

@@ -6,6 +6,7 @@ const base: LabStatus = {
   prefix: 'kw',
   subnet: '10.77.0',
   scheme: 'master-backup',
+  config: 'default',
   baseDir: '/repo/.lab/kw',
   hostIp: '10.77.0.1',
   hostIf: { name: 'kw-host', present: true },

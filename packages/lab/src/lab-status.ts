@@ -9,7 +9,9 @@ export function formatError(err: unknown): string {
 export function formatStatus(s: LabStatus): string {
   const lines: string[] = [];
   const nsUp = s.namespaces.filter((n) => n.present).length;
-  lines.push(`lab ${s.prefix} (${s.scheme}) subnet ${s.subnet}.0/24  base ${s.baseDir}`);
+  lines.push(
+    `lab ${s.prefix} (${s.scheme}, ${s.config} config) subnet ${s.subnet}.0/24  base ${s.baseDir}`,
+  );
   lines.push(
     `namespaces ${nsUp}/${s.namespaces.length}: ` +
       s.namespaces.map((n) => `${n.name}${n.present ? '' : ' (absent)'}`).join(' '),

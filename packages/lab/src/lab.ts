@@ -30,6 +30,7 @@ import {
   type VrrpInstance,
 } from './topology';
 import { formatError } from './lab-status';
+import { labClusterModel, LAB_CONFIG_FLAVOURS, type LabConfigFlavour } from './lab-model';
 import { teardownLab } from './teardown';
 import { waitFor } from './wait';
 
@@ -39,6 +40,12 @@ export interface LabOptions {
   subnet?: string;
   /** Default: the running lab's, else master-backup. */
   scheme?: Scheme;
+  /**
+   * Which keepalived/nginx configs the lab runs: `default` (the classic tutorial setup) or
+   * `keepwatch` (Keepwatch's generated config with the agent's fast path). Default: the
+   * running lab's, else `default`.
+   */
+  config?: LabConfigFlavour;
   /** Default `<repo>/.lab/<prefix>`. */
   baseDir?: string;
   log?: (line: string) => void;
@@ -50,6 +57,7 @@ export interface LabStatus {
   prefix: string;
   subnet: string;
   scheme: Scheme;
+  config: LabConfigFlavour;
   baseDir: string;
   hostIp: string;
   hostIf: { name: string; present: boolean };
@@ -71,8 +79,8 @@ export class Lab {
   readonly vips: readonly string[];
   readonly hostIp: string;
   readonly topology: Topology;
+  readonly config: LabConfigFlavour;
   private readonly ctx: LabContext;
-  private readonly curl: string;
 
   constructor(opts: LabOptions = {}) {
     const prefix = opts.prefix ?? 'kw';
@@ -89,10 +97,18 @@ export class Lab {
     this.hosts = this.topology.hosts;
     this.vips = this.topology.vips;
     this.hostIp = this.topology.hostIp;
-    this.curl = which('curl') ?? '/usr/bin/curl';
+    const flavour = opts.config ?? running?.config ?? 'default';
+    if (!(LAB_CONFIG_FLAVOURS as readonly string[]).includes(flavour))
+      throw new Error(`unknown lab config ${JSON.stringify(flavour)}: default or keepwatch`);
+    this.config = flavour as LabConfigFlavour;
     const baseDir = this.baseDir;
     this.ctx = {
       topo: this.topology,
+      model: labClusterModel(this.topology, {
+        flavour: this.config,
+        curl: which('curl') ?? '/usr/bin/curl',
+        paths: (host) => hostPaths(baseDir, host),
+      }),
       baseDir,
       repoRoot: findRepoRoot(),
       state: new StateStore(baseDir),
@@ -109,7 +125,7 @@ export class Lab {
     }
     switch (svc) {
       case 'keepalived':
-        return keepalivedController(this.ctx, host, this.curl);
+        return keepalivedController(this.ctx, host);
       case 'nginx':
         return nginxController(this.ctx, host);
       case 'tomcat':
@@ -149,6 +165,7 @@ export class Lab {
       prefix: t.prefix,
       subnet: t.subnet,
       scheme: t.scheme,
+      config: this.config,
       hostIf: t.hostIf,
       createdAt: new Date().toISOString(),
       processes: {},
@@ -233,6 +250,7 @@ export class Lab {
       prefix: t.prefix,
       subnet: t.subnet,
       scheme: t.scheme,
+      config: this.config,
       baseDir: this.baseDir,
       hostIp: t.hostIp,
       hostIf: { name: t.hostIf, present: await hostIfExists(t.hostIf) },

@@ -18,6 +18,8 @@ export interface HostPaths {
   /** keepalived's TMPDIR: where its keepalived.json / .data / .stats dumps land. */
   keepalivedTmp: string;
   fifo: string;
+  /** The agent's fast-path track_file (generated config only). */
+  fastPathFile: string;
   nginxConf: string;
   nginxPid: string;
   nginxErrorLog: string;
@@ -43,6 +45,7 @@ export function hostPaths(baseDir: string, host: HostName): HostPaths {
     keepalivedLog: join(dir, 'keepalived.log'),
     keepalivedTmp: join(dir, 'keepalived-tmp'),
     fifo: join(dir, 'vrrp_notify.fifo'),
+    fastPathFile: join(dir, 'nginx-down'),
     nginxConf: join(dir, 'nginx.conf'),
     nginxPid: join(dir, 'nginx.pid'),
     nginxErrorLog: join(dir, 'nginx_error.log'),

@@ -17,6 +17,8 @@ export interface LabState {
   prefix: string;
   subnet: string;
   scheme: string;
+  /** Which config the lab runs (lab-model.ts); absent in labs made before it existed. */
+  config?: string;
   hostIf: string;
   createdAt: string;
   /** Keyed `<host>/<service>` (service: keepalived, nginx, tomcat, agent). */

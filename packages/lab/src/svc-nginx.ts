@@ -1,11 +1,12 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { nginxTempDirs, renderNginxConf } from '@keepwatch/shared';
 import { answers } from './http-probe';
 import { runOk, spawnDetached } from './exec';
 import type { LabContext, ServiceController, ServiceStatus } from './lab-context';
 import { nsPids } from './netns';
 import { isNginx, matches, readPidFile, signal, terminate, waitExit } from './procs';
-import { renderNginxConf } from './render-nginx';
-import type { LabHost, LbHostName } from './topology';
+import { labHeader } from './svc-keepalived';
+import type { LabHost } from './topology';
 import { waitFor } from './wait';
 
 /*
@@ -36,16 +37,15 @@ export function nginxController(ctx: LabContext, host: LabHost): ServiceControll
       if (before.running) return;
       // Workers orphaned by a SIGKILLed master still hold :80; clear them like a restart would.
       if (before.pids.length > 0) await terminate(before.pids, 3000);
-      for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
-        mkdirSync(`${p.nginxTemp}/${d}`, { recursive: true, mode: 0o755 });
-      }
-      writeFileSync(
-        p.nginxConf,
-        renderNginxConf({ topo: ctx.topo, host: host.name as LbHostName, paths: p }),
-        {
-          mode: 0o644,
-        },
-      );
+      for (const d of nginxTempDirs(ctx.model, host.name))
+        mkdirSync(d, { recursive: true, mode: 0o755 });
+      // Rendered once per lab: a restart keeps what a config push installed.
+      if (!existsSync(p.nginxConf))
+        writeFileSync(
+          p.nginxConf,
+          renderNginxConf(ctx.model, host.name, { header: labHeader(ctx, host) }),
+          { mode: 0o644 },
+        );
       const base = [
         'ip',
         'netns',

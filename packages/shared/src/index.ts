@@ -13,3 +13,4 @@ export * from './protocol/users';
 export * from './protocol/audit';
 export * from './protocol/codec';
 export * from './domain';
+export * from './config';

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AgentConfig, ConfigApplyParams, ConfigComponent } from '@keepwatch/shared';
+import {
+  configInstanceNames,
+  configTrackedScriptNames,
+  parseKeepalivedConfig,
+  type AgentConfig,
+  type ConfigApplyParams,
+  type ConfigComponent,
+} from '@keepwatch/shared';
 import { renameSynced, writeFileAtomic, writeSynced } from '../atomic-write';
 import type { ExecFn } from '../exec';
 import { probeHttp } from '../http-probe';
@@ -34,26 +41,6 @@ const KEEP_BACKUPS = 5;
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** vrrp_instance names a keepalived.conf declares (what a healthy reload must show). */
-export function configInstances(conf: string): string[] {
-  const text = conf.replace(/[#!][^\n]*/g, '');
-  return [...text.matchAll(/\bvrrp_instance\s+([^\s{]+)/g)]
-    .map((m) => m[1] ?? '')
-    .filter((n) => n !== '');
-}
-
-/** vrrp_script names the config's track_script blocks use (a healthy reload must keep them). */
-export function configTrackedScripts(conf: string): string[] {
-  const text = conf.replace(/[#!][^\n]*/g, '');
-  const names = new Set<string>();
-  for (const block of text.matchAll(/\btrack_script\s*\{([^}]*)\}/g))
-    for (const line of (block[1] ?? '').split('\n')) {
-      const name = line.trim().split(/\s+/)[0];
-      if (name) names.add(name);
-    }
-  return [...names].sort();
 }
 
 /** vrrp_script names a keepalived text dump (SIGUSR1, any version 1.3-2.2) says are loaded. */
@@ -234,7 +221,8 @@ export class ConfigApplier {
   ): Promise<string | undefined> {
     const ka = this.opts.config.keepalived;
     if (!ka) return 'no keepalived section in this agent config';
-    const expected = configInstances(content);
+    const parsed = parseKeepalivedConfig(content);
+    const expected = configInstanceNames(parsed);
     const s = await steps.task(`verify keepalived${label}`, async () => {
       // The reload itself takes 10-30 ms; give the VRRP child time to re-read everything.
       await sleep(500);
@@ -258,7 +246,7 @@ export class ConfigApplier {
       // keepalived drops a vrrp_script it cannot set up on reload (e.g. its script user) and
       // logs "track script … not found, ignoring": the pair then silently loses its health
       // tracking. Only the text dump lists loaded scripts (the JSON one does not).
-      const tracked = configTrackedScripts(content);
+      const tracked = configTrackedScriptNames(parsed);
       if (tracked.length === 0) return `running (pid ${check.pid}); instances ${names.join(', ')}`;
       const text = await requestTextDump({
         pid: check.pid,

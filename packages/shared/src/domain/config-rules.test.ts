@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveCluster } from './cluster-status';
-import { parseKeepalivedConfig } from './keepalived-config-parser';
+import { parseKeepalivedConfig } from '../config/keepalived-config';
 import type { NodeView } from './node-view';
 
 const VIP = '10.77.0.50';

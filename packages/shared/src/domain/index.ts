@@ -1,5 +1,4 @@
 export * from './node-view';
 export * from './cluster-status';
 export { CLOCK_SKEW_MS } from './cluster-rules';
-export * from './keepalived-config-parser';
 export * from './rule-thresholds';

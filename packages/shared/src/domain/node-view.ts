@@ -1,5 +1,5 @@
 import type { NodeRole, VrrpState } from '../protocol/common';
-import type { KeepalivedConfig } from './keepalived-config-parser';
+import type { KeepalivedConfig } from '../config/keepalived-config';
 import type { RuleThresholds } from './rule-thresholds';
 
 /** One VRRP instance as the server last saw it on one node. */

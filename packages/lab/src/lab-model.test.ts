@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { renderKeepalivedConf } from './render-keepalived';
-import { buildTopology } from './topology';
+import { renderKeepalivedConf, renderNginxConf } from '@keepwatch/shared';
+import { labClusterModel, type LabConfigFlavour } from './lab-model';
+import { hostPaths } from './paths';
+import { buildTopology, type Topology } from './topology';
+
+/*
+ * The lab's topology -> model mapping, checked through the shared renderers: the files the
+ * lab runs keep the properties its tests and the reference measurements depend on.
+ */
+
+const model = (topo: Topology, flavour: LabConfigFlavour = 'default') =>
+  labClusterModel(topo, { flavour, curl: '/usr/bin/curl', paths: (h) => hostPaths('/lab', h) });
 
 const mb = buildTopology({ prefix: 'kw', subnet: '10.77.0', scheme: 'master-backup' });
 const dm = buildTopology({ prefix: 'kwt', subnet: '10.79.0', scheme: 'dual-master' });
 const render = (topo = mb, host: 'lb1' | 'lb2' = 'lb1'): string =>
-  renderKeepalivedConf({ topo, host, fifo: '/lab/lb1/vrrp_notify.fifo', curl: '/usr/bin/curl' });
+  renderKeepalivedConf(model(topo), host);
 
-describe('renderKeepalivedConf', () => {
+describe('lab keepalived.conf', () => {
   it('puts instance at top level, outside global_defs', () => {
     const conf = render();
     expect(conf).toMatch(/^instance lb1$/m);
@@ -65,6 +75,40 @@ describe('renderKeepalivedConf', () => {
 
   it('balances its braces', () => {
     const conf = render(dm, 'lb2');
+    expect(conf.split('{').length).toBe(conf.split('}').length);
+  });
+});
+
+const topo = buildTopology({ prefix: 'kwt', subnet: '10.79.0', scheme: 'master-backup' });
+const conf = renderNginxConf(model(topo), 'lb2');
+
+describe('lab nginx.conf', () => {
+  it('keeps every path per instance', () => {
+    expect(conf).toContain('pid /lab/lb2/nginx.pid;');
+    expect(conf).toContain('error_log /lab/lb2/nginx_error.log');
+    expect(conf).toContain('access_log /lab/lb2/nginx_access.log;');
+    for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
+      expect(conf).toContain(`${t}_temp_path /lab/lb2/nginx-temp/${t};`);
+    }
+  });
+
+  it('answers /healthz locally and exposes stub_status to loopback and the subnet only', () => {
+    expect(conf).toMatch(/location = \/healthz \{\s+return 200 "ok lb2\\n";/);
+    expect(conf).toMatch(
+      /location = \/nginx_status \{\s+stub_status;\s+allow 127\.0\.0\.1;\s+allow 10\.79\.0\.0\/24;\s+deny all;/,
+    );
+  });
+
+  it('proxies / to both Tomcats with a short connect timeout and marks its responses', () => {
+    expect(conf).toContain('server 10.79.0.21:8080;');
+    expect(conf).toContain('server 10.79.0.22:8080;');
+    expect(conf).toContain('proxy_connect_timeout 200ms;');
+    expect(conf).toContain('proxy_next_upstream error timeout;');
+    expect(conf).toContain('add_header X-Keepwatch-LB lb2 always;');
+    expect(conf).toMatch(/listen 80;/);
+  });
+
+  it('balances its braces', () => {
     expect(conf.split('{').length).toBe(conf.split('}').length);
   });
 });
