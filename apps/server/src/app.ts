@@ -26,6 +26,7 @@ import type { AlertsPluginOptions } from './modules/alerts/alerts-plugin';
 import authPlugin from './plugins/auth';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
+import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
 import actionsPlugin from './modules/actions/index';
 import clusterOps from './modules/cluster-ops/index';
 
@@ -60,9 +61,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Agents replay outboxes in bursts; a snapshot with many addresses can be large.
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    // Unknown properties are refused with a 400, not stripped (plugins/strict-routes.ts).
+    ajv: AJV_OPTIONS,
     ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
   });
 
+  app.addHook('onRoute', assertClosedRequestSchemas);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = errorBody(err);
     if (status >= 500) request.log.error({ err }, 'request failed');

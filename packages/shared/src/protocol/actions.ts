@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EpochMs, ServiceName } from './common';
+import { EpochMs, Seq, ServiceName } from './common';
+import { Strict } from './strict';
 
 /*
  * The closed set of actions a server may ask an agent for (server -> agent
@@ -11,7 +12,7 @@ import { EpochMs, ServiceName } from './common';
 export const ConfigComponent = Type.Union([Type.Literal('keepalived'), Type.Literal('nginx')]);
 export type ConfigComponent = Static<typeof ConfigComponent>;
 
-export const ConfigApplyParams = Type.Object({
+export const ConfigApplyParams = Strict({
   component: ConfigComponent,
   /** The complete new file. */
   content: Type.String({ maxLength: 1024 * 1024 }),
@@ -30,7 +31,7 @@ export const DrillFaultKind = Type.Union([
 ]);
 export type DrillFaultKind = Static<typeof DrillFaultKind>;
 
-export const DrillFaultParams = Type.Object({
+export const DrillFaultParams = Strict({
   drillId: Type.String({ minLength: 1, maxLength: 64 }),
   fault: DrillFaultKind,
   /** Dead-man switch: the agent restores by itself this long after applying the fault. */
@@ -38,12 +39,12 @@ export const DrillFaultParams = Type.Object({
 });
 export type DrillFaultParams = Static<typeof DrillFaultParams>;
 
-export const DrillRestoreParams = Type.Object({
+export const DrillRestoreParams = Strict({
   drillId: Type.String({ minLength: 1, maxLength: 64 }),
 });
 export type DrillRestoreParams = Static<typeof DrillRestoreParams>;
 
-export const ServiceStatusParams = Type.Object({ service: ServiceName });
+export const ServiceStatusParams = Strict({ service: ServiceName });
 
 const Req = {
   type: Type.Literal('action.request'),
@@ -52,23 +53,23 @@ const Req = {
 };
 
 export const ActionRequest = Type.Union([
-  Type.Object({ ...Req, action: Type.Literal('config.apply'), params: ConfigApplyParams }),
-  Type.Object({ ...Req, action: Type.Literal('drill.fault'), params: DrillFaultParams }),
-  Type.Object({ ...Req, action: Type.Literal('drill.restore'), params: DrillRestoreParams }),
-  Type.Object({ ...Req, action: Type.Literal('service.status'), params: ServiceStatusParams }),
+  Strict({ ...Req, action: Type.Literal('config.apply'), params: ConfigApplyParams }),
+  Strict({ ...Req, action: Type.Literal('drill.fault'), params: DrillFaultParams }),
+  Strict({ ...Req, action: Type.Literal('drill.restore'), params: DrillRestoreParams }),
+  Strict({ ...Req, action: Type.Literal('service.status'), params: ServiceStatusParams }),
 ]);
 export type ActionRequest = Static<typeof ActionRequest>;
 export type ActionName = ActionRequest['action'];
 
-export const ActionResult = Type.Object({
+export const ActionResult = Strict({
   type: Type.Literal('action.result'),
-  seq: Type.Integer({ minimum: 1 }),
+  seq: Seq,
   ts: EpochMs,
   id: Type.String({ minLength: 1, maxLength: 64 }),
   action: Type.String({ maxLength: 32 }),
   ok: Type.Boolean(),
   error: Type.Optional(
-    Type.Object({
+    Strict({
       /** not_permitted | invalid | validation_failed | conflict | timeout | failed | rolled_back | rollback_failed */
       code: Type.String({ maxLength: 32 }),
       message: Type.String({ maxLength: 4096 }),
@@ -76,7 +77,7 @@ export const ActionResult = Type.Object({
   ),
   /** Per-step record: what ran (argv), exit code, duration, trimmed output. */
   steps: Type.Array(
-    Type.Object({
+    Strict({
       step: Type.String({ maxLength: 64 }),
       ok: Type.Boolean(),
       argv: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 64 })),

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
   EpochMs,
+  Seq,
+  SeqPosition,
   HostFacts,
   KernelAddress,
   AgentId,
@@ -24,6 +26,7 @@ import {
   UpstreamHealth,
   UpstreamHealthChange,
 } from './observations';
+import { Strict } from './strict';
 
 /*
  * Agent <-> server protocol, v1 (socket: /api/v1/agent/ws).
@@ -37,14 +40,19 @@ import {
  * Every data message carries `seq` (per agent, strictly increasing, never reused, survives
  * agent restarts) and `ts` (the agent's clock when it observed the fact). The server
  * deduplicates by (agentId, seq).
+ *
+ * Closed schemas: every agent -> server message refuses unknown properties (`Strict`), and so
+ * do the server -> agent frames that make the agent act (action.request, logs.*): an agent
+ * must not run a request whose parameters it does not fully understand. welcome, ack and
+ * ping stay open, so a newer server may add informational fields without breaking agents.
  */
 
 const Sequenced = {
-  seq: Type.Integer({ minimum: 1 }),
+  seq: Seq,
   ts: EpochMs,
 };
 
-export const AgentHello = Type.Object({
+export const AgentHello = Strict({
   type: Type.Literal('hello'),
   protocol: Type.Integer({ minimum: 1 }),
   agentId: AgentId,
@@ -52,7 +60,7 @@ export const AgentHello = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 512 }),
   node: NodeIdentity,
   facts: HostFacts,
-  capabilities: Type.Object({
+  capabilities: Strict({
     /** What this agent can observe: 'keepalived', 'vip', 'nginx', 'tomcat', ... */
     observe: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32 }),
     /** What its own host config lets it do: 'config', 'drills'. Empty = monitor-only. */
@@ -62,7 +70,7 @@ export const AgentHello = Type.Object({
 export type AgentHello = Static<typeof AgentHello>;
 
 /** Everything the agent knows right now; replaces the server's view of this node. */
-export const AgentSnapshot = Type.Object({
+export const AgentSnapshot = Strict({
   type: Type.Literal('snapshot'),
   ...Sequenced,
   vrrp: Type.Array(VrrpInstance, { maxItems: 256 }),
@@ -75,11 +83,11 @@ export const AgentSnapshot = Type.Object({
   upstreams: Type.Optional(Type.Array(UpstreamHealth, { maxItems: 256 })),
   configs: Type.Optional(Type.Array(ConfigObservation, { maxItems: 4 })),
   /** Highest seq the agent had to drop because its outbox was full (0 or absent = none). */
-  droppedMessages: Type.Optional(Type.Integer({ minimum: 0 })),
+  droppedMessages: Type.Optional(SeqPosition),
 });
 export type AgentSnapshot = Static<typeof AgentSnapshot>;
 
-export const VrrpTransition = Type.Object({
+export const VrrpTransition = Strict({
   type: Type.Literal('vrrp.transition'),
   ...Sequenced,
   instance: Type.String({ minLength: 1, maxLength: 128 }),
@@ -90,7 +98,7 @@ export const VrrpTransition = Type.Object({
 });
 export type VrrpTransition = Static<typeof VrrpTransition>;
 
-export const VipChange = Type.Object({
+export const VipChange = Strict({
   type: Type.Literal('vip.change'),
   ...Sequenced,
   action: Type.Union([Type.Literal('add'), Type.Literal('remove')]),
@@ -98,7 +106,7 @@ export const VipChange = Type.Object({
 });
 export type VipChange = Static<typeof VipChange>;
 
-export const ServiceHealthChange = Type.Object({
+export const ServiceHealthChange = Strict({
   type: Type.Literal('service.health'),
   ...Sequenced,
   service: ServiceName,
@@ -106,7 +114,7 @@ export const ServiceHealthChange = Type.Object({
 });
 export type ServiceHealthChange = Static<typeof ServiceHealthChange>;
 
-export const AgentPong = Type.Object({
+export const AgentPong = Strict({
   type: Type.Literal('pong'),
   id: Type.Integer({ minimum: 0 }),
   /** Server send time, echoed. */
@@ -152,14 +160,14 @@ export const ServerWelcome = Type.Object({
   protocol: Type.Integer({ minimum: 1 }),
   serverTime: EpochMs,
   /** Highest seq the server has stored for this agent (0 = none): replay after it. */
-  ackedSeq: Type.Integer({ minimum: 0 }),
+  ackedSeq: SeqPosition,
 });
 export type ServerWelcome = Static<typeof ServerWelcome>;
 
 export const ServerAck = Type.Object({
   type: Type.Literal('ack'),
   /** Cumulative: every message with seq <= this is durably stored. */
-  seq: Type.Integer({ minimum: 0 }),
+  seq: SeqPosition,
 });
 export type ServerAck = Static<typeof ServerAck>;
 

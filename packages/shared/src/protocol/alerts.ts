@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from './strict';
 
 /* REST shapes of /api/v1/alerts and the alert channel configs, one schema per channel type. */
 
@@ -9,7 +10,10 @@ export const AlertWebhookConfig = Type.Object(
   {
     url: Url,
     headers: Type.Optional(
-      Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 })),
+      Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 }), {
+        additionalProperties: false,
+        maxProperties: 32,
+      }),
     ),
     /** JSON body with {{cluster}} {{rule}} {{severity}} {{message}} {{event}} {{time}} {{key}}. */
     template: Type.Optional(Type.String({ maxLength: 16_384 })),
@@ -63,11 +67,11 @@ const ChannelCommon = {
 
 /** Body of POST /alerts/channels and PUT /alerts/channels/:id. */
 export const AlertChannelInput = Type.Union([
-  Type.Object({ ...ChannelCommon, type: Type.Literal('webhook'), config: AlertWebhookConfig }),
-  Type.Object({ ...ChannelCommon, type: Type.Literal('dingtalk'), config: AlertDingTalkConfig }),
-  Type.Object({ ...ChannelCommon, type: Type.Literal('wecom'), config: AlertWeComConfig }),
-  Type.Object({ ...ChannelCommon, type: Type.Literal('feishu'), config: AlertFeishuConfig }),
-  Type.Object({ ...ChannelCommon, type: Type.Literal('email'), config: AlertEmailConfig }),
+  Strict({ ...ChannelCommon, type: Type.Literal('webhook'), config: AlertWebhookConfig }),
+  Strict({ ...ChannelCommon, type: Type.Literal('dingtalk'), config: AlertDingTalkConfig }),
+  Strict({ ...ChannelCommon, type: Type.Literal('wecom'), config: AlertWeComConfig }),
+  Strict({ ...ChannelCommon, type: Type.Literal('feishu'), config: AlertFeishuConfig }),
+  Strict({ ...ChannelCommon, type: Type.Literal('email'), config: AlertEmailConfig }),
 ]);
 export type AlertChannelInput = Static<typeof AlertChannelInput>;
 export type AlertChannelType = AlertChannelInput['type'];
@@ -89,7 +93,7 @@ export const AlertChannelList = Type.Array(AlertChannel);
 export type AlertChannelList = Static<typeof AlertChannelList>;
 
 /** Path params of /alerts/channels/:id and /alerts/channels/:id/test. */
-export const AlertChannelIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const AlertChannelIdParams = Strict({ id: Type.Integer({ minimum: 1 }) });
 export type AlertChannelIdParams = Static<typeof AlertChannelIdParams>;
 
 export const Alert = Type.Object({

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from './strict';
 
 /* REST shapes of GET /api/v1/audit (admin): the audit log, newest first. */
 
-export const AuditQuery = Type.Object({
+export const AuditQuery = Strict({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   before: Type.Optional(
     Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging cursor)' }),

@@ -1,10 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_SEQ, Strict } from './strict';
 
 /** Bumped on any incompatible change to a message below. Sent in both handshakes. */
 export const PROTOCOL_VERSION = 1;
 
-/** Epoch milliseconds (may carry a fraction for sub-millisecond sources). */
-export const EpochMs = Type.Number({ minimum: 0, description: 'Unix epoch, milliseconds' });
+/** Epoch milliseconds (may carry a fraction for sub-millisecond sources); JS Date's range. */
+export const EpochMs = Type.Number({
+  minimum: 0,
+  maximum: 8.64e15,
+  description: 'Unix epoch, milliseconds',
+});
+
+/**
+ * A data message's sequence number (per agent, strictly increasing). Capped where JSON
+ * numbers stay exact: a seq of 1e300 would otherwise shadow every later one forever.
+ */
+export const Seq = Type.Integer({ minimum: 1, maximum: MAX_SEQ });
+/** A cumulative position in the seq space (0 = nothing yet). */
+export const SeqPosition = Type.Integer({ minimum: 0, maximum: MAX_SEQ });
 
 export const NodeName = Type.String({ minLength: 1, maxLength: 128 });
 export const NodeRole = Type.Union([Type.Literal('lb'), Type.Literal('backend')]);
@@ -13,10 +26,10 @@ export type NodeRole = Static<typeof NodeRole>;
 export const AgentId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' });
 
 /** Who a host is: the same in the agent's config file and in its hello. */
-export const NodeIdentity = Type.Object({
+export const NodeIdentity = Strict({
   name: NodeName,
   role: NodeRole,
-  cluster: Type.Object({
+  cluster: Strict({
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
     name: Type.String({ minLength: 1, maxLength: 128 }),
   }),
@@ -47,7 +60,7 @@ export const VrrpState = Type.Union([
 export type VrrpState = Static<typeof VrrpState>;
 
 /** One VRRP instance as one keepalived sees it. */
-export const VrrpInstance = Type.Object({
+export const VrrpInstance = Strict({
   instance: Type.String({ minLength: 1, maxLength: 128 }),
   state: VrrpState,
   /** Configured (base) priority. */
@@ -62,14 +75,14 @@ export const VrrpInstance = Type.Object({
 export type VrrpInstance = Static<typeof VrrpInstance>;
 
 /** An IPv4/IPv6 address configured on an interface, as the kernel reports it. */
-export const KernelAddress = Type.Object({
+export const KernelAddress = Strict({
   address: Type.String({ minLength: 1, maxLength: 64 }),
   prefix: Type.Integer({ minimum: 0, maximum: 128 }),
   interface: Type.String({ minLength: 1, maxLength: 64 }),
 });
 export type KernelAddress = Static<typeof KernelAddress>;
 
-export const ServiceHealth = Type.Object({
+export const ServiceHealth = Strict({
   healthy: Type.Boolean(),
   /** Why it is unhealthy ("connect ECONNREFUSED", "HTTP 502", "process not running"). */
   detail: Type.Optional(Type.String({ maxLength: 512 })),
@@ -78,14 +91,14 @@ export const ServiceHealth = Type.Object({
 });
 export type ServiceHealth = Static<typeof ServiceHealth>;
 
-export const Services = Type.Object({
+export const Services = Strict({
   nginx: Type.Optional(ServiceHealth),
   keepalived: Type.Optional(ServiceHealth),
   tomcat: Type.Optional(ServiceHealth),
 });
 export type Services = Static<typeof Services>;
 
-export const HostFacts = Type.Object({
+export const HostFacts = Strict({
   hostname: Type.String({ maxLength: 256 }),
   os: Type.Optional(Type.String({ maxLength: 256 })),
   kernel: Type.Optional(Type.String({ maxLength: 256 })),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from './strict';
 
 /* REST shapes of agent enrollment and agents management: /api/v1/agents/*. */
 
@@ -84,11 +85,11 @@ export const AgentsResponse = Type.Object({ agents: Type.Array(AgentInfo) });
 export type AgentsResponse = Static<typeof AgentsResponse>;
 
 /** Path params of /agents/:id/revoke. */
-export const AgentIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const AgentIdParams = Strict({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 export type AgentIdParams = Static<typeof AgentIdParams>;
 
 /** Path params of DELETE /agents/enrollment-tokens/:id. */
-export const EnrollmentTokenIdParams = Type.Object({
+export const EnrollmentTokenIdParams = Strict({
   id: Type.String({ minLength: 1, maxLength: 128 }),
 });
 export type EnrollmentTokenIdParams = Static<typeof EnrollmentTokenIdParams>;

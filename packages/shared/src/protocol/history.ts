@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from './strict';
 import { EpochMs } from './common';
 
 /* History REST API (GET /api/v1/history/*): the timeline of changes and rolled-up series. */
 
 const ClusterId = Type.String({ minLength: 1, maxLength: 64 });
 
-export const HistoryTimelineQuery = Type.Object({
+export const HistoryTimelineQuery = Strict({
   cluster: ClusterId,
   /** Agent time, epoch ms, inclusive. */
   from: EpochMs,
@@ -46,7 +47,7 @@ export type HistoryTimelineResponse = Static<typeof HistoryTimelineResponse>;
 export const HistorySeriesStep = Type.Union([Type.Literal('minute'), Type.Literal('hour')]);
 export type HistorySeriesStep = Static<typeof HistorySeriesStep>;
 
-export const HistorySeriesQuery = Type.Object({
+export const HistorySeriesQuery = Strict({
   cluster: ClusterId,
   node: Type.String({ minLength: 1, maxLength: 128 }),
   /** nginx.rps, nginx.active, latency.nginx, latency.tomcat, latency.keepalived */

@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EpochMs, ServiceHealth, VrrpState } from './common';
+import { EpochMs, Seq, ServiceHealth, VrrpState } from './common';
+import { Strict } from './strict';
 
 /* Facts beyond VRRP and VIPs, sent by the agent (issue: the agent, complete). */
 
-export const SyncGroup = Type.Object({
+export const SyncGroup = Strict({
   name: Type.String({ maxLength: 128 }),
   state: VrrpState,
   instances: Type.Array(Type.String({ maxLength: 128 }), { maxItems: 64 }),
@@ -11,14 +12,14 @@ export const SyncGroup = Type.Object({
 export type SyncGroup = Static<typeof SyncGroup>;
 
 /** How a load balancer's nginx sees one upstream backend (probed from the LB). */
-export const UpstreamHealth = Type.Object({
+export const UpstreamHealth = Strict({
   /** host:port as written in the upstream block. */
   server: Type.String({ maxLength: 256 }),
   health: ServiceHealth,
 });
 export type UpstreamHealth = Static<typeof UpstreamHealth>;
 
-export const ConfigObservation = Type.Object({
+export const ConfigObservation = Strict({
   component: Type.Union([Type.Literal('keepalived'), Type.Literal('nginx')]),
   /** sha256 hex of the config file as on disk; absent when unreadable. */
   hash: Type.Optional(Type.String({ maxLength: 64 })),
@@ -27,7 +28,7 @@ export const ConfigObservation = Type.Object({
   content: Type.Optional(Type.String({ maxLength: 262_144 })),
   /** Result of `keepalived -t -f` / `nginx -t -c` on it. */
   test: Type.Optional(
-    Type.Object({
+    Strict({
       ok: Type.Boolean(),
       code: Type.Union([Type.Integer(), Type.Null()]),
       output: Type.String({ maxLength: 4096 }),
@@ -38,7 +39,7 @@ export const ConfigObservation = Type.Object({
 export type ConfigObservation = Static<typeof ConfigObservation>;
 
 /** nginx stub_status counters. */
-export const NginxStats = Type.Object({
+export const NginxStats = Strict({
   active: Type.Integer({ minimum: 0 }),
   accepts: Type.Number({ minimum: 0 }),
   handled: Type.Number({ minimum: 0 }),
@@ -49,23 +50,23 @@ export const NginxStats = Type.Object({
 });
 export type NginxStats = Static<typeof NginxStats>;
 
-const Sequenced = { seq: Type.Integer({ minimum: 1 }), ts: EpochMs };
+const Sequenced = { seq: Seq, ts: EpochMs };
 
 /** A sync group changed state (GROUP lines of the notify FIFO, or the dump). */
-export const SyncGroupChange = Type.Object({
+export const SyncGroupChange = Strict({
   type: Type.Literal('vrrp.group'),
   ...Sequenced,
   group: SyncGroup,
 });
 
-export const UpstreamHealthChange = Type.Object({
+export const UpstreamHealthChange = Strict({
   type: Type.Literal('upstream.health'),
   ...Sequenced,
   upstream: UpstreamHealth,
 });
 
 /** A config file's hash or test result changed. */
-export const ConfigChange = Type.Object({
+export const ConfigChange = Strict({
   type: Type.Literal('config.observed'),
   ...Sequenced,
   config: ConfigObservation,
@@ -73,12 +74,12 @@ export const ConfigChange = Type.Object({
 
 /* Not durable (no seq): periodic samples and streamed logs. Losing one costs nothing. */
 
-export const StatsSample = Type.Object({
+export const StatsSample = Strict({
   type: Type.Literal('stats'),
   ts: EpochMs,
   nginx: Type.Optional(NginxStats),
   /** Resident memory and CPU of the agent itself, for its own health. */
-  agent: Type.Optional(Type.Object({ rssBytes: Type.Number(), cpuPercent: Type.Number() })),
+  agent: Type.Optional(Strict({ rssBytes: Type.Number(), cpuPercent: Type.Number() })),
 });
 export type StatsSample = Static<typeof StatsSample>;
 
@@ -90,18 +91,18 @@ export const LogSource = Type.Union([
 ]);
 export type LogSource = Static<typeof LogSource>;
 
-export const LogLines = Type.Object({
+export const LogLines = Strict({
   type: Type.Literal('log.lines'),
   subscription: Type.String({ maxLength: 64 }),
   source: LogSource,
-  lines: Type.Array(Type.Object({ ts: EpochMs, text: Type.String({ maxLength: 8192 }) }), {
+  lines: Type.Array(Strict({ ts: EpochMs, text: Type.String({ maxLength: 8192 }) }), {
     maxItems: 1000,
   }),
 });
 export type LogLines = Static<typeof LogLines>;
 
 /** server -> agent: start streaming these logs (the last `tail` lines first). */
-export const LogsSubscribe = Type.Object({
+export const LogsSubscribe = Strict({
   type: Type.Literal('logs.subscribe'),
   subscription: Type.String({ minLength: 1, maxLength: 64 }),
   sources: Type.Array(LogSource, { minItems: 1, maxItems: 4 }),
@@ -109,7 +110,7 @@ export const LogsSubscribe = Type.Object({
 });
 export type LogsSubscribe = Static<typeof LogsSubscribe>;
 
-export const LogsUnsubscribe = Type.Object({
+export const LogsUnsubscribe = Strict({
   type: Type.Literal('logs.unsubscribe'),
   subscription: Type.String({ minLength: 1, maxLength: 64 }),
 });

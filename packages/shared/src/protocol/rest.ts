@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from './strict';
 
-export const LoginRequest = Type.Object({
+export const LoginRequest = Strict({
   username: Type.String({ minLength: 1, maxLength: 64 }),
   password: Type.String({ minLength: 1, maxLength: 256 }),
 });

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from './strict';
 
 /* REST shapes of /api/v1/users, /api/v1/tokens (API tokens) and /api/v1/auth/password. */
 
@@ -30,7 +31,7 @@ export const UserList = Type.Array(User);
 export type UserList = Static<typeof UserList>;
 
 /** Body of POST /users. */
-export const UserCreate = Type.Object({
+export const UserCreate = Strict({
   username: Type.String({ pattern: USERNAME_PATTERN }),
   password: Password,
   role: UserRole,
@@ -48,18 +49,18 @@ export const UserPatch = Type.Object(
 );
 export type UserPatch = Static<typeof UserPatch>;
 
-export const UserParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+export const UserParams = Strict({ username: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UserParams = Static<typeof UserParams>;
 
 /** Body of POST /auth/password. */
-export const PasswordChange = Type.Object({
+export const PasswordChange = Strict({
   current: Password,
   next: Password,
 });
 export type PasswordChange = Static<typeof PasswordChange>;
 
 /** Body of POST /tokens. */
-export const ApiTokenCreate = Type.Object({
+export const ApiTokenCreate = Strict({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   /** Default: the creator's role. May not exceed it. */
   role: Type.Optional(UserRole),
@@ -89,5 +90,5 @@ export const ApiTokenCreated = Type.Composite([
 ]);
 export type ApiTokenCreated = Static<typeof ApiTokenCreated>;
 
-export const ApiTokenIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const ApiTokenIdParams = Strict({ id: Type.Integer({ minimum: 1 }) });
 export type ApiTokenIdParams = Static<typeof ApiTokenIdParams>;
