@@ -53,3 +53,16 @@ export function listNames(names: readonly string[], lang: keyof LocalText = 'en'
   const [sep, and] = lang === 'en' ? [', ', ' and '] : ['、', ' 和 '];
   return `${names.slice(0, -1).join(sep)}${and}${names[names.length - 1] ?? ''}`;
 }
+
+export interface FindingDraft extends Omit<ConfigFinding, 'message' | 'fix'> {
+  en: string;
+  zh: string;
+  fixEn: string;
+  fixZh: string;
+}
+
+/** A finding from its two-language texts. */
+export function makeFinding(d: FindingDraft): ConfigFinding {
+  const { en, zh, fixEn, fixZh, ...rest } = d;
+  return { ...rest, message: { en, 'zh-CN': zh }, fix: { en: fixEn, 'zh-CN': fixZh } };
+}

@@ -55,6 +55,7 @@ export const VrrpInstanceModel = Type.Object({
   priorities: Type.Array(InstancePriority, { minItems: 1, maxItems: 16 }),
   /** false renders `nopreempt` and `state BACKUP` everywhere (keepalived's requirement). */
   preempt: Type.Boolean(),
+  /** Seconds a starting MASTER waits before it preempts; only with `preempt`, renders state BACKUP. */
   preemptDelay: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   auth: Type.Optional(
     Type.Object({
@@ -102,6 +103,11 @@ export type LoadBalancerModel = Static<typeof LoadBalancerModel>;
 export const CheckScriptModel = Type.Union([
   /** curl straight from keepalived: no file to install, no restart attempt. */
   Type.Object({ kind: Type.Literal('curl'), curl: Path }),
+  /** An existing check kept as written (imported): keepalived runs it as is. */
+  Type.Object({
+    kind: Type.Literal('command'),
+    command: Type.String({ pattern: '^[^"\n{}#!]{1,1024}$' }),
+  }),
   /**
    * The classic script (render-check-script.ts) at `path`: it tries to start nginx again
    * with `restart` before it reports failure. Installed by the host's owner, not pushed:
@@ -253,8 +259,10 @@ export const ClusterModel = Type.Object({
     instances: Type.Array(VrrpInstanceModel, { minItems: 1, maxItems: 32 }),
     globalExtra: Type.Optional(Extra),
   }),
-  healthCheck: HealthCheckModel,
+  /** Absent: no vrrp_script (analysis HC-1 says what that costs). */
+  healthCheck: Type.Optional(HealthCheckModel),
   fastPath: Type.Optional(FastPathModel),
-  nginx: NginxModel,
+  /** Absent: Keepwatch manages keepalived only on this cluster. */
+  nginx: Type.Optional(NginxModel),
 });
 export type ClusterModel = Static<typeof ClusterModel>;

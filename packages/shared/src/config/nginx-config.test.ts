@@ -62,7 +62,7 @@ describe('parseNginxTree', () => {
     expect(nodes[0]).toMatchObject({
       name: 'location',
       args: ['=', '/healthz'],
-      children: [{ name: 'return', args: ['200', 'ok "lb1"\\n'] }],
+      children: [{ name: 'return', args: ['200', 'ok \\"lb1\\"\\n'] }],
     });
     expect(nodes[1]).toMatchObject({ name: 'set', args: ['$x', '${host}'] });
     expect(errors.map((e) => e.message)).toContain('unexpected "}"');

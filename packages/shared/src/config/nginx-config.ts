@@ -83,3 +83,120 @@ export function parseUpstreams(conf: string): { name: string; servers: string[] 
     servers: u.servers.map((s) => s.address),
   }));
 }
+
+export interface NginxListen {
+  /** As written: `80`, `10.77.0.50:80`, `[::]:80`, `unix:/x`. */
+  raw: string;
+  address?: string;
+  port?: number;
+  defaultServer: boolean;
+  line: number;
+  file?: string;
+}
+
+export interface NginxLocation {
+  /** `= /healthz`, `/`, `~ \.php$` … as written. */
+  match: string;
+  proxyPass?: string;
+  /** The proxy_connect_timeout in effect here (the nearest level that sets it). */
+  connectTimeout?: string;
+  line: number;
+  file?: string;
+}
+
+export interface NginxServer {
+  listens: NginxListen[];
+  serverNames: string[];
+  locations: NginxLocation[];
+  line: number;
+  file?: string;
+}
+
+export interface NginxConfig {
+  user?: string;
+  upstreams: NginxUpstream[];
+  servers: NginxServer[];
+  /** `load_module` paths: shared objects nginx loads as root (even for `nginx -t`). */
+  loadModules: { path: string; line: number; file?: string }[];
+  /** Arguments of `include` directives still in the tree (not resolved). */
+  includes: string[];
+}
+
+const where = (n: NginxNode): { line: number; file?: string } => ({
+  line: n.line,
+  ...(n.file !== undefined && { file: n.file }),
+});
+
+export function parseListen(n: NginxNode): NginxListen {
+  const raw = n.args[0] ?? '';
+  const out: NginxListen = { raw, defaultServer: n.args.includes('default_server'), ...where(n) };
+  if (/^\d+$/.test(raw)) out.port = Number(raw);
+  else if (!raw.startsWith('unix:')) {
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw);
+    if (m?.[1]) {
+      out.address = m[1];
+      out.port = m[2] ? Number(m[2]) : 80;
+    }
+  }
+  return out;
+}
+
+const timeoutOf = (n: { children?: NginxNode[] }): string | undefined =>
+  nginxChildren(n, 'proxy_connect_timeout').at(-1)?.args[0];
+
+function readLocations(
+  parent: { children?: NginxNode[] },
+  inherited: string | undefined,
+): NginxLocation[] {
+  const out: NginxLocation[] = [];
+  for (const l of nginxChildren(parent, 'location')) {
+    const connectTimeout = timeoutOf(l) ?? inherited;
+    const proxyPass = nginxChildren(l, 'proxy_pass').at(-1)?.args[0];
+    out.push({
+      match: l.args.join(' '),
+      ...(proxyPass !== undefined && { proxyPass }),
+      ...(connectTimeout !== undefined && { connectTimeout }),
+      ...where(l),
+    });
+    out.push(...readLocations(l, connectTimeout));
+  }
+  return out;
+}
+
+/** The facts of an nginx tree (main context, `http` blocks, their servers and locations). */
+export function readNginxConfig(nodes: readonly NginxNode[]): NginxConfig {
+  const root = { children: [...nodes] };
+  const http = nginxChildren(root, 'http');
+  const includes: string[] = [];
+  const visit = (list: readonly NginxNode[]): void => {
+    for (const n of list) {
+      if (n.name === 'include') includes.push(...n.args);
+      if (n.children) visit(n.children);
+    }
+  };
+  visit(nodes);
+  const servers: NginxServer[] = http.flatMap((h) =>
+    nginxChildren(h, 'server').map((s) => ({
+      listens: nginxChildren(s, 'listen').map(parseListen),
+      serverNames: nginxChildren(s, 'server_name').flatMap((x) => x.args),
+      locations: readLocations(s, timeoutOf(s) ?? timeoutOf(h)),
+      ...where(s),
+    })),
+  );
+  const user = nginxChildren(root, 'user').at(-1)?.args[0];
+  return {
+    ...(user !== undefined && { user }),
+    upstreams: readUpstreams(nodes),
+    servers,
+    loadModules: nginxChildren(root, 'load_module').map((n) => ({
+      path: n.args[0] ?? '',
+      ...where(n),
+    })),
+    includes,
+  };
+}
+
+/** nginx.conf text → its facts; includes are listed, not followed. */
+export function parseNginxConfig(text: string): NginxConfig {
+  return readNginxConfig(parseNginxTree(text).nodes);
+}

@@ -1,7 +1,7 @@
 /*
  * nginx.conf as a directive tree: `name args... ;` or `name args... { block }`, `#` comments
- * to the end of the line outside quotes, '…' and "…" strings with backslash escapes (one
- * word each). Line breaks mean nothing to nginx; lines are kept for findings. Never throws:
+ * to the end of the line outside quotes, '…' and "…" strings (one word each, escapes kept as
+ * written). Line breaks mean nothing to nginx; lines are kept for findings. Never throws:
  * what nginx would reject (an unclosed block, a stray `}`) is listed in `errors`, and
  * `nginx -t` has the last word.
  */
@@ -27,21 +27,14 @@ interface Token {
   punct: boolean;
 }
 
+/**
+ * A quoted word as written between its quotes, escapes untouched (`\"`, `\n` …): nginx
+ * interprets them itself, and keeping them raw lets a directive be written back unchanged.
+ */
 function readQuoted(text: string, from: number, quote: string): { word: string; end: number } {
-  let word = '';
   let i = from + 1;
-  while (i < text.length && text[i] !== quote) {
-    if (text[i] === '\\' && i + 1 < text.length) {
-      const next = text[i + 1] ?? '';
-      // nginx keeps unknown escapes as written; only \" \' \\ and \n \r \t are special.
-      word += next === quote || next === '\\' ? next : `\\${next}`;
-      i += 2;
-      continue;
-    }
-    word += text[i] ?? '';
-    i++;
-  }
-  return { word, end: i + 1 };
+  while (i < text.length && text[i] !== quote) i += text[i] === '\\' ? 2 : 1;
+  return { word: text.slice(from + 1, Math.min(i, text.length)), end: i + 1 };
 }
 
 function tokenize(text: string): Token[] {

@@ -15,6 +15,7 @@ const CURL_MAX_TIME = '0.8';
 /** The `script "…"` command keepalived runs for this check. */
 export function checkCommand(hc: HealthCheckModel): string {
   if (hc.script.kind === 'file') return hc.script.path;
+  if (hc.script.kind === 'command') return hc.script.command;
   return `${hc.script.curl} -sf -o /dev/null --max-time ${CURL_MAX_TIME} ${hc.url}`;
 }
 

@@ -53,17 +53,19 @@ function globalDefs(model: ClusterModel, lb: LoadBalancerModel): string[] {
 
 function checks(model: ClusterModel, lb: LoadBalancerModel): string[] {
   const hc = model.healthCheck;
-  const out = [
-    '',
-    `vrrp_script ${hc.name} {`,
-    `${I1}script "${checkCommand(hc)}"`,
-    `${I1}interval ${hc.interval}`,
-    `${I1}timeout ${hc.timeout}`,
-    `${I1}fall ${hc.fall}`,
-    `${I1}rise ${hc.rise}`,
-    `${I1}weight ${hc.weight}`,
-    '}',
-  ];
+  const out = !hc
+    ? []
+    : [
+        '',
+        `vrrp_script ${hc.name} {`,
+        `${I1}script "${checkCommand(hc)}"`,
+        `${I1}interval ${hc.interval}`,
+        `${I1}timeout ${hc.timeout}`,
+        `${I1}fall ${hc.fall}`,
+        `${I1}rise ${hc.rise}`,
+        `${I1}weight ${hc.weight}`,
+        '}',
+      ];
   const fp = model.fastPath;
   if (fp)
     out.push(
@@ -93,7 +95,9 @@ function instanceBlock(
   const prio = vi.priorities.find((p) => p.host === lb.name);
   if (!prio) return [];
   const iface = vi.interface ?? lb.interface;
-  const master = vi.preempt && instanceMaster(vi) === lb.name;
+  // keepalived ignores nopreempt and preempt_delay with `state MASTER` (and -t says so):
+  // both need BACKUP everywhere; the priorities still elect the same MASTER.
+  const master = vi.preempt && vi.preemptDelay === undefined && instanceMaster(vi) === lb.name;
   const peers = model.loadBalancers.filter(
     (l) => l.name !== lb.name && vi.priorities.some((p) => p.host === l.name),
   );
@@ -106,7 +110,10 @@ function instanceBlock(
     `${I1}priority ${prio.priority}`,
     `${I1}advert_int ${vi.advertInt}`,
     ...(vi.preempt ? [] : [`${I1}nopreempt`]),
-    ...(vi.preemptDelay !== undefined ? [`${I1}preempt_delay ${vi.preemptDelay}`] : []),
+    // keepalived -t refuses preempt_delay with nopreempt ("incompatible … resetting", exit 5).
+    ...(vi.preempt && vi.preemptDelay !== undefined
+      ? [`${I1}preempt_delay ${vi.preemptDelay}`]
+      : []),
     ...(vi.auth
       ? [
           `${I1}authentication {`,
@@ -129,9 +136,9 @@ function instanceBlock(
         `${I2}${v.address}/${v.prefix} dev ${v.dev ?? iface}${v.label ? ` label ${v.label}` : ''}`,
     ),
     `${I1}}`,
-    `${I1}track_script {`,
-    `${I2}${model.healthCheck.name}`,
-    `${I1}}`,
+    ...(model.healthCheck
+      ? [`${I1}track_script {`, `${I2}${model.healthCheck.name}`, `${I1}}`]
+      : []),
   ];
   if (model.fastPath)
     lines.push(

@@ -2,6 +2,7 @@ import type {
   ClusterModel,
   LoadBalancerModel,
   LocationModel,
+  NginxModel,
   ProxyModel,
   ServerModel,
   UpstreamModel,
@@ -110,8 +111,7 @@ function serverBlock(s: ServerModel, lb: LoadBalancerModel): string[] {
   return ['server {', ...indent(body, 1), '}'];
 }
 
-function mainLines(model: ClusterModel, lb: LoadBalancerModel): string[] {
-  const n = model.nginx;
+function mainLines(n: NginxModel, lb: LoadBalancerModel): string[] {
   const paths = lb.nginx;
   return [
     ...(n.user ? [`user ${n.user};`] : []),
@@ -126,8 +126,7 @@ function mainLines(model: ClusterModel, lb: LoadBalancerModel): string[] {
   ];
 }
 
-function httpLines(model: ClusterModel, lb: LoadBalancerModel): string[] {
-  const n = model.nginx;
+function httpLines(n: NginxModel, lb: LoadBalancerModel): string[] {
   const paths = lb.nginx;
   const body: string[] = [
     ...(n.httpExtra ?? []),
@@ -141,7 +140,7 @@ function httpLines(model: ClusterModel, lb: LoadBalancerModel): string[] {
   return ['http {', ...indent(body, 1), '}'];
 }
 
-/** nginx.conf of the load balancer named `host`. */
+/** nginx.conf of the load balancer named `host` (the model must have an nginx section). */
 export function renderNginxConf(
   model: ClusterModel,
   host: string,
@@ -149,11 +148,12 @@ export function renderNginxConf(
 ): string {
   const lb = model.loadBalancers.find((l) => l.name === host);
   if (!lb) throw new Error(`no load balancer named ${JSON.stringify(host)} in the model`);
+  if (!model.nginx) throw new Error('the model has no nginx section: nothing to render');
   const lines = [
     ...(opts.header ?? []).map((h) => `# ${h}`),
-    ...mainLines(model, lb),
+    ...mainLines(model.nginx, lb),
     '',
-    ...httpLines(model, lb),
+    ...httpLines(model.nginx, lb),
   ];
   return lines.join('\n') + '\n';
 }
