@@ -15,6 +15,7 @@ import enrollmentModule from './modules/enrollment/index';
 import alertsPlugin from './modules/alerts/alerts-plugin';
 import alertsModule from './modules/alerts/index';
 import liveModule from './modules/live/index';
+import logRelay from './modules/log-relay/index';
 import metricsModule from './modules/metrics/index';
 import historyModule from './modules/history/index';
 import historyPlugin from './modules/history/history-plugin';
@@ -109,6 +110,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     now,
     ...(config.clockSkewMs !== undefined && { thresholds: { clockSkewMs: config.clockSkewMs } }),
   });
+  await app.register(logRelay, { now });
   await app.register(alertsPlugin, {
     now,
     ...(opts.alerts !== undefined && { tuning: opts.alerts }),

@@ -61,6 +61,8 @@ describe('dashboard in Chromium, live', () => {
     await page.fill('input[name="username"]', 'admin');
     await page.fill('input[name="password"]', stack.adminPassword);
     await page.click('button[type="submit"]');
+    // The overview lists the cluster; its link opens the cluster page (#/clusters/<id>).
+    await page.getByTestId(`overview-row-${PREFIX}`).getByRole('link').click();
 
     const vip = page.getByTestId(`vip-${VIP}`);
     await expect.poll(() => vip.getAttribute('data-holders'), { timeout: 20_000 }).toBe('lb1');

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
 import { ServicesContext, type AppServices } from './app/services';
+import { createThemeStore } from './app/theme-store';
 import { createSessionStore } from './features/auth/session-store';
 import { LangStoreContext } from './i18n/i18n-context';
 import { createLangStore } from './i18n/lang-store';
@@ -19,6 +20,7 @@ const services: AppServices = {
   session,
   api: createApiClient({ onUnauthorized }),
   live: createLiveClient({ url: liveUrl(window.location), win: window, onUnauthorized }),
+  theme: createThemeStore(window),
 };
 const langStore = createLangStore(window);
 

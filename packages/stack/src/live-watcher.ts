@@ -41,7 +41,7 @@ export class LiveWatcher {
     const decoded = liveToBrowserCodec.decode(raw);
     if (!decoded.ok) throw new Error(`bad live frame: ${decoded.error}`);
     const msg = decoded.value;
-    if (msg.type === 'hello') return false;
+    if (msg.type !== 'snapshot' && msg.type !== 'patch') return false;
     if (msg.type === 'snapshot') {
       this.status = msg.status;
       this.rev = msg.rev;

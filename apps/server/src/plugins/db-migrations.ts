@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import * as m001 from '../migrations/001-core';
 import * as m040 from '../migrations/040-alerts';
+import * as m070 from '../migrations/070-alert-args';
 import * as m030 from '../migrations/030-history';
 import * as m010 from '../migrations/010-enrollment';
 import * as m020 from '../migrations/020-users-audit';
@@ -11,9 +12,14 @@ import * as m020 from '../migrations/020-users-audit';
  * a shipped migration; add a file and one line below. Feature modules own their tables and
  * take the next free number.
  */
-const MIGRATIONS: readonly { id: string; sql: string }[] = [m001, m010, m020, m030, m040].sort(
-  (a, b) => a.id.localeCompare(b.id),
-);
+const MIGRATIONS: readonly { id: string; sql: string }[] = [
+  m001,
+  m010,
+  m020,
+  m030,
+  m040,
+  m070,
+].sort((a, b) => a.id.localeCompare(b.id));
 
 /** Applies pending migrations; returns how many the database now has. */
 export function migrate(db: Database): number {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import fp from 'fastify-plugin';
-import type { AgentDataMessage, AgentHello, StatsSample } from '@keepwatch/shared';
+import type { AgentDataMessage, AgentHello, LogLines, StatsSample } from '@keepwatch/shared';
 
 /** Every in-process event, by name. Producers and consumers share these types only. */
 export interface BusEvents {
@@ -12,8 +12,12 @@ export interface BusEvents {
   'agent.clock': { agentId: string; offsetMs: number; rttMs: number };
   /** A periodic, non-durable stats sample (no seq, never acknowledged). */
   'agent.stats': { agentId: string; sample: StatsSample; at: number };
+  /** Streamed log lines answering a logs.subscribe (not durable, never acknowledged). */
+  'agent.logs': { agentId: string; message: LogLines; at: number };
   /** The cluster store changed these clusters' inputs. */
   'status.changed': { clusterIds: string[] };
+  /** An alert fired or resolved (the live feed re-sends the lists). */
+  'alerts.changed': { at: number };
 }
 
 export interface EventBus {

@@ -1,19 +1,15 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { AgentsPage } from '../features/agents/agents-page';
-import { AlertsPage } from '../features/alerts/alerts-page';
-import { useView } from '../features/agents/use-route';
 import { LoginPage } from '../features/auth/login-page';
-import { ClusterPage } from '../features/topology/cluster-page';
 import { useI18n } from '../i18n/i18n-context';
 import { ApiRequestError } from '../lib/api-client';
+import { AppShell } from './app-shell';
 import { useServices } from './services';
 
-/** Session gate: checking → login or the live cluster page. */
+/** Session gate: checking → login or the app shell. */
 export function App() {
   const { api, session } = useServices();
   const { t } = useI18n();
   const current = useSyncExternalStore(session.subscribe, session.get);
-  const view = useView();
 
   useEffect(() => {
     document.title = t.appName;
@@ -43,9 +39,6 @@ export function App() {
     case 'anonymous':
       return <LoginPage notice={current.notice} />;
     case 'authenticated':
-      if (view === 'agents' && current.user.role === 'admin')
-        return <AgentsPage user={current.user} />;
-      if (view === 'alerts') return <AlertsPage user={current.user} />;
-      return <ClusterPage user={current.user} />;
+      return <AppShell user={current.user} />;
   }
 }

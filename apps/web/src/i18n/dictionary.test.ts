@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FINDING_CODES, deriveCluster, type NodeView } from '@keepwatch/shared';
 import { dictionaries, LANGS } from './dictionary';
+import { createFormat } from './format';
 import { resolveInitialLang } from './lang-store';
 
 /** Flattens a dictionary into "path -> kind" so both languages can be compared key by key. */
@@ -41,6 +43,73 @@ describe('i18n dictionaries', () => {
       expect(t.stateFor('MASTER', '3m')).toContain('MASTER');
       expect(t.loginRateLimited(30)).toContain('30');
       expect(t.loginRateLimited(null)).not.toBe('');
+    }
+  });
+});
+
+describe('findings and alerts in both languages', () => {
+  it('every finding code has a text in every language, and zh-CN words it differently', () => {
+    const en = createFormat('en', dictionaries.en);
+    const zh = createFormat('zh-CN', dictionaries['zh-CN']);
+    for (const code of FINDING_CODES) {
+      const f = {
+        code,
+        message: 'server text',
+        args: { node: 'lb1', vip: '10.0.0.1', nodes: ['a', 'b'] },
+      };
+      expect(en.finding(f), code).not.toBe('server text');
+      expect(zh.finding(f), code).not.toBe(en.finding(f));
+      expect(zh.finding(f), code).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('words a real derived finding exactly like the server in English, and in Chinese for zh-CN', () => {
+    const lb = (name: string, over: Partial<NodeView>): NodeView => ({
+      name,
+      role: 'lb',
+      online: true,
+      vrrp: [
+        {
+          instance: 'VI_1',
+          state: 'MASTER',
+          priority: 100,
+          effectivePriority: 100,
+          vips: ['10.77.0.50'],
+        },
+      ],
+      addresses: ['10.77.0.50'],
+      services: { nginx: { healthy: true } },
+      clockOffsetMs: 0,
+      ...over,
+    });
+    const c = deriveCluster({
+      id: 'c',
+      name: 'c',
+      nodes: [lb('lb1', { keepalivedRunning: false }), lb('lb2', {})],
+      knownVips: [],
+      now: 0,
+    });
+    expect(c.findings.length).toBeGreaterThan(1);
+    const en = createFormat('en', dictionaries.en);
+    const zh = createFormat('zh-CN', dictionaries['zh-CN']);
+    for (const f of c.findings) {
+      expect(en.finding(f)).toBe(f.message);
+      expect(zh.finding(f)).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('falls back to the server message for a code this build does not know', () => {
+    const zh = createFormat('zh-CN', dictionaries['zh-CN']);
+    expect(zh.finding({ code: 'ZZ-9', message: 'new rule' })).toBe('new rule');
+    expect(zh.finding({ message: 'old alert' })).toBe('old alert');
+  });
+
+  it('every time formatted says its zone', () => {
+    for (const lang of LANGS) {
+      const f = createFormat(lang, dictionaries[lang], 'Asia/Shanghai');
+      expect(f.dateTime(0)).toContain('GMT+8');
+      expect(f.time(0)).toContain('GMT+8');
+      expect(f.zone).toBe('Asia/Shanghai (GMT+8)');
     }
   });
 });

@@ -1,251 +1,43 @@
-import type { Severity, Verdict } from '@keepwatch/shared';
-import { alertsEn, alertsZhCN } from './dictionary-alerts';
+import { shellEn, shellZhCN } from '../app/shell-i18n';
+import { agentsEn, agentsZhCN } from '../features/agents/agents-i18n';
+import { alertsEn, alertsZhCN } from '../features/alerts/alerts-i18n';
+import { clusterEn, clusterZhCN } from '../features/cluster/cluster-i18n';
+import { overviewEn, overviewZhCN } from '../features/overview/overview-i18n';
+import { coreEn, coreZhCN } from './core-i18n';
+import { findingsEn, findingsZhCN } from './findings-i18n';
+
+export type { DurationUnits } from './core-i18n';
 
 /*
- * All UI text. `en` defines the shape; `zhCN` is typed as `Messages`, so TypeScript refuses
- * a missing, extra or wrongly-shaped key. Server-made text (finding messages, error
- * details) is shown as given; VRRP state names (MASTER, BACKUP…) are protocol terms and are
- * never translated.
+ * All UI text, merged here from one dictionary per feature. `en` defines the shape; `zh-CN`
+ * is typed as `Messages`, so TypeScript refuses a missing, extra or wrongly-shaped key, and
+ * dictionary.test.ts checks the same at run time. A feature adds one import and one line
+ * per language below (see apps/web/README.md).
  */
 
 export const LANGS = ['zh-CN', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 
-export interface DurationUnits {
-  d: string;
-  h: string;
-  m: string;
-  s: string;
-  /** Between two parts: a space in English, nothing in Chinese. */
-  sep: string;
-}
-
 const en = {
-  appName: 'Keepwatch',
-  langName: 'English',
-  langSwitchLabel: 'Language',
-
-  loginTitle: 'Sign in',
-  loginSubtitle: 'nginx + keepalived control panel',
-  loginUsername: 'Username',
-  loginPassword: 'Password',
-  loginSubmit: 'Sign in',
-  loginSubmitting: 'Signing in…',
-  loginBadCredentials: 'Wrong username or password.',
-  loginRateLimited: (seconds: number | null): string =>
-    seconds === null
-      ? 'Too many attempts. Wait a moment and try again.'
-      : `Too many attempts. Try again in ${seconds} s.`,
-  loginUnreachable: 'Cannot reach the Keepwatch server. Check that it is running.',
-  loginServerError: (status: number): string =>
-    `The server answered with an error (HTTP ${status}).`,
-  loginSessionExpired: 'Your session has ended. Please sign in again.',
-  loginChecking: 'Checking session…',
-
-  logout: 'Sign out',
-  signedInAs: (user: string): string => `Signed in as ${user}`,
-
-  liveLive: 'Live',
-  liveConnecting: 'Connecting…',
-  liveReconnecting: 'Reconnecting…',
-  liveOffline: 'Offline, retrying',
-  liveStaleNote: (time: string): string => `Not live: showing data from ${time}`,
-
-  clustersEmpty: 'No clusters yet. Start an agent on each host to see them here.',
-  clustersLoading: 'Waiting for the first snapshot…',
-
-  verdict: {
-    healthy: 'Healthy',
-    degraded: 'Degraded',
-    at_risk: 'At risk',
-    down: 'Down',
-    unknown: 'Unknown',
-  } satisfies Record<Verdict, string>,
-  verdictHint: {
-    healthy: 'Failover is ready.',
-    degraded: 'Serving traffic, with problems.',
-    at_risk: 'Serving traffic, but a failover would not work.',
-    down: 'The service is not reachable.',
-    unknown: 'Not enough information.',
-  } satisfies Record<Verdict, string>,
-  severity: {
-    critical: 'Critical',
-    warning: 'Warning',
-    info: 'Info',
-  } satisfies Record<Severity, string>,
-  noFindings: 'No findings.',
-
-  roleLb: 'Load balancer',
-  roleBackend: 'Backend',
-  vip: 'VIP',
-  vipHeldBy: (names: string): string => `held by ${names}`,
-  vipNoHolder: 'No node holds this VIP',
-  vipSplitBrain: (names: string): string => `Split brain: held by ${names}`,
-  vipMastersDiffer: (names: string): string => `keepalived MASTER: ${names}`,
-  holdsVip: 'holds VIP',
-  noVip: 'no VIP',
-
-  agentOnline: 'agent online',
-  agentOffline: 'agent offline',
-  lastSeen: (ago: string): string => `last seen ${ago} ago`,
-  priority: 'priority',
-  effective: 'effective',
-  priorityLowered: (delta: number): string => `lowered by ${delta}`,
-  stateFor: (state: string, duration: string): string => `${state} for ${duration}`,
-  noVrrp: 'No VRRP instance reported',
-  serviceHealthy: 'healthy',
-  serviceUnhealthy: 'unhealthy',
-  serviceUnknown: 'no data',
-  clock: 'clock',
-  clockUnknown: 'unknown',
-  latency: 'latency',
-
-  navClusters: 'Clusters',
-  navAgents: 'Agents',
-  agentsTitle: 'Agents',
-  agentsAdd: 'Add an agent',
-  agentsLoading: 'Loading agents…',
-  agentsEmpty: 'No agents yet. Use "Add an agent" to enroll a host.',
-  agentsColName: 'Node',
-  agentsColHost: 'Host',
-  agentsColVersion: 'Version',
-  agentsColStatus: 'Status',
-  agentsColLastSeen: 'Last seen',
-  agentsColAuth: 'Credential',
-  agentsOnline: 'online',
-  agentsOffline: 'offline',
-  agentsRevoked: 'revoked',
-  agentsEnrolled: 'enrolled',
-  agentsSharedToken: 'shared lab token',
-  agentsNever: 'never',
-  agentsRevoke: 'Revoke',
-  agentsRevokeConfirm: (name: string): string =>
-    `Revoke agent ${name}? Its connection closes now and its credential never works again.`,
-  agentsAddTitle: 'Add an agent',
-  agentsAddHelp: (expires: string): string =>
-    `Run this on the new host as root. The token works once and expires at ${expires}.`,
-  agentsCopy: 'Copy',
-  agentsCopied: 'Copied',
-  agentsClose: 'Close',
-  agentsError: (message: string): string => `Could not load agents: ${message}`,
-  agentsActionError: (message: string): string => `The server refused: ${message}`,
-
+  ...coreEn,
+  shell: shellEn,
+  findings: findingsEn,
   alerts: alertsEn,
-
-  durationUnits: { d: 'd', h: 'h', m: 'm', s: 's', sep: ' ' } satisfies DurationUnits,
+  agents: agentsEn,
+  overview: overviewEn,
+  cluster: clusterEn,
 };
 
 export type Messages = typeof en;
 
 const zhCN: Messages = {
-  appName: 'Keepwatch',
-  langName: '中文',
-  langSwitchLabel: '语言',
-
-  loginTitle: '登录',
-  loginSubtitle: 'nginx + keepalived 控制面板',
-  loginUsername: '用户名',
-  loginPassword: '密码',
-  loginSubmit: '登录',
-  loginSubmitting: '正在登录…',
-  loginBadCredentials: '用户名或密码错误。',
-  loginRateLimited: (seconds) =>
-    seconds === null ? '尝试次数过多，请稍后再试。' : `尝试次数过多，请在 ${seconds} 秒后重试。`,
-  loginUnreachable: '无法连接 Keepwatch 服务器，请确认它正在运行。',
-  loginServerError: (status) => `服务器返回错误（HTTP ${status}）。`,
-  loginSessionExpired: '会话已结束，请重新登录。',
-  loginChecking: '正在检查会话…',
-
-  logout: '退出登录',
-  signedInAs: (user) => `当前用户：${user}`,
-
-  liveLive: '实时',
-  liveConnecting: '正在连接…',
-  liveReconnecting: '正在重连…',
-  liveOffline: '已断开，正在重试',
-  liveStaleNote: (time) => `非实时：显示的是 ${time} 的数据`,
-
-  clustersEmpty: '还没有集群。在每台主机上启动 agent 后会显示在这里。',
-  clustersLoading: '正在等待第一份快照…',
-
-  verdict: {
-    healthy: '正常',
-    degraded: '降级',
-    at_risk: '有风险',
-    down: '中断',
-    unknown: '未知',
-  },
-  verdictHint: {
-    healthy: '可以正常故障切换。',
-    degraded: '仍在提供服务，但存在问题。',
-    at_risk: '仍在提供服务，但故障切换将无法成功。',
-    down: '服务不可达。',
-    unknown: '信息不足。',
-  },
-  severity: {
-    critical: '严重',
-    warning: '警告',
-    info: '提示',
-  },
-  noFindings: '没有发现问题。',
-
-  roleLb: '负载均衡',
-  roleBackend: '后端',
-  vip: 'VIP',
-  vipHeldBy: (names) => `持有者：${names}`,
-  vipNoHolder: '没有节点持有此 VIP',
-  vipSplitBrain: (names) => `脑裂：${names} 同时持有`,
-  vipMastersDiffer: (names) => `keepalived 认为的 MASTER：${names}`,
-  holdsVip: '持有 VIP',
-  noVip: '未持有 VIP',
-
-  agentOnline: 'agent 在线',
-  agentOffline: 'agent 离线',
-  lastSeen: (ago) => `${ago}前最后上报`,
-  priority: '优先级',
-  effective: '有效',
-  priorityLowered: (delta) => `已降低 ${delta}`,
-  stateFor: (state, duration) => `${state} 已持续 ${duration}`,
-  noVrrp: '未上报 VRRP 实例',
-  serviceHealthy: '正常',
-  serviceUnhealthy: '异常',
-  serviceUnknown: '无数据',
-  clock: '时钟偏差',
-  clockUnknown: '未知',
-  latency: '延迟',
-
-  navClusters: '集群',
-  navAgents: 'Agent 管理',
-  agentsTitle: 'Agent 管理',
-  agentsAdd: '添加 Agent',
-  agentsLoading: '正在加载 Agent…',
-  agentsEmpty: '还没有 Agent。点击“添加 Agent”接入一台主机。',
-  agentsColName: '节点',
-  agentsColHost: '主机',
-  agentsColVersion: '版本',
-  agentsColStatus: '状态',
-  agentsColLastSeen: '最后上报',
-  agentsColAuth: '凭据',
-  agentsOnline: '在线',
-  agentsOffline: '离线',
-  agentsRevoked: '已吊销',
-  agentsEnrolled: '已注册',
-  agentsSharedToken: '共享实验令牌',
-  agentsNever: '从未',
-  agentsRevoke: '吊销',
-  agentsRevokeConfirm: (name) => `确定吊销 Agent ${name}？它的连接会立即断开，凭据永久失效。`,
-  agentsAddTitle: '添加 Agent',
-  agentsAddHelp: (expires) =>
-    `在新主机上以 root 身份运行以下命令。令牌只能使用一次，将于 ${expires} 过期。`,
-  agentsCopy: '复制',
-  agentsCopied: '已复制',
-  agentsClose: '关闭',
-  agentsError: (message) => `无法加载 Agent：${message}`,
-  agentsActionError: (message) => `服务器拒绝：${message}`,
-
+  ...coreZhCN,
+  shell: shellZhCN,
+  findings: findingsZhCN,
   alerts: alertsZhCN,
-
-  durationUnits: { d: '天', h: '小时', m: '分', s: '秒', sep: '' },
+  agents: agentsZhCN,
+  overview: overviewZhCN,
+  cluster: clusterZhCN,
 };
 
 export const dictionaries: Record<Lang, Messages> = { en, 'zh-CN': zhCN };

@@ -148,3 +148,110 @@ describe('live client', () => {
     expect(liveUrl({ protocol: 'http:', host: 'h' } as Location)).toBe('ws://h/api/v1/live');
   });
 });
+
+describe('live client: heartbeat, alerts and logs', () => {
+  let sockets: (FakeSocket & { sent: string[] })[];
+  let client: LiveClient;
+  const last = () => sockets[sockets.length - 1]!;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    sockets = [];
+    client = createLiveClient({
+      url: 'ws://x/api/v1/live',
+      win: fakeWindow(),
+      onUnauthorized: () => undefined,
+      createSocket: (url) => {
+        const s = Object.assign(new FakeSocket(url), { sent: [] as string[] });
+        (s as unknown as { send: (d: string) => void }).send = (d) => s.sent.push(d);
+        sockets.push(s);
+        return s as unknown as WebSocket;
+      },
+    });
+  });
+  afterEach(() => {
+    client.stop();
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+  /** Advances fake time until the client opens its next socket. */
+  const nextSocket = (): void => {
+    const n = sockets.length;
+    for (let i = 0; i < 400 && sockets.length === n; i++) vi.advanceTimersByTime(50);
+    expect(sockets.length).toBe(n + 1);
+  };
+  const goLive = (): void => {
+    last().frame({ type: 'hello', protocol: 1, heartbeatMs: 1000 });
+    last().frame({ type: 'snapshot', rev: 0, status: { clusters: [], generatedAt: 0 } });
+  };
+
+  it('drops a socket that goes silent for 2.5 heartbeats, says so, and reconnects', () => {
+    client.start();
+    goLive();
+    vi.advanceTimersByTime(2000);
+    last().frame({ type: 'heartbeat', at: Date.now() });
+    vi.advanceTimersByTime(2000);
+    expect(client.getState().connection).toBe('live');
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(600);
+    expect(sockets[0]!.closedWith).toBe(1000);
+    expect(client.getState()).toMatchObject({ connection: 'connecting', everLive: true });
+    expect(client.getState().lostAt).not.toBeNull();
+    nextSocket();
+    goLive();
+    expect(client.getState()).toMatchObject({ connection: 'live', lostAt: null });
+  });
+
+  it('keeps the alert lists the server sends', () => {
+    client.start();
+    goLive();
+    const alert = {
+      id: 1,
+      key: 'k',
+      rule: 'STALE_VIP',
+      severity: 'critical',
+      cluster: 'lab',
+      message: 'm',
+      firingAt: 1,
+      resolvedAt: null,
+    };
+    last().frame({ type: 'alerts', at: 1, active: [alert], recent: [] });
+    expect(client.getState().alerts?.active).toEqual([alert]);
+  });
+
+  it('subscribes logs, routes lines by subscription, and asks again after a reconnect', () => {
+    client.start();
+    goLive();
+    const events: unknown[] = [];
+    const stop = client.subscribeLogs(
+      { cluster: 'lab', nodes: ['lb1', 'lb2'], sources: ['keepalived'], tail: 10 },
+      (e) => events.push(e),
+    );
+    const subscribe = JSON.parse(last().sent[0] ?? '{}') as { subscription: string; tail: number };
+    expect(subscribe).toMatchObject({ type: 'logs.subscribe', nodes: ['lb1', 'lb2'], tail: 10 });
+    last().frame({
+      type: 'log.lines',
+      subscription: subscribe.subscription,
+      node: 'lb1',
+      source: 'keepalived',
+      lines: [{ ts: 1, text: 'x' }],
+    });
+    last().frame({
+      type: 'log.lines',
+      subscription: 'other',
+      node: 'lb1',
+      source: 'keepalived',
+      lines: [],
+    });
+    expect(events).toHaveLength(1);
+    last().serverClose(1006);
+    nextSocket();
+    goLive();
+    expect(JSON.parse(last().sent[0] ?? '{}')).toMatchObject({
+      subscription: subscribe.subscription,
+      tail: 0,
+    });
+    stop();
+    expect(JSON.parse(last().sent.at(-1) ?? '{}')).toMatchObject({ type: 'logs.unsubscribe' });
+  });
+});

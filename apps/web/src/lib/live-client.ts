@@ -1,26 +1,44 @@
-import { liveToBrowserCodec, type LivePatch } from '@keepwatch/shared';
+import {
+  liveToBrowserCodec,
+  type Alert,
+  type LiveFromBrowser,
+  type LivePatch,
+  type LiveToBrowser,
+} from '@keepwatch/shared';
 import { backoffDelay } from './backoff';
+import { LogSubscriptions, type LogEvent, type LogRequest } from './live-logs';
 import { applyLiveMessage, emptyLiveData, type LiveData } from './live-state';
 
 /*
  * The one browser live-socket client: connect to /api/v1/live, decode every frame with the
- * shared codec, fold snapshot + patches into LiveData, reconnect with backoff when the
- * socket closes and immediately (fresh snapshot) on a rev gap. Exposed as a small external
- * store for useSyncExternalStore. No polling anywhere.
+ * shared codec, fold snapshot + patches into LiveData, keep the alert lists, relay log
+ * subscriptions, reconnect with backoff when the socket closes and immediately (fresh
+ * snapshot) on a rev gap. A heartbeat watchdog notices a half-open socket: when nothing
+ * arrives for HEARTBEAT_MISSES × the server's heartbeat interval, the socket is dropped and
+ * a new one opened. Exposed as a small external store for useSyncExternalStore. No polling.
  */
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
+
+export interface LiveAlertLists {
+  active: readonly Alert[];
+  recent: readonly Alert[];
+}
 
 export interface LiveState {
   connection: ConnectionState;
   /** True once any snapshot arrived in this session: tells "connecting" from "reconnecting". */
   everLive: boolean;
   data: LiveData;
+  /** null until the server sent the lists on this session. */
+  alerts: LiveAlertLists | null;
   /** serverEpoch ≈ Date.now() + serverOffsetMs; durations use server time, not ours. */
   serverOffsetMs: number;
+  /** Local Date.now() when the connection was last lost (null while live or never lost). */
+  lostAt: number | null;
 }
 
-/** What browser tests read to measure the feed's latency (see e2e). */
+/** What browser tests and the bench read to measure the feed's latency. */
 export interface LiveProbe {
   /** performance.now() when the last patch was received. */
   lastPatchAt: number | null;
@@ -29,6 +47,8 @@ export interface LiveProbe {
   patches: number;
   snapshots: number;
   resyncs: number;
+  /** Sockets dropped because the heartbeat stopped. */
+  silentDrops: number;
 }
 
 declare global {
@@ -46,6 +66,10 @@ const OPEN = 1;
 export const CLOSE_UNAUTHORIZED = 4401;
 /** After this many failed attempts in a row the indicator says "offline", not "connecting". */
 const OFFLINE_AFTER_ATTEMPTS = 3;
+/** Silence of this many heartbeat intervals means the socket is dead, whatever TCP says. */
+export const HEARTBEAT_MISSES = 2.5;
+/** Used until the server's hello says otherwise. */
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 export interface LiveClientOptions {
   url: string;
@@ -59,13 +83,17 @@ export interface LiveClient {
   stop: () => void;
   getState: () => LiveState;
   subscribe: (listener: () => void) => () => void;
+  /** Streams log lines of some nodes; returns the unsubscribe. */
+  subscribeLogs: (request: LogRequest, onEvent: (e: LogEvent) => void) => () => void;
 }
 
 const initialState: LiveState = {
   connection: 'connecting',
   everLive: false,
   data: emptyLiveData,
+  alerts: null,
   serverOffsetMs: 0,
+  lostAt: null,
 };
 
 /** ws: or wss: to match the page, same origin so the session cookie goes along. */
@@ -84,6 +112,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     patches: 0,
     snapshots: 0,
     resyncs: 0,
+    silentDrops: 0,
   };
   win.__keepwatchLive = probe;
 
@@ -92,13 +121,26 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
   let running = false;
   let attempt = 0;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let silenceTimer: ReturnType<typeof setTimeout> | null = null;
+  let heartbeatMs = DEFAULT_HEARTBEAT_MS;
+
+  const sendFrame = (msg: LiveFromBrowser): void => {
+    if (socket?.readyState === OPEN) socket.send(JSON.stringify(msg));
+  };
+  const logs = new LogSubscriptions(sendFrame);
 
   const set = (patch: Partial<LiveState>): void => {
     state = { ...state, ...patch };
     for (const l of listeners) l();
   };
 
+  const clearSilence = (): void => {
+    if (silenceTimer !== null) clearTimeout(silenceTimer);
+    silenceTimer = null;
+  };
+
   const detach = (): void => {
+    clearSilence();
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
     if (socket.readyState === CONNECTING || socket.readyState === OPEN) {
@@ -115,13 +157,28 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     }, delayMs);
   };
 
+  const lost = (): Partial<LiveState> => ({ lostAt: state.lostAt ?? Date.now() });
+
   const resync = (reason: string): void => {
     probe.resyncs += 1;
     console.warn(`[live] resync: ${reason}`);
     detach();
-    set({ connection: 'connecting' });
+    set({ connection: 'connecting', ...lost() });
     // The server is fine, we just missed something: come back at once (tiny jitter only).
     scheduleReconnect(Math.round(Math.random() * 250));
+  };
+
+  /** Nothing heard for too long: the socket may look open but nothing gets through. */
+  const armSilence = (): void => {
+    clearSilence();
+    silenceTimer = setTimeout(() => {
+      probe.silentDrops += 1;
+      console.warn('[live] no heartbeat: dropping the socket');
+      detach();
+      attempt += 1;
+      set({ connection: attempt >= OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'connecting', ...lost() });
+      scheduleReconnect(backoffDelay(attempt - 1, Math.random()));
+    }, heartbeatMs * HEARTBEAT_MISSES);
   };
 
   const recordPatch = (patch: LivePatch): void => {
@@ -130,15 +187,31 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     probe.patches += 1;
   };
 
-  const onFrame = (raw: unknown): void => {
-    if (typeof raw !== 'string') return resync('binary frame');
-    const decoded = liveToBrowserCodec.decode(raw);
-    if (!decoded.ok) return resync(`bad frame: ${decoded.error}`);
-    const msg = decoded.value;
+  const onMessage = (msg: LiveToBrowser): void => {
+    switch (msg.type) {
+      case 'hello':
+        heartbeatMs = msg.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+        logs.resubscribe();
+        return;
+      case 'heartbeat':
+        set({ serverOffsetMs: msg.at - Date.now() });
+        return;
+      case 'alerts':
+        set({ alerts: { active: msg.active, recent: msg.recent } });
+        return;
+      case 'log.lines':
+      case 'logs.status':
+        logs.deliver(msg);
+        return;
+      case 'snapshot':
+      case 'patch':
+        return onStatus(msg);
+    }
+  };
+
+  const onStatus = (msg: Extract<LiveToBrowser, { type: 'snapshot' | 'patch' }>): void => {
     const step = applyLiveMessage(state.data, msg);
     if (step.kind === 'resync') return resync(step.reason);
-    // Only patches that reach the screen count: a gapped one is thrown away.
-    if (msg.type === 'patch') recordPatch(msg);
     if (msg.type === 'snapshot') {
       probe.snapshots += 1;
       attempt = 0;
@@ -146,11 +219,22 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
         data: step.data,
         connection: 'live',
         everLive: true,
+        lostAt: null,
         serverOffsetMs: msg.status.generatedAt - Date.now(),
       });
-    } else if (msg.type === 'patch') {
+    } else {
+      // Only patches that reach the screen count: a gapped one is thrown away.
+      recordPatch(msg);
       set({ data: step.data, serverOffsetMs: msg.at - Date.now() });
     }
+  };
+
+  const onFrame = (raw: unknown): void => {
+    armSilence();
+    if (typeof raw !== 'string') return resync('binary frame');
+    const decoded = liveToBrowserCodec.decode(raw);
+    if (!decoded.ok) return resync(`bad frame: ${decoded.error}`);
+    onMessage(decoded.value);
   };
 
   function connect(): void {
@@ -165,17 +249,19 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     });
     const ws = createSocket(opts.url);
     socket = ws;
+    armSilence();
     ws.onmessage = (ev: MessageEvent) => onFrame(ev.data);
     ws.onclose = (ev: CloseEvent) => {
       if (socket !== ws) return;
       socket = null;
+      clearSilence();
       if (ev.code === CLOSE_UNAUTHORIZED) {
         running = false;
         opts.onUnauthorized();
         return;
       }
       attempt += 1;
-      set({ connection: attempt >= OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'connecting' });
+      set({ connection: attempt >= OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'connecting', ...lost() });
       scheduleReconnect(backoffDelay(attempt - 1, Math.random()));
     };
   }
@@ -202,6 +288,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
       if (retryTimer !== null) clearTimeout(retryTimer);
       retryTimer = null;
       detach();
+      logs.clear();
       // Nothing of one session's data may leak into the next login.
       state = initialState;
       for (const l of listeners) l();
@@ -211,5 +298,6 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    subscribeLogs: (request, onEvent) => logs.add(request, onEvent),
   };
 }

@@ -25,7 +25,10 @@ export const emptyLiveData: LiveData = { rev: null, clusters: [], asOf: null };
 export type LiveStep =
   { kind: 'ok'; data: LiveData } | { kind: 'resync'; data: LiveData; reason: string };
 
-export function applyLiveMessage(data: LiveData, msg: LiveToBrowser): LiveStep {
+/** The status part of the feed (alerts, logs and heartbeats are kept elsewhere). */
+export type LiveStatusMessage = Extract<LiveToBrowser, { type: 'hello' | 'snapshot' | 'patch' }>;
+
+export function applyLiveMessage(data: LiveData, msg: LiveStatusMessage): LiveStep {
   switch (msg.type) {
     case 'hello':
       return { kind: 'ok', data };

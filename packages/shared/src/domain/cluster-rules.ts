@@ -44,6 +44,8 @@ export function splitBrain(ctx: RuleContext): RuleHit[] {
         message: `split brain: ${vip.address} is held by ${listNames(vip.holders)}`,
         nodes: vip.holders,
         vip: vip.address,
+        code: 'SB-1',
+        args: { vip: vip.address, holders: vip.holders },
       }),
     );
   }
@@ -57,6 +59,8 @@ export function splitBrain(ctx: RuleContext): RuleHit[] {
         severity: 'critical',
         message: `split brain: keepalived on ${listNames(masters)} all claim MASTER for ${instance}`,
         nodes: masters,
+        code: 'SB-2',
+        args: { instance, masters },
       }),
     );
   }
@@ -80,6 +84,8 @@ export function vipUnserved(ctx: RuleContext): RuleHit[] {
           message: `${vip.address} was last seen on ${listNames(maybe)}, whose agent is offline`,
           nodes: maybe,
           vip: vip.address,
+          code: 'VU-2',
+          args: { vip: vip.address, nodes: maybe },
         }),
       );
       continue;
@@ -90,6 +96,8 @@ export function vipUnserved(ctx: RuleContext): RuleHit[] {
         severity: 'critical',
         message: `${vip.address} (${vip.instance}) is not held by any node: clients cannot reach it`,
         vip: vip.address,
+        code: 'VU-1',
+        args: { vip: vip.address, instance: vip.instance },
       }),
     );
   }
@@ -106,6 +114,8 @@ export function noMaster(ctx: RuleContext): RuleHit[] {
         rule: 'NO_MASTER',
         severity: 'critical',
         message: `no keepalived is MASTER for ${instance}`,
+        code: 'NM-1',
+        args: { instance },
       }),
     );
 }
@@ -123,6 +133,8 @@ export function staleVip(ctx: RuleContext): RuleHit[] {
             message: `keepalived on ${node.name} is not running but its kernel still holds ${vip.address}`,
             nodes: [node.name],
             vip: vip.address,
+            code: 'ST-1',
+            args: { node: node.name, vip: vip.address },
           }),
         );
       } else if (!claimsMaster(node, vip.instance)) {
@@ -134,6 +146,8 @@ export function staleVip(ctx: RuleContext): RuleHit[] {
             message: `the kernel of ${node.name} holds ${vip.address} but its keepalived reports ${vip.instance} as ${state}`,
             nodes: [node.name],
             vip: vip.address,
+            code: 'ST-2',
+            args: { node: node.name, vip: vip.address, instance: vip.instance, state },
           }),
         );
       }
@@ -155,6 +169,8 @@ export function masterWithoutVip(ctx: RuleContext): RuleHit[] {
           message: `keepalived on ${node.name} is MASTER for ${vip.instance} but its kernel does not hold ${vip.address}`,
           nodes: [node.name],
           vip: vip.address,
+          code: 'KM-1',
+          args: { node: node.name, instance: vip.instance, vip: vip.address },
         }),
       );
     }
@@ -176,6 +192,8 @@ export function masterNginxDown(ctx: RuleContext): RuleHit[] {
           message: `nginx on ${node.name} is down while it holds ${vip.address}${nginx.detail ? `: ${nginx.detail}` : ''}`,
           nodes: [node.name],
           vip: vip.address,
+          code: 'MN-1',
+          args: { node: node.name, vip: vip.address, detail: nginx.detail ?? '' },
         }),
       );
     }
@@ -201,6 +219,8 @@ export function noFailoverPeer(ctx: RuleContext): RuleHit[] {
         severity: 'warning',
         message: `only ${able.join('')} can serve ${instance}: there is no failover peer`,
         nodes: able,
+        code: 'NF-1',
+        args: { node: able.join(''), instance },
       }),
     ];
   });
@@ -216,6 +236,8 @@ export function agentOffline(ctx: RuleContext): RuleHit[] {
         severity: 'warning',
         message: `the agent on ${n.name} is offline`,
         nodes: [n.name],
+        code: 'AO-1',
+        args: { node: n.name },
       }),
     );
 }

@@ -226,3 +226,43 @@ describe('cluster status derivation', () => {
     ]);
   });
 });
+
+describe('the panel never lies', () => {
+  it('NL-1: a node whose keepalived is not running reports UNKNOWN, its last state as lastKnown', () => {
+    const crashed = master('lb1', {
+      keepalivedRunning: false,
+      vrrp: [{ ...vrrp('MASTER'), since: 400 }],
+    });
+    const c = derive([crashed, master('lb2', { addresses: [VIP] })]);
+    const lb1 = c.nodes.find((n) => n.name === 'lb1');
+    expect(lb1?.vrrp[0]).toMatchObject({
+      state: 'UNKNOWN',
+      lastKnown: { state: 'MASTER', since: 400 },
+    });
+    expect(lb1?.keepalivedRunning).toBe(false);
+    // The kernel's view is kept: lb1 still holds the VIP (ST-1 says why that matters).
+    expect(lb1?.vipsHeld).toEqual([VIP]);
+    expect(JSON.stringify(lb1?.vrrp)).not.toContain('"state":"MASTER","priority"');
+  });
+
+  it('NL-1: an unhealthy keepalived service counts as not running, a live one is untouched', () => {
+    const unreadable = master('lb1', {
+      keepalivedRunning: undefined,
+      services: { nginx: ok, keepalived: down },
+    });
+    const c = derive([unreadable, lb('lb2')]);
+    expect(c.nodes[0]?.vrrp[0]?.state).toBe('UNKNOWN');
+    expect(c.nodes[1]?.vrrp[0]).toEqual(expect.objectContaining({ state: 'BACKUP' }));
+    expect(c.nodes[1]?.vrrp[0]?.lastKnown).toBeUndefined();
+  });
+
+  it('NL-2: findings carry their rule ID and the facts of their message', () => {
+    const crashed = master('lb1', { keepalivedRunning: false });
+    const c = derive([crashed, master('lb2', { addresses: [VIP] })]);
+    const st1 = c.findings.find((f) => f.rule === 'STALE_VIP');
+    expect(st1).toMatchObject({ code: 'ST-1', args: { node: 'lb1', vip: VIP } });
+    const sb1 = c.findings.find((f) => f.rule === 'SPLIT_BRAIN');
+    expect(sb1).toMatchObject({ code: 'SB-1', args: { vip: VIP, holders: ['lb1', 'lb2'] } });
+    for (const f of c.findings) expect(f.code).toMatch(/^[A-Z]{2}-\d$/);
+  });
+});

@@ -60,15 +60,17 @@ function compareFindings(a: Finding, b: Finding): number {
 /** ND-1: nothing online, or (ND-2) lbs exist but none is online: we cannot see the VIP. */
 function noData(ctx: RuleContext): RuleHit[] {
   if (ctx.online.length === 0) {
-    const message =
-      ctx.nodes.length === 0
-        ? 'no agent has reported yet'
-        : 'no agent of this cluster is connected';
-    return [{ implies: 'unknown', finding: { rule: 'NO_DATA', severity: 'warning', message } }];
+    const reported = ctx.nodes.length > 0;
+    const message = reported
+      ? 'no agent of this cluster is connected'
+      : 'no agent has reported yet';
+    const finding = { rule: 'NO_DATA', severity: 'warning' as const, message, code: 'ND-1' };
+    return [{ implies: 'unknown', finding: { ...finding, args: { reported: reported ? 1 : 0 } } }];
   }
   if (ctx.lbs.length > 0 && ctx.onlineLbs.length === 0) {
     const message = 'no load balancer agent is connected: VIP ownership is unknown';
-    return [{ implies: 'unknown', finding: { rule: 'NO_DATA', severity: 'warning', message } }];
+    const finding = { rule: 'NO_DATA', severity: 'warning' as const, message, code: 'ND-2' };
+    return [{ implies: 'unknown', finding }];
   }
   return [];
 }

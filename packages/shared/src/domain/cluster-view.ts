@@ -58,16 +58,25 @@ export function buildVips(nodes: NodeView[], vips: Map<string, string>): StatusV
     }));
 }
 
+/**
+ * NL-1: a keepalived that is not running has no VRRP state. Its last report is kept as
+ * `lastKnown` (with since when), and the state says UNKNOWN, so no reader of the status
+ * (page, API, metrics) takes a dead keepalived's last word for the present.
+ */
 function buildVrrp(node: NodeView): StatusVrrp[] {
+  const dead = keepalivedDown(node);
   return [...node.vrrp]
     .sort((a, b) => byString(a.instance, b.instance))
     .map((v) => ({
       instance: v.instance,
-      state: v.state,
+      state: dead ? 'UNKNOWN' : v.state,
       priority: v.priority,
       effectivePriority: v.effectivePriority,
       ...(v.vrid !== undefined && { vrid: v.vrid }),
       ...(v.since !== undefined && { since: v.since }),
+      ...(dead && {
+        lastKnown: { state: v.state, ...(v.since !== undefined && { since: v.since }) },
+      }),
     }));
 }
 
@@ -92,6 +101,12 @@ export function buildNode(node: NodeView, vips: Map<string, string>): StatusNode
     vipsHeld: [...vips.keys()].filter((a) => holds(node, a)).sort(byString),
     services,
     clockOffsetMs: node.clockOffsetMs,
+    ...(keepalivedDown(node)
+      ? { keepalivedRunning: false }
+      : node.keepalivedRunning !== undefined && { keepalivedRunning: node.keepalivedRunning }),
+    ...(node.upstreams && {
+      upstreams: [...node.upstreams].sort((a, b) => byString(a.server, b.server)),
+    }),
   };
 }
 

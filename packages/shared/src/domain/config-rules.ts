@@ -19,7 +19,15 @@ function observed(ctx: RuleContext): NodeKeepalived[] {
 function toHit(f: ConfigFinding): RuleHit {
   return {
     implies: 'at_risk',
-    finding: { rule: f.rule, severity: f.severity, message: f.message.en, nodes: f.nodes },
+    // Config analysis words its findings in both languages itself (NL-2: `text`).
+    finding: {
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message.en,
+      nodes: f.nodes,
+      code: f.id,
+      text: f.message,
+    },
   };
 }
 

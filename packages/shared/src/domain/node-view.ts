@@ -23,6 +23,15 @@ export interface ServiceView {
   since?: number;
 }
 
+/** One upstream backend as the lb probes it. */
+export interface UpstreamView {
+  server: string;
+  healthy: boolean;
+  detail?: string;
+  latencyMs?: number;
+  since?: number;
+}
+
 /** Everything the derivation needs to know about one node; built by the server's store. */
 export interface NodeView {
   name: string;
@@ -39,6 +48,8 @@ export interface NodeView {
   clockOffsetMs: number | null;
   /** Recent VRRP state changes (epoch ms), for FLAPPING; the store prunes old ones. */
   transitions?: { instance: string; at: number }[];
+  /** Upstreams as the lb's probes see them (snapshot + upstream.health). */
+  upstreams?: UpstreamView[];
   /** The node's keepalived.conf as last observed (config.observed), parsed. */
   keepalivedConfig?: KeepalivedConfig;
 }

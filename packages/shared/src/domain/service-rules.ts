@@ -18,7 +18,7 @@ export function serviceDown(ctx: RuleContext): RuleHit[] {
   for (const node of ctx.online) {
     const { nginx, keepalived, tomcat } = node.services;
     const idle = node.role === 'lb' && !holdsAnyVip(ctx, node);
-    const push = (service: string, detail: string | undefined): void => {
+    const push = (code: string, service: string, detail: string | undefined): void => {
       hits.push({
         implies: 'degraded',
         finding: {
@@ -26,12 +26,15 @@ export function serviceDown(ctx: RuleContext): RuleHit[] {
           severity: 'warning',
           message: withDetail(`${service} on ${node.name} is down`, detail),
           nodes: [node.name],
+          code,
+          args: { service, node: node.name, detail: detail ?? '' },
         },
       });
     };
-    if (idle && nginx?.healthy === false) push('nginx', nginx.detail);
-    if (idle && keepalivedDown(node)) push('keepalived', keepalived?.detail ?? 'not running');
-    if (node.role === 'backend' && tomcat?.healthy === false) push('tomcat', tomcat.detail);
+    if (idle && nginx?.healthy === false) push('SD-1', 'nginx', nginx.detail);
+    if (idle && keepalivedDown(node))
+      push('SD-2', 'keepalived', keepalived?.detail ?? 'not running');
+    if (node.role === 'backend' && tomcat?.healthy === false) push('SD-3', 'tomcat', tomcat.detail);
   }
   return hits;
 }
@@ -49,6 +52,8 @@ export function backendsDown(ctx: RuleContext): RuleHit[] {
         severity: 'critical',
         message: `every backend is down (${listNames(names)})`,
         nodes: names,
+        code: 'BD-1',
+        args: { nodes: names },
       },
     },
   ];
@@ -69,6 +74,8 @@ export function clockSkew(ctx: RuleContext): RuleHit[] {
           severity: 'warning',
           message: `the clock of ${n.name} is ${Math.abs(offset)} ms ${dir} the server's`,
           nodes: [n.name],
+          code: 'CS-1',
+          args: { node: n.name, ms: Math.abs(offset), dir: offset > 0 ? 'ahead' : 'behind' },
         },
       };
     });

@@ -39,6 +39,8 @@ describe('time-based rules', () => {
         severity: 'warning',
         message: 'no message from the agent on lb1 for 15 s (frozen host or agent?)',
         nodes: ['lb1'],
+        code: 'SA-1',
+        args: { node: 'lb1', seconds: 15 },
       },
     ]);
     expect(
@@ -66,6 +68,8 @@ describe('time-based rules', () => {
           severity: 'warning',
           message: 'VI_1 on lb1 changed state 4 times in 5 min',
           nodes: ['lb1'],
+          code: 'FL-1',
+          args: { instance: 'VI_1', node: 'lb1', count: 4, minutes: 5 },
         },
       ],
     );
@@ -79,12 +83,16 @@ describe('time-based rules', () => {
         message: 'keepalived on lb1 is MASTER for VI_1 but its kernel does not hold 10.77.0.50',
         nodes: ['lb1'],
         vip: VIP,
+        code: 'KM-1',
+        args: { node: 'lb1', instance: 'VI_1', vip: VIP },
       },
       {
         rule: 'VIP_UNSERVED',
         severity: 'critical',
         message: '10.77.0.50 (VI_1) is not held by any node: clients cannot reach it',
         vip: VIP,
+        code: 'VU-1',
+        args: { vip: VIP, instance: 'VI_1' },
       },
     ]);
   });

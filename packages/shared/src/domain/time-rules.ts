@@ -19,6 +19,8 @@ export function agentStale(ctx: RuleContext): RuleHit[] {
           severity: 'warning',
           message: `no message from the agent on ${n.name} for ${silentS} s (frozen host or agent?)`,
           nodes: [n.name],
+          code: 'SA-1',
+          args: { node: n.name, seconds: silentS },
         },
       };
     });
@@ -43,6 +45,8 @@ export function flapping(ctx: RuleContext): RuleHit[] {
           severity: 'warning',
           message: `${instance} on ${node.name} changed state ${count} times in ${Math.round(flapWindowMs / 60_000)} min`,
           nodes: [node.name],
+          code: 'FL-1',
+          args: { instance, node: node.name, count, minutes: Math.round(flapWindowMs / 60_000) },
         },
       });
     }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Strict } from './strict';
+import { FindingArgs } from './status';
 
 /* REST shapes of /api/v1/alerts and the alert channel configs, one schema per channel type. */
 
@@ -105,6 +106,10 @@ export const Alert = Type.Object({
   message: Type.String(),
   firingAt: Type.Number(),
   resolvedAt: Type.Union([Type.Number(), Type.Null()]),
+  /** The finding's rule ID and facts (SPEC.md NL-2); absent on alerts fired before 070. */
+  code: Type.Optional(Type.String()),
+  args: Type.Optional(FindingArgs),
+  text: Type.Optional(Type.Object({ en: Type.String(), 'zh-CN': Type.String() })),
 });
 export type Alert = Static<typeof Alert>;
 

@@ -2,7 +2,7 @@ import { Type, TypeGuard, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { AgentToServer, ServerToAgent } from './agent-messages';
-import { LiveToBrowser } from './live-messages';
+import { LiveFromBrowser, LiveToBrowser } from './live-messages';
 import { AgentConfig } from './agent-config';
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -103,6 +103,7 @@ export function createCodec<S extends TSchema>(schema: S): Codec<S> {
 export const agentToServerCodec = createCodec(AgentToServer);
 export const serverToAgentCodec = createCodec(ServerToAgent);
 export const liveToBrowserCodec = createCodec(LiveToBrowser);
+export const liveFromBrowserCodec = createCodec(LiveFromBrowser);
 
 /** Parses an agent config object, filling defaults, or explains what is wrong. */
 export function parseAgentConfig(input: unknown): DecodeResult<Static<typeof AgentConfig>> {

@@ -19,6 +19,12 @@ export const Severity = Type.Union([
 ]);
 export type Severity = Static<typeof Severity>;
 
+export const FindingArgs = Type.Record(
+  Type.String(),
+  Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]),
+);
+export type FindingArgs = Static<typeof FindingArgs>;
+
 /** One reason behind a verdict; `rule` is the rule ID from the verdict spec. */
 export const Finding = Type.Object({
   rule: Type.String(),
@@ -26,6 +32,12 @@ export const Finding = Type.Object({
   message: Type.String(),
   nodes: Type.Optional(Type.Array(Type.String())),
   vip: Type.Optional(Type.String()),
+  /** The SPEC.md rule ID (SB-1, ST-1…): with `args`, lets a client word it in its language. */
+  code: Type.Optional(Type.String({ maxLength: 16 })),
+  /** The facts the message is made of (names, addresses, figures). */
+  args: Type.Optional(FindingArgs),
+  /** Already worded in both dashboard languages (configuration analysis does this itself). */
+  text: Type.Optional(Type.Object({ en: Type.String(), 'zh-CN': Type.String() })),
 });
 export type Finding = Static<typeof Finding>;
 
@@ -39,13 +51,31 @@ export type StatusService = Static<typeof StatusService>;
 
 export const StatusVrrp = Type.Object({
   instance: Type.String(),
+  /** UNKNOWN while the node's keepalived is not running (SPEC.md NL-1): see lastKnown. */
   state: VrrpState,
   priority: Type.Integer(),
   effectivePriority: Type.Integer(),
   vrid: Type.Optional(Type.Integer()),
   since: Type.Optional(Type.Number({ description: 'epoch ms of the last transition' })),
+  /** What keepalived last reported before it stopped running; history, not the present. */
+  lastKnown: Type.Optional(
+    Type.Object({
+      state: VrrpState,
+      since: Type.Optional(Type.Number({ description: 'epoch ms it entered that state' })),
+    }),
+  ),
 });
 export type StatusVrrp = Static<typeof StatusVrrp>;
+
+/** One upstream server as this load balancer's nginx side sees it (probed from the LB). */
+export const StatusUpstream = Type.Object({
+  server: Type.String(),
+  healthy: Type.Boolean(),
+  detail: Type.Optional(Type.String()),
+  latencyMs: Type.Optional(Type.Number()),
+  since: Type.Optional(Type.Number()),
+});
+export type StatusUpstream = Static<typeof StatusUpstream>;
 
 export const StatusNode = Type.Object({
   name: Type.String(),
@@ -61,6 +91,10 @@ export const StatusNode = Type.Object({
     tomcat: Type.Optional(StatusService),
   }),
   clockOffsetMs: Type.Union([Type.Number(), Type.Null()]),
+  /** false: keepalived is not running (or unreadable); absent: the agent did not say. */
+  keepalivedRunning: Type.Optional(Type.Boolean()),
+  /** Load balancers: each upstream backend as seen from this LB. */
+  upstreams: Type.Optional(Type.Array(StatusUpstream)),
 });
 export type StatusNode = Static<typeof StatusNode>;
 

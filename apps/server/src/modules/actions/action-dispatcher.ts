@@ -76,6 +76,14 @@ export class ActionDispatcher {
     });
   }
 
+  /** Sends a request that has no result (logs.subscribe / logs.unsubscribe); false if offline. */
+  send(
+    agentId: string,
+    msg: Extract<ServerToAgent, { type: 'logs.subscribe' | 'logs.unsubscribe' }>,
+  ): boolean {
+    return this.transport?.(agentId, msg) ?? false;
+  }
+
   /** An `action.result` arrived from agentId; false if nobody was waiting for it. */
   onResult(agentId: string, result: ActionResult): boolean {
     const p = this.pending.get(result.id);

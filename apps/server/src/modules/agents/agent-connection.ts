@@ -173,7 +173,12 @@ export class AgentConnection {
         });
         return;
       case 'log.lines':
-        // Answers a logs.subscribe; nothing on the server subscribes yet (log viewer: later).
+        // Answers a logs.subscribe (modules/log-relay passes them on to the browsers).
+        this.deps.bus.emit('agent.logs', {
+          agentId: this.agentId ?? '',
+          message: msg,
+          at: this.deps.now(),
+        });
         return;
     }
   }

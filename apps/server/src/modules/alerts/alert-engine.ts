@@ -1,4 +1,4 @@
-import type { Finding, StatusCluster } from '@keepwatch/shared';
+import type { Finding, FindingArgs, StatusCluster } from '@keepwatch/shared';
 
 /*
  * Pure alert lifecycle. A finding becomes an alert under a stable key; the alert fires when
@@ -13,6 +13,10 @@ export interface ObservedAlert {
   severity: string;
   cluster: string;
   message: string;
+  /** The finding's rule ID and facts (SPEC.md NL-2), for messages in the reader's language. */
+  code?: string;
+  args?: FindingArgs;
+  text?: Finding['text'];
 }
 
 export interface ActiveAlert extends ObservedAlert {
@@ -77,6 +81,9 @@ export function observe(clusters: readonly StatusCluster[]): ObservedAlert[] {
           severity: f.severity,
           cluster: c.id,
           message: f.message,
+          ...(f.code !== undefined && { code: f.code }),
+          ...(f.args !== undefined && { args: f.args }),
+          ...(f.text !== undefined && { text: f.text }),
         });
     }
   }

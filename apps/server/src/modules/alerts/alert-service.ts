@@ -61,6 +61,8 @@ export class AlertService {
   private inFlight: Promise<void> | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private again = false;
+  /** Called after an evaluation fired, resolved or re-notified something (the live feed). */
+  onChanged: (() => void) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -110,6 +112,7 @@ export class AlertService {
     })();
     for (const o of plan.fire) this.log.warn({ alert: o.key }, `alert firing: ${o.message}`);
     for (const a of plan.resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
+    this.onChanged?.();
     this.kick();
     return true;
   }

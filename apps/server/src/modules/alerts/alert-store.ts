@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Alert } from '@keepwatch/shared';
+import type { Alert, FindingArgs } from '@keepwatch/shared';
 import type { ActiveAlert, ObservedAlert } from './alert-engine';
 
 interface AlertRow {
@@ -12,6 +12,9 @@ interface AlertRow {
   firing_at: number;
   resolved_at: number | null;
   last_notified_at: number | null;
+  code: string | null;
+  args: string | null;
+  text: string | null;
 }
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -23,6 +26,9 @@ const toAlert = (r: AlertRow): Alert => ({
   message: r.message,
   firingAt: r.firing_at,
   resolvedAt: r.resolved_at,
+  ...(r.code !== null && { code: r.code }),
+  ...(r.args !== null && { args: JSON.parse(r.args) as FindingArgs }),
+  ...(r.text !== null && { text: JSON.parse(r.text) as Alert['text'] }),
 });
 
 /** The alerts table: one row per firing episode; active = resolved_at IS NULL. */
@@ -52,10 +58,21 @@ export class AlertStore {
   fire(o: ObservedAlert, at: number): number {
     const info = this.db
       .prepare(
-        `INSERT INTO alerts (key, rule, severity, cluster, message, firing_at, last_notified_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alerts (key, rule, severity, cluster, message, firing_at, last_notified_at, code, args, text)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.key, o.rule, o.severity, o.cluster, o.message, at, at);
+      .run(
+        o.key,
+        o.rule,
+        o.severity,
+        o.cluster,
+        o.message,
+        at,
+        at,
+        o.code ?? null,
+        o.args === undefined ? null : JSON.stringify(o.args),
+        o.text === undefined ? null : JSON.stringify(o.text),
+      );
     return Number(info.lastInsertRowid);
   }
 

@@ -28,6 +28,7 @@ export default fp<AlertsPluginOptions>(
       tuning,
       app.log,
     );
+    service.onChanged = () => app.bus.emit('alerts.changed', { at: opts.now() });
     app.decorate('alerts', service);
     const evaluate = (): void => {
       try {

@@ -3,14 +3,16 @@ import type { WebSocket } from 'ws';
 import { CloseCode } from '@keepwatch/shared';
 import { requestToken } from '../../plugins/auth';
 import { LiveHub } from './live-hub';
+import { alertsMessage, browserInbox } from './live-extras';
 
 /** How soon an open live feed notices that its session ended. */
 export const LIVE_RECHECK_MS = 2_000;
 
 /** Browser live feed (/live): hello, snapshot, then patches. Same credentials as REST. */
 const liveModule: FastifyPluginCallback = (app, _opts, done) => {
-  const hub = new LiveHub(app.clusterStore);
+  const hub = new LiveHub(app.clusterStore, { onJoin: () => [alertsMessage(app)] });
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
+  const offAlerts = app.bus.on('alerts.changed', () => hub.sendAll(alertsMessage(app)));
   // The credential is checked at connect; a feed must also end when its session does
   // (logout, password change, user disabled, token revoked), so re-check them all.
   const credentials = new Map<WebSocket, string | undefined>();
@@ -23,6 +25,7 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   app.addHook('onClose', (_app, next) => {
     clearInterval(recheck);
     off();
+    offAlerts();
     hub.close();
     next();
   });
@@ -41,15 +44,17 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
     },
     (socket, request) => {
       socket.on('error', (err) => request.log.warn({ err }, 'live socket error'));
-      socket.on('message', () => {
-        // Browsers only listen; anything they send is ignored.
-      });
+      // Attached before anything async: log subscriptions (the only thing browsers send).
+      const inbox = browserInbox(app, socket, request.log);
+      socket.on('message', inbox.onMessage);
+      socket.on('close', inbox.onClose);
       const token = requestToken(request, true);
       if (!app.auth.resolveToken(token)) {
         socket.close(CloseCode.unauthorized, 'login required');
         return;
       }
       credentials.set(socket, token);
+      inbox.authorize();
       socket.on('close', () => credentials.delete(socket));
       hub.add(socket);
     },

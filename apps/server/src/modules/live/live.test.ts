@@ -44,7 +44,7 @@ describe('live feed /api/v1/live', () => {
     const token = await login(app);
     const live = await connect(app, `/api/v1/live?token=${token}`);
     const snap = (await live.next((m) => m['type'] === 'snapshot')) as unknown as LiveSnapshot;
-    expect(live.messages[0]).toEqual({ type: 'hello', protocol: 1 });
+    expect(live.messages[0]).toMatchObject({ type: 'hello', protocol: 1 });
     expect(snap.status.clusters[0]?.vips[0]?.holders).toEqual(['lb1']);
     for (const m of live.messages) expect(liveToBrowserCodec.check(m).ok).toBe(true);
 

@@ -119,6 +119,17 @@ export class ClusterStore {
     return undefined;
   }
 
+  /** The agent reporting `node` of a cluster (the online one if a namesake is offline). */
+  agentFor(clusterId: string, node: string): { agentId: string; online: boolean } | undefined {
+    let found: { agentId: string; online: boolean } | undefined;
+    for (const agentId of this.clusters.get(clusterId)?.agents ?? []) {
+      const n = this.agents.get(agentId)?.node;
+      if (n?.name !== node) continue;
+      if (!found || n.online) found = { agentId, online: n.online };
+    }
+    return found;
+  }
+
   clusterIds(): string[] {
     return [...this.clusters.keys()].sort();
   }

@@ -32,6 +32,7 @@ function applyConfig(node: NodeView, config: ConfigObservation): void {
  *   vrrp.transition → one instance's state + effective priority (+ since if state changed)
  *   vip.change      → add/remove one kernel address
  *   service.health  → one service (+ since if healthy flipped)
+ *   upstream.health → one upstream of an lb (+ since if healthy flipped)
  */
 
 function toService(health: ServiceHealth, prev: ServiceView | undefined): ServiceView {
@@ -71,6 +72,21 @@ function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
   if (msg.keepalivedRunning === undefined) delete node.keepalivedRunning;
   else node.keepalivedRunning = msg.keepalivedRunning;
   for (const config of msg.configs ?? []) applyConfig(node, config);
+  if (msg.upstreams) {
+    const before = new Map((node.upstreams ?? []).map((u) => [u.server, u]));
+    node.upstreams = msg.upstreams.map((u) => ({
+      server: u.server,
+      ...toService(u.health, before.get(u.server)),
+    }));
+  }
+}
+
+/** upstream.health: one upstream as this lb probes it (added if new). */
+function applyUpstream(node: NodeView, server: string, health: ServiceHealth): void {
+  const list = node.upstreams ?? [];
+  const prev = list.find((u) => u.server === server);
+  const next = { server, ...toService(health, prev) };
+  node.upstreams = prev ? list.map((u) => (u === prev ? next : u)) : [...list, next];
 }
 
 /** Applies one data message to a node view in place. */
@@ -112,10 +128,12 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
     case 'config.observed':
       applyConfig(node, msg.config);
       return;
-    case 'vrrp.group':
     case 'upstream.health':
+      applyUpstream(node, msg.upstream.server, msg.upstream.health);
+      return;
+    case 'vrrp.group':
     case 'action.result':
-      // Not part of the status picture (yet): sync groups, upstreams and actions have their own views.
+      // Not part of the status picture: sync groups and actions have their own views.
       return;
   }
 }

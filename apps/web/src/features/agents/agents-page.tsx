@@ -1,186 +1,192 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { MeResponse } from '@keepwatch/shared';
-import { AppHeader } from '../../app/app-header';
-import { useLiveSession } from '../../app/use-live-session';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AgentInfo, EnrollmentTokenCreated, StatusCluster } from '@keepwatch/shared';
+import { Empty, ErrorState, Loading } from '../../app/page-states';
+import { useServices } from '../../app/services';
+import { useLive, useServerNow } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
 import { formatDuration } from '../../lib/format-duration';
-import { useNow } from '../../lib/use-now';
-import { agentsApi, type AgentRow, type CreatedToken } from './agents-api';
 import { installOneLiner } from './install-command';
 import './agents.css';
 
-const REFRESH_MS = 5000;
+/** cluster|node → the live feed's last-report time: fresher than the agents table's. */
+function liveLastSeen(clusters: readonly StatusCluster[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of clusters)
+    for (const n of c.nodes) if (n.lastSeen !== undefined) out.set(`${c.id}|${n.name}`, n.lastSeen);
+  return out;
+}
 
-/** Agents management: who is connected, revoke, and enroll a new host with a one-liner. */
-export function AgentsPage({ user }: { user: MeResponse }) {
+/**
+ * Agents management: who is connected and when each last reported, revoke, and enroll a new
+ * host with a one-liner. The list is re-read when the live feed's set of online nodes
+ * changes (an agent connected or dropped), not on a timer.
+ */
+export default function AgentsPage() {
+  const { api } = useServices();
   const { t } = useI18n();
-  const { state, logout } = useLiveSession();
-  const [agents, setAgents] = useState<AgentRow[] | null>(null);
+  const live = useLive();
+  const [agents, setAgents] = useState<AgentInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [created, setCreated] = useState<CreatedToken | null>(null);
+  const [created, setCreated] = useState<EnrollmentTokenCreated | null>(null);
+  const onlineKey = useMemo(
+    () =>
+      live.data.clusters
+        .flatMap((c) => c.nodes.filter((n) => n.online).map((n) => `${c.id}|${n.name}`))
+        .sort()
+        .join(','),
+    [live.data.clusters],
+  );
+  const lastSeen = useMemo(() => liveLastSeen(live.data.clusters), [live.data.clusters]);
 
   const load = useCallback(() => {
-    agentsApi.list().then(
+    api.agents().then(
       (list) => {
         setAgents(list);
         setError(null);
       },
-      (err: unknown) => setError(t.agentsError((err as Error).message)),
+      (err: unknown) => setError((err as Error).message),
     );
-  }, [t]);
-
-  useEffect(() => {
-    load();
-    const timer = setInterval(load, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
+  }, [api]);
+  useEffect(() => load(), [load, onlineKey]);
 
   const addAgent = (): void => {
-    agentsApi
-      .createToken()
-      .then(setCreated, (err: unknown) => setError(t.agentsActionError((err as Error).message)));
+    api
+      .createEnrollmentToken()
+      .then(setCreated, (err: unknown) => setError(t.agents.actionError((err as Error).message)));
   };
-
-  const revoke = (a: AgentRow): void => {
-    if (!window.confirm(t.agentsRevokeConfirm(a.nodeName ?? a.agentId))) return;
-    agentsApi
-      .revoke(a.agentId)
-      .then(load, (err: unknown) => setError(t.agentsActionError((err as Error).message)));
+  const revoke = (a: AgentInfo): void => {
+    if (!window.confirm(t.agents.revokeConfirm(a.nodeName ?? a.agentId))) return;
+    api
+      .revokeAgent(a.agentId)
+      .then(load, (err: unknown) => setError(t.agents.actionError((err as Error).message)));
   };
 
   return (
-    <div className="app">
-      <AppHeader
-        user={user}
-        connection={state.connection}
-        everLive={state.everLive}
-        onLogout={logout}
-      />
-      <main className="page">
-        <div className="agents-head">
-          <h1>{t.agentsTitle}</h1>
-          <button type="button" className="primary" data-testid="add-agent" onClick={addAgent}>
-            {t.agentsAdd}
-          </button>
-        </div>
-        {created && <EnrollDialog token={created} onClose={() => setCreated(null)} />}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        {agents === null ? (
-          <p className="empty muted">{t.agentsLoading}</p>
-        ) : agents.length === 0 ? (
-          <p className="empty muted">{t.agentsEmpty}</p>
-        ) : (
-          <AgentsTable agents={agents} onRevoke={revoke} />
-        )}
-      </main>
-    </div>
+    <section aria-labelledby="agents-title">
+      <div className="page-head">
+        <h1 id="agents-title">{t.agents.title}</h1>
+        <button type="button" className="primary" data-testid="add-agent" onClick={addAgent}>
+          {t.agents.add}
+        </button>
+      </div>
+      {created && <EnrollDialog token={created} onClose={() => setCreated(null)} />}
+      {error && <ErrorState message={error} onRetry={load} />}
+      {agents === null ? (
+        error === null && <Loading text={t.agents.loading} />
+      ) : agents.length === 0 ? (
+        <Empty>{t.agents.empty}</Empty>
+      ) : (
+        <AgentsTable agents={agents} lastSeen={lastSeen} onRevoke={revoke} />
+      )}
+    </section>
   );
 }
 
 function AgentsTable({
   agents,
+  lastSeen,
   onRevoke,
 }: {
-  agents: AgentRow[];
-  onRevoke: (a: AgentRow) => void;
+  agents: AgentInfo[];
+  lastSeen: Map<string, number>;
+  onRevoke: (a: AgentInfo) => void;
 }) {
-  const { t } = useI18n();
-  const now = useNow(1000);
+  const { t, fmt } = useI18n();
+  const now = useServerNow();
   return (
-    <table className="agents-table" data-testid="agents-table">
+    <table className="kw-table agents-table" data-testid="agents-table">
       <thead>
         <tr>
-          <th>{t.agentsColName}</th>
-          <th>{t.agentsColHost}</th>
-          <th>{t.agentsColVersion}</th>
-          <th>{t.agentsColStatus}</th>
-          <th>{t.agentsColLastSeen}</th>
-          <th>{t.agentsColAuth}</th>
+          <th>{t.agents.colName}</th>
+          <th>{t.agents.colCluster}</th>
+          <th>{t.agents.colHost}</th>
+          <th>{t.agents.colVersion}</th>
+          <th>{t.agents.colStatus}</th>
+          <th>{t.agents.colLastSeen}</th>
+          <th>{t.agents.colAuth}</th>
           <th />
         </tr>
       </thead>
       <tbody>
-        {agents.map((a) => (
-          <tr
-            key={a.agentId}
-            data-agent-id={a.agentId}
-            className={a.revoked ? 'agent-row-revoked' : ''}
-          >
-            <td>
-              <div className="agent-name">{a.nodeName ?? '—'}</div>
-              <div className="mono small muted">{a.agentId}</div>
-            </td>
-            <td className="mono">{a.hostname ?? '—'}</td>
-            <td className="mono">{a.version ?? '—'}</td>
-            <td>
-              <AgentStatus agent={a} />
-            </td>
-            <td className="small">
-              {a.online
-                ? '—'
-                : a.lastSeen === null
-                  ? t.agentsNever
-                  : t.lastSeen(formatAgo(now - a.lastSeen, t))}
-            </td>
-            <td className="small muted">{a.enrolled ? t.agentsEnrolled : t.agentsSharedToken}</td>
-            <td>
-              {!a.revoked && (
-                <button type="button" className="ghost danger" onClick={() => onRevoke(a)}>
-                  {t.agentsRevoke}
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
+        {agents.map((a) => {
+          const seen = lastSeen.get(`${a.clusterId}|${a.nodeName}`) ?? a.lastSeen;
+          return (
+            <tr
+              key={a.agentId}
+              data-agent-id={a.agentId}
+              className={a.revoked ? 'agent-row-revoked' : ''}
+            >
+              <td>
+                <div className="agent-name">{a.nodeName ?? '—'}</div>
+                <div className="mono small muted">{a.agentId}</div>
+              </td>
+              <td className="mono small">{a.clusterId ?? '—'}</td>
+              <td className="mono">{a.hostname ?? '—'}</td>
+              <td className="mono">{a.version ?? '—'}</td>
+              <td>
+                <AgentStatus agent={a} />
+              </td>
+              <td
+                className="small"
+                title={seen === null ? undefined : fmt.dateTime(seen)}
+                data-testid={`agent-seen-${a.nodeName ?? a.agentId}`}
+              >
+                {seen === null
+                  ? t.agents.never
+                  : t.lastSeen(formatDuration(Math.max(0, now - seen), t.durationUnits))}
+              </td>
+              <td className="small muted">
+                {a.enrolled ? t.agents.enrolled : t.agents.sharedToken}
+              </td>
+              <td>
+                {!a.revoked && (
+                  <button type="button" className="ghost danger" onClick={() => onRevoke(a)}>
+                    {t.agents.revoke}
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
 }
 
-type T = ReturnType<typeof useI18n>['t'];
-
-function formatAgo(ms: number, t: T): string {
-  return formatDuration(Math.max(ms, 0), t.durationUnits);
-}
-
-function AgentStatus({ agent }: { agent: AgentRow }) {
+function AgentStatus({ agent }: { agent: AgentInfo }) {
   const { t } = useI18n();
   if (agent.revoked)
-    return <span className="agent-pill agent-pill-revoked">{t.agentsRevoked}</span>;
+    return <span className="agent-pill agent-pill-revoked">{t.agents.revoked}</span>;
   return agent.online ? (
     <span className="agent-pill agent-pill-on">
       <span className="dot" aria-hidden="true" />
-      {t.agentsOnline}
+      {t.agents.online}
     </span>
   ) : (
-    <span className="agent-pill agent-pill-off">{t.agentsOffline}</span>
+    <span className="agent-pill agent-pill-off">{t.agents.offline}</span>
   );
 }
 
-function EnrollDialog({ token, onClose }: { token: CreatedToken; onClose: () => void }) {
-  const { t, lang } = useI18n();
+function EnrollDialog({ token, onClose }: { token: EnrollmentTokenCreated; onClose: () => void }) {
+  const { t, fmt } = useI18n();
   const [copied, setCopied] = useState(false);
   const line = installOneLiner(window.location.origin, token.token);
   const copy = (): void => {
     void navigator.clipboard?.writeText(line).then(() => setCopied(true));
   };
   return (
-    <section className="enroll-box" data-testid="enroll-box" aria-label={t.agentsAddTitle}>
-      <h2>{t.agentsAddTitle}</h2>
-      <p className="small">{t.agentsAddHelp(new Date(token.expiresAt).toLocaleString(lang))}</p>
+    <section className="enroll-box" data-testid="enroll-box" aria-label={t.agents.addTitle}>
+      <h2>{t.agents.addTitle}</h2>
+      <p className="small">{t.agents.addHelp(fmt.dateTime(token.expiresAt))}</p>
       <pre className="mono enroll-line" data-testid="enroll-line">
         {line}
       </pre>
       <div className="enroll-actions">
         <button type="button" className="primary" onClick={copy}>
-          {copied ? t.agentsCopied : t.agentsCopy}
+          {copied ? t.agents.copied : t.agents.copy}
         </button>
         <button type="button" className="ghost" onClick={onClose}>
-          {t.agentsClose}
+          {t.agents.close}
         </button>
       </div>
     </section>

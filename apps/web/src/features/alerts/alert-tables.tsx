@@ -11,17 +11,15 @@ function Severity({ severity }: { severity: string }) {
 }
 
 function Ago({ now, at }: { now: number; at: number }) {
-  const { t, lang } = useI18n();
+  const { t, fmt } = useI18n();
   const age = relativeAge(now, at, t.durationUnits);
   return (
-    <span title={new Date(at).toLocaleString(lang)}>
-      {age === null ? t.alerts.justNow : t.alerts.ago(age)}
-    </span>
+    <span title={fmt.dateTime(at)}>{age === null ? t.alerts.justNow : t.alerts.ago(age)}</span>
   );
 }
 
 export function ActiveAlerts({ alerts, now }: { alerts: Alert[]; now: number }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   if (alerts.length === 0) {
     return (
       <p className="alerts-none" data-testid="alerts-none">
@@ -48,7 +46,7 @@ export function ActiveAlerts({ alerts, now }: { alerts: Alert[]; now: number }) 
             </td>
             <td className="nowrap">{a.cluster}</td>
             <td className="mono small nowrap">{a.rule}</td>
-            <td className="alert-msg">{a.message}</td>
+            <td className="alert-msg">{fmt.finding(a)}</td>
             <td className="nowrap">
               <Ago now={now} at={a.firingAt} />
             </td>
@@ -60,7 +58,7 @@ export function ActiveAlerts({ alerts, now }: { alerts: Alert[]; now: number }) 
 }
 
 export function RecentAlerts({ alerts, now }: { alerts: Alert[]; now: number }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   if (alerts.length === 0) return <p className="muted small">{t.alerts.noneRecent}</p>;
   return (
     <table className="kw-table kw-table-quiet" data-testid="alerts-recent">
@@ -82,7 +80,7 @@ export function RecentAlerts({ alerts, now }: { alerts: Alert[]; now: number }) 
             </td>
             <td className="nowrap">{a.cluster}</td>
             <td className="mono small nowrap">{a.rule}</td>
-            <td className="alert-msg">{a.message}</td>
+            <td className="alert-msg">{fmt.finding(a)}</td>
             <td className="nowrap">
               {a.resolvedAt !== null && <Ago now={now} at={a.resolvedAt} />}
             </td>

@@ -12,6 +12,8 @@ export function loginErrorText(err: unknown, t: Messages): string {
       return t.loginRateLimited(f.retryAfterSec);
     case 'network':
       return t.loginUnreachable;
+    case 'forbidden':
+      return t.loginServerError(f.status);
     case 'http':
       // A proxy in front of a stopped server answers 502/503/504: that is "unreachable".
       return f.status >= 502 && f.status <= 504 ? t.loginUnreachable : t.loginServerError(f.status);

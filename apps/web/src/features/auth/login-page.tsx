@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useServices } from '../../app/services';
 import { useI18n } from '../../i18n/i18n-context';
-import { LangSwitch } from '../settings/lang-switch';
+import { LangSwitch } from '../../app/lang-switch';
 import { loginErrorText } from './login-errors';
 import type { LoginNotice } from './session-store';
 

@@ -1,5 +1,5 @@
 import type { AlertChannelType } from '@keepwatch/shared';
-import type { DraftError, StartTls } from '../features/alerts/channel-form';
+import type { DraftError, StartTls } from './channel-form';
 
 /* Text of the Alerts view (features/alerts), nested under `alerts` in dictionary.ts. */
 

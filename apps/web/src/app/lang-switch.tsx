@@ -1,5 +1,5 @@
-import { dictionaries, LANGS, type Lang } from '../../i18n/dictionary';
-import { useI18n } from '../../i18n/i18n-context';
+import { dictionaries, LANGS, type Lang } from '../i18n/dictionary';
+import { useI18n } from '../i18n/i18n-context';
 
 /** Each language is named in itself, so someone lost in the wrong one can find theirs. */
 export function LangSwitch() {

@@ -29,8 +29,25 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
     >
       <header className="node-head">
         <span className="node-name">{node.name}</span>
-        <StateBadge state={first?.state ?? 'UNKNOWN'} testId={`state-${node.name}`} />
+        <StateBadge
+          state={first?.state ?? 'UNKNOWN'}
+          testId={`state-${node.name}`}
+          stale={!node.online}
+        />
       </header>
+      {first?.lastKnown && (
+        <p
+          className="last-known"
+          data-testid={`last-known-${node.name}`}
+          data-state={first.lastKnown.state}
+        >
+          {t.cluster.keepalivedNotRunning} ·{' '}
+          {t.cluster.lastKnownState(
+            first.lastKnown.state,
+            formatDuration(now - (first.lastKnown.since ?? now), t.durationUnits),
+          )}
+        </p>
+      )}
       <div className="node-sub">
         <AgentLine node={node} now={now} />
         {heldVips.length > 0 ? (
@@ -52,7 +69,7 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
             <li key={v.instance} className="vrrp">
               <div className="vrrp-row">
                 <span className="mono vrrp-instance">{v.instance}</span>
-                {many && <StateBadge state={v.state} small />}
+                {many && <StateBadge state={v.state} small stale={!node.online} />}
                 <span className={`prio${lowered ? ' prio-lowered' : ''}`}>
                   {t.priority} <b className="mono">{v.priority}</b>
                   {' · '}
@@ -65,7 +82,7 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
                   )}
                 </span>
               </div>
-              {v.since !== undefined && (
+              {v.since !== undefined && v.lastKnown === undefined && (
                 <div className="since muted">
                   {t.stateFor(v.state, formatDuration(now - v.since, t.durationUnits))}
                 </div>

@@ -2,6 +2,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import type { StatusCluster, StatusNode } from '@keepwatch/shared';
 import { LANGS, dictionaries, type Lang } from '../../i18n/dictionary';
+import { createFormat } from '../../i18n/format';
 import type { I18n } from '../../i18n/i18n-context';
 import { ClusterView } from './cluster-view';
 
@@ -12,6 +13,7 @@ vi.mock('../../i18n/i18n-context', () => ({
   useI18n: (): I18n => ({
     lang: current.lang,
     t: dictionaries[current.lang],
+    fmt: createFormat(current.lang, dictionaries[current.lang]),
     setLang: () => undefined,
   }),
 }));

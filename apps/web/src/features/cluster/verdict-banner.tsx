@@ -11,7 +11,7 @@ interface VerdictBannerProps {
 
 /** The one-line answer first ("Healthy" / "At risk"), then why, most severe first. */
 export function VerdictBanner({ clusterId, clusterName, verdict, findings }: VerdictBannerProps) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const sorted = sortFindings(findings);
   return (
     <section
@@ -33,7 +33,7 @@ export function VerdictBanner({ clusterId, clusterName, verdict, findings }: Ver
             <li key={`${f.rule}-${i}`} className={`finding finding-${f.severity}`}>
               <span className="finding-sev">{t.severity[f.severity]}</span>
               <span className="finding-msg">
-                {f.message}
+                {fmt.finding(f)}
                 <span className="finding-meta mono">
                   {f.rule}
                   {f.vip ? ` · ${f.vip}` : ''}

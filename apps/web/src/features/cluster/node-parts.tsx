@@ -21,19 +21,28 @@ export function stateTone(state: VrrpState): 'master' | 'backup' | 'bad' | 'none
   }
 }
 
+/**
+ * A VRRP state badge. UNKNOWN is what the status says for a keepalived that is not running
+ * (SPEC.md NL-1): the card shows the last known state beside it, never as the badge. A
+ * stale badge (agent offline) is drawn hollow: it is the last report, not the present.
+ */
 export function StateBadge({
   state,
   testId,
   small,
+  stale,
 }: {
   state: VrrpState;
   testId?: string;
   small?: boolean;
+  stale?: boolean;
 }) {
   return (
     <span
-      className={`badge state-${stateTone(state)}${small ? ' badge-small' : ''}`}
+      className={`badge state-${stale ? 'none' : stateTone(state)}${small ? ' badge-small' : ''}${stale ? ' badge-stale' : ''}`}
       data-testid={testId}
+      data-state={state}
+      data-stale={stale ? 'true' : undefined}
     >
       {state}
     </span>
@@ -49,8 +58,8 @@ export function AgentLine({ node, now }: { node: StatusNode; now: number }) {
         {node.online ? t.agentOnline : t.agentOffline}
       </span>
       {!node.online && node.lastSeen !== undefined && (
-        <span className="muted">
-          {t.lastSeen(formatDuration(now - node.lastSeen, t.durationUnits))}
+        <span className="stale-age" data-testid={`stale-${node.name}`}>
+          {t.cluster.stale(formatDuration(now - node.lastSeen, t.durationUnits))}
         </span>
       )}
     </>
