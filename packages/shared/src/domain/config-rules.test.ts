@@ -84,14 +84,9 @@ describe('configuration rules', () => {
           'VI_1: a failed chk_nginx lowers lb1 to 95 but lb2 has 90: lb2 can never take over',
         nodes: ['lb1', 'lb2'],
         code: 'WT-1',
-        args: {
-          instance: 'VI_1',
-          script: 'chk_nginx',
-          master: 'lb1',
-          lowered: 95,
-          backup: 'lb2',
-          best: 90,
-          outcome: 'never',
+        text: {
+          en: 'VI_1: a failed chk_nginx lowers lb1 to 95 but lb2 has 90: lb2 can never take over',
+          'zh-CN': expect.stringContaining('lb2') as string,
         },
       },
     ]);

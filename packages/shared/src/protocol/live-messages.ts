@@ -3,6 +3,7 @@ import { Alert } from './alerts';
 import { EpochMs, NodeName } from './common';
 import { LogSource } from './observations';
 import { StatusCluster, StatusResponse } from './status';
+import { Strict } from './strict';
 
 /*
  * Server <-> browser live feed, v1 (socket: /api/v1/live, same auth as REST).
@@ -64,7 +65,8 @@ export type LiveAlerts = Static<typeof LiveAlerts>;
 
 const Subscription = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
 
-export const LiveLogsSubscribe = Type.Object({
+// Browser -> server messages are inbound: closed objects (Strict).
+export const LiveLogsSubscribe = Strict({
   type: Type.Literal('logs.subscribe'),
   subscription: Subscription,
   cluster: Type.String({ minLength: 1, maxLength: 64 }),
@@ -75,7 +77,7 @@ export const LiveLogsSubscribe = Type.Object({
 });
 export type LiveLogsSubscribe = Static<typeof LiveLogsSubscribe>;
 
-export const LiveLogsUnsubscribe = Type.Object({
+export const LiveLogsUnsubscribe = Strict({
   type: Type.Literal('logs.unsubscribe'),
   subscription: Subscription,
 });

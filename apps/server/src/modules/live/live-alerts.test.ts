@@ -14,7 +14,7 @@ describe('alert lists over the live feed', () => {
       alerts: { holdMs: 0, startupGraceMs: 0 },
     });
     await app.ready();
-  });
+  }, 30_000);
   afterEach(() => app.close());
 
   it('sends the lists on join and again when an alert fires, worded with its rule ID', async () => {
