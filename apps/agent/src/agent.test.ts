@@ -17,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import {
   PROTOCOL_VERSION,
+  agentAuthorization,
   agentToServerCodec,
   parseAgentConfig,
   type AgentToServer,
@@ -47,11 +48,14 @@ describe('startAgent (in-process, against a ws server on 127.0.0.1)', () => {
   let wss: WebSocketServer;
   let frames: AgentToServer[];
   let wake: (() => void) | undefined;
+  let upgradeAuth: (string | undefined)[];
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kw-agent-'));
     frames = [];
+    upgradeAuth = [];
     wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/v1/agent/ws' });
-    wss.on('connection', (ws) =>
+    wss.on('connection', (ws, req) => {
+      upgradeAuth.push(req.headers.authorization);
       ws.on('message', (data) => {
         const r = agentToServerCodec.decode(data);
         if (!r.ok) throw new Error(r.error);
@@ -66,8 +70,8 @@ describe('startAgent (in-process, against a ws server on 127.0.0.1)', () => {
             }),
           );
         wake?.();
-      }),
-    );
+      });
+    });
     await new Promise<void>((r) => wss.on('listening', r));
   });
   afterEach(async () => {
@@ -94,6 +98,8 @@ describe('startAgent (in-process, against a ws server on 127.0.0.1)', () => {
     if (!cfg.ok) throw new Error(cfg.error);
     const agent = await startAgent(cfg.value, { log: silentLogger, exec: fakeExec });
     await until(() => frames.some((f) => f.type === 'snapshot'));
+    // The credential travels on the upgrade too (the server refuses upgrades without one).
+    expect(upgradeAuth).toEqual([agentAuthorization('lb1', 'secret')]);
     expect(frames[0]).toMatchObject({
       type: 'hello',
       token: 'secret',

@@ -6,7 +6,12 @@ import type {
   LogLines,
   StatsSample,
 } from '@keepwatch/shared';
-import { PROTOCOL_VERSION, parseKeepalivedConfig, parseUpstreams } from '@keepwatch/shared';
+import {
+  PROTOCOL_VERSION,
+  agentAuthorization,
+  parseKeepalivedConfig,
+  parseUpstreams,
+} from '@keepwatch/shared';
 import { ActionHandler } from './actions/action-handler';
 import { ConfigObserver, type ConfigTarget } from './config-observer';
 import { Connection, type ServerRequest } from './connection';
@@ -191,7 +196,12 @@ export async function startAgent(
   });
   const connection = new Connection({
     url: config.server.url,
-    ...(opts.wsOptions && { wsOptions: opts.wsOptions }),
+    // The server refuses the upgrade of a caller without an agent credential; the hello
+    // carries the same credential again.
+    wsOptions: {
+      ...opts.wsOptions,
+      headers: { authorization: agentAuthorization(config.agentId, config.server.token) },
+    },
     outbox,
     log: log.child('connection'),
     hello,

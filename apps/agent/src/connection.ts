@@ -46,8 +46,11 @@ export interface ConnectionOptions {
    * is dead: a cut cable gives no FIN, and TCP alone would notice only after many minutes.
    */
   heartbeatMs?: number;
-  /** TLS trust for wss:// (CA bundle, or a fingerprint-pinning connect), from tls-connect.ts. */
-  wsOptions?: Pick<WebSocket.ClientOptions, 'ca' | 'createConnection'>;
+  /**
+   * TLS trust for wss:// (CA bundle, or a fingerprint-pinning connect), from tls-connect.ts,
+   * and the upgrade's headers (the agent credential, see agent.ts).
+   */
+  wsOptions?: Pick<WebSocket.ClientOptions, 'ca' | 'createConnection' | 'headers'>;
   /** Requests from the server (decoded and validated). */
   onRequest?: (msg: ServerRequest) => void;
   /** The socket closed: per-connection state (log subscriptions) ends. */

@@ -24,7 +24,9 @@ import statusStore from './modules/status/status-store-plugin';
 import usersModule from './modules/users/index';
 import webModule from './modules/web/index';
 import type { AlertsPluginOptions } from './modules/alerts/alerts-plugin';
+import accessGuard, { markRoutesPublic } from './plugins/access-guard';
 import authPlugin from './plugins/auth';
+import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
@@ -74,6 +76,26 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return reply.code(status).send(body);
   });
 
+  // Before the guard: its onRequest hook marks upgrade requests so a refused upgrade's
+  // socket is destroyed after the answer (else it stays half-open and close() hangs).
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    preClose(done) {
+      for (const client of app.websocketServer.clients) {
+        client.close(CloseCode.serverShutdown, 'server shutting down');
+      }
+      done();
+    },
+  });
+  // Then the guard, before any route: its hooks must reach every route and the not-found
+  // handler (plugins/auth.ts).
+  await app.register(accessGuard, {
+    hosts: hostPolicy({
+      listen: config.hosts,
+      names: [...(config.publicUrl ? [config.publicUrl] : []), ...(config.allowedHosts ?? [])],
+    }),
+    metricsToken: config.metricsToken,
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Keepwatch API', version: '1' },
@@ -86,15 +108,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  await app.register(websocket, {
-    options: { maxPayload: 1024 * 1024 },
-    preClose(done) {
-      for (const client of app.websocketServer.clients) {
-        client.close(CloseCode.serverShutdown, 'server shutting down');
-      }
-      done();
-    },
+  // The API's description is no secret (the code is open source).
+  await app.register(async (docs) => {
+    markRoutesPublic(docs);
+    await docs.register(swaggerUi, { routePrefix: '/api/docs' });
   });
 
   await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
@@ -115,9 +132,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     now,
     ...(opts.alerts !== undefined && { tuning: opts.alerts }),
   });
-  await app.register(metricsModule, {
-    ...(config.metricsToken !== undefined && { token: config.metricsToken }),
-  });
+  await app.register(metricsModule);
   await app.register(historyPlugin, {
     now,
     ...(config.retention && { retention: config.retention }),

@@ -29,7 +29,17 @@ export interface ServerConfig {
    * speaks https and rate limits see client IPs. Unset = trust nobody.
    */
   trustProxy?: boolean | string;
-  /** Bearer token for GET /metrics (KEEPWATCH_METRICS_TOKEN); undefined = no auth. */
+  /**
+   * The panel's address as users and agents reach it (KEEPWATCH_PUBLIC_URL, e.g.
+   * https://panel.example.com). Its host is accepted in the Host header.
+   */
+  publicUrl?: string;
+  /**
+   * More names accepted in the Host header (KEEPWATCH_ALLOWED_HOSTS, comma-separated; `*`
+   * turns the check off). localhost, 127.0.0.1, ::1 and the listen addresses always are.
+   */
+  allowedHosts?: string[];
+  /** Bearer token Prometheus may use on GET /metrics (KEEPWATCH_METRICS_TOKEN). */
   metricsToken?: string;
   /** CLOCK_SKEW threshold in ms (KEEPWATCH_CLOCK_SKEW_MS); undefined = 500. */
   clockSkewMs?: number;
@@ -102,12 +112,28 @@ function trustProxyFrom(raw: string | undefined): { trustProxy?: boolean | strin
   return { trustProxy: raw === '1' || raw === 'true' ? true : raw };
 }
 
-export function loadConfig(env: Env = process.env): ServerConfig {
-  const dataDir = resolve(env['KEEPWATCH_DATA'] || './data');
-  const hosts = (env['KEEPWATCH_HOST'] || '127.0.0.1')
+function parsePublicUrl(raw: string | undefined): { publicUrl?: string } {
+  if (!raw) return {};
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`KEEPWATCH_PUBLIC_URL must be a URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`KEEPWATCH_PUBLIC_URL must be http:// or https://, got ${JSON.stringify(raw)}`);
+  return { publicUrl: url.origin };
+}
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
     .split(',')
     .map((h) => h.trim())
     .filter(Boolean);
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const dataDir = resolve(env['KEEPWATCH_DATA'] || './data');
+  const hosts = list(env['KEEPWATCH_HOST'] || '127.0.0.1');
   const adminPassword = env['KEEPWATCH_ADMIN_PASSWORD'] || undefined;
   return {
     port: parsePort(env['KEEPWATCH_PORT']),
@@ -122,6 +148,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     webDist: resolve(env['KEEPWATCH_WEB_DIST'] || defaultWebDist()),
     logLevel: env['KEEPWATCH_LOG_LEVEL'] || 'info',
     ...trustProxyFrom(env['KEEPWATCH_TRUST_PROXY']),
+    ...parsePublicUrl(env['KEEPWATCH_PUBLIC_URL']),
+    allowedHosts: list(env['KEEPWATCH_ALLOWED_HOSTS']),
     ...(env['KEEPWATCH_METRICS_TOKEN'] ? { metricsToken: env['KEEPWATCH_METRICS_TOKEN'] } : {}),
     ...(Number(env['KEEPWATCH_CLOCK_SKEW_MS']) > 0
       ? { clockSkewMs: Number(env['KEEPWATCH_CLOCK_SKEW_MS']) }

@@ -1,5 +1,6 @@
 export * from './protocol/common';
 export * from './protocol/agent-messages';
+export * from './protocol/agent-upgrade-auth';
 export * from './protocol/agent-config';
 export * from './protocol/actions';
 export * from './protocol/observations';

@@ -139,7 +139,11 @@ describe('alerts on the real lab', () => {
   });
 
   it('GET /metrics: exporter-compatible VRRP state with the interface from the observed keepalived.conf', async () => {
-    const scrape = async (): Promise<string> => (await fetch(`${stack.url}/metrics`)).text();
+    // /metrics needs a login or KEEPWATCH_METRICS_TOKEN: the admin's session will do.
+    const scrape = async (): Promise<string> =>
+      (
+        await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${stack.token}` } })
+      ).text();
     const lb1Master = `keepalived_vrrp_state{cluster="${CLUSTER}",node="lb1",iname="VI_1",intf="eth0",vrid="51",ip_address="${VIP}"} 2`;
     // intf comes only from config.observed (the agent's keepalived.conf), so this proves that path.
     await expect.poll(scrape, { timeout: 15_000, interval: 500 }).toContain(lb1Master);

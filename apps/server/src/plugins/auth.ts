@@ -1,49 +1,65 @@
 import { randomBytes } from 'node:crypto';
-import cookie, { type CookieSerializeOptions } from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import {
-  csrfMatches,
-  forbiddenMessage,
-  isStateChanging,
-  originAllowed,
-  roleAtLeast,
-  type Role,
-} from './auth-policy';
+import { csrfMatches, isStateChanging } from './auth-policy';
 import { AuthService, SESSION_TTL_MS, type RequestUser } from './auth-service';
 
 /*
- * WHO CAN DO WHAT (the guard in front of every /api/v1 route)
+ * WHO CAN DO WHAT (plugins/access-guard.ts applies it to every route; this plugin holds the
+ * users, sessions and API tokens it checks against)
  *
  * Roles, ordered viewer < operator < admin; a higher role can do everything a lower one can.
- *   viewer   – read: status, live feed, history, alerts, own account (password, own API tokens).
+ *   viewer   – read: status, live feed, history, alerts, metrics, own account (password, own
+ *              API tokens).
  *   operator – changes the clusters: drills, config pushes, acknowledging alerts.
  *   admin    – users, agents (enrolment, revocation), settings, the audit log, everyone's tokens.
  *
- * HOW A ROUTE ASKS FOR A ROLE — route config, nothing else to import:
+ * DECIDED FROM THE MATCHED ROUTE, DENY BY DEFAULT. The guard is an onRequest hook registered
+ * before any route; it reads `request.routeOptions.config` of the route the router matched
+ * (after percent-decoding), never the raw URL, so every spelling of a path that reaches a
+ * handler has passed the same check. A route asks for access in its config, nothing else:
  *     app.post('/drills', { config: { role: 'operator' }, schema: … }, handler)
- * No `role` means any logged-in user (viewer). `config: { public: true }` skips the guard
- * entirely (login; the WebSocket routes, which check credentials themselves so they can answer
- * with a close code). `app.auth.requireRole('admin')` is the same check as a preHandler, for
- * code that cannot set route config. Inside handlers, `request.user` is
- * { id, username, role, via: 'session' | 'token', tokenId? }.
+ *   (no config)              any logged-in user (viewer); so does every route anywhere,
+ *                            including ones outside /api/v1 (/metrics).
+ *   role: 'operator'|'admin' that role or higher.
+ *   public: true             anyone: login, enroll (its one-time token is the credential),
+ *                            /api/v1/agent-dist (installer and builds), /api/docs, the web app.
+ *   agent: true              the agent socket: the upgrade must carry `Authorization: Basic
+ *                            base64(agentId:token)` with a valid agent credential (enrolled, or
+ *                            the shared token where allowed); the hello must then name the same
+ *                            agent and pass the same check again (modules/agents).
+ *   tokenInQuery: true       the credential may also be `?token=` (the browser live socket,
+ *                            which cannot set headers; the cookie works too).
+ *   metricsToken: true       KEEPWATCH_METRICS_TOKEN as Bearer is accepted besides a user.
+ * A WebSocket upgrade is checked like any GET before it is upgraded: refused upgrades get an
+ * HTTP answer, never a socket; an upgrade to a route that is not a socket is refused (400).
+ * Unmatched paths get the not-found handler's 404 (the web app's SPA fallback serves
+ * index.html only to clean, non-API paths). `app.auth.requireRole('admin')` is the same role
+ * check as a preHandler. Inside handlers, `request.user` is
+ * { id, username, role, via: 'session' | 'token', tokenId? } (null on public routes).
  *
  * Answers: 401 {error:'unauthorized'} without valid credentials; 403 {error:'forbidden',
  * message:'this needs the operator role; you are viewer'} when the role is too low; 403
- * {error:'csrf'} / {error:'cross_origin'} for the checks below.
+ * {error:'csrf'} / {error:'cross_origin'} / {error:'host_not_allowed'} for the checks below.
  *
+ * HOST: every request's Host (X-Forwarded-Host behind a trusted proxy) must be localhost,
+ *   127.0.0.1, ::1, a KEEPWATCH_HOST listen address (any IP when listening on 0.0.0.0/::),
+ *   the host of KEEPWATCH_PUBLIC_URL or a name in KEEPWATCH_ALLOWED_HOSTS (DNS rebinding).
  * CREDENTIALS
  *   - Session: POST /auth/login → HttpOnly SameSite=Lax cookie kw_session (Secure when the
  *     request came over https; behind a proxy set KEEPWATCH_TRUST_PROXY so X-Forwarded-Proto
  *     counts). Idle expiry 2 h, absolute 12 h; logout deletes it; a password change or
- *     disabling the user deletes that user's sessions.
+ *     disabling the user deletes that user's sessions; an admin's password reset also deletes
+ *     the user's API tokens.
  *   - Bearer: `Authorization: Bearer <session token | API token kwt_…>`. API tokens act with
  *     min(token role, owner's current role) and die with a disabled owner.
  * CSRF: a state-changing request (not GET/HEAD/OPTIONS) authenticated by the *cookie* must
  *   carry `x-keepwatch-csrf: <csrfToken>`; the token is bound to the session (derived from it),
  *   returned by login and /auth/me and also set as the readable cookie kw_csrf. Bearer requests
  *   are exempt (a browser never adds that header by itself). Independently, any state-changing
- *   /api/v1 request or WebSocket upgrade whose Origin header names another host is refused.
+ *   request or WebSocket upgrade whose Origin header names another host is refused.
+ * LOGIN LIMITS: modules/auth/login-limits.ts.
  * AUDIT: denied role checks are recorded (`app.audit`, modules/audit/audit-plugin.ts).
  */
 
@@ -64,12 +80,6 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: RequestUser | null;
-  }
-  interface FastifyContextConfig {
-    /** Route handles its own authentication (login, the sockets). */
-    public?: boolean;
-    /** Lowest role allowed; default viewer (any logged-in user). */
-    role?: Role;
   }
 }
 
@@ -112,78 +122,16 @@ export function sessionCookieOptions(
   };
 }
 
-function refuse(
-  reply: FastifyReply,
-  status: 401 | 403,
-  error: string,
-  message: string,
-): FastifyReply {
-  return reply.code(status).send({ error, message });
-}
-
-function crossOrigin(request: FastifyRequest): boolean {
-  const changing =
-    isStateChanging(request.method) || request.headers.upgrade?.toLowerCase() === 'websocket';
-  return changing && !originAllowed(request.headers.origin, request.host);
-}
-
 /** A cookie-authenticated state change must echo the session's CSRF token in the header. */
-function csrfMissing(request: FastifyRequest, credential: Credential): boolean {
+export function csrfMissing(request: FastifyRequest, credential: Credential): boolean {
   if (credential.source !== 'cookie' || !isStateChanging(request.method)) return false;
   const header = request.headers[CSRF_HEADER];
   return !csrfMatches(typeof header === 'string' ? header : undefined, credential.token);
 }
 
-/** The checks of one /api/v1 request; returns the refusal it sent, if any. */
-function guard(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): FastifyReply | undefined {
-  if (crossOrigin(request)) {
-    return refuse(
-      reply,
-      403,
-      'cross_origin',
-      `requests from origin ${request.headers.origin ?? ''} are not accepted`,
-    );
-  }
-  const config = request.routeOptions.config;
-  if (config?.public) return undefined;
-  const credential = requestCredential(request);
-  const user = app.auth.resolveToken(credential?.token);
-  if (!user || !credential) {
-    return refuse(
-      reply,
-      401,
-      'unauthorized',
-      'log in first: send the kw_session cookie or a Bearer token',
-    );
-  }
-  request.user = user;
-  if (csrfMissing(request, credential)) {
-    return refuse(
-      reply,
-      403,
-      'csrf',
-      `cookie-authenticated ${request.method} needs the ${CSRF_HEADER} header (csrfToken of /auth/me)`,
-    );
-  }
-  const need = config?.role ?? 'viewer';
-  if (roleAtLeast(user.role, need)) return undefined;
-  app.audit.fromRequest(request, {
-    action: 'access.denied',
-    target: `${request.method} ${request.routeOptions.url ?? request.url}`,
-    result: 'denied',
-    detail: { need, have: user.role },
-  });
-  return refuse(reply, 403, 'forbidden', forbiddenMessage(need, user.role));
-}
-
-/** Users, sessions, API tokens and the guard in front of every /api/v1 route (see above). */
+/** Users, sessions and API tokens (the guard that checks them: plugins/access-guard.ts). */
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
-    await app.register(cookie);
     const auth = new AuthService(app.db, opts.now);
     app.decorate('auth', auth);
     app.decorate('initialAdminPassword', undefined);
@@ -200,11 +148,6 @@ export default fp<AuthPluginOptions>(
       });
     }
     auth.purgeExpired();
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/v1')) return;
-      const refused = guard(app, request, reply);
-      if (refused) return refused;
-    });
   },
-  { name: 'auth', dependencies: ['db', 'audit'], fastify: '5.x' },
+  { name: 'auth', dependencies: ['db', 'audit', 'access-guard'], fastify: '5.x' },
 );

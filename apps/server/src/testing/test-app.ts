@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { WebSocket as WsClient, type WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type AgentHello } from '@keepwatch/shared';
+import { PROTOCOL_VERSION, agentAuthorization, type AgentHello } from '@keepwatch/shared';
 import { buildApp } from '../app';
 import type { ServerConfig } from '../config';
 
@@ -98,7 +98,9 @@ export async function connect(
     return socket;
   }
   let socket: TestSocket | undefined;
-  await app.injectWS(url, { headers }, { onInit: (ws) => void (socket = record(ws)) });
+  // injectWS sends only the headers given; a real client always sends Host.
+  const withHost = { host: 'localhost:80', ...headers };
+  await app.injectWS(url, { headers: withHost }, { onInit: (ws) => void (socket = record(ws)) });
   if (!socket) throw new Error('injectWS did not initialise');
   return socket;
 }
@@ -120,9 +122,24 @@ export function hello(
   };
 }
 
+/** The upgrade header of an agent socket: the agent's credential (see plugins/auth.ts). */
+export function agentHeaders(
+  cred: Pick<AgentHello, 'agentId' | 'token'> = hello(),
+): Record<string, string> {
+  return { authorization: agentAuthorization(cred.agentId, cred.token) };
+}
+
+/** An agent socket opened with `cred` on the upgrade (the hello is the caller's to send). */
+export function agentSocket(
+  app: FastifyInstance,
+  cred: Pick<AgentHello, 'agentId' | 'token'> = hello(),
+): Promise<TestSocket> {
+  return connect(app, '/api/v1/agent/ws', agentHeaders(cred));
+}
+
 /** A connected agent that has received its welcome. */
 export async function agent(app: FastifyInstance, h: AgentHello = hello()): Promise<TestSocket> {
-  const sock = await connect(app, '/api/v1/agent/ws');
+  const sock = await agentSocket(app, h);
   sock.send(h);
   await sock.next((m) => m['type'] === 'welcome');
   return sock;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, type StatusResponse } from '@keepwatch/shared';
 import {
   agent,
-  connect,
+  agentSocket,
   hello,
   login,
   snapshot,
@@ -25,7 +25,7 @@ async function expectServing(app: FastifyInstance): Promise<void> {
 }
 
 async function rawAgent(app: FastifyInstance): Promise<TestSocket> {
-  return connect(app, '/api/v1/agent/ws');
+  return agentSocket(app);
 }
 
 describe('agent socket', () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '@keepwatch/shared';
-import { agent, connect, hello, login, testApp } from '../../testing/test-app';
+import { AGENT_TOKEN, agent, agentSocket, hello, login, testApp } from '../../testing/test-app';
 import { hasForbiddenChars, helloNameProblem } from './hello-names';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -50,7 +50,7 @@ describe('names in an agent hello', () => {
     });
 
     it('refuses a hello whose node name carries control characters', async () => {
-      const sock = await connect(app, '/api/v1/agent/ws');
+      const sock = await agentSocket(app, { agentId: 'agent-esc', token: AGENT_TOKEN });
       sock.send(hello({ agentId: 'agent-esc' }, 'lb1\u001b[2J'));
       const closed = await sock.closed;
       expect(closed).toEqual({

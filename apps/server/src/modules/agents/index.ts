@@ -25,16 +25,27 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
     '/agent/ws',
     {
       websocket: true,
-      config: { public: true },
+      // The access guard checks the agent credential on the upgrade (plugins/auth.ts).
+      config: { agent: true },
       schema: {
         tags: ['agents'],
         summary: 'Agent WebSocket (protocol in packages/shared agent-messages.ts)',
       },
     },
     (socket, request) => {
+      const upgrade = request.agentUpgrade;
       new AgentConnection(socket, {
         agentToken: opts.agentToken,
-        ...(creds && { verify: (id: string, token: string) => creds.verify(id, token) }),
+        ...(creds && {
+          // The hello is checked again and must be the agent the upgrade proved to be.
+          verify: (id: string, token: string) =>
+            upgrade?.agentId === id
+              ? creds.verify(id, token)
+              : {
+                  ok: false as const,
+                  reason: `hello names agent ${id}, the upgrade credential another one`,
+                },
+        }),
         ingest,
         bus: app.bus,
         registry,

@@ -1,30 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routesOf } from '../../testing/route-list';
 import { testApp } from '../../testing/test-app';
 import { adminSession, userWithRole, type Session } from './auth-test-helpers';
-
-/** Every (method, path) of the app, rebuilt from printRoutes' tree (children extend parents). */
-export function routesOf(app: FastifyInstance): { method: string; path: string }[] {
-  const out: { method: string; path: string }[] = [];
-  const stack: { depth: number; path: string }[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│├└─\s]*)(\S.*?) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = (m[1] ?? '').length;
-    while (stack.length && (stack.at(-1)?.depth ?? 0) >= depth) stack.pop();
-    const path = (stack.at(-1)?.path ?? '') + (m[2] ?? '');
-    stack.push({ depth, path });
-    for (const method of (m[3] ?? '').split(', '))
-      out.push({ method, path: path.startsWith('/') ? path : `/${path}` });
-  }
-  return out;
-}
 
 // Routes that authenticate by other means; adding one here is a security decision.
 const PUBLIC = [
   'POST /api/v1/auth/login',
-  'GET /api/v1/agent/ws', // agent token / credential in the hello
-  'GET /api/v1/live', // checks cookie/?token itself, answers with a close code
   'POST /api/v1/agents/enroll', // the enrollment token is the credential
 ];
 const PUBLIC_PREFIX = ['/api/v1/agent-dist/']; // the agent binary and installer, no secrets

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '@keepwatch/shared';
-import { connect, hello, login, testApp } from '../../testing/test-app';
+import { agentSocket, hello, login, testApp } from '../../testing/test-app';
 
 async function adminPost(app: FastifyInstance, url: string, payload?: object) {
   const token = await login(app);
@@ -54,7 +54,7 @@ describe('enrollment and agent credentials', () => {
       token,
     );
 
-    const sock = await connect(app, '/api/v1/agent/ws');
+    const sock = await agentSocket(app, { agentId, token: credential });
     sock.send(hello({ agentId, token: credential }, 'web1'));
     await sock.next((m) => m['type'] === 'welcome');
 
@@ -78,12 +78,8 @@ describe('enrollment and agent credentials', () => {
       reason: 'agent credential revoked',
     });
 
-    const again = await connect(app, '/api/v1/agent/ws');
-    again.send(hello({ agentId, token: credential }, 'web1'));
-    expect(await again.closed).toEqual({
-      code: CloseCode.unauthorized,
-      reason: 'agent credential revoked',
-    });
+    // Refused on the upgrade already: a revoked credential never gets a socket again.
+    await expect(agentSocket(app, { agentId, token: credential })).rejects.toThrow(/401/);
     const after = (
       await app.inject({ url: '/api/v1/agents', headers: { authorization: `Bearer ${admin}` } })
     ).json<{ agents: Array<Record<string, unknown>> }>();
@@ -95,12 +91,8 @@ describe('enrollment and agent credentials', () => {
 
   it('refuses a wrong credential for an enrolled id, even with the shared lab token', async () => {
     const { agentId } = (await enroll(app, await newToken(app))).json<{ agentId: string }>();
-    const sock = await connect(app, '/api/v1/agent/ws');
-    sock.send(hello({ agentId }, 'web1')); // hello() carries the shared AGENT_TOKEN
-    expect(await sock.closed).toMatchObject({
-      code: CloseCode.unauthorized,
-      reason: 'invalid agent credential',
-    });
+    // hello() carries the shared AGENT_TOKEN: refused on the upgrade.
+    await expect(agentSocket(app, hello({ agentId }, 'web1'))).rejects.toThrow(/401/);
   });
 
   it('tokens are single-use', async () => {
@@ -189,27 +181,17 @@ describe('enrollment and agent credentials', () => {
   });
 
   it('revoking a shared-token lab agent bans its id', async () => {
-    const sock = await connect(app, '/api/v1/agent/ws');
+    const sock = await agentSocket(app);
     sock.send(hello());
     await sock.next((m) => m['type'] === 'welcome');
     await adminPost(app, '/api/v1/agents/agent-lb1/revoke');
     expect(await sock.closed).toMatchObject({ code: CloseCode.unauthorized });
-    const again = await connect(app, '/api/v1/agent/ws');
-    again.send(hello());
-    expect(await again.closed).toMatchObject({
-      code: CloseCode.unauthorized,
-      reason: 'agent credential revoked',
-    });
+    await expect(agentSocket(app)).rejects.toThrow(/401/);
   });
 
   it('with the shared token turned off, only enrolled agents connect', async () => {
     await app.close();
     app = await testApp({ allowSharedAgentToken: false });
-    const sock = await connect(app, '/api/v1/agent/ws');
-    sock.send(hello());
-    expect(await sock.closed).toMatchObject({
-      code: CloseCode.unauthorized,
-      reason: 'invalid agent token',
-    });
+    await expect(agentSocket(app)).rejects.toThrow(/401/);
   });
 });

@@ -18,7 +18,14 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   const credentials = new Map<WebSocket, string | undefined>();
   const recheck = setInterval(() => {
     for (const [socket, token] of credentials) {
-      if (!app.auth.resolveToken(token)) socket.close(CloseCode.unauthorized, 'session ended');
+      // A timer callback that throws takes the process down: a database error (disk full,
+      // locked, I/O) must cost one re-check, not the server. The next tick tries again.
+      try {
+        if (!app.auth.resolveToken(token)) socket.close(CloseCode.unauthorized, 'session ended');
+      } catch (err) {
+        app.log.warn({ err }, 'live feed: session re-check failed; retrying next tick');
+        return;
+      }
     }
   }, LIVE_RECHECK_MS);
   recheck.unref();
@@ -34,9 +41,9 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
     '/live',
     {
       websocket: true,
-      // Browsers cannot set headers on a WebSocket: the handler checks cookie/?token itself
-      // so it can answer with a close code the client understands.
-      config: { public: true },
+      // Checked on the upgrade by the access guard; browsers cannot set headers on a
+      // WebSocket, so besides the cookie a `?token=` counts.
+      config: { tokenInQuery: true },
       schema: {
         tags: ['live'],
         summary: 'Live status feed (protocol in packages/shared live-messages.ts)',

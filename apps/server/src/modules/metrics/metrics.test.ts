@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { agent, hello, snapshot, testApp } from '../../testing/test-app';
+import { agent, hello, login, snapshot, testApp } from '../../testing/test-app';
 
 describe('GET /metrics', () => {
   let app: FastifyInstance;
@@ -8,12 +8,18 @@ describe('GET /metrics', () => {
     await app.close();
   });
 
-  it('serves the text format without a login by default and counts ingested messages', async () => {
+  it('needs a login by default; serves the text format and counts ingested messages', async () => {
     app = await testApp();
     const lb1 = await agent(app, hello({}, 'lb1'));
     lb1.send(snapshot(1, 'MASTER', true));
     await lb1.next((m) => m['type'] === 'ack');
-    const res = await app.inject({ url: '/metrics' });
+    const anon = await app.inject({ url: '/metrics' });
+    expect(anon.statusCode).toBe(401);
+    expect(anon.body).not.toContain('keepwatch_');
+    const res = await app.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${await login(app)}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain; version=0.0.4');
     expect(res.body).toContain('keepwatch_agent_up{cluster="lab",node="lb1"} 1');
@@ -23,9 +29,16 @@ describe('GET /metrics', () => {
     expect(res.body).toContain('keepwatch_ingest_messages_total 1');
   });
 
-  it('requires the bearer token when KEEPWATCH_METRICS_TOKEN is set', async () => {
+  it('accepts KEEPWATCH_METRICS_TOKEN as Bearer (Prometheus), and nothing else without a login', async () => {
     app = await testApp({ metricsToken: 'scrape-me' });
-    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(401);
+    const anon = await app.inject({ url: '/metrics' });
+    expect(anon.statusCode).toBe(401);
+    expect(anon.headers['www-authenticate']).toBe('Bearer');
+    // The metrics token opens /metrics only, not the API.
+    expect(
+      (await app.inject({ url: '/api/v1/status', headers: { authorization: 'Bearer scrape-me' } }))
+        .statusCode,
+    ).toBe(401);
     expect(
       (await app.inject({ url: '/metrics', headers: { authorization: 'Bearer nope' } })).statusCode,
     ).toBe(401);
