@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, Strict } from '@keepwatch/shared';
-import { ADMIN_PASSWORD, connect, hello, login, testApp } from '../testing/test-app';
+import { ADMIN_PASSWORD, agentSocket, hello, login, testApp } from '../testing/test-app';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './strict-routes';
 
 describe('closed request schemas', () => {
@@ -37,7 +37,7 @@ describe('closed request schemas', () => {
   });
 
   it('a hello with a junk field is refused with a close reason naming the field', async () => {
-    const sock = await connect(app, '/api/v1/agent/ws');
+    const sock = await agentSocket(app);
     sock.send({ ...hello(), junk: 'x'.repeat(900_000) });
     const closed = await sock.closed;
     expect(closed.code).toBe(CloseCode.badFrame);
