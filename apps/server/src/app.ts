@@ -30,6 +30,7 @@ import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
+import serverMetrics from './plugins/server-metrics';
 import actionsPlugin from './modules/actions/index';
 import clusterOps from './modules/cluster-ops/index';
 
@@ -116,6 +117,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
   await app.register(eventBus);
+  await app.register(serverMetrics);
   await app.register(actionsPlugin);
   await app.register(clusterOps, { now });
   await app.register(auditPlugin, { now });

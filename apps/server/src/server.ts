@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { buildApp } from './app';
+import { SchemaTooNewError } from './plugins/db-migrations';
 import { loadConfig } from './config';
+import { runServiceCommand } from './service/commands';
+import { startSdNotify } from './service/sd-notify';
 
 function listenExtra(
   host: string,
@@ -17,6 +20,10 @@ function listenExtra(
 /** Process entry: config from env, one app, one listener per KEEPWATCH_HOST address. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const code = await runServiceCommand(process.argv.slice(2), config.dataDir, (l) =>
+    process.stdout.write(l),
+  );
+  if (code !== undefined) process.exit(code);
   const app = await buildApp({ config });
   const [first = '127.0.0.1', ...others] = config.hosts;
   await app.listen({ port: config.port, host: first });
@@ -37,11 +44,17 @@ async function main(): Promise<void> {
     );
   }
 
+  // Under systemd (Type=notify): ready once every listener is up, then watchdog pings.
+  const stopNotify = startSdNotify(process.env, (what, err) =>
+    app.log.warn({ err, what }, 'systemd-notify failed'),
+  );
+
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    stopNotify();
     for (const s of extra) s.close();
     app.close().then(
       () => process.exit(0),
@@ -57,7 +70,14 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(
-    `keepwatch server failed to start: ${err instanceof Error ? err.stack : String(err)}\n`,
+    // A refused downgrade is an operator's situation, not a bug: its message alone is enough.
+    `keepwatch server failed to start: ${
+      err instanceof SchemaTooNewError
+        ? err.message
+        : err instanceof Error
+          ? err.stack
+          : String(err)
+    }\n`,
   );
   process.exit(1);
 });

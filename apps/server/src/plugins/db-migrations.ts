@@ -21,8 +21,42 @@ const MIGRATIONS: readonly { id: string; sql: string }[] = [
   m070,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
-/** Applies pending migrations; returns how many the database now has. */
+/** The migration ids this build knows, in order (the last one is the schema it writes). */
+export const KNOWN_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.id);
+
+/** Thrown when the database was written by a newer Keepwatch than this one (a downgrade). */
+export class SchemaTooNewError extends Error {
+  constructor(readonly unknown: readonly string[]) {
+    super(
+      `the database was upgraded by a newer Keepwatch: it has migration(s) ${unknown.join(', ')} ` +
+        `that this version (schema ${KNOWN_MIGRATIONS.at(-1) ?? 'none'}) does not know. ` +
+        'Downgrades are refused so old code cannot misread or damage newer data: run the newer ' +
+        'version again, or restore a backup taken before the upgrade (keepwatch-server restore).',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** Migration ids recorded in the database that this build does not know (empty = compatible). */
+export function unknownMigrations(db: Database): string[] {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (table === undefined) return [];
+  const known = new Set(KNOWN_MIGRATIONS);
+  return (db.prepare('SELECT id FROM schema_migrations ORDER BY id').all() as { id: string }[])
+    .map((r) => r.id)
+    .filter((id) => !known.has(id));
+}
+
+/**
+ * Applies pending migrations; returns how many the database now has. Refuses (throws
+ * SchemaTooNewError, before changing anything) a database that has migrations this build
+ * does not know: any unknown id, not only a higher one, since branches number in ranges.
+ */
 export function migrate(db: Database): number {
+  const unknown = unknownMigrations(db);
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown);
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
   );

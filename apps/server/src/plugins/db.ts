@@ -27,7 +27,14 @@ export default fp<DbPluginOptions>(
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db);
+    try {
+      migrate(db);
+    } catch (err) {
+      // A refused downgrade (SchemaTooNewError) leaves the file closed and untouched.
+      db.close();
+      done(err as Error);
+      return;
+    }
     const writer = new BatchWriter(db);
     app.decorate('db', db);
     app.decorate('writer', writer);

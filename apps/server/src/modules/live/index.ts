@@ -11,6 +11,11 @@ export const LIVE_RECHECK_MS = 2_000;
 /** Browser live feed (/live): hello, snapshot, then patches. Same credentials as REST. */
 const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   const hub = new LiveHub(app.clusterStore, { onJoin: () => [alertsMessage(app)] });
+  app.serverMetrics.gauge(
+    'keepwatch_live_subscribers',
+    'Browsers connected to the live status feed.',
+    () => hub.clientCount,
+  );
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
   const offAlerts = app.bus.on('alerts.changed', () => hub.sendAll(alertsMessage(app)));
   // The credential is checked at connect; a feed must also end when its session does

@@ -16,16 +16,24 @@ const metricsModule: FastifyPluginCallback = (app, _opts, done) => {
     next();
   });
 
-  app.get('/metrics', { schema: { hide: true }, config: { metricsToken: true } }, (_req, reply) => {
-    const families = collectMetrics({
-      clusters: app.clusterStore.status().clusters,
-      interfaceOf: (cluster, node, instance) =>
-        app.clusterStore.vrrpInterface(cluster, node, instance),
-      alertsFiring: app.alerts.alerts.active(),
-      ingestMessages,
-    });
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderExposition(families));
-  });
+  app.get(
+    '/metrics',
+    { schema: { hide: true }, config: { metricsToken: true } },
+    async (_req, reply) => {
+      const families = collectMetrics({
+        clusters: app.clusterStore.status().clusters,
+        interfaceOf: (cluster, node, instance) =>
+          app.clusterStore.vrrpInterface(cluster, node, instance),
+        alertsFiring: app.alerts.alerts.active(),
+        ingestMessages,
+      });
+      // The cluster families first, then the server's own health (prom-client's text is 0.0.4 too).
+      const own = await app.serverMetrics.registry.metrics();
+      return reply
+        .type('text/plain; version=0.0.4; charset=utf-8')
+        .send(renderExposition(families) + own);
+    },
+  );
   done();
 };
 

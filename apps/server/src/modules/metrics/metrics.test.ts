@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { agent, hello, login, snapshot, testApp } from '../../testing/test-app';
+import { agent, connect, hello, login, snapshot, testApp } from '../../testing/test-app';
 
 describe('GET /metrics', () => {
   let app: FastifyInstance;
@@ -46,5 +46,26 @@ describe('GET /metrics', () => {
       (await app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-me' } }))
         .statusCode,
     ).toBe(200);
+  });
+
+  it("carries the server's own health: event loop, heap, GC, CPU, ingest queue, live subscribers", async () => {
+    app = await testApp();
+    const token = await login(app);
+    const scrape = async (): Promise<string> =>
+      (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })).body;
+    expect(await scrape()).toMatch(/^keepwatch_live_subscribers 0$/m);
+    const live = await connect(app, `/api/v1/live?token=${token}`);
+    await live.next((m) => m['type'] === 'snapshot');
+    const body = await scrape();
+    for (const family of [
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_gc_duration_seconds',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+    ])
+      expect(body).toMatch(new RegExp(`^# TYPE ${family} `, 'm'));
+    expect(body).toMatch(/^keepwatch_ingest_queue_depth 0$/m);
+    expect(body).toMatch(/^keepwatch_live_subscribers 1$/m);
   });
 });
