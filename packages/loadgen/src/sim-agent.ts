@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import {
   PROTOCOL_VERSION,
+  agentAuthorization,
   createCodec,
   ServerToAgent,
   type AgentDataMessage,
@@ -68,7 +69,11 @@ export class SimAgent {
   }
 
   start(): void {
-    const ws = new WebSocket(this.o.url, { perMessageDeflate: false });
+    // The credential goes on the upgrade too (the server refuses an agent socket without it).
+    const ws = new WebSocket(this.o.url, {
+      perMessageDeflate: false,
+      headers: { authorization: agentAuthorization(this.agentId, this.o.token) },
+    });
     this.ws = ws;
     // Listeners first: nothing the server sends may be dropped.
     ws.on('message', (data) => this.onFrame(rawText(data)));
