@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderKeepalivedConf, renderNginxConf } from '@keepwatch/shared';
+import { importCluster, renderKeepalivedConf, renderNginxConf } from '@keepwatch/shared';
 import { labClusterModel, type LabConfigFlavour } from './lab-model';
 import { hostPaths } from './paths';
 import { buildTopology, type Topology } from './topology';
@@ -111,4 +111,39 @@ describe('lab nginx.conf', () => {
   it('balances its braces', () => {
     expect(conf.split('{').length).toBe(conf.split('}').length);
   });
+});
+
+describe('import of the lab configs', () => {
+  const files = (m: ReturnType<typeof model>) =>
+    m.loadBalancers.map((lb) => ({
+      node: lb.name,
+      address: lb.address,
+      keepalived: {
+        main: {
+          path: `/lab/${lb.name}/keepalived.conf`,
+          content: renderKeepalivedConf(m, lb.name),
+        },
+      },
+      nginx: { main: { path: `/lab/${lb.name}/nginx.conf`, content: renderNginxConf(m, lb.name) } },
+    }));
+
+  it.each([
+    ['master-backup', 'default'],
+    ['dual-master', 'default'],
+    ['master-backup', 'keepwatch'],
+    ['dual-master', 'keepwatch'],
+  ] as const)(
+    '%s / %s round-trips: the imported model renders the same files',
+    (scheme, flavour) => {
+      const m = model(buildTopology({ prefix: 'kwt', subnet: '10.79.0', scheme }), flavour);
+      const r = importCluster(files(m));
+      expect(r.notes.filter((n) => !n.kept)).toEqual([]);
+      if (!r.model) throw new Error('no model');
+      for (const lb of m.loadBalancers) {
+        expect(renderKeepalivedConf(r.model, lb.name)).toBe(renderKeepalivedConf(m, lb.name));
+        expect(renderNginxConf(r.model, lb.name)).toBe(renderNginxConf(m, lb.name));
+      }
+      if (flavour === 'default') expect(r.model).toEqual(m);
+    },
+  );
 });

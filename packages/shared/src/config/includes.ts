@@ -107,10 +107,14 @@ export interface ResolvedNginx {
   errors: { file: string; line: number; message: string }[];
 }
 
-/** nginx.conf with its includes expanded in place (mime.types, conf.d/*.conf …). */
+/**
+ * nginx.conf with its includes expanded in place (mime.types, conf.d/*.conf …). `keep`
+ * leaves an include as it is when it returns true for what the include would add.
+ */
 export function resolveNginxIncludes(
   main: ConfigFile,
   others: readonly ConfigFile[],
+  keep?: (added: NginxNode[]) => boolean,
 ): ResolvedNginx {
   const byPath = new Map(others.map((f) => [f.path, f.content]));
   const prefix = dirname(main.path);
@@ -133,12 +137,13 @@ export function resolveNginxIncludes(
         // nginx accepts a glob matching nothing; a plain path must exist.
         if (!/[*?[]/.test(pattern) || depth >= MAX_DEPTH)
           missing.push({ pattern, file, line: n.line });
-        return [];
+        return keep?.([]) ? [n] : [];
       }
-      return hits.flatMap((path) => {
-        if (!files.includes(path)) files.push(path);
-        return expand(parse(path, byPath.get(path) ?? ''), path, depth + 1);
-      });
+      for (const path of hits) if (!files.includes(path)) files.push(path);
+      const added = hits.flatMap((path) =>
+        expand(parse(path, byPath.get(path) ?? ''), path, depth + 1),
+      );
+      return keep?.(added) ? [n] : added;
     });
   return { nodes: expand(parse(main.path, main.content), main.path, 0), files, missing, errors };
 }

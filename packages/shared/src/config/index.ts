@@ -15,3 +15,5 @@ export * from './nginx-rules';
 export * from './analysis';
 export * from './example-model';
 export * from './render-raw';
+export * from './import-notes';
+export * from './import';

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Strict } from '../protocol/strict';
 
 /*
  * The cluster model: what an nginx + keepalived HA cluster is, independent of file syntax.
@@ -27,7 +28,7 @@ const Argv = Type.Array(Type.String({ pattern: '^[^\\s"\'\\\\]{1,1024}$' }), {
   maxItems: 32,
 });
 
-export const VirtualAddressModel = Type.Object({
+export const VirtualAddressModel = Strict({
   address: Ipv4,
   /** keepalived's default is /32. */
   prefix: Type.Integer({ minimum: 0, maximum: 32 }),
@@ -37,13 +38,13 @@ export const VirtualAddressModel = Type.Object({
 });
 export type VirtualAddressModel = Static<typeof VirtualAddressModel>;
 
-export const InstancePriority = Type.Object({
+export const InstancePriority = Strict({
   /** A load balancer's `name`. */
   host: HostName,
   priority: Type.Integer({ minimum: 1, maximum: 255 }),
 });
 
-export const VrrpInstanceModel = Type.Object({
+export const VrrpInstanceModel = Strict({
   name: Name,
   vrid: Type.Integer({ minimum: 1, maximum: 255 }),
   /** Default: each load balancer's interface. */
@@ -58,7 +59,7 @@ export const VrrpInstanceModel = Type.Object({
   /** Seconds a starting MASTER waits before it preempts; only with `preempt`, renders state BACKUP. */
   preemptDelay: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   auth: Type.Optional(
-    Type.Object({
+    Strict({
       type: Type.Union([Type.Literal('PASS'), Type.Literal('AH')]),
       /** keepalived uses the first 8 characters. */
       pass: Type.String({ pattern: '^[^\\s"\'{}#!\\\\]{1,8}$' }),
@@ -70,7 +71,7 @@ export const VrrpInstanceModel = Type.Object({
 });
 export type VrrpInstanceModel = Static<typeof VrrpInstanceModel>;
 
-export const LoadBalancerModel = Type.Object({
+export const LoadBalancerModel = Strict({
   /** The agent's node name. */
   name: HostName,
   address: Ipv4,
@@ -78,7 +79,7 @@ export const LoadBalancerModel = Type.Object({
   interface: IfName,
   routerId: Type.Optional(Word),
   keepalived: Type.Optional(
-    Type.Object({
+    Strict({
       /** Top-level `instance NAME` + data_use_instance: several keepalived on one machine. */
       instance: Type.Optional(Name),
       /** vrrp_notify_fifo the agent reads (default /run/keepalived/vrrp_notify.fifo). */
@@ -88,7 +89,7 @@ export const LoadBalancerModel = Type.Object({
     }),
   ),
   nginx: Type.Optional(
-    Type.Object({
+    Strict({
       pidFile: Type.Optional(Path),
       errorLog: Type.Optional(Path),
       accessLog: Type.Optional(Path),
@@ -102,9 +103,9 @@ export type LoadBalancerModel = Static<typeof LoadBalancerModel>;
 /** How keepalived runs the nginx check. */
 export const CheckScriptModel = Type.Union([
   /** curl straight from keepalived: no file to install, no restart attempt. */
-  Type.Object({ kind: Type.Literal('curl'), curl: Path }),
+  Strict({ kind: Type.Literal('curl'), curl: Path }),
   /** An existing check kept as written (imported): keepalived runs it as is. */
-  Type.Object({
+  Strict({
     kind: Type.Literal('command'),
     command: Type.String({ pattern: '^[^"\n{}#!]{1,1024}$' }),
   }),
@@ -113,7 +114,7 @@ export const CheckScriptModel = Type.Union([
    * with `restart` before it reports failure. Installed by the host's owner, not pushed:
    * a server that could rewrite a script keepalived runs as root would own the host.
    */
-  Type.Object({
+  Strict({
     kind: Type.Literal('file'),
     path: Path,
     restart: Type.Optional(Argv),
@@ -122,7 +123,7 @@ export const CheckScriptModel = Type.Union([
 ]);
 export type CheckScriptModel = Static<typeof CheckScriptModel>;
 
-export const HealthCheckModel = Type.Object({
+export const HealthCheckModel = Strict({
   name: Name,
   /** nginx answers it itself (not proxied): a backend outage must not fail over the LBs. */
   url: Type.String({ pattern: '^http://[A-Za-z0-9.:\\[\\]-]+(/[A-Za-z0-9_./-]*)?$' }),
@@ -141,7 +142,7 @@ export type HealthCheckModel = Static<typeof HealthCheckModel>;
  * The agent's fast path: it watches nginx every ≤ 100 ms and writes 1 (down) or 0 into
  * `file`; keepalived reads it through inotify at once (keepalived-lab addendum 10).
  */
-export const FastPathModel = Type.Object({
+export const FastPathModel = Strict({
   name: Name,
   file: Path,
   /** 0: a 1 in the file puts the instance in FAULT (it sends priority 0: fastest takeover). */
@@ -149,7 +150,7 @@ export const FastPathModel = Type.Object({
 });
 export type FastPathModel = Static<typeof FastPathModel>;
 
-export const UpstreamServerModel = Type.Object({
+export const UpstreamServerModel = Strict({
   host: Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]{1,253}$' }),
   port: Type.Integer({ minimum: 1, maximum: 65535 }),
   weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -160,7 +161,7 @@ export const UpstreamServerModel = Type.Object({
 });
 export type UpstreamServerModel = Static<typeof UpstreamServerModel>;
 
-export const UpstreamModel = Type.Object({
+export const UpstreamModel = Strict({
   name: Name,
   method: Type.Optional(
     Type.Union([Type.Literal('least_conn'), Type.Literal('ip_hash'), Type.Literal('random')]),
@@ -185,7 +186,7 @@ export const NEXT_UPSTREAM = [
   'off',
 ] as const;
 
-export const ProxyModel = Type.Object({
+export const ProxyModel = Strict({
   connectTimeout: Type.Optional(Duration),
   readTimeout: Type.Optional(Duration),
   sendTimeout: Type.Optional(Duration),
@@ -197,11 +198,11 @@ export const ProxyModel = Type.Object({
   ),
   nextUpstreamTries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   /** proxy_set_header NAME VALUE (VALUE may use nginx variables). */
-  setHeaders: Type.Optional(Type.Array(Type.Object({ name: Word, value: Word }), { maxItems: 32 })),
+  setHeaders: Type.Optional(Type.Array(Strict({ name: Word, value: Word }), { maxItems: 32 })),
 });
 export type ProxyModel = Static<typeof ProxyModel>;
 
-export const LocationModel = Type.Object({
+export const LocationModel = Strict({
   path: Word,
   /** `location = /x` rather than a prefix match. */
   exact: Type.Optional(Type.Boolean()),
@@ -212,21 +213,22 @@ export const LocationModel = Type.Object({
 });
 export type LocationModel = Static<typeof LocationModel>;
 
-export const ListenModel = Type.Object({
+export const ListenModel = Strict({
   /** Omitted: every address. The VIP here needs ip_nonlocal_bind on the BACKUP. */
   address: Type.Optional(Ipv4),
   port: Type.Integer({ minimum: 1, maximum: 65535 }),
   defaultServer: Type.Optional(Type.Boolean()),
 });
 
-export const ServerModel = Type.Object({
-  listen: Type.Array(ListenModel, { minItems: 1, maxItems: 16 }),
+export const ServerModel = Strict({
+  /** Plain listens; one with other parameters (ssl, http2, IPv6 …) is an `extra` line. */
+  listen: Type.Array(ListenModel, { maxItems: 16 }),
   serverNames: Type.Array(Word, { maxItems: 32 }),
   /** `location = <path> { return 200 "ok <host>" }`: what the check and the agent probe. */
   healthPath: Type.Optional(Word),
   /** stub_status for the agent, allowed from these addresses/CIDRs only. */
   status: Type.Optional(
-    Type.Object({ path: Word, allow: Type.Array(Word, { minItems: 1, maxItems: 32 }) }),
+    Strict({ path: Word, allow: Type.Array(Word, { minItems: 1, maxItems: 32 }) }),
   ),
   /** add_header X-Keepwatch-LB <host> always: which LB answered. */
   lbHeader: Type.Optional(Type.Boolean()),
@@ -235,7 +237,7 @@ export const ServerModel = Type.Object({
 });
 export type ServerModel = Static<typeof ServerModel>;
 
-export const NginxModel = Type.Object({
+export const NginxModel = Strict({
   user: Type.Optional(Word),
   workerProcesses: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 1024 })]),
   workerConnections: Type.Integer({ minimum: 16, maximum: 1_000_000 }),
@@ -250,14 +252,16 @@ export const NginxModel = Type.Object({
 });
 export type NginxModel = Static<typeof NginxModel>;
 
-export const ClusterModel = Type.Object({
+export const ClusterModel = Strict({
   loadBalancers: Type.Array(LoadBalancerModel, { minItems: 1, maxItems: 16 }),
-  vrrp: Type.Object({
+  vrrp: Strict({
     version: Type.Union([Type.Literal(2), Type.Literal(3)]),
     /** A MASTER that hears a higher priority advert answers first: no 38 s black hole. */
     higherPrioSendAdvert: Type.Boolean(),
     instances: Type.Array(VrrpInstanceModel, { minItems: 1, maxItems: 32 }),
     globalExtra: Type.Optional(Extra),
+    /** Top-level statements the model does not describe (sync groups, LVS …), kept as written. */
+    topExtra: Type.Optional(Extra),
   }),
   /** Absent: no vrrp_script (analysis HC-1 says what that costs). */
   healthCheck: Type.Optional(HealthCheckModel),

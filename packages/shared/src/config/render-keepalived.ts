@@ -165,5 +165,6 @@ export function renderKeepalivedConf(
     ...checks(model, lb),
   ];
   for (const vi of model.vrrp.instances) lines.push(...instanceBlock(model, lb, vi));
+  if (model.vrrp.topExtra?.length) lines.push('', ...model.vrrp.topExtra);
   return lines.join('\n') + '\n';
 }

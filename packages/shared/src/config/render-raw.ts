@@ -18,7 +18,8 @@ export function renderKeepalivedNode(n: ConfigNode, depth = 0): string {
 
 /** A word as nginx reads it back: quoted (escapes kept as the tokenizer kept them) when needed. */
 function nginxWord(w: string): string {
-  if (w !== '' && !/[\s;{}#"'\\]/.test(w.replace(/\$\{[^}]*\}/g, ''))) return w;
+  // A backslash alone needs no quotes: nginx reads escapes in bare words too.
+  if (w !== '' && !/[\s;{}#"']/.test(w.replace(/\$\{[^}]*\}/g, ''))) return w;
   // A raw word with an unescaped double quote came from single quotes.
   return /(^|[^\\])"/.test(w) ? `'${w}'` : `"${w}"`;
 }
