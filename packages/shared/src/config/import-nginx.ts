@@ -9,7 +9,7 @@ import type {
   UpstreamModel,
   UpstreamServerModel,
 } from './model';
-import { nginxChildren, type NginxNode } from './nginx-tree';
+import type { NginxNode } from './nginx-tree';
 import { renderNginxNode } from './render-raw';
 
 /*

@@ -79,7 +79,9 @@ function instances(hosts: HostImport[], lbs: LoadBalancerModel[]): VrrpInstanceM
         continue;
       }
       existing.priorities.push({ host: h.node, priority: i.priority });
-      const { priorities: _p, interface: _i, ...theirs } = existing;
+      const theirs: Partial<VrrpInstanceModel> = { ...existing };
+      delete theirs.priorities;
+      delete theirs.interface;
       if (json(theirs) !== json(shared))
         h.kaNotes.lost(
           i,
