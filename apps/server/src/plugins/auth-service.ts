@@ -46,8 +46,22 @@ export class AuthService {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
+    /** Told about a bookkeeping write that failed (the request went on without it). */
+    private readonly onWriteError: (err: unknown, what: string) => void = () => undefined,
   ) {
-    this.tokens = new ApiTokenStore(db, now);
+    this.tokens = new ApiTokenStore(db, now, onWriteError);
+  }
+
+  /**
+   * Runs a bookkeeping write (last-used stamp, removing a dead session) that must not fail the
+   * request around it: with the disk full or the database locked a read still answers.
+   */
+  private bestEffort(what: string, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.onWriteError(err, what);
+    }
   }
 
   userCount(): number {
@@ -133,11 +147,15 @@ export class AuthService {
       row.disabled ||
       !isRole(row.role)
     ) {
-      this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
+      this.bestEffort('delete a dead session', () =>
+        this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash),
+      );
       return null;
     }
     if (now - row.last_used_at >= TOUCH_EVERY_MS) {
-      this.db.prepare('UPDATE sessions SET last_used_at = ? WHERE token_hash = ?').run(now, hash);
+      this.bestEffort('touch a session', () =>
+        this.db.prepare('UPDATE sessions SET last_used_at = ? WHERE token_hash = ?').run(now, hash),
+      );
     }
     return { id: row.id, username: row.username, role: row.role, via: 'session' };
   }

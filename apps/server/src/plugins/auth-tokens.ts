@@ -57,6 +57,7 @@ export class ApiTokenStore {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
+    private readonly onWriteError: (err: unknown, what: string) => void = () => undefined,
   ) {}
 
   create(
@@ -122,7 +123,14 @@ export class ApiTokenStore {
     if (!row || row.disabled || !isRole(row.token_role) || !isRole(row.role)) return null;
     if (row.expires_at !== null && row.expires_at <= now) return null;
     if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS) {
-      this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, row.token_id);
+      // Best-effort: a full disk must not turn a script's reads into 500s.
+      try {
+        this.db
+          .prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?')
+          .run(now, row.token_id);
+      } catch (err) {
+        this.onWriteError(err, 'touch an API token');
+      }
     }
     return {
       id: row.id,

@@ -132,7 +132,9 @@ export function csrfMissing(request: FastifyRequest, credential: Credential): bo
 /** Users, sessions and API tokens (the guard that checks them: plugins/access-guard.ts). */
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
-    const auth = new AuthService(app.db, opts.now);
+    const auth = new AuthService(app.db, opts.now, (err, what) =>
+      app.log.warn({ err }, `auth: could not ${what}; the request goes on without it`),
+    );
     app.decorate('auth', auth);
     app.decorate('initialAdminPassword', undefined);
     app.decorateRequest('user', null);

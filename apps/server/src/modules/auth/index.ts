@@ -14,42 +14,50 @@ import {
   sessionCookieOptions,
 } from '../../plugins/auth';
 import { csrfTokenFor, passwordProblem } from '../../plugins/auth-policy';
-import { LoginLimiter } from './login-limiter';
+import type { AuthUser } from '../../plugins/auth-service';
+import { LoginLimits, type LoginAdmission } from './login-limits';
 import tokensRoutes from './tokens-routes';
 
 export interface AuthModuleOptions {
   now: () => number;
 }
 
-const TOO_MANY = (wait: number): { error: string; message: string } => ({
-  error: 'too_many_attempts',
-  message: `too many failed logins; retry in ${wait} s`,
-});
+const REFUSED = {
+  busy: 'too many logins at once; retry in a moment',
+  ip: 'too many login attempts from this address; retry in',
+  ip_user: 'too many failed logins for this name from this address; retry in',
+} as const;
+
+/** The answer to an attempt the limits did not admit (not audited: a flood would fill the log). */
+function refuse(
+  reply: FastifyReply,
+  refused: Extract<LoginAdmission, { ok: false }>,
+): FastifyReply {
+  const { status, retryAfterS, reason } = refused;
+  const message = reason === 'busy' ? REFUSED.busy : `${REFUSED[reason]} ${retryAfterS} s`;
+  return reply
+    .header('retry-after', String(retryAfterS))
+    .code(status)
+    .send({ error: reason === 'busy' ? 'login_busy' : 'too_many_attempts', message });
+}
 
 /** POST /auth/login, POST /auth/logout, GET /auth/me, POST /auth/password, /tokens. */
 const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) => {
-  // Per client IP: 10 failures a minute. Per username (existing or not, so a lock reveals
-  // nothing): 10 failures in 15 minutes, whatever the IPs.
-  const byIp = new LoginLimiter(opts.now);
-  const byUser = new LoginLimiter(opts.now, 10, 15 * 60_000);
+  const limits = new LoginLimits(opts.now);
 
   async function login(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const { username, password } = request.body as LoginRequest;
-    const ipWait = byIp.blockedFor(request.ip);
-    if (ipWait > 0)
-      return reply.header('retry-after', String(ipWait)).code(429).send(TOO_MANY(ipWait));
-    const userKey = username.toLowerCase();
-    const userWait = byUser.blockedFor(userKey);
-    // The password check runs even for a locked name: same work, same answer for every name.
-    const user = await app.auth.checkPassword(username, password);
     const audit = { action: 'auth.login', target: username, actor: username };
-    if (userWait > 0) {
-      app.audit.fromRequest(request, { ...audit, result: 'denied', detail: { reason: 'locked' } });
-      return reply.header('retry-after', String(userWait)).code(429).send(TOO_MANY(userWait));
+    // Counted before the hash (login-limits.ts): parallel attempts cannot all get through.
+    const admission = limits.begin(request.ip, username);
+    if (!admission.ok) return refuse(reply, admission);
+    let user: AuthUser | null = null;
+    try {
+      user = await app.auth.checkPassword(username, password);
+    } finally {
+      admission.done(user !== null);
     }
     if (!user) {
-      byIp.fail(request.ip);
-      byUser.fail(userKey);
       app.audit.fromRequest(request, {
         ...audit,
         result: 'denied',
@@ -59,8 +67,6 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
         .code(401)
         .send({ error: 'invalid_credentials', message: 'wrong username or password' });
     }
-    byIp.succeed(request.ip);
-    byUser.succeed(userKey);
     const session = app.auth.createSession(user);
     const csrfToken = csrfTokenFor(session.token);
     void reply.setCookie(SESSION_COOKIE, session.token, sessionCookieOptions(request));
@@ -83,7 +89,13 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
         summary:
           'Log in; sets the kw_session (HttpOnly) and kw_csrf cookies, returns the token for Bearer use',
         body: LoginRequest,
-        response: { 200: LoginResponse, 400: ApiError, 401: ApiError, 429: ApiError },
+        response: {
+          200: LoginResponse,
+          400: ApiError,
+          401: ApiError,
+          429: ApiError,
+          503: ApiError,
+        },
       },
     },
     login,
@@ -135,7 +147,14 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
         tags: ['auth'],
         summary: 'Change my password (ends my other sessions)',
         body: PasswordChange,
-        response: { 200: OkResponse, 400: ApiError, 401: ApiError, 403: ApiError },
+        response: {
+          200: OkResponse,
+          400: ApiError,
+          401: ApiError,
+          403: ApiError,
+          429: ApiError,
+          503: ApiError,
+        },
       },
     },
     async (request, reply) => {
@@ -150,7 +169,16 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
       const { current, next } = request.body as PasswordChange;
       const problem = passwordProblem(next, user.username);
       if (problem) return reply.code(400).send({ error: 'weak_password', message: problem });
-      if (!(await app.auth.checkPassword(user.username, current))) {
+      // The same limits as a login: the current password is a guess too (a stolen session).
+      const admission = limits.begin(request.ip, user.username);
+      if (!admission.ok) return refuse(reply, admission);
+      let confirmed = false;
+      try {
+        confirmed = (await app.auth.checkPassword(user.username, current)) !== null;
+      } finally {
+        admission.done(confirmed);
+      }
+      if (!confirmed) {
         app.audit.fromRequest(request, {
           action: 'user.password',
           target: user.username,

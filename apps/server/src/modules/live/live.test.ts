@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CloseCode,
   liveToBrowserCodec,
@@ -33,6 +33,25 @@ describe('live feed /api/v1/live', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(out.statusCode).toBeLessThan(300);
+    expect(await live.closed).toMatchObject({ code: CloseCode.unauthorized });
+  });
+
+  it('a database error in the session re-check costs one tick, not the process', async () => {
+    const token = await login(app);
+    const live = await connect(app, `/api/v1/live?token=${token}`);
+    await live.next((m) => m['type'] === 'snapshot');
+    const real = app.auth.resolveToken.bind(app.auth);
+    let failed = 0;
+    const spy = vi.spyOn(app.auth, 'resolveToken').mockImplementation(() => {
+      failed++;
+      throw new Error('SQLITE_IOERR: disk I/O error');
+    });
+    // Wait for the timer to hit the error (an awaited event, bounded by the test timeout).
+    await vi.waitFor(() => expect(failed).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
+    expect(live.ws.readyState).toBe(live.ws.OPEN);
+    // Storage back: the next tick still ends the feed of a session that is gone.
+    spy.mockImplementation(real);
+    app.auth.revoke(token);
     expect(await live.closed).toMatchObject({ code: CloseCode.unauthorized });
   });
 
