@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { buildApp } from '../../app';
+import type { AuthService } from '../../plugins/auth-service';
 import { ADMIN_PASSWORD, testConfig } from '../../testing/test-app';
 import { LOGIN_LIMITS, LoginLimits } from './login-limits';
 
@@ -40,7 +41,7 @@ describe('LoginLimits (pure)', () => {
 describe('POST /auth/login limits (issue 7 item 6)', () => {
   let app: FastifyInstance;
   let clock: number;
-  let checks: ReturnType<typeof vi.spyOn>;
+  let checks: MockInstance<AuthService['checkPassword']>;
   beforeEach(async () => {
     clock = 1_700_000_000_000;
     app = await buildApp({
