@@ -73,7 +73,8 @@ function configTargets(config: AgentConfig): ConfigTarget[] {
     out.push({
       component: 'nginx',
       file: ng.configFile,
-      testArgv: [ng.binary, '-t', '-q', '-c', ng.configFile],
+      testArgv: [ng.binary, '-T', '-q', '-c', ng.configFile],
+      dumps: true,
     });
   return out;
 }

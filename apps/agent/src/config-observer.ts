@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { ConfigComponent, ConfigObservation } from '@keepwatch/shared';
 import { sha256 } from './actions/config-apply';
+import { keepalivedIncludes, nginxIncludes } from './config-includes';
 import type { ExecFn } from './exec';
 import type { Logger } from './log';
 import type { Emit } from './observations';
@@ -10,8 +11,9 @@ import { sleep } from './timing';
 
 /*
  * keepalived.conf and nginx.conf as files: sha256, the daemon's own test
- * (`keepalived -t -f FILE`, `nginx -t -q -c FILE`) and the content (≤ 256 KiB), checked at
- * start and whenever the file's mtime/size changes. fs.watch on the folder (editors and
+ * (`keepalived -t -f FILE`, `nginx -T -q -c FILE`) and the content (≤ 256 KiB) with the
+ * files it includes (keepalived include globs; the other parts of nginx -T's dump), checked
+ * at start and whenever the file's (or an included file's) mtime/size changes. fs.watch on the folder (editors and
  * our own atomic writes replace the file, which a watch on the file itself would lose)
  * with a periodic stat as the fallback. The test runs only when the hash changed.
  */
@@ -22,6 +24,8 @@ export interface ConfigTarget {
   component: ConfigComponent;
   file: string;
   testArgv: string[];
+  /** The test prints every file it read (nginx -T): included files come from its stdout. */
+  dumps?: boolean;
 }
 
 export interface ConfigObserverOptions {
@@ -37,6 +41,19 @@ export interface ConfigObserverOptions {
 interface Seen {
   stamp: string;
   hash?: string;
+  /** Included files and their folders last time: a change there is a change too. */
+  watched: string[];
+  included: string;
+}
+
+async function stampOf(paths: readonly string[]): Promise<string> {
+  const parts = await Promise.all(
+    paths.map(async (p) => {
+      const s = await stat(p).catch(() => undefined);
+      return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : 'missing';
+    }),
+  );
+  return parts.join('|');
 }
 
 export class ConfigObserver {
@@ -95,33 +112,41 @@ export class ConfigObserver {
 
   private async checkOne(t: ConfigTarget): Promise<void> {
     const prev = this.seen.get(t.component);
-    let stamp = 'missing';
-    try {
-      const s = await stat(t.file);
-      stamp = `${s.mtimeMs}:${s.size}:${s.ino}`;
-    } catch {
-      // reported below as an observation without hash
-    }
+    const stamp = await stampOf([t.file, ...(prev?.watched ?? [])]);
     if (prev?.stamp === stamp) return;
     const checkedAt = Date.now();
-    let text: string | undefined;
-    try {
-      text = await readFile(t.file, 'utf8');
-    } catch {
-      text = undefined;
-    }
+    const text = await readFile(t.file, 'utf8').catch(() => undefined);
     const hash = text !== undefined ? sha256(text) : undefined;
-    this.seen.set(t.component, { stamp, ...(hash ? { hash } : {}) });
-    if (prev && prev.hash === hash) return;
+    const included = await stampOf(prev?.watched ?? []);
+    if (prev && prev.hash === hash && prev.included === included) {
+      // Rewritten with the same content (a new mtime): nothing to test or report.
+      this.seen.set(t.component, { ...prev, stamp });
+      return;
+    }
     const obs: ConfigObservation = { component: t.component, path: t.file, checkedAt };
+    let watched: string[] = [];
     if (text !== undefined && hash !== undefined) {
       obs.hash = hash;
       if (Buffer.byteLength(text) <= MAX_CONTENT) obs.content = text;
       const r = await this.opts.exec(t.testArgv, { timeoutMs: 20_000 });
-      const output = [r.stdout, r.stderr, r.error ?? ''].join('\n').trim().slice(0, 4096);
+      // nginx -T prints the configuration on stdout: the verdict is on stderr.
+      const said = t.dumps ? [r.stderr] : [r.stdout, r.stderr];
+      const output = [...said, r.error ?? ''].join('\n').trim().slice(0, 4096);
       obs.test = { ok: r.code === 0 && r.error === undefined, code: r.code, output };
+      const files = t.dumps
+        ? nginxIncludes(r.stdout, t.file)
+        : await keepalivedIncludes(t.file, text);
+      if (files.length > 0) obs.files = files.map((f) => ({ ...f, hash: sha256(f.content) }));
+      watched = [...new Set(files.flatMap((f) => [f.path, dirname(f.path)]))];
       this.opts.onContent?.(t.component, text);
     }
+    // The stamp includes what the files include now, so the next check notices their edits.
+    this.seen.set(t.component, {
+      stamp: await stampOf([t.file, ...watched]),
+      included: await stampOf(watched),
+      watched,
+      ...(hash !== undefined && { hash }),
+    });
     this.opts.emit({ kind: 'config', config: obs });
   }
 }

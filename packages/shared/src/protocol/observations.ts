@@ -26,7 +26,22 @@ export const ConfigObservation = Strict({
   path: Type.Optional(Type.String({ maxLength: 1024 })),
   /** The file itself (≤ 256 KiB), so the server can analyse it and base pushes on it. */
   content: Type.Optional(Type.String({ maxLength: 262_144 })),
-  /** Result of `keepalived -t -f` / `nginx -t -c` on it. */
+  /**
+   * The files the main one includes (keepalived `include` globs, the other parts of
+   * `nginx -T`), so analysis and import see what the daemon reads. Bounded: 32 files,
+   * 128 KiB each.
+   */
+  files: Type.Optional(
+    Type.Array(
+      Strict({
+        path: Type.String({ maxLength: 1024 }),
+        hash: Type.String({ maxLength: 64 }),
+        content: Type.String({ maxLength: 131_072 }),
+      }),
+      { maxItems: 32 },
+    ),
+  ),
+  /** Result of `keepalived -t -f` / `nginx -T -q -c` on it. */
   test: Type.Optional(
     Strict({
       ok: Type.Boolean(),
