@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab } from '@keepwatch/lab';
+import { Lab, ensureAgentBundle } from '@keepwatch/lab';
 import { LiveWatcher, login, summarize } from '@keepwatch/stack';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,13 +31,14 @@ async function waitForServer(url: string, deadlineMs: number): Promise<void> {
   throw new Error(`server did not answer on ${url} within ${deadlineMs} ms (see its log)`);
 }
 
+/** The server as users run it: the bundle (apps/server/dist/server.mjs) under node. */
 function startServer(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const out = createWriteStream(logFile);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'apps/server/src/server.ts')],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [join(root, 'apps/server/dist/server.mjs')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;
@@ -56,6 +57,15 @@ async function main(): Promise<void> {
   });
   if (build.status !== 0)
     throw new Error('web build failed: run `pnpm --filter @keepwatch/web build`');
+  say('building the server and agent bundles (what users install)');
+  const serverBuild = spawnSync(process.execPath, ['build.mjs'], {
+    cwd: join(root, 'apps/server'),
+    stdio: 'ignore',
+  });
+  if (serverBuild.status !== 0)
+    throw new Error('server build failed: run `node apps/server/build.mjs`');
+  // Agents run as install.sh installs them where Node >= 20 is present: the bundle.
+  ensureAgentBundle(root);
 
   const lab = new Lab({ prefix: 'kw', subnet: '10.77.0', log: say });
   const dataDir = join(root, 'data', 'demo');

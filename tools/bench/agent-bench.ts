@@ -125,6 +125,14 @@ async function main(): Promise<void> {
   const stack = await startStack({ prefix: 'kwb', subnet: '10.86.0', log });
   try {
     if (values.sea) await useBundle(stack, [sea]);
+    // The lab's default is the bundle (as install.sh installs it); --tsx measures the sources.
+    else if (values.tsx)
+      await useBundle(stack, [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(root, 'apps', 'agent', 'src', 'main.ts'),
+      ]);
     else if (!values.tsx)
       await useBundle(stack, [process.execPath, ...(values['node-arg'] ?? []), bundle]);
     const pids = await agentPids(stack);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { ensureAgentBundle } from './agent-bundle';
 import { buildAgentConfig, type AgentConfigOptions } from './agent-config';
 import { spawnDetached } from './exec';
 import type { LabContext } from './lab-context';
@@ -13,8 +13,9 @@ export interface StartAgentOptions extends AgentConfigOptions {
   command?: string[];
 }
 
+/** The agent as install.sh installs it where Node >= 20 is present: the bundle under node. */
 export function defaultAgentCommand(repoRoot: string): string[] {
-  return [process.execPath, '--import', 'tsx', join(repoRoot, 'apps', 'agent', 'src', 'main.ts')];
+  return [process.execPath, ensureAgentBundle(repoRoot)];
 }
 
 export function writeAgentConfigFile(
