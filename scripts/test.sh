@@ -11,5 +11,9 @@ export NO_COLOR=1
 pnpm typecheck
 pnpm lint
 pnpm format:check
+# docker-compose.yml, offline (no Docker engine here): dclint exits 1 on an invalid file;
+# `docker compose config` too where a compose plugin exists.
+pnpm compose:lint
+if docker compose version >/dev/null 2>&1; then docker compose config --quiet; fi
 pnpm --filter @keepwatch/web build
 pnpm test
