@@ -36,4 +36,21 @@ export const routes: FeatureRoute[] = [
     minRole: 'admin',
     nav: (t) => t.shell.nav.agents,
   },
+  {
+    path: '/users',
+    page: page(() => import('../features/settings/users-page')),
+    minRole: 'admin',
+    nav: (t) => t.shell.nav.users,
+  },
+  {
+    path: '/tokens',
+    page: page(() => import('../features/settings/tokens-page')),
+    nav: (t) => t.shell.nav.tokens,
+  },
+  {
+    path: '/audit',
+    page: page(() => import('../features/settings/audit-page')),
+    minRole: 'admin',
+    nav: (t) => t.shell.nav.audit,
+  },
 ];

@@ -3,6 +3,7 @@ import { agentsEn, agentsZhCN } from '../features/agents/agents-i18n';
 import { alertsEn, alertsZhCN } from '../features/alerts/alerts-i18n';
 import { clusterEn, clusterZhCN } from '../features/cluster/cluster-i18n';
 import { overviewEn, overviewZhCN } from '../features/overview/overview-i18n';
+import { settingsEn, settingsZhCN } from '../features/settings/settings-i18n';
 import { coreEn, coreZhCN } from './core-i18n';
 import { findingsEn, findingsZhCN } from './findings-i18n';
 
@@ -26,6 +27,7 @@ const en = {
   agents: agentsEn,
   overview: overviewEn,
   cluster: clusterEn,
+  settings: settingsEn,
 };
 
 export type Messages = typeof en;
@@ -38,6 +40,7 @@ const zhCN: Messages = {
   agents: agentsZhCN,
   overview: overviewZhCN,
   cluster: clusterZhCN,
+  settings: settingsZhCN,
 };
 
 export const dictionaries: Record<Lang, Messages> = { en, 'zh-CN': zhCN };

@@ -1,18 +1,33 @@
 import type { StatusCluster } from '@keepwatch/shared';
-import { TopologyDiagram } from './topology-diagram';
+import { FailoverPanel } from './failover-panel';
+import { LogPanel } from './log-panel';
+import { Timeline } from './timeline';
+import { TopologyFlow } from './topology-flow';
 import { VerdictBanner } from './verdict-banner';
 
-/** One cluster: verdict and findings on the left, the live diagram on the right. */
+/**
+ * One cluster: verdict, findings and "will it fail over?" on the left, the live topology on
+ * the right; below, the timeline with both load balancers' logs beside it.
+ */
 export function ClusterView({ cluster, now }: { cluster: StatusCluster; now: number }) {
   return (
-    <section className="cluster" aria-label={cluster.name}>
-      <VerdictBanner
-        clusterId={cluster.id}
-        clusterName={cluster.name}
-        verdict={cluster.verdict}
-        findings={cluster.findings}
-      />
-      <TopologyDiagram cluster={cluster} now={now} />
-    </section>
+    <>
+      <section className="cluster" aria-label={cluster.name}>
+        <div className="cluster-side">
+          <VerdictBanner
+            clusterId={cluster.id}
+            clusterName={cluster.name}
+            verdict={cluster.verdict}
+            findings={cluster.findings}
+          />
+          <FailoverPanel cluster={cluster} />
+        </div>
+        <TopologyFlow cluster={cluster} now={now} />
+      </section>
+      <div className="cluster-history">
+        <Timeline cluster={cluster} />
+        <LogPanel cluster={cluster} />
+      </div>
+    </>
   );
 }

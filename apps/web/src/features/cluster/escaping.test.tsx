@@ -4,7 +4,10 @@ import type { StatusCluster, StatusNode } from '@keepwatch/shared';
 import { LANGS, dictionaries, type Lang } from '../../i18n/dictionary';
 import { createFormat } from '../../i18n/format';
 import type { I18n } from '../../i18n/i18n-context';
-import { ClusterView } from './cluster-view';
+import { BackendCard } from './backend-card';
+import { LbCard } from './lb-card';
+import { VerdictBanner } from './verdict-banner';
+import { VipBox } from './vip-box';
 
 // useI18n reads a useSyncExternalStore without a server snapshot; server rendering here
 // only needs the dictionary of the language under test.
@@ -57,7 +60,21 @@ const hostile: StatusCluster = {
 describe('hostile names in the topology', () => {
   it.each(LANGS)('renders them as text, never as markup (%s)', (lang) => {
     current.lang = lang;
-    const html = renderToStaticMarkup(<ClusterView cluster={hostile} now={1_000} />);
+    const html = renderToStaticMarkup(
+      <>
+        <VerdictBanner
+          clusterId={hostile.id}
+          clusterName={hostile.name}
+          verdict={hostile.verdict}
+          findings={hostile.findings}
+        />
+        {hostile.vips.map((v) => (
+          <VipBox key={v.address} vip={v} />
+        ))}
+        <LbCard node={hostile.nodes[0]!} heldVips={['10.77.0.50']} splitBrain={false} now={1_000} />
+        <BackendCard node={hostile.nodes[1]!} now={1_000} />
+      </>,
+    );
     expect(html).toContain('class="node-name"');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('&lt;script&gt;');

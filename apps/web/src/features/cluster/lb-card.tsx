@@ -12,6 +12,7 @@ interface LbCardProps {
   splitBrain: boolean;
   /** Server-time now, for "MASTER for 3m 12s". */
   now: number;
+  clusterId?: string;
 }
 
 export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
@@ -96,6 +97,14 @@ export function LbCard({ node, heldVips, splitBrain, now }: LbCardProps) {
         <ServiceLine label="keepalived" service={node.services.keepalived} />
         <ClockLine offsetMs={node.clockOffsetMs} />
       </div>
+      {node.upstreams && node.upstreams.length > 0 && (
+        <div className="upstreams" data-testid={`upstreams-${node.name}`}>
+          <div className="upstreams-title muted">{t.cluster.upstreamView}</div>
+          {node.upstreams.map((u) => (
+            <ServiceLine key={u.server} label={u.server} service={u} />
+          ))}
+        </div>
+      )}
     </article>
   );
 }
