@@ -20,6 +20,8 @@ export const clusterEn = {
   failoverNo: 'no, not as things stand:',
   checks: {
     holder: (a: Args): string => `${a['node']} holds the VIP (its kernel has the address).`,
+    holderDead: (a: Args): string =>
+      `keepalived on ${a['node']} is not a running MASTER, yet its kernel holds the VIP.`,
     split: (a: Args): string => `Split brain: ${a['nodes']} all hold the VIP.`,
     noHolder: (): string => 'No node holds the VIP: clients cannot reach it.',
     peerReady: (a: Args): string =>
@@ -83,6 +85,7 @@ export const clusterZhCN: ClusterMessages = {
   failoverNo: '不能，原因如下：',
   checks: {
     holder: (a) => `${a['node']} 持有 VIP（其内核上有该地址）。`,
+    holderDead: (a) => `${a['node']} 上的 keepalived 不是正在运行的 MASTER，但其内核仍持有 VIP。`,
     split: (a) => `脑裂：${a['nodes']} 同时持有 VIP。`,
     noHolder: () => '没有节点持有 VIP：客户端无法访问。',
     peerReady: (a) => `${a['node']} 为 BACKUP 且 keepalived 正在运行，可以接管。`,

@@ -9,6 +9,7 @@ import type { StatusCluster, StatusNode } from '@keepwatch/shared';
 
 export type CheckId =
   | 'holder'
+  | 'holderDead'
   | 'split'
   | 'noHolder'
   | 'peerReady'
@@ -72,6 +73,13 @@ export function failoverReadiness(cluster: StatusCluster): InstanceReadiness[] {
       checks.push({ id: 'split', ok: false, args: { nodes: holders.join(', ') } });
     else checks.push({ id: 'noHolder', ok: false, args: {} });
     const master = lbs.find((n) => holders.includes(n.name));
+    // The kernel holder must also be a live keepalived MASTER, or nothing will hand the VIP
+    // over in an orderly way (a crashed keepalived leaves the address behind: ST-1).
+    if (
+      master &&
+      !(alive(master) && master.vrrp.some((v) => v.instance === instance && v.state === 'MASTER'))
+    )
+      checks.push({ id: 'holderDead', ok: false, args: { node: master.name } });
     const masterPrio = master?.vrrp.find((v) => v.instance === instance)?.effectivePriority;
     const peer = lbs.find(
       (n) =>
