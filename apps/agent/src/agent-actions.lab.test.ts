@@ -99,8 +99,13 @@ describe('agent actions in the master-backup lab', () => {
         { timeoutMs: 30_000 },
       );
       expect(r.ok, JSON.stringify(r)).toBe(true);
-      expect(r.steps[1]?.argv?.slice(-3)).toEqual(['lb1', 'nginx', 'stop']);
-      expect((await ctx.lab().service('lb1', 'nginx', 'status')).running).toBe(false);
+      expect(r.steps[1]?.argv).toEqual(['pkill', '-TERM', '-F', join(ctx.lb1Dir, 'nginx.pid')]);
+      // pkill only signals: nginx exits a few milliseconds later.
+      await until(
+        'nginx on lb1 stopped',
+        async () => !(await ctx.lab().service('lb1', 'nginx', 'status')).running,
+        5000,
+      );
       await ctx.rec.waitMsg(
         'kwc-lb1',
         'service.health',

@@ -226,6 +226,7 @@ export async function startAgent(
     logs.stopAll();
     await recovering;
     actions.drills.dispose();
+    await actions.probes.dispose();
     await Promise.allSettled(parts.map((p) => p.stopped()));
     accepting = false;
     await outbox.close();

@@ -35,7 +35,7 @@ describe('buildAgentConfig', () => {
     expect(c.serviceManager?.kind).toBe('commands');
     const cmds = c.serviceManager?.kind === 'commands' ? c.serviceManager.commands : {};
     expect(Object.keys(cmds).sort()).toEqual(['keepalived', 'nginx']);
-    expect(cmds['nginx']?.stop.slice(-8)).toEqual([
+    expect(cmds['nginx']?.start.slice(-8)).toEqual([
       '--prefix',
       'kwt',
       '--base-dir',
@@ -43,8 +43,11 @@ describe('buildAgentConfig', () => {
       'service',
       'lb1',
       'nginx',
-      'stop',
+      'start',
     ]);
+    // Stops are immediate (a drill's fault time is the stop command's start).
+    expect(cmds['nginx']?.stop).toEqual(['pkill', '-TERM', '-F', '/b/lb1/nginx.pid']);
+    expect(cmds['keepalived']?.stop).toEqual(['pkill', '-TERM', '-F', '/b/lb1/keepalived.pid']);
   });
 
   it('describes a backend with a Tomcat probe on its own address', () => {

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { parseAgentConfig, type AgentConfig } from '@keepwatch/shared';
 import { findRepoRoot, type HostPaths } from './paths';
-import { servicesOf, type LabHost, type Topology } from './topology';
+import { servicesOf, type LabHost, type ServiceKind, type Topology } from './topology';
 
 /*
  * The agent config for one lab host, as a pure function validated against the shared
@@ -29,7 +29,18 @@ function defaultLabCommand(): string[] {
   ];
 }
 
-/** `<lab cli> --prefix P --base-dir D service HOST SVC start|stop` for each service of the host. */
+const PID_FILE: Record<ServiceKind, (p: HostPaths) => string> = {
+  nginx: (p) => p.nginxPid,
+  keepalived: (p) => p.keepalivedPid,
+  tomcat: (p) => p.tomcatPid,
+};
+
+/**
+ * Start: `<lab cli> --prefix P --base-dir D service HOST SVC start` (renders the config,
+ * clears leftovers, waits until the service answers). Stop: SIGTERM to the daemon's pid
+ * file with pkill, at once: the lab CLI needs most of a second to start, and a drill places
+ * its fault on the timeline at the moment the stop command starts.
+ */
 function serviceCommands(
   topo: Topology,
   host: LabHost,
@@ -47,7 +58,10 @@ function serviceCommands(
     host.name,
   ];
   for (const svc of servicesOf(host.role)) {
-    commands[svc] = { start: [...base, svc, 'start'], stop: [...base, svc, 'stop'] };
+    commands[svc] = {
+      start: [...base, svc, 'start'],
+      stop: ['pkill', '-TERM', '-F', PID_FILE[svc](paths)],
+    };
   }
   return { kind: 'commands', commands };
 }

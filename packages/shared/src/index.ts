@@ -3,6 +3,7 @@ export * from './protocol/agent-messages';
 export * from './protocol/agent-upgrade-auth';
 export * from './protocol/agent-config';
 export * from './protocol/actions';
+export * from './protocol/probe';
 export * from './protocol/observations';
 export * from './protocol/status';
 export * from './protocol/live-messages';

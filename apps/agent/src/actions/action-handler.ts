@@ -11,6 +11,7 @@ import type { DataMessageInput } from '../outbox';
 import { checkPermission } from './action-rules';
 import { ConfigApplier } from './config-apply';
 import { DrillFaults, type ActiveFault, type FaultOutcome } from './drill-faults';
+import { ProbeRunner } from './probe-runner';
 import { createServiceManager, NoServiceManagerError } from './service-manager';
 import { Steps, type Step } from './steps';
 
@@ -35,18 +36,21 @@ export interface ActionHandlerOptions {
 
 export class ActionHandler {
   readonly drills: DrillFaults;
+  readonly probes: ProbeRunner;
   private readonly applier: ConfigApplier;
   private readonly services;
 
   constructor(private readonly opts: ActionHandlerOptions) {
     this.services = createServiceManager(opts.config.serviceManager);
     this.drills = new DrillFaults({
+      config: opts.config,
       stateDir: opts.config.stateDir,
       exec: opts.exec,
       log: opts.log.child('drills'),
       services: this.services,
       onAutoRestore: (f, outcome, why) => this.reportAutoRestore(f, outcome, why),
     });
+    this.probes = new ProbeRunner(opts.send, opts.log.child('probe'));
     this.applier = new ConfigApplier({
       config: opts.config,
       exec: opts.exec,
@@ -113,6 +117,10 @@ export class ActionHandler {
         return this.drills.restore(req.params.drillId);
       case 'service.status':
         return this.serviceStatus(req.params.service);
+      case 'probe.run':
+        return { ...this.probes.start(req.params), steps: [] };
+      case 'probe.stop':
+        return { ...(await this.probes.stop(req.params.probeId)), steps: [] };
     }
   }
 

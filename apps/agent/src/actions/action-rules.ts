@@ -12,6 +12,9 @@ export const REQUIRED_CONTROL: Record<ActionName, Control | undefined> = {
   'drill.fault': 'drills',
   'drill.restore': 'drills',
   'service.status': undefined,
+  // The client probe sends traffic to addresses the server names: only where drills are allowed.
+  'probe.run': 'drills',
+  'probe.stop': undefined,
 };
 
 export interface Refusal {

@@ -1,17 +1,20 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DrillFaultKind, DrillFaultParams, ServiceName } from '@keepwatch/shared';
+import type { AgentConfig, DrillFaultKind, DrillFaultParams } from '@keepwatch/shared';
 import { writeFileAtomic } from '../atomic-write';
 import type { ExecFn } from '../exec';
 import type { Logger } from '../log';
+import { FAULTS, type FaultDetail, type FaultEnv } from './fault-kinds';
 import type { ServiceManager } from './service-manager';
 import { Steps, type Step } from './steps';
+
+export { BLOCK_VRRP_RULESET } from './fault-kinds';
 
 /*
  * Drill faults with a dead-man switch: every fault restores by itself after
  * restoreAfterMs even if the server is gone. Active faults are recorded in
  * <stateDir>/drills.json before they are applied, so an agent that restarts (or crashed
- * mid-drill) restores what it left behind on start.
+ * mid-drill) restores what it left behind on start. What each kind does: fault-kinds.ts.
  */
 
 export interface ActiveFault {
@@ -19,33 +22,15 @@ export interface ActiveFault {
   fault: DrillFaultKind;
   appliedAt: number;
   restoreAt: number;
+  /** What the undo needs (frozen processes, interface, port); see fault-kinds.ts. */
+  detail?: FaultDetail;
 }
 
 export type FaultOutcome =
   { ok: true; steps: Step[] } | { ok: false; code: string; message: string; steps: Step[] };
 
-const NFT_TABLE = 'keepwatch_drill';
-/** Drops incoming VRRP (IP protocol 112): each side stops hearing the other's adverts. */
-export const BLOCK_VRRP_RULESET = [
-  // Declaring, deleting and re-adding the table makes the script idempotent.
-  `table inet ${NFT_TABLE}`,
-  `delete table inet ${NFT_TABLE}`,
-  `table inet ${NFT_TABLE} {`,
-  '  chain input {',
-  '    type filter hook input priority -10; policy accept;',
-  '    ip protocol 112 counter drop',
-  '  }',
-  '}',
-  '',
-].join('\n');
-
-const SERVICE_OF: Partial<Record<DrillFaultKind, ServiceName>> = {
-  'stop-nginx': 'nginx',
-  'stop-keepalived': 'keepalived',
-  'stop-backend': 'tomcat',
-};
-
 export interface DrillFaultsOptions {
+  config: AgentConfig;
   stateDir: string;
   exec: ExecFn;
   log: Logger;
@@ -125,15 +110,8 @@ export class DrillFaults {
         message: `fault ${p.fault} is already active (drill ${same.drillId})`,
         steps: steps.list,
       };
-    const service = SERVICE_OF[p.fault];
-    if (service && !this.opts.services) {
-      return {
-        ok: false,
-        code: 'invalid',
-        message: `no serviceManager in this agent's config: cannot ${p.fault}`,
-        steps: steps.list,
-      };
-    }
+    const cannot = FAULTS[p.fault].check(this.env(steps), p);
+    if (cannot) return { ok: false, code: 'invalid', message: cannot, steps: steps.list };
     const now = Date.now();
     const fault: ActiveFault = {
       drillId: p.drillId,
@@ -144,8 +122,8 @@ export class DrillFaults {
     this.active.set(p.drillId, fault);
     await steps.task('record fault', () => this.persist());
     this.arm(fault, p.restoreAfterMs);
-    const ok = await this.inject(p.fault, steps);
-    if (!ok) {
+    const detail = await FAULTS[p.fault].inject(this.env(steps), p).catch(() => false as const);
+    if (detail === false) {
       // Half-applied faults are undone at once rather than left to the timer.
       await this.undo(fault, steps);
       this.forget(p.drillId);
@@ -156,6 +134,10 @@ export class DrillFaults {
         message: `could not apply ${p.fault}; undone`,
         steps: steps.list,
       };
+    }
+    if (Object.keys(detail).length > 0) {
+      fault.detail = detail;
+      await steps.task('record fault detail', () => this.persist());
     }
     this.opts.log.warn('drill fault applied', {
       drillId: p.drillId,
@@ -217,24 +199,11 @@ export class DrillFaults {
     await writeFileAtomic(this.file, JSON.stringify(this.list(), null, 2), 0o600);
   }
 
-  private async inject(fault: DrillFaultKind, steps: Steps): Promise<boolean> {
-    const service = SERVICE_OF[fault];
-    if (service) return (await this.opts.services?.stop(service, steps)) ?? false;
-    return (
-      await steps.run('block vrrp (nft)', ['nft', '-f', '-'], {
-        input: BLOCK_VRRP_RULESET,
-        timeoutMs: 10_000,
-      })
-    ).ok;
+  private env(steps: Steps): FaultEnv {
+    return { config: this.opts.config, services: this.opts.services, steps };
   }
 
   private async undo(fault: ActiveFault, steps: Steps): Promise<boolean> {
-    const service = SERVICE_OF[fault.fault];
-    if (service) return (await this.opts.services?.start(service, steps)) ?? false;
-    const r = await steps.run('unblock vrrp (nft)', ['nft', 'delete', 'table', 'inet', NFT_TABLE], {
-      timeoutMs: 10_000,
-    });
-    // Already gone counts as restored.
-    return r.ok || /No such file or directory/.test(r.output ?? '');
+    return FAULTS[fault.fault].undo(this.env(steps), fault.detail ?? {}).catch(() => false);
   }
 }

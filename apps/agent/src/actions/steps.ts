@@ -32,12 +32,14 @@ export class Steps {
 
   /** A step that is not a command (a file write, a check). */
   async task(step: string, fn: () => Promise<string | void>): Promise<Step> {
+    const at = Date.now();
     const t0 = performance.now();
     try {
       const out = await fn();
       return this.add({
         step,
         ok: true,
+        at,
         durationMs: ms(t0),
         ...(out ? { output: trimOutput(out) } : {}),
       });
@@ -45,6 +47,7 @@ export class Steps {
       return this.add({
         step,
         ok: false,
+        at,
         durationMs: ms(t0),
         output: trimOutput((err as Error).message),
       });
@@ -57,6 +60,7 @@ export class Steps {
     argv: readonly string[],
     opts: ExecOptions & { okCodes?: number[] } = {},
   ): Promise<Step & { result: ExecResult }> {
+    const at = Date.now();
     const result = await this.exec(argv, { timeoutMs: 15_000, ...opts });
     const ok =
       result.error === undefined &&
@@ -67,6 +71,7 @@ export class Steps {
       ok,
       argv: argv.map((a) => a.slice(0, 1024)),
       code: result.code,
+      at,
       durationMs: Math.round(result.durationMs),
       output: describeExec(result),
     });

@@ -14,6 +14,7 @@ import {
   VrrpState,
 } from './common';
 import { ActionRequest, ActionResult } from './actions';
+import { ProbeSamples } from './probe';
 import {
   ConfigChange,
   ConfigObservation,
@@ -136,6 +137,7 @@ export const AgentDataMessage = Type.Union([
   UpstreamHealthChange,
   ConfigChange,
   ActionResult,
+  ProbeSamples,
 ]);
 export type AgentDataMessage = Static<typeof AgentDataMessage>;
 
@@ -149,6 +151,7 @@ export const AgentToServer = Type.Union([
   UpstreamHealthChange,
   ConfigChange,
   ActionResult,
+  ProbeSamples,
   AgentPong,
   StatsSample,
   LogLines,

@@ -163,6 +163,7 @@ export class AgentConnection {
       case 'upstream.health':
       case 'config.observed':
       case 'action.result':
+      case 'probe.samples':
         return this.onData(msg);
       case 'stats':
         // Not durable (no seq, no ack): history keeps them as rolled-up series.

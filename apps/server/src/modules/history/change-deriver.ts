@@ -49,7 +49,10 @@ function dataOf(msg: AgentDataMessage): unknown {
   return rest;
 }
 
-function direct(mirror: NodeMirror, msg: Exclude<AgentDataMessage, AgentSnapshot>): string {
+function direct(
+  mirror: NodeMirror,
+  msg: Exclude<AgentDataMessage, AgentSnapshot | { type: 'probe.samples' }>,
+): string {
   switch (msg.type) {
     case 'vrrp.transition': {
       const before = mirror.vrrp[msg.instance];
@@ -190,6 +193,8 @@ export function deriveChanges(
   prev: NodeMirror | undefined,
   msg: AgentDataMessage,
 ): { mirror: NodeMirror; changes: DerivedChange[] } {
+  // A drill's client-probe batches are the drill report's data, not the node's history.
+  if (msg.type === 'probe.samples') return { mirror: prev ?? emptyMirror(), changes: [] };
   if (msg.type !== 'snapshot') {
     const mirror = structuredClone(prev ?? emptyMirror());
     return {

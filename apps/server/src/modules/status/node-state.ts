@@ -133,7 +133,8 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
       return;
     case 'vrrp.group':
     case 'action.result':
-      // Not part of the status picture: sync groups and actions have their own views.
+    case 'probe.samples':
+      // Not part of the status picture: sync groups, actions and drill probes have their own views.
       return;
   }
 }
