@@ -36,15 +36,16 @@ describe('ClientProbe', () => {
     });
     http.on('connection', () => connections++);
     const port = await listen(http);
-    const { samples } = await run(`http://127.0.0.1:${port}/`, 500);
-    expect(samples.length).toBeGreaterThanOrEqual(20);
-    expect(samples.length).toBeLessThanOrEqual(27);
+    const { samples, probe } = await run(`http://127.0.0.1:${port}/`, 500);
+    // Slots the event loop was too late for are skipped (and counted), never bunched up.
+    expect(samples.length + probe.skipped).toBeGreaterThanOrEqual(20);
+    expect(samples.length + probe.skipped).toBeLessThanOrEqual(27);
     expect(connections).toBe(samples.length);
     expect(samples.every((s) => s.r === 200 && s.lb === 'lb1')).toBe(true);
     // On a fixed grid: a late timer is made up by the next one, so the mean start gap stays
     // at the interval even on a loaded machine (single gaps jitter with the event loop).
     const sorted = samples.map((s) => s.t).sort((a, b) => a - b);
-    const mean = ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0)) / (sorted.length - 1);
+    const mean = ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0)) / (sorted.length - 1 + probe.skipped);
     expect(mean).toBeGreaterThan(18);
     expect(mean).toBeLessThan(23);
   });
