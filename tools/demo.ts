@@ -106,6 +106,8 @@ async function main(): Promise<void> {
       KEEPWATCH_DATA: dataDir,
       KEEPWATCH_ADMIN_PASSWORD: adminPassword,
       KEEPWATCH_AGENT_TOKEN: agentToken,
+      // The lab's agents share one token; production agents enroll (the default).
+      KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: '1',
     },
     join(dataDir, 'server.log'),
   );

@@ -206,6 +206,20 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     await outbox.close();
   });
 
+  it('takes a 4403 (node binding) as a refusal: logged as an error, retried slowly', async () => {
+    const lines: string[] = [];
+    const { outbox, conn } = await setup(createLogger({ sink: (l) => lines.push(l) }));
+    conn.start(ac.signal);
+    const p0 = await peer(0);
+    await p0.next();
+    p0.ws.close(CloseCode.identity, 'credential is enrolled as web1');
+    await peer(1);
+    expect(lines.some((l) => /ERROR .*server refused this agent code=4403/.test(l))).toBe(true);
+    ac.abort();
+    await conn.stopped();
+    await outbox.close();
+  });
+
   it('logs a 4401 close as an error and keeps retrying', async () => {
     const lines: string[] = [];
     const { outbox, conn } = await setup(createLogger({ sink: (l) => lines.push(l) }));

@@ -26,7 +26,8 @@ import { Backoff, sleep } from './timing';
  *   ack{seq}        -> outbox drops <= seq
  *   ping{id,t0}     -> pong{id,t0,t1,t2}
  *   action.request, logs.subscribe, logs.unsubscribe -> onRequest (the agent's handlers)
- *   close           -> onDisconnected, then reconnect after exponential backoff with full jitter
+ *   close           -> onDisconnected, then reconnect after exponential backoff with full jitter;
+ *                      4401/4403/4426 (credential, node binding, protocol) retry slowly
  * Every inbound frame is decoded with the compiled validator before any handler runs;
  * a frame that does not decode is logged and ignored.
  */
@@ -66,7 +67,12 @@ interface Session {
   sentUpTo: number;
 }
 
-const REFUSED = new Set<number>([CloseCode.unauthorized, CloseCode.protocolVersion]);
+/** Closes that retrying soon cannot fix: a credential, a node binding, a protocol version. */
+const REFUSED = new Set<number>([
+  CloseCode.unauthorized,
+  CloseCode.identity,
+  CloseCode.protocolVersion,
+]);
 
 export function agentSocketUrl(base: string): string {
   return `${base.replace(/\/+$/, '')}/api/v1/agent/ws`;

@@ -142,7 +142,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(agentCredentials, {
     now,
     sharedToken: config.agentToken,
-    allowSharedToken: config.allowSharedAgentToken ?? true,
+    allowSharedToken: config.allowSharedAgentToken ?? false,
   });
 
   await app.register(

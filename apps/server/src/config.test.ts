@@ -15,6 +15,12 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(dir);
     expect(c.adminPassword).toBeUndefined();
     expect(c.webDist).toMatch(/apps\/web\/dist$/);
+    // Only enrolled agents connect unless a lab turns the shared token on.
+    expect(c.allowSharedAgentToken).toBe(false);
+    expect(
+      loadConfig({ KEEPWATCH_DATA: dir, KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: '1' })
+        .allowSharedAgentToken,
+    ).toBe(true);
   });
 
   it('reads port, a comma-separated host list and the admin password', () => {

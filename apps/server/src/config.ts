@@ -14,9 +14,10 @@ export interface ServerConfig {
   /** Shared secret agents present in their hello. */
   agentToken: string;
   /**
-   * Accept agentToken from agents that have no enrolled per-agent credential (labs, dev).
-   * KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN=0 turns it off so only enrolled agents connect.
-   * Undefined = true.
+   * Accept agentToken from agents that have no enrolled per-agent credential (labs, the demo).
+   * Off unless KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN=1: anyone holding the shared token can say
+   * hello as any agent id, so only enrolled agents (bound to their node) connect by default.
+   * Undefined = false.
    */
   allowSharedAgentToken?: boolean;
   /** Folder with the agent builds served at /api/v1/agent-dist (default apps/agent/dist). */
@@ -141,7 +142,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     dataDir,
     ...(adminPassword !== undefined && { adminPassword }),
     agentToken: env['KEEPWATCH_AGENT_TOKEN'] || loadOrCreateAgentToken(dataDir),
-    allowSharedAgentToken: !['0', 'false', 'off', 'no'].includes(
+    allowSharedAgentToken: ['1', 'true', 'on', 'yes'].includes(
       (env['KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN'] ?? '').toLowerCase(),
     ),
     agentDist: resolve(env['KEEPWATCH_AGENT_DIST'] || defaultAgentDist()),

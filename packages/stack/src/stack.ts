@@ -84,6 +84,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       KEEPWATCH_DATA: dataDir,
       KEEPWATCH_ADMIN_PASSWORD: adminPassword,
       KEEPWATCH_AGENT_TOKEN: agentToken,
+      // Lab agents share one token (off by default: production agents enroll).
+      KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: '1',
     });
     let port = 0;
     const listen = async (): Promise<string> => {

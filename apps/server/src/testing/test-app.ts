@@ -14,6 +14,8 @@ export function testConfig(over: Partial<ServerConfig> = {}): ServerConfig {
     dataDir: '/nonexistent-keepwatch-test',
     adminPassword: ADMIN_PASSWORD,
     agentToken: AGENT_TOKEN,
+    // Most tests speak as lab agents; enrollment tests turn it off (the production default).
+    allowSharedAgentToken: true,
     webDist: '/nonexistent-keepwatch-web',
     logLevel: 'silent',
     ...over,

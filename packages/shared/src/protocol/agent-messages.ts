@@ -200,5 +200,7 @@ export const CloseCode = {
   unauthorized: 4401,
   protocolVersion: 4426,
   replaced: 4409,
+  /** The hello names a node its credential is not (node-binding rules in modules/enrollment). */
+  identity: 4403,
   serverShutdown: 1001,
 } as const;

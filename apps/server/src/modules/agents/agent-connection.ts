@@ -9,10 +9,13 @@ import {
   type AgentDataMessage,
   type AgentHello,
   type AgentPong,
+  type AgentUpgradeCredential,
   type ServerToAgent,
 } from '@keepwatch/shared';
 import type { EventBus } from '../../plugins/event-bus';
+import type { HelloVerdict } from '../enrollment/admit-hello';
 import type { AgentIngest } from './agent-ingest';
+import type { AgentRegistry } from './agent-registry';
 import { ClockSync } from './clock-sync';
 import { closeReason } from './close-reason';
 import { helloNameProblem } from './hello-names';
@@ -23,10 +26,20 @@ export const PONG_TIMEOUT_MS = 15_000;
 /** Not in the shared CloseCode set: only the server decides a peer went silent. */
 export const CLOSE_PONG_TIMEOUT = 4408;
 
+export { AgentRegistry } from './agent-registry';
+
 export interface AgentConnectionDeps {
   agentToken: string;
-  /** Per-agent credential check (modules/enrollment); without it only agentToken is accepted. */
-  verify?: (agentId: string, token: string) => { ok: true } | { ok: false; reason: string };
+  /**
+   * The hello's credential and node binding (modules/enrollment admitHello); without it
+   * (minimal test apps) only agentToken is accepted.
+   */
+  admit?: (hello: AgentHello) => HelloVerdict;
+  /**
+   * The agent credential the upgrade request proved (plugins/access-guard.ts): the hello must
+   * name the same agent and credential.
+   */
+  upgrade?: AgentUpgradeCredential;
   ingest: AgentIngest;
   bus: EventBus;
   registry: AgentRegistry;
@@ -36,40 +49,8 @@ export interface AgentConnectionDeps {
   timing?: { helloMs?: number; pingMs?: number; pongMs?: number };
 }
 
-/** Live connections by agentId: a newer connection replaces an older one. */
-export class AgentRegistry {
-  private readonly byAgent = new Map<string, AgentConnection>();
-
-  claim(agentId: string, conn: AgentConnection): void {
-    const old = this.byAgent.get(agentId);
-    this.byAgent.set(agentId, conn);
-    if (old && old !== conn)
-      old.close(CloseCode.replaced, 'replaced by a newer connection of the same agent');
-  }
-
-  /** True if `conn` was the agent's current connection (so the agent is now offline). */
-  release(agentId: string, conn: AgentConnection): boolean {
-    if (this.byAgent.get(agentId) !== conn) return false;
-    this.byAgent.delete(agentId);
-    return true;
-  }
-
-  /** Closes the agent's live socket, if any (a revoked credential). */
-  closeAgent(agentId: string, code: number, reason: string): void {
-    this.byAgent.get(agentId)?.close(code, reason);
-  }
-
-  /** Sends to the agent's current (welcomed) socket; false if it has none. */
-  send(agentId: string, msg: ServerToAgent): boolean {
-    return this.byAgent.get(agentId)?.deliver(msg) ?? false;
-  }
-
-  get size(): number {
-    return this.byAgent.size;
-  }
-}
-
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
 
 function helloProtocol(raw: RawData): number | undefined {
   try {
@@ -191,19 +172,53 @@ export class AgentConnection {
     );
   }
 
+  /** Credential, node binding, names, and that no other agent is connected as this node. */
+  private admit(hello: AgentHello): HelloVerdict {
+    const { admit, upgrade, registry } = this.deps;
+    if (upgrade && upgrade.agentId !== hello.agentId)
+      return {
+        ok: false,
+        code: CloseCode.unauthorized,
+        reason: `hello names agent ${hello.agentId}, the upgrade credential another one`,
+      };
+    if (upgrade && !sameSecret(upgrade.token, hello.token))
+      return {
+        ok: false,
+        code: CloseCode.unauthorized,
+        reason: 'hello carries another credential than the upgrade request',
+      };
+    const verdict: HelloVerdict = admit
+      ? admit(hello)
+      : sameSecret(hello.token, this.deps.agentToken)
+        ? { ok: true, via: 'shared-token' }
+        : { ok: false, code: CloseCode.unauthorized, reason: 'invalid agent token' };
+    if (!verdict.ok) return verdict;
+    const badName = helloNameProblem(hello);
+    if (badName) return { ok: false, code: CloseCode.badFrame, reason: badName };
+    const holder = registry.nodeHeldBy(hello.node, hello.agentId);
+    if (holder !== undefined)
+      return {
+        ok: false,
+        code: CloseCode.identity,
+        reason: `node ${hello.node.name} of cluster ${hello.node.cluster.id} is connected as agent ${holder}`,
+      };
+    return verdict;
+  }
+
   private async onHello(hello: AgentHello): Promise<void> {
     if (hello.protocol !== PROTOCOL_VERSION) return this.rejectProtocol(hello.protocol);
-    const verdict = this.deps.verify
-      ? this.deps.verify(hello.agentId, hello.token)
-      : timingSafeEqual(digest(hello.token), digest(this.deps.agentToken))
-        ? { ok: true as const }
-        : { ok: false as const, reason: 'invalid agent token' };
-    if (!verdict.ok) return this.close(CloseCode.unauthorized, verdict.reason);
-    const badName = helloNameProblem(hello);
-    if (badName) return this.close(CloseCode.badFrame, badName);
+    const verdict = this.admit(hello);
+    if (!verdict.ok) {
+      this.deps.log.warn(
+        { agentId: hello.agentId, node: hello.node, reason: verdict.reason },
+        'agent hello refused',
+      );
+      return this.close(verdict.code, verdict.reason);
+    }
+    verdict.bind?.();
     const { ingest, registry, bus, now } = this.deps;
     this.agentId = hello.agentId;
-    registry.claim(hello.agentId, this);
+    registry.claim(hello.agentId, hello.node, this);
     // The replaced connection's last messages may still be queued: make them durable first.
     await ingest.flush();
     if (this.state === 'closed') return;

@@ -1,7 +1,8 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { CloseCode } from '@keepwatch/shared';
-import { AgentConnection, AgentRegistry } from './agent-connection';
+import { AgentConnection } from './agent-connection';
 import { AgentIngest } from './agent-ingest';
+import { AgentRegistry } from './agent-registry';
 
 export interface AgentsModuleOptions {
   agentToken: string;
@@ -36,16 +37,9 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
       const upgrade = request.agentUpgrade;
       new AgentConnection(socket, {
         agentToken: opts.agentToken,
-        ...(creds && {
-          // The hello is checked again and must be the agent the upgrade proved to be.
-          verify: (id: string, token: string) =>
-            upgrade?.agentId === id
-              ? creds.verify(id, token)
-              : {
-                  ok: false as const,
-                  reason: `hello names agent ${id}, the upgrade credential another one`,
-                },
-        }),
+        ...(creds && { admit: (hello) => creds.admit(hello) }),
+        // The hello is checked again and must be the agent the upgrade proved to be.
+        ...(upgrade && { upgrade }),
         ingest,
         bus: app.bus,
         registry,

@@ -1,10 +1,18 @@
 import fp from 'fastify-plugin';
+import type { AgentHello } from '@keepwatch/shared';
+import { admitHello, type HelloVerdict } from './admit-hello';
 import { EnrollmentStore } from './enrollment-store';
 import { verifyAgentCredential, type CredentialVerdict } from './verify-agent-credential';
 
 export interface AgentCredentials {
   store: EnrollmentStore;
+  /**
+   * Is this (agentId, token) allowed to connect at all? The upgrade's check (access guard):
+   * the node binding waits for the hello, which names the node (admit).
+   */
   verify(agentId: string, token: string): CredentialVerdict;
+  /** The hello's check: verify() plus the node binding (node-binding.ts ID-1, ID-3, ID-5). */
+  admit(hello: Pick<AgentHello, 'agentId' | 'token' | 'node'>): HelloVerdict;
   /** Revokes the agent id and tells every listener (the agent socket closes it at once). */
   revoke(agentId: string): boolean;
   onRevoked(listener: (agentId: string) => void): void;
@@ -21,7 +29,7 @@ declare module 'fastify' {
 export interface AgentCredentialsOptions {
   now: () => number;
   sharedToken: string;
-  /** Accept the shared token from agents without an enrolled credential (labs). */
+  /** Accept the shared token from agents without an enrolled credential (labs; default off). */
   allowSharedToken: boolean;
 }
 
@@ -33,11 +41,12 @@ export default fp<AgentCredentialsOptions>(
     const online = new Set<string>();
     app.bus.on('agent.online', (e) => online.add(e.agentId));
     app.bus.on('agent.offline', (e) => online.delete(e.agentId));
-    const sharedToken = opts.allowSharedToken ? opts.sharedToken : undefined;
+    const shared = { sharedToken: opts.sharedToken, allowSharedToken: opts.allowSharedToken };
     app.decorate('agentCredentials', {
       store,
       online,
-      verify: (agentId, token) => verifyAgentCredential({ store, sharedToken }, agentId, token),
+      verify: (agentId, token) => verifyAgentCredential({ store, ...shared }, agentId, token),
+      admit: (hello) => admitHello({ store, ...shared }, hello),
       revoke: (agentId) => {
         const changed = store.revokeAgent(agentId);
         for (const l of listeners) l(agentId);

@@ -1,5 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import type { NodeRole } from '@keepwatch/shared';
+import {
+  DEFAULT_CLUSTER_ID,
+  DEFAULT_ROLE,
+  defaultNodeName,
+  type NodeBinding,
+} from './node-binding';
 
 /*
  * Enrollment tokens and per-agent credentials in SQLite. Secrets leave this class exactly
@@ -25,12 +32,14 @@ export interface EnrollRequest {
   hostname: string;
   name?: string;
   clusterId?: string;
-  role?: string;
+  role?: NodeRole;
 }
 
 export type EnrollResult =
-  | { ok: true; agentId: string; credential: string }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'revoked' };
+  | { ok: true; agentId: string; credential: string; binding: NodeBinding }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'revoked' }
+  /** ID-2: a live credential already holds this node. */
+  | { ok: false; reason: 'node_taken'; holder: string; binding: NodeBinding };
 
 export interface CredentialRow {
   agentId: string;
@@ -38,6 +47,25 @@ export interface CredentialRow {
   hostname: string | null;
   enrolledAt: number;
   revokedAt: number | null;
+  /** The node this credential is (null for credentials enrolled before bindings: ID-5). */
+  binding: NodeBinding | null;
+}
+
+interface CredentialDbRow {
+  agent_id: string;
+  credential_hash: string | null;
+  hostname: string | null;
+  node_name: string | null;
+  cluster_id: string | null;
+  role: string | null;
+  enrolled_at: number;
+  revoked_at: number | null;
+}
+
+function bindingFromRow(r: CredentialDbRow): NodeBinding | null {
+  if (r.node_name === null || r.cluster_id === null) return null;
+  if (r.role !== 'lb' && r.role !== 'backend') return null;
+  return { name: r.node_name, clusterId: r.cluster_id, role: r.role };
 }
 
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -125,7 +153,15 @@ export class EnrollmentStore {
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
       if (row.used_at !== null) return { ok: false, reason: 'used' };
       if (row.expires_at <= at) return { ok: false, reason: 'expired' };
-      const agentId = agentIdFor(req.name ?? req.hostname);
+      const binding: NodeBinding = {
+        name: req.name ?? defaultNodeName(req.hostname),
+        clusterId: req.clusterId ?? DEFAULT_CLUSTER_ID,
+        role: req.role ?? DEFAULT_ROLE,
+      };
+      // Checked before the token is spent: the admin can revoke the holder and retry.
+      const holder = this.nodeHolder(binding);
+      if (holder !== undefined) return { ok: false, reason: 'node_taken', holder, binding };
+      const agentId = agentIdFor(binding.name);
       const credential = `kwa_${randomBytes(32).toString('base64url')}`;
       // The WHERE repeats the checks so the spend is atomic even outside this transaction.
       const spent = this.db
@@ -143,30 +179,23 @@ export class EnrollmentStore {
           agentId,
           sha256Hex(credential),
           req.hostname,
-          req.name ?? null,
-          req.clusterId ?? null,
-          req.role ?? null,
+          binding.name,
+          binding.clusterId,
+          binding.role,
           row.id,
           at,
         );
-      return { ok: true, agentId, credential };
+      return { ok: true, agentId, credential, binding };
     })();
   }
 
   credential(agentId: string): (CredentialRow & { hash: string | null }) | undefined {
     const r = this.db
       .prepare(
-        'SELECT agent_id, credential_hash, hostname, enrolled_at, revoked_at FROM agent_credentials WHERE agent_id = ?',
+        `SELECT agent_id, credential_hash, hostname, node_name, cluster_id, role, enrolled_at, revoked_at
+         FROM agent_credentials WHERE agent_id = ?`,
       )
-      .get(agentId) as
-      | {
-          agent_id: string;
-          credential_hash: string | null;
-          hostname: string | null;
-          enrolled_at: number;
-          revoked_at: number | null;
-        }
-      | undefined;
+      .get(agentId) as CredentialDbRow | undefined;
     if (!r) return undefined;
     return {
       agentId: r.agent_id,
@@ -175,7 +204,29 @@ export class EnrollmentStore {
       hostname: r.hostname,
       enrolledAt: r.enrolled_at,
       revokedAt: r.revoked_at,
+      binding: bindingFromRow(r),
     };
+  }
+
+  /** The agent id of the live credential bound to this node, other than `except` (ID-2, ID-3). */
+  nodeHolder(node: Pick<NodeBinding, 'name' | 'clusterId'>, except?: string): string | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT agent_id FROM agent_credentials
+         WHERE cluster_id = ? AND node_name = ? AND credential_hash IS NOT NULL
+           AND revoked_at IS NULL AND agent_id <> ? LIMIT 1`,
+      )
+      .get(node.clusterId, node.name, except ?? '') as { agent_id: string } | undefined;
+    return r?.agent_id;
+  }
+
+  /** ID-5: binds a credential enrolled before bindings existed to its first hello's node. */
+  bind(agentId: string, binding: NodeBinding): void {
+    this.db
+      .prepare(
+        'UPDATE agent_credentials SET node_name = ?, cluster_id = ?, role = ? WHERE agent_id = ?',
+      )
+      .run(binding.name, binding.clusterId, binding.role, agentId);
   }
 
   allCredentials(): CredentialRow[] {

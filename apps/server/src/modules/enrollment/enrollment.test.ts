@@ -30,7 +30,7 @@ function enroll(app: FastifyInstance, token: string) {
   return app.inject({
     method: 'POST',
     url: '/api/v1/agents/enroll',
-    payload: { token, hostname: 'web-1.example', name: 'web1', role: 'lb' },
+    payload: { token, hostname: 'web-1.example', name: 'web1', role: 'lb', clusterId: 'lab' },
   });
 }
 

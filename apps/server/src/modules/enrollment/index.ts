@@ -12,6 +12,7 @@ import {
   OkResponse,
 } from '@keepwatch/shared';
 import { listAgents } from './agents-list';
+import { describeBinding } from './node-binding';
 
 const REFUSAL: Record<'unknown' | 'expired' | 'used' | 'revoked', string> = {
   unknown: 'unknown enrollment token',
@@ -99,9 +100,10 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
       config: { public: true },
       schema: {
         tags: ['agents'],
-        summary: 'Exchange an enrollment token for an agent credential',
+        summary:
+          'Exchange an enrollment token for an agent credential bound to one node (name, cluster, role)',
         body: EnrollRequest,
-        response: { 200: EnrollResponse, 400: ApiError, 401: ApiError },
+        response: { 200: EnrollResponse, 400: ApiError, 401: ApiError, 409: ApiError },
       },
     },
     async (request, reply) => {
@@ -117,15 +119,26 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
         app.audit.fromRequest(request, {
           action: 'agent.enroll',
           result: 'denied',
-          detail: { reason: r.reason, hostname },
+          detail: {
+            reason: r.reason,
+            hostname,
+            ...(r.reason === 'node_taken' && { holder: r.holder, node: r.binding }),
+          },
         });
+        if (r.reason === 'node_taken') {
+          // ID-2: replacing a node is the admin's decision (revoke), never an enrollee's.
+          return reply.code(409).send({
+            error: 'node_taken',
+            message: `node ${describeBinding(r.binding)} is already enrolled as agent ${r.holder}: revoke that agent first to replace it (the token was not used)`,
+          });
+        }
         return reply.code(401).send({ error: 'enrollment_refused', message: REFUSAL[r.reason] });
       }
       app.audit.fromRequest(request, {
         action: 'agent.enroll',
         actor: `agent:${r.agentId}`,
         target: r.agentId,
-        detail: { hostname },
+        detail: { hostname, node: r.binding },
       });
       return { agentId: r.agentId, credential: r.credential };
     },

@@ -1,14 +1,22 @@
 import type { EnrollmentStore } from './enrollment-store';
 import { digestsEqual, sha256Hex } from './enrollment-store';
+import type { NodeBinding } from './node-binding';
 
 export type CredentialVerdict =
-  { ok: true; via: 'credential' | 'shared-token' } | { ok: false; reason: string };
+  | { ok: true; via: 'credential'; binding: NodeBinding | null }
+  | { ok: true; via: 'shared-token' }
+  | { ok: false; reason: string };
 
 export interface VerifyOptions {
   store: Pick<EnrollmentStore, 'credential'>;
-  /** The server's shared KEEPWATCH_AGENT_TOKEN; undefined when shared-token auth is off. */
+  /** The server's shared KEEPWATCH_AGENT_TOKEN. */
   sharedToken: string | undefined;
+  /** KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: off by default, labs and the demo turn it on. */
+  allowSharedToken: boolean;
 }
+
+export const SHARED_TOKEN_OFF =
+  'the shared agent token is turned off on this server: enroll the agent (KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN=1 is for labs)';
 
 /**
  * Decides whether a hello's (agentId, token) may connect. An agent id that has a credential
@@ -25,11 +33,14 @@ export function verifyAgentCredential(
   if (row?.revokedAt != null) return { ok: false, reason: 'agent credential revoked' };
   if (row?.hash) {
     return digestsEqual(presented, row.hash)
-      ? { ok: true, via: 'credential' }
+      ? { ok: true, via: 'credential', binding: row.binding }
       : { ok: false, reason: 'invalid agent credential' };
   }
   if (opts.sharedToken !== undefined && digestsEqual(presented, sha256Hex(opts.sharedToken))) {
-    return { ok: true, via: 'shared-token' };
+    // The token is right but not allowed: say so, the operator would chase a typo otherwise.
+    return opts.allowSharedToken
+      ? { ok: true, via: 'shared-token' }
+      : { ok: false, reason: SHARED_TOKEN_OFF };
   }
   return { ok: false, reason: 'invalid agent token' };
 }

@@ -172,7 +172,11 @@ export class ClusterStore {
     return entry;
   }
 
-  /** A reinstalled agent (new agentId, same node) replaces its old, offline entry. */
+  /**
+   * A reinstalled agent (new agentId, same node) replaces its old, offline entry. Safe only
+   * because every hello reaching the store passed the node-binding rules (modules/enrollment
+   * node-binding.ts): an agent naming a node that is not its own is refused before this.
+   */
   private dropOfflineNamesakes(cluster: ClusterEntry, agentId: string, name: string): void {
     for (const other of cluster.agents) {
       const entry = this.agents.get(other);

@@ -50,14 +50,15 @@ interface AgentRow {
 
 /**
  * Rebuilds every known node (offline until its agent reconnects) from the stored history:
- * its last snapshot plus the events after it. A restarted server therefore still knows its
+ * its last snapshot plus the events after it. Oldest first: of two agents that were the same
+ * node (a replaced one), the one seen last is the node. A restarted server therefore still knows its
  * clusters and their VIPs.
  */
 function restore(db: Database, store: ClusterStore): void {
   const agents = db
     .prepare(
       `SELECT a.agent_id, a.cluster_id, c.name AS cluster_name, a.node_name, a.role, a.last_seen
-       FROM agents a JOIN clusters c ON c.id = a.cluster_id`,
+       FROM agents a JOIN clusters c ON c.id = a.cluster_id ORDER BY a.last_seen`,
     )
     .all() as AgentRow[];
   const lastSnapshot = db.prepare(
