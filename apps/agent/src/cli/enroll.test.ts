@@ -69,8 +69,9 @@ describe('keepwatch-agent enroll', () => {
     });
     expect(parsed.value.agentId).toMatch(/^web1-/);
     expect(parsed.value.server.token).toMatch(/^kwa_/);
-    // The server accepts exactly this credential.
-    expect(app.agentCredentials.verify(parsed.value.agentId, parsed.value.server.token)).toEqual({
+    // The server accepts exactly this credential, as exactly the node the config names.
+    const { agentId, node, server } = parsed.value;
+    expect(app.agentCredentials.admit({ agentId, token: server.token, node })).toEqual({
       ok: true,
       via: 'credential',
     });
