@@ -113,6 +113,8 @@ async function one(target: Target, agents: number): Promise<LoadResult & { lost:
     KEEPWATCH_DATA: dataDir,
     KEEPWATCH_ADMIN_PASSWORD: adminPassword,
     KEEPWATCH_AGENT_TOKEN: agentToken,
+    // Simulated agents share one token (off by default: production agents enroll).
+    KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: '1',
     KEEPWATCH_LOG_LEVEL: 'warn',
   };
   const server = new ServerProcess(target, env, port);
