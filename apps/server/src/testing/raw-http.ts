@@ -90,14 +90,16 @@ export function upgradeStatus(
     sock.on('error', () => done(0));
     // A connection closed without a status line is a refusal too (the parser rejected it).
     sock.on('close', () => done(0));
+    // A `host` entry in `headers` replaces the usual one (the DNS rebinding tests).
+    const { host = `127.0.0.1:${port}`, ...rest } = headers;
     const lines = [
       `GET ${path} HTTP/1.1`,
-      `Host: 127.0.0.1:${port}`,
+      `Host: ${host}`,
       'Connection: Upgrade',
       'Upgrade: websocket',
       'Sec-WebSocket-Version: 13',
       `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ...Object.entries(rest).map(([k, v]) => `${k}: ${v}`),
     ];
     sock.write(`${lines.join('\r\n')}\r\n\r\n`);
   });
