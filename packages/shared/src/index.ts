@@ -13,6 +13,7 @@ export * from './protocol/alerts';
 export * from './protocol/enrollment';
 export * from './protocol/users';
 export * from './protocol/audit';
+export * from './protocol/drills';
 export * from './protocol/strict';
 export * from './protocol/codec';
 export * from './domain';

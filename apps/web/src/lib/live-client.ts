@@ -1,6 +1,7 @@
 import {
   liveToBrowserCodec,
   type Alert,
+  type LiveDrillMessage,
   type LiveFromBrowser,
   type LivePatch,
   type LiveToBrowser,
@@ -85,6 +86,8 @@ export interface LiveClient {
   subscribe: (listener: () => void) => () => void;
   /** Streams log lines of some nodes; returns the unsubscribe. */
   subscribeLogs: (request: LogRequest, onEvent: (e: LogEvent) => void) => () => void;
+  /** Running drills' progress (drill.phase / drill.samples / drill.transition); returns the unsubscribe. */
+  subscribeDrills: (onMessage: (msg: LiveDrillMessage) => void) => () => void;
 }
 
 const initialState: LiveState = {
@@ -128,6 +131,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     if (socket?.readyState === OPEN) socket.send(JSON.stringify(msg));
   };
   const logs = new LogSubscriptions(sendFrame);
+  const drillListeners = new Set<(msg: LiveDrillMessage) => void>();
 
   const set = (patch: Partial<LiveState>): void => {
     state = { ...state, ...patch };
@@ -206,6 +210,11 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
       case 'snapshot':
       case 'patch':
         return onStatus(msg);
+      case 'drill.phase':
+      case 'drill.samples':
+      case 'drill.transition':
+        for (const l of drillListeners) l(msg);
+        return;
     }
   };
 
@@ -297,6 +306,10 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    subscribeDrills(onMessage) {
+      drillListeners.add(onMessage);
+      return () => drillListeners.delete(onMessage);
     },
     subscribeLogs: (request, onEvent) => logs.add(request, onEvent),
   };

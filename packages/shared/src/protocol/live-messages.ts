@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Alert } from './alerts';
 import { EpochMs, NodeName } from './common';
+import { LiveDrillPhase, LiveDrillSamples, LiveDrillTransition } from './drills';
 import { LogSource } from './observations';
 import { StatusCluster, StatusResponse } from './status';
 import { Strict } from './strict';
@@ -18,6 +19,7 @@ import { Strict } from './strict';
  *   server -> logs.status {subscription, node, state, message?}   (per node, as it changes)
  *   server -> log.lines {subscription, node, source, lines}       (relayed from the agents)
  *   browser -> logs.unsubscribe {subscription}
+ *   server -> drill.phase / drill.samples / drill.transition   (a running drill; drills.ts)
  *
  * A client that sees a rev gap (rev != last + 1) reconnects to get a fresh snapshot. Feature
  * modules add their own messages as new union members; nobody reshapes another's.
@@ -117,6 +119,9 @@ export const LiveToBrowser = Type.Union([
   LiveAlerts,
   LiveLogsStatus,
   LiveLogLines,
+  LiveDrillPhase,
+  LiveDrillSamples,
+  LiveDrillTransition,
 ]);
 export type LiveToBrowser = Static<typeof LiveToBrowser>;
 
