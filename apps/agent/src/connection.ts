@@ -12,6 +12,7 @@ import {
   type StatsSample,
 } from '@keepwatch/shared';
 import type { Logger } from './log';
+import { checkOutgoing } from './outgoing';
 import type { DataMessageInput, Outbox } from './outbox';
 import { Backoff, sleep } from './timing';
 
@@ -223,9 +224,9 @@ export class Connection {
     await outbox.flush();
     if (session.ws.readyState !== WebSocket.OPEN) return;
     const pending = outbox.pending();
-    this.opts.log.info('welcomed', { ackedSeq, snapshotSeq: snap.seq, replay: pending.length - 1 });
+    this.opts.log.info('welcomed', { ackedSeq, snapshotSeq: snap?.seq, replay: pending.length });
     for (const m of pending) this.send(session, m);
-    session.sentUpTo = Math.max(snap.seq, ...pending.map((m) => m.seq));
+    session.sentUpTo = Math.max(snap?.seq ?? outbox.ackedSeq, ...pending.map((m) => m.seq));
     session.welcomed = true;
   }
 
@@ -251,6 +252,19 @@ export class Connection {
 
   private send(session: Session, msg: AgentToServer): void {
     if (session.ws.readyState !== WebSocket.OPEN) return;
+    // Data messages were fitted and checked before they entered the outbox (outgoing.ts);
+    // the rest (hello, pong, stats, logs) are checked here: a frame the server cannot decode
+    // would close the socket.
+    if (!('seq' in msg)) {
+      const r = checkOutgoing(msg);
+      if (!r.ok) {
+        this.opts.log.error('not sent: the frame does not fit the protocol schema', {
+          type: msg.type,
+          reason: r.error,
+        });
+        return;
+      }
+    }
     session.ws.send(agentToServerCodec.encode(msg), (err) => {
       if (err) this.opts.log.debug('send failed (socket closing)', { err: err.message });
     });

@@ -6,14 +6,15 @@ import type { AgentDataMessage } from '@keepwatch/shared';
 import { createLogger, silentLogger } from './log';
 import { Outbox, type DataMessageInput } from './outbox';
 
-const transition = (state: 'MASTER' | 'BACKUP'): DataMessageInput => ({
+type Input<T extends DataMessageInput['type']> = Extract<DataMessageInput, { type: T }>;
+const transition = (state: 'MASTER' | 'BACKUP'): Input<'vrrp.transition'> => ({
   type: 'vrrp.transition',
   instance: 'VI_1',
   state,
   effectivePriority: 100,
   source: 'fifo',
 });
-const snapshot = (): DataMessageInput => ({
+const snapshot = (): Input<'snapshot'> => ({
   type: 'snapshot',
   vrrp: [],
   addresses: [],
@@ -35,12 +36,36 @@ describe('Outbox', () => {
     box.onDurable((m) => seen.push(...m));
     const a = box.append(transition('BACKUP'), 1000);
     const b = box.append(transition('MASTER'), 1001);
-    expect([a.seq, b.seq]).toEqual([1, 2]);
-    expect(a.ts).toBe(1000);
+    expect([a?.seq, b?.seq]).toEqual([1, 2]);
+    expect(a?.ts).toBe(1000);
     expect(box.pending()).toEqual([]);
     await box.flush();
     expect(seen.map((m) => m.seq)).toEqual([1, 2]);
     expect(box.pending().map((m) => m.seq)).toEqual([1, 2]);
+    await box.close();
+  });
+
+  it('refuses a message the protocol schema refuses: logged, counted, no seq used, the next one goes', async () => {
+    const box = await openBox();
+    const bad = box.append({ ...transition('MASTER'), effectivePriority: 300 });
+    expect(bad).toBeUndefined();
+    expect(box.rejected).toBe(1);
+    expect(box.append(transition('MASTER'))?.seq).toBe(1);
+    await box.flush();
+    expect(box.pending().map((m) => m.seq)).toEqual([1]);
+    await box.close();
+  });
+
+  it("cuts a snapshot's lists to the schema limits and says so", async () => {
+    const box = await openBox();
+    const addresses = Array.from({ length: 1030 }, (_, i) => ({
+      address: `10.92.${Math.floor(i / 256)}.${i % 256}`,
+      prefix: 16,
+      interface: 'eth0',
+    }));
+    const snap = box.append({ ...snapshot(), addresses });
+    expect(snap).toMatchObject({ capped: [{ path: '/addresses', total: 1030 }] });
+    expect(snap?.type === 'snapshot' && snap.addresses.length).toBe(1024);
     await box.close();
   });
 
@@ -53,7 +78,7 @@ describe('Outbox', () => {
     // No close(): simulate a crash by abandoning the instance and re-opening the file.
     const again = await openBox();
     expect(again.pending().map((m) => m.seq)).toEqual([4, 5]);
-    expect(again.append(transition('MASTER')).seq).toBe(6);
+    expect(again.append(transition('MASTER'))?.seq).toBe(6);
     await again.close();
     await box.close();
   });
@@ -67,7 +92,7 @@ describe('Outbox', () => {
     await box.close();
     const again = await openBox();
     expect(again.size).toBe(0);
-    expect(again.append(transition('BACKUP')).seq).toBe(21);
+    expect(again.append(transition('BACKUP'))?.seq).toBe(21);
     await again.close();
   });
 
@@ -125,7 +150,7 @@ describe('Outbox', () => {
     await box.flush();
     await box.welcome(500);
     expect(box.pending().map((m) => m.seq)).toEqual([501, 502]);
-    expect(box.append(transition('MASTER')).seq).toBe(503);
+    expect(box.append(transition('MASTER'))?.seq).toBe(503);
     await box.close();
     const again = await openBox();
     expect(again.pending().map((m) => m.seq)).toEqual([501, 502, 503]);

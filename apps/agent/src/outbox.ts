@@ -10,6 +10,7 @@ import {
   replayOutbox,
   type OutboxHeader,
 } from './outbox-file';
+import { fitDataMessage } from './outgoing';
 
 /*
  * Durable outbox: every data message gets the next seq (never reused, survives restarts)
@@ -53,6 +54,7 @@ export class Outbox {
   private fh: FileHandle | undefined;
   private listeners = new Set<(durable: AgentDataMessage[]) => void>();
   private closed = false;
+  private rejectedCount = 0;
   /** True until the first welcome when the outbox started without a file (state dir reset). */
   private fresh: boolean;
 
@@ -105,14 +107,38 @@ export class Outbox {
   get dropped(): number {
     return this.hdr.dropped;
   }
+  /** Messages refused by the schema since start (never sent). */
+  get rejected(): number {
+    return this.rejectedCount;
+  }
   get size(): number {
     return this.entries.length;
   }
 
-  /** Assigns seq and ts, queues the message for the next fsync batch, returns it. */
-  append(input: DataMessageInput, ts: number = Date.now()): AgentDataMessage {
+  /**
+   * Assigns seq and ts, fits the message to the shared schema (outgoing.ts), queues it for
+   * the next fsync batch and returns it; undefined (logged, counted, no seq used) when the
+   * schema refuses it even after capping its lists.
+   */
+  append(input: DataMessageInput, ts: number = Date.now()): AgentDataMessage | undefined {
     if (this.closed) throw new Error('outbox is closed');
-    const msg = { ...input, seq: ++this.hdr.lastSeq, ts };
+    const fitted = fitDataMessage({ ...input, seq: this.hdr.lastSeq + 1, ts });
+    if (!fitted.ok) {
+      this.rejectedCount++;
+      this.opts.log.error('not sent: the message does not fit the protocol schema', {
+        type: input.type,
+        reason: fitted.error,
+        rejected: this.rejectedCount,
+      });
+      return undefined;
+    }
+    if (fitted.capped.length > 0)
+      this.opts.log.warn('message lists cut to the protocol limits', {
+        type: input.type,
+        capped: fitted.capped,
+      });
+    const msg = fitted.msg;
+    this.hdr.lastSeq = msg.seq;
     const line = messageLine(msg);
     this.enforceBound(Buffer.byteLength(line));
     this.push(msg, false);

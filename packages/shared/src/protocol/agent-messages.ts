@@ -85,6 +85,19 @@ export const AgentSnapshot = Strict({
   configs: Type.Optional(Type.Array(ConfigObservation, { maxItems: 4 })),
   /** Highest seq the agent had to drop because its outbox was full (0 or absent = none). */
   droppedMessages: Type.Optional(SeqPosition),
+  /**
+   * Lists the agent cut to this schema's limits (the host has more addresses, upstreams…
+   * than a snapshot may carry): which list, and how many items the host really has.
+   */
+  capped: Type.Optional(
+    Type.Array(
+      Strict({
+        path: Type.String({ maxLength: 128 }),
+        total: Type.Integer({ minimum: 0 }),
+      }),
+      { maxItems: 16 },
+    ),
+  ),
 });
 export type AgentSnapshot = Static<typeof AgentSnapshot>;
 
