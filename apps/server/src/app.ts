@@ -19,6 +19,7 @@ import logRelay from './modules/log-relay/index';
 import metricsModule from './modules/metrics/index';
 import historyModule from './modules/history/index';
 import historyPlugin from './modules/history/history-plugin';
+import serverHealthModule from './modules/server-health/index';
 import statusModule from './modules/status/index';
 import statusStore from './modules/status/status-store-plugin';
 import usersModule from './modules/users/index';
@@ -30,6 +31,7 @@ import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
+import { isStorageError } from './plugins/storage-health';
 import serverMetrics from './plugins/server-metrics';
 import actionsPlugin from './modules/actions/index';
 import clusterOps from './modules/cluster-ops/index';
@@ -44,6 +46,8 @@ export interface BuildAppOptions {
   now?: () => number;
   /** Alert timing overrides (tests); see modules/alerts/alert-service.ts. */
   alerts?: AlertsPluginOptions['tuning'];
+  /** How often a failing data folder is probed (plugins/db.ts); default 5 s. */
+  storageProbeMs?: number;
 }
 
 function errorBody(err: FastifyError): {
@@ -51,6 +55,16 @@ function errorBody(err: FastifyError): {
   body: { error: string; message: string };
 } {
   if (err.validation) return { status: 400, body: { error: 'bad_request', message: err.message } };
+  if (isStorageError(err)) {
+    // The data folder is full or failing: nothing was changed, and trying again later helps.
+    return {
+      status: 503,
+      body: {
+        error: 'storage_unavailable',
+        message: `the server could not write to its data folder (${String(err.code)}); nothing was changed. Free space in KEEPWATCH_DATA and try again`,
+      },
+    };
+  }
   const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
   const message = status >= 500 ? 'internal server error' : err.message;
   return { status, body: { error: err.code ?? 'error', message } };
@@ -73,7 +87,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onRoute', assertClosedRequestSchemas);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = errorBody(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (body.error === 'storage_unavailable')
+      app.storage.failed(err, `${request.method} ${request.routeOptions.url ?? request.url}`);
+    else if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(status).send(body);
   });
 
@@ -115,7 +131,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await docs.register(swaggerUi, { routePrefix: '/api/docs' });
   });
 
-  await app.register(dbPlugin, { path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db') });
+  await app.register(dbPlugin, {
+    path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db'),
+    now,
+    ...(opts.storageProbeMs !== undefined && { probeMs: opts.storageProbeMs }),
+  });
   await app.register(eventBus);
   await app.register(serverMetrics);
   await app.register(actionsPlugin);
@@ -154,6 +174,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(enrollmentModule);
       await api.register(agentDistModule, { dir: config.agentDist ?? defaultAgentDist() });
       await api.register(statusModule);
+      await api.register(serverHealthModule);
       await api.register(historyModule);
       await api.register(liveModule);
       await api.register(alertsModule, { now });

@@ -14,6 +14,7 @@ export * from './protocol/enrollment';
 export * from './protocol/users';
 export * from './protocol/audit';
 export * from './protocol/drills';
+export * from './protocol/server-health';
 export * from './protocol/strict';
 export * from './protocol/codec';
 export * from './domain';

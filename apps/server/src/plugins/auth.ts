@@ -70,7 +70,11 @@ export const CSRF_HEADER = 'x-keepwatch-csrf';
 export interface AuthPluginOptions {
   adminPassword?: string;
   now: () => number;
+  /** How often expired and idle sessions are deleted; default SESSION_PURGE_MS. */
+  purgeEveryMs?: number;
 }
+
+export const SESSION_PURGE_MS = 10 * 60_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,7 +137,7 @@ export function csrfMissing(request: FastifyRequest, credential: Credential): bo
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
     const auth = new AuthService(app.db, opts.now, (err, what) =>
-      app.log.warn({ err }, `auth: could not ${what}; the request goes on without it`),
+      app.storage.failed(err, `auth: ${what} (the request went on without it)`),
     );
     app.decorate('auth', auth);
     app.decorate('initialAdminPassword', undefined);
@@ -150,6 +154,16 @@ export default fp<AuthPluginOptions>(
       });
     }
     auth.purgeExpired();
+    // Dead sessions are refused when used anyway; this keeps the table from growing.
+    const purge = setInterval(
+      app.storage.guard('purge expired sessions', () => auth.purgeExpired()),
+      opts.purgeEveryMs ?? SESSION_PURGE_MS,
+    );
+    purge.unref();
+    app.addHook('onClose', (_app, next) => {
+      clearInterval(purge);
+      next();
+    });
   },
   { name: 'auth', dependencies: ['db', 'audit', 'access-guard'], fastify: '5.x' },
 );

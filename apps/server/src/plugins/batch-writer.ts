@@ -12,6 +12,9 @@ export interface BatchWriterOptions {
   intervalMs?: number;
   /** Flush at once when this many writes are queued. */
   maxBatch?: number;
+  /** Told about every batch: committed, or failed with the error (plugins/storage-health.ts). */
+  onCommit?: () => void;
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -29,7 +32,7 @@ export class BatchWriter {
 
   constructor(
     private readonly db: Database,
-    opts: BatchWriterOptions = {},
+    private readonly opts: BatchWriterOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 20;
     this.maxBatch = opts.maxBatch ?? 500;
@@ -83,9 +86,11 @@ export class BatchWriter {
         for (const w of batch) w.stmt.run(...w.params);
       })();
     } catch (err) {
+      this.opts.onError?.(err);
       for (const w of batch) w.reject(err);
       return;
     }
+    this.opts.onCommit?.();
     for (const w of batch) w.resolve();
   }
 }

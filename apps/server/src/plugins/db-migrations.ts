@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import * as m001 from '../migrations/001-core';
 import * as m040 from '../migrations/040-alerts';
+import * as m045 from '../migrations/045-storage-probe';
 import * as m070 from '../migrations/070-alert-args';
 import * as m030 from '../migrations/030-history';
 import * as m010 from '../migrations/010-enrollment';
@@ -18,6 +19,7 @@ const MIGRATIONS: readonly { id: string; sql: string }[] = [
   m020,
   m030,
   m040,
+  m045,
   m070,
 ].sort((a, b) => a.id.localeCompare(b.id));
 

@@ -4,17 +4,42 @@ import Database from 'better-sqlite3';
 import fp from 'fastify-plugin';
 import { BatchWriter } from './batch-writer';
 import { migrate } from './db-migrations';
+import { StorageHealth } from './storage-health';
 
 export interface DbPluginOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
+  now?: () => number;
+  /** How often a failing data folder is probed with a real write; default 5 s. */
+  probeMs?: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database.Database;
     writer: BatchWriter;
+    /** Whether writes reach the data folder (plugins/storage-health.ts). */
+    storage: StorageHealth;
   }
+}
+
+export const STORAGE_PROBE_MS = 5_000;
+
+/** While writes fail, rewrites one row now and then: its commit is what "recovered" means. */
+function startProbe(db: Database.Database, storage: StorageHealth, now: () => number, ms: number) {
+  const probe = db.prepare(
+    'INSERT INTO storage_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at',
+  );
+  const timer = setInterval(
+    storage.guard('storage probe', () => {
+      if (storage.ok) return;
+      probe.run(now());
+      storage.succeeded('storage probe');
+    }),
+    ms,
+  );
+  timer.unref();
+  return timer;
 }
 
 /** SQLite (WAL) with migrations and a batched writer; closed after every other plugin. */
@@ -35,10 +60,22 @@ export default fp<DbPluginOptions>(
       done(err as Error);
       return;
     }
-    const writer = new BatchWriter(db);
+    const now = opts.now ?? Date.now;
+    const storage = new StorageHealth({
+      now,
+      log: app.log,
+      dataDir: opts.path === ':memory:' ? undefined : dirname(opts.path),
+    });
+    const writer = new BatchWriter(db, {
+      onCommit: () => storage.succeeded('batched write'),
+      onError: (err) => storage.failed(err, 'batched write'),
+    });
+    const probe = startProbe(db, storage, now, opts.probeMs ?? STORAGE_PROBE_MS);
     app.decorate('db', db);
     app.decorate('writer', writer);
+    app.decorate('storage', storage);
     app.addHook('onClose', (_app, next) => {
+      clearInterval(probe);
       writer.close();
       db.close();
       next();

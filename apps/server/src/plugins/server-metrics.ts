@@ -39,6 +39,21 @@ export default fp(
       'Agent messages and samples waiting for the next SQLite batch commit (not yet acknowledged).',
       () => app.writer.pending,
     );
+    gauge(
+      'keepwatch_storage_failing',
+      '1 while writes to the data folder fail (disk full, I/O error, read-only), else 0.',
+      () => (app.storage.ok ? 0 : 1),
+    );
+    gauge(
+      'keepwatch_storage_write_errors',
+      'Writes that failed for want of storage since the server started.',
+      () => app.storage.errors,
+    );
+    gauge(
+      'keepwatch_data_free_bytes',
+      'Space left for the server in its data folder (statfs; -1 for an in-memory database).',
+      () => app.storage.freeBytes() ?? -1,
+    );
     app.decorate('serverMetrics', { registry, gauge });
     app.addHook('onClose', (_app, next) => {
       registry.clear();

@@ -63,6 +63,9 @@ export class AlertService {
   private again = false;
   /** Called after an evaluation fired, resolved or re-notified something (the live feed). */
   onChanged: (() => void) | undefined;
+  /** Told about a failed evaluation or delivery pass (a full disk…); default: logged. */
+  onError: (err: unknown, what: string) => void = (err, what) =>
+    this.log.error({ err }, `${what} failed`);
 
   constructor(
     private readonly db: Database,
@@ -131,7 +134,7 @@ export class AlertService {
         try {
           this.evaluate();
         } catch (err) {
-          this.log.error({ err }, 'alert evaluation failed');
+          this.onError(err, 'alert evaluation');
         }
       },
       Math.max(0, due) + 1,
@@ -159,13 +162,17 @@ export class AlertService {
       this.again = true;
       return;
     }
-    this.inFlight = this.deliverDue().finally(() => {
-      this.inFlight = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    // A rejected pass (the queue's table unreadable or unwritable) must not become an
+    // unhandled rejection, which ends the process: it is reported and retried next tick.
+    this.inFlight = this.deliverDue()
+      .catch((err: unknown) => this.onError(err, 'alert delivery pass'))
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   private async deliverDue(): Promise<void> {

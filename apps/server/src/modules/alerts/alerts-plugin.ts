@@ -29,12 +29,13 @@ export default fp<AlertsPluginOptions>(
       app.log,
     );
     service.onChanged = () => app.bus.emit('alerts.changed', { at: opts.now() });
+    service.onError = (err, what) => app.storage.failed(err, what);
     app.decorate('alerts', service);
     const evaluate = (): void => {
       try {
         service.evaluate();
       } catch (err) {
-        app.log.error({ err }, 'alert evaluation failed');
+        app.storage.failed(err, 'alert evaluation');
       }
     };
     // Coalesced: a replayed outbox changes status hundreds of times in one tick.
@@ -47,10 +48,13 @@ export default fp<AlertsPluginOptions>(
         evaluate();
       });
     });
-    const timer = setInterval(() => {
-      evaluate();
-      service.kick();
-    }, opts.tickMs ?? 1000);
+    const timer = setInterval(
+      app.storage.guard('alert tick', () => {
+        evaluate();
+        service.kick();
+      }),
+      opts.tickMs ?? 1000,
+    );
     timer.unref();
     // Deliveries left pending by the previous run go out now, not at the first tick.
     app.addHook('onReady', (next) => {

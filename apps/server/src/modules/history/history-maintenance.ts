@@ -23,6 +23,8 @@ export interface MaintenanceOptions {
   sliceMs?: number;
   /** How long after an hour ends its raw chunk is rolled up (late samples); default 2 min. */
   graceMs?: number;
+  /** Told when a timed run fails (a full disk…); the next interval tries again. */
+  onError?: (err: unknown) => void;
 }
 
 export interface MaintenanceReport {
@@ -71,7 +73,7 @@ export class HistoryMaintenance {
 
   start(intervalMs = MINUTE_MS): void {
     this.timer = setInterval(() => {
-      this.run().catch(() => undefined);
+      this.run().catch((err: unknown) => this.opts.onError?.(err));
     }, intervalMs);
     this.timer.unref();
   }

@@ -45,6 +45,7 @@ export default fp<HistoryPluginOptions>(
     const recorder = new HistoryRecorder(app.db, app.writer);
     const queries = new HistoryQueries(app.db);
     const maintenance = new HistoryMaintenance(app.db, recorder, {
+      onError: (err) => app.storage.failed(err, 'history maintenance'),
       policy: retentionPolicy(opts.retention),
       now: opts.now,
     });

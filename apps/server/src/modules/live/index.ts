@@ -21,18 +21,16 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   // The credential is checked at connect; a feed must also end when its session does
   // (logout, password change, user disabled, token revoked), so re-check them all.
   const credentials = new Map<WebSocket, string | undefined>();
-  const recheck = setInterval(() => {
-    for (const [socket, token] of credentials) {
-      // A timer callback that throws takes the process down: a database error (disk full,
-      // locked, I/O) must cost one re-check, not the server. The next tick tries again.
-      try {
+  // A timer callback that throws takes the process down: a database error (disk full, locked,
+  // I/O) must cost one re-check, not the server (storage.guard reports it; the next tick retries).
+  const recheck = setInterval(
+    app.storage.guard('live feed: session re-check', () => {
+      for (const [socket, token] of credentials) {
         if (!app.auth.resolveToken(token)) socket.close(CloseCode.unauthorized, 'session ended');
-      } catch (err) {
-        app.log.warn({ err }, 'live feed: session re-check failed; retrying next tick');
-        return;
       }
-    }
-  }, LIVE_RECHECK_MS);
+    }),
+    LIVE_RECHECK_MS,
+  );
   recheck.unref();
   app.addHook('onClose', (_app, next) => {
     clearInterval(recheck);

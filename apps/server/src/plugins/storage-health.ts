@@ -1,0 +1,128 @@
+import { statfsSync } from 'node:fs';
+import type { StorageHealth as StorageHealthState } from '@keepwatch/shared';
+
+/*
+ * What the server knows about its data folder: every write that fails for want of storage
+ * (disk full, I/O error, read-only file system) is reported here, and so is the next write
+ * that succeeds. The state is a log line on each change (not one per failed write), the
+ * /metrics gauges keepwatch_storage_failing, keepwatch_storage_errors_total and
+ * keepwatch_data_free_bytes, and GET /api/v1/health. While it is failing a probe rewrites
+ * one row every few seconds, so the server notices space coming back without waiting for
+ * traffic (plugins/db.ts).
+ */
+
+// SQLite's extended codes keep the primary one as prefix (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED…).
+const STORAGE_CODE =
+  /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)|ENOSPC|EIO|EROFS|EDQUOT)/;
+
+/** True for errors that mean "the data folder cannot take this write", not a bug. */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_CODE.test(code);
+}
+
+function describe(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+export interface StorageLog {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface StorageHealthOptions {
+  now: () => number;
+  log: StorageLog;
+  /** The data folder (free space is read from it); undefined for an in-memory database. */
+  dataDir?: string | undefined;
+}
+
+export class StorageHealth {
+  private since: number | undefined;
+  private lastError: string | undefined;
+  private errorCount = 0;
+
+  constructor(private readonly opts: StorageHealthOptions) {}
+
+  get ok(): boolean {
+    return this.since === undefined;
+  }
+
+  get errors(): number {
+    return this.errorCount;
+  }
+
+  /**
+   * Records a failed write of `what`. A storage error turns the state to failing (logged once,
+   * with the data folder); any other error is a bug and is logged each time. Never throws.
+   */
+  failed(err: unknown, what: string): void {
+    if (!isStorageError(err)) {
+      this.opts.log.error({ err, what }, `${what} failed`);
+      return;
+    }
+    this.errorCount += 1;
+    this.lastError = `${describe(err)} (${what})`;
+    if (this.since !== undefined) return;
+    this.since = this.opts.now();
+    const free = this.freeBytes();
+    this.opts.log.error(
+      { err, what, dataDir: this.opts.dataDir, freeBytes: free },
+      `storage failing: ${this.lastError}; data folder ${this.opts.dataDir ?? '(in memory)'}` +
+        `${free === null ? '' : `, ${free} bytes free`}. Nothing unstored is acknowledged; ` +
+        'the server keeps serving and recovers by itself once writes succeed again.',
+    );
+  }
+
+  /** A write committed: ends a failing state (logged with how long it lasted). */
+  succeeded(what: string): void {
+    if (this.since === undefined) return;
+    const ms = this.opts.now() - this.since;
+    this.since = undefined;
+    this.opts.log.info(
+      { what, failedForMs: ms, errors: this.errorCount },
+      `storage recovered: ${what} committed after ${Math.round(ms / 1000)} s of failing writes`,
+    );
+  }
+
+  /** Space the server may still use in its data folder, null when unknown. */
+  freeBytes(): number | null {
+    if (this.opts.dataDir === undefined) return null;
+    try {
+      const s = statfsSync(this.opts.dataDir);
+      return s.bavail * s.bsize;
+    } catch {
+      return null;
+    }
+  }
+
+  state(): StorageHealthState {
+    return {
+      ok: this.ok,
+      failingSince: this.since ?? null,
+      lastError: this.lastError ?? null,
+      errors: this.errorCount,
+      dataFreeBytes: this.freeBytes(),
+    };
+  }
+
+  /**
+   * A timer callback that cannot throw out of the process: a thrown error or a rejected
+   * promise of `fn` is reported (a storage error as above, anything else logged as a bug)
+   * and the next tick tries again. Every setInterval/setTimeout body that touches the
+   * database goes through this.
+   */
+  guard(what: string, fn: () => void | Promise<void>): () => void {
+    return () => {
+      try {
+        const result = fn();
+        if (result instanceof Promise) result.catch((err: unknown) => this.failed(err, what));
+      } catch (err) {
+        this.failed(err, what);
+      }
+    };
+  }
+}
