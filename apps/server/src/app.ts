@@ -35,6 +35,9 @@ import { isStorageError } from './plugins/storage-health';
 import serverMetrics from './plugins/server-metrics';
 import actionsPlugin from './modules/actions/index';
 import clusterOps from './modules/cluster-ops/index';
+import maintenancePlugin from './modules/maintenance/maintenance-plugin';
+import maintenanceModule from './modules/maintenance/index';
+import insightModule from './modules/insight/index';
 
 export interface BuildAppOptions {
   config: ServerConfig;
@@ -154,6 +157,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     now,
     ...(opts.alerts !== undefined && { tuning: opts.alerts }),
   });
+  await app.register(maintenancePlugin, { now });
   await app.register(metricsModule);
   await app.register(historyPlugin, {
     now,
@@ -178,6 +182,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(historyModule);
       await api.register(liveModule);
       await api.register(alertsModule, { now });
+      await api.register(maintenanceModule, { now });
+      await api.register(insightModule, { now });
     },
     { prefix: '/api/v1' },
   );

@@ -152,6 +152,7 @@ describe('OpenAPI document (/api/docs/json)', () => {
         'POST /api/v1/agents/enroll',
         'POST /api/v1/alerts/channels',
         'PUT /api/v1/alerts/channels/{id}',
+        'POST /api/v1/maintenance',
       ].sort(),
     );
   });

@@ -15,6 +15,8 @@ export * from './protocol/users';
 export * from './protocol/audit';
 export * from './protocol/drills';
 export * from './protocol/server-health';
+export * from './protocol/maintenance';
+export * from './protocol/insight';
 export * from './protocol/strict';
 export * from './protocol/codec';
 export * from './domain';

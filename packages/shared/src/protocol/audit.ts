@@ -8,6 +8,14 @@ export const AuditQuery = Strict({
   before: Type.Optional(
     Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging cursor)' }),
   ),
+  /** Exact actor (a username, `agent:<id>`, `system`). */
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /** An action (`user.create`) or a prefix ending in a dot (`user.`). */
+  action: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  /** Epoch ms, inclusive. */
+  from: Type.Optional(Type.Number({ minimum: 0 })),
+  /** Epoch ms, exclusive. */
+  to: Type.Optional(Type.Number({ minimum: 0 })),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 

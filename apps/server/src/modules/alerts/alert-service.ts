@@ -66,6 +66,11 @@ export class AlertService {
   /** Told about a failed evaluation or delivery pass (a full disk…); default: logged. */
   onError: (err: unknown, what: string) => void = (err, what) =>
     this.log.error({ err }, `${what} failed`);
+  /**
+   * Maintenance windows (modules/maintenance): a finding of a held cluster/nodes neither fires
+   * nor re-notifies, and an alert already firing for it stays as it is until the window ends.
+   */
+  held: ((cluster: string, nodes: readonly string[]) => boolean) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -89,14 +94,17 @@ export class AlertService {
       this.wakeAt(this.startedAt + this.tuning.startupGraceMs - now);
       return false;
     }
+    const active = this.alerts.active();
+    const { observed, heldKeys } = this.withoutHeld(clusters, active);
     const plan = planAlerts({
-      active: this.alerts.active(),
-      observed: observe(clusters),
+      active,
+      observed,
       pending: this.pending,
       now,
       holdMs: this.tuning.holdMs,
       renotifyMs: this.tuning.renotifyMs,
     });
+    plan.renotify = plan.renotify.filter((a) => !heldKeys.has(a.key));
     this.pending = plan.pending;
     this.wakeAtHoldEnd(now);
     const work = plan.fire.length + plan.resolve.length + plan.renotify.length;
@@ -118,6 +126,23 @@ export class AlertService {
     this.onChanged?.();
     this.kick();
     return true;
+  }
+
+  /** Observed alerts minus held ones; a held one already firing stays observed (not resolved). */
+  private withoutHeld(
+    clusters: StatusCluster[],
+    active: readonly { key: string }[],
+  ): { observed: ObservedAlert[]; heldKeys: Set<string> } {
+    const all = observe(clusters);
+    const held = this.held;
+    if (!held) return { observed: all, heldKeys: new Set() };
+    const heldOnly = clusters.map((c) => ({
+      ...c,
+      findings: c.findings.filter((f) => held(c.id, f.nodes ?? [])),
+    }));
+    const heldKeys = new Set(observe(heldOnly).map((o) => o.key));
+    const firing = new Set(active.map((a) => a.key));
+    return { observed: all.filter((o) => !heldKeys.has(o.key) || firing.has(o.key)), heldKeys };
   }
 
   /** Re-evaluates when the earliest pending finding's hold ends, not at the next tick. */

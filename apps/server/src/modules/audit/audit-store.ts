@@ -18,6 +18,13 @@ export interface AuditInput {
   ip?: string | null;
 }
 
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  from?: number;
+  to?: number;
+}
+
 interface AuditRow extends Omit<AuditEntry, 'detail'> {
   detail: string;
 }
@@ -62,15 +69,25 @@ export class AuditStore {
     return this.db.prepare('DELETE FROM audit WHERE at < ?').run(this.now() - maxAgeMs).changes;
   }
 
-  /** Newest first, `limit` entries with id < `before` (a cursor: the last page's smallest id). */
-  list(limit: number, before?: number): AuditEntry[] {
-    const rows = (
-      before === undefined
-        ? this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db
-            .prepare('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?')
-            .all(before, limit)
-    ) as AuditRow[];
+  /**
+   * Newest first, `limit` entries with id < `before` (a cursor: the last page's smallest id),
+   * optionally of one actor, one action (or an action prefix ending in '.'), in [from, to).
+   */
+  list(limit: number, before?: number, filter: AuditFilter = {}): AuditEntry[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (sql: string, value: string | number): void => {
+      where.push(sql);
+      args.push(value);
+    };
+    if (before !== undefined) add('id < ?', before);
+    if (filter.actor !== undefined) add('actor = ?', filter.actor);
+    if (filter.action?.endsWith('.')) add('instr(action, ?) = 1', filter.action);
+    else if (filter.action !== undefined) add('action = ?', filter.action);
+    if (filter.from !== undefined) add('at >= ?', filter.from);
+    if (filter.to !== undefined) add('at < ?', filter.to);
+    const sql = `SELECT * FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, limit) as AuditRow[];
     return rows.map((r) => ({ ...r, detail: parseDetail(r.detail) }));
   }
 }

@@ -70,6 +70,24 @@ describe('audit log', () => {
     expect(new Set(all.entries.map((e) => e.id)).size).toBe(all.entries.length);
   });
 
+  it('filters by actor, action (exact or a prefix ending in a dot) and time, and pages within the filter', async () => {
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i++)
+      app.audit.record({ actor: 'ops', action: 'maintenance.start', target: `c${i}` });
+    app.audit.record({ actor: 'ops', action: 'maintenance.end', target: 'c0' });
+    app.audit.record({ actor: 'eve', action: 'maintenance.start', target: 'x' });
+    const byOps = await page('?actor=ops&action=maintenance.start&limit=3');
+    expect(byOps.entries.map((e) => e.target)).toEqual(['c3', 'c2', 'c1']);
+    const rest = await page(
+      `?actor=ops&action=maintenance.start&limit=3&before=${byOps.nextBefore}`,
+    );
+    expect(rest.entries.map((e) => e.target)).toEqual(['c0']);
+    expect((await page('?action=maintenance.')).entries).toHaveLength(6);
+    expect((await page('?action=maintenance')).entries).toHaveLength(0);
+    expect((await page(`?from=${t0 - 1}&actor=eve`)).entries.map((e) => e.target)).toEqual(['x']);
+    expect((await page(`?to=${t0 - 60_000}`)).entries).toHaveLength(0);
+  });
+
   it('prunes entries older than the retention', () => {
     const store = app.audit.store;
     const before = store.list(500).length;

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { ApiError, AuditPage, AuditQuery } from '@keepwatch/shared';
 
-/** GET /audit (admin): the audit log, newest first. */
+/** GET /audit (admin): the audit log, newest first, filtered by actor, action and time. */
 const auditModule: FastifyPluginCallback = (app, _opts, done) => {
   app.get(
     '/audit',
@@ -15,8 +15,13 @@ const auditModule: FastifyPluginCallback = (app, _opts, done) => {
       },
     },
     (request) => {
-      const { limit = 100, before } = request.query as AuditQuery;
-      const entries = app.audit.store.list(limit, before);
+      const { limit = 100, before, actor, action, from, to } = request.query as AuditQuery;
+      const entries = app.audit.store.list(limit, before, {
+        ...(actor !== undefined && { actor }),
+        ...(action !== undefined && { action }),
+        ...(from !== undefined && { from }),
+        ...(to !== undefined && { to }),
+      });
       const last = entries.at(-1);
       return { entries, nextBefore: entries.length === limit && last ? last.id : null };
     },

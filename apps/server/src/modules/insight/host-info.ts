@@ -1,0 +1,84 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { HostConfigFile } from '@keepwatch/shared';
+
+/* Reads for the host page and readiness: agent facts, config files and hashes from storage. */
+
+const rec = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+};
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+export class HostReads {
+  private readonly agentRow: Statement;
+  private readonly configRows: Statement;
+  private readonly mirror: Statement;
+
+  constructor(db: Database) {
+    this.agentRow = db.prepare(
+      'SELECT facts, role, last_seen AS lastSeen FROM agents WHERE agent_id = ?',
+    );
+    this.configRows = db.prepare(
+      `SELECT ts, data FROM history_transitions
+       WHERE cluster_id = ? AND node = ? AND type = 'config.observed' ORDER BY ts DESC LIMIT 50`,
+    );
+    this.mirror = db.prepare('SELECT state FROM history_node_state WHERE agent_id = ?');
+  }
+
+  agent(
+    agentId: string,
+  ): { facts: Record<string, string>; role: string | null; lastSeen: number | null } | null {
+    const row = this.agentRow.get(agentId) as
+      { facts: string; role: string; lastSeen: number } | undefined;
+    if (!row) return null;
+    const facts: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rec(parse(row.facts))))
+      if (typeof v === 'string') facts[k] = v;
+    return { facts, role: row.role, lastSeen: row.lastSeen };
+  }
+
+  /** The newest observation of each component's config (and the files it includes). */
+  configs(cluster: string, node: string): HostConfigFile[] {
+    const rows = this.configRows.all(cluster, node) as { ts: number; data: string }[];
+    const seen = new Set<string>();
+    const out: HostConfigFile[] = [];
+    for (const r of rows) {
+      const c = rec(rec(parse(r.data))['config']);
+      const component = str(c['component']);
+      if (component === null || seen.has(component)) continue;
+      seen.add(component);
+      const test = rec(c['test']);
+      out.push({
+        component,
+        path: str(c['path']),
+        sha256: str(c['hash']),
+        observedAt: r.ts,
+        testOk: typeof test['ok'] === 'boolean' ? test['ok'] : null,
+        included: false,
+      });
+      for (const f of Array.isArray(c['files']) ? c['files'].map(rec) : []) {
+        out.push({
+          component,
+          path: str(f['path']),
+          sha256: str(f['hash']),
+          observedAt: r.ts,
+          testOk: null,
+          included: true,
+        });
+      }
+    }
+    return out.sort((a, b) => a.component.localeCompare(b.component));
+  }
+
+  /** sha256 of a component's main config as history last knew it for an agent. */
+  configHash(agentId: string, component: string): string | undefined {
+    const row = this.mirror.get(agentId) as { state: string } | undefined;
+    const hash = row && rec(rec(parse(row.state))['configs'])[component];
+    return typeof hash === 'string' && hash !== '' ? hash : undefined;
+  }
+}
