@@ -2,6 +2,7 @@ import { shellEn, shellZhCN } from '../app/shell-i18n';
 import { agentsEn, agentsZhCN } from '../features/agents/agents-i18n';
 import { alertsEn, alertsZhCN } from '../features/alerts/alerts-i18n';
 import { clusterEn, clusterZhCN } from '../features/cluster/cluster-i18n';
+import { configEn, configZhCN } from '../features/config/config-i18n';
 import { overviewEn, overviewZhCN } from '../features/overview/overview-i18n';
 import { settingsEn, settingsZhCN } from '../features/settings/settings-i18n';
 import { coreEn, coreZhCN } from './core-i18n';
@@ -27,6 +28,7 @@ const en = {
   agents: agentsEn,
   overview: overviewEn,
   cluster: clusterEn,
+  config: configEn,
   settings: settingsEn,
 };
 
@@ -40,6 +42,7 @@ const zhCN: Messages = {
   agents: agentsZhCN,
   overview: overviewZhCN,
   cluster: clusterZhCN,
+  config: configZhCN,
   settings: settingsZhCN,
 };
 
