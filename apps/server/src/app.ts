@@ -38,6 +38,7 @@ import clusterOps from './modules/cluster-ops/index';
 import maintenancePlugin from './modules/maintenance/maintenance-plugin';
 import maintenanceModule from './modules/maintenance/index';
 import insightModule from './modules/insight/index';
+import drillsModule, { type DrillsModuleOptions } from './modules/drills/index';
 
 export interface BuildAppOptions {
   config: ServerConfig;
@@ -51,6 +52,8 @@ export interface BuildAppOptions {
   alerts?: AlertsPluginOptions['tuning'];
   /** How often a failing data folder is probed (plugins/db.ts); default 5 s. */
   storageProbeMs?: number;
+  /** Drill runner overrides (tests): timing, clock limit, proof age. */
+  drills?: Omit<DrillsModuleOptions, 'now'>;
 }
 
 function errorBody(err: FastifyError): {
@@ -187,6 +190,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     { prefix: '/api/v1' },
   );
+  await app.register(drillsModule, { now, ...opts.drills });
   await app.register(webModule, { webDist: config.webDist });
   return app;
 }

@@ -24,6 +24,8 @@ const FILE_DOWNLOADS = [
   'GET /api/v1/agent-dist/install.sh',
   'GET /api/v1/agent-dist/keepwatch-agent',
   'GET /api/v1/agent-dist/keepwatch-agent.mjs',
+  'GET /api/v1/drills/{id}/report.md',
+  'GET /api/v1/drills/{id}/report.html',
 ];
 /** Success without a body. */
 const NO_CONTENT = ['DELETE /api/v1/alerts/channels/{id}'];
@@ -153,6 +155,8 @@ describe('OpenAPI document (/api/docs/json)', () => {
         'POST /api/v1/alerts/channels',
         'PUT /api/v1/alerts/channels/{id}',
         'POST /api/v1/maintenance',
+        'POST /api/v1/drills',
+        'POST /api/v1/drills/preflight',
       ].sort(),
     );
   });

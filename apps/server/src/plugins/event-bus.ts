@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import fp from 'fastify-plugin';
-import type { AgentDataMessage, AgentHello, LogLines, StatsSample } from '@keepwatch/shared';
+import type {
+  AgentDataMessage,
+  AgentHello,
+  LiveDrillMessage,
+  LogLines,
+  StatsSample,
+} from '@keepwatch/shared';
 
 /** Every in-process event, by name. Producers and consumers share these types only. */
 export interface BusEvents {
@@ -18,6 +24,8 @@ export interface BusEvents {
   'status.changed': { clusterIds: string[] };
   /** An alert fired or resolved (the live feed re-sends the lists). */
   'alerts.changed': { at: number };
+  /** A running drill's progress for the browsers' live feed (modules/drills). */
+  'drill.live': { message: LiveDrillMessage };
 }
 
 export interface EventBus {

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EpochMs, NodeName } from './common';
 import { DrillKind, DrillTextSchema } from './drills-kinds';
-import { ProbeSampleTuple } from './probe';
+import { ProbeSampleTuple, type ProbeSampleTuple as ProbeSampleTupleType } from './probe';
 import { Strict } from './strict';
 
 export * from './drills-kinds';
@@ -200,6 +200,14 @@ export type DrillCriterionResult = Static<typeof DrillCriterionResult>;
 
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
+/**
+ * A probe sample in a REST response: the ProbeSampleTuple type, described as a 4-item array
+ * (fast-json-stringify cannot serialise a tuple with a union item).
+ */
+export const DrillSample = Type.Unsafe<ProbeSampleTupleType>(
+  Type.Array(Type.Union([Type.Number(), Type.String(), Type.Null()]), { minItems: 4, maxItems: 4 }),
+);
+
 export const DrillReport = Type.Object({
   vip: Type.Union([Type.String(), Type.Null()]),
   /** The MASTER when the drill started, and who was faulted. */
@@ -245,7 +253,7 @@ export const DrillReport = Type.Object({
   transitions: Type.Array(DrillTransition),
   logs: Type.Array(DrillLogLine),
   /** Probe results (sample tuples on the server clock): "vip" and each LB's own address. */
-  samples: Type.Record(Type.String(), Type.Array(ProbeSampleTuple)),
+  samples: Type.Record(Type.String(), Type.Array(DrillSample)),
   /** Agents' measured clock offsets used to correct their timestamps, ms. */
   clockOffsets: Type.Record(Type.String(), Type.Number()),
 });

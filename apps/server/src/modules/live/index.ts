@@ -18,6 +18,7 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   );
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
   const offAlerts = app.bus.on('alerts.changed', () => hub.sendAll(alertsMessage(app)));
+  const offDrills = app.bus.on('drill.live', (e) => hub.sendAll(e.message));
   // The credential is checked at connect; a feed must also end when its session does
   // (logout, password change, user disabled, token revoked), so re-check them all.
   const credentials = new Map<WebSocket, string | undefined>();
@@ -36,6 +37,7 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
     clearInterval(recheck);
     off();
     offAlerts();
+    offDrills();
     hub.close();
     next();
   });

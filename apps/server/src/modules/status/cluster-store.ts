@@ -119,6 +119,12 @@ export class ClusterStore {
     return undefined;
   }
 
+  /** A node's raw view (kernel addresses, parsed keepalived.conf): drills read it. */
+  nodeView(clusterId: string, node: string): Readonly<NodeView> | undefined {
+    const agentId = this.agentFor(clusterId, node)?.agentId;
+    return agentId === undefined ? undefined : this.agents.get(agentId)?.node;
+  }
+
   /** The agent reporting `node` of a cluster (the online one if a namesake is offline). */
   agentFor(clusterId: string, node: string): { agentId: string; online: boolean } | undefined {
     let found: { agentId: string; online: boolean } | undefined;

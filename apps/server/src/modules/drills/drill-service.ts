@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import {
+  DRILL_KIND_INFO,
+  type AgentDataMessage,
+  type Drill,
+  type DrillKind,
+  type DrillOptions,
+  type DrillPreflight,
+  type DrillProof,
+  type DrillStatus,
+} from '@keepwatch/shared';
+import { busyMessage } from '../cluster-ops/index';
+import { DrillRunner, emptyReport, type RunnerPlan, type RunnerTuning } from './drill-runner';
+import { bindPorts, followLogs, offsetOf } from './drill-ports';
+import { DrillStore } from './drill-store';
+import { preflight } from './preflight';
+
+/*
+ * The drills of this server: starts them (preflight, cluster hold, audit), feeds the
+ * running ones what agents report, and ends them. SPEC.md has the rules.
+ */
+
+export const DEFAULT_PROBE_INTERVAL_MS = 10;
+export const DEFAULT_PROBE_TIMEOUT_MS = 200;
+export const DEFAULT_ABORT_UNSERVED_MS = 30_000;
+export const DEFAULT_CLOCK_LIMIT_MS = 200;
+export const DEFAULT_STALE_MS = 30 * 86_400_000;
+
+/** Kinds whose pass proves failover (the VIP moved). */
+export const FAILOVER_KINDS: readonly DrillKind[] = [
+  'nginx-outage',
+  'keepalived-stop',
+  'keepalived-crash',
+  'nginx-hang',
+  'link-down',
+];
+
+export interface DrillServiceOptions {
+  now: () => number;
+  clockLimitMs?: number;
+  staleMs?: number;
+  tuning?: Partial<RunnerTuning>;
+}
+
+export type StartResult =
+  | { ok: true; id: string }
+  | {
+      ok: false;
+      code: 404 | 409 | 422;
+      error: string;
+      message: string;
+      preflight?: DrillPreflight;
+    };
+
+export interface DrillEnded {
+  id: string;
+  clusterId: string;
+  kind: DrillKind;
+  status: DrillStatus;
+  scheduleId: number | null;
+}
+
+interface Running {
+  runner: DrillRunner;
+  /** agentId → node name, for every node of the cluster at start. */
+  agents: Map<string, string>;
+  masterPriority: number | null;
+}
+
+export class DrillService {
+  readonly store: DrillStore;
+  private readonly running = new Map<string, Running>();
+  private readonly control = new Map<string, string[]>();
+  private readonly endListeners = new Set<(e: DrillEnded) => void>();
+  private readonly offs: (() => void)[] = [];
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly opts: DrillServiceOptions,
+  ) {
+    this.store = new DrillStore(app.db);
+    this.offs.push(
+      app.bus.on('agent.online', (e) =>
+        this.control.set(e.agentId, [...e.hello.capabilities.control]),
+      ),
+      app.bus.on('agent.data', (e) => this.onData(e.agentId, e.message)),
+    );
+  }
+
+  /** RS-1: drills a previous process left running are interrupted (agents restore by deadline). */
+  interruptLeftovers(): string[] {
+    const ids = this.store.interruptRunning(this.opts.now());
+    for (const id of ids)
+      this.app.audit.record({
+        actor: 'system',
+        action: 'drill.interrupted',
+        target: `drill:${id}`,
+        result: 'error',
+      });
+    return ids;
+  }
+
+  onEnded(listener: (e: DrillEnded) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  preflight(clusterId: string, kind: DrillKind, options: DrillOptions): DrillPreflight {
+    return preflight({
+      clusterId,
+      cluster: this.app.clusterStore.cluster(clusterId),
+      kind,
+      options,
+      control: (node) => {
+        const a = this.app.clusterStore.agentFor(clusterId, node);
+        return a?.online ? this.control.get(a.agentId) : undefined;
+      },
+      busy: this.app.clusterOps.holder(clusterId),
+      clockLimitMs: this.opts.clockLimitMs ?? DEFAULT_CLOCK_LIMIT_MS,
+    });
+  }
+
+  start(
+    clusterId: string,
+    kind: DrillKind,
+    options: DrillOptions,
+    by: string,
+    scheduleId: number | null = null,
+  ): StartResult {
+    if (!this.app.clusterStore.hasCluster(clusterId))
+      return { ok: false, code: 404, error: 'not_found', message: `unknown cluster ${clusterId}` };
+    const busy = this.app.clusterOps.holder(clusterId);
+    if (busy) return { ok: false, code: 409, error: 'busy', message: busyMessage(busy) };
+    const pf = this.preflight(clusterId, kind, options);
+    if (!pf.ok || !pf.plan.vip || !pf.plan.master)
+      return {
+        ok: false,
+        code: 422,
+        error: 'preflight_failed',
+        message: `preflight refused the drill: ${pf.checks
+          .filter((c) => !c.ok)
+          .map((c) => c.text.en)
+          .join('; ')}`,
+        preflight: pf,
+      };
+    const id = `dr-${randomUUID()}`;
+    const hold = this.app.clusterOps.tryAcquire(clusterId, 'drill', id, by);
+    if (!hold.ok) return { ok: false, code: 409, error: 'busy', message: busyMessage(hold.busy) };
+    const cluster = this.app.clusterStore.cluster(clusterId);
+    const vip = cluster?.vips.find((v) => v.address === pf.plan.vip);
+    const plan: RunnerPlan = {
+      id,
+      clusterId,
+      kind,
+      vip: pf.plan.vip,
+      instance: vip?.instance ?? '',
+      master: pf.plan.master,
+      targets: pf.plan.targets,
+      probeFrom: pf.plan.probeFrom,
+      holdMs: pf.plan.holdMs,
+      probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+      probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      abortUnservedMs: options.abortUnservedMs ?? DEFAULT_ABORT_UNSERVED_MS,
+    };
+    const startedAt = this.opts.now();
+    this.store.insert({
+      id,
+      clusterId,
+      kind,
+      options,
+      preflight: pf,
+      report: emptyReport(plan),
+      startedBy: by,
+      scheduleId,
+      startedAt,
+    });
+    // The ports hand samples to the runner, which is made from the ports: a late binding.
+    const ref: { runner?: DrillRunner } = {};
+    const deps = {
+      app: this.app,
+      plan,
+      runner: (): DrillRunner => {
+        if (!ref.runner) throw new Error('drill runner not bound');
+        return ref.runner;
+      },
+      now: this.opts.now,
+      save: (u: Parameters<DrillStore['update']>[1]) => this.store.update(id, u),
+      path: options.path ?? '/',
+    };
+    const ports = bindPorts(deps);
+    const runner = new DrillRunner(plan, ports, this.opts.tuning);
+    ref.runner = runner;
+    const agents = new Map<string, string>();
+    for (const n of cluster?.nodes ?? []) {
+      const a = this.app.clusterStore.agentFor(clusterId, n.name);
+      if (a) agents.set(a.agentId, n.name);
+      runner.clockOffsets[n.name] = offsetOf(this.app, clusterId, n.name);
+    }
+    const masterPriority =
+      this.app.clusterStore
+        .nodeView(clusterId, plan.master)
+        ?.keepalivedConfig?.instances.find((i) => i.name === plan.instance)?.priority ??
+      cluster?.nodes
+        .find((n) => n.name === plan.master)
+        ?.vrrp.find((v) => v.instance === plan.instance)?.priority ??
+      null;
+    this.running.set(id, { runner, agents, masterPriority });
+    const stopLogs = followLogs(deps);
+    void runner.run().then((status) => {
+      stopLogs();
+      hold.release();
+      this.running.delete(id);
+      const d = this.store.get(id);
+      this.app.audit.record({
+        actor: by,
+        action: 'drill.end',
+        target: `drill:${id}`,
+        result: status === 'passed' ? 'ok' : 'error',
+        detail: {
+          clusterId,
+          kind,
+          status,
+          downtimeMs: d?.report.downtimeMs ?? null,
+          failedRequests: d?.report.failedRequests ?? null,
+        },
+      });
+      for (const l of this.endListeners) l({ id, clusterId, kind, status, scheduleId });
+    });
+    return { ok: true, id };
+  }
+
+  get(id: string): Drill | undefined {
+    return this.store.get(id);
+  }
+
+  abort(id: string, by: string): boolean {
+    const r = this.running.get(id);
+    if (!r) return false;
+    r.runner.abort(`aborted by ${by}`);
+    return true;
+  }
+
+  /** Waits for a running drill to end (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  proof(clusterIds: readonly string[]): DrillProof[] {
+    const staleAfterMs = this.opts.staleMs ?? DEFAULT_STALE_MS;
+    const last = this.store.lastProven(FAILOVER_KINDS);
+    const now = this.opts.now();
+    return [...new Set([...clusterIds, ...last.keys()])].sort().map((clusterId) => {
+      const l = last.get(clusterId);
+      return {
+        clusterId,
+        lastProvenAt: l?.at ?? null,
+        lastProvenKind: l?.kind ?? null,
+        drillId: l?.id ?? null,
+        stale: !l || now - l.at > staleAfterMs,
+        staleAfterMs,
+      };
+    });
+  }
+
+  close(): void {
+    for (const off of this.offs) off();
+    for (const r of this.running.values()) r.runner.abort('server shutting down');
+  }
+
+  private onData(agentId: string, msg: AgentDataMessage): void {
+    for (const r of this.running.values()) {
+      const node = r.agents.get(agentId);
+      if (node === undefined) continue;
+      this.feed(r, node, msg);
+    }
+  }
+
+  private feed(r: Running, node: string, msg: AgentDataMessage): void {
+    const { plan } = r.runner;
+    const off = offsetOf(this.app, plan.clusterId, node);
+    const at = msg.ts - off;
+    switch (msg.type) {
+      case 'vrrp.transition':
+        if (msg.instance !== plan.instance) return;
+        r.runner.addTransition({
+          at,
+          node,
+          kind: 'vrrp',
+          detail: `${msg.state} ${msg.effectivePriority}`,
+        });
+        // ME-6: the MASTER's effective priority falling is its tracked check script firing.
+        if (
+          node === plan.master &&
+          r.masterPriority !== null &&
+          msg.state !== 'STOP' &&
+          msg.effectivePriority < r.masterPriority
+        )
+          r.runner.addTransition({
+            at,
+            node,
+            kind: 'check-script',
+            detail: `priority ${r.masterPriority} → ${msg.effectivePriority}`,
+          });
+        return;
+      case 'vip.change':
+        if (msg.address.address !== plan.vip) return;
+        r.runner.addTransition({
+          at,
+          node,
+          kind: msg.action === 'add' ? 'vip-add' : 'vip-del',
+          detail: plan.vip,
+        });
+        return;
+      case 'service.health':
+        r.runner.addTransition({
+          at,
+          node,
+          kind: 'service',
+          detail: `${msg.service} ${msg.health.healthy ? 'up' : `down${msg.health.detail ? ` (${msg.health.detail})` : ''}`}`,
+        });
+        return;
+      case 'probe.samples':
+        if (msg.probeId !== plan.id) return;
+        r.runner.addSamples(
+          msg.target,
+          msg.samples.map(([t, ms, res, lb]) => [t - off, ms, res, lb]),
+        );
+        return;
+      case 'action.result':
+      case 'config.observed':
+      case 'snapshot':
+      case 'upstream.health':
+      case 'vrrp.group':
+        return;
+    }
+  }
+}
+
+export function kindInfoList(): (typeof DRILL_KIND_INFO)[DrillKind][] {
+  return Object.values(DRILL_KIND_INFO);
+}
