@@ -194,7 +194,10 @@ export async function startAgent(
       ? { stubStatusUrl: new URL('/nginx_status', config.nginx.probe.url).href }
       : {}),
     send: transient,
+    outboxError: () => outbox.condition.writeError,
   });
+  // Said at once, not at the next 5 s sample: a full disk is worth knowing now.
+  outbox.onCondition(() => stats.sendNow());
   const connection = new Connection({
     url: config.server.url,
     // The server refuses the upgrade of a caller without an agent credential; the hello

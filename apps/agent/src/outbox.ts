@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentDataMessage } from '@keepwatch/shared';
 import type { Logger } from './log';
@@ -11,6 +11,7 @@ import {
   type OutboxHeader,
 } from './outbox-file';
 import { fitDataMessage } from './outgoing';
+import { Backoff } from './timing';
 
 /*
  * Durable outbox: every data message gets the next seq (never reused, survives restarts)
@@ -22,7 +23,19 @@ import { fitDataMessage } from './outgoing';
  * Bound policy when full (maxEntries / maxBytes): drop the oldest snapshot first (a newer
  * snapshot supersedes it); only when no snapshot is left drop the oldest message of any
  * kind. Every drop is logged as an error and counted.
+ *
+ * A failed write (ENOSPC, EIO…) never leaves the write chain rejected: the error is caught,
+ * reported (`condition`, `onCondition`: the agent puts it in its stats, the panel shows it)
+ * and retried with backoff (100 ms doubling to 5 s, jittered). What was queued stays in
+ * memory, within the same bound; the retry rewrites the whole file from memory (header +
+ * live entries, tmp + rename), so a torn append is never glued to the next line, and only
+ * then are those messages durable and handed to the connection, in seq order.
  */
+
+/** The outbox's write health: `writeError` while writes fail (absent when they work). */
+export interface OutboxCondition {
+  writeError?: { message: string; since: number };
+}
 
 type Unsequenced<M> = M extends AgentDataMessage ? Omit<M, 'seq' | 'ts'> : never;
 export type DataMessageInput = Unsequenced<AgentDataMessage>;
@@ -34,6 +47,9 @@ export interface OutboxOptions {
   maxEntries?: number;
   maxBytes?: number;
   flushDelayMs?: number;
+  /** First retry delay after a failed write; doubles up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
   /** Compact once the file is this big and mostly acknowledged. */
   compactBytes?: number;
 }
@@ -55,6 +71,11 @@ export class Outbox {
   private listeners = new Set<(durable: AgentDataMessage[]) => void>();
   private closed = false;
   private rejectedCount = 0;
+  /** Set by a failed write: the next write is a full rewrite from memory. */
+  private writeError: { message: string; since: number } | undefined;
+  private retry: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private conditionListeners = new Set<(c: OutboxCondition) => void>();
   /** True until the first welcome when the outbox started without a file (state dir reset). */
   private fresh: boolean;
 
@@ -65,6 +86,7 @@ export class Outbox {
     fresh: boolean,
   ) {
     this.fresh = fresh;
+    this.retry = new Backoff(opts.retryBaseMs, opts.retryMaxMs);
   }
 
   static async open(options: OutboxOptions): Promise<Outbox> {
@@ -72,6 +94,8 @@ export class Outbox {
       maxEntries: 50_000,
       maxBytes: 20 * 1024 * 1024,
       flushDelayMs: 5,
+      retryBaseMs: 100,
+      retryMaxMs: 5000,
       compactBytes: 1024 * 1024,
       ...options,
     };
@@ -193,29 +217,94 @@ export class Outbox {
     return this.entries.filter((e) => e.durable).map((e) => e.msg);
   }
 
+  get condition(): OutboxCondition {
+    return this.writeError ? { writeError: { ...this.writeError } } : {};
+  }
+
+  /** Subscribes to changes of the write health (failing, recovered). */
+  onCondition(cb: (c: OutboxCondition) => void): () => void {
+    this.conditionListeners.add(cb);
+    return () => this.conditionListeners.delete(cb);
+  }
+
   /** Subscribes to batches of messages that just became durable. */
   onDurable(cb: (msgs: AgentDataMessage[]) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
 
-  /** Writes and fsyncs everything queued so far. */
+  /** Writes and fsyncs everything queued so far. Never rejects: failures are retried. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // While writes fail, only the backoff timer (or close) tries again.
+    if (this.writeError) return this.retryTimer ? this.io : this.recover();
     const lines = this.pendingLines.splice(0);
     // Messages appended after this point go in the next batch: only these become durable.
     const upTo = this.hdr.lastSeq;
-    if (lines.length > 0) this.io = this.io.then(() => this.writeBatch(lines, upTo));
+    if (lines.length > 0)
+      this.io = this.io
+        .then(() => this.writeBatch(lines, upTo))
+        .catch((err: unknown) => this.failed(err));
     return this.io;
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    await (this.writeError ? this.recover() : this.flush());
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.io;
-    await this.fh?.close();
+    if (this.writeError)
+      this.opts.log.error('outbox closed while writes fail: queued messages were not stored', {
+        notDurable: this.entries.filter((e) => !e.durable).length,
+      });
+    await this.fh?.close().catch(() => undefined);
     this.fh = undefined;
+  }
+
+  /** After a failed write: the whole file from memory, then everything queued is durable. */
+  private recover(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.io = this.io
+      .then(async () => {
+        if (!this.writeError) return;
+        // The rewrite holds every entry and the header (acks, drops): the queued lines too.
+        this.pendingLines.length = 0;
+        const upTo = this.hdr.lastSeq;
+        await this.rewriteNow();
+        const was = this.writeError;
+        this.writeError = undefined;
+        this.retry.reset();
+        this.opts.log.warn('outbox writes work again', {
+          failingForMs: Date.now() - was.since,
+        });
+        this.emitCondition();
+        this.markDurable(upTo);
+      })
+      .catch((err: unknown) => this.failed(err));
+    return this.io;
+  }
+
+  private failed(err: unknown): void {
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, 256);
+    const first = this.writeError === undefined;
+    this.writeError ??= { message, since: Date.now() };
+    if (first) {
+      this.opts.log.error('OUTBOX WRITE FAILED: retrying with backoff', { err: message });
+      this.emitCondition();
+    }
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush();
+    }, this.retry.next());
+  }
+
+  private emitCondition(): void {
+    const c = this.condition;
+    for (const l of this.conditionListeners) l(c);
   }
 
   private push(msg: AgentDataMessage, durable: boolean): void {
@@ -230,11 +319,17 @@ export class Outbox {
   }
 
   private async writeBatch(lines: string[], upTo: number): Promise<void> {
-    if (!this.fh) return;
+    if (!this.fh) throw new Error('outbox file is not open');
     const data = lines.join('');
     await this.fh.appendFile(data);
     await this.fh.datasync();
     this.fileBytes += Buffer.byteLength(data);
+    this.markDurable(upTo);
+    if (this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.liveBytes)
+      await this.rewriteNow();
+  }
+
+  private markDurable(upTo: number): void {
     const fresh: AgentDataMessage[] = [];
     for (const e of this.entries) {
       if (!e.durable && e.msg.seq <= upTo) {
@@ -243,12 +338,10 @@ export class Outbox {
       }
     }
     if (fresh.length > 0) for (const l of this.listeners) l(fresh);
-    if (this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.liveBytes)
-      await this.rewriteNow();
   }
 
   private rewrite(): Promise<void> {
-    this.io = this.io.then(() => this.rewriteNow());
+    this.io = this.io.then(() => this.rewriteNow()).catch((err: unknown) => this.failed(err));
     return this.io;
   }
 
@@ -256,14 +349,22 @@ export class Outbox {
   private async rewriteNow(): Promise<void> {
     const tmp = `${this.path}.tmp`;
     const body = headerLine(this.hdr) + this.entries.map((e) => messageLine(e.msg)).join('');
-    const out = await open(tmp, 'w', 0o600);
     try {
-      await out.writeFile(body);
-      await out.sync();
-    } finally {
-      await out.close();
+      const out = await open(tmp, 'w', 0o600);
+      try {
+        await out.writeFile(body);
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
     }
-    await this.fh?.close();
+    // From here the old file is replaced: the handle on it is of no further use.
+    const old = this.fh;
+    this.fh = undefined;
+    await old?.close().catch(() => undefined);
     await rename(tmp, this.path);
     this.fh = await open(this.path, 'a', 0o600);
     this.fileBytes = Buffer.byteLength(body);

@@ -13,7 +13,11 @@ export interface StatsCollectorOptions {
   stubStatusUrl?: string;
   send: (msg: StatsSample) => void;
   intervalMs?: number;
+  /** The outbox's write error, if any, carried in every sample (the panel shows it). */
+  outboxError?: () => { message: string; since: number } | undefined;
 }
+
+type AgentFigures = NonNullable<StatsSample['agent']>;
 
 export class StatsCollector {
   private loop: Promise<void> | undefined;
@@ -41,11 +45,16 @@ export class StatsCollector {
     })();
   }
 
+  /** A sample of the agent's own figures now (the outbox's condition changed). */
+  sendNow(): void {
+    this.opts.send({ type: 'stats', ts: Date.now(), agent: this.self() });
+  }
+
   async stopped(): Promise<void> {
     await this.loop;
   }
 
-  private self(): { rssBytes: number; cpuPercent: number } {
+  private self(): AgentFigures {
     const cpu = process.cpuUsage(this.lastCpu);
     const now = performance.now();
     const wallUs = (now - this.lastAt) * 1000;
@@ -53,6 +62,7 @@ export class StatsCollector {
     this.lastAt = now;
     const cpuPercent =
       wallUs > 0 ? Math.round(((cpu.user + cpu.system) / wallUs) * 10_000) / 100 : 0;
-    return { rssBytes: process.memoryUsage.rss(), cpuPercent };
+    const outboxError = this.opts.outboxError?.();
+    return { rssBytes: process.memoryUsage.rss(), cpuPercent, ...(outboxError && { outboxError }) };
   }
 }

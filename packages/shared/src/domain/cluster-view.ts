@@ -107,6 +107,7 @@ export function buildNode(node: NodeView, vips: Map<string, string>): StatusNode
     ...(node.upstreams && {
       upstreams: [...node.upstreams].sort((a, b) => byString(a.server, b.server)),
     }),
+    ...(node.outboxError && { agent: { outboxError: { ...node.outboxError } } }),
   };
 }
 

@@ -52,6 +52,8 @@ export interface NodeView {
   upstreams?: UpstreamView[];
   /** The node's keepalived.conf as last observed (config.observed), parsed. */
   keepalivedConfig?: KeepalivedConfig;
+  /** The agent says it cannot write its outbox (stats.agent.outboxError): it is retrying. */
+  outboxError?: { message: string; since: number };
 }
 
 /** A VIP the cluster is known to float, and the VRRP instance that owns it. */

@@ -94,7 +94,16 @@ export const StatsSample = Strict({
   ts: EpochMs,
   nginx: Type.Optional(NginxStats),
   /** Resident memory and CPU of the agent itself, for its own health. */
-  agent: Type.Optional(Strict({ rssBytes: Type.Number(), cpuPercent: Type.Number() })),
+  agent: Type.Optional(
+    Strict({
+      rssBytes: Type.Number(),
+      cpuPercent: Type.Number(),
+      /** Present while the agent cannot write its outbox (disk full, I/O error): retrying. */
+      outboxError: Type.Optional(
+        Strict({ message: Type.String({ maxLength: 256 }), since: EpochMs }),
+      ),
+    }),
+  ),
 });
 export type StatsSample = Static<typeof StatsSample>;
 

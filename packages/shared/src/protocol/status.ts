@@ -95,6 +95,15 @@ export const StatusNode = Type.Object({
   keepalivedRunning: Type.Optional(Type.Boolean()),
   /** Load balancers: each upstream backend as seen from this LB. */
   upstreams: Type.Optional(Type.Array(StatusUpstream)),
+  /** The agent's own health: present while it cannot write its outbox (disk full, I/O). */
+  agent: Type.Optional(
+    Type.Object({
+      outboxError: Type.Object({
+        message: Type.String(),
+        since: Type.Number({ description: 'epoch ms the writes began to fail' }),
+      }),
+    }),
+  ),
 });
 export type StatusNode = Static<typeof StatusNode>;
 

@@ -109,6 +109,17 @@ export class ClusterStore {
     this.emit([entry.clusterId]);
   }
 
+  /** The agent's own health from its stats: an outbox it cannot write (set or cleared). */
+  agentHealth(agentId: string, outboxError: { message: string; since: number } | undefined): void {
+    const entry = this.agents.get(agentId);
+    if (!entry) return;
+    const was = entry.node.outboxError;
+    if (was?.message === outboxError?.message && was?.since === outboxError?.since) return;
+    if (outboxError) entry.node.outboxError = { ...outboxError };
+    else delete entry.node.outboxError;
+    this.emit([entry.clusterId]);
+  }
+
   /** The interface a node's keepalived.conf gives an instance (for metrics), if known. */
   vrrpInterface(clusterId: string, nodeName: string, instance: string): string | undefined {
     for (const agentId of this.clusters.get(clusterId)?.agents ?? []) {

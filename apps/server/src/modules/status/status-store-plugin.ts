@@ -97,6 +97,7 @@ export default fp<StatusStorePluginOptions>(
       app.bus.on('agent.online', (e) => store.hello(e.agentId, e.hello.node, e.at)),
       app.bus.on('agent.data', (e) => store.apply(e.agentId, e.message, e.at)),
       app.bus.on('agent.offline', (e) => store.offline(e.agentId, e.at)),
+      app.bus.on('agent.stats', (e) => store.agentHealth(e.agentId, e.sample.agent?.outboxError)),
       app.bus.on('agent.clock', (e) => {
         store.seen(e.agentId, opts.now());
         store.clock(e.agentId, e.offsetMs);
