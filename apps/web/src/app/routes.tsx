@@ -26,6 +26,11 @@ export const routes: FeatureRoute[] = [
   { path: '/', page: OverviewPage, nav: (t) => t.shell.nav.overview },
   { path: '/clusters/:id', page: page(() => import('../features/cluster/cluster-page')) },
   {
+    path: '/clusters/:id/drills',
+    page: page(() => import('../features/drills/cluster-drills-page')),
+  },
+  { path: '/drills/:id', page: page(() => import('../features/drills/drill-page')) },
+  {
     path: '/alerts',
     page: page(() => import('../features/alerts/alerts-page')),
     nav: (t) => t.shell.nav.alerts,

@@ -3,6 +3,8 @@ import { agentsEn, agentsZhCN } from '../features/agents/agents-i18n';
 import { alertsEn, alertsZhCN } from '../features/alerts/alerts-i18n';
 import { clusterEn, clusterZhCN } from '../features/cluster/cluster-i18n';
 import { configEn, configZhCN } from '../features/config/config-i18n';
+import { drillsEn } from '../features/drills/drills-i18n';
+import { drillsZhCN } from '../features/drills/drills-i18n-zh';
 import { overviewEn, overviewZhCN } from '../features/overview/overview-i18n';
 import { settingsEn, settingsZhCN } from '../features/settings/settings-i18n';
 import { coreEn, coreZhCN } from './core-i18n';
@@ -30,6 +32,7 @@ const en = {
   cluster: clusterEn,
   config: configEn,
   settings: settingsEn,
+  drills: drillsEn,
 };
 
 export type Messages = typeof en;
@@ -44,6 +47,7 @@ const zhCN: Messages = {
   cluster: clusterZhCN,
   config: configZhCN,
   settings: settingsZhCN,
+  drills: drillsZhCN,
 };
 
 export const dictionaries: Record<Lang, Messages> = { en, 'zh-CN': zhCN };

@@ -27,6 +27,7 @@ import {
   type UserCreate,
   type UserPatch,
 } from '@keepwatch/shared';
+import { drillEndpoints } from '../features/drills/drills-api';
 import { createRequester, type Requester } from './api-request';
 
 export { ApiRequestError, type ApiFailure } from './api-request';
@@ -95,6 +96,8 @@ function endpoints(request: Requester, remember: <T extends { csrfToken?: string
     deleteApiToken: (id: number) => request('DELETE', `/tokens/${id}`, OkResponse),
 
     audit: (query: AuditQuery = {}) => request('GET', '/audit', AuditPage, { query }),
+
+    ...drillEndpoints(request),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { StatusCluster } from '@keepwatch/shared';
+import { DrillSlot } from '../drills/drill-slot';
 import { FailoverPanel } from './failover-panel';
 import { LogPanel } from './log-panel';
 import { Timeline } from './timeline';
@@ -21,6 +22,7 @@ export function ClusterView({ cluster, now }: { cluster: StatusCluster; now: num
             findings={cluster.findings}
           />
           <FailoverPanel cluster={cluster} />
+          <DrillSlot cluster={cluster} />
         </div>
         <TopologyFlow cluster={cluster} now={now} />
       </section>
