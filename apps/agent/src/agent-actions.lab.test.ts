@@ -157,6 +157,26 @@ describe('agent actions in the master-backup lab', () => {
       expect(readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
       expect(await ctx.lab().vipHolders(`${SUBNET}.50`)).toEqual(['lb1']);
 
+      // Issue 7 item 8: a notify command that is not on lb1's allow-list (its agent.json has
+      // no keepalived.allowedScripts) is refused before anything is written or run.
+      const evil = before.replace(
+        /vrrp_instance (\S+) \{/,
+        'vrrp_instance $1 {\n  notify_master "/tmp/kwag-not-allowed.sh MASTER"',
+      );
+      expect(evil).not.toBe(before);
+      const r0 = await ctx.stack.app.actions.request(
+        'kwc-lb1',
+        'config.apply',
+        { component: 'keepalived', content: evil, baseHash: sha(before) },
+        { timeoutMs: 30_000 },
+      );
+      expect(r0.ok).toBe(false);
+      expect(r0.error?.code).toBe('not_permitted');
+      expect(r0.error?.message).toContain('notify_master /tmp/kwag-not-allowed.sh MASTER');
+      expect(r0.steps.map((s) => s.step)).toEqual(['check commands against allowedScripts']);
+      expect(sha(readFileSync(file))).toBe(sha(before));
+      expect(readFileSync(join(ctx.lb1Dir, 'keepalived.pid'), 'utf8').trim()).toBe(pid);
+
       const good = `${before}\n# applied by the keepwatch agent lab test\n`;
       const since = ctx.rec.seen.length;
       const r2 = await ctx.stack.app.actions.request(

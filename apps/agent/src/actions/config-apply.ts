@@ -20,6 +20,7 @@ import {
 } from '../keepalived-process';
 import type { Logger } from '../log';
 import { sleep } from '../timing';
+import { describeRefused, refusedCommands } from './script-policy';
 import { Steps, type Step } from './steps';
 
 /*
@@ -111,6 +112,21 @@ export class ConfigApplier {
         'conflict',
         `${file} changed since the server read it (hash mismatch); re-read and retry`,
       );
+    }
+    if (p.component === 'keepalived') {
+      const allowed = this.opts.config.keepalived?.allowedScripts ?? [];
+      const refused = refusedCommands(p.content, current.toString('utf8'), allowed);
+      if (refused.length > 0) {
+        steps.add({
+          step: 'check commands against allowedScripts',
+          ok: false,
+          output: describeRefused(refused),
+        });
+        throw new StepFailed(
+          'not_permitted',
+          `the new keepalived config runs commands this host does not allow (keepalived.allowedScripts in the agent's config):\n${describeRefused(refused)}`,
+        );
+      }
     }
     const staged = join(
       dirname(file),

@@ -43,6 +43,14 @@ export const AgentConfig = Type.Object({
       /** keepalived.conf, for hashing and later config pushes. */
       configFile: Type.Optional(Type.String()),
       reconcileIntervalMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 5000 }),
+      /**
+       * Programs a keepalived.conf pushed by the server may make keepalived run (vrrp_script
+       * `script`, `notify*`, fifo scripts, checker commands): absolute paths. A command the
+       * live file already runs stays allowed; any other is refused by config.apply.
+       */
+      allowedScripts: Type.Optional(
+        Type.Array(Type.String({ pattern: '^/', maxLength: 1024 }), { maxItems: 256 }),
+      ),
     }),
   ),
   nginx: Type.Optional(
