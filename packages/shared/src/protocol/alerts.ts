@@ -43,7 +43,7 @@ export const AlertEmailConfig = Type.Object(
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
     /** Implicit TLS (port 465). */
     secure: Type.Optional(Type.Boolean()),
-    /** STARTTLS on a plain connection: required, opportunistic (default) or off. */
+    /** STARTTLS on a plain connection: required (default: no TLS, no send), opportunistic or off. */
     starttls: Type.Optional(
       Type.Union([Type.Literal('required'), Type.Literal('opportunistic'), Type.Literal('off')]),
     ),

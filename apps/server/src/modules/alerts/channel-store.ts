@@ -26,11 +26,41 @@ export function maskConfig(config: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-/** An update that sends back "********" keeps the stored secret (the UI never saw it). */
+/** Where a channel's secrets go: a new one of these must come with its secrets again. */
+const DESTINATION_KEYS = ['url', 'host'] as const;
+
+/** An update kept a stored secret ("********") while pointing the channel somewhere else. */
+export class SecretNeededError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'secret_required';
+}
+
+function masked(config: Record<string, unknown>): string[] {
+  const out = Object.entries(config)
+    .filter(([k, v]) => v === MASK && SECRET_KEYS.has(k))
+    .map(([k]) => k);
+  const headers = config['headers'];
+  if (typeof headers === 'object' && headers !== null)
+    for (const [h, v] of Object.entries(headers)) if (v === MASK) out.push(`headers.${h}`);
+  return out;
+}
+
+/**
+ * An update that sends back "********" keeps the stored secret (the UI never saw it), but
+ * only while the channel still sends to the same place: an admin's session (or a stolen one)
+ * must not re-point a channel at another URL or SMTP host and have the stored secret follow.
+ */
 export function keepMaskedSecrets(
   next: Record<string, unknown>,
   prev: Record<string, unknown>,
 ): Record<string, unknown> {
+  const moved = DESTINATION_KEYS.filter((k) => (next[k] ?? null) !== (prev[k] ?? null));
+  const kept = masked(next);
+  if (moved.length > 0 && kept.length > 0) {
+    throw new SecretNeededError(
+      `changing the channel's ${moved.join(' and ')} needs its secret again: send ${kept.join(', ')} instead of ********`,
+    );
+  }
   const out: Record<string, unknown> = { ...next };
   for (const [k, v] of Object.entries(next)) {
     if (v === MASK && k in prev) out[k] = prev[k];
