@@ -103,6 +103,11 @@ export class ApiTokenStore {
     return this.db.prepare('DELETE FROM api_tokens WHERE id = ?').run(id).changes > 0;
   }
 
+  /** Deletes every API token of a user (an admin's password reset); returns how many. */
+  revokeUser(userId: number): number {
+    return this.db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(userId).changes;
+  }
+
   /** The owner acting through this token, at min(token role, owner role); null if unusable. */
   resolve(token: string): TokenOwner | null {
     const now = this.now();

@@ -95,7 +95,7 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
       schema: {
         tags: ['users'],
         summary:
-          'Change role, reset password, or (dis)able a user (admin); ends their sessions on password or disable',
+          'Change role, reset password, or (dis)able a user (admin); ends their sessions on password or disable, and a password reset revokes their API tokens',
         params: UserParams,
         body: UserPatch,
         response: { 200: User, ...errors },
@@ -124,11 +124,15 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
         passwordHash !== undefined || body.disabled === true
           ? app.auth.revokeUserSessions(target.id)
           : 0;
+      // A reset means the old password may be known to someone else, who may have made a
+      // token with it: the reset is only a reset if every credential of the old one dies.
+      const revokedTokens = passwordHash !== undefined ? app.auth.tokens.revokeUser(target.id) : 0;
       const detail = {
         role: body.role,
         disabled: body.disabled,
         passwordReset: passwordHash !== undefined,
         endedSessions: ended,
+        revokedTokens,
       };
       app.audit.fromRequest(request, { action: 'user.update', target: username, detail });
       return publicUser(users.get(username) ?? target);

@@ -141,6 +141,31 @@ describe('users API', () => {
     expect((await patch('ada', { disabled: true }, second)).statusCode).toBe(409);
   });
 
+  it("an admin's password reset revokes the user's API tokens and sessions, and says how many", async () => {
+    const olga = await userWithRole(app, 'olga', 'operator');
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: olga.bearer,
+      payload: { name: 'script' },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const script = { authorization: `Bearer ${made.json<{ token: string }>().token}` };
+    const me = (headers: Record<string, string>) => app.inject({ url: '/api/v1/auth/me', headers });
+    expect((await me(script)).statusCode).toBe(200);
+    // A role change is no reset: the token lives on.
+    expect((await patch('olga', { role: 'viewer' })).statusCode).toBe(200);
+    expect((await me(script)).statusCode).toBe(200);
+    expect((await patch('olga', { password: 'a reset by the admin' })).statusCode).toBe(200);
+    expect((await me(script)).statusCode).toBe(401);
+    expect((await me(olga.bearer)).statusCode).toBe(401);
+    const audit = await app.inject({ url: '/api/v1/audit?limit=5', headers: admin.bearer });
+    const entry = audit
+      .json<{ entries: { action: string; target: string; detail: Record<string, unknown> }[] }>()
+      .entries.find((e) => e.action === 'user.update' && e.detail['passwordReset'] === true);
+    expect(entry).toMatchObject({ target: 'olga', detail: { revokedTokens: 1, endedSessions: 1 } });
+  });
+
   it('a password reset or disabling ends that user’s sessions; disabled users cannot log in', async () => {
     const vera = await userWithRole(app, 'vera', 'viewer');
     const me = () => app.inject({ url: '/api/v1/auth/me', headers: vera.bearer });
