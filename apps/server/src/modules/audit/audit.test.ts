@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testApp } from '../../testing/test-app';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../../app';
+import { SESSION_TTL_MS } from '../../plugins/auth-service';
+import { SESSION_PURGE_MS } from '../../plugins/auth';
+import { login, testApp, testConfig } from '../../testing/test-app';
 import { adminSession, type Session } from '../auth/auth-test-helpers';
-import { AUDIT_RETENTION_MS } from './audit-plugin';
+import { AUDIT_PRUNE_EVERY_MS, AUDIT_RETENTION_MS } from './audit-plugin';
 
 interface Page {
   entries: {
@@ -102,5 +105,43 @@ describe('audit log', () => {
     expect(
       (await app.inject({ url: '/api/v1/audit?limit=0', headers: admin.bearer })).statusCode,
     ).toBe(400);
+  });
+});
+
+describe('housekeeping while the server runs (issue 7 item 9)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('audit rows past retention and dead sessions are deleted on a timer, not only at start', async () => {
+    // Fake intervals only: the injected clock says what time it is, the fake timers when.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const app = await buildApp({
+      config: testConfig(),
+      dbPath: ':memory:',
+      logger: false,
+      now: () => clock,
+    });
+    try {
+      await app.ready();
+      await login(app);
+      app.audit.record({ actor: 'system', action: 'test.old' });
+      clock += AUDIT_RETENTION_MS + 1;
+      app.audit.record({ actor: 'system', action: 'test.new' });
+      const actions = () => app.audit.store.list(500).map((e) => e.action);
+      const sessions = () =>
+        (app.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+      expect(clock - SESSION_TTL_MS).toBeGreaterThan(0);
+      expect(actions()).toContain('test.old');
+      expect(sessions()).toBe(1);
+
+      vi.advanceTimersByTime(SESSION_PURGE_MS);
+      expect(sessions()).toBe(0);
+      expect(actions()).toContain('test.old');
+      vi.advanceTimersByTime(AUDIT_PRUNE_EVERY_MS - SESSION_PURGE_MS);
+      expect(actions()).not.toContain('test.old');
+      expect(actions()).toContain('test.new');
+    } finally {
+      await app.close();
+    }
   });
 });
