@@ -178,7 +178,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(usersModule, { now });
       await api.register(auditModule);
       await api.register(agentsModule, { agentToken: config.agentToken, now });
-      await api.register(enrollmentModule);
+      await api.register(enrollmentModule, { now });
       await api.register(agentDistModule, { dir: config.agentDist ?? defaultAgentDist() });
       await api.register(statusModule);
       await api.register(serverHealthModule);

@@ -12,6 +12,7 @@ import {
   OkResponse,
 } from '@keepwatch/shared';
 import { listAgents } from './agents-list';
+import { EnrollLimits, type EnrollLimitsTuning } from './enroll-limits';
 import { describeBinding } from './node-binding';
 
 const REFUSAL: Record<'unknown' | 'expired' | 'used' | 'revoked', string> = {
@@ -21,9 +22,16 @@ const REFUSAL: Record<'unknown' | 'expired' | 'used' | 'revoked', string> = {
   revoked: 'enrollment token revoked',
 };
 
+export interface EnrollmentModuleOptions {
+  now?: () => number;
+  /** Test override of ENROLL_LIMITS (enroll-limits.ts). */
+  limits?: EnrollLimitsTuning;
+}
+
 /** Enrollment tokens, the enroll exchange, the agents list and revocation. */
-const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
+const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, opts, done) => {
   const creds = app.agentCredentials;
+  const limits = new EnrollLimits(opts.now ?? Date.now, opts.limits);
   // Only admins manage agents (the auth plugin's role guard); enroll is public below.
   const admin = { config: { role: 'admin' as const } };
   // 401 without a login, 403 below admin, 400 on a bad body or id.
@@ -103,11 +111,27 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
         summary:
           'Exchange an enrollment token for an agent credential bound to one node (name, cluster, role)',
         body: EnrollRequest,
-        response: { 200: EnrollResponse, 400: ApiError, 401: ApiError, 409: ApiError },
+        response: {
+          200: EnrollResponse,
+          400: ApiError,
+          401: ApiError,
+          409: ApiError,
+          429: ApiError,
+        },
       },
     },
     async (request, reply) => {
       const { token, hostname, name, clusterId, role } = request.body;
+      const wait = limits.blockedFor(request.ip);
+      if (wait > 0) {
+        return reply
+          .code(429)
+          .header('retry-after', String(wait))
+          .send({
+            error: 'too_many_attempts',
+            message: `too many refused enrollments from this address: try again in ${wait} s`,
+          });
+      }
       const r = creds.store.enroll({
         token,
         hostname,
@@ -116,15 +140,28 @@ const enrollmentModule: FastifyPluginCallback = (app, _opts, done) => {
         ...(role && { role }),
       });
       if (!r.ok) {
-        app.audit.fromRequest(request, {
-          action: 'agent.enroll',
-          result: 'denied',
-          detail: {
-            reason: r.reason,
-            hostname,
-            ...(r.reason === 'node_taken' && { holder: r.holder, node: r.binding }),
-          },
-        });
+        limits.refused(request.ip);
+        const slot = limits.auditSlot();
+        if (slot === 'row') {
+          app.audit.fromRequest(request, {
+            action: 'agent.enroll',
+            result: 'denied',
+            detail: {
+              reason: r.reason,
+              hostname,
+              ...(r.reason === 'node_taken' && { holder: r.holder, node: r.binding }),
+            },
+          });
+        } else if (slot === 'last') {
+          app.audit.fromRequest(request, {
+            action: 'agent.enroll',
+            result: 'denied',
+            detail: {
+              reason: 'audit_budget',
+              message: `${limits.tuning.audit.max} refused enrollments in this window: the rest until ${new Date(limits.auditWindowEnd).toISOString()} are not recorded one by one`,
+            },
+          });
+        }
         if (r.reason === 'node_taken') {
           // ID-2: replacing a node is the admin's decision (revoke), never an enrollee's.
           return reply.code(409).send({
