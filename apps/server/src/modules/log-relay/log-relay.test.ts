@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveToBrowserCodec, type LiveToBrowser, type LogsSubscribe } from '@keepwatch/shared';
 import { agent, connect, hello, login, snapshot, testApp } from '../../testing/test-app';
-import { LINES_PER_WINDOW, LogRelay, MAX_SUBS, type RelayClient } from './log-relay';
+import {
+  LINES_PER_WINDOW,
+  LogRelay,
+  MAX_AGENT_STREAMS,
+  MAX_SUBS,
+  type RelayClient,
+} from './log-relay';
 
 describe('log relay through the live feed', () => {
   let app: FastifyInstance;
@@ -147,6 +153,34 @@ describe('LogRelay bounds', () => {
     cluster: 'lab',
     nodes: ['lb1'],
     sources: ['nginx' as const],
+  });
+
+  it(`caps the log sources one agent follows at ${MAX_AGENT_STREAMS}, over all browsers (journald streams included)`, () => {
+    const r = relay({ t: 0 });
+    agentSubs.length = 0;
+    const [b0, b1, third] = [client(), client(), client()];
+    const four = (id: string) => ({
+      ...sub(id),
+      sources: ['keepalived' as const, 'nginx' as const, 'tomcat' as const, 'agent' as const],
+    });
+    r.subscribe(b0.c, four('b0'));
+    r.subscribe(b1.c, four('b1'));
+    expect(agentSubs).toHaveLength(2);
+    // A third browser's ask would make 9 followers on the host: refused with the reason.
+    r.subscribe(third.c, sub('b2'));
+    expect(agentSubs).toHaveLength(2);
+    expect(third.sent.at(-1)).toMatchObject({
+      type: 'logs.status',
+      state: 'rejected',
+      message: `node lb1 already streams 8 logs (at most ${MAX_AGENT_STREAMS} per agent): close another log view`,
+    });
+    // One view closed frees its streams for the next ask; an agent gone offline ends them all.
+    r.drop(b0.c);
+    r.subscribe(third.c, sub('b2'));
+    expect(agentSubs).toHaveLength(3);
+    r.offline('a1');
+    r.subscribe(third.c, four('b3'));
+    expect(agentSubs).toHaveLength(4);
   });
 
   it(`caps subscriptions per browser at ${MAX_SUBS}`, () => {

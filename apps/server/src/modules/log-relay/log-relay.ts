@@ -15,9 +15,14 @@ import type {
  * per WINDOW_MS per subscription, nothing sent to a socket with more than MAX_BUFFERED bytes
  * queued; dropped lines are announced (`logs.status` dropped), never silently lost. An agent
  * that is offline is asked again when it comes back (its stream ends with its connection).
+ * Bounded per agent too, whatever the number of browsers: MAX_AGENT_STREAMS sources followed
+ * at once (each is a `journalctl -f` or a file follower on the host), further asks are
+ * rejected with the reason.
  */
 
 export const MAX_SUBS = 4;
+/** Log sources one agent follows at once, over all browsers (journald streams included). */
+export const MAX_AGENT_STREAMS = 8;
 export const LINES_PER_WINDOW = 2000;
 export const WINDOW_MS = 10_000;
 export const MAX_BUFFERED = 1024 * 1024;
@@ -40,6 +45,8 @@ interface NodeStream {
   agentSub: string;
   node: string;
   agentId: string | undefined;
+  /** The agent was asked and has not been told to stop, nor gone offline since. */
+  active: boolean;
 }
 
 interface Subscription {
@@ -85,7 +92,12 @@ export class LogRelay {
     };
     subs.set(request.subscription, sub);
     for (const node of new Set(request.nodes)) {
-      const stream: NodeStream = { agentSub: `kwlog-${++this.counter}`, node, agentId: undefined };
+      const stream: NodeStream = {
+        agentSub: `kwlog-${++this.counter}`,
+        node,
+        agentId: undefined,
+        active: false,
+      };
       sub.streams.push(stream);
       this.byAgentSub.set(stream.agentSub, { sub, stream });
       this.ask(sub, stream, request.tail ?? 50);
@@ -160,6 +172,7 @@ export class LogRelay {
   offline(agentId: string): void {
     for (const { sub, stream } of this.byAgentSub.values()) {
       if (stream.agentId !== agentId) continue;
+      stream.active = false;
       this.status(
         sub.client,
         sub.id,
@@ -173,6 +186,14 @@ export class LogRelay {
   get subscriptions(): number {
     let n = 0;
     for (const subs of this.byClient.values()) n += subs.size;
+    return n;
+  }
+
+  /** Sources an agent follows now for this relay. */
+  private streamsOf(agentId: string): number {
+    let n = 0;
+    for (const { sub, stream } of this.byAgentSub.values())
+      if (stream.active && stream.agentId === agentId) n += sub.request.sources.length;
     return n;
   }
 
@@ -192,6 +213,20 @@ export class LogRelay {
       return;
     }
     stream.agentId = found.agentId;
+    const busy = this.streamsOf(found.agentId);
+    if (found.online && busy + sub.request.sources.length > MAX_AGENT_STREAMS) {
+      // Given up for good (not retried on reconnect): the browser may ask again later.
+      this.byAgentSub.delete(stream.agentSub);
+      stream.agentId = undefined;
+      this.status(
+        sub.client,
+        sub.id,
+        stream.node,
+        'rejected',
+        `node ${stream.node} already streams ${busy} logs (at most ${MAX_AGENT_STREAMS} per agent): close another log view`,
+      );
+      return;
+    }
     const sent =
       found.online &&
       this.deps.sendToAgent(found.agentId, {
@@ -200,6 +235,7 @@ export class LogRelay {
         sources: sub.request.sources,
         tail,
       });
+    stream.active = sent;
     if (sent) this.status(sub.client, sub.id, stream.node, 'streaming');
     else
       this.status(
