@@ -32,6 +32,7 @@ import dbPlugin from './plugins/db';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
 import { isStorageError } from './plugins/storage-health';
+import { withRedaction } from './plugins/log-redaction';
 import serverMetrics from './plugins/server-metrics';
 import actionsPlugin from './modules/actions/index';
 import clusterOps from './modules/cluster-ops/index';
@@ -81,7 +82,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const { config } = opts;
   const now = opts.now ?? Date.now;
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel },
+    // Query-string credentials (the live feed's ?token=) never reach the log (plugins/log-redaction.ts).
+    logger: withRedaction(opts.logger ?? { level: config.logLevel }),
     // Agents replay outboxes in bursts; a snapshot with many addresses can be large.
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
