@@ -90,6 +90,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Unknown properties are refused with a 400, not stripped (plugins/strict-routes.ts).
     ajv: AJV_OPTIONS,
     ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
+    // KEEPWATCH_TLS_CERT/KEY: https and wss here, no proxy needed (tls-config.ts).
+    ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
   });
 
   app.addHook('onRoute', assertClosedRequestSchemas);
@@ -181,7 +183,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(auditModule);
       await api.register(agentsModule, { agentToken: config.agentToken, now });
       await api.register(enrollmentModule, { now });
-      await api.register(agentDistModule, { dir: config.agentDist ?? defaultAgentDist() });
+      await api.register(agentDistModule, {
+        dir: config.agentDist ?? defaultAgentDist(),
+        tls: config.tls,
+      });
       await api.register(statusModule);
       await api.register(serverHealthModule);
       await api.register(historyModule);

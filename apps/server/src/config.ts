@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTls, type TlsConfig } from './tls-config';
 
 /** Everything the server takes from its environment. The only module that reads process.env. */
 export interface ServerConfig {
@@ -44,6 +45,11 @@ export interface ServerConfig {
   metricsToken?: string;
   /** CLOCK_SKEW threshold in ms (KEEPWATCH_CLOCK_SKEW_MS); undefined = 500. */
   clockSkewMs?: number;
+  /**
+   * The server's own TLS (KEEPWATCH_TLS_CERT / KEEPWATCH_TLS_KEY): https and wss on every
+   * listen address. Unset = plain http (fine on loopback or behind the reverse proxy).
+   */
+  tls?: TlsConfig;
   /** History retention in days (KEEPWATCH_RETENTION_*_DAYS); unset fields use modules/history defaults. */
   retention?: RetentionDays;
 }
@@ -136,6 +142,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env['KEEPWATCH_DATA'] || './data');
   const hosts = list(env['KEEPWATCH_HOST'] || '127.0.0.1');
   const adminPassword = env['KEEPWATCH_ADMIN_PASSWORD'] || undefined;
+  const tls = loadTls(env);
   return {
     port: parsePort(env['KEEPWATCH_PORT']),
     hosts: hosts.length > 0 ? hosts : ['127.0.0.1'],
@@ -156,5 +163,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       ? { clockSkewMs: Number(env['KEEPWATCH_CLOCK_SKEW_MS']) }
       : {}),
     retention: parseRetention(env),
+    ...(tls && { tls }),
   };
 }

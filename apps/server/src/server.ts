@@ -33,9 +33,15 @@ async function main(): Promise<void> {
   const extra = await Promise.all(
     others.map((host) => listenExtra(host, port, (sock) => app.server.emit('connection', sock))),
   );
+  const scheme = config.tls ? 'https' : 'http';
   for (const host of config.hosts) {
     const shown = host.includes(':') ? `[${host}]` : host;
-    process.stdout.write(`Keepwatch listening on http://${shown}:${port}/\n`);
+    process.stdout.write(`Keepwatch listening on ${scheme}://${shown}:${port}/\n`);
+  }
+  if (config.tls) {
+    process.stdout.write(
+      `TLS certificate ${config.tls.certFile}: sha256 fingerprint ${config.tls.fingerprint}\n`,
+    );
   }
   if (app.initialAdminPassword) {
     process.stdout.write(

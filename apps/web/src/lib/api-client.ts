@@ -8,6 +8,7 @@ import {
   ApiTokenList,
   AuditPage,
   EnrollmentTokenCreated,
+  AgentDistTrust,
   HistorySeriesResponse,
   HistoryTimelineResponse,
   LoginResponse,
@@ -84,6 +85,8 @@ function endpoints(request: Requester, remember: <T extends { csrfToken?: string
         body: { note: 'dashboard' },
       }),
     revokeAgent: (agentId: string) => request('POST', `/agents/${enc(agentId)}/revoke`, OkResponse),
+    /** The panel's own certificate for the install one-liner (admin). */
+    agentDistTrust: () => request('GET', '/agent-dist/trust', AgentDistTrust),
 
     users: () => request('GET', '/users', UserList),
     createUser: (body: UserCreate) => request('POST', '/users', User, { body }),

@@ -106,3 +106,15 @@ export type AgentDistFile = Static<typeof AgentDistFile>;
 /** GET /agent-dist/manifest.json: the builds present (install.sh reads it one file per line). */
 export const AgentDistManifest = Type.Object({ files: Type.Array(AgentDistFile) });
 export type AgentDistManifest = Static<typeof AgentDistManifest>;
+
+/**
+ * How a new host can trust this panel before it has anything (GET /agent-dist/trust, admin):
+ * the certificate the server serves itself (KEEPWATCH_TLS_CERT), as the agent's fingerprint
+ * and as curl's public-key pin, so the install one-liner pins every download. Both null when
+ * the server speaks plain http (behind a proxy: the proxy's certificate is unknown here).
+ */
+export const AgentDistTrust = Type.Object({
+  fingerprint: Type.Union([Type.String(), Type.Null()]),
+  pin: Type.Union([Type.String(), Type.Null()]),
+});
+export type AgentDistTrust = Static<typeof AgentDistTrust>;

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
-import { AgentDistManifest, ApiError, type AgentDistFile } from '@keepwatch/shared';
+import { AgentDistManifest, AgentDistTrust, ApiError, type AgentDistFile } from '@keepwatch/shared';
 import { INSTALL_SH } from './install-script';
 
 /*
@@ -12,13 +12,17 @@ import { INSTALL_SH } from './install-script';
  *   GET /agent-dist/keepwatch-agent.mjs  one-file bundle for any Node >= 20
  *   GET /agent-dist/manifest.json        name, arch, size and sha256 of each file present
  *   GET /agent-dist/install.sh           the installer (see install-script.ts)
- * Public on purpose: the binaries hold no secrets, and the enrollment token the installer
- * is given is what authorises a host.
+ *   GET /agent-dist/trust                (admin) the served certificate's fingerprint and pin
+ * Public on purpose (but trust): the binaries hold no secrets, and the enrollment token the
+ * installer is given is what authorises a host. What makes the downloads trustworthy is the
+ * transport: https with the pin or CA the one-liner carries (install-script.ts).
  */
 
 export interface AgentDistOptions {
   /** Folder holding the agent build (apps/agent/dist). */
   dir: string;
+  /** The certificate the server serves itself (KEEPWATCH_TLS_CERT), if any. */
+  tls?: { fingerprint: string; pin: string } | undefined;
 }
 
 export const DIST_FILES = [
@@ -81,6 +85,20 @@ const agentDistModule: FastifyPluginCallback<AgentDistOptions> = (app, opts, don
     pub('Name, arch, size and sha256 of each agent build present', { 200: AgentDistManifest }),
     async (_request, reply) =>
       reply.type('application/json').send(renderManifest(await present(opts.dir))),
+  );
+
+  app.get(
+    '/agent-dist/trust',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['agent-dist'],
+        summary:
+          "The served certificate's sha256 fingerprint and public-key pin, for the install one-liner",
+        response: { 200: AgentDistTrust, 401: ApiError, 403: ApiError },
+      },
+    },
+    () => ({ fingerprint: opts.tls?.fingerprint ?? null, pin: opts.tls?.pin ?? null }),
   );
 
   app.get('/agent-dist/install.sh', pub('The agent installer (sh)'), (_request, reply) =>

@@ -25,6 +25,11 @@ export const agentsEn = {
   addTitle: 'Add an agent',
   addHelp: (expires: string): string =>
     `Run this on the new host as root. The token works once and expires at ${expires}.`,
+  insecureNeedsChoice:
+    'This panel speaks plain http: the token, the agent and its credential would cross the network unprotected. Serve it over https (KEEPWATCH_TLS_CERT/KEEPWATCH_TLS_KEY, or a reverse proxy) and open it by its https address.',
+  insecureChoice: 'Use plain http anyway (a lab or a trusted network)',
+  insecureWarning:
+    'Plain http (--allow-insecure): anyone on the path can read the token and swap the agent.',
   copy: 'Copy',
   copied: 'Copied',
   close: 'Close',
@@ -58,6 +63,10 @@ export const agentsZhCN: AgentsMessages = {
   addTitle: '添加 Agent',
   addHelp: (expires) =>
     `在新主机上以 root 身份运行以下命令。令牌只能使用一次，将于 ${expires} 过期。`,
+  insecureNeedsChoice:
+    '此面板使用明文 http：令牌、Agent 程序及其凭据将以未加密方式在网络上传输。请改用 https（KEEPWATCH_TLS_CERT/KEEPWATCH_TLS_KEY 或反向代理），并通过 https 地址打开面板。',
+  insecureChoice: '仍然使用明文 http（实验环境或可信网络）',
+  insecureWarning: '明文 http（--allow-insecure）：链路上的任何人都能读取令牌并替换 Agent。',
   copy: '复制',
   copied: '已复制',
   close: '关闭',

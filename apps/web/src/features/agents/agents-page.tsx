@@ -5,7 +5,7 @@ import { useServices } from '../../app/services';
 import { useLive, useServerNow } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
 import { formatDuration } from '../../lib/format-duration';
-import { installOneLiner } from './install-command';
+import { installCommand, type PanelTrust } from './install-command';
 import './agents.css';
 
 /** cluster|node → the live feed's last-report time: fresher than the agents table's. */
@@ -169,8 +169,16 @@ function AgentStatus({ agent }: { agent: AgentInfo }) {
 
 function EnrollDialog({ token, onClose }: { token: EnrollmentTokenCreated; onClose: () => void }) {
   const { t, fmt } = useI18n();
+  const { api } = useServices();
   const [copied, setCopied] = useState(false);
-  const line = installOneLiner(window.location.origin, token.token);
+  const [trust, setTrust] = useState<PanelTrust | null>(null);
+  const [allowInsecure, setAllowInsecure] = useState(false);
+  useEffect(() => {
+    // The panel's certificate pin travels from this (trusted) browser session to the new host.
+    api.agentDistTrust().then(setTrust, () => setTrust(null));
+  }, [api]);
+  const cmd = installCommand(window.location.origin, token.token, trust, { allowInsecure });
+  const line = cmd.kind === 'line' ? cmd.line : '';
   const copy = (): void => {
     void navigator.clipboard?.writeText(line).then(() => setCopied(true));
   };
@@ -178,11 +186,28 @@ function EnrollDialog({ token, onClose }: { token: EnrollmentTokenCreated; onClo
     <section className="enroll-box" data-testid="enroll-box" aria-label={t.agents.addTitle}>
       <h2>{t.agents.addTitle}</h2>
       <p className="small">{t.agents.addHelp(fmt.dateTime(token.expiresAt))}</p>
-      <pre className="mono enroll-line" data-testid="enroll-line">
-        {line}
-      </pre>
+      {cmd.kind === 'needs-insecure-choice' || (cmd.kind === 'line' && cmd.insecure) ? (
+        <div className="enroll-insecure" role="alert" data-testid="enroll-insecure">
+          <p className="small">
+            {cmd.kind === 'line' ? t.agents.insecureWarning : t.agents.insecureNeedsChoice}
+          </p>
+          <label className="small">
+            <input
+              type="checkbox"
+              checked={allowInsecure}
+              onChange={(e) => setAllowInsecure(e.target.checked)}
+            />{' '}
+            {t.agents.insecureChoice}
+          </label>
+        </div>
+      ) : null}
+      {cmd.kind === 'line' ? (
+        <pre className="mono enroll-line" data-testid="enroll-line">
+          {line}
+        </pre>
+      ) : null}
       <div className="enroll-actions">
-        <button type="button" className="primary" onClick={copy}>
+        <button type="button" className="primary" onClick={copy} disabled={cmd.kind !== 'line'}>
           {copied ? t.agents.copied : t.agents.copy}
         </button>
         <button type="button" className="ghost" onClick={onClose}>
