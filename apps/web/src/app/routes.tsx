@@ -25,6 +25,7 @@ const page = (load: () => Promise<{ default: PageComponent }>) => lazy(load);
 export const routes: FeatureRoute[] = [
   { path: '/', page: OverviewPage, nav: (t) => t.shell.nav.overview },
   { path: '/clusters/:id', page: page(() => import('../features/cluster/cluster-page')) },
+  { path: '/hosts/:name', page: page(() => import('../features/host/host-page')) },
   {
     path: '/clusters/:id/drills',
     page: page(() => import('../features/drills/cluster-drills-page')),

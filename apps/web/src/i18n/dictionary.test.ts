@@ -3,6 +3,7 @@ import { FINDING_CODES, deriveCluster, type NodeView } from '@keepwatch/shared';
 import { dictionaries, LANGS } from './dictionary';
 import { createFormat } from './format';
 import { resolveInitialLang } from './lang-store';
+import { READINESS_CHECKS } from '../features/truth/truth-i18n';
 
 /** Flattens a dictionary into "path -> kind" so both languages can be compared key by key. */
 function shape(value: unknown, prefix = ''): Map<string, string> {
@@ -127,5 +128,45 @@ describe('resolveInitialLang', () => {
     expect(resolveInitialLang(null, ['ZH-hans'])).toBe('zh-CN');
     expect(resolveInitialLang(null, ['en-GB', 'zh-CN'])).toBe('en');
     expect(resolveInitialLang(null, [])).toBe('en');
+  });
+});
+
+describe('truth, readiness, maintenance and host texts in both languages', () => {
+  const args = {
+    node: 'lb2',
+    master: 'lb1',
+    backup: 'lb2',
+    masterHash: 'aa',
+    backupHash: 'bb',
+    total: 2,
+    unhealthy: 'web1',
+    maxDays: 30,
+    instance: 'VI_1',
+    vip: '10.0.0.1',
+    others: 'lb1',
+  };
+  it('every readiness check the server sends is worded for ok, failed and unknown, zh-CN in Chinese', () => {
+    for (const id of READINESS_CHECKS) {
+      for (const kind of ['ok', 'bad', 'unknown'] as const) {
+        const en = dictionaries.en.truth.checks[id][kind](args);
+        const zh = dictionaries['zh-CN'].truth.checks[id][kind](args);
+        expect(en, `${id}.${kind}`).not.toBe('');
+        expect(zh, `${id}.${kind}`).toMatch(/[\u4e00-\u9fff]/);
+      }
+    }
+  });
+  it('every contradiction of the truth table is worded, zh-CN in Chinese', () => {
+    for (const [code, word] of Object.entries(dictionaries['zh-CN'].truth.flags)) {
+      expect(word(args), code).toMatch(/[\u4e00-\u9fff]/);
+      expect(
+        dictionaries.en.truth.flags[code as keyof typeof dictionaries.en.truth.flags](args),
+      ).not.toBe('');
+    }
+  });
+  it('maintenance banners say until when in both languages', () => {
+    for (const lang of LANGS) {
+      expect(dictionaries[lang].maintenance.bannerCluster('12:00 GMT+8')).toContain('12:00 GMT+8');
+      expect(dictionaries[lang].maintenance.bannerHost('lb2', '12:00')).toContain('lb2');
+    }
   });
 });

@@ -7,6 +7,9 @@ import { drillsEn } from '../features/drills/drills-i18n';
 import { drillsZhCN } from '../features/drills/drills-i18n-zh';
 import { overviewEn, overviewZhCN } from '../features/overview/overview-i18n';
 import { settingsEn, settingsZhCN } from '../features/settings/settings-i18n';
+import { hostEn, hostZhCN } from '../features/host/host-i18n';
+import { maintenanceEn, maintenanceZhCN } from '../features/maintenance/maintenance-i18n';
+import { truthEn, truthZhCN } from '../features/truth/truth-i18n';
 import { coreEn, coreZhCN } from './core-i18n';
 import { findingsEn, findingsZhCN } from './findings-i18n';
 
@@ -33,6 +36,9 @@ const en = {
   config: configEn,
   settings: settingsEn,
   drills: drillsEn,
+  host: hostEn,
+  maintenance: maintenanceEn,
+  truth: truthEn,
 };
 
 export type Messages = typeof en;
@@ -48,6 +54,9 @@ const zhCN: Messages = {
   config: configZhCN,
   settings: settingsZhCN,
   drills: drillsZhCN,
+  host: hostZhCN,
+  maintenance: maintenanceZhCN,
+  truth: truthZhCN,
 };
 
 export const dictionaries: Record<Lang, Messages> = { en, 'zh-CN': zhCN };

@@ -7,6 +7,12 @@ import {
   ApiTokenCreated,
   ApiTokenList,
   AuditPage,
+  AvailabilityResponse,
+  HostInfo,
+  MaintenanceList,
+  MaintenanceWindow,
+  ReadinessResponse,
+  type MaintenanceCreate,
   EnrollmentTokenCreated,
   AgentDistTrust,
   HistorySeriesResponse,
@@ -101,6 +107,18 @@ function endpoints(request: Requester, remember: <T extends { csrfToken?: string
     audit: (query: AuditQuery = {}) => request('GET', '/audit', AuditPage, { query }),
 
     ...drillEndpoints(request),
+    host: (cluster: string, node: string) =>
+      request('GET', `/hosts/${enc(cluster)}/${enc(node)}`, HostInfo),
+    readiness: (cluster: string) =>
+      request('GET', `/clusters/${enc(cluster)}/readiness`, ReadinessResponse),
+    availability: (cluster: string) =>
+      request('GET', `/clusters/${enc(cluster)}/availability`, AvailabilityResponse),
+
+    maintenance: (cluster?: string) =>
+      request('GET', '/maintenance', MaintenanceList, { query: { cluster } }),
+    startMaintenance: (body: MaintenanceCreate) =>
+      request('POST', '/maintenance', MaintenanceWindow, { body }),
+    endMaintenance: (id: number) => request('POST', `/maintenance/${id}/end`, MaintenanceWindow),
   };
 }
 

@@ -3,14 +3,18 @@ import type { PageParams } from '../../app/routes';
 import { Empty, Loading } from '../../app/page-states';
 import { useLive, useServerNow } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
+import { MaintenanceBanner } from '../maintenance/maintenance-banner';
+import { MaintenanceButton } from '../maintenance/maintenance-dialog';
+import { useMaintenance } from '../maintenance/use-maintenance';
 import { ClusterView } from './cluster-view';
 
-/** One cluster, live: verdict and findings, then the topology. */
+/** One cluster, live: maintenance, verdict and findings, the topology, truth and readiness. */
 export default function ClusterPage({ params }: { params: PageParams }) {
   const { t, fmt } = useI18n();
   const live = useLive();
   const now = useServerNow();
   const id = params['id'] ?? '';
+  const maintenance = useMaintenance(id);
   const cluster = live.data.clusters.find((c) => c.id === id);
   if (!cluster) {
     if (!live.everLive) return <Loading text={t.clustersLoading} />;
@@ -19,9 +23,19 @@ export default function ClusterPage({ params }: { params: PageParams }) {
   const stale = live.connection !== 'live' && live.data.asOf !== null;
   return (
     <div className={stale ? 'page-stale' : ''}>
-      <nav className="crumbs" aria-label={t.cluster.crumbs}>
-        <Link href="/">{t.shell.nav.overview}</Link> / <span>{cluster.name}</span>
-      </nav>
+      <div className="page-head">
+        <nav className="crumbs" aria-label={t.cluster.crumbs}>
+          <Link href="/">{t.shell.nav.overview}</Link> / <span>{cluster.name}</span>
+        </nav>
+        <div className="page-actions">
+          <MaintenanceButton
+            clusterId={cluster.id}
+            nodes={cluster.nodes.map((n) => n.name)}
+            onChanged={maintenance.reload}
+          />
+        </div>
+      </div>
+      <MaintenanceBanner windows={maintenance.windows} now={now} onChanged={maintenance.reload} />
       {stale && live.data.asOf !== null && (
         <p className="stale-note" role="status">
           {t.liveStaleNote(fmt.dateTime(live.data.asOf))}

@@ -5,6 +5,7 @@ import { LogPanel } from './log-panel';
 import { Timeline } from './timeline';
 import { TopologyFlow } from './topology-flow';
 import { VerdictBanner } from './verdict-banner';
+import { TruthSection } from '../truth/truth-section';
 
 /**
  * One cluster: verdict, findings and "will it fail over?" on the left, the live topology on
@@ -26,6 +27,7 @@ export function ClusterView({ cluster, now }: { cluster: StatusCluster; now: num
         </div>
         <TopologyFlow cluster={cluster} now={now} />
       </section>
+      <TruthSection cluster={cluster} />
       <div className="cluster-history">
         <Timeline cluster={cluster} />
         <LogPanel cluster={cluster} />

@@ -7,6 +7,7 @@ import { useLive, useServerNow } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
 import { formatDuration } from '../../lib/format-duration';
 import { VerdictBadge } from '../cluster/verdict-badge';
+import { useMaintenance } from '../maintenance/use-maintenance';
 import { buildRows, filterRows, type ClusterRow, type StatusFilter } from './overview-model';
 import './overview.css';
 
@@ -104,6 +105,12 @@ export default function OverviewPage() {
 function ClusterList({ rows }: { rows: ClusterRow[] }) {
   const { t } = useI18n();
   const now = useServerNow(5000);
+  const { windows } = useMaintenance();
+  const held = useMemo(
+    () =>
+      new Set(windows.filter((w) => w.startsAt <= now && w.endsAt > now).map((w) => w.clusterId)),
+    [windows, now],
+  );
   const virtualizer = useWindowVirtualizer({
     count: rows.length,
     estimateSize: () => ROW_PX,
@@ -137,7 +144,7 @@ function ClusterList({ rows }: { rows: ClusterRow[] }) {
                 transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)`,
               }}
             >
-              <Row row={row} now={now} index={item.index} />
+              <Row row={row} now={now} index={item.index} maintenance={held.has(row.cluster.id)} />
             </div>
           );
         })}
@@ -150,10 +157,13 @@ const Row = memo(function Row({
   row,
   now,
   index,
+  maintenance,
 }: {
   row: ClusterRow;
   now: number;
   index: number;
+  /** A window is open on the cluster or one of its hosts: its alerts are held. */
+  maintenance: boolean;
 }) {
   const { t, fmt } = useI18n();
   const c = row.cluster;
@@ -171,6 +181,11 @@ const Row = memo(function Row({
           {c.name}
         </Link>
         <span className="muted mono small">{c.id}</span>
+        {maintenance && (
+          <span className="badge badge-small badge-maint" data-testid={`overview-maint-${c.id}`}>
+            {t.maintenance.badge}
+          </span>
+        )}
       </span>
       <span role="cell">
         <VerdictBadge verdict={c.verdict} />

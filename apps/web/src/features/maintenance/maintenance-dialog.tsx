@@ -1,0 +1,133 @@
+import './maintenance.css';
+import { useRef, useState, type FormEvent } from 'react';
+import { useServices } from '../../app/services';
+import { useCan } from '../../app/use-app';
+import { useI18n } from '../../i18n/i18n-context';
+
+/**
+ * The operator's "Maintenance…" button and its dialog (a native <dialog>: focus moves into it,
+ * Escape closes it, focus returns to the button). Viewers do not see the button.
+ */
+export function MaintenanceButton({
+  clusterId,
+  nodes,
+  node,
+  onChanged,
+}: {
+  clusterId: string;
+  /** Hosts offered besides the whole cluster. */
+  nodes: readonly string[];
+  /** Preselected host (the host page). */
+  node?: string;
+  onChanged: () => void;
+}) {
+  const { t } = useI18n();
+  const { api } = useServices();
+  const can = useCan('operator');
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [target, setTarget] = useState(node ?? '');
+  const [minutes, setMinutes] = useState(60);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!can) return null;
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    setBusy(true);
+    api
+      .startMaintenance({
+        clusterId,
+        ...(target !== '' && { node: target }),
+        durationMinutes: minutes,
+        reason: reason.trim(),
+      })
+      .then(
+        () => {
+          setError(null);
+          setReason('');
+          dialog.current?.close();
+          onChanged();
+        },
+        (err: unknown) => setError(t.maintenance.failed((err as Error).message)),
+      )
+      .finally(() => setBusy(false));
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="ghost"
+        data-testid="maintenance-open"
+        onClick={() => {
+          setTarget(node ?? '');
+          setError(null);
+          dialog.current?.showModal();
+        }}
+      >
+        {t.maintenance.start}
+      </button>
+      <dialog
+        ref={dialog}
+        className="kw-dialog"
+        aria-labelledby="maint-title"
+        data-testid="maintenance-dialog"
+      >
+        <form onSubmit={submit}>
+          <h2 id="maint-title">{t.maintenance.dialogTitle(target === '' ? clusterId : target)}</h2>
+          <label>
+            {t.maintenance.target}
+            <select
+              value={target}
+              onChange={(e) => setTarget(e.target.value)}
+              data-testid="maintenance-target"
+            >
+              <option value="">{t.maintenance.wholeCluster}</option>
+              {nodes.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t.maintenance.duration}
+            <input
+              type="number"
+              min={1}
+              max={7 * 24 * 60}
+              required
+              value={minutes}
+              onChange={(e) => setMinutes(Math.max(1, Math.round(Number(e.target.value) || 1)))}
+              data-testid="maintenance-minutes"
+            />
+          </label>
+          <label>
+            {t.maintenance.reason}
+            <input
+              required
+              maxLength={500}
+              value={reason}
+              placeholder={t.maintenance.reasonPlaceholder}
+              onChange={(e) => setReason(e.target.value)}
+              data-testid="maintenance-reason"
+            />
+          </label>
+          {error && <p className="form-error">{error}</p>}
+          <div className="dialog-actions">
+            <button type="button" className="ghost" onClick={() => dialog.current?.close()}>
+              {t.maintenance.cancel}
+            </button>
+            <button
+              type="submit"
+              className="primary"
+              disabled={busy}
+              data-testid="maintenance-submit"
+            >
+              {t.maintenance.submit}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
