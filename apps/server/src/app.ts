@@ -40,6 +40,7 @@ import maintenancePlugin from './modules/maintenance/maintenance-plugin';
 import maintenanceModule from './modules/maintenance/index';
 import insightModule from './modules/insight/index';
 import drillsModule, { type DrillsModuleOptions } from './modules/drills/index';
+import configModule from './modules/config/index';
 
 export interface BuildAppOptions {
   config: ServerConfig;
@@ -194,6 +195,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(alertsModule, { now });
       await api.register(maintenanceModule, { now });
       await api.register(insightModule, { now });
+      await api.register(configModule, { now });
     },
     { prefix: '/api/v1' },
   );

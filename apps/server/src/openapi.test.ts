@@ -157,6 +157,10 @@ describe('OpenAPI document (/api/docs/json)', () => {
         'POST /api/v1/maintenance',
         'POST /api/v1/drills',
         'POST /api/v1/drills/preflight',
+        'POST /api/v1/clusters/{id}/config/analyze',
+        'POST /api/v1/clusters/{id}/config/render',
+        'POST /api/v1/clusters/{id}/config/push',
+        'POST /api/v1/changesets/{id}/rollback',
       ].sort(),
     );
   });

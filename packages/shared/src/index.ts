@@ -17,6 +17,7 @@ export * from './protocol/drills';
 export * from './protocol/server-health';
 export * from './protocol/maintenance';
 export * from './protocol/insight';
+export * from './protocol/config-api';
 export * from './protocol/strict';
 export * from './protocol/codec';
 export * from './domain';

@@ -3,6 +3,7 @@ import * as m001 from '../migrations/001-core';
 import * as m040 from '../migrations/040-alerts';
 import * as m045 from '../migrations/045-storage-probe';
 import * as m050 from '../migrations/050-drills';
+import * as m060 from '../migrations/060-config';
 import * as m070 from '../migrations/070-alert-args';
 import * as m071 from '../migrations/071-maintenance';
 import * as m030 from '../migrations/030-history';
@@ -23,6 +24,7 @@ const MIGRATIONS: readonly { id: string; sql: string }[] = [
   m040,
   m045,
   m050,
+  m060,
   m070,
   m071,
 ].sort((a, b) => a.id.localeCompare(b.id));

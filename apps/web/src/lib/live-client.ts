@@ -2,6 +2,7 @@ import {
   liveToBrowserCodec,
   type Alert,
   type LiveDrillMessage,
+  type LivePushProgress,
   type LiveFromBrowser,
   type LivePatch,
   type LiveToBrowser,
@@ -88,6 +89,8 @@ export interface LiveClient {
   subscribeLogs: (request: LogRequest, onEvent: (e: LogEvent) => void) => () => void;
   /** Running drills' progress (drill.phase / drill.samples / drill.transition); returns the unsubscribe. */
   subscribeDrills: (onMessage: (msg: LiveDrillMessage) => void) => () => void;
+  /** Config pushes' progress (push.progress, the whole push each time); returns the unsubscribe. */
+  subscribePushes: (onMessage: (msg: LivePushProgress) => void) => () => void;
 }
 
 const initialState: LiveState = {
@@ -132,6 +135,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
   };
   const logs = new LogSubscriptions(sendFrame);
   const drillListeners = new Set<(msg: LiveDrillMessage) => void>();
+  const pushListeners = new Set<(msg: LivePushProgress) => void>();
 
   const set = (patch: Partial<LiveState>): void => {
     state = { ...state, ...patch };
@@ -214,6 +218,9 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
       case 'drill.samples':
       case 'drill.transition':
         for (const l of drillListeners) l(msg);
+        return;
+      case 'push.progress':
+        for (const l of pushListeners) l(msg);
         return;
     }
   };
@@ -310,6 +317,10 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     subscribeDrills(onMessage) {
       drillListeners.add(onMessage);
       return () => drillListeners.delete(onMessage);
+    },
+    subscribePushes(onMessage) {
+      pushListeners.add(onMessage);
+      return () => pushListeners.delete(onMessage);
     },
     subscribeLogs: (request, onEvent) => logs.add(request, onEvent),
   };

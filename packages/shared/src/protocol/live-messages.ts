@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Alert } from './alerts';
 import { EpochMs, NodeName } from './common';
 import { LiveDrillPhase, LiveDrillSamples, LiveDrillTransition } from './drills';
+import { LivePushProgress } from './config-api';
 import { LogSource } from './observations';
 import { StatusCluster, StatusResponse } from './status';
 import { Strict } from './strict';
@@ -20,6 +21,7 @@ import { Strict } from './strict';
  *   server -> log.lines {subscription, node, source, lines}       (relayed from the agents)
  *   browser -> logs.unsubscribe {subscription}
  *   server -> drill.phase / drill.samples / drill.transition   (a running drill; drills.ts)
+ *   server -> push.progress {at, push}                             (a config push changed: config-api.ts)
  *
  * A client that sees a rev gap (rev != last + 1) reconnects to get a fresh snapshot. Feature
  * modules add their own messages as new union members; nobody reshapes another's.
@@ -122,6 +124,7 @@ export const LiveToBrowser = Type.Union([
   LiveDrillPhase,
   LiveDrillSamples,
   LiveDrillTransition,
+  LivePushProgress,
 ]);
 export type LiveToBrowser = Static<typeof LiveToBrowser>;
 
