@@ -59,7 +59,7 @@ export interface ConnectionOptions {
   onDisconnected?: () => void;
 }
 
-export type ServerRequest = Exclude<ServerToAgent, { type: 'welcome' | 'ack' | 'ping' }>;
+export type ServerRequest = Exclude<ServerToAgent, { type: 'welcome' | 'ack' | 'ping' | 'refused' }>;
 
 interface Session {
   ws: WebSocket;
@@ -200,6 +200,14 @@ export class Connection {
           t0: msg.t0,
           t1: receivedAt,
           t2: Date.now(),
+        });
+        return;
+      case 'refused':
+        // Not stored (budget, seq jump: the outbox replays it later) or kept as rejected (invalid).
+        this.opts.log.warn('the server refused a message', {
+          code: msg.code,
+          reason: msg.reason,
+          ...(msg.seq !== undefined && { seq: msg.seq }),
         });
         return;
       case 'action.request':

@@ -6,7 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { CloseCode } from '@keepwatch/shared';
 import { defaultAgentDist, type ServerConfig } from './config';
 import agentDistModule from './modules/agent-dist/index';
-import agentsModule from './modules/agents/index';
+import agentsModule, { type AgentsModuleOptions } from './modules/agents/index';
 import auditPlugin from './modules/audit/audit-plugin';
 import auditModule from './modules/audit/index';
 import authModule from './modules/auth/index';
@@ -56,6 +56,8 @@ export interface BuildAppOptions {
   storageProbeMs?: number;
   /** Drill runner overrides (tests): timing, clock limit, proof age. */
   drills?: Omit<DrillsModuleOptions, 'now'>;
+  /** Per-agent frame/byte budget overrides (tests); see modules/agents/ingest-budget.ts. */
+  agentBudget?: AgentsModuleOptions['budget'];
 }
 
 function errorBody(err: FastifyError): {
@@ -182,7 +184,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(authModule, { now });
       await api.register(usersModule, { now });
       await api.register(auditModule);
-      await api.register(agentsModule, { agentToken: config.agentToken, now });
+      await api.register(agentsModule, {
+        agentToken: config.agentToken,
+        now,
+        ...(config.clockSkewMs !== undefined && { clockSkewMs: config.clockSkewMs }),
+        ...(opts.agentBudget !== undefined && { budget: opts.agentBudget }),
+      });
       await api.register(enrollmentModule, { now });
       await api.register(agentDistModule, {
         dir: config.agentDist ?? defaultAgentDist(),

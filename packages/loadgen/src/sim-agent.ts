@@ -44,6 +44,7 @@ export class SimAgent {
   sent = 0;
   connects = 0;
   badFrames = 0;
+  refused = 0;
   master: boolean;
   private ws: WebSocket | undefined;
   private readonly unacked: AgentDataMessage[] = [];
@@ -185,6 +186,10 @@ export class SimAgent {
         this.ws?.send(JSON.stringify({ type: 'pong', id: m.id, t0: m.t0, t1, t2: Date.now() }));
         break;
       }
+      case 'refused':
+        // A well-behaved simulated agent is never refused: count it like a bad frame.
+        this.refused += 1;
+        break;
       case 'action.request':
       case 'logs.subscribe':
       case 'logs.unsubscribe':

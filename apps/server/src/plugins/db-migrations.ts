@@ -9,6 +9,7 @@ import * as m071 from '../migrations/071-maintenance';
 import * as m030 from '../migrations/030-history';
 import * as m010 from '../migrations/010-enrollment';
 import * as m020 from '../migrations/020-users-audit';
+import * as m090 from '../migrations/090-ingest-limits';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -27,6 +28,7 @@ const MIGRATIONS: readonly { id: string; sql: string }[] = [
   m060,
   m070,
   m071,
+  m090,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 /** The migration ids this build knows, in order (the last one is the schema it writes). */

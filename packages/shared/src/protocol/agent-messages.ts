@@ -194,10 +194,28 @@ export const ServerPing = Type.Object({
 });
 export type ServerPing = Static<typeof ServerPing>;
 
+/**
+ * Why the server did not take one inbound frame; the agent logs it. `invalid`: the frame broke
+ * its schema; it is kept server-side as a rejected event and, when its seq was usable, acked
+ * (nothing to replay). `seq-jump`: the seq leaps too far past the last stored one; not stored,
+ * not acked. `budget`: the agent is over its message or byte budget; not stored, not acked,
+ * the socket closes (4429) and the outbox replays it after reconnecting. Open, informational.
+ */
+export const ServerRefused = Type.Object({
+  type: Type.Literal('refused'),
+  code: Type.Union([Type.Literal('invalid'), Type.Literal('seq-jump'), Type.Literal('budget')]),
+  reason: Type.String({ maxLength: 512 }),
+  seq: Type.Optional(SeqPosition),
+  /** budget: when the agent may send again. */
+  retryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type ServerRefused = Static<typeof ServerRefused>;
+
 export const ServerToAgent = Type.Union([
   ServerWelcome,
   ServerAck,
   ServerPing,
+  ServerRefused,
   ...ActionRequest.anyOf,
   LogsSubscribe,
   LogsUnsubscribe,
@@ -215,5 +233,7 @@ export const CloseCode = {
   replaced: 4409,
   /** The hello names a node its credential is not (node-binding rules in modules/enrollment). */
   identity: 4403,
+  /** Over its message or byte budget: reconnect after a pause and replay (ServerRefused). */
+  overBudget: 4429,
   serverShutdown: 1001,
 } as const;

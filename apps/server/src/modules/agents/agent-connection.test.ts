@@ -10,6 +10,7 @@ import { createEventBus } from '../../plugins/event-bus';
 import { hello, AGENT_TOKEN } from '../../testing/test-app';
 import { AgentConnection, AgentRegistry, CLOSE_PONG_TIMEOUT } from './agent-connection';
 import { AgentIngest } from './agent-ingest';
+import { IngestBudget } from './ingest-budget';
 
 /** Just enough of a ws socket for the connection: events in, frames and close out. */
 class FakeSocket extends EventEmitter {
@@ -45,6 +46,8 @@ function setup(timing: { helloMs?: number; pingMs?: number; pongMs?: number }) {
   const conn = new AgentConnection(socket as unknown as WebSocket, {
     agentToken: AGENT_TOKEN,
     ingest: new AgentIngest(db, new BatchWriter(db)),
+    budget: new IngestBudget(Date.now),
+    clockSkewMs: 500,
     bus,
     registry: new AgentRegistry(),
     now: Date.now,

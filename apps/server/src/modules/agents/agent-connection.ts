@@ -15,6 +15,8 @@ import {
 import type { EventBus } from '../../plugins/event-bus';
 import type { HelloVerdict } from '../enrollment/admit-hello';
 import type { AgentIngest } from './agent-ingest';
+import type { IngestBudget } from './ingest-budget';
+import { clampAgentTime, frameBytes, peekFrame, seqProblem } from './inbound-limits';
 import type { AgentRegistry } from './agent-registry';
 import { ClockSync } from './clock-sync';
 import { closeReason } from './close-reason';
@@ -41,6 +43,10 @@ export interface AgentConnectionDeps {
    */
   upgrade?: AgentUpgradeCredential;
   ingest: AgentIngest;
+  /** Per-agent frame and byte budget (ingest-budget.ts), charged for every frame after the hello. */
+  budget: IngestBudget;
+  /** Agent times later than receive time + this are clamped (the original is kept). */
+  clockSkewMs: number;
   bus: EventBus;
   registry: AgentRegistry;
   now: () => number;
@@ -118,9 +124,11 @@ export class AgentConnection {
 
   private async handle(raw: RawData): Promise<void> {
     if (this.state === 'closed') return;
+    if (this.state === 'ready' && !this.withinBudget(raw)) return;
     const decoded = agentToServerCodec.decode(raw);
     if (!decoded.ok) {
-      const protocol = this.state === 'awaiting-hello' ? helloProtocol(raw) : undefined;
+      if (this.state === 'ready') return this.onInvalid(raw, decoded.error);
+      const protocol = helloProtocol(raw);
       if (protocol !== undefined && protocol !== PROTOCOL_VERSION)
         return this.rejectProtocol(protocol);
       return this.close(CloseCode.badFrame, decoded.error);
@@ -243,6 +251,60 @@ export class AgentConnection {
     this.timers.push(setInterval(() => this.tick(), this.deps.timing?.pingMs ?? PING_INTERVAL_MS));
   }
 
+  /**
+   * IL-1 (inbound-limits.ts): over budget, the frame is refused and the socket closed (4429):
+   * acks are cumulative, so nothing after a refused data message could be acked on this
+   * socket; the agent's outbox replays it after reconnecting.
+   */
+  private withinBudget(raw: RawData): boolean {
+    const verdict = this.deps.budget.charge(this.agentId ?? '', frameBytes(raw));
+    if (verdict.ok) return true;
+    const { seq } = peekFrame(raw);
+    this.send({
+      type: 'refused',
+      code: 'budget',
+      reason: `${verdict.reason}: not stored; reconnect after ${verdict.retryAfterMs} ms and replay`,
+      ...(seq !== null && { seq }),
+      retryAfterMs: verdict.retryAfterMs,
+    });
+    this.deps.log.warn({ agentId: this.agentId, reason: verdict.reason }, 'agent over budget');
+    this.close(
+      CloseCode.overBudget,
+      `over the message budget; retry after ${verdict.retryAfterMs} ms`,
+    );
+    return false;
+  }
+
+  /**
+   * IL-2: a frame that breaks its schema after the hello is kept as a rejected event with its
+   * reason and the socket stays up. A usable seq (next in line, not a jump) is taken and acked
+   * once stored, so the agent does not replay it forever; any other seq is left alone.
+   */
+  private onInvalid(raw: RawData, reason: string): void {
+    const agentId = this.agentId ?? '';
+    const peeked = peekFrame(raw);
+    const usable =
+      peeked.seq !== null &&
+      peeked.seq > this.lastAccepted &&
+      seqProblem(peeked.seq, this.lastAccepted) === null
+        ? peeked.seq
+        : null;
+    if (usable !== null) this.lastAccepted = usable;
+    this.deps.log.warn({ agentId, reason, seq: peeked.seq }, 'agent frame rejected');
+    this.send({
+      type: 'refused',
+      code: 'invalid',
+      reason: `${reason} (kept as a rejected event${usable !== null ? ', acked' : ''})`,
+      ...(peeked.seq !== null && { seq: peeked.seq }),
+    });
+    const stored = this.deps.ingest.reject(
+      agentId,
+      { seq: usable, type: peeked.type, reason, text: peeked.text },
+      this.deps.now(),
+    );
+    this.afterCommit(stored, usable);
+  }
+
   private onData(msg: AgentDataMessage): void {
     const agentId = this.agentId ?? '';
     if (msg.seq <= this.lastAccepted) {
@@ -250,16 +312,31 @@ export class AgentConnection {
       if (msg.seq <= this.committed) this.scheduleAck();
       return;
     }
+    const jump = seqProblem(msg.seq, this.lastAccepted);
+    if (jump !== null) {
+      // IL-3: not stored, not acked; the socket stays up and the next real seq is taken.
+      this.deps.log.warn({ agentId, seq: msg.seq, reason: jump }, 'agent seq refused');
+      this.send({ type: 'refused', code: 'seq-jump', reason: jump, seq: msg.seq });
+      return;
+    }
     this.lastAccepted = msg.seq;
     const at = this.deps.now();
-    this.deps.bus.emit('agent.data', { agentId, message: msg, at });
-    this.deps.ingest.store(agentId, msg, at).then(
+    // IL-4: an agent time past the receive time + the skew limit is clamped; the original kept.
+    const { message, agentTs } = clampAgentTime(msg, at, this.deps.clockSkewMs);
+    this.deps.bus.emit('agent.data', { agentId, message, at });
+    this.afterCommit(this.deps.ingest.store(agentId, message, at, agentTs), msg.seq);
+  }
+
+  /** Acks `seq` (if any) once `stored` commits; a failed commit closes the socket unacked. */
+  private afterCommit(stored: Promise<void>, seq: number | null): void {
+    stored.then(
       () => {
-        this.committed = Math.max(this.committed, msg.seq);
+        if (seq === null) return;
+        this.committed = Math.max(this.committed, seq);
         this.scheduleAck();
       },
       (err: unknown) => {
-        this.deps.log.error({ err, agentId }, 'storing agent event failed');
+        this.deps.log.error({ err, agentId: this.agentId }, 'storing agent event failed');
         this.close(1011, 'storage error');
       },
     );

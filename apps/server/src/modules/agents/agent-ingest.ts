@@ -3,7 +3,11 @@ import type { AgentDataMessage, AgentHello } from '@keepwatch/shared';
 import type { BatchWriter } from '../../plugins/batch-writer';
 
 const INSERT_EVENT =
-  'INSERT OR IGNORE INTO events (agent_id, seq, ts, received_at, type, payload) VALUES (?, ?, ?, ?, ?, ?)';
+  'INSERT OR IGNORE INTO events (agent_id, seq, ts, received_at, type, payload, agent_ts) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const INSERT_REJECTED =
+  'INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)';
+/** How much of a refused frame is kept: enough to see what it was, never a 900 KB junk field. */
+export const REJECTED_EXCERPT_CHARS = 2048;
 const TOUCH_AGENT = 'UPDATE agents SET last_seen = ? WHERE agent_id = ?';
 // Kept beside the insert (same batch, same transaction): events get pruned, the dedupe must not
 // forget the highest seq it acknowledged.
@@ -63,8 +67,16 @@ export class AgentIngest {
     return this.writer.flush();
   }
 
-  /** Queues the message; resolves once it is committed. */
-  store(agentId: string, message: AgentDataMessage, receivedAt: number): Promise<void> {
+  /**
+   * Queues the message; resolves once it is committed. `agentTs`: the agent's own time when
+   * `message.ts` was clamped (clock-skew limit), kept beside it.
+   */
+  store(
+    agentId: string,
+    message: AgentDataMessage,
+    receivedAt: number,
+    agentTs: number | null = null,
+  ): Promise<void> {
     const raised = this.writer.write(RAISE_SEQ, [message.seq, agentId]);
     raised.catch(() => undefined); // the insert below reports the same batch failure
     return this.writer.write(INSERT_EVENT, [
@@ -74,6 +86,27 @@ export class AgentIngest {
       receivedAt,
       message.type,
       JSON.stringify(message),
+      agentTs,
+    ]);
+  }
+
+  /**
+   * Keeps a frame that broke its schema, with the reason. With a usable `seq` it also takes
+   * that position (the ack after it tells the agent not to replay it: it is stored, as rejected).
+   */
+  reject(
+    agentId: string,
+    r: { seq: number | null; type: string | null; reason: string; text: string },
+    receivedAt: number,
+  ): Promise<void> {
+    if (r.seq !== null) this.writer.write(RAISE_SEQ, [r.seq, agentId]).catch(() => undefined);
+    return this.writer.write(INSERT_REJECTED, [
+      agentId,
+      r.seq,
+      receivedAt,
+      r.type === null ? null : r.type.slice(0, 64),
+      r.reason.slice(0, 512),
+      r.text.slice(0, REJECTED_EXCERPT_CHARS),
     ]);
   }
 

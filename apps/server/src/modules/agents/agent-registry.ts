@@ -52,6 +52,10 @@ export class AgentRegistry {
     return this.byAgent.get(agentId)?.conn.deliver(msg) ?? false;
   }
 
+  isOnline(agentId: string): boolean {
+    return this.byAgent.has(agentId);
+  }
+
   get size(): number {
     return this.byAgent.size;
   }

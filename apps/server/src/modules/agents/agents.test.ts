@@ -107,7 +107,7 @@ describe('agent socket', () => {
     await expectServing(app);
   });
 
-  it('closes 4400 on a schema violation after the hello, naming the field', async () => {
+  it('IL-2: a schema violation after the hello is refused with the field, kept, and the socket stays up', async () => {
     const sock = await agent(app);
     sock.send({
       type: 'vrrp.transition',
@@ -118,19 +118,31 @@ describe('agent socket', () => {
       effectivePriority: 100,
       source: 'fifo',
     });
-    const { code, reason } = await sock.closed;
-    expect(code).toBe(CloseCode.badFrame);
-    expect(reason).toContain('/state');
+    const refused = await sock.next((m) => m['type'] === 'refused');
+    expect(refused).toMatchObject({ code: 'invalid', seq: 1 });
+    expect(refused['reason']).toContain('/state');
+    // Kept as rejected, so acked: the agent has nothing to replay.
+    expect(await sock.next((m) => m['type'] === 'ack')).toEqual({ type: 'ack', seq: 1 });
+    sock.send(snapshot(2, 'MASTER', true));
+    await sock.next((m) => m['type'] === 'ack' && m['seq'] === 2);
+    const rejected = app.db.prepare('SELECT seq, type, reason FROM rejected_events').all();
+    expect(rejected).toEqual([
+      { seq: 1, type: 'vrrp.transition', reason: expect.stringContaining('/state') as string },
+    ]);
     await expectServing(app);
   });
 
-  it('closes 4400 on an unknown message type', async () => {
+  it('IL-2: an unknown message type is refused and kept; the next real message is stored', async () => {
     const sock = await agent(app);
     sock.send({ type: 'telemetry', seq: 1 });
-    const { code, reason } = await sock.closed;
-    expect(code).toBe(CloseCode.badFrame);
-    expect(reason).toContain('unknown message type "telemetry"');
-    await expectServing(app);
+    const refused = await sock.next((m) => m['type'] === 'refused');
+    expect(refused['reason']).toContain('unknown message type "telemetry"');
+    sock.send(snapshot(2, 'BACKUP', false));
+    await sock.next((m) => m['type'] === 'ack' && m['seq'] === 2);
+    expect(app.db.prepare('SELECT seq FROM events').all()).toEqual([{ seq: 2 }]);
+    expect(app.db.prepare('SELECT type FROM rejected_events').all()).toEqual([
+      { type: 'telemetry' },
+    ]);
   });
 
   it('closes 4400 when the first frame is not a hello', async () => {

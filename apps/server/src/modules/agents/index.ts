@@ -1,18 +1,29 @@
 import type { FastifyPluginCallback } from 'fastify';
-import { CloseCode } from '@keepwatch/shared';
+import { CloseCode, DEFAULT_THRESHOLDS } from '@keepwatch/shared';
 import { AgentConnection } from './agent-connection';
 import { AgentIngest } from './agent-ingest';
 import { AgentRegistry } from './agent-registry';
+import { DEFAULT_BUDGET, IngestBudget, type BudgetLimits } from './ingest-budget';
 
 export interface AgentsModuleOptions {
   agentToken: string;
   now: () => number;
+  /** Per-agent frame/byte budget (ingest-budget.ts); defaults DEFAULT_BUDGET. */
+  budget?: Partial<BudgetLimits>;
+  /** Agent times later than receive time + this are clamped (inbound-limits.ts IL-4). */
+  clockSkewMs?: number;
 }
 
 /** The agent socket (/agent/ws): hello/welcome, sequenced data with acks, ping/pong clock. */
 const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
   const ingest = new AgentIngest(app.db, app.writer);
   const registry = new AgentRegistry();
+  const budget = new IngestBudget(
+    opts.now,
+    { ...DEFAULT_BUDGET, ...opts.budget },
+    100_000,
+    (agentId) => registry.isOnline(agentId),
+  );
   // Set by modules/enrollment (agent-credentials plugin); absent in minimal test apps.
   const creds = app.hasDecorator('agentCredentials') ? app.agentCredentials : undefined;
   creds?.onRevoked((agentId) =>
@@ -41,6 +52,8 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
         // The hello is checked again and must be the agent the upgrade proved to be.
         ...(upgrade && { upgrade }),
         ingest,
+        budget,
+        clockSkewMs: opts.clockSkewMs ?? DEFAULT_THRESHOLDS.clockSkewMs,
         bus: app.bus,
         registry,
         now: opts.now,

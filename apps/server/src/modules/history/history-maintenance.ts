@@ -36,6 +36,8 @@ export interface MaintenanceReport {
 type Unit = () => number;
 
 const BATCH = 200;
+/** Rejected frames kept per agent (newest); older ones go with the raw window anyway. */
+export const REJECTED_KEEP_PER_AGENT = 1000;
 
 /**
  * Rolls raw sample chunks up (minute and hour) and prunes by retention, in slices of ≤ 5 ms
@@ -63,11 +65,19 @@ export class HistoryMaintenance {
         ON CONFLICT(series_id, res, start) DO UPDATE SET sealed = 1, data = excluded.data`),
       dropChunks: db.prepare(`DELETE FROM history_chunks WHERE (series_id, res, start) IN
         (SELECT series_id, res, start FROM history_chunks WHERE res = ? AND sealed = 1 AND start < ? LIMIT ${BATCH})`),
+      // Retention goes by the server's receive time: an agent's clock cannot keep rows forever.
       dropTransitions: db.prepare(`DELETE FROM history_transitions WHERE id IN
-        (SELECT id FROM history_transitions WHERE ts < ? LIMIT ${BATCH})`),
+        (SELECT id FROM history_transitions WHERE received_at < ? LIMIT ${BATCH})`),
+      dropRejected: db.prepare(`DELETE FROM rejected_events WHERE id IN
+        (SELECT id FROM rejected_events WHERE received_at < ? LIMIT ${BATCH})`),
+      rejectedOver: db.prepare(
+        `SELECT agent_id AS agentId FROM rejected_events GROUP BY agent_id HAVING COUNT(*) > ${REJECTED_KEEP_PER_AGENT}`,
+      ),
+      trimRejected: db.prepare(`DELETE FROM rejected_events WHERE id IN
+        (SELECT id FROM rejected_events WHERE agent_id = ? ORDER BY id DESC LIMIT -1 OFFSET ${REJECTED_KEEP_PER_AGENT})`),
       agents: db.prepare('SELECT agent_id AS agentId FROM agents'),
       dropEvents: db.prepare(`DELETE FROM events WHERE agent_id = ? AND seq IN
-        (SELECT seq FROM events WHERE agent_id = ? AND ts < ? AND (type = 'action.result') = ? LIMIT ${BATCH})`),
+        (SELECT seq FROM events WHERE agent_id = ? AND received_at < ? AND (type = 'action.result') = ? LIMIT ${BATCH})`),
     };
   }
 
@@ -104,6 +114,11 @@ export class HistoryMaintenance {
     report.deleted += await this.drain(
       () => this.stmts['dropTransitions']!.run(transitionsCutoff).changes,
     );
+    report.deleted += await this.drain(
+      () => this.stmts['dropRejected']!.run(now - this.opts.policy.rawMs).changes,
+    );
+    for (const { agentId } of this.stmts['rejectedOver']!.all() as { agentId: string }[])
+      report.deleted += this.stmts['trimRejected']!.run(agentId).changes;
     for (const { agentId } of this.stmts['agents']!.all() as { agentId: string }[]) {
       const drop =
         (cutoff: number, snapshots: number): Unit =>
