@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSnapshot } from '@keepwatch/shared';
-import { deriveChanges } from './change-deriver';
+import { MIRROR_LIMITS, deriveChanges, type NodeMirror } from './change-deriver';
 
 const snap = (over: Partial<AgentSnapshot> = {}): AgentSnapshot => ({
   type: 'snapshot',
@@ -129,5 +129,24 @@ describe('deriveChanges', () => {
     });
     expect(JSON.stringify(c.changes[0]?.data)).not.toContain('xxxx');
     expect(c.changes[0]?.summary).toBe('nginx config abababababab');
+  });
+});
+
+describe('mirror bounds (issue 7: every per-agent structure bounded)', () => {
+  it('change messages naming ever new upstreams keep at most MIRROR_LIMITS of them', () => {
+    let mirror: NodeMirror | undefined;
+    for (let i = 1; i <= 400; i++) {
+      mirror = deriveChanges(mirror, {
+        type: 'upstream.health',
+        seq: i,
+        ts: i,
+        upstream: {
+          server: `10.8.${i >> 8}.${i & 255}:8080`,
+          health: { healthy: true, checkedAt: i },
+        },
+      }).mirror;
+    }
+    expect(Object.keys(mirror?.upstreams ?? {})).toHaveLength(MIRROR_LIMITS.upstreams);
+    expect(mirror?.upstreams['10.8.1.144:8080']).toBe(true);
   });
 });

@@ -189,6 +189,38 @@ function mirrorOf(snap: AgentSnapshot): NodeMirror {
  * The changes one message means for history, given the node's mirror (`undefined` = never
  * seen). Returns the next mirror; the input is not modified.
  */
+/**
+ * How many keys a mirror keeps per part (the schema's limits for one snapshot): change
+ * messages naming ever new instances, upstreams or VIPs cannot grow it (nor the row it is
+ * saved to on every message) past them; the oldest keys go first.
+ */
+export const MIRROR_LIMITS = {
+  vrrp: 256,
+  services: 16,
+  upstreams: 256,
+  groups: 64,
+  configs: 16,
+  vips: 1024,
+} as const;
+
+function keepLast<T>(record: Record<string, T>, max: number): Record<string, T> {
+  const keys = Object.keys(record);
+  if (keys.length <= max) return record;
+  return Object.fromEntries(keys.slice(-max).map((k) => [k, record[k] as T]));
+}
+
+/** The mirror within MIRROR_LIMITS (the same object when it already is). */
+export function boundMirror(m: NodeMirror): NodeMirror {
+  const L = MIRROR_LIMITS;
+  m.vrrp = keepLast(m.vrrp, L.vrrp);
+  m.services = keepLast(m.services, L.services);
+  m.upstreams = keepLast(m.upstreams, L.upstreams);
+  m.groups = keepLast(m.groups, L.groups);
+  m.configs = keepLast(m.configs, L.configs);
+  if (m.vips.length > L.vips) m.vips = m.vips.slice(-L.vips);
+  return m;
+}
+
 export function deriveChanges(
   prev: NodeMirror | undefined,
   msg: AgentDataMessage,
@@ -197,9 +229,10 @@ export function deriveChanges(
   if (msg.type === 'probe.samples') return { mirror: prev ?? emptyMirror(), changes: [] };
   if (msg.type !== 'snapshot') {
     const mirror = structuredClone(prev ?? emptyMirror());
+    const summary = direct(mirror, msg);
     return {
-      mirror,
-      changes: [{ type: msg.type, summary: direct(mirror, msg), data: dataOf(msg) }],
+      mirror: boundMirror(mirror),
+      changes: [{ type: msg.type, summary, data: dataOf(msg) }],
     };
   }
   const mirror = mirrorOf(msg);

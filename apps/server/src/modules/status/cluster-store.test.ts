@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentHello } from '@keepwatch/shared';
-import { ClusterStore } from './cluster-store';
+import { ClusterStore, MAX_KNOWN_VIPS } from './cluster-store';
+import { NODE_LIMITS } from './node-state';
 
 const identity = (name: string, cluster = 'lab'): AgentHello['node'] => ({
   name,
@@ -81,5 +82,77 @@ describe('ClusterStore', () => {
     store.clock('a1', 3.4);
     expect(count).toBe(2);
     expect(store.cluster('lab')?.nodes[0]?.clockOffsetMs).toBe(3);
+  });
+});
+
+describe('ClusterStore bounds (issue 7: every per-agent structure bounded)', () => {
+  it('remembers at most MAX_KNOWN_VIPS per cluster, forgetting the one not seen longest', () => {
+    const store = new ClusterStore(() => 0);
+    store.hello('a1', identity('lb1'), 0);
+    for (let i = 0; i < 5; i++) {
+      const vips = Array.from({ length: 256 }, (_, j) => `10.${i}.${j >> 8}.${j & 255}`);
+      store.apply(
+        'a1',
+        {
+          type: 'snapshot',
+          seq: i + 1,
+          ts: 1,
+          vrrp: [
+            { instance: `VI_${i}`, state: 'BACKUP', priority: 90, effectivePriority: 90, vips },
+          ],
+          addresses: [],
+          services: {},
+        },
+        1,
+      );
+    }
+    const known = store.cluster('lab')?.vips.map((v) => v.address) ?? [];
+    expect(known).toHaveLength(MAX_KNOWN_VIPS);
+    expect(known).not.toContain('10.0.0.0');
+    expect(known).toContain('10.4.0.255');
+  });
+
+  it('change messages cannot grow a node past the snapshot limits', () => {
+    const store = new ClusterStore(() => 0);
+    store.hello('a1', identity('lb1'), 0);
+    for (let i = 1; i <= 1100; i++) {
+      store.apply(
+        'a1',
+        {
+          type: 'vip.change',
+          seq: i,
+          ts: i,
+          action: 'add',
+          address: { address: `10.9.${i >> 8}.${i & 255}`, prefix: 24, interface: 'eth0' },
+        },
+        i,
+      );
+      store.apply(
+        'a1',
+        {
+          type: 'vrrp.transition',
+          seq: i,
+          ts: i,
+          instance: `VI_${i}`,
+          state: 'BACKUP',
+          effectivePriority: 1,
+          source: 'fifo',
+        },
+        i,
+      );
+      store.apply(
+        'a1',
+        {
+          type: 'upstream.health',
+          seq: i,
+          ts: i,
+          upstream: { server: `10.8.0.${i}:8080`, health: { healthy: true, checkedAt: i } },
+        },
+        i,
+      );
+    }
+    const node = store.cluster('lab')?.nodes[0];
+    expect(node?.vrrp.length).toBe(NODE_LIMITS.vrrp);
+    expect(node?.upstreams?.length).toBe(NODE_LIMITS.upstreams);
   });
 });

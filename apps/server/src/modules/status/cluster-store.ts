@@ -25,6 +25,19 @@ interface ClusterEntry {
 
 export type ChangeListener = (clusterIds: string[]) => void;
 
+/** VIPs remembered per cluster; past it the one not seen longest is forgotten. */
+export const MAX_KNOWN_VIPS = 1024;
+
+/** Map order is recency: a VIP seen again moves to the end, the first one goes when full. */
+function remember(known: Map<string, string>, address: string, instance: string): void {
+  known.delete(address);
+  known.set(address, instance);
+  if (known.size > MAX_KNOWN_VIPS) {
+    const oldest = known.keys().next();
+    if (!oldest.done) known.delete(oldest.value);
+  }
+}
+
 /**
  * The server's in-memory picture of every cluster, fed by agent messages. It only records;
  * `deriveCluster` (packages/shared) decides what the picture means.
@@ -77,7 +90,8 @@ export class ClusterStore {
     entry.node.lastSeen = receivedAt;
     const cluster = this.clusters.get(entry.clusterId);
     if (cluster && entry.node.role === 'lb') {
-      for (const v of entry.node.vrrp) for (const a of v.vips) cluster.knownVips.set(a, v.instance);
+      for (const v of entry.node.vrrp)
+        for (const a of v.vips) remember(cluster.knownVips, a, v.instance);
     }
     this.emit([entry.clusterId]);
   }

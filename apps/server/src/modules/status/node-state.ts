@@ -9,6 +9,12 @@ import type {
 import type { NodeView } from '@keepwatch/shared';
 import { parseKeepalivedConfig, type ConfigObservation } from '@keepwatch/shared';
 
+/*
+ * Every list a node keeps is bounded by the schema's limit for one snapshot: change messages
+ * (a transition for an unknown instance, a VIP added, a new upstream) cannot grow it past that.
+ */
+export const NODE_LIMITS = { vrrp: 256, addresses: 1024, upstreams: 256 } as const;
+
 /** FLAPPING needs minutes of history; an hour, at most 64 changes, bounds the memory. */
 const TRANSITION_KEEP_MS = 60 * 60_000;
 const TRANSITION_KEEP_MAX = 64;
@@ -86,7 +92,10 @@ function applyUpstream(node: NodeView, server: string, health: ServiceHealth): v
   const list = node.upstreams ?? [];
   const prev = list.find((u) => u.server === server);
   const next = { server, ...toService(health, prev) };
-  node.upstreams = prev ? list.map((u) => (u === prev ? next : u)) : [...list, next];
+  // A new upstream past the limit replaces the oldest one (the next snapshot corrects the list).
+  node.upstreams = prev
+    ? list.map((u) => (u === prev ? next : u))
+    : [...list, next].slice(-NODE_LIMITS.upstreams);
 }
 
 /** Applies one data message to a node view in place. */
@@ -99,6 +108,7 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
       const v = node.vrrp.find((x) => x.instance === msg.instance);
       if (!v) {
         // A transition for an instance the snapshot did not list: keep it, priority unknown.
+        if (node.vrrp.length >= NODE_LIMITS.vrrp) return;
         node.vrrp.push({
           instance: msg.instance,
           state: msg.state,
@@ -119,7 +129,8 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
     }
     case 'vip.change': {
       const rest = node.addresses.filter((a) => a !== msg.address.address);
-      node.addresses = msg.action === 'add' ? [...rest, msg.address.address] : rest;
+      node.addresses =
+        msg.action === 'add' ? [...rest, msg.address.address].slice(-NODE_LIMITS.addresses) : rest;
       return;
     }
     case 'service.health':
