@@ -27,6 +27,8 @@ const { values } = parseArgs({
     'mean-failover': { type: 'string', default: '50' },
     port: { type: 'string', default: '18470' },
     'no-build': { type: 'boolean' },
+    /** Folder for V8 CPU profiles of the product server (node --cpu-prof), one per process. */
+    profile: { type: 'string' },
   },
 });
 const log = (l: string): void => void process.stderr.write(`[bench ingest] ${l}\n`);
@@ -39,8 +41,9 @@ const command = `pnpm bench ingest${process.argv
 type Target = 'product' | 'bare';
 
 function serverArgv(target: Target): string[] {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
   return target === 'product'
-    ? [join(root, 'apps/server/dist/server.mjs')]
+    ? [...profile, join(root, 'apps/server/dist/server.mjs')]
     : ['--import', 'tsx', join(root, 'packages/loadgen/src/bare-server.ts')];
 }
 

@@ -35,7 +35,7 @@ export function openHistoryStore(opts: {
 }): HistoryStore {
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   migrate(db);
   const writer = new BatchWriter(db);
