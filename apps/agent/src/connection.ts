@@ -59,7 +59,10 @@ export interface ConnectionOptions {
   onDisconnected?: () => void;
 }
 
-export type ServerRequest = Exclude<ServerToAgent, { type: 'welcome' | 'ack' | 'ping' | 'refused' }>;
+export type ServerRequest = Exclude<
+  ServerToAgent,
+  { type: 'welcome' | 'ack' | 'ping' | 'refused' }
+>;
 
 interface Session {
   ws: WebSocket;
