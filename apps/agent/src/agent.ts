@@ -17,6 +17,7 @@ import { ConfigObserver, type ConfigTarget } from './config-observer';
 import { Connection, type ServerRequest } from './connection';
 import { Controller } from './controller';
 import { run, type ExecFn } from './exec';
+import { FastPath } from './fast-path';
 import { gatherHostFacts } from './host-facts';
 import { ProbeCollector } from './probe-collector';
 import { KeepalivedCollector } from './keepalived-collector';
@@ -164,6 +165,19 @@ export async function startAgent(
   if (upstreams) {
     upstreams.start(ac.signal);
     parts.push(upstreams);
+  }
+  const fp = config.nginx?.fastPath;
+  if (config.nginx && fp) {
+    const u = new URL(config.nginx.probe.url);
+    const fast = new FastPath({
+      file: fp.file,
+      host: u.hostname,
+      port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+      intervalMs: fp.intervalMs,
+      log: log.child('fast-path'),
+    });
+    fast.start(ac.signal);
+    parts.push(fast);
   }
   for (const service of ['nginx', 'tomcat'] as const) {
     const probe = config[service]?.probe;

@@ -103,6 +103,8 @@ export function buildAgentConfig(
       configFile: paths.nginxConf,
       pidFile: paths.nginxPid,
       probe: { url: 'http://127.0.0.1/healthz', intervalMs: 1000, timeoutMs: 400 },
+      // Written every time; keepalived reads it only with --config keepwatch (track_file).
+      fastPath: { file: paths.fastPathFile, intervalMs: 100 },
     };
     raw['logs'] = { keepalived: paths.keepalivedLog, nginx: paths.nginxErrorLog };
   } else {

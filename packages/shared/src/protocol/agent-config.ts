@@ -64,6 +64,16 @@ export const AgentConfig = Type.Object({
        * (default 2000; every 1000 while any is not).
        */
       upstreamIntervalMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 60_000 })),
+      /**
+       * The fast failover path: the agent checks nginx (a TCP connect to the probe URL's
+       * host:port) every intervalMs and writes 1 (down) / 0 (up) to keepalived's track_file.
+       */
+      fastPath: Type.Optional(
+        Type.Object({
+          file: Type.String({ pattern: '^/' }),
+          intervalMs: Type.Integer({ minimum: 10, maximum: 100, default: 100 }),
+        }),
+      ),
     }),
   ),
   tomcat: Type.Optional(
