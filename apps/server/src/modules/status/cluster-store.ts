@@ -7,6 +7,7 @@ import type {
   StatusResponse,
 } from '@keepwatch/shared';
 import { deriveCluster } from '@keepwatch/shared';
+import { deriveHorizon } from './derive-horizon';
 import { applyToNode } from './node-state';
 
 interface AgentEntry {
@@ -21,6 +22,8 @@ interface ClusterEntry {
   agents: Set<string>;
   /** address → instance, from every lb's VRRP config ever seen: survives a dead keepalived. */
   knownVips: Map<string, string>;
+  /** The last derivation, true until `until` (derive-horizon.ts) or the next input. */
+  derived?: { value: StatusCluster; until: number };
 }
 
 export type ChangeListener = (clusterIds: string[]) => void;
@@ -45,6 +48,8 @@ function remember(known: Map<string, string>, address: string, instance: string)
 export class ClusterStore {
   private readonly agents = new Map<string, AgentEntry>();
   private readonly clusters = new Map<string, ClusterEntry>();
+  /** Sorted cluster ids; dropped when a cluster comes or goes. */
+  private sortedIds: string[] | undefined;
 
   constructor(
     private readonly now: () => number,
@@ -110,7 +115,16 @@ export class ClusterStore {
    */
   seen(agentId: string, at: number): void {
     const entry = this.agents.get(agentId);
-    if (entry?.node.online) entry.node.lastSeen = at;
+    if (!entry?.node.online) return;
+    entry.node.lastSeen = at;
+    // A fresh node stays fresh for longer (the cached horizon is merely early); only lastSeen
+    // in the cached picture moves. A stale one that speaks again must be derived anew.
+    const derived = this.clusters.get(entry.clusterId)?.derived;
+    const shown = derived?.value.nodes.find((n) => n.name === entry.node.name && n.online);
+    if (!derived || !shown) return;
+    if (derived.value.findings.some((f) => f.rule === 'AGENT_STALE'))
+      delete this.clusters.get(entry.clusterId)?.derived;
+    else shown.lastSeen = at;
   }
 
   /** Records a smoothed clock offset; sub-millisecond jitter is not a change worth a patch. */
@@ -162,35 +176,46 @@ export class ClusterStore {
   }
 
   clusterIds(): string[] {
-    return [...this.clusters.keys()].sort();
+    this.sortedIds ??= [...this.clusters.keys()].sort();
+    return [...this.sortedIds];
   }
 
   hasCluster(id: string): boolean {
     return this.clusters.has(id);
   }
 
+  /**
+   * The cluster's derived status. Derived again only after an input changed it or its time
+   * horizon passed (derive-horizon.ts), so a change costs one cluster, not the fleet.
+   * Callers must not modify the result (it is shared until the next change).
+   */
   cluster(id: string): StatusCluster | undefined {
     const entry = this.clusters.get(id);
     if (!entry) return undefined;
+    const now = this.now();
+    if (entry.derived && now < entry.derived.until) return entry.derived.value;
     const nodes = [...entry.agents].flatMap((a) => {
       const agent = this.agents.get(a);
       return agent ? [agent.node] : [];
     });
-    return deriveCluster({
+    const value = deriveCluster({
       id: entry.id,
       name: entry.name,
       nodes,
       knownVips: entry.knownVips,
-      now: this.now(),
+      now,
       thresholds: this.thresholds,
     });
+    entry.derived = { value, until: deriveHorizon(nodes, now, this.thresholds) };
+    return value;
   }
 
   status(): StatusResponse {
-    const clusters = this.clusterIds().flatMap((id) => {
+    const clusters: StatusCluster[] = [];
+    for (const id of this.sortedIds ?? this.clusterIds()) {
       const c = this.cluster(id);
-      return c ? [c] : [];
-    });
+      if (c) clusters.push(c);
+    }
     return { clusters, generatedAt: this.now() };
   }
 
@@ -199,6 +224,7 @@ export class ClusterStore {
     if (!entry) {
       entry = { id, name, agents: new Set(), knownVips: new Map() };
       this.clusters.set(id, entry);
+      this.sortedIds = undefined;
     }
     return entry;
   }
@@ -221,10 +247,15 @@ export class ClusterStore {
     const cluster = this.clusters.get(agent.clusterId);
     if (!cluster) return;
     cluster.agents.delete(agent.agentId);
-    if (cluster.agents.size === 0) this.clusters.delete(cluster.id);
+    if (cluster.agents.size === 0) {
+      this.clusters.delete(cluster.id);
+      this.sortedIds = undefined;
+    }
   }
 
+  /** Every change goes through here: the changed clusters' derivations are dropped first. */
   private emit(clusterIds: string[]): void {
+    for (const id of clusterIds) delete this.clusters.get(id)?.derived;
     this.onChange(clusterIds);
   }
 }
