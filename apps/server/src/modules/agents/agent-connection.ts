@@ -227,11 +227,16 @@ export class AgentConnection {
     const { ingest, registry, bus, now } = this.deps;
     this.agentId = hello.agentId;
     registry.claim(hello.agentId, hello.node, this);
-    // The replaced connection's last messages may still be queued: make them durable first.
-    await ingest.flush();
-    if (this.state === 'closed') return;
+    // The replaced connection's last messages may still be queued: make them durable first
+    // (only then: a commit per hello would be a fsync per hello in a reconnect storm).
+    if (ingest.hasPending(hello.agentId)) {
+      await ingest.flush();
+      if (this.state === 'closed') return;
+    }
     const at = now();
-    ingest.hello(hello, at);
+    ingest.hello(hello, at).catch((err: unknown) => {
+      this.deps.log.error({ err, agentId: hello.agentId }, 'storing the agent row failed');
+    });
     this.lastAccepted = this.committed = ingest.storedSeq(hello.agentId);
     this.state = 'ready';
     this.lastPongAt = at;

@@ -8,6 +8,13 @@ const INSERT_REJECTED =
   'INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)';
 /** How much of a refused frame is kept: enough to see what it was, never a 900 KB junk field. */
 export const REJECTED_EXCERPT_CHARS = 2048;
+const UPSERT_CLUSTER = `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES (?, ?, ?, ?)
+  ON CONFLICT(id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`;
+const UPSERT_AGENT = `INSERT INTO agents (agent_id, cluster_id, node_name, role, facts, capabilities, first_seen, last_seen)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(agent_id) DO UPDATE SET cluster_id = excluded.cluster_id,
+    node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
+    capabilities = excluded.capabilities, last_seen = excluded.last_seen`;
 const TOUCH_AGENT = 'UPDATE agents SET last_seen = ? WHERE agent_id = ?';
 // Kept beside the insert (same batch, same transaction): events get pruned, the dedupe must not
 // forget the highest seq it acknowledged.
@@ -15,47 +22,54 @@ const RAISE_SEQ = 'UPDATE agents SET last_seq = MAX(last_seq, ?) WHERE agent_id 
 
 /** Persistence of the agent socket: agent and cluster rows, the event log, the stored seq. */
 export class AgentIngest {
-  private readonly upsertCluster: Statement;
-  private readonly upsertAgent: Statement;
   private readonly maxSeq: Statement;
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
     private readonly writer: BatchWriter,
   ) {
-    this.upsertCluster = db.prepare(
-      `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES (?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`,
-    );
-    this.upsertAgent = db.prepare(
-      `INSERT INTO agents (agent_id, cluster_id, node_name, role, facts, capabilities, first_seen, last_seen)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(agent_id) DO UPDATE SET cluster_id = excluded.cluster_id,
-         node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
-         capabilities = excluded.capabilities, last_seen = excluded.last_seen`,
-    );
     this.maxSeq = db.prepare(
       `SELECT MAX(COALESCE((SELECT MAX(seq) FROM events WHERE agent_id = ?), 0),
                   COALESCE((SELECT last_seq FROM agents WHERE agent_id = ?), 0)) AS seq`,
     );
   }
 
-  /** Records the hello (synchronously: it is rare and the welcome depends on it). */
-  hello(hello: AgentHello, at: number): void {
+  /**
+   * Queues the hello's agent and cluster rows on the batch writer (issue 11: a transaction of
+   * its own per hello was one fsync per hello in a reconnect storm). The welcome does not wait
+   * for them: it reports the stored seq, and they commit before any event of this connection.
+   */
+  hello(hello: AgentHello, at: number): Promise<void> {
     const { cluster, name, role } = hello.node;
-    this.db.transaction(() => {
-      this.upsertCluster.run(cluster.id, cluster.name, at, at);
-      this.upsertAgent.run(
-        hello.agentId,
-        cluster.id,
-        name,
-        role,
-        JSON.stringify(hello.facts),
-        JSON.stringify(hello.capabilities),
-        at,
-        at,
-      );
-    })();
+    const cl = this.writer.write(UPSERT_CLUSTER, [cluster.id, cluster.name, at, at]);
+    cl.catch(() => undefined); // the agent row below reports the same batch failure
+    return this.writer.write(UPSERT_AGENT, [
+      hello.agentId,
+      cluster.id,
+      name,
+      role,
+      JSON.stringify(hello.facts),
+      JSON.stringify(hello.capabilities),
+      at,
+      at,
+    ]);
+  }
+
+  /** Whether writes of this agent's messages are still queued (a replaced connection's). */
+  hasPending(agentId: string): boolean {
+    return (this.pending.get(agentId) ?? 0) > 0;
+  }
+
+  private track(agentId: string, p: Promise<void>): Promise<void> {
+    this.pending.set(agentId, (this.pending.get(agentId) ?? 0) + 1);
+    const done = (): void => {
+      const n = (this.pending.get(agentId) ?? 1) - 1;
+      if (n > 0) this.pending.set(agentId, n);
+      else this.pending.delete(agentId);
+    };
+    p.then(done, done);
+    return p;
   }
 
   /** Highest durably stored seq for the agent (0 if none); flush pending writes first. */
@@ -79,15 +93,18 @@ export class AgentIngest {
   ): Promise<void> {
     const raised = this.writer.write(RAISE_SEQ, [message.seq, agentId]);
     raised.catch(() => undefined); // the insert below reports the same batch failure
-    return this.writer.write(INSERT_EVENT, [
+    return this.track(
       agentId,
-      message.seq,
-      message.ts,
-      receivedAt,
-      message.type,
-      JSON.stringify(message),
-      agentTs,
-    ]);
+      this.writer.write(INSERT_EVENT, [
+        agentId,
+        message.seq,
+        message.ts,
+        receivedAt,
+        message.type,
+        JSON.stringify(message),
+        agentTs,
+      ]),
+    );
   }
 
   /**
@@ -100,14 +117,17 @@ export class AgentIngest {
     receivedAt: number,
   ): Promise<void> {
     if (r.seq !== null) this.writer.write(RAISE_SEQ, [r.seq, agentId]).catch(() => undefined);
-    return this.writer.write(INSERT_REJECTED, [
+    return this.track(
       agentId,
-      r.seq,
-      receivedAt,
-      r.type === null ? null : r.type.slice(0, 64),
-      r.reason.slice(0, 512),
-      r.text.slice(0, REJECTED_EXCERPT_CHARS),
-    ]);
+      this.writer.write(INSERT_REJECTED, [
+        agentId,
+        r.seq,
+        receivedAt,
+        r.type === null ? null : r.type.slice(0, 64),
+        r.reason.slice(0, 512),
+        r.text.slice(0, REJECTED_EXCERPT_CHARS),
+      ]),
+    );
   }
 
   touch(agentId: string, at: number): Promise<void> {

@@ -53,7 +53,8 @@ export function openHistoryStore(opts: {
     maintenance,
     queries: new HistoryQueries(db),
     hello(h, at) {
-      ingest.hello(h, at);
+      ingest.hello(h, at).catch(() => undefined);
+      void writer.flush();
       recorder.online(h.agentId, h.node.cluster.id, h.node.name);
     },
     data(agentId, msg, at) {
