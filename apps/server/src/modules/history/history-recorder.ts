@@ -10,8 +10,13 @@ const INSERT_TRANSITION = `INSERT OR IGNORE INTO history_transitions
 const SAVE_MIRROR = `INSERT INTO history_node_state (agent_id, state) VALUES (?, ?)
   ON CONFLICT(agent_id) DO UPDATE SET state = excluded.state`;
 // A sealed chunk takes no more raw points: samples that late are dropped (they are not durable).
-const APPEND_RAW = `INSERT INTO history_chunks (series_id, res, start, sealed, data) VALUES (?, ${Res.raw}, ?, 0, ?)
+// The series row is created in the same batch as its first append (issue 11: an id looked up
+// or inserted on the spot was an autocommit, one fsync per new series, on the first stats).
+const APPEND_RAW = `INSERT INTO history_chunks (series_id, res, start, sealed, data)
+  VALUES ((SELECT id FROM history_series WHERE cluster_id = ? AND node = ? AND metric = ?), ${Res.raw}, ?, 0, ?)
   ON CONFLICT(series_id, res, start) DO UPDATE SET data = CAST(data || excluded.data AS BLOB) WHERE sealed = 0`;
+const ENSURE_SERIES =
+  'INSERT OR IGNORE INTO history_series (cluster_id, node, metric) VALUES (?, ?, ?)';
 
 interface NodeRef {
   clusterId: string;
@@ -19,7 +24,8 @@ interface NodeRef {
 }
 
 interface Buffered {
-  seriesId: number;
+  ref: NodeRef;
+  metric: string;
   minute: number;
   points: RawPoint[];
 }
@@ -33,13 +39,12 @@ interface Buffered {
 export class HistoryRecorder {
   private readonly nodes = new Map<string, NodeRef>();
   private readonly mirrors = new Map<string, NodeMirror>();
-  private readonly series = new Map<string, number>();
-  private readonly buffers = new Map<number, Buffered>();
+  /** Series known to have a row (loaded once; new ones are created in the batch of their first append). */
+  private readonly series: Set<string>;
+  private readonly buffers = new Map<string, Buffered>();
   private readonly lastRequests = new Map<string, { ts: number; requests: number }>();
   private readonly nodeOf: Statement;
   private readonly mirrorOf: Statement;
-  private readonly seriesInsert: Statement;
-  private readonly seriesSelect: Statement;
 
   constructor(
     private readonly db: Database,
@@ -49,12 +54,14 @@ export class HistoryRecorder {
       'SELECT cluster_id AS clusterId, node_name AS node FROM agents WHERE agent_id = ?',
     );
     this.mirrorOf = db.prepare('SELECT state FROM history_node_state WHERE agent_id = ?');
-    this.seriesInsert = db.prepare(
-      'INSERT OR IGNORE INTO history_series (cluster_id, node, metric) VALUES (?, ?, ?)',
-    );
-    this.seriesSelect = db.prepare(
-      'SELECT id FROM history_series WHERE cluster_id = ? AND node = ? AND metric = ?',
-    );
+    const rows = db
+      .prepare('SELECT cluster_id AS c, node AS n, metric AS m FROM history_series')
+      .all() as {
+      c: string;
+      n: string;
+      m: string;
+    }[];
+    this.series = new Set(rows.map((r) => `${r.c}\u0000${r.n}\u0000${r.m}`));
   }
 
   /** The agent (re)introduced itself: its cluster or node name may have changed. */
@@ -135,12 +142,12 @@ export class HistoryRecorder {
   sample(agentId: string, metric: string, ts: number, value: number): void {
     const ref = this.nodeRef(agentId);
     if (!ref || !Number.isFinite(value)) return;
-    const seriesId = this.seriesId(ref, metric);
+    const seriesId = `${ref.clusterId}\u0000${ref.node}\u0000${metric}`;
     const minute = floorTo(ts, MINUTE_MS);
     const buf = this.buffers.get(seriesId);
     if (buf && buf.minute !== minute) this.append(buf);
     if (!buf || buf.minute !== minute)
-      this.buffers.set(seriesId, { seriesId, minute, points: [{ ts, value }] });
+      this.buffers.set(seriesId, { ref, metric, minute, points: [{ ts, value }] });
     else buf.points.push({ ts, value });
   }
 
@@ -155,19 +162,16 @@ export class HistoryRecorder {
 
   private append(buf: Buffered): void {
     const start = floorTo(buf.minute, CHUNK_MS[Res.raw]);
-    this.writer
-      .write(APPEND_RAW, [buf.seriesId, start, encodeOpenRaw(start, buf.points)])
-      .catch(() => undefined);
-  }
-
-  private seriesId(ref: NodeRef, metric: string): number {
-    const key = `${ref.clusterId}\u0000${ref.node}\u0000${metric}`;
-    let id = this.series.get(key);
-    if (id === undefined) {
-      this.seriesInsert.run(ref.clusterId, ref.node, metric);
-      id = (this.seriesSelect.get(ref.clusterId, ref.node, metric) as { id: number }).id;
-      this.series.set(key, id);
+    const { clusterId, node } = buf.ref;
+    const key = `${clusterId}\u0000${node}\u0000${buf.metric}`;
+    if (!this.series.has(key)) {
+      this.writer
+        .write(ENSURE_SERIES, [clusterId, node, buf.metric])
+        .catch(() => this.series.delete(key));
+      this.series.add(key);
     }
-    return id;
+    this.writer
+      .write(APPEND_RAW, [clusterId, node, buf.metric, start, encodeOpenRaw(start, buf.points)])
+      .catch(() => undefined);
   }
 }
