@@ -28,7 +28,7 @@ const FILE_DOWNLOADS = [
   'GET /api/v1/drills/{id}/report.html',
 ];
 /** Success without a body. */
-const NO_CONTENT = ['DELETE /api/v1/alerts/channels/{id}'];
+const NO_CONTENT = ['DELETE /api/v1/alerts/channels/{id}', 'DELETE /api/v1/drills/schedules/{id}'];
 
 /**
  * "METHOD /path" of every route in printRoutes' tree (HEAD left out: Fastify adds it to each
@@ -161,6 +161,8 @@ describe('OpenAPI document (/api/docs/json)', () => {
         'POST /api/v1/clusters/{id}/config/render',
         'POST /api/v1/clusters/{id}/config/push',
         'POST /api/v1/changesets/{id}/rollback',
+        'POST /api/v1/drills/schedules',
+        'PUT /api/v1/drills/schedules/{id}',
       ].sort(),
     );
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Lab } from '@keepwatch/lab';
-import { buildApp, loadConfig } from '@keepwatch/server';
+import { buildApp, loadConfig, type BuildAppOptions } from '@keepwatch/server';
 import { LoginResponse, createCodec } from '@keepwatch/shared';
 import { LiveWatcher } from './live-watcher';
 
@@ -15,6 +15,10 @@ export interface StackOptions {
   subnet: string;
   scheme?: 'master-backup' | 'dual-master';
   log?: (line: string) => void;
+  /** What each lab agent's own config grants (default: nothing, monitor-only). */
+  control?: (host: string) => ('config' | 'drills')[];
+  /** Extra options for buildApp (e.g. drill timing in tests). */
+  appOptions?: Pick<BuildAppOptions, 'drills'>;
 }
 
 export interface Stack {
@@ -89,7 +93,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     let port = 0;
     const listen = async (): Promise<string> => {
-      app = await buildApp({ config, logger: false });
+      app = await buildApp({ config, logger: false, ...opts.appOptions });
       await app.listen({ host: lab.hostIp, port });
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no port');
@@ -99,7 +103,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const url = await listen();
     log(`server listening on ${url}`);
     for (const host of lab.hosts) {
-      await lab.startAgent(host.name, { serverUrl: url.replace(/^http/, 'ws'), token: agentToken });
+      await lab.startAgent(host.name, {
+        serverUrl: url.replace(/^http/, 'ws'),
+        token: agentToken,
+        ...(opts.control && { control: opts.control(host.name) }),
+      });
     }
     const token = await login(url, 'admin', adminPassword);
     live = new LiveWatcher(url, token);

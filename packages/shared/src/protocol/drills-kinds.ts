@@ -182,7 +182,7 @@ export const DRILL_KIND_INFO: Record<DrillKind, DrillKindInfo> = {
       'zh-CN':
         '一个后端端口被防火墙丢弃（连接挂起）；nginx 在 proxy_connect_timeout 后放弃并将其标记为下线。默认 60 秒超时下，发往它的请求会失败。',
     },
-    criteria: crit('no-failover', 'no-failures', 'no-split', 'restored'),
+    criteria: crit('no-failover', 'served', 'no-split', 'restored'),
   },
   'nginx-hang': {
     kind: 'nginx-hang',

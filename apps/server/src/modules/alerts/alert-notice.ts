@@ -1,6 +1,7 @@
 /** What a channel is asked to deliver (internal: built by the alert service, never on the wire as-is). */
 export interface AlertNotice {
-  event: 'firing' | 'resolved' | 'test';
+  /** drill: a scheduled drill's result (modules/drills), sent to every channel. */
+  event: 'firing' | 'resolved' | 'test' | 'drill';
   alert: {
     key: string;
     rule: string;

@@ -71,6 +71,11 @@ export class AlertService {
    * nor re-notifies, and an alert already firing for it stays as it is until the window ends.
    */
   held: ((cluster: string, nodes: readonly string[]) => boolean) | undefined;
+  /**
+   * Alerts observed by other modules than the cluster status (modules/drills: a scheduled
+   * drill that failed or was refused). Fired and resolved like any other.
+   */
+  extraObserved: (() => ObservedAlert[]) | undefined;
 
   constructor(
     private readonly db: Database,
@@ -133,7 +138,7 @@ export class AlertService {
     clusters: StatusCluster[],
     active: readonly { key: string }[],
   ): { observed: ObservedAlert[]; heldKeys: Set<string> } {
-    const all = observe(clusters);
+    const all = [...observe(clusters), ...(this.extraObserved?.() ?? [])];
     const held = this.held;
     if (!held) return { observed: all, heldKeys: new Set() };
     const heldOnly = clusters.map((c) => ({
@@ -175,6 +180,12 @@ export class AlertService {
     for (const c of clusters)
       for (const n of c.nodes) if (n.online) this.seenOnline.add(`${c.id}|${n.name}`);
     return clusters.some((c) => c.nodes.some((n) => !this.seenOnline.has(`${c.id}|${n.name}`)));
+  }
+
+  /** A one-off notice (no alert behind it) to every enabled channel: a drill's result. */
+  announce(n: AlertNotice): void {
+    for (const c of this.channels.enabled()) this.queue.enqueue(null, c.id, n, this.now());
+    this.kick();
   }
 
   private enqueueAll(alertId: number, n: AlertNotice): void {

@@ -9,6 +9,7 @@ const EVENT_LABEL: Record<AlertNotice['event'], string> = {
   firing: 'FIRING 告警',
   resolved: 'RESOLVED 已恢复',
   test: 'TEST 测试',
+  drill: 'DRILL 演练',
 };
 
 const SEVERITY_LABEL: Record<string, string> = {

@@ -360,7 +360,9 @@ export class DrillRunner {
     return {
       drillId: this.plan.id,
       fault: info.fault,
-      restoreAfterMs: this.plan.holdMs + this.t.deadmanMarginMs,
+      // link-down may cut the agent off: no restore can reach it, its own timer must do it.
+      restoreAfterMs:
+        info.fault === 'link-down' ? this.plan.holdMs : this.plan.holdMs + this.t.deadmanMarginMs,
       ...(iface !== undefined && { interface: iface }),
     };
   }

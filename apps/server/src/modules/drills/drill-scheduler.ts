@@ -1,0 +1,92 @@
+import type { DrillOptions, DrillSchedule } from '@keepwatch/shared';
+import { inWindow, nextRunInWindow, type ScheduleStore } from './drill-schedule';
+import type { DrillEnded, StartResult } from './drill-service';
+
+/*
+ * Runs the schedules (SPEC.md SC-*): one timer for the soonest next run (re-armed at least
+ * hourly, so clock changes and long waits stay right). A due schedule starts its drill as
+ * `schedule:<id>`; the result goes to every notification channel (SC-3), and a schedule whose
+ * last run failed, was refused, aborted or interrupted keeps an alert firing until a later
+ * run passes (SC-4).
+ */
+
+export interface SchedulerDeps {
+  now: () => number;
+  store: ScheduleStore;
+  start: (s: DrillSchedule) => StartResult;
+  /** A result for the channels. */
+  announce: (s: DrillSchedule, result: string, detail: string) => void;
+  /** The set of failing schedules changed: re-evaluate alerts. */
+  alertsChanged: () => void;
+}
+
+const MAX_WAIT_MS = 3_600_000;
+export const BAD_RESULTS: readonly string[] = ['failed', 'refused', 'aborted', 'interrupted'];
+
+export class DrillScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Arms the timer for the soonest run; call after any schedule change. */
+  arm(): void {
+    clearTimeout(this.timer);
+    if (this.closed) return;
+    const now = this.deps.now();
+    const next = this.deps.store
+      .list()
+      .flatMap((s) => (s.enabled && s.nextRunAt !== null ? [s.nextRunAt] : []));
+    const due = next.length > 0 ? Math.min(...next) : now + MAX_WAIT_MS;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(due - now, MAX_WAIT_MS)));
+    this.timer.unref();
+  }
+
+  /** Starts every schedule whose run is due now and inside its window (SC-1, SC-2). */
+  tick(): void {
+    const now = this.deps.now();
+    for (const s of this.deps.store.list()) {
+      if (!s.enabled) continue;
+      const due = nextRunInWindow(s.cron, s.timezone, s.window, (s.lastRunAt ?? s.createdAt) + 1);
+      if (due === null || due > now) continue;
+      if (!inWindow(now, s.timezone, s.window)) {
+        // Missed while the server was down, and the window has closed: skip it.
+        this.deps.store.ran(s.id, now, null, 'skipped');
+        continue;
+      }
+      const r = this.deps.start(s);
+      if (r.ok) this.deps.store.ran(s.id, now, r.id, 'running');
+      else {
+        this.deps.store.ran(s.id, now, null, 'refused');
+        this.deps.announce(s, 'refused', r.message);
+        this.deps.alertsChanged();
+      }
+    }
+    this.arm();
+  }
+
+  /** A drill ended: record a scheduled one's result, tell the channels. */
+  ended(e: DrillEnded, detail: string): void {
+    if (e.scheduleId === null) return;
+    const s = this.deps.store.get(e.scheduleId);
+    if (!s) return;
+    this.deps.store.result(s.id, e.status);
+    this.deps.announce(s, e.status, detail);
+    this.deps.alertsChanged();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+}
+
+/** The options were validated as DrillOptions when the schedule was written. */
+export function scheduleOptions(s: DrillSchedule): DrillOptions {
+  const options: DrillOptions = s.options;
+  return options;
+}
+
+export function isBad(result: string | null): boolean {
+  return result !== null && BAD_RESULTS.includes(result);
+}
