@@ -206,7 +206,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     { prefix: '/api/v1' },
   );
-  await app.register(drillsModule, { now, ...opts.drills });
+  await app.register(drillsModule, {
+    now,
+    ...(config.drillStaleDays !== undefined && { staleMs: config.drillStaleDays * 86_400_000 }),
+    ...opts.drills,
+  });
   await app.register(webModule, { webDist: config.webDist });
   return app;
 }

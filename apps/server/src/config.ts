@@ -52,6 +52,8 @@ export interface ServerConfig {
   tls?: TlsConfig;
   /** History retention in days (KEEPWATCH_RETENTION_*_DAYS); unset fields use modules/history defaults. */
   retention?: RetentionDays;
+  /** A cluster whose failover no drill proved within this many days is flagged stale (KEEPWATCH_DRILL_STALE_DAYS); default 30. */
+  drillStaleDays?: number;
 }
 
 export interface RetentionDays {
@@ -164,5 +166,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       : {}),
     retention: parseRetention(env),
     ...(tls && { tls }),
+    ...(Number(env['KEEPWATCH_DRILL_STALE_DAYS']) > 0
+      ? { drillStaleDays: Number(env['KEEPWATCH_DRILL_STALE_DAYS']) }
+      : {}),
   };
 }

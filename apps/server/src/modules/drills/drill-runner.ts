@@ -250,6 +250,8 @@ export class DrillRunner {
   }
 
   private persist(): void {
+    // The partial report (fault time, transitions, samples so far) is readable mid-drill.
+    this.buildReport(false);
     this.ports.save({
       status: this.status,
       phase: this.phase,

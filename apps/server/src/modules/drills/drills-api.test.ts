@@ -150,4 +150,21 @@ describe('drills API', () => {
     expect(html.headers['content-type']).toContain('text/html');
     expect(html.body).toContain('ABORTED');
   });
+
+  it('PR-1: a cluster no drill has proven is flagged stale with the configured age', async () => {
+    cluster = await fakeCluster(app);
+    const r = await app.inject({ url: '/api/v1/drills/proof', headers: admin });
+    expect(r.json()).toEqual({
+      clusters: [
+        {
+          clusterId: 'lab',
+          lastProvenAt: null,
+          lastProvenKind: null,
+          drillId: null,
+          stale: true,
+          staleAfterMs: 30 * 86_400_000,
+        },
+      ],
+    });
+  });
 });

@@ -1,0 +1,176 @@
+/**
+ * `pnpm bench drill [--idle 20] [--hold 30] [--interval 10]`: what a drill's client probe
+ * costs the server.
+ *
+ * Brings up the lab (prefix kwds, 10.99.0.0/24, the drills' own) and the server as its own
+ * process (the TypeScript sources under tsx, as the drills' restart test runs it), agents
+ * granting drills; reads the server's /proc/<pid>/stat (utime+stime) while idle for --idle
+ * seconds, then during the observe phase of a `backend-outage` drill held --hold seconds
+ * (the VIP probed every --interval ms plus each LB every 250 ms, samples streamed to the live
+ * feed and kept for the report; no failover, so the figure is the probe and the runner, not
+ * keepalived). Target: the drill adds ≤ 5 % of one core. Not a test: figures depend on the
+ * machine. Run under the lab lock: flock /tmp/keepwatch-lab.lock pnpm bench drill
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Lab } from '@keepwatch/lab';
+import type { Drill, StatusResponse } from '@keepwatch/shared';
+import { login } from '@keepwatch/stack';
+import { table, writeResult } from './results';
+
+const TARGET_DELTA = 5;
+const CLK_TCK =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+const ticks = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]);
+};
+
+async function cpuOver(
+  pid: number,
+  during: () => Promise<void>,
+): Promise<{ percent: number; seconds: number }> {
+  const t0 = ticks(pid);
+  const p0 = performance.now();
+  await during();
+  const seconds = (performance.now() - p0) / 1000;
+  return { percent: ((ticks(pid) - t0) / CLK_TCK / seconds) * 100, seconds };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      idle: { type: 'string', default: '20' },
+      hold: { type: 'string', default: '30' },
+      interval: { type: 'string', default: '10' },
+    },
+  });
+  const idleS = Number(values.idle);
+  const holdMs = Number(values.hold) * 1000;
+  const intervalMs = Number(values.interval);
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const log = (l: string): void => void process.stderr.write(`[bench] ${l}\n`);
+  const lab = new Lab({ prefix: 'kwds', subnet: '10.99.0', log: () => undefined });
+  const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-drill-'));
+  const adminPassword = randomBytes(12).toString('base64url');
+  const agentToken = randomBytes(24).toString('base64url');
+  const port = 18_000 + Math.floor(Math.random() * 1000);
+  let server: ChildProcess | undefined;
+  try {
+    log('bringing up the lab');
+    await lab.up();
+    server = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/server.ts')], {
+      env: {
+        ...process.env,
+        KEEPWATCH_PORT: String(port),
+        KEEPWATCH_HOST: lab.hostIp,
+        KEEPWATCH_DATA: dataDir,
+        KEEPWATCH_ADMIN_PASSWORD: adminPassword,
+        KEEPWATCH_AGENT_TOKEN: agentToken,
+        KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: '1',
+        KEEPWATCH_LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    const pid = server.pid ?? 0;
+    const url = `http://${lab.hostIp}:${port}`;
+    let token = '';
+    for (let i = 0; i < 300 && !token; i++)
+      token = await login(url, 'admin', adminPassword).catch(() => sleep(200).then(() => ''));
+    const api = async (path: string, init: RequestInit = {}): Promise<Response> =>
+      fetch(`${url}/api/v1${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    for (const host of lab.hosts)
+      await lab.startAgent(host.name, {
+        serverUrl: url.replace(/^http/, 'ws'),
+        token: agentToken,
+        control: ['drills'],
+      });
+    for (let i = 0; i < 300; i++) {
+      const s = (await (await api('/status')).json()) as StatusResponse;
+      const c = s.clusters.find((x) => x.id === 'kwds');
+      if (c?.nodes.length === 4 && c.nodes.every((n) => n.online && n.clockOffsetMs !== null))
+        break;
+      await sleep(200);
+    }
+    log(`server pid ${pid}; settling 10 s, then idle for ${idleS} s`);
+    await sleep(10_000);
+    const idle = await cpuOver(pid, () => sleep(idleS * 1000));
+    const res = await api('/drills', {
+      method: 'POST',
+      body: JSON.stringify({
+        clusterId: 'kwds',
+        kind: 'backend-outage',
+        options: { holdMs, probeIntervalMs: intervalMs },
+      }),
+    });
+    if (res.status !== 201) throw new Error(`drill refused: ${res.status} ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    const phase = async (): Promise<Drill> => (await (await api(`/drills/${id}`)).json()) as Drill;
+    while ((await phase()).phase !== 'observe') await sleep(100);
+    // The observe phase, minus a second at each end (the phase polls are the bench's, not the drill's).
+    await sleep(1000);
+    const during = await cpuOver(pid, () => sleep(holdMs - 3000));
+    let d = await phase();
+    while (d.status === 'running') {
+      await sleep(500);
+      d = await phase();
+    }
+    const delta = during.percent - idle.percent;
+    const reqPerS =
+      (d.report.totalRequests / ((d.report.restoreAt ?? 0) - (d.report.faultAt ?? 0) + 5000)) *
+      1000;
+    const figures = [
+      { figure: 'server CPU idle (% of one core)', value: idle.percent.toFixed(2) },
+      { figure: 'server CPU during the drill (% of one core)', value: during.percent.toFixed(2) },
+      {
+        figure: `added by the drill (probe every ${intervalMs} ms + LBs every 250 ms)`,
+        value: delta.toFixed(2),
+        target: `≤ ${TARGET_DELTA}`,
+        ok: delta <= TARGET_DELTA,
+      },
+      { figure: 'VIP probe requests / s (approx.)', value: reqPerS.toFixed(0) },
+      {
+        figure: 'drill status',
+        value: `${d.status} (${d.report.failedRequests}/${d.report.totalRequests} failed)`,
+      },
+    ];
+    const file = writeResult({
+      bench: 'drill',
+      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs}`,
+      figures,
+      data: { idle, during, drillId: id, totalRequests: d.report.totalRequests },
+    });
+    process.stdout.write(
+      `${table(
+        ['figure', 'value', 'target', ''],
+        figures.map((f) => [
+          f.figure,
+          f.value,
+          f.target ?? '',
+          f.ok === undefined ? '' : f.ok ? 'ok' : 'MISSED',
+        ]),
+      )}\n\nwritten: ${file}\n`,
+    );
+  } finally {
+    server?.kill('SIGKILL');
+    await lab.down();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
