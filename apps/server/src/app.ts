@@ -41,8 +41,11 @@ import maintenanceModule from './modules/maintenance/index';
 import insightModule from './modules/insight/index';
 import drillsModule, { type DrillsModuleOptions } from './modules/drills/index';
 import configModule from './modules/config/index';
+import type { PushTuning } from './modules/config/push-runner';
 
 export interface BuildAppOptions {
+  /** Config push rollout timings (tests shorten them): modules/config/push-runner.ts. */
+  pushTuning?: Partial<PushTuning>;
   config: ServerConfig;
   /** SQLite file; default <dataDir>/keepwatch.db. ':memory:' in tests. */
   dbPath?: string;
@@ -202,7 +205,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(alertsModule, { now });
       await api.register(maintenanceModule, { now });
       await api.register(insightModule, { now });
-      await api.register(configModule, { now });
+      await api.register(configModule, {
+        now,
+        ...(opts.pushTuning !== undefined && { pushTuning: opts.pushTuning }),
+      });
     },
     { prefix: '/api/v1' },
   );

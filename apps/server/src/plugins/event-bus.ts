@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fp from 'fastify-plugin';
 import type {
+  LivePushProgress,
   AgentDataMessage,
   AgentHello,
   LiveDrillMessage,
@@ -26,6 +27,8 @@ export interface BusEvents {
   'alerts.changed': { at: number };
   /** A running drill's progress for the browsers' live feed (modules/drills). */
   'drill.live': { message: LiveDrillMessage };
+  /** A config push changed, for the browsers' live feed (modules/config). */
+  'push.live': { message: LivePushProgress };
 }
 
 export interface EventBus {

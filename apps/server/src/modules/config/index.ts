@@ -29,6 +29,9 @@ import { clusterConfig, draftHosts } from './config-view';
 import { fileDrift } from './drift';
 import { diffVersions, type VersionFile } from './file-diff';
 import { LiveFileStore, observationsOf } from './live-files';
+import { PushRefused, PushService } from './push-service';
+import type { PushTuning } from './push-runner';
+import { PushStore } from './push-store';
 
 /*
  * Configuration management, server side (README.md): live files, analysis of a draft,
@@ -40,19 +43,42 @@ const tags = ['config'];
 
 export interface ConfigModuleOptions {
   now: () => number;
+  /** Rollout timings (tests shorten them); see push-runner.ts. */
+  pushTuning?: Partial<PushTuning>;
 }
 
 const noCluster = (reply: FastifyReply, id: string): FastifyReply =>
   reply.code(404).send({ error: 'not_found', message: `no cluster ${id}` });
 
-const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, _opts, done) => {
+const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, opts, done) => {
   const live = new LiveFileStore(app.db);
   const changesets = new ChangesetStore(app.db);
+  const pushes = new PushStore(app.db);
+  // PU-9: what a previous process left running is interrupted, said so, never resumed blind.
+  for (const p of pushes.interruptRunning(opts.now()))
+    app.log.warn({ pushId: p.id, clusterId: p.clusterId }, p.summary);
+  const service = new PushService({
+    app,
+    live,
+    changesets,
+    pushes,
+    now: opts.now,
+    ...(opts.pushTuning && { tuning: opts.pushTuning }),
+  });
+  const refused = (reply: FastifyReply, err: unknown): FastifyReply => {
+    if (err instanceof PushRefused)
+      return reply.code(err.status).send({ error: err.code, message: err.message });
+    throw err;
+  };
   const off = app.bus.on('agent.data', (e) => {
     for (const obs of observationsOf(e.message)) live.observe(e.agentId, obs);
   });
+  const offOnline = app.bus.on('agent.online', (e) =>
+    live.identify(e.agentId, e.hello.node.cluster.id, e.hello.node.name),
+  );
   app.addHook('onClose', (_app, next) => {
     off();
+    offOnline();
     next();
   });
 
@@ -254,9 +280,6 @@ const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, _opts, do
     },
   );
 
-  const notYet = (reply: FastifyReply): FastifyReply =>
-    reply.code(501).send({ error: 'not_implemented', message: 'pushes land next (issue 9)' });
-
   app.post(
     '/clusters/:id/config/push',
     {
@@ -266,10 +289,36 @@ const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, _opts, do
         summary: 'Push a changeset: dry run, then BACKUP first, health gate, then the MASTER',
         params: ConfigClusterParams,
         body: PushRequest,
-        response: { 202: PushAccepted, ...errors, 501: ApiError },
+        response: { 202: PushAccepted, ...errors },
       },
     },
-    (_request, reply) => notYet(reply),
+    (request, reply) => {
+      const { id } = request.params as ConfigClusterParams;
+      const body = request.body as PushRequest;
+      const author = request.user?.username ?? 'unknown';
+      try {
+        const pushId = service.start(id, body, author);
+        app.audit.fromRequest(request, {
+          action: body.dryRun ? 'config.push.dry_run' : 'config.push',
+          target: id,
+          detail: {
+            pushId,
+            message: body.message,
+            files: body.changes.map((c) => `${c.host}:${c.component}`),
+          },
+        });
+        return reply.code(202).send({ pushId });
+      } catch (err) {
+        if (err instanceof PushRefused)
+          app.audit.fromRequest(request, {
+            action: 'config.push',
+            target: id,
+            result: 'denied',
+            detail: { reason: err.message },
+          });
+        return refused(reply, err);
+      }
+    },
   );
 
   app.get(
@@ -282,7 +331,7 @@ const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, _opts, do
         response: { 200: PushList, ...errors },
       },
     },
-    () => ({ pushes: [] }),
+    (request) => ({ pushes: pushes.list((request.params as ConfigClusterParams).id) }),
   );
 
   app.get(
@@ -295,10 +344,12 @@ const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, _opts, do
         response: { 200: PushView, ...errors },
       },
     },
-    (request, reply) =>
-      reply
-        .code(404)
-        .send({ error: 'not_found', message: `no push ${(request.params as { id: string }).id}` }),
+    (request, reply) => {
+      const { id } = request.params as { id: string };
+      return (
+        pushes.get(id) ?? reply.code(404).send({ error: 'not_found', message: `no push ${id}` })
+      );
+    },
   );
 
   app.post(
@@ -310,10 +361,47 @@ const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, _opts, do
         summary: 'Roll the whole cluster back to a changeset, as a new push',
         params: ChangesetParams,
         body: RollbackRequest,
-        response: { 202: PushAccepted, ...errors, 501: ApiError },
+        response: { 202: PushAccepted, ...errors },
       },
     },
-    (_request, reply) => notYet(reply),
+    (request, reply) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as RollbackRequest;
+      const target = changesets.get(id);
+      if (!target)
+        return reply.code(404).send({ error: 'not_found', message: `no changeset ${id}` });
+      const now = live.list(target.clusterId);
+      const changes = target.contents
+        .filter(
+          (f) =>
+            now.find((l) => l.node === f.host && l.component === f.component)?.sha256 !== f.sha256,
+        )
+        .map((f) => ({ host: f.host, component: f.component, content: f.content }));
+      if (changes.length === 0)
+        return reply
+          .code(409)
+          .send({ error: 'nothing_to_do', message: `the cluster already runs changeset ${id}` });
+      try {
+        const pushId = service.start(
+          target.clusterId,
+          {
+            message: body.message ?? `roll back to ${id} (${target.message})`,
+            changes,
+            ...(body.dryRun !== undefined && { dryRun: body.dryRun }),
+          },
+          request.user?.username ?? 'unknown',
+          id,
+        );
+        app.audit.fromRequest(request, {
+          action: 'config.rollback',
+          target: target.clusterId,
+          detail: { pushId, changeset: id },
+        });
+        return reply.code(202).send({ pushId });
+      } catch (err) {
+        return refused(reply, err);
+      }
+    },
   );
 
   done();

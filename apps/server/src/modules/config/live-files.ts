@@ -58,14 +58,24 @@ export function observationsOf(msg: AgentDataMessage): ConfigObservation[] {
 export class LiveFileStore {
   private readonly listeners = new Set<(clusterId: string, file: LiveFile) => void>();
 
+  /** agent → node, from hellos (the agents row may still sit in the batch writer). */
+  private readonly identities = new Map<string, { cluster_id: string; node_name: string }>();
+
   constructor(private readonly db: Database) {}
+
+  /** An agent passed its hello as this node of this cluster. */
+  identify(agentId: string, clusterId: string, node: string): void {
+    this.identities.set(agentId, { cluster_id: clusterId, node_name: node });
+  }
 
   /** Records what an agent observed; ignored without a path, hash and content (unreadable). */
   observe(agentId: string, obs: ConfigObservation): LiveFile | undefined {
     if (obs.hash === undefined || obs.path === undefined || obs.content === undefined) return;
-    const who = this.db
-      .prepare('SELECT cluster_id, node_name FROM agents WHERE agent_id = ?')
-      .get(agentId) as { cluster_id: string; node_name: string } | undefined;
+    const who =
+      this.identities.get(agentId) ??
+      (this.db
+        .prepare('SELECT cluster_id, node_name FROM agents WHERE agent_id = ?')
+        .get(agentId) as { cluster_id: string; node_name: string } | undefined);
     if (!who) return;
     const file: LiveFile = {
       clusterId: who.cluster_id,

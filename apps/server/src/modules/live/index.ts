@@ -19,6 +19,7 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
   const offAlerts = app.bus.on('alerts.changed', () => hub.sendAll(alertsMessage(app)));
   const offDrills = app.bus.on('drill.live', (e) => hub.sendAll(e.message));
+  const offPushes = app.bus.on('push.live', (e) => hub.sendAll(e.message));
   // The credential is checked at connect; a feed must also end when its session does
   // (logout, password change, user disabled, token revoked), so re-check them all.
   const credentials = new Map<WebSocket, string | undefined>();
@@ -38,6 +39,7 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
     off();
     offAlerts();
     offDrills();
+    offPushes();
     hub.close();
     next();
   });

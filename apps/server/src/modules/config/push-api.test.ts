@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { ChangesetList, PushView } from '@keepwatch/shared';
+import { buildApp } from '../../app';
+import { agent, login, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
+
+/* POST /config/push end to end against fake agents on the real socket (the rollout itself: push-runner.test.ts). */
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const OLD = 'vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
+
+function observed(seq: number, content: string) {
+  return {
+    type: 'config.observed',
+    seq,
+    ts: 2000,
+    config: {
+      component: 'keepalived',
+      path: '/etc/keepalived/keepalived.conf',
+      hash: sha(content),
+      content,
+      checkedAt: 2000,
+    },
+  };
+}
+
+/** Answers every config.apply with ok (or with `fail` for a real install). */
+let seq = 1000;
+function answer(sock: TestSocket, fail?: { code: string; message: string }): void {
+  sock.ws.on('message', (raw: Buffer) => {
+    const m = JSON.parse(raw.toString()) as {
+      type: string;
+      id: string;
+      params?: { dryRun?: boolean };
+    };
+    if (m.type !== 'action.request') return;
+    const bad = fail && (fail.code === 'validation_failed' || !m.params?.dryRun);
+    sock.send({
+      type: 'action.result',
+      seq: (seq += 1),
+      ts: 3000,
+      id: m.id,
+      action: 'config.apply',
+      ok: !bad,
+      ...(bad && { error: fail }),
+      steps: [],
+      startedAt: 3000,
+      finishedAt: 3000,
+    });
+  });
+}
+
+describe('config push API', () => {
+  let app: FastifyInstance;
+  let auth: { authorization: string };
+  let lb1: TestSocket;
+  beforeEach(async () => {
+    seq = 1000;
+    app = await buildApp({
+      config: testConfig(),
+      dbPath: ':memory:',
+      logger: false,
+      pushTuning: { stableMs: 0, settleMs: 0, requests: 0 },
+    });
+    await app.ready();
+    auth = { authorization: `Bearer ${await login(app)}` };
+    lb1 = await agent(app);
+    lb1.send(snapshot(1, 'MASTER', true, Date.now() - 60_000));
+    lb1.send(observed(2, OLD));
+    await lb1.next((m) => m['type'] === 'ack' && m['seq'] === 2);
+  });
+  afterEach(async () => {
+    lb1.ws.close();
+    await app.close();
+  });
+
+  const push = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/api/v1/clusters/lab/config/push', headers: auth, payload });
+  async function settled(id: string): Promise<PushView> {
+    for (let i = 0; i < 100; i += 1) {
+      const v = (await app.inject({ url: `/api/v1/pushes/${id}`, headers: auth })).json<PushView>();
+      if (v.status !== 'running') return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('push did not end');
+  }
+
+  it('PU-1 a stale baseHash is a 409 conflict; nothing reaches the agent', async () => {
+    const res = await push({
+      message: 'm',
+      changes: [{ host: 'lb1', component: 'keepalived', content: 'x', baseHash: 'b'.repeat(64) }],
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: 'conflict' });
+    expect(lb1.messages.some((m) => m['type'] === 'action.request')).toBe(false);
+  });
+
+  it('a good push succeeds, is a changeset after the baseline, and rolls back as a new push', async () => {
+    answer(lb1);
+    const NEW = OLD.replace('51', '52');
+    const res = await push({
+      message: 'vrid 52',
+      changes: [{ host: 'lb1', component: 'keepalived', content: NEW, baseHash: sha(OLD) }],
+    });
+    expect(res.statusCode).toBe(202);
+    const v = await settled(res.json<{ pushId: string }>().pushId);
+    expect(v).toMatchObject({
+      status: 'succeeded',
+      hosts: [{ host: 'lb1', status: 'applied', role: 'master' }],
+    });
+    const list = (
+      await app.inject({ url: '/api/v1/clusters/lab/changesets', headers: auth })
+    ).json<ChangesetList>();
+    expect(list.changesets.map((c) => c.message)).toEqual([
+      'vrid 52',
+      'as found before the first push',
+    ]);
+    const diff = await app.inject({
+      url: `/api/v1/changesets/diff?from=${list.changesets[1]?.id}&to=${list.changesets[0]?.id}`,
+      headers: auth,
+    });
+    expect(diff.json<{ files: { status: string; patch: string }[] }>().files[0]).toMatchObject({
+      status: 'changed',
+    });
+    expect(diff.json<{ files: { patch: string }[] }>().files[0]?.patch).toContain(
+      '+  virtual_router_id 52',
+    );
+    // The agent has not reported the new file yet: drift says the live file differs.
+    const cfg = (await app.inject({ url: '/api/v1/clusters/lab/config', headers: auth })).json<{
+      drifted: boolean;
+    }>();
+    expect(cfg.drifted).toBe(true);
+    const n = (seq += 1);
+    lb1.send(observed(n, NEW));
+    await lb1.next((m) => m['type'] === 'ack' && m['seq'] === n);
+    const after = (await app.inject({ url: '/api/v1/clusters/lab/config', headers: auth })).json<{
+      drifted: boolean;
+    }>();
+    expect(after.drifted).toBe(false);
+    const back = await app.inject({
+      method: 'POST',
+      url: `/api/v1/changesets/${list.changesets[1]?.id}/rollback`,
+      headers: auth,
+      payload: {},
+    });
+    expect(back.statusCode).toBe(202);
+    const rb = await settled(back.json<{ pushId: string }>().pushId);
+    expect(rb).toMatchObject({ status: 'succeeded', rollbackOf: list.changesets[1]?.id });
+  });
+
+  it('the error text of a failed validation reaches the API', async () => {
+    answer(lb1, {
+      code: 'validation_failed',
+      message:
+        "the new keepalived config does not pass its test:\n(Line 5) Unknown keyword 'bogus'",
+    });
+    const res = await push({
+      message: 'bad',
+      changes: [{ host: 'lb1', component: 'keepalived', content: 'bogus 1\n' }],
+    });
+    const v = await settled(res.json<{ pushId: string }>().pushId);
+    expect(v.status).toBe('failed');
+    expect(v.hosts[0]?.error).toContain("Unknown keyword 'bogus'");
+  });
+
+  it('no push while a drill holds the cluster', async () => {
+    const hold = app.clusterOps.tryAcquire('lab', 'drill', 'd-1', 'bob');
+    const res = await push({
+      message: 'm',
+      changes: [{ host: 'lb1', component: 'keepalived', content: 'x' }],
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: 'busy' });
+    if (hold.ok) hold.release();
+  });
+});

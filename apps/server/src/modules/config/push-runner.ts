@@ -1,0 +1,340 @@
+import type {
+  ActionResult,
+  ConfigApplyParams,
+  ConfigComponentKind,
+  PushHost,
+  PushView,
+} from '@keepwatch/shared';
+
+/*
+ * The rollout of one push (SPEC.md PU-*). Pure orchestration: every effect goes through
+ * PushPorts, time through `now`/`sleep`, so the unit tests run it on a fake clock.
+ *
+ *   PU-2 dry run: validate every change on every host (config.apply dryRun) first; any
+ *        failure stops the push with nothing installed (status failed, the agent's text).
+ *   PU-3 order: BACKUP hosts first (kernel VIP holder = MASTER), the MASTER last.
+ *   PU-4 stable first: before each host's reload the cluster must have been stable for
+ *        stableMs (no VRRP transition, one VIP holder): a reload right after a fail-back was
+ *        seen to hand the VIP to the peer, so the rollout waits that window out.
+ *   PU-5 per host: nginx then keepalived, each with the base hash it was planned on.
+ *   PU-6 gate after each host: settleMs, then the VIP holder unchanged, nginx healthy on the
+ *        host, requests served through the host's own address and through the VIP.
+ *   PU-7 stop at the first failure; every host already changed is put back (previous file,
+ *        through config.apply) so the cluster ends on one known version: rolled_back; failed
+ *        when nothing had been changed, or when putting back failed (the summary names it).
+ */
+
+export interface PlannedChange {
+  host: string;
+  component: ConfigComponentKind;
+  content: string;
+  /** The live file's sha256 when the push was planned (the agent refuses a change since). */
+  baseHash?: string;
+  /** The live file's content then: what a rollback writes back. */
+  previous?: string;
+}
+
+export interface GateFacts {
+  online: boolean;
+  nginxHealthy?: boolean;
+  /** Kernel VIP holders of the cluster (node names). */
+  holders: string[];
+  /** Latest VRRP transition of any load balancer (epoch ms), if known. */
+  lastTransitionAt?: number;
+  /** The host's own address (requests through it must be served). */
+  address?: string;
+  vips: string[];
+}
+
+export interface PushPorts {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  apply(host: string, params: ConfigApplyParams): Promise<ActionResult>;
+  facts(host: string): GateFacts;
+  /** One HTTP request on a fresh connection: served (any status below 500) or why not. */
+  served(url: string): Promise<{ ok: boolean; detail: string }>;
+  /** Persist and broadcast the view (called after every change). */
+  update(view: PushView): void;
+}
+
+export interface PushTuning {
+  stableMs: number;
+  stableTimeoutMs: number;
+  settleMs: number;
+  requests: number;
+  path: string;
+}
+
+export const DEFAULT_TUNING: PushTuning = {
+  stableMs: 5000,
+  stableTimeoutMs: 60_000,
+  settleMs: 2000,
+  requests: 5,
+  path: '/',
+};
+
+const ORDER: ConfigComponentKind[] = ['nginx', 'keepalived'];
+
+class Stop extends Error {}
+
+export class PushRunner {
+  private readonly applied: PlannedChange[] = [];
+  private readonly tuning: PushTuning;
+  constructor(
+    private readonly view: PushView,
+    private readonly changes: readonly PlannedChange[],
+    private readonly ports: PushPorts,
+    tuning: Partial<PushTuning> = {},
+  ) {
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+  }
+
+  private host(name: string): PushHost {
+    const h = this.view.hosts.find((x) => x.host === name);
+    if (!h) throw new Error(`no host ${name} in push ${this.view.id}`);
+    return h;
+  }
+
+  private step(h: PushHost, step: string, ok: boolean, detail?: string): void {
+    h.steps.push({ at: this.ports.now(), step, ok, ...(detail !== undefined && { detail }) });
+    this.ports.update(this.view);
+  }
+
+  private set(h: PushHost, status: PushHost['status'], error?: string): void {
+    h.status = status;
+    if (error !== undefined) h.error = error;
+    if (status === 'validating' || status === 'applying') h.startedAt ??= this.ports.now();
+    if (['applied', 'failed', 'rolled_back', 'skipped', 'validated'].includes(status))
+      h.finishedAt = this.ports.now();
+    this.ports.update(this.view);
+  }
+
+  private finish(status: PushView['status'], summary: string): PushView {
+    this.view.status = status;
+    this.view.summary = summary;
+    this.view.finishedAt = this.ports.now();
+    for (const h of this.view.hosts) if (h.status === 'pending') h.status = 'skipped';
+    this.ports.update(this.view);
+    return this.view;
+  }
+
+  private ordered(): PushHost[] {
+    return [...this.view.hosts].sort((a, b) => a.order - b.order);
+  }
+
+  private changesOf(host: string): PlannedChange[] {
+    return ORDER.flatMap((c) => this.changes.filter((x) => x.host === host && x.component === c));
+  }
+
+  /** Runs the whole push; resolves with the final view (never throws for a host's failure). */
+  async run(): Promise<PushView> {
+    try {
+      await this.dryRun();
+      if (this.view.dryRun)
+        return this.finish(
+          'succeeded',
+          `dry run: every change passes its test on ${this.hostList()}`,
+        );
+      for (const h of this.ordered()) await this.rollOut(h);
+      return this.finish('succeeded', `applied on ${this.hostList()} in order, every gate passed`);
+    } catch (err) {
+      if (!(err instanceof Stop)) throw err;
+      return this.finishAfterFailure(err.message);
+    }
+  }
+
+  private hostList(): string {
+    return this.ordered()
+      .map((h) => h.host)
+      .join(', ');
+  }
+
+  private async call(h: PushHost, what: string, params: ConfigApplyParams): Promise<ActionResult> {
+    try {
+      return await this.ports.apply(h.host, params);
+    } catch (err) {
+      const message = `${what}: ${(err as Error).message}`;
+      this.step(h, what, false, message);
+      throw new Stop(`${h.host}: ${message}`);
+    }
+  }
+
+  /** PU-2 */
+  private async dryRun(): Promise<void> {
+    for (const h of this.ordered()) {
+      const own = this.changesOf(h.host);
+      if (own.length === 0) continue;
+      this.set(h, 'validating');
+      for (const c of own) {
+        const r = await this.call(h, `validate ${c.component}`, this.params(c, true));
+        if (!r.ok) {
+          const text = r.error?.message ?? 'refused';
+          this.step(h, `validate ${c.component}`, false, text);
+          this.set(h, 'failed', `${c.component}: ${text}`);
+          throw new Stop(
+            `${h.host}: ${c.component} did not validate (${r.error?.code ?? 'failed'}): nothing was installed`,
+          );
+        }
+        this.step(h, `validate ${c.component}`, true);
+      }
+      this.set(h, this.view.dryRun ? 'validated' : 'pending');
+    }
+  }
+
+  private params(c: PlannedChange, dryRun: boolean): ConfigApplyParams {
+    return {
+      component: c.component,
+      content: c.content,
+      ...(c.baseHash !== undefined && { baseHash: c.baseHash }),
+      ...(dryRun && { dryRun: true }),
+    };
+  }
+
+  private async rollOut(h: PushHost): Promise<void> {
+    const own = this.changesOf(h.host);
+    if (own.length === 0) {
+      this.set(h, 'skipped');
+      return;
+    }
+    const before = this.ports.facts(h.host).holders;
+    await this.waitStable(h);
+    this.set(h, 'applying');
+    for (const c of own) {
+      const r = await this.call(h, `apply ${c.component}`, this.params(c, false));
+      if (!r.ok) {
+        const text = r.error?.message ?? 'failed';
+        this.step(h, `apply ${c.component}`, false, text);
+        const agentRolledBack = r.error?.code === 'rolled_back';
+        this.set(h, agentRolledBack ? 'rolled_back' : 'failed', `${c.component}: ${text}`);
+        throw new Stop(
+          `${h.host}: ${c.component} ${agentRolledBack ? 'was rolled back by the agent' : 'failed'}: ${text}`,
+        );
+      }
+      this.applied.push(c);
+      this.step(h, `apply ${c.component}`, true);
+    }
+    this.set(h, 'verifying');
+    const why = await this.gate(h, before);
+    if (why !== undefined) {
+      this.set(h, 'failed', why);
+      throw new Stop(`${h.host}: health gate failed: ${why}`);
+    }
+    this.set(h, 'applied');
+  }
+
+  /** PU-4 */
+  private async waitStable(h: PushHost): Promise<void> {
+    const { stableMs, stableTimeoutMs } = this.tuning;
+    const deadline = this.ports.now() + stableTimeoutMs;
+    for (;;) {
+      const f = this.ports.facts(h.host);
+      const quietFor = this.ports.now() - (f.lastTransitionAt ?? 0);
+      if (!f.online) {
+        this.step(h, 'gate: agent online', false, 'the agent is offline');
+        this.set(h, 'failed', 'the agent is offline');
+        throw new Stop(`${h.host}: the agent is offline`);
+      }
+      if (f.holders.length === 1 && quietFor >= stableMs) {
+        this.step(
+          h,
+          'gate: cluster stable',
+          true,
+          `no VRRP transition for ${Math.round(quietFor)} ms; VIP on ${f.holders[0] ?? ''}`,
+        );
+        return;
+      }
+      if (this.ports.now() >= deadline) {
+        const why =
+          f.holders.length !== 1
+            ? `VIP holders: ${f.holders.join(', ') || 'none'}`
+            : `a VRRP transition ${Math.round(quietFor)} ms ago`;
+        this.step(h, 'gate: cluster stable', false, why);
+        this.set(h, 'failed', `the cluster did not settle within ${stableTimeoutMs} ms (${why})`);
+        throw new Stop(`${h.host}: the cluster was not stable (${why}); nothing was reloaded here`);
+      }
+      await this.ports.sleep(Math.min(500, Math.max(50, stableMs - quietFor)));
+    }
+  }
+
+  /** PU-6: undefined when the host passes its gate. */
+  private async gate(h: PushHost, before: string[]): Promise<string | undefined> {
+    await this.ports.sleep(this.tuning.settleMs);
+    const f = this.ports.facts(h.host);
+    const moved = f.holders.join(',') !== before.join(',');
+    this.step(
+      h,
+      'gate: VIP did not move',
+      !moved,
+      `holders ${f.holders.join(', ') || 'none'} (before: ${before.join(', ') || 'none'})`,
+    );
+    if (moved)
+      return `the VIP moved: holders ${f.holders.join(', ') || 'none'}, before ${before.join(', ')}`;
+    if (f.nginxHealthy === false) {
+      this.step(h, 'gate: nginx healthy', false);
+      return 'nginx is not healthy on the host after the reload';
+    }
+    this.step(h, 'gate: nginx healthy', true);
+    const urls = [
+      ...(f.address ? [[`own address`, `http://${f.address}${this.tuning.path}`] as const] : []),
+      ...f.vips.map((v) => [`VIP ${v}`, `http://${v}${this.tuning.path}`] as const),
+    ];
+    for (const [label, url] of urls) {
+      for (let i = 0; i < this.tuning.requests; i += 1) {
+        const r = await this.ports.served(url);
+        if (!r.ok) {
+          this.step(h, `gate: served through ${label}`, false, `${url}: ${r.detail}`);
+          return `a request through the ${label} was not served (${url}: ${r.detail})`;
+        }
+      }
+      this.step(
+        h,
+        `gate: served through ${label}`,
+        true,
+        `${this.tuning.requests} of ${this.tuning.requests} requests to ${url}`,
+      );
+    }
+    return undefined;
+  }
+
+  /** PU-7 */
+  private async finishAfterFailure(reason: string): Promise<PushView> {
+    if (this.applied.length === 0)
+      return this.finish(
+        this.view.hosts.some((h) => h.status === 'rolled_back') ? 'rolled_back' : 'failed',
+        `stopped: ${reason}`,
+      );
+    const failedBack: string[] = [];
+    for (const c of [...this.applied].reverse()) {
+      const h = this.host(c.host);
+      if (c.previous === undefined) {
+        failedBack.push(`${c.host} ${c.component} (no previous file known)`);
+        continue;
+      }
+      try {
+        const r = await this.ports.apply(c.host, { component: c.component, content: c.previous });
+        this.step(
+          h,
+          `rollback ${c.component}`,
+          r.ok,
+          r.ok ? 'previous file restored and reloaded' : r.error?.message,
+        );
+        if (!r.ok) failedBack.push(`${c.host} ${c.component} (${r.error?.message ?? 'failed'})`);
+        else if (h.status === 'applied' || h.status === 'verifying' || h.status === 'failed')
+          h.status = 'rolled_back';
+      } catch (err) {
+        this.step(h, `rollback ${c.component}`, false, (err as Error).message);
+        failedBack.push(`${c.host} ${c.component} (${(err as Error).message})`);
+      }
+    }
+    this.ports.update(this.view);
+    if (failedBack.length > 0)
+      return this.finish(
+        'failed',
+        `stopped: ${reason}; putting back failed on ${failedBack.join('; ')}: check these hosts now`,
+      );
+    return this.finish(
+      'rolled_back',
+      `stopped: ${reason}; every changed host was put back on its previous files`,
+    );
+  }
+}

@@ -1,0 +1,263 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { ConfigChangeInput, PushHost, PushView } from '@keepwatch/shared';
+import type { ChangesetFile, ChangesetStore } from './changeset-store';
+import { hostRole } from './config-view';
+import type { LiveFileStore } from './live-files';
+import { PushRunner, type GateFacts, type PlannedChange, type PushTuning } from './push-runner';
+import type { PushStore } from './push-store';
+
+/*
+ * Starts pushes: checks the request against the live files (PU-1 a stale baseHash is a
+ * 409), takes the cluster (no push during a drill, nor a drill during a push), orders the
+ * hosts (PU-3), runs the rollout in the background and records the changeset when it
+ * succeeds (PU-8). The ports the runner needs come from the live app here.
+ */
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export class PushRefused extends Error {
+  constructor(
+    readonly status: 404 | 409 | 400,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One request on a fresh connection: served means an HTTP status below 500 within timeoutMs. */
+export function served(url: string, timeoutMs = 1000): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      const code = res.statusCode ?? 0;
+      resolve({ ok: code > 0 && code < 500, detail: `HTTP ${code}` });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => resolve({ ok: false, detail: err.message }));
+    req.end();
+  });
+}
+
+export interface PushServiceDeps {
+  app: FastifyInstance;
+  live: LiveFileStore;
+  changesets: ChangesetStore;
+  pushes: PushStore;
+  now: () => number;
+  tuning?: Partial<PushTuning>;
+  served?: (url: string) => Promise<{ ok: boolean; detail: string }>;
+}
+
+export class PushService {
+  private readonly running = new Map<string, Promise<PushView>>();
+  constructor(private readonly deps: PushServiceDeps) {}
+
+  /** The background rollout of a push, for tests. */
+  done(pushId: string): Promise<PushView> | undefined {
+    return this.running.get(pushId);
+  }
+
+  start(
+    clusterId: string,
+    body: { message: string; changes: ConfigChangeInput[]; dryRun?: boolean },
+    author: string,
+    rollbackOf?: string,
+  ): string {
+    const { app, live, now } = this.deps;
+    const cluster = app.clusterStore.cluster(clusterId);
+    if (!cluster && live.list(clusterId).length === 0)
+      throw new PushRefused(404, 'not_found', `no cluster ${clusterId}`);
+    const planned: PlannedChange[] = body.changes.map((c) => {
+      const file = live.get(clusterId, c.host, c.component);
+      if (!cluster?.nodes.some((n) => n.name === c.host && n.role === 'lb') && !file)
+        throw new PushRefused(
+          400,
+          'unknown_host',
+          `${c.host} is no load balancer of cluster ${clusterId}`,
+        );
+      if (c.baseHash !== undefined && file && c.baseHash !== file.sha256)
+        throw new PushRefused(
+          409,
+          'conflict',
+          `${c.host} ${c.component}: the live file changed since the editor loaded it (live ${file.sha256.slice(0, 12)}, base ${c.baseHash.slice(0, 12)}); reload and apply your change again`,
+        );
+      return {
+        host: c.host,
+        component: c.component,
+        content: c.content,
+        ...(file && { baseHash: file.sha256, previous: file.content }),
+      };
+    });
+    const dup = planned.find(
+      (c, i) => planned.findIndex((x) => x.host === c.host && x.component === c.component) !== i,
+    );
+    if (dup)
+      throw new PushRefused(400, 'duplicate', `${dup.host} ${dup.component} is listed twice`);
+    const id = `push-${randomUUID()}`;
+    const hold = app.clusterOps.tryAcquire(clusterId, 'push', id, author);
+    if (!hold.ok)
+      throw new PushRefused(
+        409,
+        'busy',
+        `cluster ${clusterId} is busy: a ${hold.busy.kind} (${hold.busy.id}) started by ${hold.busy.by} is running`,
+      );
+    const hostsNamed = [...new Set(planned.map((c) => c.host))];
+    const rank = (h: string): number => (hostRole(cluster, h) === 'master' ? 1 : 0);
+    const order = [...hostsNamed].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const view: PushView = {
+      id,
+      clusterId,
+      status: 'running',
+      hosts: order.map((host, i): PushHost => ({
+        host,
+        status: 'pending',
+        role: hostRole(cluster, host),
+        order: i,
+        components: planned.filter((c) => c.host === host).map((c) => c.component),
+        steps: [],
+      })),
+      summary: body.dryRun
+        ? 'dry run: validating on every host'
+        : 'validating on every host, then rolling out BACKUP first',
+      message: body.message,
+      author,
+      dryRun: body.dryRun === true,
+      createdAt: now(),
+      ...(rollbackOf !== undefined && { rollbackOf }),
+    };
+    this.deps.pushes.create(view, body.changes);
+    const runner = new PushRunner(view, planned, this.ports(clusterId), this.deps.tuning);
+    const before = live.list(clusterId);
+    const run = runner
+      .run()
+      .then((final) => {
+        if (final.status === 'succeeded' && !final.dryRun) {
+          final.changesetId = this.record(clusterId, final, planned, before, author, rollbackOf);
+          this.update(final);
+        }
+        return final;
+      })
+      .catch((err: unknown) => {
+        app.log.error({ err, pushId: id }, 'config push crashed');
+        view.status = 'failed';
+        view.summary = `the push stopped on an internal error: ${(err as Error).message}`;
+        view.finishedAt = now();
+        this.update(view);
+        return view;
+      })
+      .finally(() => {
+        hold.release();
+        this.running.delete(id);
+      });
+    this.running.set(id, run);
+    return id;
+  }
+
+  private update(view: PushView): void {
+    try {
+      this.deps.pushes.save(view);
+    } catch (err) {
+      // A closing server (or a failing disk) must not crash a rollout mid-step; on the next
+      // start the push is marked interrupted from what was last written (PU-9).
+      this.deps.app.log.warn({ err, pushId: view.id }, 'config push: could not store progress');
+      return;
+    }
+    this.deps.app.bus.emit('push.live', {
+      message: { type: 'push.progress', at: this.deps.now(), push: structuredClone(view) },
+    });
+  }
+
+  /** PU-8: the cluster's files after the push; a baseline first when it is the first one. */
+  private record(
+    clusterId: string,
+    view: PushView,
+    planned: readonly PlannedChange[],
+    before: ReturnType<LiveFileStore['list']>,
+    author: string,
+    rollbackOf: string | undefined,
+  ): string {
+    const { changesets, now } = this.deps;
+    const files: ChangesetFile[] = before.map((f) => ({
+      host: f.node,
+      component: f.component,
+      path: f.path,
+      sha256: f.sha256,
+      content: f.content,
+      changed: false,
+    }));
+    if (!changesets.latest(clusterId))
+      changesets.add({
+        id: `cs-${randomUUID()}`,
+        clusterId,
+        createdAt: view.createdAt - 1,
+        author: 'system',
+        message: 'as found before the first push',
+        files,
+      });
+    const after = files.map((f) => {
+      const c = planned.find((x) => x.host === f.host && x.component === f.component);
+      return c ? { ...f, content: c.content, sha256: sha256(c.content), changed: true } : f;
+    });
+    for (const c of planned)
+      if (!after.some((f) => f.host === c.host && f.component === c.component))
+        after.push({
+          host: c.host,
+          component: c.component,
+          path: `${c.component}.conf`,
+          content: c.content,
+          sha256: sha256(c.content),
+          changed: true,
+        });
+    const id = `cs-${randomUUID()}`;
+    changesets.add({
+      id,
+      clusterId,
+      createdAt: now(),
+      author,
+      message: view.message,
+      pushId: view.id,
+      ...(rollbackOf !== undefined && { rollbackOf }),
+      files: after,
+    });
+    return id;
+  }
+
+  private ports(clusterId: string) {
+    const { app, now } = this.deps;
+    const facts = (host: string): GateFacts => {
+      const cluster = app.clusterStore.cluster(clusterId);
+      const node = cluster?.nodes.find((n) => n.name === host);
+      const vips = cluster?.vips.map((v) => v.address) ?? [];
+      const lbs = cluster?.nodes.filter((n) => n.role === 'lb') ?? [];
+      const since = lbs.flatMap((n) => n.vrrp.map((v) => v.since ?? 0));
+      const address = app.clusterStore
+        .nodeView(clusterId, host)
+        ?.addresses.find((a) => !vips.includes(a) && !a.includes(':'));
+      return {
+        online: node?.online ?? false,
+        ...(node?.services.nginx && { nginxHealthy: node.services.nginx.healthy }),
+        holders: [...new Set(cluster?.vips.flatMap((v) => v.holders) ?? [])].sort(),
+        ...(since.length > 0 && { lastTransitionAt: Math.max(...since) }),
+        ...(address !== undefined && { address }),
+        vips,
+      };
+    };
+    return {
+      now,
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      apply: (host: string, params: Parameters<FastifyInstance['actions']['request']>[2]) => {
+        const agent = app.clusterStore.agentFor(clusterId, host);
+        if (!agent) return Promise.reject(new Error(`no agent reports ${host}`));
+        return app.actions.request(agent.agentId, 'config.apply', params as never, {
+          timeoutMs: 90_000,
+        });
+      },
+      facts,
+      served: this.deps.served ?? ((url: string) => served(url)),
+      update: (v: PushView) => this.update(v),
+    };
+  }
+}
