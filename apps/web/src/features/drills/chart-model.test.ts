@@ -30,7 +30,7 @@ describe('drill chart data', () => {
       'lb1:ok:',
       'lb1:failed:',
     ]);
-    expect(d.totals).toEqual({ requests: 5, failed: 2 });
+    expect(d.totals).toEqual({ requests: 3, failed: 1 }); // CH-5: the VIP's only
   });
 
   it('CH-2: points are in time order and each sits in exactly one series', () => {

@@ -14,6 +14,7 @@ import type { ProbeSampleTuple } from '@keepwatch/shared';
  *        the timeout): where it sits says what kind of failure it was.
  *   CH-4 marks (transitions, VIP moves, phases, log lines) keep their own list, in time
  *        order, relative to t0: the chart draws them as vertical lines or lane ticks.
+ *   CH-5 the totals count the VIP's requests only (the report's figures do the same).
  */
 
 export const MIN_MS = 0.1;
@@ -51,6 +52,7 @@ export interface ChartData {
   /** uPlot's AlignedData: [xs, ...one array per series]. */
   aligned: [number[], ...(number | null)[][]];
   marks: { x: number; mark: ChartMark }[];
+  /** Requests through the VIP (what clients saw); the LBs' own probes are not counted. */
   totals: { requests: number; failed: number };
 }
 
@@ -74,7 +76,7 @@ function compareSpecs(a: ChartSeriesSpec, b: ChartSeriesSpec): number {
   );
 }
 
-/** Builds the chart's data from probe batches and marks (rules CH-1..CH-4 above). */
+/** Builds the chart's data from probe batches and marks (rules CH-1..CH-5 above). */
 export function buildChartData(
   t0: number,
   batches: readonly SampleBatch[],
@@ -82,11 +84,15 @@ export function buildChartData(
 ): ChartData {
   const specs = new Map<string, ChartSeriesSpec>();
   const points: { x: number; key: string; y: number }[] = [];
+  let requests = 0;
   let failed = 0;
   for (const batch of batches) {
     for (const [start, latency, result, lb] of batch.samples) {
       const ok = isOk(result);
-      if (!ok) failed += 1;
+      if (batch.target === 'vip') {
+        requests += 1;
+        if (!ok) failed += 1;
+      }
       const via = ok && batch.target === 'vip' ? (lb ?? '?') : null;
       const key = seriesKey(batch.target, ok ? 'ok' : 'failed', via);
       if (!specs.has(key)) {
@@ -111,7 +117,7 @@ export function buildChartData(
     marks: [...marks]
       .sort((a, b) => a.at - b.at)
       .map((mark) => ({ x: (mark.at - t0) / 1000, mark })),
-    totals: { requests: points.length, failed },
+    totals: { requests, failed },
   };
 }
 

@@ -34,6 +34,8 @@ const VIA_COLOURS = ['--blue', '--green', '--amber', '--grey'];
 function colourOf(s: ChartSeriesSpec, vias: string[]): string {
   if (s.outcome === 'failed')
     return s.target === 'vip' ? cssVar('--red', '#c4212b') : cssVar('--orange', '#b34700');
+  // A load balancer's own address: grey, so the VIP's colours stay the LBs'.
+  if (s.target !== 'vip') return cssVar('--grey', '#6b7580');
   const i = Math.max(0, vias.indexOf(s.via ?? ''));
   return cssVar(VIA_COLOURS[i % VIA_COLOURS.length] ?? '--blue', '#0b5cad');
 }

@@ -53,7 +53,7 @@ export function PreflightResult({
                 <span className="sr-only">
                   {c.ok ? t.drills.criterionOk : t.drills.criterionNotOk}
                 </span>
-                {c.node && <b className="mono">{c.node}: </b>}
+                {c.node && !c.text[lang].includes(c.node) && <b className="mono">{c.node}: </b>}
                 {c.text[lang]}
               </li>
             ))}
