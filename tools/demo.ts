@@ -122,12 +122,13 @@ async function main(): Promise<void> {
   await waitForServer(localUrl, 30_000);
   say(`server up on ${localUrl} and http://${lab.hostIp}:${port}`);
   for (const host of lab.hosts) {
-    // The lab is a lab: its agents may run drills from the dashboard out of the box. Hosts
-    // installed with install.sh stay monitor-only until their own config grants control.
+    // The lab is a lab: its agents may run drills and take config pushes from the dashboard
+    // out of the box. Hosts installed with install.sh stay monitor-only until their own
+    // config grants control.
     await lab.startAgent(host.name, {
       serverUrl: `ws://${lab.hostIp}:${port}`,
       token: agentToken,
-      control: ['drills'],
+      control: ['config', 'drills'],
     });
   }
   const token = await login(localUrl, 'admin', adminPassword);
