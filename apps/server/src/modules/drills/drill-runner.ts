@@ -148,6 +148,7 @@ export class DrillRunner {
   private readonly logs: DrillLogLine[] = [];
   private readonly holders = new Set<string>();
   private twoSince: number | null = null;
+  private lastPoll = 0;
   private splitOpen = false;
   private faultAt: number | null = null;
   private restoreAt: number | null = null;
@@ -277,7 +278,11 @@ export class DrillRunner {
   private async tick(): Promise<void> {
     await this.ports.sleep(this.t.tickMs);
     const now = this.ports.now();
-    this.pollSplit(now);
+    // The cluster view is polled every 250 ms (VIP events drive split detection meanwhile).
+    if (now - this.lastPoll >= 250) {
+      this.lastPoll = now;
+      this.pollSplit(now);
+    }
     if (
       this.faultAt !== null &&
       this.restoreAt === null &&
