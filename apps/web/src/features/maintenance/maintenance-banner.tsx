@@ -5,6 +5,8 @@ import { useServices } from '../../app/services';
 import { useCan } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
 
+const UPCOMING_SLACK_MS = 5_000;
+
 /**
  * "In maintenance until …: alerts are held", one line per window that concerns the page
  * (open or upcoming), with "End now" for operators.
@@ -37,7 +39,8 @@ export function MaintenanceBanner({
       {windows.map((w) => {
         const target = w.node ?? w.clusterId;
         const text =
-          w.startsAt > now
+          // The page's clock ticks once a second: a window started "now" is open, not upcoming.
+          w.startsAt > now + UPCOMING_SLACK_MS
             ? t.maintenance.upcoming(target, fmt.dateTime(w.startsAt))
             : w.node === null
               ? t.maintenance.bannerCluster(fmt.dateTime(w.endsAt))
