@@ -243,8 +243,11 @@ describe('config.apply (nginx)', () => {
     expect(r.error?.message).toContain('unknown directive');
     expect(readFileSync(conf, 'utf8')).toBe(OLD);
     expect(readdirSync(dir).filter((n) => n.includes('staged'))).toEqual([]);
-    expect(h.calls.map((c) => c.argv[1])).toEqual(['-t']);
-    expect(h.calls[0]?.argv[4]).toMatch(/\.nginx\.conf\.kw-staged-a1$/);
+    expect(h.calls).toHaveLength(1);
+    const argv = h.calls[0]?.argv ?? [];
+    const at = argv.indexOf('nginx');
+    expect(argv.slice(at, at + 4)).toEqual(['nginx', '-t', '-q', '-c']);
+    expect(argv[at + 4]).toMatch(/\.nginx\.conf\.kw-staged-a1$/);
   });
 
   it('refuses on a base hash mismatch and only validates on dryRun', async () => {

@@ -20,6 +20,7 @@ import {
 } from '../keepalived-process';
 import type { Logger } from '../log';
 import { sleep } from '../timing';
+import { hostEnv, leastRightsPrefix, type LeastRightsEnv } from './least-rights';
 import { describeRefused, refusedCommands } from './script-policy';
 import { Steps, type Step } from './steps';
 
@@ -64,6 +65,8 @@ export interface ConfigApplierOptions {
   log: Logger;
   /** How long nginx gets to answer its probe after a reload. */
   verifyTimeoutMs?: number;
+  /** Who runs the validate step (tests inject it; default: this process). */
+  rights?: LeastRightsEnv;
 }
 
 export class ConfigApplier {
@@ -170,9 +173,10 @@ export class ConfigApplier {
   }
 
   private testArgv(component: ConfigComponent, binary: string, file: string): string[] {
-    return component === 'keepalived'
-      ? [binary, '-t', '-f', file]
-      : [binary, '-t', '-q', '-c', file];
+    if (component === 'keepalived') return [binary, '-t', '-f', file];
+    const mode = this.opts.config.nginx?.testPrivileges ?? 'least';
+    const prefix = leastRightsPrefix(mode, this.opts.rights ?? hostEnv());
+    return [...prefix, binary, '-t', '-q', '-c', file];
   }
 
   private async backup(

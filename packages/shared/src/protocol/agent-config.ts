@@ -65,6 +65,12 @@ export const AgentConfig = Type.Object({
        */
       upstreamIntervalMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 60_000 })),
       /**
+       * How config.apply runs `nginx -t` on server-sent content: 'least' (default) keeps only
+       * chown, dac_override and net_bind_service (setpriv, when the agent runs as root);
+       * 'agent' runs it with the agent's own rights.
+       */
+      testPrivileges: Type.Optional(Type.Union([Type.Literal('least'), Type.Literal('agent')])),
+      /**
        * The fast failover path: the agent checks nginx (a TCP connect to the probe URL's
        * host:port) every intervalMs and writes 1 (down) / 0 (up) to keepalived's track_file.
        */
