@@ -12,8 +12,11 @@ import { HostReads } from './host-info';
 import { pairReadiness } from './readiness';
 
 /** What the drills module may offer (issue 8); until it does, the last drill is "never". */
-interface DrillsLastProven {
-  lastProven?: (clusterId: string) => { id: string; at: number } | null;
+/** What readiness reads of the drills module (its proof of failover per cluster). */
+interface DrillsProof {
+  proof?: (
+    clusterIds: readonly string[],
+  ) => { clusterId: string; drillId: string | null; lastProvenAt: number | null }[];
 }
 
 /**
@@ -39,8 +42,9 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
   );
   const notFound = (what: string) => ({ error: 'not_found', message: `no ${what}` });
   const lastDrill = (cluster: string): { id: string; at: number } | null => {
-    const drills = (app as unknown as { drills?: DrillsLastProven }).drills;
-    return drills?.lastProven?.(cluster) ?? null;
+    const drills = (app as unknown as { drills?: DrillsProof }).drills;
+    const p = drills?.proof?.([cluster]).find((x) => x.clusterId === cluster);
+    return p?.drillId && p.lastProvenAt !== null ? { id: p.drillId, at: p.lastProvenAt } : null;
   };
 
   app.get<{ Params: HostInsightParams }>(

@@ -85,7 +85,7 @@ describe('insight routes', () => {
     expect((await get('/clusters/nope/availability')).statusCode).toBe(404);
   });
 
-  it('readiness: the pair lb1 -> lb2, with the last drill "never" until the drills module says', async () => {
+  it('readiness: the pair lb1 -> lb2, with the last drill "never" while no failover drill has passed', async () => {
     await lab();
     const body = (await get('/clusters/lab/readiness')).json<{
       pairs: {
@@ -104,6 +104,23 @@ describe('insight routes', () => {
       'drill-recent': false,
       'config-same': null,
     });
+  });
+
+  it('readiness: the last passed failover drill from the drills module, recent enough', async () => {
+    await lab();
+    app.db
+      .prepare(
+        `INSERT INTO drills (id, cluster_id, kind, status, phase, options, report, started_by, started_at)
+         VALUES ('d1', 'lab', 'nginx-outage', 'passed', 'done', '{}', '{}', 'admin', ?)`,
+      )
+      .run(clock - 86_400_000);
+    const body = (await get('/clusters/lab/readiness')).json<{
+      pairs: { checks: { id: string; ok: boolean | null }[] }[];
+      lastDrill: unknown;
+    }>();
+    expect(body.lastDrill).toEqual({ id: 'd1', at: clock - 86_400_000 });
+    const checks = Object.fromEntries(body.pairs[0]!.checks.map((c) => [c.id, c.ok]));
+    expect(checks['drill-recent']).toBe(true);
   });
 
   it('host: facts from the hello, online, and 404 for an unknown host', async () => {
