@@ -26,6 +26,7 @@ export const routes: FeatureRoute[] = [
   { path: '/', page: OverviewPage, nav: (t) => t.shell.nav.overview },
   { path: '/clusters/:id', page: page(() => import('../features/cluster/cluster-page')) },
   { path: '/hosts/:name', page: page(() => import('../features/host/host-page')) },
+  { path: '/clusters/:id/config', page: page(() => import('../features/config/config-page')) },
   {
     path: '/clusters/:id/drills',
     page: page(() => import('../features/drills/cluster-drills-page')),

@@ -34,6 +34,7 @@ import {
   type UserCreate,
   type UserPatch,
 } from '@keepwatch/shared';
+import { configEndpoints } from '../features/config/config-endpoints';
 import { drillEndpoints } from '../features/drills/drills-api';
 import { createRequester, type Requester } from './api-request';
 
@@ -119,6 +120,7 @@ function endpoints(request: Requester, remember: <T extends { csrfToken?: string
     startMaintenance: (body: MaintenanceCreate) =>
       request('POST', '/maintenance', MaintenanceWindow, { body }),
     endMaintenance: (id: number) => request('POST', `/maintenance/${id}/end`, MaintenanceWindow),
+    ...configEndpoints(request),
   };
 }
 

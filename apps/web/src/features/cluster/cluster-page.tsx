@@ -26,6 +26,13 @@ export default function ClusterPage({ params }: { params: PageParams }) {
       <div className="page-head">
         <nav className="crumbs" aria-label={t.cluster.crumbs}>
           <Link href="/">{t.shell.nav.overview}</Link> / <span>{cluster.name}</span>
+          {' · '}
+          <Link
+            href={`/clusters/${encodeURIComponent(cluster.id)}/config`}
+            data-testid="config-link"
+          >
+            {t.config.link}
+          </Link>
         </nav>
         <div className="page-actions">
           <MaintenanceButton

@@ -20,7 +20,6 @@ export const configEn = {
   title: (cluster: string): string => `Configuration of ${cluster}`,
   loading: 'Loading the live configuration…',
   noHosts: 'No agent of this cluster has reported a keepalived or nginx configuration yet.',
-  notFound: (id: string): string => `No cluster "${id}" has a configuration on the server.`,
   readOnly: 'You can read this configuration; pushing needs the operator role.',
   tabs: {
     label: 'Configuration views',
@@ -73,14 +72,11 @@ export const configEn = {
     removeBackend: (b: string): string => `Remove backend ${b}`,
     invalidField: 'Not a valid value',
     problems: 'Not rendered: the model is not valid',
-    renderedOver: 'Rendering from the form replaced your own edits in the editor.',
-    manualEdits: 'The editor has edits the form does not show; a form change re-renders the files.',
   },
   editor: {
     loading: 'Loading the editor…',
     label: (host: string, path: string): string => `${host}: ${path}`,
     revert: 'Revert this file',
-    revertAll: 'Revert all',
     failed: (message: string): string => `The editor could not load: ${message}`,
   },
   findings: {
@@ -98,6 +94,8 @@ export const configEn = {
     after: 'draft',
     hidden: (n: number): string => `${n} unchanged lines`,
     criticalBlock: 'The draft has critical findings; fix them before pushing.',
+    summary: (critical: number, warning: number, info: number): string =>
+      `Analysis of the draft: ${critical} critical, ${warning} warning(s), ${info} info (details under Edit).`,
   },
   push: {
     title: 'Push',
@@ -145,7 +143,6 @@ export const configEn = {
     steps: 'Steps',
     stepOk: 'ok',
     stepFailed: 'failed',
-    done: 'Reload the live files',
   },
   history: {
     title: 'Versions',
@@ -174,7 +171,6 @@ export const configZhCN: ConfigMessages = {
   title: (cluster) => `${cluster} 的配置`,
   loading: '正在加载线上配置…',
   noHosts: '该集群还没有任何代理上报 keepalived 或 nginx 配置。',
-  notFound: (id) => `服务器上没有集群“${id}”的配置。`,
   readOnly: '你可以查看此配置；推送需要操作员角色。',
   tabs: { label: '配置视图', edit: '编辑', review: '审阅并推送', history: '历史版本' },
   drift: {
@@ -219,14 +215,11 @@ export const configZhCN: ConfigMessages = {
     removeBackend: (b) => `删除后端 ${b}`,
     invalidField: '不是有效的值',
     problems: '未渲染：模型无效',
-    renderedOver: '表单渲染覆盖了你在编辑器中的修改。',
-    manualEdits: '编辑器中有表单未体现的修改；修改表单会重新渲染文件。',
   },
   editor: {
     loading: '正在加载编辑器…',
     label: (host, path) => `${host}：${path}`,
     revert: '还原此文件',
-    revertAll: '全部还原',
     failed: (message) => `编辑器加载失败：${message}`,
   },
   findings: {
@@ -244,6 +237,8 @@ export const configZhCN: ConfigMessages = {
     after: '草稿',
     hidden: (n) => `${n} 行未改动`,
     criticalBlock: '草稿存在严重问题；请先修复再推送。',
+    summary: (critical, warning, info) =>
+      `草稿分析：${critical} 条严重、${warning} 条警告、${info} 条提示（详见“编辑”）。`,
   },
   push: {
     title: '推送',
@@ -289,7 +284,6 @@ export const configZhCN: ConfigMessages = {
     steps: '步骤',
     stepOk: '成功',
     stepFailed: '失败',
-    done: '重新加载线上文件',
   },
   history: {
     title: '版本',

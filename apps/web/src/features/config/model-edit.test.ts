@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exampleClusterModel } from '@keepwatch/shared';
 import { initialDraft, pendingChanges } from './config-draft';
 import {
+  applyModelChange,
   importFromLive,
   intOf,
   leadingComments,
@@ -52,6 +53,20 @@ describe('the model behind the form', () => {
     const changes = pendingChanges(hosts, renderDraft(next, hosts, draft));
     expect(changes.map((c) => `${c.host}/${c.component}`)).toEqual(['lb1/nginx', 'lb2/nginx']);
     expect(changes[0]?.content).toContain('server 10.77.0.23:8080;');
+  });
+
+  it('a form change replaces only the files it alters, keeping hand edits elsewhere', () => {
+    const { model } = importFromLive(hosts, draft);
+    if (!model) throw new Error('no model');
+    const edited = { ...draft, 'lb1/nginx': `${draft['lb1/nginx'] ?? ''}# by hand\n` };
+    const next = updateModel(model, (m) => {
+      if (m.healthCheck) m.healthCheck.weight = -5;
+    });
+    const out = applyModelChange(model, next, hosts, edited);
+    expect(out['lb1/nginx']).toBe(edited['lb1/nginx']);
+    expect(out['lb1/keepalived']).toContain('weight -5');
+    expect(out['lb2/keepalived']).toContain('weight -5');
+    expect(applyModelChange(model, model, hosts, edited)).toEqual(edited);
   });
 
   it('says where a model is invalid instead of rendering it', () => {

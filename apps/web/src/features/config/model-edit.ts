@@ -91,6 +91,27 @@ export function renderDraft(model: ClusterModel, hosts: readonly LiveHost[], dra
   return out;
 }
 
+/**
+ * The draft after the form changed the model from `before` to `after`: only the files whose
+ * rendering the change alters are replaced, so hand edits elsewhere and any byte the model
+ * does not reproduce (an import that does not round-trip exactly) stay as they are.
+ */
+export function applyModelChange(
+  before: ClusterModel,
+  after: ClusterModel,
+  hosts: readonly LiveHost[],
+  draft: Draft,
+): Draft {
+  const was = renderDraft(before, hosts, draft);
+  const now = renderDraft(after, hosts, draft);
+  const out: Record<FileKey, string> = { ...draft };
+  for (const key of Object.keys(now) as FileKey[]) {
+    const next = now[key];
+    if (next !== undefined && next !== was[key]) out[key] = next;
+  }
+  return out;
+}
+
 /** A whole number from a form field, or null when the text is not one. */
 export function intOf(text: string): number | null {
   const t = text.trim();
