@@ -53,6 +53,15 @@ describe('VIP availability from stored history', () => {
     expect(d1).toMatchObject({ downMs: H, splitMs: H, knownMs: 24 * H });
   });
 
+  it('a BACKUP that reports before its MASTER makes no down time: known from the first holder', () => {
+    const events = [
+      first(now - 2 * H - 5_000, 'lb2', 'BACKUP'),
+      first(now - 2 * H, 'lb1', 'MASTER'),
+    ];
+    const [d1] = vipAvailability(events, VIP, now);
+    expect(d1).toMatchObject({ knownMs: 2 * H, downMs: 0, availability: 1 });
+  });
+
   it('time before the first report is unknown, not down; no history at all is null', () => {
     const [d1, d7] = vipAvailability([first(now - 2 * H, 'lb1', 'MASTER')], VIP, now);
     expect(d1).toMatchObject({ knownMs: 2 * H, downMs: 0, availability: 1 });

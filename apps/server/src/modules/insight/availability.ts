@@ -4,7 +4,7 @@ import type { AvailabilityWindow } from '@keepwatch/shared';
  * Availability of one VIP from stored history, pure (time injected). The VIP is up while
  * some kernel holds it and that holder's nginx is not known to be down; a split (two or more
  * holders) counts as up (clients reach one of them) but is reported apart. Time before the
- * cluster's first stored report is unknown, not down.
+ * first stored evidence that a kernel holds the VIP is unknown, not down (showsHeld).
  *
  * Sources (history_transitions): `vip.change` add/remove of the address (the kernel's truth);
  * `service.health` of nginx; and the one `snapshot` "first report" per node, which carries
@@ -55,6 +55,19 @@ function apply(s: State, e: AvailabilityEvent, vip: string): void {
   }
 }
 
+/**
+ * Whether an event is positive evidence that a kernel holds the VIP (a `vip.change` add, or a
+ * first report claiming MASTER of it). The VIP's history is known from the first such event:
+ * before it, the nodes that had not reported yet may well have held it (a BACKUP that reports
+ * a few seconds before its MASTER must not make those seconds down time).
+ */
+function showsHeld(e: AvailabilityEvent, vip: string): boolean {
+  const s: State = { holders: new Set(), nginxDown: new Set() };
+  if (e.type !== 'vip.change' && e.type !== 'snapshot') return false;
+  apply(s, e, vip);
+  return s.holders.size > 0;
+}
+
 type Phase = 'down' | 'up' | 'split';
 function phase(s: State): Phase {
   const serving = [...s.holders].filter((n) => !s.nginxDown.has(n));
@@ -69,7 +82,7 @@ export function vipAvailability(
   now: number,
   ranges = RANGES,
 ): AvailabilityWindow[] {
-  const knownFrom = events[0]?.ts;
+  const knownFrom = events.find((e) => showsHeld(e, vip))?.ts;
   return ranges.map(({ range, ms }) => {
     const from = now - ms;
     const w = { range, fromMs: from, knownMs: 0, downMs: 0, splitMs: 0 };
