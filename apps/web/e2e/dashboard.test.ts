@@ -47,6 +47,8 @@ describe('dashboard in Chromium, on the real lab', () => {
   });
 
   it('follows a VIP move live on the cluster page and its timeline, with both LBs’ logs beside it', async () => {
+    // A fresh lab's failover was never proven by a drill: the overview flags it.
+    await page.getByTestId(`overview-unproven-${PREFIX}`).waitFor({ timeout: 20_000 });
     await page.getByTestId(`overview-row-${PREFIX}`).getByRole('link').click();
     const vip = page.getByTestId(`vip-${VIP}`);
     await expect.poll(() => vip.getAttribute('data-holders'), { timeout: 20_000 }).toBe('lb1');

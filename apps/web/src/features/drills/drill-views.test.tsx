@@ -10,6 +10,7 @@ import type { I18n } from '../../i18n/i18n-context';
 import { DrillSlot } from './drill-slot';
 import { DrillTimelineTable } from './drill-timeline-table';
 import { ReportView } from './report-view';
+import { UnprovenBadge } from './unproven-badge';
 import { drill, report, T0 } from './test-fixtures';
 
 const current: { lang: Lang } = { lang: 'en' };
@@ -49,6 +50,31 @@ describe('drill slot on the cluster page', () => {
     expect(asRole('viewer', <DrillSlot cluster={cluster} />)).toContain(
       'href="/clusters/lab/drills"',
     );
+  });
+});
+
+describe('overview flag for an unproven pair', () => {
+  const proof = (stale: boolean, lastProvenAt: number | null) => ({
+    clusterId: 'lab',
+    lastProvenAt,
+    lastProvenKind: lastProvenAt === null ? null : ('nginx-outage' as const),
+    drillId: lastProvenAt === null ? null : 'd1',
+    stale,
+    staleAfterMs: 30 * 86_400_000,
+  });
+
+  it('flags a stale or missing proof in both languages, and says nothing while it is fresh', () => {
+    expect(asRole('viewer', <UnprovenBadge clusterId="lab" proof={proof(false, T0)} />)).toBe('');
+    expect(asRole('viewer', <UnprovenBadge clusterId="lab" />)).toBe('');
+    const never = asRole('viewer', <UnprovenBadge clusterId="lab" proof={proof(true, null)} />);
+    expect(never).toContain('data-testid="overview-unproven-lab"');
+    expect(never).toContain('failover unproven');
+    expect(never).toContain('flagged after 30 days');
+    current.lang = 'zh-CN';
+    const old = asRole('viewer', <UnprovenBadge clusterId="lab" proof={proof(true, T0)} />);
+    current.lang = 'en';
+    expect(old).toContain('切换未验证');
+    expect(old).toContain('已超过 30 天');
   });
 });
 

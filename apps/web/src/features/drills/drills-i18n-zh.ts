@@ -9,6 +9,11 @@ export const drillsZhCN: DrillsMessages = {
   lastProven: (kind, when) => `最近一次故障切换验证：${when}，演练类型：${kind}。`,
   lastProvenFailed: (kind, when) => `最近一次演练（${when}，${kind}）未通过。`,
   neverProven: '尚未通过演练验证故障切换。',
+  notProvenBadge: '切换未验证',
+  notProvenTitle: (days, when) =>
+    when === null
+      ? `尚无演练验证过这对负载均衡的故障切换（超过 ${days} 天即标记）。`
+      : `最近一次验证故障切换是 ${when}，已超过 ${days} 天，请发起演练。`,
   runningNow: (kind) => `正在进行演练：${kind}。`,
   watch: '查看进度',
 

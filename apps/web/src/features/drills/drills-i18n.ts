@@ -21,6 +21,11 @@ export const drillsEn = {
   lastProvenFailed: (kind: string, when: string): string =>
     `Last drill ${when} (${kind}) did not pass.`,
   neverProven: 'Failover not yet proven by a drill.',
+  notProvenBadge: 'failover unproven',
+  notProvenTitle: (days: number, when: string | null): string =>
+    when === null
+      ? `No drill has proven this pair's failover yet (flagged after ${days} days).`
+      : `Failover last proven ${when}: more than ${days} days ago. Run a drill.`,
   runningNow: (kind: string): string => `A drill is running now: ${kind}.`,
   watch: 'Watch it',
 

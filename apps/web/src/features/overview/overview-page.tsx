@@ -1,4 +1,5 @@
 import { memo, useDeferredValue, useMemo } from 'react';
+import type { DrillProof } from '@keepwatch/shared';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { Link, useLocation } from 'wouter';
 import { useHashQuery } from '../../app/hash-location';
@@ -7,6 +8,8 @@ import { useLive, useServerNow } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
 import { formatDuration } from '../../lib/format-duration';
 import { VerdictBadge } from '../cluster/verdict-badge';
+import { UnprovenBadge } from '../drills/unproven-badge';
+import { useDrillProof } from '../drills/use-drill-proof';
 import { useMaintenance } from '../maintenance/use-maintenance';
 import { buildRows, filterRows, type ClusterRow, type StatusFilter } from './overview-model';
 import './overview.css';
@@ -106,6 +109,7 @@ function ClusterList({ rows }: { rows: ClusterRow[] }) {
   const { t } = useI18n();
   const now = useServerNow(5000);
   const { windows } = useMaintenance();
+  const proof = useDrillProof();
   const held = useMemo(
     () =>
       new Set(windows.filter((w) => w.startsAt <= now && w.endsAt > now).map((w) => w.clusterId)),
@@ -144,7 +148,13 @@ function ClusterList({ rows }: { rows: ClusterRow[] }) {
                 transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)`,
               }}
             >
-              <Row row={row} now={now} index={item.index} maintenance={held.has(row.cluster.id)} />
+              <Row
+                row={row}
+                now={now}
+                index={item.index}
+                maintenance={held.has(row.cluster.id)}
+                proof={proof.get(row.cluster.id)}
+              />
             </div>
           );
         })}
@@ -158,12 +168,15 @@ const Row = memo(function Row({
   now,
   index,
   maintenance,
+  proof,
 }: {
   row: ClusterRow;
   now: number;
   index: number;
   /** A window is open on the cluster or one of its hosts: its alerts are held. */
   maintenance: boolean;
+  /** When a drill last proved the cluster's failover; flagged when stale. */
+  proof: DrillProof | undefined;
 }) {
   const { t, fmt } = useI18n();
   const c = row.cluster;
@@ -186,6 +199,7 @@ const Row = memo(function Row({
             {t.maintenance.badge}
           </span>
         )}
+        <UnprovenBadge clusterId={c.id} proof={proof} />
       </span>
       <span role="cell">
         <VerdictBadge verdict={c.verdict} />
