@@ -38,6 +38,10 @@ export const truthEn = {
   down: 'down',
   unknown: 'unknown',
   noProbe: 'only during drills',
+  probeOwnNone: 'own address: no answer yet',
+  probeOwn: (result: string, ms: number): string => `own address: ${result} in ${ms} ms`,
+  probeViaVip: (answered: number, total: number): string =>
+    `answered ${answered} of the VIP's last ${total} requests`,
   lastKnown: (state: string): string => `last known ${state}`,
   backends: (up: number, total: number): string => `${up}/${total} up`,
   flags: {
@@ -122,6 +126,9 @@ export const truthZhCN: TruthMessages = {
   down: '故障',
   unknown: '未知',
   noProbe: '仅演练期间',
+  probeOwnNone: '自身地址：尚无应答',
+  probeOwn: (result, ms) => `自身地址：${result}，${ms} ms`,
+  probeViaVip: (answered, total) => `VIP 最近 ${total} 个请求中应答 ${answered} 个`,
   lastKnown: (state) => `最后已知 ${state}`,
   backends: (up, total) => `${up}/${total} 正常`,
   flags: {

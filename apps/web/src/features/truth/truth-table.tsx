@@ -1,10 +1,11 @@
 import type { StatusCluster } from '@keepwatch/shared';
 import { Link } from 'wouter';
 import { useI18n } from '../../i18n/i18n-context';
+import { probeCell, type ProbeState } from './probe-model';
 import { truthRows } from './truth-model';
 
 /** Per node: keepalived's claim, the kernel's VIPs, nginx, backends, probe; contradictions in red. */
-export function TruthTable({ cluster }: { cluster: StatusCluster }) {
+export function TruthTable({ cluster, probe }: { cluster: StatusCluster; probe: ProbeState }) {
   const { t } = useI18n();
   const w = t.truth;
   const rows = truthRows(cluster);
@@ -71,7 +72,7 @@ export function TruthTable({ cluster }: { cluster: StatusCluster }) {
                   </span>
                 )}
               </td>
-              <td className="muted small">{w.noProbe}</td>
+              <ProbeTd cell={r.role === 'lb' ? probeCell(probe, r.node) : null} />
               <td>
                 {r.flags.length === 0 ? (
                   <span className="text-ok">{w.none}</span>
@@ -95,5 +96,24 @@ export function TruthTable({ cluster }: { cluster: StatusCluster }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+function ProbeTd({ cell }: { cell: ReturnType<typeof probeCell> }) {
+  const { t } = useI18n();
+  const w = t.truth;
+  if (!cell) return <td className="muted small">{w.noProbe}</td>;
+  const good = typeof cell.own?.result === 'number' && cell.own.result < 400;
+  return (
+    <td className="small" data-testid="truth-probe">
+      <div className={cell.own === null ? 'muted' : good ? 'text-ok' : 'text-bad'}>
+        {cell.own === null
+          ? w.probeOwnNone
+          : w.probeOwn(String(cell.own.result), Math.round(cell.own.ms))}
+      </div>
+      {cell.viaVip && (
+        <div className="muted">{w.probeViaVip(cell.viaVip.answered, cell.viaVip.total)}</div>
+      )}
+    </td>
   );
 }
