@@ -25,6 +25,10 @@ export function recorder(stack: Stack) {
     seen.push(e);
     for (const w of waiters) w();
   });
+  // The bus emits a message just before it is queued for the batch writer: one that was
+  // emitted before we subscribed may still be queued, in neither the bus nor the table.
+  // Committing the queue now (synchronously, like the SELECT below) closes that gap.
+  void stack.app.writer.flush();
   const stored = stack.app.db
     .prepare(
       'SELECT agent_id AS agentId, payload, received_at AS at FROM events ORDER BY received_at, seq',
