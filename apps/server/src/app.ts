@@ -201,7 +201,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(statusModule);
       await api.register(serverHealthModule);
       await api.register(historyModule);
-      await api.register(liveModule);
+      await api.register(liveModule, { now });
       await api.register(alertsModule, { now });
       await api.register(maintenanceModule, { now });
       await api.register(insightModule, { now });

@@ -29,6 +29,8 @@ export interface BusEvents {
   'drill.live': { message: LiveDrillMessage };
   /** A config push changed, for the browsers' live feed (modules/config). */
   'push.live': { message: LivePushProgress };
+  /** A maintenance window was opened, ended, started or expired (modules/maintenance). */
+  'maintenance.changed': { at: number };
 }
 
 export interface EventBus {

@@ -219,6 +219,27 @@ describe('live client: heartbeat, alerts and logs', () => {
     expect(client.getState().alerts?.active).toEqual([alert]);
   });
 
+  it('keeps the maintenance windows the server sends, replaced whole by each message', () => {
+    client.start();
+    goLive();
+    expect(client.getState().maintenance).toBeNull();
+    const w = {
+      id: 3,
+      clusterId: 'lab',
+      node: 'lb2',
+      startsAt: 1,
+      endsAt: 2,
+      reason: 'r',
+      createdBy: 'admin',
+      createdAt: 1,
+      endedBy: null,
+    };
+    last().frame({ type: 'maintenance', at: 1, active: [w] });
+    expect(client.getState().maintenance).toEqual([w]);
+    last().frame({ type: 'maintenance', at: 2, active: [] });
+    expect(client.getState().maintenance).toEqual([]);
+  });
+
   it('subscribes logs, routes lines by subscription, and asks again after a reconnect', () => {
     client.start();
     goLive();

@@ -2,6 +2,7 @@ import {
   liveToBrowserCodec,
   type Alert,
   type LiveDrillMessage,
+  type MaintenanceWindow,
   type LivePushProgress,
   type LiveFromBrowser,
   type LivePatch,
@@ -13,7 +14,7 @@ import { applyLiveMessage, emptyLiveData, type LiveData } from './live-state';
 
 /*
  * The one browser live-socket client: connect to /api/v1/live, decode every frame with the
- * shared codec, fold snapshot + patches into LiveData, keep the alert lists, relay log
+ * shared codec, fold snapshot + patches into LiveData, keep the alert lists and maintenance windows, relay log
  * subscriptions, reconnect with backoff when the socket closes and immediately (fresh
  * snapshot) on a rev gap. A heartbeat watchdog notices a half-open socket: when nothing
  * arrives for HEARTBEAT_MISSES × the server's heartbeat interval, the socket is dropped and
@@ -34,6 +35,8 @@ export interface LiveState {
   data: LiveData;
   /** null until the server sent the lists on this session. */
   alerts: LiveAlertLists | null;
+  /** Open and upcoming maintenance windows of every cluster; null until the server sent them. */
+  maintenance: readonly MaintenanceWindow[] | null;
   /** serverEpoch ≈ Date.now() + serverOffsetMs; durations use server time, not ours. */
   serverOffsetMs: number;
   /** Local Date.now() when the connection was last lost (null while live or never lost). */
@@ -98,6 +101,7 @@ const initialState: LiveState = {
   everLive: false,
   data: emptyLiveData,
   alerts: null,
+  maintenance: null,
   serverOffsetMs: 0,
   lostAt: null,
 };
@@ -206,6 +210,9 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
         return;
       case 'alerts':
         set({ alerts: { active: msg.active, recent: msg.recent } });
+        return;
+      case 'maintenance':
+        set({ maintenance: msg.active });
         return;
       case 'log.lines':
       case 'logs.status':

@@ -3,6 +3,7 @@ import { Alert } from './alerts';
 import { EpochMs, NodeName } from './common';
 import { LiveDrillPhase, LiveDrillSamples, LiveDrillTransition } from './drills';
 import { LivePushProgress } from './config-api';
+import { LiveMaintenance } from './maintenance';
 import { LogSource } from './observations';
 import { StatusCluster, StatusResponse } from './status';
 import { Strict } from './strict';
@@ -22,6 +23,8 @@ import { Strict } from './strict';
  *   browser -> logs.unsubscribe {subscription}
  *   server -> drill.phase / drill.samples / drill.transition   (a running drill; drills.ts)
  *   server -> push.progress {at, push}                             (a config push changed: config-api.ts)
+ *   server -> maintenance {at, active}      (right after connect, then whenever a window opens,
+ *                                            starts, ends or expires: maintenance.ts)
  *
  * A client that sees a rev gap (rev != last + 1) reconnects to get a fresh snapshot. Feature
  * modules add their own messages as new union members; nobody reshapes another's.
@@ -125,6 +128,7 @@ export const LiveToBrowser = Type.Union([
   LiveDrillSamples,
   LiveDrillTransition,
   LivePushProgress,
+  LiveMaintenance,
 ]);
 export type LiveToBrowser = Static<typeof LiveToBrowser>;
 

@@ -50,3 +50,15 @@ export type MaintenanceCreate = Static<typeof MaintenanceCreate>;
 
 export const MaintenanceIdParams = Strict({ id: Type.Integer({ minimum: 1 }) });
 export type MaintenanceIdParams = Static<typeof MaintenanceIdParams>;
+
+/**
+ * Live feed message `maintenance`: every window open now or starting later, of all clusters,
+ * whole (they are few). Sent right after connect, and whenever one opens, starts, ends or
+ * expires; replaces what the browser had.
+ */
+export const LiveMaintenance = Type.Object({
+  type: Type.Literal('maintenance'),
+  at: Type.Number(),
+  active: Type.Array(MaintenanceWindow),
+});
+export type LiveMaintenance = Static<typeof LiveMaintenance>;

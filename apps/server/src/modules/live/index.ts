@@ -3,14 +3,17 @@ import type { WebSocket } from 'ws';
 import { CloseCode } from '@keepwatch/shared';
 import { requestToken } from '../../plugins/auth';
 import { LiveHub } from './live-hub';
-import { alertsMessage, browserInbox } from './live-extras';
+import { alertsMessage, browserInbox, maintenanceMessage } from './live-extras';
 
 /** How soon an open live feed notices that its session ended. */
 export const LIVE_RECHECK_MS = 2_000;
 
 /** Browser live feed (/live): hello, snapshot, then patches. Same credentials as REST. */
-const liveModule: FastifyPluginCallback = (app, _opts, done) => {
-  const hub = new LiveHub(app.clusterStore, { onJoin: () => [alertsMessage(app)] });
+const liveModule: FastifyPluginCallback<{ now?: () => number }> = (app, opts, done) => {
+  const now = opts.now ?? Date.now;
+  const hub = new LiveHub(app.clusterStore, {
+    onJoin: () => [alertsMessage(app), maintenanceMessage(app, now())],
+  });
   app.serverMetrics.gauge(
     'keepwatch_live_subscribers',
     'Browsers connected to the live status feed.',
@@ -20,6 +23,9 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
   const offAlerts = app.bus.on('alerts.changed', () => hub.sendAll(alertsMessage(app)));
   const offDrills = app.bus.on('drill.live', (e) => hub.sendAll(e.message));
   const offPushes = app.bus.on('push.live', (e) => hub.sendAll(e.message));
+  const offMaintenance = app.bus.on('maintenance.changed', (e) =>
+    hub.sendAll(maintenanceMessage(app, e.at)),
+  );
   // The credential is checked at connect; a feed must also end when its session does
   // (logout, password change, user disabled, token revoked), so re-check them all.
   const credentials = new Map<WebSocket, string | undefined>();
@@ -40,6 +46,7 @@ const liveModule: FastifyPluginCallback = (app, _opts, done) => {
     offAlerts();
     offDrills();
     offPushes();
+    offMaintenance();
     hub.close();
     next();
   });

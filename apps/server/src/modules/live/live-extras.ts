@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { liveFromBrowserCodec, type LiveAlerts } from '@keepwatch/shared';
+import { liveFromBrowserCodec, type LiveAlerts, type LiveMaintenance } from '@keepwatch/shared';
 import type { RelayClient } from '../log-relay/index';
 
 /** How many resolved alerts the live feed carries (the alerts page shows these). */
@@ -10,6 +10,11 @@ export const LIVE_RECENT_ALERTS = 50;
 export function alertsMessage(app: FastifyInstance): LiveAlerts {
   const { active, recent } = app.alerts.alerts.list(LIVE_RECENT_ALERTS);
   return { type: 'alerts', at: Date.now(), active, recent };
+}
+
+/** Every open and upcoming maintenance window (sent on join and whenever one changes). */
+export function maintenanceMessage(app: FastifyInstance, at: number): LiveMaintenance {
+  return { type: 'maintenance', at, active: app.maintenance.active(at) };
 }
 
 /**

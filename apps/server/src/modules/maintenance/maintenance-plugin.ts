@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { MaintenanceClock } from './maintenance-clock';
 import { MaintenanceStore } from './maintenance-store';
 
 declare module 'fastify' {
@@ -9,8 +10,9 @@ declare module 'fastify' {
 
 /**
  * `app.maintenance`: the windows store, and the hold it puts on alerts (AlertService.held):
- * registered after the alerts plugin. Windows that start or end later need no timer: alerts
- * are evaluated every second and `holds()` compares with the clock.
+ * registered after the alerts plugin. Alerts need no timer for windows that start or end
+ * later (they are evaluated every second and `holds()` compares with the clock); the live
+ * feed does: `maintenance.changed` is emitted on create, end, start and expiry (MaintenanceClock).
  */
 export default fp<{ now: () => number }>(
   (app, opts, done) => {
@@ -18,7 +20,15 @@ export default fp<{ now: () => number }>(
     store.refresh(opts.now());
     app.decorate('maintenance', store);
     app.alerts.held = (cluster, nodes) => store.holds(cluster, nodes, opts.now());
+    const clock = new MaintenanceClock(store, opts.now, (at) =>
+      app.bus.emit('maintenance.changed', { at }),
+    );
+    store.onChanged = () => clock.changed();
+    app.addHook('onClose', (_app, next) => {
+      clock.close();
+      next();
+    });
     done();
   },
-  { name: 'maintenance', dependencies: ['db', 'alerts'], fastify: '5.x' },
+  { name: 'maintenance', dependencies: ['db', 'alerts', 'event-bus'], fastify: '5.x' },
 );

@@ -38,6 +38,8 @@ export class MaintenanceStore {
   private readonly current: Statement;
   private readonly past: Statement;
   private readonly byId: Statement;
+  /** Called after a window was created or ended (the plugin tells the live feed). */
+  onChanged: () => void = () => {};
 
   constructor(db: Database) {
     this.insert = db.prepare(
@@ -72,6 +74,7 @@ export class MaintenanceStore {
       w.createdAt,
     );
     this.refresh(now);
+    this.onChanged();
     return this.get(Number(info.lastInsertRowid)) as MaintenanceWindow;
   }
 
@@ -84,6 +87,7 @@ export class MaintenanceStore {
   end(id: number, by: string, now: number): boolean {
     const changed = this.endEarly.run(now, by, id, now).changes > 0;
     this.refresh(now);
+    if (changed) this.onChanged();
     return changed;
   }
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app';
 import { adminSession, userWithRole, type Session } from '../auth/auth-test-helpers';
-import { agent, hello, snapshot, testConfig } from '../../testing/test-app';
+import type { LiveMaintenance } from '@keepwatch/shared';
+import { agent, connect, hello, login, snapshot, testConfig } from '../../testing/test-app';
 
 /* Maintenance windows: operator-only writes, audited, and the hold they put on alerts. */
 
@@ -131,5 +132,30 @@ describe('maintenance windows', () => {
     expect(store.holds('lab', [], clock)).toBe(false);
     expect(store.holds('other', ['lb2'], clock)).toBe(false);
     expect(store.holds('lab', ['lb2'], clock + 60_000)).toBe(false);
+  });
+
+  it('the live feed carries the windows on join and again when one is opened and ended', async () => {
+    const live = await connect(app, `/api/v1/live?token=${await login(app)}`);
+    const isMaint = (m: Record<string, unknown>) => m['type'] === 'maintenance';
+    const first = (await live.next(isMaint)) as unknown as LiveMaintenance;
+    expect(first.active).toEqual([]);
+    const w = (
+      await create(admin, { clusterId: 'lab', node: 'lb2', durationMinutes: 5, reason: 'r' })
+    ).json<{ id: number }>();
+    const opened = (await live.next(
+      (m) => isMaint(m) && (m as unknown as LiveMaintenance).active.length === 1,
+    )) as unknown as LiveMaintenance;
+    expect(opened.active[0]).toMatchObject({ id: w.id, clusterId: 'lab', node: 'lb2' });
+    const count = live.messages.filter(isMaint).length;
+    await app.inject({
+      method: 'POST',
+      url: `/api/v1/maintenance/${w.id}/end`,
+      headers: admin.bearer,
+    });
+    const ended = (await live.next(
+      (m) => isMaint(m) && live.messages.filter(isMaint).indexOf(m) >= count,
+    )) as unknown as LiveMaintenance;
+    expect(ended.active).toEqual([]);
+    live.ws.close();
   });
 });

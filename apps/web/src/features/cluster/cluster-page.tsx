@@ -14,7 +14,7 @@ export default function ClusterPage({ params }: { params: PageParams }) {
   const live = useLive();
   const now = useServerNow();
   const id = params['id'] ?? '';
-  const maintenance = useMaintenance(id);
+  const windows = useMaintenance(id);
   const cluster = live.data.clusters.find((c) => c.id === id);
   if (!cluster) {
     if (!live.everLive) return <Loading text={t.clustersLoading} />;
@@ -35,14 +35,10 @@ export default function ClusterPage({ params }: { params: PageParams }) {
           </Link>
         </nav>
         <div className="page-actions">
-          <MaintenanceButton
-            clusterId={cluster.id}
-            nodes={cluster.nodes.map((n) => n.name)}
-            onChanged={maintenance.reload}
-          />
+          <MaintenanceButton clusterId={cluster.id} nodes={cluster.nodes.map((n) => n.name)} />
         </div>
       </div>
-      <MaintenanceBanner windows={maintenance.windows} now={now} onChanged={maintenance.reload} />
+      <MaintenanceBanner windows={windows} now={now} />
       {stale && live.data.asOf !== null && (
         <p className="stale-note" role="status">
           {t.liveStaleNote(fmt.dateTime(live.data.asOf))}

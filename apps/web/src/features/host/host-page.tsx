@@ -64,7 +64,7 @@ function HostView({
   const { t, fmt } = useI18n();
   const { api } = useServices();
   const now = useServerNow();
-  const maintenance = useMaintenance(clusterId);
+  const windows = useMaintenance(clusterId);
   const [info, setInfo] = useState<HostInfo | null>(null);
   const [events, setEvents] = useState<HistoryEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -97,7 +97,7 @@ function HostView({
   }, [api, clusterId, node.name, asOf, attempt]);
   const metrics =
     node.role === 'lb' ? ['latency.nginx', 'nginx.rps', 'nginx.active'] : ['latency.tomcat'];
-  const held = maintenance.windows.filter(
+  const held = windows.filter(
     (w) => w.clusterId === clusterId && (w.node === null || w.node === node.name),
   );
   return (
@@ -109,12 +109,7 @@ function HostView({
           <span>{node.name}</span>
         </nav>
         <div className="page-actions">
-          <MaintenanceButton
-            clusterId={clusterId}
-            nodes={[node.name]}
-            node={node.name}
-            onChanged={maintenance.reload}
-          />
+          <MaintenanceButton clusterId={clusterId} nodes={[node.name]} node={node.name} />
         </div>
       </div>
       <h1 id="host-title">
@@ -125,11 +120,11 @@ function HostView({
         >
           {node.online ? t.host.online : t.host.offline}
         </span>
-        {openWindows(maintenance.windows, now, clusterId, node.name).length > 0 && (
+        {openWindows(windows, now, clusterId, node.name).length > 0 && (
           <span className="badge badge-small badge-maint">{t.maintenance.badge}</span>
         )}
       </h1>
-      <MaintenanceBanner windows={held} now={now} onChanged={maintenance.reload} />
+      <MaintenanceBanner windows={held} now={now} />
       {error && <ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} />}
       <div className="host-grid">
         <div className="host-card">

@@ -14,11 +14,9 @@ const UPCOMING_SLACK_MS = 5_000;
 export function MaintenanceBanner({
   windows,
   now,
-  onChanged,
 }: {
   windows: readonly MaintenanceWindow[];
   now: number;
-  onChanged: () => void;
 }) {
   const { t, fmt } = useI18n();
   const { api } = useServices();
@@ -27,10 +25,8 @@ export function MaintenanceBanner({
   if (windows.length === 0) return null;
   const end = (id: number): void => {
     api.endMaintenance(id).then(
-      () => {
-        setError(null);
-        onChanged();
-      },
+      // The live feed sends the new list; nothing to re-read.
+      () => setError(null),
       (err: unknown) => setError(t.maintenance.failed((err as Error).message)),
     );
   };

@@ -12,14 +12,12 @@ export function MaintenanceButton({
   clusterId,
   nodes,
   node,
-  onChanged,
 }: {
   clusterId: string;
   /** Hosts offered besides the whole cluster. */
   nodes: readonly string[];
   /** Preselected host (the host page). */
   node?: string;
-  onChanged: () => void;
 }) {
   const { t } = useI18n();
   const { api } = useServices();
@@ -46,7 +44,6 @@ export function MaintenanceButton({
           setError(null);
           setReason('');
           dialog.current?.close();
-          onChanged();
         },
         (err: unknown) => setError(t.maintenance.failed((err as Error).message)),
       )

@@ -1,37 +1,25 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useMemo } from 'react';
 import type { MaintenanceWindow } from '@keepwatch/shared';
-import { useServices } from '../../app/services';
+import { useLive } from '../../app/use-app';
 
-const REFRESH_MS = 30_000;
+const NONE: readonly MaintenanceWindow[] = [];
 
 /**
- * Open and upcoming maintenance windows (of one cluster, or all), read on mount, after a change
- * made here (reload) and every 30 s: windows change rarely and by hand, and a window opening
- * or ending on its own needs no message (the clock decides).
+ * Open and upcoming maintenance windows (of one cluster, or all), as the live feed last sent
+ * them: the server sends the list on connect and whenever a window opens, starts, ends or
+ * expires, so a change made here or elsewhere shows without a re-read.
  */
-export function useMaintenance(cluster?: string): {
-  windows: MaintenanceWindow[];
-  error: string | null;
-  reload: () => void;
-} {
-  const { api } = useServices();
-  const [windows, setWindows] = useState<MaintenanceWindow[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const reload = useCallback(() => {
-    api.maintenance(cluster).then(
-      (list) => {
-        setWindows(list.active);
-        setError(null);
-      },
-      (err: unknown) => setError((err as Error).message),
-    );
-  }, [api, cluster]);
-  useEffect(() => {
-    reload();
-    const timer = setInterval(reload, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
-  return { windows, error, reload };
+export function useMaintenance(cluster?: string): readonly MaintenanceWindow[] {
+  const all = useLive().maintenance ?? NONE;
+  return useMemo(() => windowsOf(all, cluster), [all, cluster]);
+}
+
+/** The windows of one cluster (all of them when cluster is undefined). */
+export function windowsOf(
+  windows: readonly MaintenanceWindow[],
+  cluster?: string,
+): readonly MaintenanceWindow[] {
+  return cluster === undefined ? windows : windows.filter((w) => w.clusterId === cluster);
 }
 
 /** The windows open at `now` that cover `node` (or the whole cluster when node is undefined). */

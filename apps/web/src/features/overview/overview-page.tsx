@@ -108,7 +108,7 @@ export default function OverviewPage() {
 function ClusterList({ rows }: { rows: ClusterRow[] }) {
   const { t } = useI18n();
   const now = useServerNow(5000);
-  const { windows } = useMaintenance();
+  const windows = useMaintenance();
   const proof = useDrillProof();
   const held = useMemo(
     () =>
