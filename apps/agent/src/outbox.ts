@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentDataMessage } from '@keepwatch/shared';
 import type { Logger } from './log';
@@ -10,6 +10,8 @@ import {
   replayOutbox,
   type OutboxHeader,
 } from './outbox-file';
+import { evictToFit, type OutboxEntry } from './outbox-bound';
+import { OutboxJournal } from './outbox-journal';
 import { fitDataMessage } from './outgoing';
 import { Backoff } from './timing';
 
@@ -20,9 +22,8 @@ import { Backoff } from './timing';
  * the server can never hold a seq the agent could reuse after a crash. The file is
  * rewritten (tmp + rename) when acknowledged lines dominate it.
  *
- * Bound policy when full (maxEntries / maxBytes): drop the oldest snapshot first (a newer
- * snapshot supersedes it); only when no snapshot is left drop the oldest message of any
- * kind. Every drop is logged as an error and counted.
+ * When full (maxEntries / maxBytes) it drops by outbox-bound.ts's policy; every drop is
+ * logged as an error and counted. The file itself is outbox-journal.ts.
  *
  * A failed write (ENOSPC, EIO…) never leaves the write chain rejected: the error is caught,
  * reported (`condition`, `onCondition`: the agent puts it in its stats, the panel shows it)
@@ -54,20 +55,12 @@ export interface OutboxOptions {
   compactBytes?: number;
 }
 
-interface Entry {
-  msg: AgentDataMessage;
-  bytes: number;
-  durable: boolean;
-}
-
 export class Outbox {
-  private entries: Entry[] = [];
+  private entries: OutboxEntry[] = [];
   private liveBytes = 0;
-  private fileBytes = 0;
   private pendingLines: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private io: Promise<void> = Promise.resolve();
-  private fh: FileHandle | undefined;
   private listeners = new Set<(durable: AgentDataMessage[]) => void>();
   private closed = false;
   private rejectedCount = 0;
@@ -81,7 +74,7 @@ export class Outbox {
 
   private constructor(
     private readonly opts: Required<OutboxOptions>,
-    private readonly path: string,
+    private readonly file: OutboxJournal,
     private hdr: OutboxHeader,
     fresh: boolean,
   ) {
@@ -112,7 +105,7 @@ export class Outbox {
       opts.log.warn('outbox: ignored unreadable lines (torn write?)', { count: loaded.badLines });
     const box = new Outbox(
       opts,
-      path,
+      new OutboxJournal(path),
       { lastSeq: loaded.lastSeq, ackedSeq: loaded.ackedSeq, dropped: loaded.dropped },
       text === undefined,
     );
@@ -259,8 +252,7 @@ export class Outbox {
       this.opts.log.error('outbox closed while writes fail: queued messages were not stored', {
         notDurable: this.entries.filter((e) => !e.durable).length,
       });
-    await this.fh?.close().catch(() => undefined);
-    this.fh = undefined;
+    await this.file.close();
   }
 
   /** After a failed write: the whole file from memory, then everything queued is durable. */
@@ -319,13 +311,10 @@ export class Outbox {
   }
 
   private async writeBatch(lines: string[], upTo: number): Promise<void> {
-    if (!this.fh) throw new Error('outbox file is not open');
-    const data = lines.join('');
-    await this.fh.appendFile(data);
-    await this.fh.datasync();
-    this.fileBytes += Buffer.byteLength(data);
+    await this.file.append(lines.join(''));
     this.markDurable(upTo);
-    if (this.fileBytes > this.opts.compactBytes && this.fileBytes > 2 * this.liveBytes)
+    const fileBytes = this.file.bytes;
+    if (fileBytes > this.opts.compactBytes && fileBytes > 2 * this.liveBytes)
       await this.rewriteNow();
   }
 
@@ -345,54 +334,22 @@ export class Outbox {
     return this.io;
   }
 
-  /** Compaction: header + live entries into a temp file, fsync, atomic rename. */
-  private async rewriteNow(): Promise<void> {
-    const tmp = `${this.path}.tmp`;
-    const body = headerLine(this.hdr) + this.entries.map((e) => messageLine(e.msg)).join('');
-    try {
-      const out = await open(tmp, 'w', 0o600);
-      try {
-        await out.writeFile(body);
-        await out.sync();
-      } finally {
-        await out.close();
-      }
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    // From here the old file is replaced: the handle on it is of no further use.
-    const old = this.fh;
-    this.fh = undefined;
-    await old?.close().catch(() => undefined);
-    await rename(tmp, this.path);
-    this.fh = await open(this.path, 'a', 0o600);
-    this.fileBytes = Buffer.byteLength(body);
+  /** Compaction: header + live entries replace the file (outbox-journal.ts). */
+  private rewriteNow(): Promise<void> {
+    return this.file.replace(
+      headerLine(this.hdr) + this.entries.map((e) => messageLine(e.msg)).join(''),
+    );
   }
 
   private enforceBound(incoming: number): void {
-    const full = (): boolean =>
-      this.entries.length + 1 > this.opts.maxEntries ||
-      this.liveBytes + incoming > this.opts.maxBytes;
-    const dropped: number[] = [];
-    let forced = 0;
-    while (full() && this.entries.length > 0) {
-      let i = this.entries.findIndex((e) => e.msg.type === 'snapshot');
-      if (i < 0) {
-        i = 0;
-        forced++;
-      }
-      const [e] = this.entries.splice(i, 1);
-      if (!e) break;
-      this.liveBytes -= e.bytes;
-      dropped.push(e.msg.seq);
-    }
-    if (dropped.length === 0) return;
-    this.hdr.dropped += dropped.length;
-    this.write(dropLine(dropped));
+    const evicted = evictToFit(this.entries, this.liveBytes, incoming, this.opts);
+    if (evicted.seqs.length === 0) return;
+    this.liveBytes -= evicted.bytes;
+    this.hdr.dropped += evicted.seqs.length;
+    this.write(dropLine(evicted.seqs));
     this.opts.log.error('OUTBOX FULL: dropped messages to stay within bound', {
-      dropped: dropped.length,
-      forcedNonSnapshot: forced,
+      dropped: evicted.seqs.length,
+      forcedNonSnapshot: evicted.forced,
       totalDropped: this.hdr.dropped,
     });
   }
