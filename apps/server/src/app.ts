@@ -29,6 +29,7 @@ import accessGuard, { markRoutesPublic } from './plugins/access-guard';
 import authPlugin from './plugins/auth';
 import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
+import { checkPostgresAtStart } from './storage/postgres-start';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
 import { isStorageError } from './plugins/storage-health';
@@ -86,6 +87,8 @@ function errorBody(err: FastifyError): {
 /** The whole server as a Fastify instance, ready to listen or to `inject` in tests. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  // Before anything else: a PostgreSQL URL that cannot be used stops the start (no SQLite fallback).
+  if (config.databaseUrl !== undefined) await checkPostgresAtStart(config.databaseUrl);
   const now = opts.now ?? Date.now;
   const app = Fastify({
     // Query-string credentials (the live feed's ?token=) never reach the log (plugins/log-redaction.ts).

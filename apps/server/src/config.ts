@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDatabaseUrl } from './storage/pg-url';
 import { loadTls, type TlsConfig } from './tls-config';
 
 /** Everything the server takes from its environment. The only module that reads process.env. */
@@ -10,6 +11,11 @@ export interface ServerConfig {
   /** Addresses to listen on; the first is the main listener. */
   hosts: string[];
   dataDir: string;
+  /**
+   * KEEPWATCH_DATABASE_URL (postgres://…): PostgreSQL instead of SQLite in dataDir. Checked for
+   * shape here and for reachability at start (storage/pg-connect.ts); unset = SQLite.
+   */
+  databaseUrl?: string;
   /** Password for the first `admin` user; undefined → generated and printed once. */
   adminPassword?: string;
   /** Shared secret agents present in their hello. */
@@ -145,10 +151,14 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const hosts = list(env['KEEPWATCH_HOST'] || '127.0.0.1');
   const adminPassword = env['KEEPWATCH_ADMIN_PASSWORD'] || undefined;
   const tls = loadTls(env);
+  const databaseUrl = env['KEEPWATCH_DATABASE_URL']
+    ? parseDatabaseUrl(env['KEEPWATCH_DATABASE_URL'])
+    : undefined;
   return {
     port: parsePort(env['KEEPWATCH_PORT']),
     hosts: hosts.length > 0 ? hosts : ['127.0.0.1'],
     dataDir,
+    ...(databaseUrl !== undefined && { databaseUrl }),
     ...(adminPassword !== undefined && { adminPassword }),
     agentToken: env['KEEPWATCH_AGENT_TOKEN'] || loadOrCreateAgentToken(dataDir),
     allowSharedAgentToken: ['1', 'true', 'on', 'yes'].includes(

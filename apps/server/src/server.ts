@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { buildApp } from './app';
 import { SchemaTooNewError } from './plugins/db-migrations';
+import { StorageStartError } from './storage/storage-errors';
 import { loadConfig } from './config';
 import { runServiceCommand } from './service/commands';
 import { startSdNotify } from './service/sd-notify';
@@ -76,9 +77,10 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(
-    // A refused downgrade is an operator's situation, not a bug: its message alone is enough.
+    // A refused downgrade or an unusable database is an operator's situation, not a bug: its
+    // message alone is enough.
     `keepwatch server failed to start: ${
-      err instanceof SchemaTooNewError
+      err instanceof SchemaTooNewError || err instanceof StorageStartError
         ? err.message
         : err instanceof Error
           ? err.stack
