@@ -46,9 +46,12 @@ export class ActionDispatcher {
     agentId: string,
     action: A,
     params: ActionParams<A>,
-    opts: { timeoutMs?: number } = {},
+    opts: {
+      timeoutMs?: number;
+      /** The caller's own request id (to recognise a late result). */ id?: string;
+    } = {},
   ): Promise<ActionResult> {
-    const id = `act-${randomUUID()}`;
+    const id = opts.id ?? `act-${randomUUID()}`;
     const msg = { type: 'action.request', id, action, params } as ActionRequest;
     return new Promise<ActionResult>((resolve, reject) => {
       if (!this.transport)

@@ -79,6 +79,7 @@ const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, opts, don
   app.addHook('onClose', (_app, next) => {
     off();
     offOnline();
+    service.close();
     next();
   });
 

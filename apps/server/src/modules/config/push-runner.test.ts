@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ActionResult, ConfigApplyParams, PushView } from '@keepwatch/shared';
-import { PushRunner, type GateFacts, type PlannedChange, type PushPorts } from './push-runner';
+import {
+  PushRunner,
+  type DropFacts,
+  type GateFacts,
+  type PlannedChange,
+  type PushPorts,
+} from './push-runner';
 
 /* The rollout on a fake clock (sleep advances `now`), named after SPEC.md's PU rules. */
 
@@ -15,6 +22,7 @@ function harness(
     apply?: (host: string, p: ConfigApplyParams) => ActionResult | Error;
     facts?: (host: string, t: number) => Partial<GateFacts>;
     served?: (url: string) => boolean;
+    afterDrop?: (host: string, t: number) => DropFacts;
   } = {},
 ) {
   let t = 1_000_000;
@@ -51,6 +59,7 @@ function harness(
       ...over.facts?.(host, t),
     }),
     served: (url) => Promise.resolve({ ok: over.served?.(url) ?? true, detail: 'HTTP 200' }),
+    afterDrop: (host) => over.afterDrop?.(host, t) ?? { onlineSince: 0 },
     update: () => {},
   };
   return { ports, calls, now: () => t };
@@ -235,5 +244,106 @@ describe('PushRunner', () => {
     const v = await new PushRunner(view(), changes, h.ports).run();
     expect(v.status).toBe('failed');
     expect(v.summary).toContain('offline');
+  });
+  describe('PU-10 an agent that drops mid-apply', () => {
+    const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+    const dropped = (code: string) =>
+      Object.assign(new Error(`agent agent-lb2 ${code} before answering config.apply`), { code });
+    /** lb2's first real nginx apply drops; the agent is back `backAfter` ms later. */
+    function dropOnLb2(backAfter: number, facts: (t: number) => DropFacts) {
+      let droppedAt: number | undefined;
+      const h = harness({
+        apply: (host, p) => {
+          if (host === 'lb2' && p.component === 'nginx' && !p.dryRun && droppedAt === undefined) {
+            droppedAt = h.now();
+            return dropped('disconnected');
+          }
+          return undefined as never;
+        },
+        afterDrop: (_host, t) => {
+          const at = droppedAt ?? t;
+          return t < at + backAfter ? {} : { onlineSince: at + backAfter, ...facts(t) };
+        },
+      });
+      return { h, droppedAt: () => droppedAt ?? 0 };
+    }
+    const late = (ok: boolean, code?: string): ActionResult => ({
+      ...failed(code ?? 'failed', 'restored')(),
+      ok,
+      ...(ok && { error: undefined }),
+    });
+
+    it('waits for the agent and goes on when its late result says applied', async () => {
+      const { h, droppedAt } = dropOnLb2(10_000, () => ({ late: late(true) }));
+      const v = await new PushRunner(view(), changes, h.ports).run();
+      expect(v.status, v.summary).toBe('succeeded');
+      const lb2 = v.hosts.find((x) => x.host === 'lb2');
+      expect(lb2?.status).toBe('applied');
+      expect(lb2?.steps.map((s) => s.step)).toContain('apply nginx: outcome after the drop');
+      // The next change was sent only once the agent was back.
+      const next = h.calls.find(
+        (c) => c.host === 'lb2' && c.params.component === 'keepalived' && !c.params.dryRun,
+      );
+      expect(next?.at).toBeGreaterThanOrEqual(droppedAt() + 10_000);
+    });
+
+    it('a late result rolled_back stops the push; the host is reported rolled back', async () => {
+      const { h } = dropOnLb2(2000, () => ({ late: late(false, 'rolled_back') }));
+      const v = await new PushRunner(view(), changes, h.ports).run();
+      expect(v.status).toBe('rolled_back');
+      expect(v.hosts.find((x) => x.host === 'lb2')?.status).toBe('rolled_back');
+      expect(h.calls.some((c) => c.host === 'lb1' && !c.params.dryRun)).toBe(false);
+    });
+
+    it('no result but the pushed file is live: the same file again, so the agent reloads and verifies', async () => {
+      const { h } = dropOnLb2(3000, () => ({ liveHash: sha('new nginx') }));
+      const v = await new PushRunner(view(), changes, h.ports).run();
+      expect(v.status, v.summary).toBe('succeeded');
+      const lb2nginx = h.calls.filter(
+        (c) => c.host === 'lb2' && c.params.component === 'nginx' && !c.params.dryRun,
+      );
+      expect(lb2nginx).toHaveLength(2);
+      expect(lb2nginx[1]?.params).toMatchObject({
+        content: 'new nginx',
+        baseHash: sha('new nginx'),
+      });
+    });
+
+    it('no result and the previous file still live: not installed, the push stops there', async () => {
+      const { h, droppedAt } = dropOnLb2(3000, () => ({ liveHash: 'a'.repeat(64) }));
+      const v = await new PushRunner(view(), changes, h.ports).run();
+      expect(v.status).toBe('failed');
+      expect(v.summary).toContain('was not installed');
+      const lb2 = v.hosts.find((x) => x.host === 'lb2');
+      expect(lb2?.status).toBe('failed');
+      expect(lb2?.finishedAt).toBeGreaterThanOrEqual(droppedAt() + 3000 + 5000);
+      // Nothing to put back, the MASTER never touched.
+      expect(h.calls.filter((c) => !c.params.dryRun)).toHaveLength(1);
+    });
+
+    it('an agent that does not come back within the bound: stopped, the change named as unknown', async () => {
+      const { h, droppedAt } = dropOnLb2(Number.POSITIVE_INFINITY, () => ({}));
+      const v = await new PushRunner(view(), changes, h.ports).run();
+      expect(v.status).toBe('failed');
+      expect(v.summary).toMatch(
+        /check lb2 nginx \(the agent did not come back with an answer within 60000 ms\)/,
+      );
+      expect(h.now() - droppedAt()).toBeGreaterThanOrEqual(60_000);
+      expect(h.now() - droppedAt()).toBeLessThan(61_000);
+      expect(h.calls.some((c) => c.host === 'lb1' && !c.params.dryRun)).toBe(false);
+    });
+
+    it('a drop on the MASTER after the BACKUP was applied, agent never back: the BACKUP is put back', async () => {
+      const h = harness({
+        apply: (host, p) =>
+          host === 'lb1' && !p.dryRun ? dropped('timeout') : (undefined as never),
+        afterDrop: () => ({}),
+      });
+      const v = await new PushRunner(view(), changes, h.ports).run();
+      expect(v.status).toBe('failed');
+      expect(v.summary).toContain('lb1 nginx');
+      expect(v.summary).toContain('not known whether installed');
+      expect(v.hosts.find((x) => x.host === 'lb2')?.status).toBe('rolled_back');
+    });
   });
 });

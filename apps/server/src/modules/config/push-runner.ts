@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   ActionResult,
   ConfigApplyParams,
@@ -22,6 +23,8 @@ import type {
  *   PU-7 stop at the first failure; every host already changed is put back (previous file,
  *        through config.apply) so the cluster ends on one known version: rolled_back; failed
  *        when nothing had been changed, or when putting back failed (the summary names it).
+ *   PU-10 an agent that drops (or times out) mid-apply: wait, bounded, for it to come back
+ *        and say what happened (its late result, else its live file), then go on from there.
  */
 
 export interface PlannedChange {
@@ -53,8 +56,19 @@ export interface PushPorts {
   facts(host: string): GateFacts;
   /** One HTTP request on a fresh connection: served (any status below 500) or why not. */
   served(url: string): Promise<{ ok: boolean; detail: string }>;
+  /** PU-10: what is known, now, of a host whose agent dropped mid-apply at `since`. */
+  afterDrop(host: string, component: ConfigComponentKind, since: number): DropFacts;
   /** Persist and broadcast the view (called after every change). */
   update(view: PushView): void;
+}
+
+export interface DropFacts {
+  /** Start of the agent's current connection (epoch ms); undefined while it is offline. */
+  onlineSince?: number;
+  /** The result of the dropped config.apply, if the agent sent it later (its outbox replays it). */
+  late?: ActionResult;
+  /** sha256 of the host's live file of that component (its last config.observed). */
+  liveHash?: string;
 }
 
 export interface PushTuning {
@@ -63,6 +77,10 @@ export interface PushTuning {
   settleMs: number;
   requests: number;
   path: string;
+  /** PU-10: how long to wait for a dropped agent to come back. */
+  reconnectTimeoutMs: number;
+  /** PU-10: how long after it is back to wait for its late result before reading the live file. */
+  observeMs: number;
 }
 
 export const DEFAULT_TUNING: PushTuning = {
@@ -71,7 +89,18 @@ export const DEFAULT_TUNING: PushTuning = {
   settleMs: 2000,
   requests: 5,
   path: '/',
+  reconnectTimeoutMs: 60_000,
+  observeMs: 5000,
 };
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** Errors after which the agent may or may not have applied the change (PU-10). */
+const UNKNOWN_OUTCOME = new Set(['disconnected', 'timeout']);
+
+type Recovered =
+  | { kind: 'result'; result: ActionResult; how: string }
+  | { kind: 'installed' | 'not_installed' | 'unknown'; how: string };
 
 const ORDER: ConfigComponentKind[] = ['nginx', 'keepalived'];
 
@@ -79,6 +108,8 @@ class Stop extends Error {}
 
 export class PushRunner {
   private readonly applied: PlannedChange[] = [];
+  /** PU-10: changes whose fate could not be learned (the summary names them). */
+  private readonly unknown: string[] = [];
   private readonly tuning: PushTuning;
   constructor(
     private readonly view: PushView,
@@ -200,7 +231,7 @@ export class PushRunner {
     await this.waitStable(h);
     this.set(h, 'applying');
     for (const c of own) {
-      const r = await this.call(h, `apply ${c.component}`, this.params(c, false));
+      const r = await this.applyOne(h, c);
       if (!r.ok) {
         const text = r.error?.message ?? 'failed';
         this.step(h, `apply ${c.component}`, false, text);
@@ -210,7 +241,7 @@ export class PushRunner {
           `${h.host}: ${c.component} ${agentRolledBack ? 'was rolled back by the agent' : 'failed'}: ${text}`,
         );
       }
-      this.applied.push(c);
+      if (!this.applied.includes(c)) this.applied.push(c);
       this.step(h, `apply ${c.component}`, true);
     }
     this.set(h, 'verifying');
@@ -220,6 +251,87 @@ export class PushRunner {
       throw new Stop(`${h.host}: health gate failed: ${why}`);
     }
     this.set(h, 'applied');
+  }
+
+  /**
+   * One change on its host. When the agent drops or times out mid-apply (PU-10), waits for
+   * its account instead of stopping blind.
+   */
+  private async applyOne(h: PushHost, c: PlannedChange): Promise<ActionResult> {
+    const what = `apply ${c.component}`;
+    try {
+      return await this.ports.apply(h.host, this.params(c, false));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const message = `${what}: ${(err as Error).message}`;
+      this.step(h, what, false, message);
+      if (typeof code !== 'string' || !UNKNOWN_OUTCOME.has(code))
+        throw new Stop(`${h.host}: ${message}`);
+      const since = this.ports.now();
+      const out = await this.recover(h, c, since);
+      if (out.kind === 'result') {
+        this.step(h, `${what}: outcome after the drop`, out.result.ok, out.how);
+        return out.result;
+      }
+      this.step(h, `${what}: outcome after the drop`, out.kind === 'installed', out.how);
+      if (out.kind === 'installed') {
+        // The file is in place but nobody saw the reload and verify: the agent may have died
+        // in between. The same file again (based on itself) makes the agent reload and verify.
+        this.applied.push(c);
+        return this.call(h, `${what} again (reload and verify)`, {
+          ...this.params(c, false),
+          baseHash: sha256(c.content),
+        });
+      }
+      if (out.kind === 'not_installed') {
+        this.set(h, 'failed', `${c.component}: ${message}; ${out.how}`);
+        throw new Stop(`${h.host}: ${c.component} was not installed (${out.how})`);
+      }
+      this.unknown.push(`${h.host} ${c.component} (${out.how})`);
+      this.set(h, 'failed', `${c.component}: ${message}; ${out.how}`);
+      throw new Stop(`${h.host}: ${c.component}: not known whether it was installed (${out.how})`);
+    }
+  }
+
+  /** PU-10: polls what is known of the host until its fate is clear or the wait is over. */
+  private async recover(h: PushHost, c: PlannedChange, since: number): Promise<Recovered> {
+    const { reconnectTimeoutMs, observeMs } = this.tuning;
+    const want = sha256(c.content);
+    const deadline = since + reconnectTimeoutMs;
+    this.step(
+      h,
+      `wait for ${h.host} to come back`,
+      true,
+      `up to ${reconnectTimeoutMs} ms for its result or its live ${c.component} file`,
+    );
+    for (;;) {
+      const d = this.ports.afterDrop(h.host, c.component, since);
+      if (d.late)
+        return { kind: 'result', result: d.late, how: 'the agent sent its result after the drop' };
+      if (d.onlineSince !== undefined) {
+        const backFor = this.ports.now() - Math.max(d.onlineSince, since);
+        if (backFor >= observeMs) {
+          const live = `live ${c.component} sha256 ${d.liveHash?.slice(0, 12) ?? 'unknown'}`;
+          if (d.liveHash === want)
+            return { kind: 'installed', how: `no result; the ${live} is the pushed file` };
+          if (d.liveHash !== undefined && d.liveHash === c.baseHash)
+            return {
+              kind: 'not_installed',
+              how: `no result; the ${live} is still the previous file`,
+            };
+          return {
+            kind: 'unknown',
+            how: `no result; the ${live} is neither the pushed nor the previous file`,
+          };
+        }
+      }
+      if (this.ports.now() >= deadline)
+        return {
+          kind: 'unknown',
+          how: `the agent did not come back with an answer within ${reconnectTimeoutMs} ms`,
+        };
+      await this.ports.sleep(250);
+    }
   }
 
   /** PU-4 */
@@ -300,8 +412,12 @@ export class PushRunner {
   private async finishAfterFailure(reason: string): Promise<PushView> {
     if (this.applied.length === 0)
       return this.finish(
-        this.view.hosts.some((h) => h.status === 'rolled_back') ? 'rolled_back' : 'failed',
-        `stopped: ${reason}`,
+        this.view.hosts.some((h) => h.status === 'rolled_back') && this.unknown.length === 0
+          ? 'rolled_back'
+          : 'failed',
+        this.unknown.length > 0
+          ? `stopped: ${reason}; check ${this.unknown.join('; ')}`
+          : `stopped: ${reason}`,
       );
     const failedBack: string[] = [];
     for (const c of [...this.applied].reverse()) {
@@ -327,6 +443,7 @@ export class PushRunner {
       }
     }
     this.ports.update(this.view);
+    failedBack.push(...this.unknown.map((u) => `${u}: not known whether installed`));
     if (failedBack.length > 0)
       return this.finish(
         'failed',

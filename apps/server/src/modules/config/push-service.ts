@@ -1,11 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { ConfigChangeInput, PushHost, PushView } from '@keepwatch/shared';
+import type {
+  ActionResult,
+  ConfigChangeInput,
+  ConfigComponentKind,
+  PushHost,
+  PushView,
+} from '@keepwatch/shared';
 import type { ChangesetFile, ChangesetStore } from './changeset-store';
 import { hostRole } from './config-view';
 import type { LiveFileStore } from './live-files';
-import { PushRunner, type GateFacts, type PlannedChange, type PushTuning } from './push-runner';
+import {
+  PushRunner,
+  type DropFacts,
+  type GateFacts,
+  type PlannedChange,
+  type PushTuning,
+} from './push-runner';
 import type { PushStore } from './push-store';
 
 /*
@@ -53,7 +65,27 @@ export interface PushServiceDeps {
 
 export class PushService {
   private readonly running = new Map<string, Promise<PushView>>();
-  constructor(private readonly deps: PushServiceDeps) {}
+  /** PU-10: when each agent's current connection began. */
+  private readonly onlineAt = new Map<string, number>();
+  /** PU-10: the id of each agent's latest config.apply request, and its result if it came late. */
+  private readonly lastApply = new Map<string, { id: string; late?: ActionResult }>();
+  private readonly offs: (() => void)[];
+  constructor(private readonly deps: PushServiceDeps) {
+    const { bus } = deps.app;
+    this.offs = [
+      bus.on('agent.online', (e) => this.onlineAt.set(e.agentId, deps.now())),
+      bus.on('agent.data', (e) => {
+        const m = e.message;
+        if (m.type !== 'action.result') return;
+        const last = this.lastApply.get(e.agentId);
+        if (last?.id === m.id) last.late = m;
+      }),
+    ];
+  }
+
+  close(): void {
+    for (const off of this.offs) off();
+  }
 
   /** The background rollout of a push, for tests. */
   done(pushId: string): Promise<PushView> | undefined {
@@ -251,9 +283,23 @@ export class PushService {
       apply: (host: string, params: Parameters<FastifyInstance['actions']['request']>[2]) => {
         const agent = app.clusterStore.agentFor(clusterId, host);
         if (!agent) return Promise.reject(new Error(`no agent reports ${host}`));
+        const id = `act-${randomUUID()}`;
+        this.lastApply.set(agent.agentId, { id });
         return app.actions.request(agent.agentId, 'config.apply', params as never, {
           timeoutMs: 90_000,
+          id,
         });
+      },
+      afterDrop: (host: string, component: ConfigComponentKind): DropFacts => {
+        const agent = app.clusterStore.agentFor(clusterId, host);
+        const since = agent?.online ? this.onlineAt.get(agent.agentId) : undefined;
+        const late = agent ? this.lastApply.get(agent.agentId)?.late : undefined;
+        const file = this.deps.live.get(clusterId, host, component);
+        return {
+          ...(since !== undefined && { onlineSince: since }),
+          ...(late && { late }),
+          ...(file && { liveHash: file.sha256 }),
+        };
       },
       facts,
       served: this.deps.served ?? ((url: string) => served(url)),
