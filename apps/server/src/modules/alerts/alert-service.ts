@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StatusCluster } from '@keepwatch/shared';
-import { observe, planAlerts, type ObservedAlert } from './alert-engine';
+import { observe, planAlerts, type ActiveAlert, type ObservedAlert } from './alert-engine';
 import type { AlertDeliveryResult } from '@keepwatch/shared';
 import type { AlertNotice } from './alert-notice';
+import { ActiveAlerts, EXTRA_SCOPE } from './active-alerts';
 import { AlertStore } from './alert-store';
+import { StartupGrace } from './startup-grace';
 import { sendNotice } from './channels/send-notice';
 import { ChannelStore } from './channel-store';
 import { DEFAULT_BACKOFF, DeliveryQueue, type BackoffPolicy } from './delivery-queue';
@@ -30,6 +32,8 @@ export const DEFAULT_TUNING: AlertTuning = {
   backoff: DEFAULT_BACKOFF,
 };
 
+const NONE: ReadonlySet<string> = new Set();
+
 const notice = (
   event: AlertNotice['event'],
   a: ObservedAlert,
@@ -50,16 +54,33 @@ const notice = (
   at,
 });
 
-/** Turns status into alerts (firing/resolved), queues their notifications and delivers them. */
+/** What the service reads of the cluster status (ClusterStore): one cluster at a time. */
+export interface StatusSource {
+  clusterIds(): string[];
+  /** The cluster's derived status (cached by the store until it changes). */
+  cluster(id: string): StatusCluster | undefined;
+}
+
+/**
+ * Turns status into alerts (firing/resolved), queues their notifications and delivers them.
+ * Incremental (SPEC.md): a status change evaluates the changed clusters only, from the alerts
+ * kept in memory; the database is written, never read, by an evaluation.
+ */
 export class AlertService {
   readonly alerts: AlertStore;
   readonly channels: ChannelStore;
   private readonly queue: DeliveryQueue;
-  private pending = new Map<string, number>();
-  private readonly startedAt: number;
-  private readonly seenOnline = new Set<string>();
+  /** scope → (key → first seen) of findings observed but not firing yet. */
+  private readonly pending = new Map<string, Map<string, number>>();
+  private readonly active: ActiveAlerts;
+  private readonly grace: StartupGrace;
+  /** Scopes a failed transaction left unevaluated: retried at the next tick. */
+  private readonly retry = new Set<string>();
+  /** Clusters with a finding held by maintenance when last evaluated: the tick re-checks them. */
+  private readonly heldSeen = new Set<string>();
   private inFlight: Promise<void> | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
+  private holdDue = Infinity;
   private again = false;
   /** Called after an evaluation fired, resolved or re-notified something (the live feed). */
   onChanged: (() => void) | undefined;
@@ -72,6 +93,13 @@ export class AlertService {
    */
   held: ((cluster: string, nodes: readonly string[]) => boolean) | undefined;
   /**
+   * The clusters with a maintenance window open or to come: the tick re-evaluates them (and
+   * those with a finding held at their last evaluation, whose window may just have ended), as
+   * a window starts and ends without any status change.
+   * Unset while `held` is set: every cluster is re-evaluated each tick (correct, O(fleet)).
+   */
+  heldClusters: (() => Iterable<string>) | undefined;
+  /**
    * Alerts observed by other modules than the cluster status (modules/drills: a scheduled
    * drill that failed or was refused). Fired and resolved like any other.
    */
@@ -79,7 +107,7 @@ export class AlertService {
 
   constructor(
     private readonly db: Database,
-    private readonly status: () => StatusCluster[],
+    private readonly status: StatusSource,
     private readonly now: () => number,
     private readonly tuning: AlertTuning,
     private readonly log: FastifyBaseLogger,
@@ -87,82 +115,192 @@ export class AlertService {
     this.alerts = new AlertStore(db);
     this.channels = new ChannelStore(db);
     this.queue = new DeliveryQueue(db, tuning.backoff);
-    this.startedAt = now();
+    // AL-5: a restart restores the firing alerts from the table, once.
+    this.active = new ActiveAlerts(this.alerts.active());
+    const restored = function* (s: StatusSource) {
+      for (const id of s.clusterIds()) {
+        const c = s.cluster(id);
+        if (c) yield c;
+      }
+    };
+    this.grace = new StartupGrace(
+      now(),
+      tuning.startupGraceMs,
+      tuning.startupGraceMs > 0 ? restored(status) : [],
+    );
   }
 
-  /** One evaluation: fire, resolve, re-notify; returns whether anything was queued. */
-  evaluate(): boolean {
+  /**
+   * One evaluation: fire, resolve, re-notify; returns whether anything was queued. With
+   * `clusterIds`, only those clusters (AL-2); without, every cluster and the extra scope.
+   */
+  evaluate(clusterIds?: Iterable<string>): boolean {
     const now = this.now();
-    const clusters = this.status();
-    if (this.inGrace(now, clusters)) {
+    if (clusterIds !== undefined)
+      for (const id of clusterIds) this.grace.look(id, this.status.cluster(id));
+    const grace = this.grace.holds(now);
+    if (grace.holds) {
       // Nothing may change when the grace ends, so look again then rather than at the next change.
-      this.wakeAt(this.startedAt + this.tuning.startupGraceMs - now);
+      this.wakeAt(this.grace.endsAt - now);
       return false;
     }
-    const active = this.alerts.active();
-    const { observed, heldKeys } = this.withoutHeld(clusters, active);
-    const plan = planAlerts({
-      active,
-      observed,
-      pending: this.pending,
+    return this.evaluateScopes(
+      clusterIds === undefined || grace.justEnded ? this.allScopes() : new Set(clusterIds),
       now,
-      holdMs: this.tuning.holdMs,
-      renotifyMs: this.tuning.renotifyMs,
-    });
-    plan.renotify = plan.renotify.filter((a) => !heldKeys.has(a.key));
-    this.pending = plan.pending;
-    this.wakeAtHoldEnd(now);
-    const work = plan.fire.length + plan.resolve.length + plan.renotify.length;
-    if (work === 0) return false;
-    this.db.transaction(() => {
-      for (const o of plan.fire)
-        this.enqueueAll(this.alerts.fire(o, now), notice('firing', o, now, now));
-      for (const a of plan.resolve) {
-        this.alerts.resolve(a.id, now);
-        this.enqueueAll(a.id, notice('resolved', a, a.firingAt, now, now));
-      }
-      for (const a of plan.renotify) {
-        this.alerts.notified(a.id, now);
-        this.enqueueAll(a.id, notice('firing', a, a.firingAt, now));
-      }
-    })();
-    for (const o of plan.fire) this.log.warn({ alert: o.key }, `alert firing: ${o.message}`);
-    for (const a of plan.resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
+    );
+  }
+
+  /**
+   * The periodic pass (every second): what changes with time alone, not with status: hold
+   * periods, re-notification, maintenance windows starting or ending, the extra observers,
+   * and scopes a failed transaction left behind.
+   */
+  tick(): boolean {
+    const now = this.now();
+    const grace = this.grace.holds(now);
+    if (grace.holds) return false;
+    if (grace.justEnded) return this.evaluateScopes(this.allScopes(), now);
+    const scopes = new Set<string>([EXTRA_SCOPE, ...this.retry]);
+    for (const [scope, p] of this.pending)
+      for (const since of p.values())
+        if (now - since >= this.tuning.holdMs) {
+          scopes.add(scope);
+          break;
+        }
+    if (this.tuning.renotifyMs > 0)
+      for (const s of this.active.dueForRenotify(now, this.tuning.renotifyMs)) scopes.add(s);
+    if (this.held) {
+      if (!this.heldClusters) return this.evaluateScopes(this.allScopes(), now);
+      for (const id of this.heldClusters()) scopes.add(id);
+      // Evaluating them puts back those still holding something.
+      for (const id of this.heldSeen) scopes.add(id);
+      this.heldSeen.clear();
+    }
+    try {
+      return this.evaluateScopes(scopes, now);
+    } finally {
+      this.wakeAtEarliestHoldEnd(now);
+    }
+  }
+
+  private allScopes(): Set<string> {
+    const scopes = new Set<string>(this.status.clusterIds());
+    for (const s of this.active.scopes()) scopes.add(s);
+    for (const s of this.pending.keys()) scopes.add(s);
+    scopes.add(EXTRA_SCOPE);
+    return scopes;
+  }
+
+  private evaluateScopes(scopes: ReadonlySet<string>, now: number): boolean {
+    const fire: ObservedAlert[] = [];
+    const resolve: ActiveAlert[] = [];
+    const renotify: ActiveAlert[] = [];
+    for (const scope of scopes) {
+      const { observed, heldKeys } = this.observeScope(scope);
+      const plan = planAlerts({
+        active: this.active.inScope(scope),
+        observed,
+        pending: this.pending.get(scope) ?? new Map<string, number>(),
+        now,
+        holdMs: this.tuning.holdMs,
+        renotifyMs: this.tuning.renotifyMs,
+      });
+      if (plan.pending.size > 0) this.pending.set(scope, plan.pending);
+      else this.pending.delete(scope);
+      for (const since of plan.pending.values())
+        this.wakeAtHoldEnd(since + this.tuning.holdMs, now);
+      fire.push(...plan.fire);
+      resolve.push(...plan.resolve);
+      renotify.push(...plan.renotify.filter((a) => !heldKeys.has(a.key)));
+    }
+    if (fire.length + resolve.length + renotify.length === 0) return false;
+    try {
+      this.commit(fire, resolve, renotify, now);
+    } catch (err) {
+      for (const s of scopes) this.retry.add(s);
+      throw err;
+    }
+    for (const s of scopes) this.retry.delete(s);
+    for (const o of fire) this.log.warn({ alert: o.key }, `alert firing: ${o.message}`);
+    for (const a of resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
     this.onChanged?.();
     this.kick();
     return true;
   }
 
-  /** Observed alerts minus held ones; a held one already firing stays observed (not resolved). */
-  private withoutHeld(
-    clusters: StatusCluster[],
-    active: readonly { key: string }[],
-  ): { observed: ObservedAlert[]; heldKeys: Set<string> } {
-    const all = [...observe(clusters), ...(this.extraObserved?.() ?? [])];
+  /** One transaction; the in-memory alerts follow only once it committed (written through). */
+  private commit(
+    fire: ObservedAlert[],
+    resolve: ActiveAlert[],
+    renotify: ActiveAlert[],
+    now: number,
+  ): void {
+    const fired: ActiveAlert[] = [];
+    this.db.transaction(() => {
+      for (const o of fire) {
+        const id = this.alerts.fire(o, now);
+        fired.push({ ...o, id, firingAt: now, lastNotifiedAt: now });
+        this.enqueueAll(id, notice('firing', o, now, now));
+      }
+      for (const a of resolve) {
+        this.alerts.resolve(a.id, now);
+        this.enqueueAll(a.id, notice('resolved', a, a.firingAt, now, now));
+      }
+      for (const a of renotify) {
+        this.alerts.notified(a.id, now);
+        this.enqueueAll(a.id, notice('firing', a, a.firingAt, now));
+      }
+    })();
+    for (const a of fired) this.active.add(a);
+    for (const a of resolve) this.active.remove(a);
+    for (const a of renotify) this.active.notified(a, now);
+  }
+
+  /**
+   * A scope's observed alerts minus held ones; a held one already firing stays observed (not
+   * resolved). Maintenance is asked about this cluster's findings only.
+   */
+  private observeScope(scope: string): {
+    observed: ObservedAlert[];
+    heldKeys: ReadonlySet<string>;
+  } {
+    if (scope === EXTRA_SCOPE) return { observed: this.extraObserved?.() ?? [], heldKeys: NONE };
+    const c = this.status.cluster(scope);
+    if (!c) return { observed: [], heldKeys: NONE };
+    const all = observe([c]);
     const held = this.held;
-    if (!held) return { observed: all, heldKeys: new Set() };
-    const heldOnly = clusters.map((c) => ({
-      ...c,
-      findings: c.findings.filter((f) => held(c.id, f.nodes ?? [])),
-    }));
-    const heldKeys = new Set(observe(heldOnly).map((o) => o.key));
-    const firing = new Set(active.map((a) => a.key));
+    if (!held || c.findings.length === 0) return { observed: all, heldKeys: NONE };
+    const heldFindings = c.findings.filter((f) => held(c.id, f.nodes ?? []));
+    if (heldFindings.length === 0) return { observed: all, heldKeys: NONE };
+    const heldKeys = new Set(observe([{ ...c, findings: heldFindings }]).map((o) => o.key));
+    this.heldSeen.add(scope);
+    const firing = new Set(this.active.inScope(scope).map((a) => a.key));
     return { observed: all.filter((o) => !heldKeys.has(o.key) || firing.has(o.key)), heldKeys };
   }
 
   /** Re-evaluates when the earliest pending finding's hold ends, not at the next tick. */
-  private wakeAtHoldEnd(now: number): void {
-    clearTimeout(this.holdTimer);
-    if (this.pending.size === 0) return;
-    this.wakeAt(Math.min(...this.pending.values()) + this.tuning.holdMs - now);
+  private wakeAtHoldEnd(due: number, now: number): void {
+    if (due >= this.holdDue && this.holdTimer !== undefined) return;
+    this.wakeAt(due - now);
+  }
+
+  /** After a tick, the timer for the pending findings of scopes it did not look at. */
+  private wakeAtEarliestHoldEnd(now: number): void {
+    let earliest = Infinity;
+    for (const p of this.pending.values())
+      for (const since of p.values()) earliest = Math.min(earliest, since + this.tuning.holdMs);
+    if (earliest < Infinity) this.wakeAtHoldEnd(earliest, now);
   }
 
   private wakeAt(due: number): void {
     clearTimeout(this.holdTimer);
+    this.holdDue = this.now() + Math.max(0, due);
     this.holdTimer = setTimeout(
       () => {
+        this.holdTimer = undefined;
+        this.holdDue = Infinity;
         try {
-          this.evaluate();
+          this.tick();
         } catch (err) {
           this.onError(err, 'alert evaluation');
         }
@@ -170,16 +308,6 @@ export class AlertService {
       Math.max(0, due) + 1,
     );
     this.holdTimer.unref();
-  }
-
-  /** Right after a start, while restored agents have not reconnected yet, nothing changes. */
-  private inGrace(now: number, clusters: StatusCluster[]): boolean {
-    if (now - this.startedAt >= this.tuning.startupGraceMs) return false;
-    // Only nodes restored from the database that have not reconnected yet hold alerts back:
-    // an agent seen online since this start that then drops is real news, grace or not.
-    for (const c of clusters)
-      for (const n of c.nodes) if (n.online) this.seenOnline.add(`${c.id}|${n.name}`);
-    return clusters.some((c) => c.nodes.some((n) => !this.seenOnline.has(`${c.id}|${n.name}`)));
   }
 
   /** A one-off notice (no alert behind it) to every enabled channel: a drill's result. */

@@ -21,36 +21,33 @@ export interface AlertsPluginOptions {
 export default fp<AlertsPluginOptions>(
   (app, opts, done) => {
     const tuning: AlertTuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const service = new AlertService(
-      app.db,
-      () => app.clusterStore.status().clusters,
-      opts.now,
-      tuning,
-      app.log,
-    );
+    const service = new AlertService(app.db, app.clusterStore, opts.now, tuning, app.log);
     service.onChanged = () => app.bus.emit('alerts.changed', { at: opts.now() });
     service.onError = (err, what) => app.storage.failed(err, what);
     app.decorate('alerts', service);
-    const evaluate = (): void => {
-      try {
-        service.evaluate();
-      } catch (err) {
-        app.storage.failed(err, 'alert evaluation');
-      }
-    };
-    // Coalesced: a replayed outbox changes status hundreds of times in one tick.
-    let scheduled = false;
-    const off = app.bus.on('status.changed', () => {
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        evaluate();
-      });
+    // Coalesced: a replayed outbox changes status hundreds of times in one tick; only the
+    // clusters that changed are evaluated (SPEC AL-2).
+    const dirty = new Set<string>();
+    const off = app.bus.on('status.changed', (e) => {
+      if (dirty.size === 0)
+        setImmediate(() => {
+          const ids = [...dirty];
+          dirty.clear();
+          try {
+            service.evaluate(ids);
+          } catch (err) {
+            app.storage.failed(err, 'alert evaluation');
+          }
+        });
+      for (const id of e.clusterIds) dirty.add(id);
     });
     const timer = setInterval(
       app.storage.guard('alert tick', () => {
-        evaluate();
+        try {
+          service.tick();
+        } catch (err) {
+          app.storage.failed(err, 'alert evaluation');
+        }
         service.kick();
       }),
       opts.tickMs ?? 1000,

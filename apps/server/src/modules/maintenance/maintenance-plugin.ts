@@ -20,6 +20,7 @@ export default fp<{ now: () => number }>(
     store.refresh(opts.now());
     app.decorate('maintenance', store);
     app.alerts.held = (cluster, nodes) => store.holds(cluster, nodes, opts.now());
+    app.alerts.heldClusters = () => store.active(opts.now()).map((w) => w.clusterId);
     const clock = new MaintenanceClock(store, opts.now, (at) =>
       app.bus.emit('maintenance.changed', { at }),
     );
