@@ -7,6 +7,7 @@ import { CloseCode } from '@keepwatch/shared';
 import { defaultAgentDist, type ServerConfig } from './config';
 import agentDistModule from './modules/agent-dist/index';
 import agentsModule, { type AgentsModuleOptions } from './modules/agents/index';
+import agentSocket from './modules/agents/agent-socket-plugin';
 import auditPlugin from './modules/audit/audit-plugin';
 import auditModule from './modules/audit/index';
 import authModule from './modules/auth/index';
@@ -156,6 +157,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.storageProbeMs !== undefined && { probeMs: opts.storageProbeMs }),
   });
   await app.register(eventBus);
+  // Who is online, and (SPEC.md in modules/agents) the ingest hooks: before their readers.
+  await app.register(agentSocket);
   await app.register(serverMetrics);
   await app.register(actionsPlugin);
   await app.register(clusterOps, { now });

@@ -8,7 +8,8 @@ import { BatchWriter } from '../../plugins/batch-writer';
 import { migrate } from '../../plugins/db-migrations';
 import { createEventBus } from '../../plugins/event-bus';
 import { hello, AGENT_TOKEN } from '../../testing/test-app';
-import { AgentConnection, AgentRegistry, CLOSE_PONG_TIMEOUT } from './agent-connection';
+import { AgentConnection, CLOSE_PONG_TIMEOUT } from './agent-connection';
+import { AgentRegistry } from './agent-registry';
 import { AgentIngest } from './agent-ingest';
 import { IngestBudget } from './ingest-budget';
 

@@ -28,8 +28,6 @@ export const PONG_TIMEOUT_MS = 15_000;
 /** Not in the shared CloseCode set: only the server decides a peer went silent. */
 export const CLOSE_PONG_TIMEOUT = 4408;
 
-export { AgentRegistry } from './agent-registry';
-
 export interface AgentConnectionDeps {
   agentToken: string;
   /**
@@ -118,8 +116,12 @@ export class AgentConnection {
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    for (const t of this.timers) clearTimeout(t);
     this.deps.log.info({ agentId: this.agentId, code, reason }, 'closing agent socket');
     this.socket.close(code, closeReason(reason));
+    // OR-3: offline the moment the server closes it (revoke, budget, replaced, pong timeout),
+    // not when the peer finishes the closing handshake (up to 30 s for a frozen one).
+    this.release();
   }
 
   private async handle(raw: RawData): Promise<void> {
@@ -226,7 +228,7 @@ export class AgentConnection {
     verdict.bind?.();
     const { ingest, registry, bus, now } = this.deps;
     this.agentId = hello.agentId;
-    registry.claim(hello.agentId, hello.node, this);
+    registry.claim(hello.agentId, hello.node, this, now());
     // The replaced connection's last messages may still be queued: make them durable first
     // (only then: a commit per hello would be a fsync per hello in a reconnect storm).
     if (ingest.hasPending(hello.agentId)) {
@@ -392,12 +394,16 @@ export class AgentConnection {
   private onClosed(): void {
     for (const t of this.timers) clearTimeout(t);
     this.state = 'closed';
+    this.release();
+  }
+
+  /** Leaves the registry once; only the agent's current connection makes it offline (OR-3). */
+  private release(): void {
     const agentId = this.agentId;
-    if (agentId && this.deps.registry.release(agentId, this)) {
-      const at = this.deps.now();
-      this.deps.bus.emit('agent.offline', { agentId, at });
-      this.deps.ingest.touch(agentId, at).catch(() => {});
-      this.deps.log.info({ agentId }, 'agent offline');
-    }
+    if (!agentId || !this.deps.registry.release(agentId, this)) return;
+    const at = this.deps.now();
+    this.deps.bus.emit('agent.offline', { agentId, at });
+    this.deps.ingest.touch(agentId, at).catch(() => {});
+    this.deps.log.info({ agentId }, 'agent offline');
   }
 }

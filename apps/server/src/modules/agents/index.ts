@@ -17,7 +17,8 @@ export interface AgentsModuleOptions {
 /** The agent socket (/agent/ws): hello/welcome, sequenced data with acks, ping/pong clock. */
 const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
   const ingest = new AgentIngest(app.db, app.writer);
-  const registry = new AgentRegistry();
+  // The one registry of who is online (agent-socket-plugin.ts); minimal test apps get their own.
+  const registry = app.hasDecorator('agentSocket') ? app.agentSocket.registry : new AgentRegistry();
   const budget = new IngestBudget(
     opts.now,
     { ...DEFAULT_BUDGET, ...opts.budget },

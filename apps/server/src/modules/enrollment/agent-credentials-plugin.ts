@@ -16,8 +16,6 @@ export interface AgentCredentials {
   /** Revokes the agent id and tells every listener (the agent socket closes it at once). */
   revoke(agentId: string): boolean;
   onRevoked(listener: (agentId: string) => void): void;
-  /** Agent ids with a live, welcomed socket. */
-  online: ReadonlySet<string>;
 }
 
 declare module 'fastify' {
@@ -38,13 +36,9 @@ export default fp<AgentCredentialsOptions>(
   (app, opts, done) => {
     const store = new EnrollmentStore(app.db, opts.now);
     const listeners: Array<(agentId: string) => void> = [];
-    const online = new Set<string>();
-    app.bus.on('agent.online', (e) => online.add(e.agentId));
-    app.bus.on('agent.offline', (e) => online.delete(e.agentId));
     const shared = { sharedToken: opts.sharedToken, allowSharedToken: opts.allowSharedToken };
     app.decorate('agentCredentials', {
       store,
-      online,
       verify: (agentId, token) => verifyAgentCredential({ store, ...shared }, agentId, token),
       admit: (hello) => admitHello({ store, ...shared }, hello),
       revoke: (agentId) => {
@@ -56,5 +50,5 @@ export default fp<AgentCredentialsOptions>(
     });
     done();
   },
-  { name: 'agent-credentials', dependencies: ['db', 'event-bus'], fastify: '5.x' },
+  { name: 'agent-credentials', dependencies: ['db'], fastify: '5.x' },
 );

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { AgentRegistry } from '../agents/agent-registry';
 import type { AgentCredentials } from './agent-credentials-plugin';
 import type { AgentInfo } from '@keepwatch/shared';
 
@@ -26,7 +27,9 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 /** Agents that said hello, plus enrolled ones that never connected, newest first. */
 export function listAgents(
   db: Database,
-  creds: Pick<AgentCredentials, 'store' | 'online'>,
+  creds: Pick<AgentCredentials, 'store'>,
+  /** The agent socket's registry (modules/agents, OR-5): the one answer to "online". */
+  online: Pick<AgentRegistry, 'isOnline'>,
 ): AgentInfo[] {
   const rows = db.prepare('SELECT * FROM agents').all() as AgentRow[];
   const byId = new Map(creds.store.allCredentials().map((c) => [c.agentId, c]));
@@ -46,7 +49,8 @@ export function listAgents(
       lastSeen: r.last_seen,
       enrolledAt: cred?.hasCredential ? cred.enrolledAt : null,
       enrolled: cred?.hasCredential ?? false,
-      online: creds.online.has(r.agent_id) && cred?.revokedAt == null,
+      // A revoke closes the socket and leaves the registry at once (OR-4): no revokedAt check.
+      online: online.isOnline(r.agent_id),
       revoked: cred?.revokedAt != null,
     };
   });

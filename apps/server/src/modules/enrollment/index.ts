@@ -191,7 +191,7 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
         response: { 200: AgentsResponse, ...denied },
       },
     },
-    () => ({ agents: listAgents(app.db, creds) }),
+    () => ({ agents: listAgents(app.db, creds, app.agentSocket.registry) }),
   );
 
   app.post<{ Params: AgentIdParams }>(
