@@ -76,3 +76,49 @@ export const HistorySeriesResponse = Type.Object({
   points: Type.Array(HistorySeriesPoint),
 });
 export type HistorySeriesResponse = Static<typeof HistorySeriesResponse>;
+
+/*
+ * Timeline entries of the server's own doings, merged into GET /history/timeline by time
+ * (node "" = cluster-wide, agentId "server", seq 0): config pushes (push.started, push.host
+ * for each host that finished its part, push.finished) and drills (drill.started, drill.phase
+ * for the fault and the restore, drill.result). Dry runs change nothing and are left out.
+ */
+export const TIMELINE_ACTIVITY_TYPES = [
+  'push.started',
+  'push.host',
+  'push.finished',
+  'drill.started',
+  'drill.phase',
+  'drill.result',
+] as const;
+export type TimelineActivityType = (typeof TIMELINE_ACTIVITY_TYPES)[number];
+
+/** `data` of a push.* entry. */
+export const TimelinePushData = Type.Object({
+  pushId: Type.String(),
+  /** The push's status (push.started/finished), or the host's (push.host). */
+  status: Type.String(),
+  message: Type.String(),
+  author: Type.String(),
+  host: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  rollbackOf: Type.Optional(Type.String()),
+  summary: Type.Optional(Type.String()),
+});
+export type TimelinePushData = Static<typeof TimelinePushData>;
+
+/** `data` of a drill.* entry. */
+export const TimelineDrillData = Type.Object({
+  drillId: Type.String(),
+  kind: Type.String(),
+  status: Type.String(),
+  startedBy: Type.String(),
+  /** drill.phase: which moment ("fault" injected, "restore" done). */
+  phase: Type.Optional(Type.String()),
+  targets: Type.Optional(Type.Array(Type.String())),
+  downtimeMs: Type.Optional(Type.Number()),
+  failedRequests: Type.Optional(Type.Number()),
+  totalRequests: Type.Optional(Type.Number()),
+  error: Type.Optional(Type.String()),
+});
+export type TimelineDrillData = Static<typeof TimelineDrillData>;

@@ -6,9 +6,12 @@ import {
   HistoryTimelineQuery,
   HistoryTimelineResponse,
 } from '@keepwatch/shared';
+import { DEFAULT_TIMELINE_LIMIT } from './history-queries';
+import { TimelineActivity, mergeTimeline } from './timeline-activity';
 
 /** GET /history/timeline and /history/series: read-only, so the viewer role is enough. */
 const historyModule: FastifyPluginCallback = (app, _opts, done) => {
+  const activity = new TimelineActivity(app.db);
   app.get<{ Querystring: HistoryTimelineQuery }>(
     '/history/timeline',
     {
@@ -16,12 +19,24 @@ const historyModule: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         tags: ['history'],
         summary:
-          'Changes of one cluster (optionally one node / some types) in [from, to), by agent time',
+          'Changes of one cluster (optionally one node / some types) in [from, to), by agent time, with its config pushes and drills',
         querystring: HistoryTimelineQuery,
         response: { 200: HistoryTimelineResponse, 400: ApiError, 401: ApiError },
       },
     },
-    (request) => app.history.queries.timeline(request.query),
+    (request) => {
+      const q = request.query;
+      const limit = q.limit ?? DEFAULT_TIMELINE_LIMIT;
+      const types = (q.types ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      return mergeTimeline(
+        app.history.queries.timeline(q),
+        activity.entries(q, types, limit),
+        limit,
+      );
+    },
   );
   app.get<{ Querystring: HistorySeriesQuery }>(
     '/history/series',

@@ -2,12 +2,22 @@ import type { Alert, HistoryEvent } from '@keepwatch/shared';
 
 /*
  * The cluster timeline: stored changes (VRRP transitions, kernel VIP moves, health, upstreams,
- * config observations, action results = config pushes and drill faults) and the cluster's
- * alerts, on one time axis. Pure: ranges and events in, rows out.
+ * config observations, agents' action results), the server's config pushes and drills (entries
+ * of their own: push.*, drill.*) and the cluster's alerts, on one time axis. Pure: ranges and
+ * events in, rows out.
  */
 
 export type TimelineKind =
-  'vrrp' | 'vip' | 'health' | 'upstream' | 'config' | 'action' | 'alert' | 'other';
+  | 'vrrp'
+  | 'vip'
+  | 'health'
+  | 'upstream'
+  | 'config'
+  | 'action'
+  | 'push'
+  | 'drill'
+  | 'alert'
+  | 'other';
 
 export interface TimelineRow {
   key: string;
@@ -29,7 +39,25 @@ const KIND: Record<string, TimelineKind> = {
   'upstream.health': 'upstream',
   'config.observed': 'config',
   'action.result': 'action',
+  'push.started': 'push',
+  'push.host': 'push',
+  'push.finished': 'push',
+  'drill.started': 'drill',
+  'drill.phase': 'drill',
+  'drill.result': 'drill',
 };
+
+const BAD_STATUS = new Set(['failed', 'rolled_back', 'aborted', 'interrupted']);
+
+/** Where a row leads: a drill to its page, a push to the cluster's config page. */
+export function rowLink(row: TimelineRow, clusterId: string): string | null {
+  const d = (row.data ?? {}) as Record<string, unknown>;
+  if (row.kind === 'drill' && typeof d['drillId'] === 'string') {
+    return `#/drills/${encodeURIComponent(d['drillId'])}`;
+  }
+  if (row.kind === 'push') return `#/clusters/${encodeURIComponent(clusterId)}/config`;
+  return null;
+}
 
 function isBad(e: HistoryEvent): boolean {
   const d = e.data as Record<string, unknown> | null;
@@ -42,7 +70,16 @@ function isBad(e: HistoryEvent): boolean {
       (d['upstream'] as { health?: { healthy?: boolean } } | undefined)?.health?.healthy === false
     );
   if (e.type === 'action.result') return d['ok'] === false;
+  if (e.type.startsWith('push.') || e.type === 'drill.result') {
+    return BAD_STATUS.has(String(d['status']));
+  }
   return false;
+}
+
+function activityId(data: unknown): string {
+  const d = (data ?? {}) as Record<string, unknown>;
+  const id = d['pushId'] ?? d['drillId'];
+  return typeof id === 'string' ? id : '';
 }
 
 export function timelineRows(
@@ -53,7 +90,7 @@ export function timelineRows(
   to: number,
 ): TimelineRow[] {
   const rows: TimelineRow[] = events.map((e) => ({
-    key: `${e.agentId}:${e.seq}:${e.type}:${e.ts}`,
+    key: `${e.agentId}:${e.seq}:${e.type}:${e.ts}:${e.node}:${activityId(e.data)}`,
     ts: e.ts,
     node: e.node,
     kind: KIND[e.type] ?? 'other',

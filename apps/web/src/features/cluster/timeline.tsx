@@ -6,9 +6,11 @@ import { ErrorState, Loading } from '../../app/page-states';
 import { useServices } from '../../app/services';
 import { useLive } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
+import { KIND_ICON, describeActivity } from './timeline-activity';
 import {
   PRESETS_MS,
   rangeFromQuery,
+  rowLink,
   timelineRows,
   zoom,
   type Preset,
@@ -32,7 +34,7 @@ function changeKey(c: StatusCluster): string {
 
 /**
  * Both load balancers' VRRP transitions, kernel VIP moves, health changes, config
- * observations, action results (pushes, drills) and alerts on one time axis. The range is in
+ * observations, action results, config pushes, drills and alerts on one time axis. The range is in
  * the URL (?span, ?from&to, ?at); a live range is re-read when the cluster's state changes.
  */
 export function Timeline({ cluster }: { cluster: StatusCluster }) {
@@ -233,6 +235,7 @@ function EventRow({
   highlight: boolean;
 }) {
   const { t, fmt } = useI18n();
+  const link = rowLink(row, clusterId);
   return (
     <li
       className={`tl-row tl-${row.kind}${row.bad ? ' tl-bad' : ''}${highlight ? ' tl-at' : ''}`}
@@ -247,8 +250,23 @@ function EventRow({
         {fmt.time(row.ts)}
       </a>
       <span className="tl-node">{row.node || t.cluster.clusterWide}</span>
-      <span className="tl-kind small">{t.cluster.kinds[row.kind]}</span>
-      <span className="tl-summary">{describe(row, t, fmt)}</span>
+      <span className="tl-kind small">
+        <span className="tl-icon" aria-hidden="true">
+          {KIND_ICON[row.kind]}
+        </span>{' '}
+        {t.cluster.kinds[row.kind]}
+      </span>
+      <span className="tl-summary">
+        {describe(row, t, fmt)}
+        {link && (
+          <>
+            {' '}
+            <a href={link} className="small" data-testid={`tl-link-${row.kind}`}>
+              {t.cluster.events.open}
+            </a>
+          </>
+        )}
+      </span>
     </li>
   );
 }
@@ -261,6 +279,8 @@ function describe(row: TimelineRow, t: T, fmt: F): string {
   const d = (row.data ?? {}) as Record<string, unknown>;
   const str = (k: string): string => (typeof d[k] === 'string' ? d[k] : '');
   const words = t.cluster.events;
+  const activity = describeActivity(row, t);
+  if (activity !== null) return activity;
   switch (row.type) {
     case 'vrrp.transition':
       return words.vrrp(str('instance'), str('state'), Number(d['effectivePriority'] ?? 0));
