@@ -176,6 +176,50 @@ describe('PushRunner', () => {
     expect(first?.at).toBeGreaterThanOrEqual(start - 1000 + 5000);
   });
 
+  it('PU-4 waits while the MASTER is below the BACKUP (a takeover pending), then goes on once it happened', async () => {
+    const start = 1_000_000;
+    // lb1's check fails at start: effective 80 < lb2's 90; lb2 takes over 3.65 s later.
+    const takeover = start + 3650;
+    const h = harness({
+      facts: (_host, t) =>
+        t < takeover
+          ? {
+              holders: ['lb1'],
+              vrrp: [
+                { node: 'lb1', instance: 'VI_1', state: 'MASTER', effectivePriority: 80 },
+                { node: 'lb2', instance: 'VI_1', state: 'BACKUP', effectivePriority: 90 },
+              ],
+            }
+          : {
+              holders: ['lb2'],
+              lastTransitionAt: takeover,
+              vrrp: [
+                { node: 'lb1', instance: 'VI_1', state: 'BACKUP', effectivePriority: 80 },
+                { node: 'lb2', instance: 'VI_1', state: 'MASTER', effectivePriority: 90 },
+              ],
+            },
+    });
+    const v = await new PushRunner(view(), changes, h.ports).run();
+    const first = h.calls.find((c) => !c.params.dryRun);
+    expect(first?.at).toBeGreaterThanOrEqual(takeover + 5000);
+    expect(v.status, v.summary).toBe('succeeded');
+  });
+
+  it('PU-4 a takeover that never happens (peer nopreempt, say) stops the push, the reason named', async () => {
+    const h = harness({
+      facts: () => ({
+        vrrp: [
+          { node: 'lb1', instance: 'VI_1', state: 'MASTER', effectivePriority: 80 },
+          { node: 'lb2', instance: 'VI_1', state: 'BACKUP', effectivePriority: 90 },
+        ],
+      }),
+    });
+    const v = await new PushRunner(view(), changes, h.ports).run();
+    expect(v.status).toBe('failed');
+    expect(h.calls.every((c) => c.params.dryRun)).toBe(true);
+    expect(v.summary).toContain("MASTER lb1 at effective priority 80, below lb2's 90");
+  });
+
   it('PU-4 a cluster that never settles is not reloaded', async () => {
     const h = harness({ facts: (_host, t) => ({ lastTransitionAt: t - 100 }) });
     const v = await new PushRunner(view(), changes, h.ports).run();

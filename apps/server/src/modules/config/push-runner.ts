@@ -15,8 +15,9 @@ import type {
  *        failure stops the push with nothing installed (status failed, the agent's text).
  *   PU-3 order: BACKUP hosts first (kernel VIP holder = MASTER), the MASTER last.
  *   PU-4 stable first: before each host's reload the cluster must have been stable for
- *        stableMs (no VRRP transition, one VIP holder): a reload right after a fail-back was
- *        seen to hand the VIP to the peer, so the rollout waits that window out.
+ *        stableMs (no VRRP transition, one VIP holder) and no takeover pending (a MASTER
+ *        below a BACKUP's effective priority): the "reload that handed the VIP to lb2" was
+ *        such a pending takeover running out (README, measured), not the reload.
  *   PU-5 per host: nginx then keepalived, each with the base hash it was planned on.
  *   PU-6 gate after each host: settleMs, then the VIP holder unchanged, nginx healthy on the
  *        host, requests served through the host's own address and through the VIP.
@@ -44,6 +45,8 @@ export interface GateFacts {
   holders: string[];
   /** Latest VRRP transition of any load balancer (epoch ms), if known. */
   lastTransitionAt?: number;
+  /** Every load balancer's VRRP instances as last reported (state, effective priority). */
+  vrrp?: { node: string; instance: string; state: string; effectivePriority: number }[];
   /** The host's own address (requests through it must be served). */
   address?: string;
   vips: string[];
@@ -105,6 +108,27 @@ type Recovered =
 const ORDER: ConfigComponentKind[] = ['nginx', 'keepalived'];
 
 class Stop extends Error {}
+
+/**
+ * PU-4: a MASTER whose effective priority is below a peer's (its tracked check fails) still
+ * holds the VIP until the peer's master-down timer runs out (3 × advert + skew, 3.65 s in the
+ * lab): a takeover is under way although nothing has transitioned yet (README, measured).
+ */
+export function pendingTakeover(f: GateFacts): string | undefined {
+  for (const m of f.vrrp ?? []) {
+    if (m.state !== 'MASTER') continue;
+    const higher = (f.vrrp ?? []).find(
+      (o) =>
+        o.instance === m.instance &&
+        o.node !== m.node &&
+        o.state === 'BACKUP' &&
+        o.effectivePriority > m.effectivePriority,
+    );
+    if (higher)
+      return `${m.instance}: MASTER ${m.node} at effective priority ${m.effectivePriority}, below ${higher.node}'s ${higher.effectivePriority}: a takeover is pending`;
+  }
+  return undefined;
+}
 
 export class PushRunner {
   private readonly applied: PlannedChange[] = [];
@@ -227,8 +251,9 @@ export class PushRunner {
       this.set(h, 'skipped');
       return;
     }
-    const before = this.ports.facts(h.host).holders;
     await this.waitStable(h);
+    // After the wait: a takeover it waited out is not a move caused by this host's reload.
+    const before = this.ports.facts(h.host).holders;
     this.set(h, 'applying');
     for (const c of own) {
       const r = await this.applyOne(h, c);
@@ -346,7 +371,8 @@ export class PushRunner {
         this.set(h, 'failed', 'the agent is offline');
         throw new Stop(`${h.host}: the agent is offline`);
       }
-      if (f.holders.length === 1 && quietFor >= stableMs) {
+      const pending = pendingTakeover(f);
+      if (f.holders.length === 1 && quietFor >= stableMs && pending === undefined) {
         this.step(
           h,
           'gate: cluster stable',
@@ -359,7 +385,7 @@ export class PushRunner {
         const why =
           f.holders.length !== 1
             ? `VIP holders: ${f.holders.join(', ') || 'none'}`
-            : `a VRRP transition ${Math.round(quietFor)} ms ago`;
+            : (pending ?? `a VRRP transition ${Math.round(quietFor)} ms ago`);
         this.step(h, 'gate: cluster stable', false, why);
         this.set(h, 'failed', `the cluster did not settle within ${stableTimeoutMs} ms (${why})`);
         throw new Stop(`${h.host}: the cluster was not stable (${why}); nothing was reloaded here`);

@@ -273,6 +273,14 @@ export class PushService {
         ...(node?.services.nginx && { nginxHealthy: node.services.nginx.healthy }),
         holders: [...new Set(cluster?.vips.flatMap((v) => v.holders) ?? [])].sort(),
         ...(since.length > 0 && { lastTransitionAt: Math.max(...since) }),
+        vrrp: lbs.flatMap((n) =>
+          n.vrrp.map((v) => ({
+            node: n.name,
+            instance: v.instance,
+            state: v.state,
+            effectivePriority: v.effectivePriority,
+          })),
+        ),
         ...(address !== undefined && { address }),
         vips,
       };
