@@ -3,6 +3,7 @@ import {
   ApiError,
   AvailabilityResponse,
   ClusterInsightParams,
+  type ConfigFile,
   HostInfo,
   HostInsightParams,
   ReadinessResponse,
@@ -40,6 +41,21 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
      WHERE cluster_id = ? AND ts < ? AND type IN ('vip.change', 'service.health', 'snapshot')
      ORDER BY ts, agent_id, seq, part`,
   );
+  // The config module's live files (config_live, migration 060), read only.
+  const liveNginx = app.db.prepare(
+    `SELECT path, content, includes FROM config_live
+     WHERE cluster_id = ? AND node = ? AND component = 'nginx'`,
+  );
+  const nginxFiles = (cluster: string, node: string) => {
+    const r = liveNginx.get(cluster, node) as
+      { path: string; content: string; includes: string | null } | undefined;
+    if (!r) return undefined;
+    const includes = r.includes ? (JSON.parse(r.includes) as ConfigFile[]) : [];
+    return {
+      main: { path: r.path, content: r.content },
+      includes: includes.map((f) => ({ path: f.path, content: f.content })),
+    };
+  };
   const notFound = (what: string) => ({ error: 'not_found', message: `no ${what}` });
   const lastDrill = (cluster: string): { id: string; at: number } | null => {
     const drills = (app as unknown as { drills?: DrillsProof }).drills;
@@ -103,6 +119,7 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
         pairs: pairReadiness({
           cluster,
           nginxHash: hash,
+          nginxFiles: (node) => nginxFiles(id, node),
           hasKeepalivedConfig: (node, instance) =>
             app.clusterStore.vrrpInterface(id, node, instance) !== undefined,
           lastDrill: drill,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusCluster, StatusNode } from '@keepwatch/shared';
+import { exampleClusterModel, renderNginxConf } from '@keepwatch/shared';
 import { pairReadiness, type ReadinessInput } from './readiness';
 
 const lb = (
@@ -127,5 +128,47 @@ describe('failover readiness per pair', () => {
       'VI_1:lb1->lb2',
       'VI_2:lb2->lb1',
     ]);
+  });
+
+  describe('config-same compares what nginx serves, not the bytes', () => {
+    const files = (text: (n: string) => string) => (n: string) => ({
+      main: { path: '/etc/nginx/nginx.conf', content: text(n) },
+      includes: [],
+    });
+    const model = exampleClusterModel();
+    const pair = cluster([lb('lb1', 'MASTER'), lb('lb2', 'BACKUP')]);
+    const configSame = (over: Partial<ReadinessInput>) =>
+      pairReadiness(input(pair, over))[0]?.checks.find((c) => c.id === 'config-same');
+
+    it('the same structure with other bytes (each LB names itself) is the same config', () => {
+      const c = configSame({
+        nginxHash: (n) => (n === 'lb1' ? 'a'.repeat(64) : 'b'.repeat(64)),
+        nginxFiles: files((n) => renderNginxConf(model, n)),
+      });
+      expect(c).toMatchObject({
+        ok: true,
+        args: { compared: 'structure', identical: 0, differences: 0 },
+      });
+    });
+
+    it('a structural difference fails the check and is carried in words (where, master, backup)', () => {
+      const c = configSame({
+        nginxFiles: files((n) =>
+          renderNginxConf(model, n).replace(
+            'proxy_connect_timeout 200ms;',
+            n === 'lb2' ? 'proxy_connect_timeout 5s;' : 'proxy_connect_timeout 200ms;',
+          ),
+        ),
+      });
+      expect(c).toMatchObject({ ok: false, args: { compared: 'structure', differences: 1 } });
+      const diffs = JSON.parse(String(c?.args['diffs'])) as { where: string; backup: string }[];
+      expect(diffs[0]?.where).toBe('http');
+      expect(diffs[0]?.backup).toContain('proxy_connect_timeout 5s');
+    });
+
+    it('without the files’ text it falls back to the sha256, and says so', () => {
+      const c = configSame({ nginxHash: (n) => (n === 'lb1' ? 'a' : 'b') });
+      expect(c).toMatchObject({ ok: false, args: { compared: 'hash' } });
+    });
   });
 });

@@ -1,11 +1,21 @@
-import type { PairReadiness, ReadinessCheck, StatusCluster, StatusNode } from '@keepwatch/shared';
+import type {
+  ConfigFile,
+  PairReadiness,
+  ReadinessCheck,
+  StatusCluster,
+  StatusNode,
+} from '@keepwatch/shared';
+import { compareNginx } from './nginx-compare';
 
 /*
  * Failover readiness of each VRRP pair, pure (time injected): would the BACKUP take the VIP
  * and serve if the MASTER failed now? Checks (ids are the dashboard's dictionary keys):
  *
  *   backup-healthy     the BACKUP's agent is online, keepalived running in BACKUP, nginx healthy
- *   config-same        the BACKUP's nginx config has the MASTER's sha256 (null: a hash unknown)
+ *   config-same        the BACKUP's nginx serves what the MASTER's does: the parsed structure
+ *                      compared (nginx-compare.ts NC-1..NC-4, not the bytes: each LB names
+ *                      itself in its file); the sha256 alone when a file's text is not known
+ *                      (null: neither known)
  *   upstreams-healthy  every upstream the BACKUP's nginx probes is healthy (null: none reported)
  *   weights-move       no WT-1 finding for the pair (null: a keepalived.conf not observed)
  *   drill-recent       a drill passed within maxDrillAgeMs (false with no drill: never proven)
@@ -18,6 +28,8 @@ export interface ReadinessInput {
   cluster: StatusCluster;
   /** nginx config sha256 per node, as last observed. */
   nginxHash: (node: string) => string | undefined;
+  /** nginx config text per node (main file and what it includes), as last observed. */
+  nginxFiles?: (node: string) => { main: ConfigFile; includes: ConfigFile[] } | undefined;
   /** Whether the node's keepalived.conf (with this instance) has been observed. */
   hasKeepalivedConfig: (node: string, instance: string) => boolean;
   lastDrill: { id: string; at: number } | null;
@@ -53,6 +65,34 @@ function backupHealthy(b: StatusNode, instance: string): ReadinessCheck {
   return check('backup-healthy', problem === '', { node: b.name, problem });
 }
 
+/** How many differences the check carries (the config page shows them all). */
+export const MAX_DIFFERENCES = 6;
+
+function configSame(input: ReadinessInput, master: string, backup: string): ReadinessCheck {
+  const mh = input.nginxHash(master);
+  const bh = input.nginxHash(backup);
+  const args = {
+    master,
+    backup,
+    masterHash: mh?.slice(0, 12) ?? '',
+    backupHash: bh?.slice(0, 12) ?? '',
+  };
+  const mf = input.nginxFiles?.(master);
+  const bf = input.nginxFiles?.(backup);
+  if (mf && bf) {
+    const diffs = compareNginx(mf, bf);
+    return check('config-same', diffs.length === 0, {
+      ...args,
+      compared: 'structure',
+      identical: mh !== undefined && mh === bh ? 1 : 0,
+      differences: diffs.length,
+      diffs: JSON.stringify(diffs.slice(0, MAX_DIFFERENCES)),
+    });
+  }
+  if (mh === undefined || bh === undefined) return check('config-same', null, args);
+  return check('config-same', mh === bh, { ...args, compared: 'hash' });
+}
+
 export function pairReadiness(input: ReadinessInput): PairReadiness[] {
   const { cluster, now } = input;
   const maxAge = input.maxDrillAgeMs ?? DEFAULT_MAX_DRILL_AGE_MS;
@@ -75,16 +115,7 @@ export function pairReadiness(input: ReadinessInput): PairReadiness[] {
       checks.push(check('backup-healthy', false, { node: '', problem: 'no-backup' }));
     } else {
       checks.push(backupHealthy(backup, instance));
-      const mh = input.nginxHash(masterName);
-      const bh = input.nginxHash(backup.name);
-      checks.push(
-        check('config-same', mh === undefined || bh === undefined ? null : mh === bh, {
-          master: masterName,
-          backup: backup.name,
-          masterHash: mh?.slice(0, 12) ?? '',
-          backupHash: bh?.slice(0, 12) ?? '',
-        }),
-      );
+      checks.push(configSame(input, masterName, backup.name));
       const ups = backup.upstreams ?? [];
       const bad = ups.filter((u) => !u.healthy).map((u) => u.server);
       checks.push(

@@ -3,6 +3,7 @@ import type { ReadinessCheck, ReadinessResponse, StatusCluster } from '@keepwatc
 import { ErrorState, Loading } from '../../app/page-states';
 import { useServices } from '../../app/services';
 import { useI18n } from '../../i18n/i18n-context';
+import { configDifferences } from './config-diffs';
 import { READINESS_CHECKS, type ReadinessCheckId } from './truth-i18n';
 
 /** What readiness depends on in the live status: it is asked again only when this changes. */
@@ -86,6 +87,7 @@ export function ReadinessPanel({ cluster }: { cluster: StatusCluster }) {
                       {c.ok === true ? '✓' : c.ok === false ? '✗' : '?'}
                     </span>{' '}
                     {words(c)}
+                    <Differences check={c} />
                   </li>
                 ))}
               </ul>
@@ -94,5 +96,24 @@ export function ReadinessPanel({ cluster }: { cluster: StatusCluster }) {
         </>
       )}
     </section>
+  );
+}
+
+/** config-same's structural differences, one line each, in the reader's language. */
+function Differences({ check }: { check: ReadinessCheck }) {
+  const { t } = useI18n();
+  const { shown, more } = configDifferences(check);
+  if (check.ok !== false || shown.length === 0) return null;
+  const m = String(check.args['master'] ?? '');
+  const b = String(check.args['backup'] ?? '');
+  return (
+    <ul className="config-diffs small" data-testid="config-diffs">
+      {shown.map((d) => (
+        <li key={d.where} className="mono">
+          {t.truth.diffLine(d.where, m, d.master, b, d.backup)}
+        </li>
+      ))}
+      {more > 0 && <li>{t.truth.moreDiffs(more)}</li>}
+    </ul>
   );
 }

@@ -62,6 +62,9 @@ export const truthEn = {
   notReady: 'not ready:',
   lastDrill: (when: string): string => `Last proven by a drill: ${when}`,
   never: 'never',
+  diffLine: (where: string, m: string, master: string, b: string, backup: string): string =>
+    `${where}: ${m} ${master || '(absent)'}; ${b} ${backup || '(absent)'}`,
+  moreDiffs: (n: number): string => `… and ${n} more (see the config page's diff).`,
   problems: {
     offline: 'its agent is offline',
     'keepalived-stopped': 'its keepalived is not running',
@@ -77,9 +80,15 @@ export const truthEn = {
     },
     'config-same': {
       ok: (a) =>
-        `${a['backup']} runs the same nginx config as ${a['master']} (sha256 ${a['masterHash']}…).`,
+        a['compared'] === 'structure'
+          ? a['identical'] === 1
+            ? `${a['backup']} runs the same nginx file as ${a['master']} (sha256 ${a['masterHash']}…).`
+            : `${a['backup']}'s nginx serves what ${a['master']}'s does: the same upstreams, servers, listen addresses and proxy settings (the files differ only in comments, whitespace or each host's own lines).`
+          : `${a['backup']} runs the same nginx config as ${a['master']} (sha256 ${a['masterHash']}…).`,
       bad: (a) =>
-        `${a['backup']}'s nginx config differs from ${a['master']}'s (${a['backupHash']}… vs ${a['masterHash']}…).`,
+        a['compared'] === 'structure'
+          ? `${a['backup']}'s nginx does not serve what ${a['master']}'s does (${a['differences']} ${a['differences'] === 1 ? 'difference' : 'differences'}):`
+          : `${a['backup']}'s nginx config differs from ${a['master']}'s (${a['backupHash']}… vs ${a['masterHash']}…; the text is not known, so only the hashes were compared).`,
       unknown: () => 'An nginx config hash is not known yet.',
     },
     'upstreams-healthy': {
@@ -145,6 +154,9 @@ export const truthZhCN: TruthMessages = {
   notReady: '未就绪：',
   lastDrill: (when) => `最近一次演练证明：${when}`,
   never: '从未',
+  diffLine: (where, m, master, b, backup) =>
+    `${where}：${m} ${master || '（没有）'}；${b} ${backup || '（没有）'}`,
+  moreDiffs: (n) => `……另有 ${n} 处（见配置页的差异）。`,
   problems: {
     offline: '其 agent 离线',
     'keepalived-stopped': '其 keepalived 未运行',
@@ -160,9 +172,15 @@ export const truthZhCN: TruthMessages = {
     },
     'config-same': {
       ok: (a) =>
-        `${a['backup']} 的 nginx 配置与 ${a['master']} 相同（sha256 ${a['masterHash']}…）。`,
+        a['compared'] === 'structure'
+          ? a['identical'] === 1
+            ? `${a['backup']} 的 nginx 文件与 ${a['master']} 完全相同（sha256 ${a['masterHash']}…）。`
+            : `${a['backup']} 的 nginx 与 ${a['master']} 提供相同的服务：上游、server、监听地址和代理设置都一致（文件只在注释、空白或各主机自己的行上不同）。`
+          : `${a['backup']} 的 nginx 配置与 ${a['master']} 相同（sha256 ${a['masterHash']}…）。`,
       bad: (a) =>
-        `${a['backup']} 的 nginx 配置与 ${a['master']} 不同（${a['backupHash']}… 对 ${a['masterHash']}…）。`,
+        a['compared'] === 'structure'
+          ? `${a['backup']} 的 nginx 与 ${a['master']} 提供的服务不同（${a['differences']} 处差异）：`
+          : `${a['backup']} 的 nginx 配置与 ${a['master']} 不同（${a['backupHash']}… 对 ${a['masterHash']}…；不知道文件内容，只比较了哈希）。`,
       unknown: () => '尚不知道 nginx 配置的哈希。',
     },
     'upstreams-healthy': {
