@@ -1,9 +1,12 @@
 /**
- * `pnpm bench drill [--idle 20] [--hold 30] [--interval 10]`: what a drill's client probe
- * costs the server.
+ * `pnpm bench drill [--idle 20] [--hold 30] [--interval 10] [--runtime bundle|tsx]
+ * [--profile DIR] [--no-build]`: what a drill's client probe costs the server.
  *
  * Brings up the lab (prefix kwds, 10.99.0.0/24, the drills' own) and the server as its own
- * process (the TypeScript sources under tsx, as the drills' restart test runs it), agents
+ * process: by default the bundle users run (apps/server/dist/server.mjs, built first unless
+ * --no-build); `--runtime tsx` runs the TypeScript sources under tsx instead (its loader
+ * costs CPU of its own, so its figures are higher). `--profile DIR` writes a V8 CPU profile
+ * of the server (node --cpu-prof) into DIR when the bench ends. Agents
  * granting drills; reads the server's /proc/<pid>/stat (utime+stime) while idle for --idle
  * seconds, then during the observe phase of a `backend-outage` drill held --hold seconds
  * (the VIP probed every --interval ms plus each LB every 250 ms, samples streamed to the live
@@ -14,7 +17,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,21 +30,34 @@ const TARGET_DELTA = 5;
 const CLK_TCK =
   Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-const ticks = (pid: number): number => {
+/** utime and stime of a process (every thread), in clock ticks. */
+const ticks = (pid: number): { user: number; sys: number } => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[11]) + Number(rest[12]);
+  return { user: Number(rest[11]), sys: Number(rest[12]) };
 };
 
-async function cpuOver(
-  pid: number,
-  during: () => Promise<void>,
-): Promise<{ percent: number; seconds: number }> {
+interface Cpu {
+  percent: number;
+  /** Of which in user space and in the kernel (a fresh TCP connection per request costs both). */
+  user: number;
+  sys: number;
+  seconds: number;
+}
+
+async function cpuOver(pid: number, during: () => Promise<void>): Promise<Cpu> {
   const t0 = ticks(pid);
   const p0 = performance.now();
   await during();
   const seconds = (performance.now() - p0) / 1000;
-  return { percent: ((ticks(pid) - t0) / CLK_TCK / seconds) * 100, seconds };
+  const t1 = ticks(pid);
+  const pct = (n: number): number => (n / CLK_TCK / seconds) * 100;
+  return {
+    percent: pct(t1.user - t0.user + t1.sys - t0.sys),
+    user: pct(t1.user - t0.user),
+    sys: pct(t1.sys - t0.sys),
+    seconds,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -52,6 +68,9 @@ async function main(): Promise<void> {
       idle: { type: 'string', default: '20' },
       hold: { type: 'string', default: '30' },
       interval: { type: 'string', default: '10' },
+      runtime: { type: 'string', default: 'bundle' },
+      profile: { type: 'string' },
+      'no-build': { type: 'boolean' },
     },
   });
   const idleS = Number(values.idle);
@@ -59,6 +78,19 @@ async function main(): Promise<void> {
   const intervalMs = Number(values.interval);
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const log = (l: string): void => void process.stderr.write(`[bench] ${l}\n`);
+  const runtime = values.runtime === 'tsx' ? 'tsx' : 'bundle';
+  if (runtime === 'bundle' && !values['no-build']) {
+    const b = spawnSync('pnpm', ['--filter', '@keepwatch/server', 'exec', 'node', 'build.mjs'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (b.status !== 0) throw new Error('server build failed');
+  }
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const serverArgv =
+    runtime === 'tsx'
+      ? [...profile, '--import', 'tsx', join(root, 'apps/server/src/server.ts')]
+      : [...profile, join(root, 'apps/server/dist/server.mjs')];
   const lab = new Lab({ prefix: 'kwds', subnet: '10.99.0', log: () => undefined });
   const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-drill-'));
   const adminPassword = randomBytes(12).toString('base64url');
@@ -68,7 +100,8 @@ async function main(): Promise<void> {
   try {
     log('bringing up the lab');
     await lab.up();
-    server = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/server.ts')], {
+    server = spawn(process.execPath, serverArgv, {
+      cwd: root,
       env: {
         ...process.env,
         KEEPWATCH_PORT: String(port),
@@ -106,6 +139,11 @@ async function main(): Promise<void> {
     }
     log(`server pid ${pid}; settling 10 s, then idle for ${idleS} s`);
     await sleep(10_000);
+    const load = (): string =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
+    const loadIdle = load();
     const idle = await cpuOver(pid, () => sleep(idleS * 1000));
     const res = await api('/drills', {
       method: 'POST',
@@ -121,7 +159,9 @@ async function main(): Promise<void> {
     while ((await phase()).phase !== 'observe') await sleep(100);
     // The observe phase, minus a second at each end (the phase polls are the bench's, not the drill's).
     await sleep(1000);
+    const loadDrill = load();
     const during = await cpuOver(pid, () => sleep(holdMs - 3000));
+    const loadEnd = load();
     let d = await phase();
     while (d.status === 'running') {
       await sleep(500);
@@ -132,8 +172,18 @@ async function main(): Promise<void> {
       (d.report.totalRequests / ((d.report.restoreAt ?? 0) - (d.report.faultAt ?? 0) + 5000)) *
       1000;
     const figures = [
+      { figure: 'server runtime', value: runtime === 'tsx' ? 'tsx (sources)' : 'dist/server.mjs' },
+      { figure: 'load average (1/5/15 min) before idle', value: loadIdle },
+      {
+        figure: 'load average before / after the drill window',
+        value: `${loadDrill} / ${loadEnd}`,
+      },
       { figure: 'server CPU idle (% of one core)', value: idle.percent.toFixed(2) },
       { figure: 'server CPU during the drill (% of one core)', value: during.percent.toFixed(2) },
+      {
+        figure: 'added in user space / in the kernel',
+        value: `${(during.user - idle.user).toFixed(2)} / ${(during.sys - idle.sys).toFixed(2)}`,
+      },
       {
         figure: `added by the drill (probe every ${intervalMs} ms + LBs every 250 ms)`,
         value: delta.toFixed(2),
@@ -148,7 +198,7 @@ async function main(): Promise<void> {
     ];
     const file = writeResult({
       bench: 'drill',
-      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs}`,
+      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs} --runtime ${runtime}`,
       figures,
       data: { idle, during, drillId: id, totalRequests: d.report.totalRequests },
     });
@@ -164,7 +214,14 @@ async function main(): Promise<void> {
       )}\n\nwritten: ${file}\n`,
     );
   } finally {
-    server?.kill('SIGKILL');
+    if (server && server.exitCode === null) {
+      // SIGTERM: a graceful stop writes the --cpu-prof profile; SIGKILL if it hangs.
+      const exited = new Promise<void>((r) => server?.once('exit', () => r()));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await lab.down();
     rmSync(dataDir, { recursive: true, force: true });
   }
