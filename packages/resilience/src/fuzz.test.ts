@@ -47,7 +47,7 @@ let server: Running;
 beforeAll(async () => {
   process.stdout.write(`fuzz seed ${SEED} (replay: KEEPWATCH_FUZZ_SEED=${SEED})\n`);
   server = await startApp();
-});
+}, 60_000);
 afterAll(async () => {
   await server?.close();
 });
