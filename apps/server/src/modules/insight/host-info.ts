@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { HostConfigFile } from '@keepwatch/shared';
+import type { ConfigFile, HostConfigFile } from '@keepwatch/shared';
 
 /* Reads for the host page and readiness: agent facts, config files and hashes from storage. */
 
@@ -18,6 +18,7 @@ export class HostReads {
   private readonly agentRow: Statement;
   private readonly configRows: Statement;
   private readonly mirror: Statement;
+  private readonly liveNginx: Statement;
 
   constructor(db: Database) {
     this.agentRow = db.prepare(
@@ -28,6 +29,26 @@ export class HostReads {
        WHERE cluster_id = ? AND node = ? AND type = 'config.observed' ORDER BY ts DESC LIMIT 50`,
     );
     this.mirror = db.prepare('SELECT state FROM history_node_state WHERE agent_id = ?');
+    // The config module's live files (config_live, migration 060), read only.
+    this.liveNginx = db.prepare(
+      `SELECT path, content, includes FROM config_live
+       WHERE cluster_id = ? AND node = ? AND component = 'nginx'`,
+    );
+  }
+
+  /** A node's nginx.conf and what it includes, as its agent last sent them. */
+  nginxFiles(
+    cluster: string,
+    node: string,
+  ): { main: ConfigFile; includes: ConfigFile[] } | undefined {
+    const r = this.liveNginx.get(cluster, node) as
+      { path: string; content: string; includes: string | null } | undefined;
+    if (!r) return undefined;
+    const includes = r.includes ? (JSON.parse(r.includes) as ConfigFile[]) : [];
+    return {
+      main: { path: r.path, content: r.content },
+      includes: includes.map((f) => ({ path: f.path, content: f.content })),
+    };
   }
 
   agent(

@@ -1,18 +1,16 @@
 import type { FastifyPluginCallback } from 'fastify';
 import {
-  ApiError,
   AvailabilityResponse,
   ClusterInsightParams,
-  type ConfigFile,
   HostInfo,
   HostInsightParams,
   ReadinessResponse,
 } from '@keepwatch/shared';
 import { vipAvailability, type AvailabilityEvent } from './availability';
 import { HostReads } from './host-info';
+import { insightGet } from './insight-route';
 import { pairReadiness } from './readiness';
 
-/** What the drills module may offer (issue 8); until it does, the last drill is "never". */
 /** What readiness reads of the drills module (its proof of failover per cluster). */
 interface DrillsProof {
   proof?: (
@@ -41,85 +39,64 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
      WHERE cluster_id = ? AND ts < ? AND type IN ('vip.change', 'service.health', 'snapshot')
      ORDER BY ts, agent_id, seq, part`,
   );
-  // The config module's live files (config_live, migration 060), read only.
-  const liveNginx = app.db.prepare(
-    `SELECT path, content, includes FROM config_live
-     WHERE cluster_id = ? AND node = ? AND component = 'nginx'`,
-  );
-  const nginxFiles = (cluster: string, node: string) => {
-    const r = liveNginx.get(cluster, node) as
-      { path: string; content: string; includes: string | null } | undefined;
-    if (!r) return undefined;
-    const includes = r.includes ? (JSON.parse(r.includes) as ConfigFile[]) : [];
-    return {
-      main: { path: r.path, content: r.content },
-      includes: includes.map((f) => ({ path: f.path, content: f.content })),
-    };
-  };
-  const notFound = (what: string) => ({ error: 'not_found', message: `no ${what}` });
   const lastDrill = (cluster: string): { id: string; at: number } | null => {
     const drills = (app as unknown as { drills?: DrillsProof }).drills;
     const p = drills?.proof?.([cluster]).find((x) => x.clusterId === cluster);
     return p?.drillId && p.lastProvenAt !== null ? { id: p.drillId, at: p.lastProvenAt } : null;
   };
+  const knownCluster = {
+    params: ClusterInsightParams,
+    find: (p: ClusterInsightParams) => app.clusterStore.cluster(p.id),
+    what: (p: ClusterInsightParams) => `cluster ${p.id}`,
+  };
 
-  app.get<{ Params: HostInsightParams }>(
-    '/hosts/:cluster/:node',
+  insightGet(
+    app,
     {
-      config: { role: 'viewer' },
-      schema: {
-        tags: ['insight'],
-        summary: 'One host: agent facts and footprint, clock offset, config files with sha256',
-        params: HostInsightParams,
-        response: { 200: HostInfo, 401: ApiError, 404: ApiError },
+      url: '/hosts/:cluster/:node',
+      summary: 'One host: agent facts and footprint, clock offset, config files with sha256',
+      params: HostInsightParams,
+      response: HostInfo,
+      find: (p: HostInsightParams) => {
+        const found = app.clusterStore.agentFor(p.cluster, p.node);
+        const agent = found && reads.agent(found.agentId);
+        return found && agent ? { ...found, agent } : undefined;
       },
+      what: (p) => `host ${p.cluster}/${p.node}`,
     },
-    async (request, reply) => {
-      const { cluster, node } = request.params;
-      const found = app.clusterStore.agentFor(cluster, node);
-      const agent = found && reads.agent(found.agentId);
-      if (!found || !agent) return reply.code(404).send(notFound(`host ${cluster}/${node}`));
-      return {
-        cluster,
-        node,
-        role: agent.role,
-        agentId: found.agentId,
-        online: found.online,
-        lastSeen: agent.lastSeen,
-        facts: agent.facts,
-        footprint: footprint.get(found.agentId) ?? null,
-        configs: reads.configs(cluster, node),
-      };
-    },
+    ({ agentId, online, agent }, { cluster, node }) => ({
+      cluster,
+      node,
+      role: agent.role,
+      agentId,
+      online,
+      lastSeen: agent.lastSeen,
+      facts: agent.facts,
+      footprint: footprint.get(agentId) ?? null,
+      configs: reads.configs(cluster, node),
+    }),
   );
 
-  app.get<{ Params: ClusterInsightParams }>(
-    '/clusters/:id/readiness',
+  insightGet(
+    app,
     {
-      config: { role: 'viewer' },
-      schema: {
-        tags: ['insight'],
-        summary: 'Failover readiness of each VRRP pair, check by check',
-        params: ClusterInsightParams,
-        response: { 200: ReadinessResponse, 401: ApiError, 404: ApiError },
-      },
+      ...knownCluster,
+      url: '/clusters/:id/readiness',
+      summary: 'Failover readiness of each VRRP pair, check by check',
+      response: ReadinessResponse,
     },
-    async (request, reply) => {
-      const { id } = request.params;
-      const cluster = app.clusterStore.cluster(id);
-      if (!cluster) return reply.code(404).send(notFound(`cluster ${id}`));
+    (cluster, { id }) => {
       const t = now();
       const drill = lastDrill(id);
-      const hash = (node: string): string | undefined => {
-        const a = app.clusterStore.agentFor(id, node);
-        return a && reads.configHash(a.agentId, 'nginx');
-      };
       return {
         cluster: id,
         pairs: pairReadiness({
           cluster,
-          nginxHash: hash,
-          nginxFiles: (node) => nginxFiles(id, node),
+          nginxHash: (node) => {
+            const a = app.clusterStore.agentFor(id, node);
+            return a && reads.configHash(a.agentId, 'nginx');
+          },
+          nginxFiles: (node) => reads.nginxFiles(id, node),
           hasKeepalivedConfig: (node, instance) =>
             app.clusterStore.vrrpInterface(id, node, instance) !== undefined,
           lastDrill: drill,
@@ -131,21 +108,15 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
     },
   );
 
-  app.get<{ Params: ClusterInsightParams }>(
-    '/clusters/:id/availability',
+  insightGet(
+    app,
     {
-      config: { role: 'viewer' },
-      schema: {
-        tags: ['insight'],
-        summary: 'Availability of each VIP over 24 h, 7 d and 30 d, from stored history',
-        params: ClusterInsightParams,
-        response: { 200: AvailabilityResponse, 401: ApiError, 404: ApiError },
-      },
+      ...knownCluster,
+      url: '/clusters/:id/availability',
+      summary: 'Availability of each VIP over 24 h, 7 d and 30 d, from stored history',
+      response: AvailabilityResponse,
     },
-    async (request, reply) => {
-      const { id } = request.params;
-      const cluster = app.clusterStore.cluster(id);
-      if (!cluster) return reply.code(404).send(notFound(`cluster ${id}`));
+    (cluster, { id }) => {
       const t = now();
       const rows = (
         events.all(id, t) as { ts: number; node: string; type: string; data: string }[]

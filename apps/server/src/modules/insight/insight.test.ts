@@ -85,6 +85,20 @@ describe('insight routes', () => {
     expect((await get('/clusters/nope/availability')).statusCode).toBe(404);
   });
 
+  it('every insight route answers an unknown cluster or host with the same 404 body', async () => {
+    await lab();
+    for (const [url, what] of [
+      ['/clusters/nope/availability', 'cluster nope'],
+      ['/clusters/nope/readiness', 'cluster nope'],
+      ['/hosts/lab/nobody', 'host lab/nobody'],
+      ['/hosts/nope/lb1', 'host nope/lb1'],
+    ] as const) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toEqual({ error: 'not_found', message: `no ${what}` });
+    }
+  });
+
   it('readiness: the pair lb1 -> lb2, with the last drill "never" while no failover drill has passed', async () => {
     await lab();
     const body = (await get('/clusters/lab/readiness')).json<{
