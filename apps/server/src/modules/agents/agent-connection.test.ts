@@ -12,6 +12,7 @@ import { AgentConnection, CLOSE_PONG_TIMEOUT } from './agent-connection';
 import { AgentRegistry } from './agent-registry';
 import { AgentIngest } from './agent-ingest';
 import { IngestBudget } from './ingest-budget';
+import { IngestHooks } from './ingest-hooks';
 
 /** Just enough of a ws socket for the connection: events in, frames and close out. */
 class FakeSocket extends EventEmitter {
@@ -50,6 +51,7 @@ function setup(timing: { helloMs?: number; pingMs?: number; pongMs?: number }) {
     budget: new IngestBudget(Date.now),
     clockSkewMs: 500,
     bus,
+    hooks: new IngestHooks(bus),
     registry: new AgentRegistry(),
     now: Date.now,
     log: Fastify({ logger: false }).log,

@@ -16,6 +16,7 @@ import type { EventBus } from '../../plugins/event-bus';
 import type { HelloVerdict } from '../enrollment/admit-hello';
 import type { AgentIngest } from './agent-ingest';
 import type { IngestBudget } from './ingest-budget';
+import type { IngestHooks } from './ingest-hooks';
 import { clampAgentTime, frameBytes, peekFrame, seqProblem } from './inbound-limits';
 import type { AgentRegistry } from './agent-registry';
 import { ClockSync } from './clock-sync';
@@ -45,7 +46,10 @@ export interface AgentConnectionDeps {
   budget: IngestBudget;
   /** Agent times later than receive time + this are clamped (the original is kept). */
   clockSkewMs: number;
+  /** For agent.logs only; every ingest event goes through `hooks` (which fan out on the bus). */
   bus: EventBus;
+  /** The declared ingest order (ingest-hooks.ts, SPEC.md IH-*). */
+  hooks: IngestHooks;
   registry: AgentRegistry;
   now: () => number;
   log: FastifyBaseLogger;
@@ -158,7 +162,7 @@ export class AgentConnection {
         return this.onData(msg);
       case 'stats':
         // Not durable (no seq, no ack): history keeps them as rolled-up series.
-        this.deps.bus.emit('agent.stats', {
+        this.deps.hooks.stats({
           agentId: this.agentId ?? '',
           sample: msg,
           at: this.deps.now(),
@@ -226,7 +230,7 @@ export class AgentConnection {
       return this.close(verdict.code, verdict.reason);
     }
     verdict.bind?.();
-    const { ingest, registry, bus, now } = this.deps;
+    const { ingest, registry, hooks, now } = this.deps;
     this.agentId = hello.agentId;
     registry.claim(hello.agentId, hello.node, this, now());
     // The replaced connection's last messages may still be queued: make them durable first
@@ -248,7 +252,8 @@ export class AgentConnection {
       serverTime: at,
       ackedSeq: this.committed,
     });
-    bus.emit('agent.online', { agentId: hello.agentId, hello, at });
+    // IH-1: after the welcome (a stage may send on this socket), before any data of it.
+    hooks.online({ agentId: hello.agentId, hello, at });
     this.deps.log.info(
       { agentId: hello.agentId, node: hello.node.name, ackedSeq: this.committed },
       'agent online',
@@ -330,7 +335,8 @@ export class AgentConnection {
     const at = this.deps.now();
     // IL-4: an agent time past the receive time + the skew limit is clamped; the original kept.
     const { message, agentTs } = clampAgentTime(msg, at, this.deps.clockSkewMs);
-    this.deps.bus.emit('agent.data', { agentId, message, at });
+    // IH-2: every stage sees it before it is queued, so their writes share its batch and its ack.
+    this.deps.hooks.data({ agentId, message, at });
     this.afterCommit(this.deps.ingest.store(agentId, message, at, agentTs), msg.seq);
   }
 
@@ -353,7 +359,7 @@ export class AgentConnection {
     const t3 = this.deps.now();
     this.lastPongAt = t3;
     const best = this.clock.add(pong.t0, pong.t1, pong.t2, t3);
-    this.deps.bus.emit('agent.clock', { agentId: this.agentId ?? '', ...best });
+    this.deps.hooks.clock({ agentId: this.agentId ?? '', ...best });
   }
 
   private tick(): void {
@@ -402,7 +408,12 @@ export class AgentConnection {
     const agentId = this.agentId;
     if (!agentId || !this.deps.registry.release(agentId, this)) return;
     const at = this.deps.now();
-    this.deps.bus.emit('agent.offline', { agentId, at });
+    try {
+      this.deps.hooks.offline({ agentId, at });
+    } catch (err) {
+      // Runs in the socket's close listener: a throw here would take the process down.
+      this.deps.log.error({ err, agentId }, 'an offline hook failed');
+    }
     this.deps.ingest.touch(agentId, at).catch(() => {});
     this.deps.log.info({ agentId }, 'agent offline');
   }

@@ -1,10 +1,16 @@
 import fp from 'fastify-plugin';
 import { AgentRegistry } from './agent-registry';
+import { IngestHooks } from './ingest-hooks';
 
 /** What the agent socket shares with the rest of the server (SPEC.md). */
 export interface AgentSocket {
   /** The one registry of who is online (OR-*): read it, never keep an online set of your own. */
   registry: AgentRegistry;
+  /**
+   * The declared ingest order (IH-*): `hooks.add(stage, hook)` for a module whose correctness
+   * depends on when it sees a message; loose listeners stay on the bus (agent.*), after them.
+   */
+  hooks: IngestHooks;
 }
 
 declare module 'fastify' {
@@ -15,11 +21,15 @@ declare module 'fastify' {
 
 /**
  * The agent socket's shared state, decorated at the root before the modules that read it
- * (enrollment's agents list, revoke); the socket route itself is modules/agents/index.ts.
+ * (enrollment's agents list, revoke) or hook into it (status, history); the socket route
+ * itself is modules/agents/index.ts.
  */
 export default fp(
   (app, _opts, done) => {
-    app.decorate('agentSocket', { registry: new AgentRegistry() });
+    const hooks = new IngestHooks(app.bus, (err, event) =>
+      app.log.error({ err, event }, 'a bus listener of an agent event failed'),
+    );
+    app.decorate('agentSocket', { registry: new AgentRegistry(), hooks });
     done();
   },
   { name: 'agent-socket', dependencies: ['event-bus'], fastify: '5.x' },

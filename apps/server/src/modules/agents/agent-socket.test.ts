@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode, type AgentsResponse, type StatusResponse } from '@keepwatch/shared';
 import { agent, hello, login, snapshot, testApp } from '../../testing/test-app';
 
@@ -86,5 +86,50 @@ describe('agent socket registry consistency (SPEC.md OR-*)', () => {
     });
     expect(await sock.closed).toMatchObject({ code: CloseCode.unauthorized });
     expect(events).toEqual(['online agent-lb2', 'offline agent-lb2']);
+  });
+});
+
+describe('agent socket ingest order (SPEC.md IH-*)', () => {
+  let app: FastifyInstance;
+  beforeEach(async () => {
+    app = await testApp();
+  });
+  afterEach(() => app.close());
+
+  it('IH-1, IH-2: status, then history, then the bus, then the event is queued; the ack covers history', async () => {
+    expect(app.agentSocket.hooks.stages()).toEqual(['status', 'history']);
+    const order: string[] = [];
+    const apply = app.clusterStore.apply.bind(app.clusterStore);
+    vi.spyOn(app.clusterStore, 'apply').mockImplementation((...args) => {
+      order.push('status');
+      apply(...args);
+    });
+    const data = app.history.recorder.data.bind(app.history.recorder);
+    vi.spyOn(app.history.recorder, 'data').mockImplementation((...args) => {
+      order.push('history');
+      data(...args);
+    });
+    app.bus.on('agent.data', () => order.push('bus'));
+    const write = app.writer.write.bind(app.writer);
+    vi.spyOn(app.writer, 'write').mockImplementation((sql, params) => {
+      if (sql.startsWith('INSERT OR IGNORE INTO events')) order.push('event queued');
+      else if (sql.includes('history_transitions')) order.push('history row queued');
+      return write(sql, params);
+    });
+    const sock = await agent(app);
+    sock.send(snapshot(1, 'MASTER', true));
+    await sock.next((m) => m['type'] === 'ack' && m['seq'] === 1);
+    expect(order.filter((s) => s !== 'history row queued')).toEqual([
+      'status',
+      'history',
+      'bus',
+      'event queued',
+    ]);
+    expect(order.indexOf('history row queued')).toBeLessThan(order.indexOf('event queued'));
+    // Acked means the derived history row is durable too (same batch).
+    const rows = app.db
+      .prepare("SELECT type FROM history_transitions WHERE agent_id = 'agent-lb1' AND seq = 1")
+      .all();
+    expect(rows.length).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import { CloseCode, DEFAULT_THRESHOLDS } from '@keepwatch/shared';
 import { AgentConnection } from './agent-connection';
 import { AgentIngest } from './agent-ingest';
 import { AgentRegistry } from './agent-registry';
+import { IngestHooks } from './ingest-hooks';
 import { DEFAULT_BUDGET, IngestBudget, type BudgetLimits } from './ingest-budget';
 
 export interface AgentsModuleOptions {
@@ -17,8 +18,11 @@ export interface AgentsModuleOptions {
 /** The agent socket (/agent/ws): hello/welcome, sequenced data with acks, ping/pong clock. */
 const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
   const ingest = new AgentIngest(app.db, app.writer);
-  // The one registry of who is online (agent-socket-plugin.ts); minimal test apps get their own.
-  const registry = app.hasDecorator('agentSocket') ? app.agentSocket.registry : new AgentRegistry();
+  // The one registry of who is online and the ingest hooks (agent-socket-plugin.ts); minimal
+  // test apps get their own, with no hooks (the bus still fans out).
+  const { registry, hooks } = app.hasDecorator('agentSocket')
+    ? app.agentSocket
+    : { registry: new AgentRegistry(), hooks: new IngestHooks(app.bus) };
   const budget = new IngestBudget(
     opts.now,
     { ...DEFAULT_BUDGET, ...opts.budget },
@@ -56,6 +60,7 @@ const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, don
         budget,
         clockSkewMs: opts.clockSkewMs ?? DEFAULT_THRESHOLDS.clockSkewMs,
         bus: app.bus,
+        hooks,
         registry,
         now: opts.now,
         log: request.log,

@@ -37,8 +37,8 @@ export function retentionPolicy(days: RetentionDays = {}): RetentionPolicy {
 }
 
 /**
- * History written as agents report (bus: agent.online / agent.data / agent.stats) and the
- * background rollup + pruning job. Registered after db and the event bus.
+ * History written as agents report (the agent socket's `history` ingest stage) and the
+ * background rollup + pruning job. Registered after db and the agent socket plugin.
  */
 export default fp<HistoryPluginOptions>(
   (app, opts, done) => {
@@ -50,24 +50,25 @@ export default fp<HistoryPluginOptions>(
       now: opts.now,
     });
     app.decorate('history', { recorder, queries, maintenance });
-    const off = [
-      app.bus.on('agent.online', ({ agentId, hello }) =>
+    // The agent socket's `history` stage (modules/agents SPEC.md IH-1, IH-2): called in its
+    // declared place, synchronously before the event is queued, so the changes derived from a
+    // message commit in the event's own batch and its ack covers them.
+    const off = app.agentSocket.hooks.add('history', {
+      online: ({ agentId, hello }) =>
         recorder.online(agentId, hello.node.cluster.id, hello.node.name),
-      ),
-      // Emitted synchronously right before the event is queued: both land in one transaction.
-      app.bus.on('agent.data', ({ agentId, message, at }) => recorder.data(agentId, message, at)),
-      app.bus.on('agent.stats', ({ agentId, sample }) => recorder.stats(agentId, sample)),
-    ];
+      data: ({ agentId, message, at }) => recorder.data(agentId, message, at),
+      stats: ({ agentId, sample }) => recorder.stats(agentId, sample),
+    });
     const interval = opts.maintenanceIntervalMs ?? MINUTE_MS;
     if (interval > 0) maintenance.start(interval);
     app.addHook('onClose', (_app, next) => {
       maintenance.stop();
-      for (const f of off) f();
+      off();
       // The db plugin closes after us and flushes the writer: buffered samples get stored.
       recorder.flushSamples();
       next();
     });
     done();
   },
-  { name: 'history', dependencies: ['db', 'event-bus'], fastify: '5.x' },
+  { name: 'history', dependencies: ['db', 'agent-socket'], fastify: '5.x' },
 );

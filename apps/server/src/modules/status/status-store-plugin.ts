@@ -87,20 +87,26 @@ function restore(db: Database, store: ClusterStore): void {
   }
 }
 
-/** The cluster store, fed by agent events on the bus; announces changes as status.changed. */
+/**
+ * The cluster store, fed by the agent socket's `status` ingest stage; announces changes as
+ * status.changed.
+ */
 export default fp<StatusStorePluginOptions>(
   (app, opts, done) => {
     const announce = (clusterIds: string[]): void => app.bus.emit('status.changed', { clusterIds });
     const store = new ClusterStore(opts.now, announce, opts.thresholds);
     restore(app.db, store);
+    // The agent socket's `status` stage (modules/agents SPEC.md IH-1): first, in declared order.
     const unsubscribe = [
-      app.bus.on('agent.online', (e) => store.hello(e.agentId, e.hello.node, e.at)),
-      app.bus.on('agent.data', (e) => store.apply(e.agentId, e.message, e.at)),
-      app.bus.on('agent.offline', (e) => store.offline(e.agentId, e.at)),
-      app.bus.on('agent.stats', (e) => store.agentHealth(e.agentId, e.sample.agent?.outboxError)),
-      app.bus.on('agent.clock', (e) => {
-        store.seen(e.agentId, opts.now());
-        store.clock(e.agentId, e.offsetMs);
+      app.agentSocket.hooks.add('status', {
+        online: (e) => store.hello(e.agentId, e.hello.node, e.at),
+        data: (e) => store.apply(e.agentId, e.message, e.at),
+        offline: (e) => store.offline(e.agentId, e.at),
+        stats: (e) => store.agentHealth(e.agentId, e.sample.agent?.outboxError),
+        clock: (e) => {
+          store.seen(e.agentId, opts.now());
+          store.clock(e.agentId, e.offsetMs);
+        },
       }),
     ];
     const recheck = startRecheck(store, opts.recheckMs ?? 1000, announce);
@@ -112,5 +118,5 @@ export default fp<StatusStorePluginOptions>(
     });
     done();
   },
-  { name: 'cluster-store', dependencies: ['db', 'event-bus'], fastify: '5.x' },
+  { name: 'cluster-store', dependencies: ['db', 'event-bus', 'agent-socket'], fastify: '5.x' },
 );
