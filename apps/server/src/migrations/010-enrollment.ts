@@ -28,3 +28,29 @@ export const sql = `
     revoked_at INTEGER
   );
   `;
+
+/** The same tables in PostgreSQL (storage/pg-migrations.ts). */
+export const postgres = `
+  CREATE TABLE enrollment_tokens (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    note TEXT,
+    created_by TEXT,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    used_by TEXT,
+    revoked_at BIGINT
+  );
+  CREATE TABLE agent_credentials (
+    agent_id TEXT PRIMARY KEY,
+    credential_hash TEXT,
+    hostname TEXT,
+    node_name TEXT,
+    cluster_id TEXT,
+    role TEXT,
+    token_id TEXT,
+    enrolled_at BIGINT NOT NULL,
+    revoked_at BIGINT
+  );
+  `;

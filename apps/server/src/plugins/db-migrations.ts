@@ -14,10 +14,21 @@ import * as m090 from '../migrations/090-ingest-limits';
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
  * id order and recorded by id in schema_migrations, each in its own transaction. Never edit
- * a shipped migration; add a file and one line below. Feature modules own their tables and
- * take the next free number.
+ * a shipped migration's `sql`; add a file and one line below. Feature modules own their
+ * tables and take the next free number.
+ *
+ * One list for both stores: a migration's `sql` is SQLite's, its optional `postgres` the same
+ * change for PostgreSQL (storage/pg-migrations.ts). PostgreSQL gets the longest prefix of
+ * this list whose migrations all have `postgres`, so both schemas grow in the same order;
+ * porting a module means adding `postgres` to its migrations and to every one before them.
  */
-const MIGRATIONS: readonly { id: string; sql: string }[] = [
+export interface Migration {
+  id: string;
+  sql: string;
+  postgres?: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   m001,
   m010,
   m020,

@@ -12,6 +12,18 @@ import { startPgCluster, type PgCluster } from './pg-harness';
 import { redactUrl } from './pg-url';
 import { StorageStartError } from './storage-errors';
 
+async function pgTables(url: string): Promise<string[]> {
+  const { pool } = await connectPostgres(url);
+  try {
+    const r = await pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    return r.rows.map((t) => t.table_name);
+  } finally {
+    await pool.end();
+  }
+}
+
 const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kw-dburl-'));
 
@@ -111,6 +123,28 @@ describe('KEEPWATCH_DATABASE_URL: reachability (real PostgreSQL)', () => {
       /is reachable, but this Keepwatch cannot run on it yet.*Unset KEEPWATCH_DATABASE_URL/,
     );
     expect(existsSync(dbPath)).toBe(false);
+    // Read-only: the refused start created nothing in the database.
+    const tables = await pgTables(pg.url);
+    expect(tables).toEqual([]);
+  });
+
+  it('a schema written by a newer Keepwatch is refused with the downgrade message', async () => {
+    const { pool } = await connectPostgres(pg.url);
+    try {
+      await pool.query(
+        "CREATE TABLE schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES ('999-future', 0)",
+      );
+      await expect(
+        buildApp({
+          config: testConfig({ databaseUrl: pg.url }),
+          dbPath: join(tmp(), 'k.db'),
+          logger: false,
+        }),
+      ).rejects.toThrow(/upgraded by a newer Keepwatch: it has migration\(s\) 999-future/);
+    } finally {
+      await pool.query('DROP TABLE schema_migrations');
+      await pool.end();
+    }
   });
 
   it('the server process exits 1 with the reason on stderr, no stack trace', async () => {

@@ -5,6 +5,23 @@ import { StorageStartError } from './storage-errors';
 /** The oldest PostgreSQL the schema is written for (Debian 12 ships 15). */
 export const MIN_PG_VERSION_NUM = 130000;
 
+/*
+ * int8 (BIGINT: millisecond timestamps, ids, COUNT(*)) as a JS number, as better-sqlite3
+ * gives them: every value Keepwatch stores is far below 2^53. node-postgres's default is a
+ * string. Per pool, not the global pg.types, so nothing else in the process is affected.
+ */
+const INT8_OID = 20;
+const parseInt8 = (v: string): number => Number(v);
+export const PG_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : (pg.types.getTypeParser(
+          oid,
+          format ?? 'text',
+        ) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 export interface PgConnectOptions {
   /** Give up on an unreachable server after this long; default 5 s. */
   connectTimeoutMs?: number;
@@ -51,6 +68,7 @@ export async function connectPostgres(
     connectionString: url,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     max: opts.max ?? 10,
+    types: PG_TYPES,
   });
   // Without a listener an idle client's error (server restart) would crash the process.
   pool.on('error', (err) => opts.onIdleError?.(err));

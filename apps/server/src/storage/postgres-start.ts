@@ -1,25 +1,50 @@
+import { SchemaTooNewError } from '../plugins/db-migrations';
 import { connectPostgres, type PgConnectOptions } from './pg-connect';
+import { unknownPgMigrations, unportedMigrations } from './pg-migrations';
 import { redactUrl } from './pg-url';
 import { StorageStartError } from './storage-errors';
 
-/** What runs on PostgreSQL so far (docs/storage.md keeps the full list). */
-export const PG_READY_MODULES: readonly string[] = [];
+/** Repositories with a PostgreSQL implementation (docs/storage.md keeps the full picture). */
+export const PG_REPOSITORIES: readonly string[] = [
+  'users',
+  'sessions',
+  'API tokens',
+  'enrollment',
+  'audit',
+];
 
 /**
- * KEEPWATCH_DATABASE_URL at start: reaches PostgreSQL (or refuses with the reason), then
- * refuses anyway while the server's modules still read and write SQLite only, rather than
- * split the data across two stores behind the operator's back (issue 12, docs/storage.md).
+ * KEEPWATCH_DATABASE_URL at start: reaches PostgreSQL (or refuses with the reason), refuses a
+ * schema from a newer Keepwatch, then refuses anyway while the server's modules still read
+ * and write SQLite only, rather than split the data across two stores behind the operator's
+ * back (issue 12, docs/storage.md). Read-only: nothing is created in the database.
  */
 export async function checkPostgresAtStart(
   url: string,
   opts: PgConnectOptions = {},
 ): Promise<never> {
+  const where = redactUrl(url);
   const { pool, serverVersion } = await connectPostgres(url, opts);
-  await pool.end();
+  let unknown: string[];
+  try {
+    unknown = await unknownPgMigrations(pool);
+  } catch (err) {
+    throw new StorageStartError(
+      `KEEPWATCH_DATABASE_URL (${where}): cannot read the schema: ${(err as Error).message}`,
+      { cause: err },
+    );
+  } finally {
+    await pool.end();
+  }
+  if (unknown.length > 0)
+    throw new StorageStartError(
+      `KEEPWATCH_DATABASE_URL (${where}): ${new SchemaTooNewError(unknown).message}`,
+    );
   throw new StorageStartError(
-    `KEEPWATCH_DATABASE_URL (${redactUrl(url)}): PostgreSQL ${serverVersion} is reachable, but ` +
+    `KEEPWATCH_DATABASE_URL (${where}): PostgreSQL ${serverVersion} is reachable, but ` +
       'this Keepwatch cannot run on it yet: its modules still store their data in SQLite only ' +
-      `(on PostgreSQL so far: ${PG_READY_MODULES.length > 0 ? PG_READY_MODULES.join(', ') : 'nothing'}; see docs/storage.md). ` +
+      `(repositories with a PostgreSQL implementation, not yet used by the modules: ${PG_REPOSITORIES.join(', ')}; ` +
+      `migrations not ported: ${unportedMigrations().join(', ')}; see docs/storage.md). ` +
       'Unset KEEPWATCH_DATABASE_URL to run on SQLite in KEEPWATCH_DATA.',
   );
 }

@@ -1,0 +1,485 @@
+import type { Database } from 'better-sqlite3';
+import type pg from 'pg';
+import type { AuditEntry, AuditResult } from '@keepwatch/shared';
+import { isRole } from '../plugins/auth-policy';
+import type { AuditFilter, AuditInput } from '../modules/audit/audit-store';
+import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
+import type { NodeBinding } from '../modules/enrollment/node-binding';
+import type { UserChange, UserInfo } from '../modules/users/user-store';
+import type {
+  ApiTokenLookup,
+  ApiTokenRecord,
+  ApiTokensRepository,
+  AuditRepository,
+  EnrollAttempt,
+  EnrollmentRepository,
+  EnrollOutcome,
+  NewApiToken,
+  NewEnrollmentToken,
+  NewSession,
+  NewUser,
+  Repositories,
+  SessionLookup,
+  SessionsRepository,
+  UserCredentials,
+  UsersRepository,
+} from './repositories';
+import {
+  postgresDriver,
+  sqliteDriver,
+  txGet,
+  txLock,
+  txRun,
+  type SqlDriver,
+  type SqlValue,
+  type TxBody,
+} from './sql-driver';
+
+/*
+ * The repositories of repositories.ts, once, over either driver. Column aliases are quoted
+ * ("createdAt") because PostgreSQL folds unquoted names to lower case; 0/1 integers stand
+ * for booleans in both engines (the SQLite schema's choice, kept in the PostgreSQL one).
+ */
+
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const USER_COLUMNS = `id, username, role, disabled, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+interface UserRow {
+  id: number;
+  username: string;
+  role: string;
+  disabled: number;
+  createdAt: number;
+  updatedAt: number | null;
+}
+
+const toUser = (r: UserRow): UserInfo => ({
+  id: r.id,
+  username: r.username,
+  role: isRole(r.role) ? r.role : 'viewer',
+  disabled: r.disabled !== 0,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+class SqlUsers implements UsersRepository {
+  constructor(private readonly q: SqlDriver) {}
+
+  async create(u: NewUser): Promise<number> {
+    const row = await this.q.get<{ id: number }>(
+      'INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
+      [u.username, u.passwordHash, u.role, u.createdAt],
+    );
+    if (!row) throw new Error('INSERT … RETURNING gave no row');
+    return row.id;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.q.get<{ n: number }>('SELECT COUNT(*) AS n FROM users');
+    return Number(row?.n ?? 0);
+  }
+
+  async list(): Promise<UserInfo[]> {
+    // Sorted here: SQLite's BINARY and a PostgreSQL database's collation disagree on case.
+    const rows = await this.q.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users`);
+    return rows.map(toUser).sort((a, b) => byCodeUnits(a.username, b.username));
+  }
+
+  async get(username: string): Promise<UserInfo | undefined> {
+    const row = await this.q.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [
+      username,
+    ]);
+    return row && toUser(row);
+  }
+
+  async credentials(username: string): Promise<UserCredentials | undefined> {
+    const row = await this.q.get<Omit<UserCredentials, 'disabled'> & { disabled: number }>(
+      'SELECT id, username, role, disabled, password_hash AS "passwordHash" FROM users WHERE username = $1',
+      [username],
+    );
+    return row && { ...row, disabled: row.disabled !== 0 };
+  }
+
+  async enabledAdmins(): Promise<number> {
+    const row = await this.q.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0",
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async update(id: number, change: UserChange, at: number): Promise<boolean> {
+    const params: SqlValue[] = [id, at];
+    const sets = ['updated_at = $2'];
+    const set = (column: string, value: SqlValue): void => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (change.role !== undefined) set('role', change.role);
+    if (change.disabled !== undefined) set('disabled', change.disabled ? 1 : 0);
+    if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
+    return (await this.q.run(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, params)) > 0;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return (await this.q.run('DELETE FROM users WHERE id = $1', [id])) > 0;
+  }
+}
+
+class SqlSessions implements SessionsRepository {
+  constructor(private readonly q: SqlDriver) {}
+
+  async create(s: NewSession): Promise<void> {
+    await this.q.run(
+      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_used_at) VALUES ($1, $2, $3, $4, $3)',
+      [s.tokenHash, s.userId, s.createdAt, s.expiresAt],
+    );
+  }
+
+  async lookup(tokenHash: string): Promise<SessionLookup | undefined> {
+    const row = await this.q.get<Omit<SessionLookup, 'disabled'> & { disabled: number }>(
+      `SELECT u.id AS "userId", u.username, u.role, u.disabled, s.created_at AS "createdAt",
+              s.expires_at AS "expiresAt", s.last_used_at AS "lastUsedAt"
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+      [tokenHash],
+    );
+    return row && { ...row, disabled: row.disabled !== 0 };
+  }
+
+  async touch(tokenHash: string, at: number): Promise<void> {
+    await this.q.run('UPDATE sessions SET last_used_at = $2 WHERE token_hash = $1', [
+      tokenHash,
+      at,
+    ]);
+  }
+
+  async delete(tokenHash: string): Promise<boolean> {
+    return (await this.q.run('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])) > 0;
+  }
+
+  deleteForUser(userId: number, exceptHash?: string): Promise<number> {
+    return this.q.run('DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2', [
+      userId,
+      exceptHash ?? '',
+    ]);
+  }
+
+  purge(expiredAt: number, idleBefore: number): Promise<number> {
+    return this.q.run('DELETE FROM sessions WHERE expires_at <= $1 OR last_used_at <= $2', [
+      expiredAt,
+      idleBefore,
+    ]);
+  }
+}
+
+const TOKEN_SELECT = `SELECT t.id, t.name, t.role, u.username AS owner, t.created_at AS "createdAt",
+  t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt"
+  FROM api_tokens t JOIN users u ON u.id = t.user_id`;
+
+type TokenRow = Omit<ApiTokenRecord, 'role'> & { role: string };
+
+const toToken = (r: TokenRow): ApiTokenRecord => ({
+  ...r,
+  role: isRole(r.role) ? r.role : 'viewer',
+});
+
+class SqlApiTokens implements ApiTokensRepository {
+  constructor(private readonly q: SqlDriver) {}
+
+  async create(t: NewApiToken): Promise<ApiTokenRecord> {
+    const row = await this.q.get<{ id: number }>(
+      'INSERT INTO api_tokens (user_id, name, token_hash, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [t.userId, t.name, t.tokenHash, t.role, t.createdAt, t.expiresAt],
+    );
+    const info = row && (await this.get(row.id));
+    if (!info) throw new Error('token vanished right after insert');
+    return info;
+  }
+
+  async get(id: number): Promise<ApiTokenRecord | undefined> {
+    const row = await this.q.get<TokenRow>(`${TOKEN_SELECT} WHERE t.id = $1`, [id]);
+    return row && toToken(row);
+  }
+
+  async list(userId?: number): Promise<ApiTokenRecord[]> {
+    const rows =
+      userId === undefined
+        ? await this.q.all<TokenRow>(`${TOKEN_SELECT} ORDER BY t.id`)
+        : await this.q.all<TokenRow>(`${TOKEN_SELECT} WHERE t.user_id = $1 ORDER BY t.id`, [
+            userId,
+          ]);
+    return rows.map(toToken);
+  }
+
+  async ownerId(id: number): Promise<number | undefined> {
+    const row = await this.q.get<{ userId: number }>(
+      'SELECT user_id AS "userId" FROM api_tokens WHERE id = $1',
+      [id],
+    );
+    return row?.userId;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return (await this.q.run('DELETE FROM api_tokens WHERE id = $1', [id])) > 0;
+  }
+
+  deleteForUser(userId: number): Promise<number> {
+    return this.q.run('DELETE FROM api_tokens WHERE user_id = $1', [userId]);
+  }
+
+  async lookup(tokenHash: string): Promise<ApiTokenLookup | undefined> {
+    const row = await this.q.get<Omit<ApiTokenLookup, 'disabled'> & { disabled: number }>(
+      `SELECT t.id AS "tokenId", t.role AS "tokenRole", t.expires_at AS "expiresAt",
+              t.last_used_at AS "lastUsedAt", u.id AS "userId", u.username, u.role, u.disabled
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    return row && { ...row, disabled: row.disabled !== 0 };
+  }
+
+  async touch(id: number, at: number): Promise<void> {
+    await this.q.run('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [id, at]);
+  }
+}
+
+const ENROLL_TOKEN_COLUMNS = `id, note, created_by AS "createdBy", created_at AS "createdAt",
+  expires_at AS "expiresAt", used_at AS "usedAt", used_by AS "usedBy", revoked_at AS "revokedAt"`;
+
+interface CredentialDbRow {
+  agentId: string;
+  hash: string | null;
+  hostname: string | null;
+  nodeName: string | null;
+  clusterId: string | null;
+  role: string | null;
+  enrolledAt: number;
+  revokedAt: number | null;
+}
+
+const CREDENTIAL_COLUMNS = `agent_id AS "agentId", credential_hash AS hash, hostname, node_name AS "nodeName",
+  cluster_id AS "clusterId", role, enrolled_at AS "enrolledAt", revoked_at AS "revokedAt"`;
+
+function toCredential(r: CredentialDbRow): CredentialRow & { hash: string | null } {
+  const bound =
+    r.nodeName !== null && r.clusterId !== null && (r.role === 'lb' || r.role === 'backend');
+  return {
+    agentId: r.agentId,
+    hash: r.hash,
+    hasCredential: r.hash !== null,
+    hostname: r.hostname,
+    enrolledAt: r.enrolledAt,
+    revokedAt: r.revokedAt,
+    binding: bound
+      ? {
+          name: r.nodeName ?? '',
+          clusterId: r.clusterId ?? '',
+          role: r.role as NodeBinding['role'],
+        }
+      : null,
+  };
+}
+
+const NODE_HOLDER = `SELECT agent_id AS "agentId" FROM agent_credentials
+  WHERE cluster_id = $1 AND node_name = $2 AND credential_hash IS NOT NULL
+    AND revoked_at IS NULL AND agent_id <> $3 LIMIT 1`;
+
+/** The enrollment transaction (modules/enrollment ID-2): checks, then spends and stores. */
+function* enrollBody(a: EnrollAttempt): TxBody<EnrollOutcome> {
+  // One enrollment at a time: the node check and the insert must not interleave with another's.
+  yield txLock('keepwatch.enroll');
+  const token = (yield txGet(
+    'SELECT id, expires_at AS "expiresAt", used_at AS "usedAt", revoked_at AS "revokedAt" FROM enrollment_tokens WHERE token_hash = $1',
+    [a.tokenHash],
+  )) as Pick<EnrollmentTokenInfo, 'id' | 'expiresAt' | 'usedAt' | 'revokedAt'> | undefined;
+  if (!token) return { ok: false, reason: 'unknown' };
+  if (token.revokedAt !== null) return { ok: false, reason: 'revoked' };
+  if (token.usedAt !== null) return { ok: false, reason: 'used' };
+  if (token.expiresAt <= a.at) return { ok: false, reason: 'expired' };
+  const holder = (yield txGet(NODE_HOLDER, [a.binding.clusterId, a.binding.name, ''])) as
+    { agentId: string } | undefined;
+  if (holder) return { ok: false, reason: 'node_taken', holder: holder.agentId };
+  // The WHERE repeats the checks so the spend is atomic even against a writer outside the lock.
+  const spent = (yield txRun(
+    'UPDATE enrollment_tokens SET used_at = $1, used_by = $2 WHERE id = $3 AND used_at IS NULL AND revoked_at IS NULL',
+    [a.at, a.agentId, token.id],
+  )) as number;
+  if (spent !== 1) return { ok: false, reason: 'used' };
+  yield txRun(
+    `INSERT INTO agent_credentials (agent_id, credential_hash, hostname, node_name, cluster_id, role, token_id, enrolled_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      a.agentId,
+      a.credentialHash,
+      a.hostname,
+      a.binding.name,
+      a.binding.clusterId,
+      a.binding.role,
+      token.id,
+      a.at,
+    ],
+  );
+  return { ok: true, tokenId: token.id };
+}
+
+class SqlEnrollment implements EnrollmentRepository {
+  constructor(private readonly q: SqlDriver) {}
+
+  async createToken(t: NewEnrollmentToken): Promise<void> {
+    await this.q.run(
+      'INSERT INTO enrollment_tokens (id, token_hash, note, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [t.id, t.tokenHash, t.note, t.createdBy, t.createdAt, t.expiresAt],
+    );
+  }
+
+  listTokens(): Promise<EnrollmentTokenInfo[]> {
+    return this.q.all<EnrollmentTokenInfo>(
+      `SELECT ${ENROLL_TOKEN_COLUMNS} FROM enrollment_tokens ORDER BY created_at DESC, id DESC`,
+    );
+  }
+
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    const n = await this.q.run(
+      'UPDATE enrollment_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL',
+      [id, at],
+    );
+    return n === 1;
+  }
+
+  enroll(attempt: EnrollAttempt): Promise<EnrollOutcome> {
+    return this.q.transaction(() => enrollBody(attempt));
+  }
+
+  async credential(
+    agentId: string,
+  ): Promise<(CredentialRow & { hash: string | null }) | undefined> {
+    const row = await this.q.get<CredentialDbRow>(
+      `SELECT ${CREDENTIAL_COLUMNS} FROM agent_credentials WHERE agent_id = $1`,
+      [agentId],
+    );
+    return row && toCredential(row);
+  }
+
+  async nodeHolder(
+    node: Pick<NodeBinding, 'name' | 'clusterId'>,
+    except?: string,
+  ): Promise<string | undefined> {
+    const row = await this.q.get<{ agentId: string }>(NODE_HOLDER, [
+      node.clusterId,
+      node.name,
+      except ?? '',
+    ]);
+    return row?.agentId;
+  }
+
+  async bind(agentId: string, b: NodeBinding): Promise<void> {
+    await this.q.run(
+      'UPDATE agent_credentials SET node_name = $2, cluster_id = $3, role = $4 WHERE agent_id = $1',
+      [agentId, b.name, b.clusterId, b.role],
+    );
+  }
+
+  async allCredentials(): Promise<CredentialRow[]> {
+    const rows = await this.q.all<CredentialDbRow>(
+      `SELECT ${CREDENTIAL_COLUMNS} FROM agent_credentials ORDER BY agent_id`,
+    );
+    return rows.map(toCredential);
+  }
+
+  async revokeAgent(agentId: string, at: number): Promise<boolean> {
+    const n = await this.q.run(
+      `INSERT INTO agent_credentials (agent_id, credential_hash, enrolled_at, revoked_at) VALUES ($1, NULL, $2, $2)
+       ON CONFLICT (agent_id) DO UPDATE SET revoked_at = excluded.revoked_at
+       WHERE agent_credentials.revoked_at IS NULL`,
+      [agentId, at],
+    );
+    return n === 1;
+  }
+}
+
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+class SqlAudit implements AuditRepository {
+  constructor(private readonly q: SqlDriver) {}
+
+  async record(e: AuditInput, at: number): Promise<number> {
+    const row = await this.q.get<{ id: number }>(
+      'INSERT INTO audit (at, actor, action, target, result, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+      [
+        at,
+        e.actor,
+        e.action,
+        e.target ?? null,
+        e.result ?? 'ok',
+        JSON.stringify(e.detail ?? {}),
+        e.ip ?? null,
+      ],
+    );
+    if (!row) throw new Error('INSERT … RETURNING gave no row');
+    return row.id;
+  }
+
+  async list(limit: number, before?: number, filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (sql: (n: number) => string, ...values: SqlValue[]): void => {
+      params.push(...values);
+      where.push(sql(params.length - values.length + 1));
+    };
+    if (before !== undefined) add((n) => `id < $${n}`, before);
+    if (filter.actor !== undefined) add((n) => `actor = $${n}`, filter.actor);
+    // A prefix without LIKE: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    if (filter.action?.endsWith('.'))
+      add((n) => `substr(action, 1, $${n + 1}) = $${n}`, filter.action, filter.action.length);
+    else if (filter.action !== undefined) add((n) => `action = $${n}`, filter.action);
+    if (filter.from !== undefined) add((n) => `at >= $${n}`, filter.from);
+    if (filter.to !== undefined) add((n) => `at < $${n}`, filter.to);
+    params.push(limit);
+    const rows = await this.q.all<{
+      id: number;
+      at: number;
+      actor: string;
+      action: string;
+      target: string | null;
+      result: AuditResult;
+      detail: string;
+      ip: string | null;
+    }>(
+      `SELECT id, at, actor, action, target, result, detail, ip FROM audit
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, detail: parseDetail(r.detail) }));
+  }
+
+  prune(before: number): Promise<number> {
+    return this.q.run('DELETE FROM audit WHERE at < $1', [before]);
+  }
+}
+
+/** The repositories over a driver (sqliteDriver(db) or postgresDriver(pool)). */
+export function sqlRepositories(q: SqlDriver): Repositories {
+  return {
+    dialect: q.dialect,
+    users: new SqlUsers(q),
+    sessions: new SqlSessions(q),
+    apiTokens: new SqlApiTokens(q),
+    enrollment: new SqlEnrollment(q),
+    audit: new SqlAudit(q),
+  };
+}
+
+/** The repositories on a better-sqlite3 database (migrated by plugins/db-migrations.ts). */
+export const sqliteRepositories = (db: Database): Repositories => sqlRepositories(sqliteDriver(db));
+
+/** The repositories on a pool from connectPostgres (its int8 parser; migrated by pg-migrations.ts). */
+export const postgresRepositories = (pool: pg.Pool): Repositories =>
+  sqlRepositories(postgresDriver(pool));

@@ -1,0 +1,100 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { AuditStore } from '../modules/audit/audit-store';
+import { EnrollmentStore, sha256Hex } from '../modules/enrollment/enrollment-store';
+import { UserStore } from '../modules/users/user-store';
+import { AuthService } from '../plugins/auth-service';
+import { sha256 } from '../plugins/auth-tokens';
+import { migrate } from '../plugins/db-migrations';
+import { sqliteRepositories } from './sql-repositories';
+
+/*
+ * The SQLite repositories read and write the very rows today's stores do (the modules still
+ * use those stores): what one writes the other reads, so switching a module over later needs
+ * no data migration.
+ */
+
+const T0 = 1_800_000_000_000;
+
+function setup() {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  const now = () => T0;
+  return {
+    db,
+    repos: sqliteRepositories(db),
+    auth: new AuthService(db, now),
+    users: new UserStore(db, now),
+    audit: new AuditStore(db, now),
+    enrollment: new EnrollmentStore(db, now),
+  };
+}
+
+describe('SQLite repositories and the current stores share their rows', () => {
+  it('users, sessions and API tokens made by AuthService are read by the repositories', async () => {
+    const s = setup();
+    const admin = await s.auth.createUser('admin', 'correct horse battery', 'admin');
+    const session = s.auth.createSession(admin);
+    const { token, info } = s.auth.tokens.create(admin.id, 'ci', 'viewer', null);
+    expect(await s.repos.users.get('admin')).toEqual(s.users.get('admin'));
+    expect(await s.repos.sessions.lookup(sha256(session.token))).toMatchObject({
+      userId: admin.id,
+      expiresAt: session.expiresAt,
+    });
+    expect(await s.repos.apiTokens.get(info.id)).toEqual(info);
+    expect((await s.repos.apiTokens.lookup(sha256(token)))?.tokenId).toBe(info.id);
+  });
+
+  it('a user and a session written by the repositories log in through AuthService', async () => {
+    const s = setup();
+    const other = new AuthService(s.db, () => T0);
+    await other.createUser('seed', 'x-long-enough-password', 'viewer');
+    const hash = (await s.repos.users.credentials('seed'))?.passwordHash ?? '';
+    const id = await s.repos.users.create({
+      username: 'ops',
+      passwordHash: hash,
+      role: 'operator',
+      createdAt: T0,
+    });
+    expect(await s.auth.checkPassword('ops', 'x-long-enough-password')).toEqual({
+      id,
+      username: 'ops',
+      role: 'operator',
+    });
+    await s.repos.sessions.create({
+      tokenHash: sha256('tok'),
+      userId: id,
+      createdAt: T0,
+      expiresAt: T0 + 1000,
+    });
+    expect(s.auth.resolveToken('tok')).toMatchObject({ id, via: 'session' });
+  });
+
+  it('audit entries and enrollments cross both ways', async () => {
+    const s = setup();
+    s.audit.record({
+      actor: 'admin',
+      action: 'user.create',
+      target: 'ops',
+      detail: { role: 'operator' },
+    });
+    await s.repos.audit.record({ actor: 'system', action: 'audit.prune' }, T0 + 1);
+    expect(await s.repos.audit.list(10)).toEqual(s.audit.list(10));
+    const made = s.enrollment.createToken({ note: 'lb1' });
+    expect(
+      await s.repos.enrollment.enroll({
+        tokenHash: sha256Hex(made.token),
+        at: T0,
+        hostname: 'lb1',
+        binding: { name: 'lb1', clusterId: 'default', role: 'lb' },
+        agentId: 'lb1-abcdef',
+        credentialHash: sha256Hex('kwa_secret'),
+      }),
+    ).toEqual({ ok: true, tokenId: made.id });
+    expect(s.enrollment.credential('lb1-abcdef')).toEqual(
+      await s.repos.enrollment.credential('lb1-abcdef'),
+    );
+    expect(s.enrollment.listTokens()).toEqual(await s.repos.enrollment.listTokens());
+  });
+});
