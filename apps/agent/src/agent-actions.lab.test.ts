@@ -133,10 +133,26 @@ describe('agent actions in the master-backup lab', () => {
     });
 
     it('refuses a bad keepalived config before keepalived sees it, then applies and reloads a good one', async () => {
-      // The nginx drill above made lb1's check script fail: wait for lb1 to preempt back.
+      // The nginx drill above made lb1's check script fail. The VIP can still be on lb1 while
+      // lb2's takeover is pending (the dead-man restore at 4 s races lb2's 3.65 s master-down
+      // timer, config README): wait until lb1 holds it as a MASTER no BACKUP outranks, as the
+      // server sees both (effective priorities from the agents' dump reconciliation).
+      const settled = (): boolean => {
+        const vrrp = (ctx.stack.app.clusterStore.cluster(PREFIX)?.nodes ?? []).flatMap((n) =>
+          (n.vrrp ?? []).map((v) => ({ node: n.name, ...v })),
+        );
+        const lb1 = vrrp.find((v) => v.node === 'lb1');
+        const lb2 = vrrp.find((v) => v.node === 'lb2');
+        return (
+          lb1?.state === 'MASTER' &&
+          lb2?.state === 'BACKUP' &&
+          lb1.effectivePriority >= lb2.effectivePriority
+        );
+      };
       await until(
-        'VIP back on lb1',
-        async () => (await ctx.lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1',
+        'VIP back on lb1, no takeover pending',
+        async () =>
+          settled() && (await ctx.lab().vipHolders(`${SUBNET}.50`)).join() === 'lb1' && settled(),
         30_000,
       );
       const file = join(ctx.lb1Dir, 'keepalived.conf');
