@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages Keepwatch's lab, tests and demo need. Idempotent; root only.
 set -euo pipefail
-pkgs=(keepalived nginx-light tomcat10 chromium iproute2 nftables curl procps systemd openssl ca-certificates fonts-wqy-microhei postgresql)
+pkgs=(keepalived nginx-light tomcat10 chromium iproute2 nftables curl procps systemd openssl ca-certificates fonts-wqy-microhei postgresql docker-compose)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -11,9 +11,11 @@ export NO_COLOR=1
 pnpm typecheck
 pnpm lint
 pnpm format:check
-# docker-compose.yml, offline (no Docker engine here): dclint exits 1 on an invalid file;
-# `docker compose config` too where a compose plugin exists.
+# docker-compose.yml, offline (no Docker engine here): dclint exits 1 on an invalid file, and
+# so does `config` (interpolation, schema, anchors) of the compose plugin where one exists,
+# else of Debian's docker-compose (install-deps.sh installs it).
 pnpm compose:lint
-if docker compose version >/dev/null 2>&1; then docker compose config --quiet; fi
+if docker compose version >/dev/null 2>&1; then docker compose config --quiet
+else docker-compose config --quiet; fi
 pnpm --filter @keepwatch/web build
 pnpm test
