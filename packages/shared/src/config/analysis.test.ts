@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCluster, type HostConfigFiles } from './analysis';
+import { analyseCluster, neighbourInstances, type HostConfigFiles } from './analysis';
 import { exampleClusterModel } from './example-model';
 import type { ClusterModel } from './model';
 import { renderKeepalivedConf } from './render-keepalived';
@@ -136,6 +136,41 @@ describe('analyseCluster', () => {
       ],
     });
     expect(elsewhere).toEqual([]);
+  });
+
+  it('VR-1: a neighbour cluster read from its own files (neighbourInstances), zh-CN and en', () => {
+    const other = exampleClusterModel();
+    const shop = other.loadBalancers.map((lb) => ({
+      node: `shop-${lb.name}`,
+      keepalived: {
+        main: { path: 'keepalived.conf', content: renderKeepalivedConf(other, lb.name) },
+      },
+    }));
+    const found = neighbourInstances('shop', shop);
+    // One entry per instance, not one per host that defines it.
+    expect(found.map((n) => `${n.cluster}/${n.instance}/${n.vrid}`)).toEqual(['shop/VI_1/51']);
+    const f = analyseCluster(hosts(exampleClusterModel()), { neighbours: found });
+    expect(f.map((x) => x.id)).toEqual(['VR-1']);
+    expect(f[0]?.severity).toBe('critical');
+    expect(f[0]?.message.en).toMatch(/like VI_1 of cluster shop \(shop-lb1\), on the same network/);
+    expect(f[0]?.message['zh-CN']).toMatch(/与同一网段上的集群 shop 的 VI_1（shop-lb1）相同/);
+    expect(f[0]?.fix['zh-CN']).toMatch(/virtual_router_id/);
+    // Another VRID on that network: nothing to say.
+    const vi = other.vrrp.instances[0];
+    if (!vi) throw new Error('fixture');
+    vi.vrid = 52;
+    const apart = neighbourInstances('shop', [
+      {
+        node: 'shop-lb1',
+        keepalived: {
+          main: {
+            path: 'k.conf',
+            content: renderKeepalivedConf(other, other.loadBalancers[0]?.name ?? ''),
+          },
+        },
+      },
+    ]);
+    expect(analyseCluster(hosts(exampleClusterModel()), { neighbours: apart })).toEqual([]);
   });
 
   it('PR-1: equal priorities', () => {

@@ -104,6 +104,38 @@ function missingIncludes(hosts: readonly PreparedHost[]): ConfigFinding[] {
   );
 }
 
+/**
+ * Every VRRP instance in one cluster's keepalived files (includes followed), once per
+ * instance name and VRID: what the analysis of another cluster compares with (VR-1).
+ */
+export function neighbourInstances(
+  cluster: string,
+  hosts: readonly HostConfigFiles[],
+): NeighbourInstance[] {
+  const seen = new Set<string>();
+  return hosts.flatMap((h) => {
+    if (!h.keepalived) return [];
+    const p = prepareHost({ node: h.node, keepalived: h.keepalived });
+    return (p.keepalived?.config.instances ?? []).flatMap((i) => {
+      const key = `${i.name}\u0000${String(i.vrid)}`;
+      if (i.vrid === undefined || seen.has(key)) return [];
+      seen.add(key);
+      return [
+        {
+          cluster,
+          node: h.node,
+          instance: i.name,
+          vrid: i.vrid,
+          vips: i.virtualAddresses.map((v) => ({
+            address: v.address,
+            ...(v.prefix !== undefined && { prefix: v.prefix }),
+          })),
+        },
+      ];
+    });
+  });
+}
+
 export interface AnalysisOptions {
   /** Other clusters' VRRP instances, for VRID collisions on a shared network (VR-1). */
   neighbours?: readonly NeighbourInstance[];

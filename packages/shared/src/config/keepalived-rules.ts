@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { listNames, makeFinding, type ConfigFinding, type FindingLocation } from './findings';
 import {
   instancesAcross,
@@ -128,13 +129,14 @@ function network(address: string, prefix: number | undefined): string {
 }
 
 /** Another cluster's VRRP instance on the same machines' networks (for VR-1). */
-export interface NeighbourInstance {
-  cluster: string;
-  node: string;
-  instance: string;
-  vrid: number;
-  vips: { address: string; prefix?: number }[];
-}
+export const NeighbourInstance = Type.Object({
+  cluster: Type.String(),
+  node: Type.String(),
+  instance: Type.String(),
+  vrid: Type.Integer(),
+  vips: Type.Array(Type.Object({ address: Type.String(), prefix: Type.Optional(Type.Integer()) })),
+});
+export type NeighbourInstance = Static<typeof NeighbourInstance>;
 
 /** VR-1: one VRID for two different instances on one segment: they answer each other's adverts. */
 export function vridCollisions(

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigFinding } from '../config/findings';
 import { ImportNote } from '../config/import-notes';
+import { NeighbourInstance } from '../config/keepalived-rules';
 import { ClusterModel } from '../config/model';
 import { EpochMs, NodeName } from './common';
 import { Strict } from './strict';
@@ -112,6 +113,8 @@ export const ClusterConfigResponse = Type.Object({
   drifted: Type.Boolean(),
   /** Analysis of the live files (config/ANALYSIS.md), in both languages. */
   findings: Type.Array(ConfigFinding),
+  /** Other clusters' VRRP instances: a draft's analysis checks VR-1 against them too. */
+  neighbours: Type.Optional(Type.Array(NeighbourInstance)),
   /** A push running on the cluster now. */
   runningPushId: Type.Optional(Type.String()),
 });

@@ -85,6 +85,72 @@ describe('config routes (read side)', () => {
     lb2.ws.close();
   });
 
+  it('VR-1 across clusters: a VRID another cluster uses on the same network is a finding', async () => {
+    const lb1 = await agent(app);
+    lb1.send(observed(1, 'keepalived', KA));
+    await lb1.next((m) => m['type'] === 'ack' && m['seq'] === 1);
+    const shopHello = (name: string) => {
+      const h = hello({}, name);
+      return {
+        ...h,
+        agentId: `agent-shop-${name}`,
+        node: { ...h.node, cluster: { id: 'shop', name: 'Shop' } },
+      };
+    };
+    const shop = await agent(app, shopHello('web1'));
+    // Same VRID, VIP in the same /24: their adverts would mix on that segment.
+    shop.send(observed(1, 'keepalived', KA.replace('10.77.0.50', '10.77.0.60')));
+    await shop.next((m) => m['type'] === 'ack' && m['seq'] === 1);
+    const vr1 = async (cluster: string) => {
+      const body = (
+        await app.inject({ url: `/api/v1/clusters/${cluster}/config`, headers: auth })
+      ).json<ClusterConfigResponse>();
+      return body.findings.filter((f) => f.id === 'VR-1');
+    };
+    // The page analyses drafts against the same neighbours.
+    const labConfig = (
+      await app.inject({ url: '/api/v1/clusters/lab/config', headers: auth })
+    ).json<ClusterConfigResponse>();
+    expect(labConfig.neighbours).toEqual([
+      {
+        cluster: 'shop',
+        node: 'web1',
+        instance: 'VI_1',
+        vrid: 51,
+        vips: [{ address: '10.77.0.60', prefix: 24 }],
+      },
+    ]);
+    const [mine] = await vr1('lab');
+    expect(mine?.severity).toBe('critical');
+    expect(mine?.message.en).toMatch(/virtual_router_id 51, like VI_1 of cluster shop \(web1\)/);
+    expect(mine?.message['zh-CN']).toMatch(/集群 shop 的 VI_1（web1）/);
+    expect((await vr1('shop')).map((f) => f.message.en)).toEqual([
+      expect.stringMatching(/like VI_1 of cluster lab \(lb1\)/),
+    ]);
+    // A draft is analysed against the neighbours too: another VRID clears it.
+    const analyze = await app.inject({
+      method: 'POST',
+      url: '/api/v1/clusters/lab/config/analyze',
+      headers: auth,
+      payload: {
+        changes: [
+          {
+            host: 'lb1',
+            component: 'keepalived',
+            content: KA.replace('router_id 51', 'router_id 52'),
+          },
+        ],
+      },
+    });
+    expect(analyze.json<ClusterConfigResponse>().findings.map((f) => f.id)).not.toContain('VR-1');
+    // Another network: no collision.
+    shop.send(observed(2, 'keepalived', KA.replace('10.77.0.50', '10.78.0.50')));
+    await shop.next((m) => m['type'] === 'ack' && m['seq'] === 2);
+    expect(await vr1('lab')).toEqual([]);
+    lb1.ws.close();
+    shop.ws.close();
+  });
+
   it('404 for an unknown cluster; unknown body properties are refused', async () => {
     const res = await app.inject({ url: '/api/v1/clusters/nope/config', headers: auth });
     expect(res.statusCode).toBe(404);

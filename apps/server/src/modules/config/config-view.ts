@@ -5,6 +5,7 @@ import {
   type ConfigChangeInput,
   type HostConfig,
   type HostConfigFiles,
+  type NeighbourInstance,
   type StatusCluster,
 } from '@keepwatch/shared';
 import { fileDrift } from './drift';
@@ -57,6 +58,7 @@ export function clusterConfig(
   last: ChangesetDetail | undefined,
   cluster: StatusCluster | undefined,
   runningPushId: string | undefined,
+  neighbours: readonly NeighbourInstance[] = [],
 ): ClusterConfigResponse {
   const names = [
     ...new Set([
@@ -86,7 +88,8 @@ export function clusterConfig(
     hosts,
     ...(last && { currentChangesetId: last.id }),
     drifted: hosts.some((h) => h.files.some((f) => f.drift.state === 'drifted')),
-    findings: analyseCluster(draftHosts(live, [])),
+    findings: analyseCluster(draftHosts(live, []), { neighbours }),
+    ...(neighbours.length > 0 && { neighbours: [...neighbours] }),
     ...(runningPushId !== undefined && { runningPushId }),
   };
 }

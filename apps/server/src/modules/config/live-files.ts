@@ -117,6 +117,15 @@ export class LiveFileStore {
     return file;
   }
 
+  /** Every cluster with a live file, sorted. */
+  clusters(): string[] {
+    return (
+      this.db.prepare('SELECT DISTINCT cluster_id FROM config_live ORDER BY cluster_id').all() as {
+        cluster_id: string;
+      }[]
+    ).map((r) => r.cluster_id);
+  }
+
   /** Every live file of a cluster, by host then component. */
   list(clusterId: string): LiveFile[] {
     return (

@@ -71,6 +71,28 @@ describe('the draft', () => {
     const findings = analyseDraft(hosts, draft);
     expect(findings.map((f) => f.id)).toContain('CM-1');
   });
+
+  it('checks the draft against other clusters’ VRIDs on the same network (VR-1)', () => {
+    const shop = {
+      cluster: 'shop',
+      node: 'web1',
+      instance: 'VI_7',
+      vrid: 52,
+      vips: [{ address: '10.77.0.70', prefix: 24 }],
+    };
+    const draft = initialDraft(hosts);
+    expect(analyseDraft(hosts, draft, [shop]).map((f) => f.id)).not.toContain('VR-1');
+    const both = Object.fromEntries(
+      Object.entries(draft).map(([k, v]) => [
+        k,
+        v.replace('virtual_router_id 51', 'virtual_router_id 52'),
+      ]),
+    );
+    const vr1 = analyseDraft(hosts, both, [shop]).filter((f) => f.id === 'VR-1');
+    expect(vr1.map((f) => f.message['zh-CN'])).toEqual([
+      expect.stringContaining('集群 shop 的 VI_7（web1）'),
+    ]);
+  });
 });
 
 describe('findings on the lines of a file', () => {

@@ -3,6 +3,7 @@ import {
   type ConfigFinding,
   type HostConfigFiles,
   type ComponentFiles,
+  type NeighbourInstance,
 } from '@keepwatch/shared';
 
 /*
@@ -102,8 +103,13 @@ export function draftHosts(hosts: readonly LiveHost[], draft: Draft): HostConfig
   });
 }
 
-export function analyseDraft(hosts: readonly LiveHost[], draft: Draft): ConfigFinding[] {
-  return analyseCluster(draftHosts(hosts, draft));
+/** The draft's findings; `neighbours`: other clusters' instances (VR-1), from GET config. */
+export function analyseDraft(
+  hosts: readonly LiveHost[],
+  draft: Draft,
+  neighbours: readonly NeighbourInstance[] = [],
+): ConfigFinding[] {
+  return analyseCluster(draftHosts(hosts, draft), { neighbours });
 }
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';

@@ -36,7 +36,11 @@ export default function ConfigPage({ params }: { params: PageParams }) {
   });
   // Analysis follows typing without holding it up.
   const deferred = useDeferredValue(state.draft);
-  const findings = useMemo(() => analyseDraft(state.hosts, deferred), [state.hosts, deferred]);
+  const neighbours = state.data?.neighbours;
+  const findings = useMemo(
+    () => analyseDraft(state.hosts, deferred, neighbours),
+    [state.hosts, deferred, neighbours],
+  );
 
   const name = cluster?.name ?? id;
   const onTabKey = (e: KeyboardEvent): void => {
