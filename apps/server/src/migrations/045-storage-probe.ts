@@ -9,3 +9,11 @@ export const sql = `
     at INTEGER NOT NULL
   );
   `;
+
+/** The same row in PostgreSQL. */
+export const postgres = `
+  CREATE TABLE storage_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at BIGINT NOT NULL
+  );
+  `;

@@ -8,3 +8,10 @@ export const sql = `
   ALTER TABLE alerts ADD COLUMN args TEXT;
   ALTER TABLE alerts ADD COLUMN text TEXT;
   `;
+
+/** The same columns in PostgreSQL. */
+export const postgres = `
+  ALTER TABLE alerts ADD COLUMN code TEXT;
+  ALTER TABLE alerts ADD COLUMN args TEXT;
+  ALTER TABLE alerts ADD COLUMN text TEXT;
+  `;

@@ -19,8 +19,9 @@ import * as m090 from '../migrations/090-ingest-limits';
  *
  * One list for both stores: a migration's `sql` is SQLite's, its optional `postgres` the same
  * change for PostgreSQL (storage/pg-migrations.ts). PostgreSQL gets the longest prefix of
- * this list whose migrations all have `postgres`, so both schemas grow in the same order;
- * porting a module means adding `postgres` to its migrations and to every one before them.
+ * this list whose migrations all have `postgres`, so both schemas grow in the same order.
+ * Every migration has one today: a new migration brings its `postgres` variant (the parity
+ * test in storage/pg-migrations.test.ts compares columns, kinds, nullability and indexes).
  */
 export interface Migration {
   id: string;

@@ -14,7 +14,8 @@ import {
 describe('one migration list, two dialects', () => {
   it('PostgreSQL gets the longest prefix with a postgres variant; nothing after it has one', () => {
     const ported = portedMigrations();
-    expect(ported.map((m) => m.id)).toEqual(['001-core', '010-enrollment', '020-users-audit']);
+    // Every module's tables (issue 12 item 1): a new migration brings its postgres variant.
+    expect(ported.map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
     // A postgres variant past the first gap would never run: port migrations in order.
     const after = MIGRATIONS.slice(ported.length).filter((m) => m.postgres !== undefined);
     expect(after.map((m) => m.id)).toEqual([]);
@@ -88,6 +89,61 @@ describe('migratePostgres (real PostgreSQL)', () => {
         columns: sqlite,
       });
     }
+    db.close();
+  });
+
+  it('and the same kind of value, nullability and indexes per column', async () => {
+    await migratePostgres(pool);
+    const db = new Database(':memory:');
+    for (const m of portedMigrations()) db.exec(m.sql);
+    const tables = (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
+    const sqliteKind = (t: string): string =>
+      ({ INTEGER: 'integer', REAL: 'float', TEXT: 'text', BLOB: 'bytes' })[t.toUpperCase()] ?? t;
+    const pgKind = (t: string): string =>
+      ({
+        bigint: 'integer',
+        integer: 'integer',
+        'double precision': 'float',
+        text: 'text',
+        bytea: 'bytes',
+      })[t] ?? t;
+    for (const table of tables) {
+      const sqlite = (
+        db.prepare(`PRAGMA table_info(${table})`).all() as {
+          name: string;
+          type: string;
+          notnull: number;
+          pk: number;
+        }[]
+      ).map((c) => `${c.name} ${sqliteKind(c.type)}${c.notnull || c.pk ? ' not null' : ''}`);
+      const r = await pool.query<{ column_name: string; data_type: string; is_nullable: string }>(
+        'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+        [table],
+      );
+      const postgres = r.rows.map(
+        (c) =>
+          `${c.column_name} ${pgKind(c.data_type)}${c.is_nullable === 'NO' ? ' not null' : ''}`,
+      );
+      expect({ table, columns: postgres }).toEqual({ table, columns: sqlite });
+    }
+    // Named indexes (not the ones a PRIMARY KEY or UNIQUE makes by itself).
+    const sqliteIndexes = (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name",
+        )
+        .all() as { name: string }[]
+    ).map((i) => i.name);
+    const pgIndexes = await pool.query<{ indexname: string }>(
+      "SELECT i.indexname FROM pg_indexes i WHERE i.schemaname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname",
+    );
+    expect(pgIndexes.rows.map((i) => i.indexname)).toEqual(sqliteIndexes);
     db.close();
   });
 

@@ -36,6 +36,7 @@ export async function checkPostgresAtStart(
   } finally {
     await pool.end();
   }
+  const unported = unportedMigrations();
   if (unknown.length > 0)
     throw new StorageStartError(
       `KEEPWATCH_DATABASE_URL (${where}): ${new SchemaTooNewError(unknown).message}`,
@@ -44,7 +45,7 @@ export async function checkPostgresAtStart(
     `KEEPWATCH_DATABASE_URL (${where}): PostgreSQL ${serverVersion} is reachable, but ` +
       'this Keepwatch cannot run on it yet: its modules still store their data in SQLite only ' +
       `(repositories with a PostgreSQL implementation, not yet used by the modules: ${PG_REPOSITORIES.join(', ')}; ` +
-      `migrations not ported: ${unportedMigrations().join(', ')}; see docs/storage.md). ` +
+      `${unported.length > 0 ? `migrations not ported: ${unported.join(', ')}` : 'the schema itself is ported'}; see docs/storage.md). ` +
       'Unset KEEPWATCH_DATABASE_URL to run on SQLite in KEEPWATCH_DATA.',
   );
 }
