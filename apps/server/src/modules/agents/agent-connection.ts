@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket, RawData } from 'ws';
 import {
@@ -9,19 +8,16 @@ import {
   type AgentDataMessage,
   type AgentHello,
   type AgentPong,
-  type AgentUpgradeCredential,
   type ServerToAgent,
 } from '@keepwatch/shared';
 import type { EventBus } from '../../plugins/event-bus';
-import type { HelloVerdict } from '../enrollment/admit-hello';
 import type { AgentIngest } from './agent-ingest';
 import type { IngestBudget } from './ingest-budget';
 import type { IngestHooks } from './ingest-hooks';
 import { clampAgentTime, frameBytes, peekFrame, seqProblem } from './inbound-limits';
-import type { AgentRegistry } from './agent-registry';
 import { ClockSync } from './clock-sync';
 import { closeReason } from './close-reason';
-import { helloNameProblem } from './hello-names';
+import { admitHello, helloProtocol, type HelloAdmission } from './hello-admission';
 
 export const HELLO_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 5_000;
@@ -29,18 +25,8 @@ export const PONG_TIMEOUT_MS = 15_000;
 /** Not in the shared CloseCode set: only the server decides a peer went silent. */
 export const CLOSE_PONG_TIMEOUT = 4408;
 
-export interface AgentConnectionDeps {
-  agentToken: string;
-  /**
-   * The hello's credential and node binding (modules/enrollment admitHello); without it
-   * (minimal test apps) only agentToken is accepted.
-   */
-  admit?: (hello: AgentHello) => HelloVerdict;
-  /**
-   * The agent credential the upgrade request proved (plugins/access-guard.ts): the hello must
-   * name the same agent and credential.
-   */
-  upgrade?: AgentUpgradeCredential;
+/** Admission (hello-admission.ts: credential, node binding, names) plus what a socket needs. */
+export interface AgentConnectionDeps extends HelloAdmission {
   ingest: AgentIngest;
   /** Per-agent frame and byte budget (ingest-budget.ts), charged for every frame after the hello. */
   budget: IngestBudget;
@@ -50,27 +36,10 @@ export interface AgentConnectionDeps {
   bus: EventBus;
   /** The declared ingest order (ingest-hooks.ts, SPEC.md IH-*). */
   hooks: IngestHooks;
-  registry: AgentRegistry;
   now: () => number;
   log: FastifyBaseLogger;
   /** Overrides for tests; defaults are the protocol's 10 s / 5 s / 15 s. */
   timing?: { helloMs?: number; pingMs?: number; pongMs?: number };
-}
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
-
-function helloProtocol(raw: RawData): number | undefined {
-  try {
-    const value = JSON.parse(
-      Buffer.isBuffer(raw) ? raw.toString() : Buffer.from(raw as ArrayBuffer).toString(),
-    ) as { type?: unknown; protocol?: unknown };
-    return value.type === 'hello' && typeof value.protocol === 'number'
-      ? value.protocol
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -186,42 +155,9 @@ export class AgentConnection {
     );
   }
 
-  /** Credential, node binding, names, and that no other agent is connected as this node. */
-  private admit(hello: AgentHello): HelloVerdict {
-    const { admit, upgrade, registry } = this.deps;
-    if (upgrade && upgrade.agentId !== hello.agentId)
-      return {
-        ok: false,
-        code: CloseCode.unauthorized,
-        reason: `hello names agent ${hello.agentId}, the upgrade credential another one`,
-      };
-    if (upgrade && !sameSecret(upgrade.token, hello.token))
-      return {
-        ok: false,
-        code: CloseCode.unauthorized,
-        reason: 'hello carries another credential than the upgrade request',
-      };
-    const verdict: HelloVerdict = admit
-      ? admit(hello)
-      : sameSecret(hello.token, this.deps.agentToken)
-        ? { ok: true, via: 'shared-token' }
-        : { ok: false, code: CloseCode.unauthorized, reason: 'invalid agent token' };
-    if (!verdict.ok) return verdict;
-    const badName = helloNameProblem(hello);
-    if (badName) return { ok: false, code: CloseCode.badFrame, reason: badName };
-    const holder = registry.nodeHeldBy(hello.node, hello.agentId);
-    if (holder !== undefined)
-      return {
-        ok: false,
-        code: CloseCode.identity,
-        reason: `node ${hello.node.name} of cluster ${hello.node.cluster.id} is connected as agent ${holder}`,
-      };
-    return verdict;
-  }
-
   private async onHello(hello: AgentHello): Promise<void> {
     if (hello.protocol !== PROTOCOL_VERSION) return this.rejectProtocol(hello.protocol);
-    const verdict = this.admit(hello);
+    const verdict = admitHello(hello, this.deps);
     if (!verdict.ok) {
       this.deps.log.warn(
         { agentId: hello.agentId, node: hello.node, reason: verdict.reason },
