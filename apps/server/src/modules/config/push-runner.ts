@@ -6,10 +6,24 @@ import type {
   PushHost,
   PushView,
 } from '@keepwatch/shared';
+import { gate, waitStable } from './push-gate';
+import {
+  DEFAULT_TUNING,
+  Stop,
+  type HostLog,
+  type PlannedChange,
+  type PushPorts,
+  type PushTuning,
+} from './push-ports';
+import { UNKNOWN_OUTCOME, recoverAfterDrop } from './push-recovery';
+
+export * from './push-ports';
+export { pendingTakeover } from './push-gate';
 
 /*
  * The rollout of one push (SPEC.md PU-*). Pure orchestration: every effect goes through
- * PushPorts, time through `now`/`sleep`, so the unit tests run it on a fake clock.
+ * PushPorts (push-ports.ts), time through `now`/`sleep`, so the unit tests run it on a fake
+ * clock. The checks around a reload (PU-4, PU-6) are push-gate.ts, PU-10 push-recovery.ts.
  *
  *   PU-2 dry run: validate every change on every host (config.apply dryRun) first; any
  *        failure stops the push with nothing installed (status failed, the agent's text).
@@ -28,109 +42,11 @@ import type {
  *        and say what happened (its late result, else its live file), then go on from there.
  */
 
-export interface PlannedChange {
-  host: string;
-  component: ConfigComponentKind;
-  content: string;
-  /** The live file's sha256 when the push was planned (the agent refuses a change since). */
-  baseHash?: string;
-  /** The live file's content then: what a rollback writes back. */
-  previous?: string;
-}
-
-export interface GateFacts {
-  online: boolean;
-  nginxHealthy?: boolean;
-  /** Kernel VIP holders of the cluster (node names). */
-  holders: string[];
-  /** Latest VRRP transition of any load balancer (epoch ms), if known. */
-  lastTransitionAt?: number;
-  /** Every load balancer's VRRP instances as last reported (state, effective priority). */
-  vrrp?: { node: string; instance: string; state: string; effectivePriority: number }[];
-  /** The host's own address (requests through it must be served). */
-  address?: string;
-  vips: string[];
-}
-
-export interface PushPorts {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  apply(host: string, params: ConfigApplyParams): Promise<ActionResult>;
-  facts(host: string): GateFacts;
-  /** One HTTP request on a fresh connection: served (any status below 500) or why not. */
-  served(url: string): Promise<{ ok: boolean; detail: string }>;
-  /** PU-10: what is known, now, of a host whose agent dropped mid-apply at `since`. */
-  afterDrop(host: string, component: ConfigComponentKind, since: number): DropFacts;
-  /** Persist and broadcast the view (called after every change). */
-  update(view: PushView): void;
-}
-
-export interface DropFacts {
-  /** Start of the agent's current connection (epoch ms); undefined while it is offline. */
-  onlineSince?: number;
-  /** The result of the dropped config.apply, if the agent sent it later (its outbox replays it). */
-  late?: ActionResult;
-  /** sha256 of the host's live file of that component (its last config.observed). */
-  liveHash?: string;
-}
-
-export interface PushTuning {
-  stableMs: number;
-  stableTimeoutMs: number;
-  settleMs: number;
-  requests: number;
-  path: string;
-  /** PU-10: how long to wait for a dropped agent to come back. */
-  reconnectTimeoutMs: number;
-  /** PU-10: how long after it is back to wait for its late result before reading the live file. */
-  observeMs: number;
-}
-
-export const DEFAULT_TUNING: PushTuning = {
-  stableMs: 5000,
-  stableTimeoutMs: 60_000,
-  settleMs: 2000,
-  requests: 5,
-  path: '/',
-  reconnectTimeoutMs: 60_000,
-  observeMs: 5000,
-};
-
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-/** Errors after which the agent may or may not have applied the change (PU-10). */
-const UNKNOWN_OUTCOME = new Set(['disconnected', 'timeout']);
-
-type Recovered =
-  | { kind: 'result'; result: ActionResult; how: string }
-  | { kind: 'installed' | 'not_installed' | 'unknown'; how: string };
 
 const ORDER: ConfigComponentKind[] = ['nginx', 'keepalived'];
 
-class Stop extends Error {}
-
-/**
- * PU-4: a MASTER whose effective priority is below a peer's (its tracked check fails) still
- * holds the VIP until the peer's master-down timer runs out (3 × advert + skew, 3.65 s in the
- * lab): a takeover is under way although nothing has transitioned yet (README, measured).
- */
-export function pendingTakeover(f: GateFacts): string | undefined {
-  for (const m of f.vrrp ?? []) {
-    if (m.state !== 'MASTER') continue;
-    const higher = (f.vrrp ?? []).find(
-      (o) =>
-        o.instance === m.instance &&
-        o.node !== m.node &&
-        o.state === 'BACKUP' &&
-        o.effectivePriority > m.effectivePriority,
-    );
-    if (higher)
-      return `${m.instance}: MASTER ${m.node} at effective priority ${m.effectivePriority}, below ${higher.node}'s ${higher.effectivePriority}: a takeover is pending`;
-  }
-  return undefined;
-}
-
-export class PushRunner {
+export class PushRunner implements HostLog {
   private readonly applied: PlannedChange[] = [];
   /** PU-10: changes whose fate could not be learned (the summary names them). */
   private readonly unknown: string[] = [];
@@ -150,12 +66,12 @@ export class PushRunner {
     return h;
   }
 
-  private step(h: PushHost, step: string, ok: boolean, detail?: string): void {
+  step(h: PushHost, step: string, ok: boolean, detail?: string): void {
     h.steps.push({ at: this.ports.now(), step, ok, ...(detail !== undefined && { detail }) });
     this.ports.update(this.view);
   }
 
-  private set(h: PushHost, status: PushHost['status'], error?: string): void {
+  set(h: PushHost, status: PushHost['status'], error?: string): void {
     h.status = status;
     if (error !== undefined) h.error = error;
     if (status === 'validating' || status === 'applying') h.startedAt ??= this.ports.now();
@@ -251,7 +167,7 @@ export class PushRunner {
       this.set(h, 'skipped');
       return;
     }
-    await this.waitStable(h);
+    await waitStable(this.ports, this.tuning, this, h);
     // After the wait: a takeover it waited out is not a move caused by this host's reload.
     const before = this.ports.facts(h.host).holders;
     this.set(h, 'applying');
@@ -270,7 +186,7 @@ export class PushRunner {
       this.step(h, `apply ${c.component}`, true);
     }
     this.set(h, 'verifying');
-    const why = await this.gate(h, before);
+    const why = await gate(this.ports, this.tuning, this, h, before);
     if (why !== undefined) {
       this.set(h, 'failed', why);
       throw new Stop(`${h.host}: health gate failed: ${why}`);
@@ -293,7 +209,7 @@ export class PushRunner {
       if (typeof code !== 'string' || !UNKNOWN_OUTCOME.has(code))
         throw new Stop(`${h.host}: ${message}`);
       const since = this.ports.now();
-      const out = await this.recover(h, c, since);
+      const out = await recoverAfterDrop(this.ports, this.tuning, this, h, c, since);
       if (out.kind === 'result') {
         this.step(h, `${what}: outcome after the drop`, out.result.ok, out.how);
         return out.result;
@@ -316,122 +232,6 @@ export class PushRunner {
       this.set(h, 'failed', `${c.component}: ${message}; ${out.how}`);
       throw new Stop(`${h.host}: ${c.component}: not known whether it was installed (${out.how})`);
     }
-  }
-
-  /** PU-10: polls what is known of the host until its fate is clear or the wait is over. */
-  private async recover(h: PushHost, c: PlannedChange, since: number): Promise<Recovered> {
-    const { reconnectTimeoutMs, observeMs } = this.tuning;
-    const want = sha256(c.content);
-    const deadline = since + reconnectTimeoutMs;
-    this.step(
-      h,
-      `wait for ${h.host} to come back`,
-      true,
-      `up to ${reconnectTimeoutMs} ms for its result or its live ${c.component} file`,
-    );
-    for (;;) {
-      const d = this.ports.afterDrop(h.host, c.component, since);
-      if (d.late)
-        return { kind: 'result', result: d.late, how: 'the agent sent its result after the drop' };
-      if (d.onlineSince !== undefined) {
-        const backFor = this.ports.now() - Math.max(d.onlineSince, since);
-        if (backFor >= observeMs) {
-          const live = `live ${c.component} sha256 ${d.liveHash?.slice(0, 12) ?? 'unknown'}`;
-          if (d.liveHash === want)
-            return { kind: 'installed', how: `no result; the ${live} is the pushed file` };
-          if (d.liveHash !== undefined && d.liveHash === c.baseHash)
-            return {
-              kind: 'not_installed',
-              how: `no result; the ${live} is still the previous file`,
-            };
-          return {
-            kind: 'unknown',
-            how: `no result; the ${live} is neither the pushed nor the previous file`,
-          };
-        }
-      }
-      if (this.ports.now() >= deadline)
-        return {
-          kind: 'unknown',
-          how: `the agent did not come back with an answer within ${reconnectTimeoutMs} ms`,
-        };
-      await this.ports.sleep(250);
-    }
-  }
-
-  /** PU-4 */
-  private async waitStable(h: PushHost): Promise<void> {
-    const { stableMs, stableTimeoutMs } = this.tuning;
-    const deadline = this.ports.now() + stableTimeoutMs;
-    for (;;) {
-      const f = this.ports.facts(h.host);
-      const quietFor = this.ports.now() - (f.lastTransitionAt ?? 0);
-      if (!f.online) {
-        this.step(h, 'gate: agent online', false, 'the agent is offline');
-        this.set(h, 'failed', 'the agent is offline');
-        throw new Stop(`${h.host}: the agent is offline`);
-      }
-      const pending = pendingTakeover(f);
-      if (f.holders.length === 1 && quietFor >= stableMs && pending === undefined) {
-        this.step(
-          h,
-          'gate: cluster stable',
-          true,
-          `no VRRP transition for ${Math.round(quietFor)} ms; VIP on ${f.holders[0] ?? ''}`,
-        );
-        return;
-      }
-      if (this.ports.now() >= deadline) {
-        const why =
-          f.holders.length !== 1
-            ? `VIP holders: ${f.holders.join(', ') || 'none'}`
-            : (pending ?? `a VRRP transition ${Math.round(quietFor)} ms ago`);
-        this.step(h, 'gate: cluster stable', false, why);
-        this.set(h, 'failed', `the cluster did not settle within ${stableTimeoutMs} ms (${why})`);
-        throw new Stop(`${h.host}: the cluster was not stable (${why}); nothing was reloaded here`);
-      }
-      await this.ports.sleep(Math.min(500, Math.max(50, stableMs - quietFor)));
-    }
-  }
-
-  /** PU-6: undefined when the host passes its gate. */
-  private async gate(h: PushHost, before: string[]): Promise<string | undefined> {
-    await this.ports.sleep(this.tuning.settleMs);
-    const f = this.ports.facts(h.host);
-    const moved = f.holders.join(',') !== before.join(',');
-    this.step(
-      h,
-      'gate: VIP did not move',
-      !moved,
-      `holders ${f.holders.join(', ') || 'none'} (before: ${before.join(', ') || 'none'})`,
-    );
-    if (moved)
-      return `the VIP moved: holders ${f.holders.join(', ') || 'none'}, before ${before.join(', ')}`;
-    if (f.nginxHealthy === false) {
-      this.step(h, 'gate: nginx healthy', false);
-      return 'nginx is not healthy on the host after the reload';
-    }
-    this.step(h, 'gate: nginx healthy', true);
-    const urls = [
-      ...(f.address ? [[`own address`, `http://${f.address}${this.tuning.path}`] as const] : []),
-      ...f.vips.map((v) => [`VIP ${v}`, `http://${v}${this.tuning.path}`] as const),
-    ];
-    for (const [label, url] of urls) {
-      for (let i = 0; i < this.tuning.requests; i += 1) {
-        const r = await this.ports.served(url);
-        if (!r.ok) {
-          this.step(h, `gate: served through ${label}`, false, `${url}: ${r.detail}`);
-          return `a request through the ${label} was not served (${url}: ${r.detail})`;
-        }
-      }
-      this.step(
-        h,
-        `gate: served through ${label}`,
-        true,
-        `${this.tuning.requests} of ${this.tuning.requests} requests to ${url}`,
-      );
-    }
-    return undefined;
   }
 
   /** PU-7 */
