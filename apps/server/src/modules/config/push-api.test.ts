@@ -164,6 +164,41 @@ describe('config push API', () => {
     expect(v.hosts[0]?.error).toContain("Unknown keyword 'bogus'");
   });
 
+  it('PU-11 a new critical finding is refused before any agent is asked; one already live is not', async () => {
+    answer(lb1);
+    const BROKEN = OLD.replace('}\n', '  track_script {\n    chk_missing\n  }\n}\n');
+    const res = await push({
+      message: 'track a script nobody defines',
+      changes: [{ host: 'lb1', component: 'keepalived', content: BROKEN, baseHash: sha(OLD) }],
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: 'critical_findings' });
+    expect(res.json<{ message: string }>().message).toMatch(
+      /^the changes bring 1 critical finding .*nothing was sent to any host: HC-2 UNKNOWN_TRACK_SCRIPT: .*chk_missing.* Fix: /,
+    );
+    expect(lb1.messages.some((m) => m['type'] === 'action.request')).toBe(false);
+    // A dry run only validates: allowed.
+    const dry = await push({
+      message: 'dry',
+      dryRun: true,
+      changes: [{ host: 'lb1', component: 'keepalived', content: BROKEN, baseHash: sha(OLD) }],
+    });
+    expect(dry.statusCode).toBe(202);
+    expect((await settled(dry.json<{ pushId: string }>().pushId)).status).toBe('succeeded');
+    // Once the host runs it (edited by hand), a push that keeps it is not blocked by it.
+    const n = (seq += 1);
+    lb1.send(observed(n, BROKEN));
+    await lb1.next((m) => m['type'] === 'ack' && m['seq'] === n);
+    const keep = await push({
+      message: 'a comment',
+      changes: [
+        { host: 'lb1', component: 'keepalived', content: `# c\n${BROKEN}`, baseHash: sha(BROKEN) },
+      ],
+    });
+    expect(keep.statusCode).toBe(202);
+    expect((await settled(keep.json<{ pushId: string }>().pushId)).status).toBe('succeeded');
+  });
+
   it('no push while a drill holds the cluster', async () => {
     const hold = app.clusterOps.tryAcquire('lab', 'drill', 'd-1', 'bob');
     const res = await push({

@@ -11,6 +11,7 @@ import type {
 import type { ChangesetFile, ChangesetStore } from './changeset-store';
 import { hostRole } from './config-view';
 import type { LiveFileStore } from './live-files';
+import { criticalFindingsMessage, newCriticalFindings } from './push-checks';
 import {
   PushRunner,
   type DropFacts,
@@ -128,6 +129,13 @@ export class PushService {
     );
     if (dup)
       throw new PushRefused(400, 'duplicate', `${dup.host} ${dup.component} is listed twice`);
+    // PU-11: no new critical finding reaches a host (a dry run only validates; a roll back
+    // returns to files the cluster ran).
+    if (!body.dryRun && rollbackOf === undefined) {
+      const found = newCriticalFindings(live, clusterId, body.changes);
+      if (found.length > 0)
+        throw new PushRefused(409, 'critical_findings', criticalFindingsMessage(found));
+    }
     const id = `push-${randomUUID()}`;
     const hold = app.clusterOps.tryAcquire(clusterId, 'push', id, author);
     if (!hold.ok)
