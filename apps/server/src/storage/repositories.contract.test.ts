@@ -1,66 +1,11 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../plugins/db-migrations';
-import { connectPostgres } from './pg-connect';
-import { startPgCluster, type PgCluster } from './pg-harness';
-import { migratePostgres } from './pg-migrations';
+import { postgresBackend, sqliteBackend } from './contract-backends';
 import { DuplicateKeyError, type Repositories } from './repositories';
-import { postgresRepositories, sqliteRepositories } from './sql-repositories';
 
 /*
  * The storage contract, one suite, run against SQLite (:memory:, the production migrations)
  * and a real PostgreSQL from the harness. Every test starts from empty tables.
  */
-
-interface Backend {
-  name: 'sqlite' | 'postgres';
-  setup(): Promise<void>;
-  fresh(): Promise<Repositories>;
-  teardown(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  let db: Database.Database | undefined;
-  return {
-    name: 'sqlite',
-    setup: () => Promise.resolve(),
-    fresh: () => {
-      db?.close();
-      db = new Database(':memory:');
-      db.pragma('foreign_keys = ON');
-      migrate(db);
-      return Promise.resolve(sqliteRepositories(db));
-    },
-    teardown: () => {
-      db?.close();
-      return Promise.resolve();
-    },
-  };
-}
-
-function postgresBackend(): Backend {
-  let cluster: PgCluster | undefined;
-  let pool: import('pg').Pool | undefined;
-  return {
-    name: 'postgres',
-    async setup() {
-      cluster = await startPgCluster();
-      pool = (await connectPostgres(cluster.url)).pool;
-      await migratePostgres(pool);
-    },
-    async fresh() {
-      if (!pool) throw new Error('setup first');
-      await pool.query(
-        'TRUNCATE users, sessions, api_tokens, audit, enrollment_tokens, agent_credentials RESTART IDENTITY CASCADE',
-      );
-      return postgresRepositories(pool);
-    },
-    async teardown() {
-      await pool?.end();
-      await cluster?.stop();
-    },
-  };
-}
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000;

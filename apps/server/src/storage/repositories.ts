@@ -4,6 +4,7 @@ import type { AuditFilter, AuditInput } from '../modules/audit/audit-store';
 import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
+import type { IngestRepository } from './ingest-repository';
 
 /*
  * The storage contract: one set of repositories, implemented for SQLite (better-sqlite3) and
@@ -198,4 +199,5 @@ export interface Repositories {
   readonly apiTokens: ApiTokensRepository;
   readonly enrollment: EnrollmentRepository;
   readonly audit: AuditRepository;
+  readonly ingest: IngestRepository;
 }

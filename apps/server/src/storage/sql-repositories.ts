@@ -24,6 +24,7 @@ import type {
   UserCredentials,
   UsersRepository,
 } from './repositories';
+import { SqlIngest } from './sql-ingest';
 import {
   postgresDriver,
   sqliteDriver,
@@ -474,6 +475,7 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     apiTokens: new SqlApiTokens(q),
     enrollment: new SqlEnrollment(q),
     audit: new SqlAudit(q),
+    ingest: new SqlIngest(q),
   };
 }
 

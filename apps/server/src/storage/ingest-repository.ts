@@ -1,0 +1,96 @@
+/*
+ * The agents' side of the storage contract (repositories.ts): what the agent socket writes
+ * (agent and cluster rows, the (agent, seq) event log, refused frames, last-seen stamps) and
+ * what a starting server reads back (the stored seq per agent, each agent's events from its
+ * last snapshot on), with retention. Implemented once in sql-ingest.ts for both engines,
+ * checked by ingest.contract.test.ts against SQLite and a real PostgreSQL.
+ *
+ * Writes come as batches, one transaction each (one fsync per batch on SQLite, one round of
+ * statements between BEGIN and COMMIT on PostgreSQL): ack-after-commit stays the only rule.
+ */
+
+export interface IngestHello {
+  kind: 'hello';
+  agentId: string;
+  cluster: { id: string; name: string };
+  nodeName: string;
+  role: string;
+  /** JSON text, as received. */
+  facts: string;
+  capabilities: string;
+  at: number;
+}
+
+export interface IngestEvent {
+  kind: 'event';
+  agentId: string;
+  seq: number;
+  /** The message's time (clamped to the skew limits) and the agent's own when it was. */
+  ts: number;
+  agentTs: number | null;
+  receivedAt: number;
+  type: string;
+  /** The whole message as JSON text. */
+  payload: string;
+}
+
+/** A frame that broke its schema; with a usable seq it takes that position. */
+export interface IngestRejected {
+  kind: 'rejected';
+  agentId: string;
+  seq: number | null;
+  receivedAt: number;
+  type: string | null;
+  reason: string;
+  excerpt: string;
+}
+
+export interface IngestTouch {
+  kind: 'touch';
+  agentId: string;
+  at: number;
+}
+
+export type IngestWrite = IngestHello | IngestEvent | IngestRejected | IngestTouch;
+
+export interface IngestCommit {
+  /** Events stored by this batch; an (agent, seq) already stored is not stored again. */
+  stored: number;
+  duplicates: number;
+}
+
+/** An agent as the last hello left it, with its cluster's name. */
+export interface StoredAgent {
+  agentId: string;
+  clusterId: string;
+  clusterName: string;
+  nodeName: string;
+  role: string;
+  lastSeen: number;
+  lastSeq: number;
+}
+
+export interface IngestRepository {
+  /** The writes in order, in one transaction: all stored, or none (the error is thrown). */
+  commit(batch: readonly IngestWrite[]): Promise<IngestCommit>;
+  /** The highest seq stored for the agent (kept when its events are pruned); 0 if none. */
+  storedSeq(agentId: string): Promise<number>;
+  /** Every agent, least recently seen first (the order a restore replays them). */
+  agents(): Promise<StoredAgent[]>;
+  /** The agent's events from its last snapshot on, in seq order (all of them if none). */
+  sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]>;
+  /**
+   * Deletes up to `limit` of the agent's events received before `before`: action results
+   * (`actionResults`) or everything else. How many went.
+   */
+  pruneEvents(
+    agentId: string,
+    before: number,
+    actionResults: boolean,
+    limit: number,
+  ): Promise<number>;
+  /** Deletes up to `limit` refused frames received before `before`; how many went. */
+  pruneRejected(before: number, limit: number): Promise<number>;
+  /** The agent's refused frames, newest first. */
+  rejected(agentId: string, limit: number): Promise<Omit<IngestRejected, 'kind'>[]>;
+}

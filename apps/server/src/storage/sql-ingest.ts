@@ -1,0 +1,142 @@
+import type {
+  IngestCommit,
+  IngestRepository,
+  IngestWrite,
+  IngestRejected,
+  StoredAgent,
+} from './ingest-repository';
+import { txRun, type SqlDriver, type TxBody } from './sql-driver';
+
+/*
+ * IngestRepository (ingest-repository.ts) once, over either driver, in the SQL both engines
+ * run: ON CONFLICT upserts, a guarded UPDATE instead of SQLite's two-argument MAX or
+ * PostgreSQL's GREATEST, and the larger of two stored seqs taken here rather than in SQL.
+ */
+
+const UPSERT_CLUSTER = `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES ($1, $2, $3, $3)
+  ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`;
+const UPSERT_AGENT = `INSERT INTO agents (agent_id, cluster_id, node_name, role, facts, capabilities, first_seen, last_seen)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+  ON CONFLICT (agent_id) DO UPDATE SET cluster_id = excluded.cluster_id,
+    node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
+    capabilities = excluded.capabilities, last_seen = excluded.last_seen`;
+const INSERT_EVENT = `INSERT INTO events (agent_id, seq, ts, received_at, type, payload, agent_ts)
+  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (agent_id, seq) DO NOTHING`;
+// Beside the insert, same transaction: events get pruned, the dedupe must not forget the
+// highest seq it acknowledged.
+const RAISE_SEQ = 'UPDATE agents SET last_seq = $1 WHERE agent_id = $2 AND last_seq < $1';
+const INSERT_REJECTED = `INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt)
+  VALUES ($1, $2, $3, $4, $5, $6)`;
+const TOUCH = 'UPDATE agents SET last_seen = $1 WHERE agent_id = $2';
+
+export class SqlIngest implements IngestRepository {
+  constructor(private readonly q: SqlDriver) {}
+
+  commit(batch: readonly IngestWrite[]): Promise<IngestCommit> {
+    return this.q.transaction(function* (): TxBody<IngestCommit> {
+      let stored = 0;
+      let duplicates = 0;
+      for (const w of batch) {
+        if (w.kind === 'hello') {
+          yield txRun(UPSERT_CLUSTER, [w.cluster.id, w.cluster.name, w.at]);
+          yield txRun(UPSERT_AGENT, [
+            w.agentId,
+            w.cluster.id,
+            w.nodeName,
+            w.role,
+            w.facts,
+            w.capabilities,
+            w.at,
+          ]);
+        } else if (w.kind === 'event') {
+          yield txRun(RAISE_SEQ, [w.seq, w.agentId]);
+          const n = (yield txRun(INSERT_EVENT, [
+            w.agentId,
+            w.seq,
+            w.ts,
+            w.receivedAt,
+            w.type,
+            w.payload,
+            w.agentTs,
+          ])) as number;
+          if (n > 0) stored += 1;
+          else duplicates += 1;
+        } else if (w.kind === 'rejected') {
+          if (w.seq !== null) yield txRun(RAISE_SEQ, [w.seq, w.agentId]);
+          yield txRun(INSERT_REJECTED, [
+            w.agentId,
+            w.seq,
+            w.receivedAt,
+            w.type,
+            w.reason,
+            w.excerpt,
+          ]);
+        } else {
+          yield txRun(TOUCH, [w.at, w.agentId]);
+        }
+      }
+      return { stored, duplicates };
+    });
+  }
+
+  async storedSeq(agentId: string): Promise<number> {
+    const ev = await this.q.get<{ seq: number | null }>(
+      'SELECT MAX(seq) AS seq FROM events WHERE agent_id = $1',
+      [agentId],
+    );
+    const ag = await this.q.get<{ seq: number | null }>(
+      'SELECT last_seq AS seq FROM agents WHERE agent_id = $1',
+      [agentId],
+    );
+    return Math.max(Number(ev?.seq ?? 0), Number(ag?.seq ?? 0));
+  }
+
+  agents(): Promise<StoredAgent[]> {
+    return this.q.all<StoredAgent>(
+      `SELECT a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.name AS "clusterName",
+         a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"
+       FROM agents a JOIN clusters c ON c.id = a.cluster_id ORDER BY a.last_seen, a.agent_id`,
+    );
+  }
+
+  async sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]> {
+    const last = await this.q.get<{ seq: number | null }>(
+      "SELECT MAX(seq) AS seq FROM events WHERE agent_id = $1 AND type = 'snapshot'",
+      [agentId],
+    );
+    return this.q.all(
+      'SELECT payload, received_at AS "receivedAt" FROM events WHERE agent_id = $1 AND seq >= $2 ORDER BY seq',
+      [agentId, Number(last?.seq ?? 0)],
+    );
+  }
+
+  pruneEvents(
+    agentId: string,
+    before: number,
+    actionResults: boolean,
+    limit: number,
+  ): Promise<number> {
+    const kind = actionResults ? "type = 'action.result'" : "type <> 'action.result'";
+    return this.q.run(
+      `DELETE FROM events WHERE agent_id = $1 AND seq IN
+        (SELECT seq FROM events WHERE agent_id = $1 AND received_at < $2 AND ${kind} ORDER BY seq LIMIT $3)`,
+      [agentId, before, limit],
+    );
+  }
+
+  pruneRejected(before: number, limit: number): Promise<number> {
+    return this.q.run(
+      `DELETE FROM rejected_events WHERE id IN
+        (SELECT id FROM rejected_events WHERE received_at < $1 ORDER BY id LIMIT $2)`,
+      [before, limit],
+    );
+  }
+
+  rejected(agentId: string, limit: number): Promise<Omit<IngestRejected, 'kind'>[]> {
+    return this.q.all(
+      `SELECT agent_id AS "agentId", seq, received_at AS "receivedAt", type, reason, excerpt
+       FROM rejected_events WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`,
+      [agentId, limit],
+    );
+  }
+}
