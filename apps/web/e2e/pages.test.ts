@@ -111,7 +111,11 @@ describe('host, readiness, maintenance and audit pages in Chromium, on the real 
       true,
     );
     await page.keyboard.press('Escape');
-    expect(await dialog.evaluate((d) => (d as HTMLDialogElement).open)).toBe(false);
+    // The dialog is gone (ui/modal renders only while open), focus back on its button.
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'maintenance-open',
+    );
 
     await page.getByTestId('maintenance-open').click();
     await page.getByTestId('maintenance-target').selectOption('lb2');

@@ -32,6 +32,8 @@ export const shellEn = {
   forbiddenText: (role: string): string => `Your role (${role}) cannot open this page.`,
   backToOverview: 'Back to the overview',
   pageFailed: 'This page failed to load. Reload the browser tab to try again.',
+  confirmTitle: 'Are you sure?',
+  cancel: 'Cancel',
 };
 
 export type ShellMessages = typeof shellEn;
@@ -67,4 +69,6 @@ export const shellZhCN: ShellMessages = {
   forbiddenText: (role) => `你的角色（${role}）不能打开此页面。`,
   backToOverview: '返回总览',
   pageFailed: '页面加载失败。请刷新浏览器标签页重试。',
+  confirmTitle: '确定吗？',
+  cancel: '取消',
 };

@@ -1,9 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AgentInfo, EnrollmentTokenCreated, StatusCluster } from '@keepwatch/shared';
-import { Empty, ErrorState, Loading } from '../../app/page-states';
 import { useServices } from '../../app/services';
 import { useLive, useServerNow } from '../../app/use-app';
+import type { Messages } from '../../i18n/dictionary';
+import type { Format } from '../../i18n/format';
 import { useI18n } from '../../i18n/i18n-context';
+import { useConfirm } from '../../ui/confirm';
+import { Modal } from '../../ui/modal';
+import { ListPage, ResourceTable, type Column } from '../../ui/resource-table';
 import { formatDuration } from '../../lib/format-duration';
 import { installCommand, type PanelTrust } from './install-command';
 import './agents.css';
@@ -23,10 +27,13 @@ function liveLastSeen(clusters: readonly StatusCluster[]): Map<string, number> {
  */
 export default function AgentsPage() {
   const { api } = useServices();
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   const live = useLive();
   const [agents, setAgents] = useState<AgentInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const { confirm, dialog } = useConfirm();
+  const now = useServerNow();
   const [created, setCreated] = useState<EnrollmentTokenCreated | null>(null);
   const onlineKey = useMemo(
     () =>
@@ -52,105 +59,104 @@ export default function AgentsPage() {
   const addAgent = (): void => {
     api
       .createEnrollmentToken()
-      .then(setCreated, (err: unknown) => setError(t.agents.actionError((err as Error).message)));
+      .then(setCreated, (err: unknown) => setProblem(t.agents.actionError((err as Error).message)));
   };
-  const revoke = (a: AgentInfo): void => {
-    if (!window.confirm(t.agents.revokeConfirm(a.nodeName ?? a.agentId))) return;
+  const revoke = async (a: AgentInfo): Promise<void> => {
+    const yes = await confirm({
+      message: t.agents.revokeConfirm(a.nodeName ?? a.agentId),
+      confirmLabel: t.agents.revoke,
+      danger: true,
+    });
+    if (!yes) return;
     api
       .revokeAgent(a.agentId)
-      .then(load, (err: unknown) => setError(t.agents.actionError((err as Error).message)));
+      .then(load, (err: unknown) => setProblem(t.agents.actionError((err as Error).message)));
   };
 
   return (
-    <section aria-labelledby="agents-title">
-      <div className="page-head">
-        <h1 id="agents-title">{t.agents.title}</h1>
+    <ListPage
+      id="agents"
+      title={t.agents.title}
+      problem={problem}
+      actions={
         <button type="button" className="primary" data-testid="add-agent" onClick={addAgent}>
           {t.agents.add}
         </button>
-      </div>
+      }
+    >
       {created && <EnrollDialog token={created} onClose={() => setCreated(null)} />}
-      {error && <ErrorState message={error} onRetry={load} />}
-      {agents === null ? (
-        error === null && <Loading text={t.agents.loading} />
-      ) : agents.length === 0 ? (
-        <Empty>{t.agents.empty}</Empty>
-      ) : (
-        <AgentsTable agents={agents} lastSeen={lastSeen} onRevoke={revoke} />
-      )}
-    </section>
+      <ResourceTable
+        state={{ value: agents, error, reload: load }}
+        columns={agentColumns(t, fmt, now, lastSeen, (a) => void revoke(a))}
+        rowKey={(a) => a.agentId}
+        rowProps={(a) => ({
+          'data-agent-id': a.agentId,
+          className: a.revoked ? 'agent-row-revoked' : '',
+        })}
+        empty={t.agents.empty}
+        loadingText={t.agents.loading}
+        testId="agents-table"
+        className="agents-table"
+      />
+      {dialog}
+    </ListPage>
   );
 }
 
-function AgentsTable({
-  agents,
-  lastSeen,
-  onRevoke,
-}: {
-  agents: AgentInfo[];
-  lastSeen: Map<string, number>;
-  onRevoke: (a: AgentInfo) => void;
-}) {
-  const { t, fmt } = useI18n();
-  const now = useServerNow();
-  return (
-    <table className="kw-table agents-table" data-testid="agents-table">
-      <thead>
-        <tr>
-          <th>{t.agents.colName}</th>
-          <th>{t.agents.colCluster}</th>
-          <th>{t.agents.colHost}</th>
-          <th>{t.agents.colVersion}</th>
-          <th>{t.agents.colStatus}</th>
-          <th>{t.agents.colLastSeen}</th>
-          <th>{t.agents.colAuth}</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {agents.map((a) => {
-          const seen = lastSeen.get(`${a.clusterId}|${a.nodeName}`) ?? a.lastSeen;
-          return (
-            <tr
-              key={a.agentId}
-              data-agent-id={a.agentId}
-              className={a.revoked ? 'agent-row-revoked' : ''}
-            >
-              <td>
-                <div className="agent-name">{a.nodeName ?? '—'}</div>
-                <div className="mono small muted">{a.agentId}</div>
-              </td>
-              <td className="mono small">{a.clusterId ?? '—'}</td>
-              <td className="mono">{a.hostname ?? '—'}</td>
-              <td className="mono">{a.version ?? '—'}</td>
-              <td>
-                <AgentStatus agent={a} />
-              </td>
-              <td
-                className="small"
-                title={seen === null ? undefined : fmt.dateTime(seen)}
-                data-testid={`agent-seen-${a.nodeName ?? a.agentId}`}
-              >
-                {seen === null
-                  ? t.agents.never
-                  : t.lastSeen(formatDuration(Math.max(0, now - seen), t.durationUnits))}
-              </td>
-              <td className="small muted">
-                {a.enrolled ? t.agents.enrolled : t.agents.sharedToken}
-              </td>
-              <td>
-                {!a.revoked && (
-                  <button type="button" className="ghost danger" onClick={() => onRevoke(a)}>
-                    {t.agents.revoke}
-                  </button>
-                )}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
+function agentColumns(
+  t: Messages,
+  fmt: Format,
+  now: number,
+  lastSeen: Map<string, number>,
+  onRevoke: (a: AgentInfo) => void,
+): Column<AgentInfo>[] {
+  const seenOf = (a: AgentInfo): number | null =>
+    lastSeen.get(`${a.clusterId}|${a.nodeName}`) ?? a.lastSeen;
+  return [
+    {
+      head: t.agents.colName,
+      cell: (a) => (
+        <>
+          <div className="agent-name">{a.nodeName ?? '—'}</div>
+          <div className="mono small muted">{a.agentId}</div>
+        </>
+      ),
+    },
+    { head: t.agents.colCluster, cell: (a) => a.clusterId ?? '—', className: 'mono small' },
+    { head: t.agents.colHost, cell: (a) => a.hostname ?? '—', className: 'mono' },
+    { head: t.agents.colVersion, cell: (a) => a.version ?? '—', className: 'mono' },
+    { head: t.agents.colStatus, cell: (a) => <AgentStatus agent={a} /> },
+    {
+      head: t.agents.colLastSeen,
+      className: 'small',
+      cell: (a) => {
+        const seen = seenOf(a);
+        return (
+          <span
+            title={seen === null ? undefined : fmt.dateTime(seen)}
+            data-testid={`agent-seen-${a.nodeName ?? a.agentId}`}
+          >
+            {seen === null
+              ? t.agents.never
+              : t.lastSeen(formatDuration(Math.max(0, now - seen), t.durationUnits))}
+          </span>
+        );
+      },
+    },
+    {
+      head: t.agents.colAuth,
+      className: 'small muted',
+      cell: (a) => (a.enrolled ? t.agents.enrolled : t.agents.sharedToken),
+    },
+    {
+      cell: (a) =>
+        !a.revoked && (
+          <button type="button" className="ghost danger" onClick={() => onRevoke(a)}>
+            {t.agents.revoke}
+          </button>
+        ),
+    },
+  ];
 }
 
 function AgentStatus({ agent }: { agent: AgentInfo }) {
@@ -183,8 +189,7 @@ function EnrollDialog({ token, onClose }: { token: EnrollmentTokenCreated; onClo
     void navigator.clipboard?.writeText(line).then(() => setCopied(true));
   };
   return (
-    <section className="enroll-box" data-testid="enroll-box" aria-label={t.agents.addTitle}>
-      <h2>{t.agents.addTitle}</h2>
+    <Modal title={t.agents.addTitle} onClose={onClose} testId="enroll-box" className="enroll-box">
       <p className="small">{t.agents.addHelp(fmt.dateTime(token.expiresAt))}</p>
       {cmd.kind === 'needs-insecure-choice' || (cmd.kind === 'line' && cmd.insecure) ? (
         <div className="enroll-insecure" role="alert" data-testid="enroll-insecure">
@@ -214,6 +219,6 @@ function EnrollDialog({ token, onClose }: { token: EnrollmentTokenCreated; onClo
           {t.agents.close}
         </button>
       </div>
-    </section>
+    </Modal>
   );
 }

@@ -1,5 +1,6 @@
 import type { AlertChannel, AlertDeliveryResult } from '@keepwatch/shared';
 import { useI18n } from '../../i18n/i18n-context';
+import { ResourceTable, type Column } from '../../ui/resource-table';
 import { CHANNEL_TYPES } from './channel-form';
 
 /* The channel list with per-row actions; presentational (the page owns the requests). */
@@ -49,50 +50,54 @@ export function ChannelTable({ channels, tests, onEdit, onDelete, onTest }: Chan
     (CHANNEL_TYPES as readonly string[]).includes(type)
       ? t.alerts.kinds[type as keyof typeof t.alerts.kinds]
       : type;
+  const columns: Column<AlertChannel>[] = [
+    { head: t.alerts.colName, cell: (c) => c.name, className: 'agent-name' },
+    { head: t.alerts.colKind, cell: (c) => kindLabel(c.type), className: 'nowrap' },
+    {
+      head: t.alerts.colTarget,
+      cell: (c) => channelTarget(c) || '—',
+      className: 'mono small channel-target',
+    },
+    {
+      head: t.alerts.colEnabled,
+      cell: (c) => (
+        <span className={`agent-pill ${c.enabled ? 'agent-pill-on' : 'agent-pill-revoked'}`}>
+          {c.enabled ? t.alerts.enabled : t.alerts.disabled}
+        </span>
+      ),
+    },
+    {
+      cell: (c) => (
+        <>
+          <div className="row-actions">
+            <button
+              type="button"
+              className="ghost"
+              disabled={tests.get(c.id)?.kind === 'sending'}
+              onClick={() => onTest(c)}
+            >
+              {t.alerts.channelTest}
+            </button>
+            <button type="button" className="ghost" onClick={() => onEdit(c)}>
+              {t.alerts.channelEdit}
+            </button>
+            <button type="button" className="ghost danger" onClick={() => onDelete(c)}>
+              {t.alerts.channelDelete}
+            </button>
+          </div>
+          <TestResult state={tests.get(c.id)} />
+        </>
+      ),
+    },
+  ];
   return (
-    <table className="kw-table" data-testid="channels-table">
-      <thead>
-        <tr>
-          <th>{t.alerts.colName}</th>
-          <th>{t.alerts.colKind}</th>
-          <th>{t.alerts.colTarget}</th>
-          <th>{t.alerts.colEnabled}</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {channels.map((c) => (
-          <tr key={c.id} data-channel-id={c.id}>
-            <td className="agent-name">{c.name}</td>
-            <td className="nowrap">{kindLabel(c.type)}</td>
-            <td className="mono small channel-target">{channelTarget(c) || '—'}</td>
-            <td>
-              <span className={`agent-pill ${c.enabled ? 'agent-pill-on' : 'agent-pill-revoked'}`}>
-                {c.enabled ? t.alerts.enabled : t.alerts.disabled}
-              </span>
-            </td>
-            <td>
-              <div className="row-actions">
-                <button
-                  type="button"
-                  className="ghost"
-                  disabled={tests.get(c.id)?.kind === 'sending'}
-                  onClick={() => onTest(c)}
-                >
-                  {t.alerts.channelTest}
-                </button>
-                <button type="button" className="ghost" onClick={() => onEdit(c)}>
-                  {t.alerts.channelEdit}
-                </button>
-                <button type="button" className="ghost danger" onClick={() => onDelete(c)}>
-                  {t.alerts.channelDelete}
-                </button>
-              </div>
-              <TestResult state={tests.get(c.id)} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ResourceTable
+      state={{ value: channels, error: null }}
+      columns={columns}
+      rowKey={(c) => c.id}
+      rowProps={(c) => ({ 'data-channel-id': c.id })}
+      empty={t.alerts.channelsEmpty}
+      testId="channels-table"
+    />
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AlertChannel } from '@keepwatch/shared';
 import { useServices } from '../../app/services';
 import { useI18n } from '../../i18n/i18n-context';
+import { useConfirm } from '../../ui/confirm';
 import {
   draftFromChannel,
   draftToInput,
@@ -30,6 +31,7 @@ export function ChannelsSection() {
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [tests, setTests] = useState<ReadonlyMap<number, TestState>>(new Map());
+  const { confirm, dialog } = useConfirm();
 
   const load = useCallback(() => {
     api.alertChannels().then(
@@ -73,8 +75,13 @@ export function ChannelsSection() {
     );
   };
 
-  const remove = (c: AlertChannel): void => {
-    if (!window.confirm(t.alerts.channelDeleteConfirm(c.name))) return;
+  const remove = async (c: AlertChannel): Promise<void> => {
+    const yes = await confirm({
+      message: t.alerts.channelDeleteConfirm(c.name),
+      confirmLabel: t.alerts.channelDelete,
+      danger: true,
+    });
+    if (!yes) return;
     api
       .deleteAlertChannel(c.id)
       .then(load, (err: unknown) => setError(t.alerts.actionError((err as Error).message)));
@@ -139,10 +146,11 @@ export function ChannelsSection() {
           channels={channels}
           tests={tests}
           onEdit={open}
-          onDelete={remove}
+          onDelete={(c) => void remove(c)}
           onTest={test}
         />
       )}
+      {dialog}
     </section>
   );
 }

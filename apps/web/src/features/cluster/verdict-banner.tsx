@@ -21,7 +21,7 @@ export function VerdictBanner({ clusterId, clusterName, verdict, findings }: Ver
       aria-live="polite"
     >
       <div className="verdict-head">
-        <span className="verdict-cluster">{clusterName}</span>
+        <h1 className="verdict-cluster">{clusterName}</h1>
         <span className="verdict-word">{t.verdict[verdict]}</span>
         <span className="verdict-hint">{t.verdictHint[verdict]}</span>
       </div>

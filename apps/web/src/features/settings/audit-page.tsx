@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { AuditEntry } from '@keepwatch/shared';
 import { useHashSearch, navigate } from '../../app/hash-location';
-import { Empty, ErrorState, Loading } from '../../app/page-states';
 import { useServices } from '../../app/services';
 import { useI18n } from '../../i18n/i18n-context';
+import { ListPage, ResourceTable, type Column } from '../../ui/resource-table';
 import { auditQuery, filtersFromQuery, queryOf, type AuditFilters } from './audit-filters';
 
 const PAGE = 200;
@@ -50,11 +50,16 @@ function AuditView({ search }: { search: string }) {
   const set = (k: keyof AuditFilters) => (e: { target: { value: string } }) =>
     setDraft((d) => ({ ...d, [k]: e.target.value }));
   const s = t.settings;
+  const columns: Column<AuditEntry>[] = [
+    { head: s.colTime, cell: (e) => fmt.dateTime(e.at), className: 'small nowrap' },
+    { head: s.colActor, cell: (e) => e.actor },
+    { head: s.colAction, cell: (e) => e.action, className: 'mono small' },
+    { head: s.colTarget, cell: (e) => e.target ?? '—', className: 'mono small' },
+    { head: s.colResult, cell: (e) => e.result },
+    { head: s.colIp, cell: (e) => e.ip ?? '—', className: 'mono small' },
+  ];
   return (
-    <section aria-labelledby="audit-title">
-      <div className="page-head">
-        <h1 id="audit-title">{s.auditTitle}</h1>
-      </div>
+    <ListPage id="audit" title={s.auditTitle}>
       <form className="filters" onSubmit={apply(draft)} data-testid="audit-filters">
         <input
           aria-label={s.filterUser}
@@ -101,42 +106,22 @@ function AuditView({ search }: { search: string }) {
           {s.filterClear}
         </button>
       </form>
-      {error && <ErrorState message={error} onRetry={() => load()} />}
-      {entries === null ? (
-        !error && <Loading />
-      ) : entries.length === 0 ? (
-        <Empty>{s.empty}</Empty>
-      ) : (
-        <table className="kw-table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th scope="col">{s.colTime}</th>
-              <th scope="col">{s.colActor}</th>
-              <th scope="col">{s.colAction}</th>
-              <th scope="col">{s.colTarget}</th>
-              <th scope="col">{s.colResult}</th>
-              <th scope="col">{s.colIp}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id} className={e.result === 'ok' ? '' : 'text-bad'} data-action={e.action}>
-                <td className="small nowrap">{fmt.dateTime(e.at)}</td>
-                <td>{e.actor}</td>
-                <td className="mono small">{e.action}</td>
-                <td className="mono small">{e.target ?? '—'}</td>
-                <td>{e.result}</td>
-                <td className="mono small">{e.ip ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        state={{ value: entries, error, reload: () => load() }}
+        columns={columns}
+        rowKey={(e) => e.id}
+        rowProps={(e) => ({
+          className: e.result === 'ok' ? '' : 'text-bad',
+          'data-action': e.action,
+        })}
+        empty={s.empty}
+        testId="audit-table"
+      />
       {next !== null && (
         <button type="button" className="ghost" onClick={() => load(next)}>
           {s.older}
         </button>
       )}
-    </section>
+    </ListPage>
   );
 }

@@ -1,9 +1,9 @@
 import { useCallback, useState, type FormEvent } from 'react';
 import { USER_ROLES, type User, type UserRole } from '@keepwatch/shared';
-import { Empty, ErrorState, Loading } from '../../app/page-states';
 import { useServices } from '../../app/services';
 import { useUser } from '../../app/use-app';
 import { useI18n } from '../../i18n/i18n-context';
+import { ListPage, ResourceTable, type Column } from '../../ui/resource-table';
 import { useLoad } from './use-load';
 
 /** Users and their roles (admin): add a user, change a role, disable or enable. */
@@ -11,77 +11,72 @@ export default function UsersPage() {
   const { api } = useServices();
   const { t, fmt } = useI18n();
   const me = useUser();
-  const { value, error, reload } = useLoad(useCallback(() => api.users(), [api]));
+  const state = useLoad(useCallback(() => api.users(), [api]));
   const [problem, setProblem] = useState<string | null>(null);
   const act = (p: Promise<unknown>): void => {
-    p.then(reload, (err: unknown) => setProblem(t.settings.failed((err as Error).message)));
+    p.then(
+      () => {
+        setProblem(null);
+        state.reload();
+      },
+      (err: unknown) => setProblem(t.settings.failed((err as Error).message)),
+    );
   };
+  const columns: Column<User>[] = [
+    { head: t.settings.colUser, cell: (u) => u.username },
+    {
+      head: t.settings.colRole,
+      cell: (u) => (
+        <select
+          aria-label={`${t.settings.colRole} ${u.username}`}
+          value={u.role}
+          disabled={u.username === me.username}
+          onChange={(e) => act(api.updateUser(u.username, { role: e.target.value as UserRole }))}
+        >
+          {USER_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t.shell.role[r] ?? r}
+            </option>
+          ))}
+        </select>
+      ),
+    },
+    {
+      head: t.settings.colStatus,
+      cell: (u) => (u.disabled ? t.settings.disabled : t.settings.active),
+    },
+    { head: t.settings.colCreated, cell: (u) => fmt.dateTime(u.createdAt), className: 'small' },
+    {
+      cell: (u) =>
+        u.username !== me.username && (
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => act(api.updateUser(u.username, { disabled: !u.disabled }))}
+          >
+            {u.disabled ? t.settings.enable : t.settings.disable}
+          </button>
+        ),
+    },
+  ];
   return (
-    <section aria-labelledby="users-title">
-      <div className="page-head">
-        <h1 id="users-title">{t.settings.usersTitle}</h1>
-      </div>
-      <AddUser onAdd={(u, p, r) => act(api.createUser({ username: u, password: p, role: r }))} />
-      {problem && (
-        <p className="form-error" role="alert">
-          {problem}
-        </p>
-      )}
-      {error && <ErrorState message={error} onRetry={reload} />}
-      {value === null ? (
-        !error && <Loading />
-      ) : value.length === 0 ? (
-        <Empty>{t.settings.empty}</Empty>
-      ) : (
-        <table className="kw-table" data-testid="users-table">
-          <thead>
-            <tr>
-              <th>{t.settings.colUser}</th>
-              <th>{t.settings.colRole}</th>
-              <th>{t.settings.colStatus}</th>
-              <th>{t.settings.colCreated}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {value.map((u: User) => (
-              <tr key={u.username}>
-                <td>{u.username}</td>
-                <td>
-                  <select
-                    aria-label={`${t.settings.colRole} ${u.username}`}
-                    value={u.role}
-                    disabled={u.username === me.username}
-                    onChange={(e) =>
-                      act(api.updateUser(u.username, { role: e.target.value as UserRole }))
-                    }
-                  >
-                    {USER_ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {t.shell.role[r] ?? r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{u.disabled ? t.settings.disabled : t.settings.active}</td>
-                <td className="small">{fmt.dateTime(u.createdAt)}</td>
-                <td>
-                  {u.username !== me.username && (
-                    <button
-                      type="button"
-                      className="ghost"
-                      onClick={() => act(api.updateUser(u.username, { disabled: !u.disabled }))}
-                    >
-                      {u.disabled ? t.settings.enable : t.settings.disable}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    <ListPage
+      id="users"
+      title={t.settings.usersTitle}
+      problem={problem}
+      create={
+        <AddUser onAdd={(u, p, r) => act(api.createUser({ username: u, password: p, role: r }))} />
+      }
+    >
+      <ResourceTable
+        state={state}
+        columns={columns}
+        rowKey={(u) => u.username}
+        rowProps={(u) => ({ 'data-user': u.username })}
+        empty={t.settings.empty}
+        testId="users-table"
+      />
+    </ListPage>
   );
 }
 

@@ -1,0 +1,74 @@
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
+import { focusables, nextTrapped } from './focus-trap';
+import './ui.css';
+
+/**
+ * The one modal dialog of the dashboard: a native <dialog> opened with showModal() (the page
+ * behind is inert, Escape closes it), focus moved to its first field, Tab and Shift+Tab kept
+ * inside it, and on close focus given back to what had it before (the button that opened it).
+ * Render it while it is open; `onClose` is called for Escape and for the dialog's own close.
+ */
+export function Modal({
+  title,
+  onClose,
+  children,
+  testId,
+  className,
+}: {
+  title: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  testId?: string;
+  className?: string;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const closeRef = useRef(onClose);
+  useLayoutEffect(() => {
+    closeRef.current = onClose;
+  });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!el.open) el.showModal();
+    const first = focusables(el).find((f) => f.dataset['autofocus'] !== undefined);
+    (first ?? focusables(el)[0])?.focus();
+    const onDialogClose = (): void => closeRef.current();
+    el.addEventListener('close', onDialogClose);
+    return () => {
+      el.removeEventListener('close', onDialogClose);
+      if (el.open) el.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>): void => {
+    if (e.key !== 'Tab' || !ref.current) return;
+    const next = nextTrapped(focusables(ref.current), document.activeElement, e.shiftKey);
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
+  };
+  return (
+    <dialog
+      ref={ref}
+      className={`kw-dialog${className ? ` ${className}` : ''}`}
+      aria-labelledby={titleId}
+      data-testid={testId}
+      onKeyDown={onKeyDown}
+    >
+      <h2 id={titleId} className="kw-dialog-title">
+        {title}
+      </h2>
+      {children}
+    </dialog>
+  );
+}
