@@ -1,7 +1,6 @@
 import {
   DRILL_KIND_INFO,
   type DrillFaultParams,
-  type DrillKind,
   type DrillLogLine,
   type DrillPhase,
   type DrillReport,
@@ -12,11 +11,20 @@ import {
   type ProbeSampleTuple,
   type StatusCluster,
 } from '@keepwatch/shared';
-import { isGood } from '@keepwatch/probe';
-import { advise, computeBound } from './drill-bound';
-import { evaluate } from './drill-evaluate';
-import { measure } from './drill-measure';
+import { DrillObservation } from './drill-observation';
+import {
+  DEFAULT_TUNING,
+  emptyReport,
+  faultParams,
+  maxDurationMs,
+  type RunnerPlan,
+  type RunnerTuning,
+} from './drill-plan';
+import { fillReport } from './drill-report-build';
+import { SplitWatch } from './split-watch';
 import { steadyState } from './steady-state';
+
+export { DEFAULT_TUNING, emptyReport, type RunnerPlan, type RunnerTuning } from './drill-plan';
 
 /*
  * One drill, as the state machine of SPEC.md (RN-*):
@@ -29,7 +37,8 @@ import { steadyState } from './steady-state';
  *   abort (button or VIP unserved > abortUnservedMs) → restore at once → aborted
  *
  * The runner owns no I/O: actions, probes, the cluster view and persistence are ports, time
- * is `now` and `sleep` (fake timers in the tests).
+ * is `now` and `sleep` (fake timers in the tests). What it saw is a DrillObservation, the
+ * split-brain watch a SplitWatch, the report is built by fillReport.
  */
 
 export interface FaultOutcome {
@@ -60,102 +69,20 @@ export interface RunnerPorts {
   emit(msg: LiveDrillMessage): void;
 }
 
-export interface RunnerPlan {
-  id: string;
-  clusterId: string;
-  kind: DrillKind;
-  vip: string;
-  instance: string;
-  master: string;
-  targets: string[];
-  probeFrom: string;
-  holdMs: number;
-  probeIntervalMs: number;
-  probeTimeoutMs: number;
-  abortUnservedMs: number;
-}
-
-export interface RunnerTuning {
-  baselineMs: number;
-  tickMs: number;
-  /** Two kernel holders for at least this long is a split brain (a takeover overlaps ~1 ms). */
-  splitGraceMs: number;
-  /** The steady state must hold this long to count as back. */
-  steadyForMs: number;
-  verifyTimeoutMs: number;
-  /** Probing continues this long after the steady state is back (fail-back tail). */
-  tailMs: number;
-  /** The agent's dead-man deadline is holdMs + this. */
-  deadmanMarginMs: number;
-}
-
-export const DEFAULT_TUNING: RunnerTuning = {
-  baselineMs: 1500,
-  tickMs: 50,
-  splitGraceMs: 500,
-  steadyForMs: 1500,
-  verifyTimeoutMs: 60_000,
-  tailMs: 1000,
-  deadmanMarginMs: 20_000,
-};
-
-export function emptyReport(
-  plan: Partial<RunnerPlan> & { probeIntervalMs: number; probeTimeoutMs: number; holdMs: number },
-): DrillReport {
-  return {
-    vip: plan.vip ?? null,
-    oldMaster: plan.master ?? null,
-    targets: plan.targets ?? [],
-    probeFrom: plan.probeFrom ?? 'server',
-    probeIntervalMs: plan.probeIntervalMs,
-    probeTimeoutMs: plan.probeTimeoutMs,
-    holdMs: plan.holdMs,
-    faultAt: null,
-    restoreAt: null,
-    downtimeMs: 0,
-    failedRequests: 0,
-    totalRequests: 0,
-    answeredBy: {},
-    detectionMs: null,
-    takeoverMs: null,
-    convergenceMs: null,
-    newMaster: null,
-    timeToNewMasterMs: null,
-    failback: { disruptionMs: 0, failedRequests: 0, timeMs: null },
-    restored: false,
-    splitBrainSeen: false,
-    checkScriptFired: null,
-    bound: null,
-    criteria: [],
-    findings: [],
-    advice: [],
-    transitions: [],
-    logs: [],
-    samples: {},
-    clockOffsets: {},
-  };
-}
-
-const MAX_LOG_LINES = 2000;
-
 export class DrillRunner {
   private phase: DrillPhase = 'preflight';
   private status: DrillStatus = 'running';
   private error: string | null = null;
   private abortReason: string | null = null;
-  private readonly samples = new Map<string, ProbeSampleTuple[]>();
-  private readonly transitions: DrillTransition[] = [];
-  private readonly logs: DrillLogLine[] = [];
-  private readonly holders = new Set<string>();
-  private twoSince: number | null = null;
+  private readonly obs = new DrillObservation();
+  private readonly split: SplitWatch;
   private lastPoll = 0;
-  private splitOpen = false;
   private faultAt: number | null = null;
   private restoreAt: number | null = null;
   private restored = false;
   private restoreDetail = '';
   readonly clockOffsets: Record<string, number> = {};
-  private report: DrillReport;
+  private readonly report: DrillReport;
   private readonly t: RunnerTuning;
 
   constructor(
@@ -165,8 +92,8 @@ export class DrillRunner {
   ) {
     this.t = { ...DEFAULT_TUNING, ...tuning };
     this.report = emptyReport(plan);
-    const c = ports.cluster();
-    for (const h of c?.vips.find((v) => v.address === plan.vip)?.holders ?? []) this.holders.add(h);
+    const holders = ports.cluster()?.vips.find((v) => v.address === plan.vip)?.holders ?? [];
+    this.split = new SplitWatch(plan.vip, this.t.splitGraceMs, holders);
   }
 
   get currentPhase(): DrillPhase {
@@ -186,52 +113,24 @@ export class DrillRunner {
 
   addSamples(target: string, tuples: readonly ProbeSampleTuple[]): void {
     if (tuples.length === 0) return;
-    let list = this.samples.get(target);
-    if (!list) this.samples.set(target, (list = []));
-    list.push(...tuples);
+    this.obs.addSamples(target, tuples);
     this.ports.emit({ type: 'drill.samples', drillId: this.plan.id, target, samples: [...tuples] });
   }
 
   addLog(line: DrillLogLine): void {
-    if (this.logs.length < MAX_LOG_LINES) this.logs.push(line);
+    this.obs.addLog(line);
   }
 
   /** A change seen by an agent (already on the server clock). Tracks kernel holders (SB-*). */
   addTransition(x: DrillTransition): void {
-    this.transitions.push(x);
+    this.record(x);
+    if (x.kind === 'vip-add' || x.kind === 'vip-del')
+      this.split.vipEvent(x.node, x.kind === 'vip-add', x.at);
+  }
+
+  private record(x: DrillTransition): void {
+    this.obs.transitions.push(x);
     this.ports.emit({ type: 'drill.transition', drillId: this.plan.id, transition: x });
-    if (x.kind === 'vip-add') this.holders.add(x.node);
-    if (x.kind === 'vip-del') this.holders.delete(x.node);
-    if (x.kind === 'vip-add' || x.kind === 'vip-del') this.checkSplit(x.at);
-  }
-
-  private checkSplit(at: number): void {
-    if (this.holders.size >= 2) {
-      this.twoSince ??= at;
-    } else {
-      this.twoSince = null;
-      this.splitOpen = false;
-    }
-  }
-
-  /** SB-1: two kernel holders for splitGraceMs or longer; also from the polled cluster view. */
-  private pollSplit(now: number): void {
-    const polled = this.ports.cluster()?.vips.find((v) => v.address === this.plan.vip)?.holders;
-    if (polled && polled.length >= 2 && this.holders.size < 2) {
-      for (const h of polled) this.holders.add(h);
-      this.twoSince ??= now;
-    }
-    if (this.twoSince !== null && !this.splitOpen && now - this.twoSince >= this.t.splitGraceMs) {
-      this.splitOpen = true;
-      const x: DrillTransition = {
-        at: this.twoSince,
-        node: [...this.holders].sort().join('+'),
-        kind: 'split-brain',
-        detail: `VIP ${this.plan.vip} in ${this.holders.size} kernels: ${[...this.holders].sort().join(', ')}`,
-      };
-      this.transitions.push(x);
-      this.ports.emit({ type: 'drill.transition', drillId: this.plan.id, transition: x });
-    }
   }
 
   private setPhase(p: DrillPhase, message?: string): void {
@@ -262,31 +161,20 @@ export class DrillRunner {
     });
   }
 
-  /** RN-10: the longest the VIP has been unserved right now (trailing failures). */
-  private unservedMs(now: number): number {
-    const vip = this.samples.get('vip') ?? [];
-    let since: number | null = null;
-    for (let i = vip.length - 1; i >= 0; i--) {
-      const s = vip[i];
-      if (!s) break;
-      if (isGood(s[2])) break;
-      since = s[0];
-    }
-    return since === null ? 0 : now - since;
-  }
-
   private async tick(): Promise<void> {
     await this.ports.sleep(this.t.tickMs);
     const now = this.ports.now();
     // The cluster view is polled every 250 ms (VIP events drive split detection meanwhile).
     if (now - this.lastPoll >= 250) {
       this.lastPoll = now;
-      this.pollSplit(now);
+      const polled = this.ports.cluster()?.vips.find((v) => v.address === this.plan.vip)?.holders;
+      const split = this.split.poll(polled, now);
+      if (split) this.record(split);
     }
     if (
       this.faultAt !== null &&
       this.restoreAt === null &&
-      this.unservedMs(now) > this.plan.abortUnservedMs
+      this.obs.unservedMs(now) > this.plan.abortUnservedMs
     )
       this.abort(`automatic: the VIP was unserved for more than ${this.plan.abortUnservedMs} ms`);
   }
@@ -310,14 +198,13 @@ export class DrillRunner {
 
   private async steps(): Promise<void> {
     const { plan } = this;
-    const total = this.t.baselineMs + plan.holdMs + this.t.verifyTimeoutMs + this.t.tailMs + 5000;
     // RN-1 baseline: the probe runs, and the VIP must be served before anything is broken.
     this.setPhase('baseline');
-    await this.ports.startProbe(total);
+    await this.ports.startProbe(maxDurationMs(plan, this.t));
     const until = this.ports.now() + this.t.baselineMs;
     while (this.ports.now() < until && !this.abortReason) await this.tick();
     if (this.abortReason) return this.finishAborted();
-    if (!(this.samples.get('vip') ?? []).some((s) => isGood(s[2]))) {
+    if (!this.obs.vipServedOnce()) {
       this.error = `the VIP ${plan.vip} answered no request during the baseline: nothing was broken`;
       this.status = 'failed';
       return;
@@ -325,7 +212,7 @@ export class DrillRunner {
     // RN-2 fault: every target, each with its own dead-man deadline.
     this.setPhase('fault');
     const outcomes = await Promise.all(
-      plan.targets.map((n) => this.ports.fault(n, this.faultParams(n))),
+      plan.targets.map((n) => this.ports.fault(n, this.faultParamsFor(n))),
     );
     const refused = outcomes
       .map((o, i) => ({ o, n: plan.targets[i] ?? '?' }))
@@ -360,18 +247,12 @@ export class DrillRunner {
     this.error = this.abortReason;
   }
 
-  private faultParams(node: string): DrillFaultParams {
-    const info = DRILL_KIND_INFO[this.plan.kind];
+  private faultParamsFor(node: string): DrillFaultParams {
     const iface =
-      info.fault === 'link-down' ? this.ports.vrrpInterface(node, this.plan.instance) : undefined;
-    return {
-      drillId: this.plan.id,
-      fault: info.fault,
-      // link-down may cut the agent off: no restore can reach it, its own timer must do it.
-      restoreAfterMs:
-        info.fault === 'link-down' ? this.plan.holdMs : this.plan.holdMs + this.t.deadmanMarginMs,
-      ...(iface !== undefined && { interface: iface }),
-    };
+      DRILL_KIND_INFO[this.plan.kind].fault === 'link-down'
+        ? this.ports.vrrpInterface(node, this.plan.instance)
+        : undefined;
+    return faultParams(this.plan, this.t, iface);
   }
 
   /** RN-5 restore: every target (a target that does not answer restores by its deadline). */
@@ -415,78 +296,25 @@ export class DrillRunner {
 
   private buildReport(final: boolean): void {
     const { plan } = this;
-    const vipSamples = [...(this.samples.get('vip') ?? [])].sort((a, b) => a[0] - b[0]);
-    const masterCfg = this.ports.keepalivedConfig(plan.master);
     const backup = this.ports
       .cluster()
       ?.nodes.find((n) => n.role === 'lb' && n.name !== plan.master)?.name;
-    const backupCfg = backup ? this.ports.keepalivedConfig(backup) : undefined;
-    const masterPriority =
-      masterCfg?.instances.find((i) => i.name === plan.instance)?.priority ?? null;
-    const r = this.report;
-    r.transitions = [...this.transitions].sort((a, b) => a.at - b.at);
-    r.logs = [...this.logs].sort((a, b) => a.at - b.at);
-    r.samples = Object.fromEntries(
-      [...this.samples].map(([k, v]) => [k, [...v].sort((a, b) => a[0] - b[0])]),
+    const passed = fillReport(
+      this.report,
+      {
+        plan,
+        obs: this.obs,
+        clockOffsets: this.clockOffsets,
+        faultAt: this.faultAt,
+        restoreAt: this.restoreAt,
+        restored: this.restored,
+        restoreDetail: this.restoreDetail,
+        masterConfig: this.ports.keepalivedConfig(plan.master),
+        backupConfig: backup ? this.ports.keepalivedConfig(backup) : undefined,
+      },
+      final,
     );
-    r.clockOffsets = { ...this.clockOffsets };
-    r.faultAt = this.faultAt;
-    r.restoreAt = this.restoreAt;
-    r.totalRequests = vipSamples.length;
-    if (!final || this.faultAt === null) return;
-    const m = measure({
-      samples: vipSamples,
-      transitions: r.transitions,
-      faultAt: this.faultAt,
-      restoreAt: this.restoreAt,
-      oldMaster: plan.master,
-      masterPriority,
-    });
-    const bound = computeBound({
-      kind: plan.kind,
-      master: masterCfg,
-      backup: backupCfg,
-      instance: plan.instance,
-      probeTimeoutMs: plan.probeTimeoutMs,
-    });
-    const ev = evaluate({
-      kind: plan.kind,
-      m,
-      bound,
-      oldMaster: plan.master,
-      restored: this.restored,
-      restoreDetail: this.restoreDetail,
-      transitions: r.transitions,
-      faultAt: this.faultAt,
-      probeIntervalMs: plan.probeIntervalMs,
-      probeTimeoutMs: plan.probeTimeoutMs,
-      holdMs: plan.holdMs,
-    });
-    Object.assign(r, {
-      downtimeMs: m.downtimeMs,
-      failedRequests: m.failedRequests,
-      totalRequests: m.totalRequests,
-      answeredBy: m.answeredBy,
-      detectionMs: m.detectionMs,
-      takeoverMs: m.takeoverMs,
-      convergenceMs: m.convergenceMs,
-      newMaster: m.newMaster,
-      timeToNewMasterMs: m.timeToNewMasterMs,
-      failback: m.failback,
-      restored: this.restored,
-      splitBrainSeen: m.splitBrainSeen,
-      checkScriptFired: m.checkScriptFired,
-      bound,
-      criteria: ev.criteria,
-      findings: ev.findings,
-      advice: advise({
-        kind: plan.kind,
-        bound,
-        failedRequests: m.failedRequests,
-        splitBrainSeen: m.splitBrainSeen,
-      }),
-    } satisfies Partial<DrillReport>);
     // RN-8: passed only when every criterion held and nothing aborted or failed the run.
-    if (this.status === 'running') this.status = ev.passed ? 'passed' : 'failed';
+    if (passed !== null && this.status === 'running') this.status = passed ? 'passed' : 'failed';
   }
 }
