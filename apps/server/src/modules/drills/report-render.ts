@@ -51,6 +51,12 @@ const ms = (v: number | null | undefined): string => (v == null ? '–' : `${Mat
 const rel = (at: number, zero: number | null): string =>
   zero === null ? new Date(at).toISOString() : `${((at - zero) / 1000).toFixed(3)} s`;
 
+/** RP-2: text from hosts stays on its line; in a table cell a `|` would end the cell. */
+const oneLine = (v: string): string => v.replace(/\r?\n/g, ' ');
+const cell = (v: string): string => oneLine(v).replace(/\|/g, '\\|');
+/** RP-2: a log line cannot close the code fence it is in. */
+const fenced = (v: string): string => v.replace(/\r?\n/g, ' ').replace(/```/g, "'''");
+
 /** The report as Markdown. */
 export function renderMarkdown(d: Drill, lang: Lang): string {
   const r = d.report;
@@ -60,9 +66,11 @@ export function renderMarkdown(d: Drill, lang: Lang): string {
   out.push(`| | |`, `|---|---|`);
   out.push(`| ${x('cluster')} | ${d.clusterId} |`);
   out.push(`| ${x('kind')} | ${d.kind} |`);
-  out.push(`| ${x('status')} | **${STATUS[d.status][lang]}**${d.error ? ` (${d.error})` : ''} |`);
+  out.push(
+    `| ${x('status')} | **${STATUS[d.status][lang]}**${d.error ? ` (${cell(d.error)})` : ''} |`,
+  );
   out.push(`| ${x('started')} | ${new Date(d.startedAt).toISOString()} |`);
-  out.push(`| ${x('by')} | ${d.startedBy} |`, '');
+  out.push(`| ${x('by')} | ${cell(d.startedBy)} |`, '');
   out.push(`## ${x('hypothesis')}`, '', DRILL_KIND_INFO[d.kind].hypothesis[lang], '');
   out.push(`## ${x('measured')}`, '', `| | |`, `|---|---|`);
   out.push(`| ${x('downtime')} | **${ms(r.downtimeMs)}** |`);
@@ -95,11 +103,11 @@ export function renderMarkdown(d: Drill, lang: Lang): string {
   for (const a of r.advice) out.push(`* ${a.text[lang]} → ${a.effect[lang]}`);
   out.push('', `## ${x('timeline')}`, '');
   for (const t of r.transitions)
-    out.push(`* ${rel(t.at, r.faultAt)} ${t.node} ${t.kind}: ${t.detail}`);
+    out.push(oneLine(`* ${rel(t.at, r.faultAt)} ${t.node} ${t.kind}: ${t.detail}`));
   if (r.logs.length > 0) {
     out.push('', `## ${x('logs')}`, '', '```');
     for (const l of r.logs.slice(0, 500))
-      out.push(`${rel(l.at, r.faultAt)} ${l.node} ${l.source}: ${l.text}`);
+      out.push(fenced(`${rel(l.at, r.faultAt)} ${l.node} ${l.source}: ${l.text}`));
     out.push('```');
   }
   out.push('');
@@ -146,9 +154,9 @@ export function renderHtml(d: Drill, lang: Lang): string {
       if (line.startsWith('|---')) return '';
       if (line.startsWith('| ')) {
         const cells = line
-          .split('|')
+          .split(/(?<!\\)\|/)
           .slice(1, -1)
-          .map((c) => esc(c.trim()).replace(/\*\*(.+?)\*\*/g, '<b>$1</b>'));
+          .map((c) => esc(c.trim().replace(/\\\|/g, '|')).replace(/\*\*(.+?)\*\*/g, '<b>$1</b>'));
         return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
       }
       if (line.startsWith('```')) return '';
