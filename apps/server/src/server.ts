@@ -21,8 +21,11 @@ function listenExtra(
 /** Process entry: config from env, one app, one listener per KEEPWATCH_HOST address. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const code = await runServiceCommand(process.argv.slice(2), config.dataDir, (l) =>
-    process.stdout.write(l),
+  const code = await runServiceCommand(
+    process.argv.slice(2),
+    config.dataDir,
+    (l) => process.stdout.write(l),
+    config.databaseUrl,
   );
   if (code !== undefined) process.exit(code);
   const app = await buildApp({ config });
