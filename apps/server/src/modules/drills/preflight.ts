@@ -37,6 +37,14 @@ function check(id: string, ok: boolean, text: DrillText, node?: string): DrillCh
 const healthy = (n: StatusNode, svc: 'nginx' | 'keepalived' | 'tomcat'): boolean =>
   n.services[svc]?.healthy === true;
 
+/** Seconds the node's agent has been silent, when the cluster view says so (SA-1). */
+function staleSeconds(cluster: StatusCluster, node: string): number | undefined {
+  const f = cluster.findings.find((x) => x.code === 'SA-1' && x.args?.['node'] === node);
+  if (!f) return undefined;
+  const s = Number(f.args?.['seconds']);
+  return Number.isFinite(s) ? s : 0;
+}
+
 /** Who gets the fault for this kind, given the current MASTER; [] when it cannot tell. */
 export function planTargets(
   cluster: StatusCluster,
@@ -196,7 +204,12 @@ export function preflight(input: PreflightInput): DrillPreflight {
         ? t('its agent is offline', 'agent 离线')
         : !healthy(b, 'nginx')
           ? t('its nginx is down', 'nginx 未运行')
-          : t(`its VRRP state is ${vr?.state ?? 'unknown'}`, `VRRP 状态为 ${vr?.state ?? '未知'}`);
+          : b.keepalivedRunning === false
+            ? t('its keepalived is not running', 'keepalived 未运行')
+            : t(
+                `its VRRP state is ${vr?.state ?? 'unknown'}`,
+                `VRRP 状态为 ${vr?.state ?? '未知'}`,
+              );
       checks.push(
         check(
           'PF-4',
@@ -259,15 +272,23 @@ export function preflight(input: PreflightInput): DrillPreflight {
     if (info.target === 'backend' && role === 'target' && n.role !== 'backend')
       checks.push(check('PF-5', false, t(`${name} is not a backend`, `${name} 不是后端`), name));
     const control = input.control(name);
-    const ok = n.online && control?.includes('drills') === true;
+    // An agent that is connected but sent nothing lately (frozen, or its link cut) would not
+    // carry out the fault or report it: SA-1 of the cluster view.
+    const silentS = staleSeconds(cluster, name);
+    const ok = n.online && silentS === undefined && control?.includes('drills') === true;
     const why = !n.online
       ? t('its agent is offline', 'agent 离线')
-      : control === undefined
-        ? t('its agent has not said what it may do', 'agent 未声明其权限')
-        : t(
-            `it is monitor-only for drills (control: ${control.length ? control.join(', ') : 'none'}); grant "drills" in its agent config`,
-            `它对演练为只读监控（control：${control.length ? control.join('、') : '无'}）；请在其 agent 配置中授予 "drills"`,
-          );
+      : silentS !== undefined
+        ? t(
+            `its agent has sent nothing for ${silentS} s (frozen or cut off)`,
+            `其 agent 已 ${silentS} 秒未发送任何数据（卡死或连接中断）`,
+          )
+        : control === undefined
+          ? t('its agent has not said what it may do', 'agent 未声明其权限')
+          : t(
+              `it is monitor-only for drills (control: ${control.length ? control.join(', ') : 'none'}); grant "drills" in its agent config`,
+              `它对演练为只读监控（control：${control.length ? control.join('、') : '无'}）；请在其 agent 配置中授予 "drills"`,
+            );
     checks.push(
       check(
         'PF-5',
