@@ -15,6 +15,17 @@ function isLoopback(link: Record<string, unknown>): boolean {
   return link['ifname'] === 'lo' || (Array.isArray(flags) && flags.includes('LOOPBACK'));
 }
 
+/**
+ * The link cannot carry traffic: administratively down (no UP flag) or no carrier (operstate
+ * DOWN / LOWERLAYERDOWN / NOTPRESENT). UNKNOWN (tun, some virtual devices) counts as up.
+ */
+function isLinkDown(link: Record<string, unknown>): boolean {
+  const flags = link['flags'];
+  if (Array.isArray(flags) && !flags.includes('UP')) return true;
+  const op = link['operstate'];
+  return op === 'DOWN' || op === 'LOWERLAYERDOWN' || op === 'NOTPRESENT';
+}
+
 /** Parses `ip -j addr` JSON into a sorted address list; throws on text that is not JSON. */
 export function parseIpJsonAddr(text: string): KernelAddress[] {
   const parsed: unknown = JSON.parse(text);
@@ -23,11 +34,17 @@ export function parseIpJsonAddr(text: string): KernelAddress[] {
   for (const link of parsed) {
     if (!isRecord(link) || isLoopback(link) || typeof link['ifname'] !== 'string') continue;
     const infos = Array.isArray(link['addr_info']) ? link['addr_info'] : [];
+    const down = isLinkDown(link);
     for (const info of infos) {
       if (!isRecord(info) || typeof info['local'] !== 'string') continue;
       const prefix = info['prefixlen'];
       if (typeof prefix !== 'number') continue;
-      out.push({ address: info['local'], prefix, interface: link['ifname'] });
+      out.push({
+        address: info['local'],
+        prefix,
+        interface: link['ifname'],
+        ...(down && { linkDown: true as const }),
+      });
     }
   }
   return out.sort((a, b) => addrKey(a).localeCompare(addrKey(b)));
@@ -35,6 +52,18 @@ export function parseIpJsonAddr(text: string): KernelAddress[] {
 
 export function addrKey(a: KernelAddress): string {
   return `${a.interface} ${a.address}/${a.prefix}`;
+}
+
+/** The addresses whose link went down or came back (same address, same interface). */
+export function linkChanges(
+  before: readonly KernelAddress[],
+  after: readonly KernelAddress[],
+): KernelAddress[] {
+  const was = new Map(before.map((a) => [addrKey(a), a.linkDown === true]));
+  return after.filter((a) => {
+    const w = was.get(addrKey(a));
+    return w !== undefined && w !== (a.linkDown === true);
+  });
 }
 
 /** What changed between two address sets. */

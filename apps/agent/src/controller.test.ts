@@ -195,6 +195,24 @@ describe('Controller', () => {
     ]);
   });
 
+  it('VH-6: a link going down under an address sends a snapshot with the address marked', () => {
+    const { c, sent } = setup();
+    const vip = { address: '10.77.0.50', prefix: 24, interface: 'eth0' };
+    c.observe({ kind: 'addresses', ts: 7, addresses: [vip], added: [vip], removed: [] });
+    const down = { ...vip, linkDown: true as const };
+    c.observe({
+      kind: 'addresses',
+      ts: 9,
+      addresses: [down],
+      added: [],
+      removed: [],
+      linkChanged: [down],
+    });
+    const last = sent.at(-1);
+    expect(last?.ts).toBe(9);
+    expect(last?.msg.type === 'snapshot' && last.msg.addresses).toEqual([down]);
+  });
+
   it('service.health only on the first result and when healthy flips; snapshot has the latest', () => {
     const { c, sent } = setup();
     const h = (healthy: boolean, checkedAt: number) =>

@@ -217,6 +217,15 @@ export class Controller {
         this.send({ type: 'vip.change', action, address }, o.ts);
       }
     }
+    // A link that went down or came back changes who can answer for an address (VH-6).
+    if (o.linkChanged && o.linkChanged.length > 0) {
+      for (const a of o.linkChanged)
+        this.log.warn(`link ${a.linkDown ? 'down' : 'up'} under address`, {
+          address: `${a.address}/${a.prefix}`,
+          dev: a.interface,
+        });
+      this.send(this.snapshot(), o.ts);
+    }
   }
 
   private onHealth(o: Extract<Observation, { kind: 'health' }>): void {

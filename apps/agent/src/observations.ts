@@ -20,6 +20,8 @@ export type Observation =
       addresses: KernelAddress[];
       added: KernelAddress[];
       removed: KernelAddress[];
+      /** Addresses whose interface went down or came back (VH-6). */
+      linkChanged?: KernelAddress[];
     }
   | { kind: 'health'; service: ServiceName; health: ServiceHealth }
   /** Sync group membership (from keepalived.conf or a text dump); state may be UNKNOWN. */

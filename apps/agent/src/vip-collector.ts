@@ -1,5 +1,5 @@
 import type { KernelAddress } from '@keepwatch/shared';
-import { diffAddresses, parseIpJsonAddr, parseMonitorLine } from './addr-parser';
+import { diffAddresses, linkChanges, parseIpJsonAddr, parseMonitorLine } from './addr-parser';
 import { spawnLines, type ExecFn } from './exec';
 import type { Logger } from './log';
 import type { Emit } from './observations';
@@ -7,8 +7,9 @@ import { Backoff, sleep } from './timing';
 
 /*
  * VIP ownership straight from the kernel of the network namespace the agent runs in.
- * `ip -o monitor address` is only a trigger: on every line the full `ip -j -4 addr` set is
- * re-read and diffed, so coalesced or unparsable events can never leave us with a wrong
+ * `ip -o monitor address link` is only a trigger: on every line the full `ip -j -4 addr` set
+ * is re-read and diffed (addresses, and the state of their links: the kernel keeps an
+ * address on a downed link, which can no longer answer), so coalesced or unparsable events can never leave us with a wrong
  * view. Re-reads are serialised; lines arriving during one re-read cause one more.
  */
 
@@ -77,9 +78,17 @@ export class VipCollector {
       const next = await this.read();
       if (!next) continue;
       const { added, removed } = diffAddresses(this.current, next);
+      const linkChanged = linkChanges(this.current, next);
       this.current = next;
-      if (added.length > 0 || removed.length > 0) {
-        this.opts.emit({ kind: 'addresses', ts, addresses: next, added, removed });
+      if (added.length > 0 || removed.length > 0 || linkChanged.length > 0) {
+        this.opts.emit({
+          kind: 'addresses',
+          ts,
+          addresses: next,
+          added,
+          removed,
+          ...(linkChanged.length > 0 && { linkChanged }),
+        });
       }
     }
   }
@@ -105,7 +114,7 @@ export class VipCollector {
   }
 
   private async monitor(signal: AbortSignal): Promise<void> {
-    const argv = this.opts.monitorArgv ?? ['ip', '-o', 'monitor', 'address'];
+    const argv = this.opts.monitorArgv ?? ['ip', '-o', 'monitor', 'address', 'link'];
     const spawn = this.opts.spawn ?? spawnLines;
     while (!signal.aborted) {
       const started = Date.now();

@@ -16,6 +16,12 @@ const VIP = `${SUBNET}.50`;
 const CLUSTER = PREFIX;
 
 let stack: Stack;
+
+interface IpLink {
+  flags: string[];
+  operstate?: string;
+  addr_info?: { local: string }[];
+}
 const logLines: string[] = [];
 const figures: string[] = [];
 
@@ -209,11 +215,60 @@ describe('drills on the real lab', () => {
     await expectRestored('keepalived-crash');
   });
 
+  it("link-down: the VIP left on lb1's downed link is no split brain (SB-2): a finding, no-split holds, passed", async () => {
+    // The kernel's own word, read by the test (no product code): lb1's eth0 and the VIP on it,
+    // every 100 ms while the drill runs (bounded: 600 reads).
+    const kernel: { t: number; down: boolean; vip: boolean }[] = [];
+    let reading = true;
+    const reader = (async () => {
+      for (let i = 0; i < 600 && reading; i++) {
+        const r = await stack.lab.exec('lb1', ['ip', '-j', '-4', 'addr', 'show', 'dev', 'eth0']);
+        const link = (JSON.parse(r.stdout || '[]') as IpLink[])[0];
+        if (link)
+          kernel.push({
+            t: Date.now(),
+            down: !link.flags.includes('UP') || link.operstate === 'DOWN',
+            vip: (link.addr_info ?? []).some((a) => a.local === VIP),
+          });
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    })();
+    const d = await waitDone(await startDrill('link-down'));
+    reading = false;
+    await reader;
+    record(d);
+    const onDead = kernel.filter((k) => k.down && k.vip);
+    const downReads = kernel.filter((k) => k.down);
+    const firstDown = downReads[0]?.t ?? 0;
+    const upWithVip = kernel.filter((k) => !k.down && k.vip);
+    figures.push(
+      `  lb1's kernel (read by the test every 100 ms): eth0 down in ${downReads.length} reads, the VIP on it in ${onDead.length} of them${onDead.length > 0 ? ` (until ${(onDead.at(-1)?.t ?? 0) - firstDown} ms after the first down read)` : ''}; link up with the VIP in ${upWithVip.length} reads (before the fault and after the fail-back)`,
+    );
+    figures.push(
+      `  findings: ${d.report.findings.map((f) => `${f.code}: ${f.text.en}`).join(' | ')}`,
+    );
+    expect(downReads.length, 'the test saw eth0 down').toBeGreaterThan(0);
+    expect(
+      d.status,
+      `${d.error ?? ''} ${JSON.stringify(d.report.criteria.filter((c) => !c.ok))}`,
+    ).toBe('passed');
+    expect(d.report.newMaster).toBe('lb2');
+    expect(d.report.splitBrainSeen).toBe(false);
+    expect(d.report.criteria.find((c) => c.id === 'no-split')?.ok).toBe(true);
+    expect(d.report.transitions.find((x) => x.kind === 'link-down')?.node).toBe('lb1');
+    expect(upWithVip.length, 'the test saw the VIP on lb1 at all').toBeGreaterThan(0);
+    // EV-4: the finding says what lb1's kernel did, as the test read it itself.
+    expect(d.report.findings.map((f) => f.code)).toContain(
+      onDead.length > 5 ? 'vip-on-downed-link' : 'vip-removed-on-link-down',
+    );
+    expect(d.report.restored).toBe(true);
+    await expectRestored('link-down');
+  });
+
   for (const kind of [
     'backend-outage',
     'backend-blackhole',
     'nginx-hang',
-    'link-down',
     'all-backends-down',
     'vrrp-partition',
   ] as const)

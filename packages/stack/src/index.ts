@@ -1,4 +1,3 @@
 export * from './stack';
 export * from './live-watcher';
 export * from './status-queries';
-export * from './config-lab';

@@ -63,6 +63,23 @@ describe('cluster status derivation', () => {
     expect(c.vips[0]?.masters).toEqual(['lb1']);
   });
 
+  it('VH-6: a VIP left on an interface that is down is no holder, so no split brain', () => {
+    const c = derive([
+      lb('lb1', { vrrp: [vrrp('FAULT')], addresses: [VIP], downLinkAddresses: [VIP] }),
+      master('lb2', { addresses: [VIP] }),
+    ]);
+    expect(c.vips[0]?.holders).toEqual(['lb2']);
+    expect(c.nodes.find((n) => n.name === 'lb1')?.vipsHeld).toEqual([]);
+    expect(rules(c)).not.toContain('SPLIT_BRAIN');
+    // The same two copies with lb1's link up are a split brain (SB-1).
+    const up = derive([
+      lb('lb1', { vrrp: [vrrp('FAULT')], addresses: [VIP] }),
+      master('lb2', { addresses: [VIP] }),
+    ]);
+    expect(up.vips[0]?.holders).toEqual(['lb1', 'lb2']);
+    expect(rules(up)).toContain('SPLIT_BRAIN');
+  });
+
   it('VH-3: a remembered VIP is still reported when no keepalived configures it', () => {
     const dead = { keepalivedRunning: false, vrrp: [] };
     const c = derive([lb('lb1', dead), lb('lb2', dead)], [[VIP, 'VI_1']]);

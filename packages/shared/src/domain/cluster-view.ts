@@ -18,8 +18,13 @@ export function claimsMaster(node: NodeView, instance: string): boolean {
   return node.vrrp.some((v) => v.instance === instance && v.state === 'MASTER');
 }
 
+/** VH-1, VH-6: online, in the kernel, and on an interface that is up (one that can answer). */
 export function holds(node: NodeView, address: string): boolean {
-  return node.online && node.addresses.includes(address);
+  return (
+    node.online &&
+    node.addresses.includes(address) &&
+    !(node.downLinkAddresses ?? []).includes(address)
+  );
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -41,6 +41,8 @@ export interface NodeView {
   vrrp: VrrpView[];
   /** Addresses the node's KERNEL has configured (no prefix), from the last snapshot + changes. */
   addresses: string[];
+  /** Of `addresses`, those the kernel has only on interfaces that are down (VH-6). */
+  downLinkAddresses?: string[];
   services: { nginx?: ServiceView; keepalived?: ServiceView; tomcat?: ServiceView };
   /** false when the agent says keepalived is not running; undefined when it did not say. */
   keepalivedRunning?: boolean;

@@ -79,6 +79,12 @@ export const KernelAddress = Strict({
   address: Type.String({ minLength: 1, maxLength: 64 }),
   prefix: Type.Integer({ minimum: 0, maximum: 128 }),
   interface: Type.String({ minLength: 1, maxLength: 64 }),
+  /**
+   * The interface is down (administratively, or no carrier: operstate DOWN or
+   * LOWERLAYERDOWN). The kernel keeps an IPv4 address on a downed link, but nothing can
+   * reach it there. Sent only when true.
+   */
+  linkDown: Type.Optional(Type.Literal(true)),
 });
 export type KernelAddress = Static<typeof KernelAddress>;
 

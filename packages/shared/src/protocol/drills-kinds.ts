@@ -202,11 +202,11 @@ export const DRILL_KIND_INFO: Record<DrillKind, DrillKindInfo> = {
     fault: 'link-down',
     defaultHoldMs: 10_000,
     hypothesis: {
-      en: "The MASTER's VRRP interface goes down; the BACKUP hears no adverts and takes the VIP after its master-down time. The agent's dead-man timer brings the link back even if its own connection went with it.",
+      en: "The MASTER's VRRP interface goes down; the BACKUP hears no adverts and takes the VIP after its master-down time. The kernel keeps the VIP configured on the downed link, where it cannot answer: that copy is no split brain. The agent's dead-man timer brings the link back even if its own connection went with it.",
       'zh-CN':
-        'MASTER 的 VRRP 网卡被关闭；BACKUP 收不到通告，在 master-down 时间后接管 VIP。即使 agent 自身连接随之中断，其定时恢复机制也会把网卡拉起。',
+        'MASTER 的 VRRP 网卡被关闭；BACKUP 收不到通告，在 master-down 时间后接管 VIP。内核仍把 VIP 留在已断开的网卡上，但在那里无法应答：这不算脑裂。即使 agent 自身连接随之中断，其定时恢复机制也会把网卡拉起。',
     },
-    criteria: crit('failover', 'served', 'downtime-bound', 'restored'),
+    criteria: crit('failover', 'served', 'downtime-bound', 'no-split', 'restored'),
   },
   'all-backends-down': {
     kind: 'all-backends-down',

@@ -125,6 +125,9 @@ export const DrillTransitionKind = Type.Union([
   Type.Literal('service'),
   Type.Literal('check-script'),
   Type.Literal('split-brain'),
+  /** A kernel's VIP copy sits on a link that is down (it cannot answer there), and back up. */
+  Type.Literal('link-down'),
+  Type.Literal('link-up'),
   Type.Literal('abort'),
 ]);
 export type DrillTransitionKind = Static<typeof DrillTransitionKind>;

@@ -43,6 +43,44 @@ export function boundMargin(probeIntervalMs: number): number {
   return 2 * probeIntervalMs;
 }
 
+/**
+ * EV-4: what happened to the VIP on the downed link, from the facts the agent reported (its
+ * outbox replays them once the link is back): keepalived removed it while the link was down
+ * (its FAULT state), or it stayed there. Either way it was no second holder (SB-2).
+ */
+function downedLinkFinding(
+  dead: DrillTransition,
+  transitions: readonly DrillTransition[],
+): DrillFinding {
+  const after = (x: DrillTransition): boolean => x.node === dead.node && x.at >= dead.at;
+  const up = transitions.find((x) => x.kind === 'link-up' && after(x));
+  const gone = transitions.find((x) => x.kind === 'vip-del' && after(x));
+  const n = dead.node;
+  if (gone && (!up || gone.at <= up.at)) {
+    const ms = s(gone.at - dead.at);
+    return {
+      code: 'vip-removed-on-link-down',
+      severity: 'info',
+      at: gone.at,
+      text: t(
+        `keepalived on ${n} removed the VIP ${ms} after its link went down (FAULT state): no copy was left on the downed link. ${n}'s agent was cut off with the link, so the server learned it only when the link was back; meanwhile ${n}'s last report (VIP held) was not counted as a second holder.`,
+        `${n} 的网卡断开 ${ms} 后，其 keepalived 移除了 VIP（FAULT 状态）：断开的网卡上没有留下副本。${n} 的 agent 随网卡一起断联，服务器在网卡恢复后才得知；在此期间 ${n} 最后一次上报（持有 VIP）未被算作第二个持有者。`,
+      ),
+    };
+  }
+  const until = up ? ` for ${s(up.at - dead.at)}, until the link was back` : '';
+  const untilZh = up ? `，持续 ${s(up.at - dead.at)}，直到网卡恢复` : '';
+  return {
+    code: 'vip-on-downed-link',
+    severity: 'warning',
+    at: dead.at,
+    text: t(
+      `the VIP stayed configured on ${n}'s downed link${until}. It could not answer there, so it was no split brain; but it is the copy that answers if the link comes back before keepalived on ${n} removes it (two holders then: a split brain).`,
+      `VIP 仍配置在 ${n} 已断开的网卡上${untilZh}。它在那里无法应答，因此不算脑裂；但若网卡在 ${n} 的 keepalived 移除它之前恢复，应答的就是这份副本（届时两个持有者：脑裂）。`,
+    ),
+  };
+}
+
 export function evaluate(e: EvaluateInput): Evaluation {
   const { m } = e;
   const info = DRILL_KIND_INFO[e.kind];
@@ -127,6 +165,8 @@ export function evaluate(e: EvaluateInput): Evaluation {
       at: split.at,
       text: t(`split brain: ${split.detail}`, `脑裂：${split.detail}`),
     });
+  const dead = e.transitions.find((x) => x.kind === 'link-down');
+  if (dead) findings.push(downedLinkFinding(dead, e.transitions));
   if (
     (e.kind === 'nginx-outage' || e.kind === 'nginx-hang') &&
     m.checkScriptFired === false &&

@@ -128,6 +128,33 @@ export class DrillRunner {
       this.split.vipEvent(x.node, x.kind === 'vip-add', x.at);
   }
 
+  /**
+   * SB-2: `node`'s copy of the VIP is on a link that is down (or back up), as of `at` (an
+   * agent's linkDown report, or the runner's own link-down fault and its restore).
+   */
+  linkState(node: string, down: boolean, at: number, detail?: string): void {
+    if (!this.split.linkState(node, down, at)) return;
+    this.record({
+      at,
+      node,
+      kind: down ? 'link-down' : 'link-up',
+      detail:
+        detail ??
+        (down
+          ? `VIP ${this.plan.vip} left on a link that is down: it cannot answer there`
+          : `the link under VIP ${this.plan.vip} is up again`),
+    });
+  }
+
+  /**
+   * An agent's own word on the link under its VIP copy (VH-6 `linkDown`), in arrival order;
+   * reports from before the fault are the steady state, not the drill's.
+   */
+  linkReport(node: string, down: boolean, at: number): void {
+    if (this.faultAt === null || at < this.faultAt) return;
+    this.linkState(node, down, at);
+  }
+
   private record(x: DrillTransition): void {
     this.obs.transitions.push(x);
     this.ports.emit({ type: 'drill.transition', drillId: this.plan.id, transition: x });
@@ -227,6 +254,7 @@ export class DrillRunner {
           kind: 'fault',
           detail: DRILL_KIND_INFO[plan.kind].fault,
         });
+    for (const [i, o] of outcomes.entries()) if (o.ok) this.markDeadLink(plan.targets[i], o.at);
     if (refused.length > 0) {
       // RN-3: a partial fault is undone at once.
       this.error = refused.map((x) => `${x.n}: ${x.o.error ?? 'refused'}`).join('; ');
@@ -255,6 +283,27 @@ export class DrillRunner {
     return faultParams(this.plan, this.t, iface);
   }
 
+  /**
+   * SB-2: after a link-down fault on a node that held the VIP on that link, whatever that
+   * kernel keeps there cannot answer. The agent may be cut off with its link (its reports,
+   * the VIP's removal included, arrive when the link is back), so the runner says so itself.
+   */
+  private markDeadLink(node: string | undefined, at: number | null): void {
+    if (node === undefined || DRILL_KIND_INFO[this.plan.kind].fault !== 'link-down') return;
+    const iface = this.ports.vrrpInterface(node, this.plan.instance);
+    const inst = this.ports
+      .keepalivedConfig(node)
+      ?.instances.find((i) => i.name === this.plan.instance);
+    const dev = inst?.virtualAddresses.find((v) => v.address === this.plan.vip)?.dev ?? iface;
+    if (iface === undefined || dev !== iface || !this.split.holds(node)) return;
+    this.linkState(
+      node,
+      true,
+      at ?? this.faultAt ?? this.ports.now(),
+      `${node}'s ${iface} is down: whatever its kernel keeps there cannot answer (its last report showed VIP ${this.plan.vip})`,
+    );
+  }
+
   /** RN-5 restore: every target (a target that does not answer restores by its deadline). */
   private async restoreAll(): Promise<void> {
     this.setPhase('restore');
@@ -272,6 +321,8 @@ export class DrillRunner {
           ? 'restored'
           : `restore failed: ${r.error ?? '?'} (the agent's deadline restores it)`,
       });
+      // SB-2: restored means the link is up; an agent that did not answer tells when it is back.
+      if (r.ok) this.linkState(node, false, this.ports.now());
     }
   }
 

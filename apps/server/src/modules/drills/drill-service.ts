@@ -309,6 +309,7 @@ export class DrillService {
         return;
       case 'vip.change':
         if (msg.address.address !== plan.vip) return;
+        if (msg.action === 'add') r.runner.linkReport(node, msg.address.linkDown === true, at);
         r.runner.addTransition({
           at,
           node,
@@ -331,9 +332,19 @@ export class DrillService {
           msg.samples.map(([t, ms, res, lb]) => [t - off, ms, res, lb]),
         );
         return;
+      case 'snapshot': {
+        // SB-2: the agent's word on the link under its VIP copy (VH-6), when it gets through.
+        const copies = msg.addresses.filter((a) => a.address === plan.vip);
+        if (copies.length > 0)
+          r.runner.linkReport(
+            node,
+            copies.every((a) => a.linkDown === true),
+            at,
+          );
+        return;
+      }
       case 'action.result':
       case 'config.observed':
-      case 'snapshot':
       case 'upstream.health':
       case 'vrrp.group':
         return;

@@ -51,6 +51,49 @@ describe('ClusterStore', () => {
     ]);
   });
 
+  it('VH-6: a VIP on a downed link (snapshot or vip.change) is no holder; back up, it is', () => {
+    const store = new ClusterStore(() => 0);
+    store.hello('a1', identity('lb1'), 0);
+    const vrrp = [
+      {
+        instance: 'VI_1',
+        state: 'FAULT' as const,
+        priority: 100,
+        effectivePriority: 100,
+        vips: ['10.77.0.50'],
+      },
+    ];
+    const addr = { address: '10.77.0.50', prefix: 24, interface: 'eth0' };
+    const holders = (): string[] | undefined => store.cluster('lab')?.vips[0]?.holders;
+    store.apply(
+      'a1',
+      {
+        type: 'snapshot',
+        seq: 1,
+        ts: 1,
+        vrrp,
+        addresses: [{ ...addr, linkDown: true }],
+        services: {},
+      },
+      1,
+    );
+    expect(holders()).toEqual([]);
+    store.apply(
+      'a1',
+      { type: 'snapshot', seq: 2, ts: 2, vrrp, addresses: [addr], services: {} },
+      2,
+    );
+    expect(holders()).toEqual(['lb1']);
+    store.apply(
+      'a1',
+      { type: 'vip.change', seq: 3, ts: 3, action: 'add', address: { ...addr, linkDown: true } },
+      3,
+    );
+    expect(holders()).toEqual([]);
+    store.apply('a1', { type: 'vip.change', seq: 4, ts: 4, action: 'add', address: addr }, 4);
+    expect(holders()).toEqual(['lb1']);
+  });
+
   it('announces changed clusters, moves agents between clusters and drops empty ones', () => {
     const changes: string[][] = [];
     const store = new ClusterStore(

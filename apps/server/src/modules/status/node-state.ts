@@ -1,6 +1,7 @@
 import type {
   AgentDataMessage,
   AgentSnapshot,
+  KernelAddress,
   ServiceHealth,
   ServiceName,
   ServiceView,
@@ -51,6 +52,19 @@ function toService(health: ServiceHealth, prev: ServiceView | undefined): Servic
   };
 }
 
+/** VH-6: the addresses whose every copy is on an interface that is down. */
+function downLinkOnly(addresses: readonly KernelAddress[]): string[] {
+  const up = new Set(addresses.filter((a) => !a.linkDown).map((a) => a.address));
+  return [
+    ...new Set(addresses.filter((a) => a.linkDown && !up.has(a.address)).map((a) => a.address)),
+  ];
+}
+
+function setDownLinks(node: NodeView, down: string[]): void {
+  if (down.length > 0) node.downLinkAddresses = down;
+  else delete node.downLinkAddresses;
+}
+
 function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
   const previous = new Map(node.vrrp.map((v) => [v.instance, v]));
   node.vrrp = msg.vrrp.map((v): VrrpView => {
@@ -69,6 +83,7 @@ function applySnapshot(node: NodeView, msg: AgentSnapshot): void {
     };
   });
   node.addresses = [...new Set(msg.addresses.map((a) => a.address))];
+  setDownLinks(node, downLinkOnly(msg.addresses));
   const services: NodeView['services'] = {};
   for (const name of ['nginx', 'keepalived', 'tomcat'] as const satisfies ServiceName[]) {
     const health = msg.services[name];
@@ -131,6 +146,11 @@ export function applyToNode(node: NodeView, msg: AgentDataMessage): void {
       const rest = node.addresses.filter((a) => a !== msg.address.address);
       node.addresses =
         msg.action === 'add' ? [...rest, msg.address.address].slice(-NODE_LIMITS.addresses) : rest;
+      const down = (node.downLinkAddresses ?? []).filter((a) => a !== msg.address.address);
+      setDownLinks(
+        node,
+        msg.action === 'add' && msg.address.linkDown ? [...down, msg.address.address] : down,
+      );
       return;
     }
     case 'service.health':

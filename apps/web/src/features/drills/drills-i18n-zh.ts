@@ -97,6 +97,8 @@ export const drillsZhCN: DrillsMessages = {
     service: '服务',
     'check-script': '检查脚本',
     'split-brain': '脑裂',
+    'link-down': 'VIP 留在已断开的网卡上',
+    'link-up': '网卡恢复',
     abort: '中止',
   },
   noTransitions: '暂无状态变化。',

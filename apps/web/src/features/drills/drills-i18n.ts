@@ -109,6 +109,8 @@ export const drillsEn = {
     service: 'service',
     'check-script': 'check script',
     'split-brain': 'split brain',
+    'link-down': 'VIP on a downed link',
+    'link-up': 'link up',
     abort: 'abort',
   } satisfies Record<DrillTransitionKind, string>,
   noTransitions: 'No transition yet.',
