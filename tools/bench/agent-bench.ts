@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startStack, type Stack } from '@keepwatch/stack';
+import { writeResult, type Figure } from './results';
 
 const TARGET_RSS_MB = 60;
 const TARGET_IDLE_CPU = 0.5;
@@ -218,6 +219,18 @@ async function main(): Promise<void> {
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) console.log(line(r));
+    const runtime = values.tsx ? 'tsx' : values.sea ? 'single executable' : 'bundle';
+    const figures: Figure[] = rows.map(([host, metric, value, target, mark]) => ({
+      figure: `agent (${runtime}) on ${host ?? ''}: ${metric ?? ''}`,
+      value: value ?? '',
+      ...(target && target !== '-' && { target, ok: mark === 'ok' }),
+    }));
+    const command = `pnpm bench agent${process.argv
+      .slice(2)
+      .filter((a) => a !== '--')
+      .map((a) => ` ${a}`)
+      .join('')}`;
+    console.log(`written to ${writeResult({ bench: 'agent', command, figures })}`);
   } finally {
     await stack.stop();
   }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeResult, type Figure } from './results';
 import type { AgentDataMessage, AgentHello, AgentSnapshot } from '@keepwatch/shared';
 import {
   openHistoryStore,
@@ -350,7 +351,30 @@ async function main(): Promise<void> {
       '  largest tables/indexes:',
       ...tableSizes(store),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const perHostDay = bytes / fleet.length / DAYS;
+    const figures: Figure[] = [
+      {
+        figure: `database after ${DAYS} days of ${fleet.length} hosts (rollup, pruning, VACUUM)`,
+        value: `${(bytes / 1e6).toFixed(2)} MB`,
+        target: '≤ 20 MB',
+        ok: bytes <= 20e6,
+      },
+      { figure: 'database growth per host per day', value: `${(perHostDay / 1e3).toFixed(1)} KB` },
+      {
+        figure: `timeline of 1 cluster × ${DAYS} days (${q.rows} events), median / p95 of 20`,
+        value: `${q.median.toFixed(2)} / ${q.p95.toFixed(2)} ms`,
+        target: '≤ 50 ms',
+        ok: q.p95 <= 50,
+      },
+    ];
+    const written = writeResult({
+      bench: 'history',
+      command: `pnpm bench history --days ${DAYS} --clusters ${CLUSTERS} --backends ${BACKENDS}`,
+      figures,
+      data: { bytes, hosts: fleet.length, days: DAYS, counts, timeline: q },
+    });
+    lines.push('', `| database growth per host per day | ${(perHostDay / 1e3).toFixed(1)} KB | |`);
+    process.stdout.write(`${lines.join('\n')}\nwritten to ${written}\n`);
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

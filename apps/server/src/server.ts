@@ -6,6 +6,15 @@ import { loadConfig } from './config';
 import { runServiceCommand } from './service/commands';
 import { startSdNotify } from './service/sd-notify';
 
+/**
+ * Connections the kernel queues before the server accepts them. Node's default, 511, is
+ * overrun by a reconnect storm: under 10,000 agents (pnpm bench ingest) the kernel dropped
+ * SYNs (TcpExtListenOverflows) while the server sat 60 % idle, and each dropped agent waited
+ * out TCP's SYN retry (1, 3, 7, 15 … s): 110 s until all were in. The kernel caps this at
+ * net.core.somaxconn (4096 on Debian 12).
+ */
+const LISTEN_BACKLOG = 4096;
+
 function listenExtra(
   host: string,
   port: number,
@@ -14,7 +23,7 @@ function listenExtra(
   return new Promise((resolve, reject) => {
     const server = createServer(onConnection);
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve(server));
   });
 }
 
@@ -30,7 +39,7 @@ async function main(): Promise<void> {
   if (code !== undefined) process.exit(code);
   const app = await buildApp({ config });
   const [first = '127.0.0.1', ...others] = config.hosts;
-  await app.listen({ port: config.port, host: first });
+  await app.listen({ port: config.port, host: first, backlog: LISTEN_BACKLOG });
   const port = (app.server.address() as { port: number } | null)?.port ?? config.port;
   // Extra addresses hand their sockets to the same HTTP server, so one app (and one set of
   // WebSocket clients) serves them all, e.g. 127.0.0.1 for the browser and 10.77.0.1 for the lab.

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '@keepwatch/stack';
+import { startConfigLab, type ConfigLab, type Stack } from '@keepwatch/stack';
 import { launchBrowser } from './browser';
 
 /*
@@ -12,8 +12,9 @@ import { launchBrowser } from './browser';
  * nginx, Tomcat, agents granted `config`, the server): an operator changes the health
  * check's weight in the form, sees the WT-1 finding and the side-by-side diff, runs a dry
  * run, pushes and watches each host's progress (BACKUP first), then rolls the cluster back
- * to the previous version; the live files follow each step. A viewer sees the files but no
- * push or roll-back button. Screenshots in apps/web/e2e/artifacts/ (gitignored). Needs the
+ * to the previous version; the live files follow each step. A failing dry run (nginx -t)
+ * and a push stopped by the BACKUP's gate show the API's error text verbatim. A viewer sees
+ * the files but no push or roll-back button. Screenshots in apps/web/e2e/artifacts/ (gitignored). Needs the
  * built web app (`pnpm --filter @keepwatch/web build`) and root.
  */
 const PREFIX = 'kwcw';
@@ -31,6 +32,7 @@ interface ConfigBody {
   hosts: { host: string; role: string; files: LiveFile[] }[];
 }
 
+let lab: ConfigLab;
 let stack: Stack;
 let operator: Awaited<ReturnType<typeof launchBrowser>>;
 let viewer: Awaited<ReturnType<typeof launchBrowser>> | undefined;
@@ -39,24 +41,14 @@ const users = {
   operator: { username: 'kwcw-op', password: randomBytes(15).toString('base64url') },
   viewer: { username: 'kwcw-viewer', password: randomBytes(15).toString('base64url') },
 };
+const api = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  lab.api<T>(method, path, body);
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${stack.url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${stack.token}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-const keepalivedOf = async (host: string): Promise<LiveFile | undefined> =>
+const fileOf = async (host: string, component: string): Promise<LiveFile | undefined> =>
   (await api<ConfigBody>('GET', `/clusters/${PREFIX}/config`)).hosts
     .find((h) => h.host === host)
-    ?.files.find((f) => f.component === 'keepalived');
+    ?.files.find((f) => f.component === component);
+const keepalivedOf = (host: string): Promise<LiveFile | undefined> => fileOf(host, 'keepalived');
 
 async function login(p: Page, who: { username: string; password: string }): Promise<void> {
   await p.goto(`${stack.url}/`);
@@ -97,24 +89,9 @@ const trail = (p: Page): Promise<string[]> =>
 describe('config page in Chromium, on the real lab', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    stack = await startStack({ prefix: PREFIX, subnet: SUBNET });
-    // Lab agents are monitor-only by default: this one may apply config.
-    for (const h of stack.lab.hosts.filter((x) => x.role === 'lb')) {
-      await stack.lab.stopAgent(h.name);
-      await stack.lab.startAgent(h.name, {
-        serverUrl: stack.url,
-        token: stack.agentToken,
-        control: ['config'],
-      });
-    }
-    await stack.live.waitFor(
-      'every agent online again',
-      (s) =>
-        stack.lab.hosts.every((h) =>
-          s.clusters.some((c) => c.nodes.some((n) => n.name === h.name && n.online)),
-        ),
-      60_000,
-    );
+    // Lab agents are monitor-only by default: these may apply config.
+    lab = await startConfigLab({ prefix: PREFIX, subnet: SUBNET });
+    stack = lab.stack;
     await api('POST', '/users', { ...users.operator, role: 'operator' });
     await api('POST', '/users', { ...users.viewer, role: 'viewer' });
     operator = await launchBrowser();
@@ -126,7 +103,7 @@ describe('config page in Chromium, on the real lab', () => {
   afterAll(async () => {
     await viewer?.close();
     await operator?.close();
-    await stack?.stop();
+    await lab?.stop();
   });
 
   it('an operator edits the weight, sees the finding and the diff, dry-runs and pushes host by host', async () => {
@@ -241,6 +218,87 @@ describe('config page in Chromium, on the real lab', () => {
     await page.getByTestId('code-editor').waitFor();
     await shot(page, 'edit-zh-CN');
     await page.getByTestId('lang-switch').selectOption('en');
+  });
+
+  it('a failing step shows the operator the exact error text, and nothing bad stays live', async () => {
+    const before = { lb1: await fileOf('lb1', 'nginx'), lb2: await fileOf('lb2', 'nginx') };
+    const original = before.lb2?.content ?? '';
+    await page.goto(`${stack.url}/#/clusters/${PREFIX}/config`);
+    await page.getByTestId('code-editor').waitFor({ timeout: 20_000 });
+    const replaceLb2Nginx = async (content: string): Promise<void> => {
+      await page.getByTestId('tab-edit').click();
+      await page.getByTestId('file-lb2-nginx').click();
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(content);
+      await expect
+        .poll(() => page.getByTestId('file-lb2-nginx').getAttribute('data-dirty'))
+        .toBe('true');
+    };
+    /** Starts a dry run or push from the review tab; resolves with the page's and the API's push. */
+    const run = async (button: 'dry-run' | 'push', status: string) => {
+      await page.getByTestId('tab-review').click();
+      await page.getByTestId('push-message').fill(`e2e: ${button} that fails`);
+      if (button === 'push')
+        await expect.poll(() => page.getByTestId('push').isEnabled()).toBe(true);
+      await page.getByTestId(button).click();
+      const progress = page.getByTestId('push-progress');
+      await expect
+        .poll(() => progress.getAttribute('data-dry-run'), { timeout: 10_000 })
+        .toBe(String(button === 'dry-run'));
+      await expect
+        .poll(() => progress.getAttribute('data-status'), { timeout: 120_000 })
+        .toBe(status);
+      const id = (await progress.getAttribute('data-push')) ?? '';
+      return api<{ hosts: { host: string; status: string; error?: string }[] }>(
+        'GET',
+        `/pushes/${id}`,
+      );
+    };
+
+    // 1. nginx -t fails on lb2: the dry run stops, the page shows the agent's text verbatim.
+    await replaceLb2Nginx(`${original}\nkwcw_not_a_directive on;\n`);
+    const dry = await run('dry-run', 'failed');
+    const dryError = dry.hosts.find((h) => h.host === 'lb2')?.error ?? '';
+    expect(dryError).toMatch(/unknown directive "kwcw_not_a_directive"/);
+    expect(await page.getByTestId('push-error-lb2').innerText()).toBe(dryError);
+    expect(await page.getByTestId('push').isDisabled()).toBe(true);
+    await shot(page, 'dry-run-failed-en');
+
+    // 2. Passes -t but every proxied request through lb2 is a 502: the real push is stopped
+    // by lb2's gate and put back; the page shows the gate's reason as the API has it.
+    const dead = original.replace(
+      /(upstream\s+backends\s*\{)[^}]*\}/,
+      '$1\n    server 127.0.0.1:9;\n}',
+    );
+    expect(dead, 'the lab nginx has an upstream block "backends"').not.toBe(original);
+    await replaceLb2Nginx(dead);
+    await run('dry-run', 'succeeded');
+    // The page reads the live files again when a real push ends (at once and 3 s later).
+    let configReads = 0;
+    page.on('response', (r) => {
+      if (r.request().method() === 'GET' && r.url().endsWith(`/clusters/${PREFIX}/config`))
+        configReads += 1;
+    });
+    const pushed = await run('push', 'rolled_back');
+    const lb2 = pushed.hosts.find((h) => h.host === 'lb2');
+    expect(lb2?.status).toBe('rolled_back');
+    expect(lb2?.error ?? '').toMatch(/not served .*HTTP 502/);
+    expect(await page.getByTestId('push-error-lb2').innerText()).toBe(lb2?.error);
+    expect(await page.getByTestId('push-summary').innerText()).toMatch(/put back/);
+    await shot(page, 'push-rolled-back-en');
+    // The operator's edit survives the failed push and both reads of the live files (to fix
+    // and push again); the review shows it against the live file, the old one again.
+    await expect.poll(() => configReads, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('diff-lb2-nginx').count()).toBe(1);
+    await page.getByTestId('tab-edit').click();
+    expect(await page.getByTestId('file-lb2-nginx').getAttribute('data-dirty')).toBe('true');
+
+    // Both hosts run the files they ran before.
+    for (const lb of ['lb1', 'lb2'] as const)
+      await expect
+        .poll(async () => (await fileOf(lb, 'nginx'))?.sha256, { timeout: 20_000 })
+        .toBe(before[lb]?.sha256);
   });
 
   it('a viewer reads the configuration but has no push or roll-back button', async () => {

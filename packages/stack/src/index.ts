@@ -1,3 +1,4 @@
 export * from './stack';
 export * from './live-watcher';
 export * from './status-queries';
+export * from './config-lab';

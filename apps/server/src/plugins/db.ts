@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import fp from 'fastify-plugin';
+import type { Repositories } from '../storage/repositories';
+import { sqliteRepositories } from '../storage/sql-repositories';
 import { BatchWriter } from './batch-writer';
 import { migrate } from './db-migrations';
 import { StorageHealth } from './storage-health';
@@ -18,6 +20,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Database.Database;
     writer: BatchWriter;
+    /**
+     * The storage contract (storage/repositories.ts) on this database: the modules moved
+     * onto it so far read and write through it (docs/storage.md lists which).
+     */
+    repos: Repositories;
     /** Whether writes reach the data folder (plugins/storage-health.ts). */
     storage: StorageHealth;
   }
@@ -75,6 +82,7 @@ export default fp<DbPluginOptions>(
     const probe = startProbe(db, storage, now, opts.probeMs ?? STORAGE_PROBE_MS);
     app.decorate('db', db);
     app.decorate('writer', writer);
+    app.decorate('repos', sqliteRepositories(db));
     app.decorate('storage', storage);
     app.addHook('onClose', (_app, next) => {
       clearInterval(probe);

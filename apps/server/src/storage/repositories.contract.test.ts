@@ -100,6 +100,37 @@ describe.each([sqliteBackend(), postgresBackend()])('storage contract on $name',
       expect(await r.sessions.lookup('s1')).toBeUndefined();
       expect(await r.apiTokens.list()).toEqual([]);
     });
+
+    it('LA-1: two admins demoting each other at once leave one enabled admin', async () => {
+      await user('a');
+      await user('b');
+      // Warm connections (PostgreSQL's pool), so both transactions really run at once.
+      await Promise.all([r.users.count(), r.users.count(), r.users.count()]);
+      const outcomes = await Promise.all([
+        r.users.changeKeepingAdmin('a', { role: 'viewer' }, T0 + 1),
+        r.users.changeKeepingAdmin('b', { disabled: true }, T0 + 1),
+      ]);
+      expect(outcomes.map((o) => o.outcome).sort()).toEqual(['done', 'last_admin']);
+      expect(await r.users.enabledAdmins()).toBe(1);
+    });
+
+    it('LA-1: the last enabled admin cannot be deleted; anyone else can, and is returned', async () => {
+      await user('a');
+      await user('v', 'viewer');
+      expect(await r.users.changeKeepingAdmin('a', 'delete', T0)).toEqual({
+        outcome: 'last_admin',
+      });
+      expect(await r.users.changeKeepingAdmin('nobody', 'delete', T0)).toEqual({
+        outcome: 'not_found',
+      });
+      const done = await r.users.changeKeepingAdmin('v', 'delete', T0);
+      expect(done).toMatchObject({ outcome: 'done', before: { username: 'v', role: 'viewer' } });
+      expect(await r.users.get('v')).toBeUndefined();
+      const promoted = await r.users.changeKeepingAdmin('a', { passwordHash: 'new' }, T0 + 5);
+      expect(promoted.outcome).toBe('done');
+      expect((await r.users.credentials('a'))?.passwordHash).toBe('new');
+      expect((await r.users.get('a'))?.updatedAt).toBe(T0 + 5);
+    });
   });
 
   describe('sessions', () => {

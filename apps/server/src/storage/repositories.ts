@@ -58,7 +58,20 @@ export interface UsersRepository {
   update(id: number, change: UserChange, at: number): Promise<boolean>;
   /** Deletes the user with their sessions and API tokens (cascade); false if none. */
   delete(id: number): Promise<boolean>;
+  /**
+   * Applies `change` (or deletes) unless it would leave no enabled admin: the check and the
+   * write in one transaction, serialised with every other such change, so two admins
+   * demoting each other at the same moment leave one (users LA-1, docs/storage.md).
+   */
+  changeKeepingAdmin(
+    username: string,
+    change: UserChange | 'delete',
+    at: number,
+  ): Promise<AdminGuarded>;
 }
+
+export type AdminGuarded =
+  { outcome: 'done'; before: UserInfo } | { outcome: 'not_found' } | { outcome: 'last_admin' };
 
 export interface NewSession {
   tokenHash: string;

@@ -5,8 +5,9 @@ import { isRole } from '../plugins/auth-policy';
 import type { AuditFilter, AuditInput } from '../modules/audit/audit-store';
 import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
-import type { UserChange, UserInfo } from '../modules/users/user-store';
+import { removesLastAdmin, type UserChange, type UserInfo } from '../modules/users/user-store';
 import type {
+  AdminGuarded,
   ApiTokenLookup,
   ApiTokenRecord,
   ApiTokensRepository,
@@ -110,21 +111,53 @@ class SqlUsers implements UsersRepository {
   }
 
   async update(id: number, change: UserChange, at: number): Promise<boolean> {
-    const params: SqlValue[] = [id, at];
-    const sets = ['updated_at = $2'];
-    const set = (column: string, value: SqlValue): void => {
-      params.push(value);
-      sets.push(`${column} = $${params.length}`);
-    };
-    if (change.role !== undefined) set('role', change.role);
-    if (change.disabled !== undefined) set('disabled', change.disabled ? 1 : 0);
-    if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
-    return (await this.q.run(`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, params)) > 0;
+    const [sql, params] = updateUser(id, change, at);
+    return (await this.q.run(sql, params)) > 0;
   }
 
   async delete(id: number): Promise<boolean> {
     return (await this.q.run('DELETE FROM users WHERE id = $1', [id])) > 0;
   }
+
+  changeKeepingAdmin(
+    username: string,
+    change: UserChange | 'delete',
+    at: number,
+  ): Promise<AdminGuarded> {
+    return this.q.transaction(function* (): TxBody<AdminGuarded> {
+      yield txLock('keepwatch.users.admins');
+      const row = (yield txGet(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [
+        username,
+      ])) as UserRow | undefined;
+      if (!row) return { outcome: 'not_found' };
+      const before = toUser(row);
+      const admins = (yield txGet(
+        "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0",
+      )) as { n: number };
+      if (removesLastAdmin(before, change, Number(admins.n))) return { outcome: 'last_admin' };
+      if (change === 'delete') {
+        yield txRun('DELETE FROM users WHERE id = $1', [before.id]);
+      } else {
+        const [sql, params] = updateUser(before.id, change, at);
+        yield txRun(sql, params);
+      }
+      return { outcome: 'done', before };
+    });
+  }
+}
+
+/** The UPDATE for a change, stamping updated_at. */
+function updateUser(id: number, change: UserChange, at: number): [string, SqlValue[]] {
+  const params: SqlValue[] = [id, at];
+  const sets = ['updated_at = $2'];
+  const set = (column: string, value: SqlValue): void => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  };
+  if (change.role !== undefined) set('role', change.role);
+  if (change.disabled !== undefined) set('disabled', change.disabled ? 1 : 0);
+  if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
+  return [`UPDATE users SET ${sets.join(', ')} WHERE id = $1`, params];
 }
 
 class SqlSessions implements SessionsRepository {

@@ -1,4 +1,4 @@
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { Link, Route, Router, Switch, useLocation } from 'wouter';
 import type { MeResponse } from '@keepwatch/shared';
 import { useI18n } from '../i18n/i18n-context';
@@ -51,8 +51,12 @@ function allowed(route: FeatureRoute, user: MeResponse): boolean {
 function Pages({ user }: { user: MeResponse }) {
   const { t } = useI18n();
   const [location] = useLocation();
-  // A new page starts at the top, with keyboard focus on it (not left on the old link).
+  // A new page starts at the top, with keyboard focus on it (not left on the old link). Not on
+  // the first page of a load: there the first Tab must reach the skip link and the nav.
+  const shown = useRef(location);
   useEffect(() => {
+    if (shown.current === location) return;
+    shown.current = location;
     window.scrollTo(0, 0);
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [location]);

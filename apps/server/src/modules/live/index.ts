@@ -2,8 +2,12 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '@keepwatch/shared';
 import { requestToken } from '../../plugins/auth';
+import { coalesce } from './coalesce';
 import { LiveHub } from './live-hub';
 import { alertsMessage, browserInbox, maintenanceMessage } from './live-extras';
+
+/** Alert lists go to browsers at most this often (the first change of a quiet spell at once). */
+export const ALERTS_WINDOW_MS = 250;
 
 /** How soon an open live feed notices that its session ended. */
 export const LIVE_RECHECK_MS = 2_000;
@@ -20,7 +24,11 @@ const liveModule: FastifyPluginCallback<{ now?: () => number }> = (app, opts, do
     () => hub.clientCount,
   );
   const off = app.bus.on('status.changed', (e) => hub.changed(e.clusterIds));
-  const offAlerts = app.bus.on('alerts.changed', () => hub.sendAll(alertsMessage(app)));
+  // Rebuilt whole (every open alert) and only for browsers that are there: at most one per window.
+  const alertsFeed = coalesce(() => {
+    if (hub.clientCount > 0) hub.sendAll(alertsMessage(app));
+  }, ALERTS_WINDOW_MS);
+  const offAlerts = app.bus.on('alerts.changed', alertsFeed);
   const offDrills = app.bus.on('drill.live', (e) => hub.sendAll(e.message));
   const offPushes = app.bus.on('push.live', (e) => hub.sendAll(e.message));
   const offMaintenance = app.bus.on('maintenance.changed', (e) =>
@@ -44,6 +52,7 @@ const liveModule: FastifyPluginCallback<{ now?: () => number }> = (app, opts, do
     clearInterval(recheck);
     off();
     offAlerts();
+    alertsFeed.cancel();
     offDrills();
     offPushes();
     offMaintenance();

@@ -10,7 +10,7 @@ import {
 } from '@keepwatch/shared';
 import { passwordProblem } from '../../plugins/auth-policy';
 import { hashPassword } from '../../plugins/password-hash';
-import { UserStore, removesLastAdmin, type UserChange } from './user-store';
+import type { UserChange } from './user-store';
 
 const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
 
@@ -40,7 +40,8 @@ const lastAdmin = (reply: FastifyReply): FastifyReply =>
 
 /** Admin user management: GET/POST /users, PATCH/DELETE /users/:username. */
 const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, done) => {
-  const users = new UserStore(app.db, opts.now);
+  // Through the storage contract (storage/repositories.ts): the same on SQLite and PostgreSQL.
+  const users = app.repos.users;
   const admin = { role: 'admin' as const };
 
   app.get(
@@ -53,7 +54,7 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
         response: { 200: UserList, ...errors },
       },
     },
-    () => users.list().map(publicUser),
+    async () => (await users.list()).map(publicUser),
   );
 
   app.post(
@@ -71,13 +72,13 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
       const body = request.body as UserCreate;
       const problem = passwordProblem(body.password, body.username);
       if (problem) return reply.code(400).send({ error: 'weak_password', message: problem });
-      if (users.get(body.username)) {
+      if (await users.get(body.username)) {
         return reply
           .code(409)
           .send({ error: 'exists', message: `user ${body.username} already exists` });
       }
       await app.auth.createUser(body.username, body.password, body.role);
-      const created = users.get(body.username);
+      const created = await users.get(body.username);
       if (!created) throw new Error('user vanished right after insert');
       app.audit.fromRequest(request, {
         action: 'user.create',
@@ -110,16 +111,16 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
       }
       const passwordHash =
         body.password === undefined ? undefined : await hashPassword(body.password);
-      // From here on synchronous: the last-admin check and the write cannot interleave.
-      const target = users.get(username);
-      if (!target) return notFound(reply, username);
       const change: UserChange = {
         ...(body.role !== undefined && { role: body.role }),
         ...(body.disabled !== undefined && { disabled: body.disabled }),
         ...(passwordHash !== undefined && { passwordHash }),
       };
-      if (removesLastAdmin(target, change, users.enabledAdmins())) return lastAdmin(reply);
-      users.update(target.id, change);
+      // The last-admin check and the write in one transaction (LA-1).
+      const r = await users.changeKeepingAdmin(username, change, opts.now());
+      if (r.outcome === 'not_found') return notFound(reply, username);
+      if (r.outcome === 'last_admin') return lastAdmin(reply);
+      const target = r.before;
       const ended =
         passwordHash !== undefined || body.disabled === true
           ? app.auth.revokeUserSessions(target.id)
@@ -135,7 +136,7 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
         revokedTokens,
       };
       app.audit.fromRequest(request, { action: 'user.update', target: username, detail });
-      return publicUser(users.get(username) ?? target);
+      return publicUser((await users.get(username)) ?? target);
     },
   );
 
@@ -150,12 +151,11 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
         response: { 200: OkResponse, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { username } = request.params as UserParams;
-      const target = users.get(username);
-      if (!target) return notFound(reply, username);
-      if (removesLastAdmin(target, 'delete', users.enabledAdmins())) return lastAdmin(reply);
-      users.delete(target.id);
+      const r = await users.changeKeepingAdmin(username, 'delete', opts.now());
+      if (r.outcome === 'not_found') return notFound(reply, username);
+      if (r.outcome === 'last_admin') return lastAdmin(reply);
       app.audit.fromRequest(request, { action: 'user.delete', target: username });
       return { ok: true };
     },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exampleClusterModel, type ConfigFinding } from '@keepwatch/shared';
 import {
   analyseDraft,
+  carryDraft,
   diagnosticsFor,
   draftHosts,
   editableFiles,
@@ -70,6 +71,26 @@ describe('the draft', () => {
     };
     const findings = analyseDraft(hosts, draft);
     expect(findings.map((f) => f.id)).toContain('CM-1');
+  });
+
+  it('keeps the edited files when the live files are read again (after a failed push)', () => {
+    const after = hosts.map((h) =>
+      h.host === 'lb1'
+        ? {
+            ...h,
+            files: h.files.map((f) =>
+              f.component === 'nginx' ? { ...f, content: `${f.content}# changed on lb1\n` } : f,
+            ),
+          }
+        : h,
+    );
+    const draft = { ...initialDraft(hosts), 'lb2/keepalived': 'my edit\n' };
+    const carried = carryDraft(hosts, draft, after);
+    expect(carried['lb2/keepalived']).toBe('my edit\n');
+    // Files the operator did not touch follow the live files.
+    expect(carried['lb1/nginx']).toMatch(/# changed on lb1\n$/);
+    expect(carried).toEqual({ ...initialDraft(after), 'lb2/keepalived': 'my edit\n' });
+    expect(carryDraft(hosts, initialDraft(hosts), after)).toEqual(initialDraft(after));
   });
 
   it('checks the draft against other clusters’ VRIDs on the same network (VR-1)', () => {

@@ -70,6 +70,25 @@ export function initialDraft(hosts: readonly LiveHost[]): Draft {
   return out;
 }
 
+/**
+ * The draft after the live files were read again: the operator's edits (files whose draft
+ * differed from the live file it was started from) are kept; every other file follows the
+ * new live content. After a failed or rolled-back push the edit is there to fix and retry.
+ */
+export function carryDraft(
+  before: readonly LiveHost[],
+  draft: Draft,
+  after: readonly LiveHost[],
+): Draft {
+  const was = initialDraft(before);
+  const out: Record<FileKey, string> = { ...initialDraft(after) };
+  for (const key of Object.keys(out) as FileKey[]) {
+    const mine = draft[key];
+    if (mine !== undefined && mine !== was[key]) out[key] = mine;
+  }
+  return out;
+}
+
 /** What a push sends: only the files whose draft differs from the live one. */
 export function pendingChanges(hosts: readonly LiveHost[], draft: Draft): PushChange[] {
   return editableFiles(hosts).flatMap(({ host, file }) => {

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ClusterConfigResponse, PushView } from '@keepwatch/shared';
 import { useServices } from '../../app/services';
-import { initialDraft, type Draft, type LiveHost } from './config-draft';
+import { carryDraft, initialDraft, type Draft, type LiveHost } from './config-draft';
 import { isFinished, mergeProgress, nextShownPush } from './push-model';
 
 /*
  * The config page's data: the live files (GET /clusters/:id/config), the draft laid over
  * them, and the push being watched (its progress from the live socket's push.progress,
- * after one GET for where it stands). Loading the live files again resets the draft.
+ * after one GET for where it stands). Loading the live files again resets the draft, except
+ * after a push that did not succeed: the operator's edits stay, to fix and push again.
  */
 
 export interface ClusterConfigState {
@@ -30,21 +31,31 @@ export function useClusterConfig(clusterId: string): ClusterConfigState {
   const [push, setPush] = useState<PushView | null>(null);
   const generation = useRef(0);
 
-  const reload = useCallback(() => {
-    const mine = ++generation.current;
-    api.clusterConfig(clusterId).then(
-      (d) => {
-        if (mine !== generation.current) return;
-        setData(d);
-        setDraft(initialDraft(d.hosts));
-        setError(null);
-      },
-      (err: unknown) => {
-        if (mine !== generation.current) return;
-        setError((err as Error).message);
-      },
-    );
-  }, [api, clusterId]);
+  const dataRef = useRef<ClusterConfigResponse | null>(null);
+  /** Reads the live files again; `keepEdits`: the operator's edited files stay as edited. */
+  const load = useCallback(
+    (keepEdits: boolean) => {
+      const mine = ++generation.current;
+      api.clusterConfig(clusterId).then(
+        (d) => {
+          if (mine !== generation.current) return;
+          const before = dataRef.current;
+          dataRef.current = d;
+          setData(d);
+          setDraft((cur) =>
+            keepEdits && before ? carryDraft(before.hosts, cur, d.hosts) : initialDraft(d.hosts),
+          );
+          setError(null);
+        },
+        (err: unknown) => {
+          if (mine !== generation.current) return;
+          setError((err as Error).message);
+        },
+      );
+    },
+    [api, clusterId],
+  );
+  const reload = useCallback(() => load(false), [load]);
 
   useEffect(() => reload(), [reload]);
 
@@ -77,14 +88,16 @@ export function useClusterConfig(clusterId: string): ClusterConfigState {
   );
 
   // A finished real push changed the live files: read them again (the agents report a
-  // changed file at once; one more read a little later catches a slow one).
+  // changed file at once; one more read a little later catches a slow one). A push that
+  // did not succeed keeps the operator's edits, to fix and push again.
   const finishedId = push && isFinished(push.status) && !push.dryRun ? push.id : null;
+  const keepEdits = push?.status !== 'succeeded';
   useEffect(() => {
     if (!finishedId) return;
-    reload();
-    const again = setTimeout(reload, 3000);
+    load(keepEdits);
+    const again = setTimeout(() => load(keepEdits), 3000);
     return () => clearTimeout(again);
-  }, [finishedId, reload]);
+  }, [finishedId, keepEdits, load]);
 
   const hosts = useMemo(() => (data?.hosts ?? []) as LiveHost[], [data]);
   return { data, hosts, error, reload, draft, setDraft, push, watch };
