@@ -207,8 +207,11 @@ describe('the dashboard by keyboard only, and on a 1366×768 screen, on the real
     expect((await focused(page))?.inDialog).toBe(true);
     await expectTrapped(page, 8);
     await page.keyboard.press('Escape');
-    await expect.poll(() => dialogCount(page)).toBe(0);
-    expect(await isFocused(page, '[data-testid="maintenance-open"]')).toBe(true);
+    // Gone from the page (not only closed), and focus back on its button.
+    await expect.poll(() => page.getByTestId('maintenance-dialog').count()).toBe(0);
+    await expect
+      .poll(() => isFocused(page, '[data-testid="maintenance-open"]'), { timeout: 2_000 })
+      .toBe(true);
 
     // Again, filled and sent with the keyboard; the window is then ended with it.
     await page.keyboard.press('Enter');

@@ -1,11 +1,4 @@
-import {
-  useEffect,
-  useId,
-  useLayoutEffect,
-  useRef,
-  type KeyboardEvent,
-  type ReactNode,
-} from 'react';
+import { useId, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { focusables, nextTrapped } from './focus-trap';
 import './ui.css';
 
@@ -34,7 +27,10 @@ export function Modal({
   useLayoutEffect(() => {
     closeRef.current = onClose;
   });
-  useEffect(() => {
+  // A layout effect: its cleanup runs inside the commit that removes the dialog, so focus is
+  // back on the opener by the time anything can see the dialog gone (a passive effect's
+  // cleanup ran later: focus sat on <body> in between; seen in CI).
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
