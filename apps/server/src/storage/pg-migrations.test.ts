@@ -33,6 +33,16 @@ describe('one migration list, two dialects', () => {
   });
 });
 
+/** SQLite's tables after the ported migrations, by name. */
+const sqliteTables = (db: Database.Database): string[] =>
+  (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((t) => t.name);
+
 describe('migratePostgres (real PostgreSQL)', () => {
   let cluster: PgCluster;
   let pool: pg.Pool;
@@ -65,13 +75,7 @@ describe('migratePostgres (real PostgreSQL)', () => {
     // SQLite at the same point of the one list (later migrations alter agents and events).
     const db = new Database(':memory:');
     for (const m of portedMigrations()) db.exec(m.sql);
-    const tables = (
-      db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .all() as { name: string }[]
-    ).map((t) => t.name);
+    const tables = sqliteTables(db);
     const pgTables = await pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY table_name",
     );
@@ -96,13 +100,7 @@ describe('migratePostgres (real PostgreSQL)', () => {
     await migratePostgres(pool);
     const db = new Database(':memory:');
     for (const m of portedMigrations()) db.exec(m.sql);
-    const tables = (
-      db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .all() as { name: string }[]
-    ).map((t) => t.name);
+    const tables = sqliteTables(db);
     const sqliteKind = (t: string): string =>
       ({ INTEGER: 'integer', REAL: 'float', TEXT: 'text', BLOB: 'bytes' })[t.toUpperCase()] ?? t;
     const pgKind = (t: string): string =>
