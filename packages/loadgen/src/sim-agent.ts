@@ -52,6 +52,7 @@ export class SimAgent {
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   private online = false;
+  private replayed = 0;
 
   constructor(private readonly o: SimAgentOptions) {
     this.master = o.master;
@@ -204,6 +205,7 @@ export class SimAgent {
     this.ackUpTo(ackedSeq);
     if (this.seq < ackedSeq) this.seq = ackedSeq;
     for (const m of this.unacked) this.ws?.send(JSON.stringify(m));
+    this.replayed += this.unacked.length;
     this.send(this.snapshot(Date.now()));
     clearInterval(this.statsTimer);
     // Stats are not sequenced (not in the outbox): lost with the socket, as in the agent.
@@ -238,5 +240,10 @@ export class SimAgent {
 
   get unackedCount(): number {
     return this.unacked.length;
+  }
+
+  /** Messages sent again after a welcome (not acked before the socket went). */
+  get replayedCount(): number {
+    return this.replayed;
   }
 }
