@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import fp from 'fastify-plugin';
 import { agentToServerCodec, type NodeRole, type RuleThresholds } from '@keepwatch/shared';
+import type { IngestRepository } from '../../storage/ingest-repository';
 import { ClusterStore } from './cluster-store';
 
 declare module 'fastify' {
@@ -39,50 +39,25 @@ function startRecheck(
   return timer;
 }
 
-interface AgentRow {
-  agent_id: string;
-  cluster_id: string;
-  cluster_name: string;
-  node_name: string;
-  role: NodeRole;
-  last_seen: number;
-}
-
 /**
- * Rebuilds every known node (offline until its agent reconnects) from the stored history:
- * its last snapshot plus the events after it. Oldest first: of two agents that were the same
- * node (a replaced one), the one seen last is the node. A restarted server therefore still knows its
- * clusters and their VIPs.
+ * Rebuilds every known node (offline until its agent reconnects) from the stored history,
+ * read through the storage contract (app.repos.ingest): its last snapshot plus the events
+ * after it. Oldest first: of two agents that were the same node (a replaced one), the one seen
+ * last is the node. A restarted server therefore still knows its clusters and their VIPs.
  */
-function restore(db: Database, store: ClusterStore): void {
-  const agents = db
-    .prepare(
-      `SELECT a.agent_id, a.cluster_id, c.name AS cluster_name, a.node_name, a.role, a.last_seen
-       FROM agents a JOIN clusters c ON c.id = a.cluster_id ORDER BY a.last_seen`,
-    )
-    .all() as AgentRow[];
-  const lastSnapshot = db.prepare(
-    "SELECT MAX(seq) AS seq FROM events WHERE agent_id = ? AND type = 'snapshot'",
-  );
-  const eventsFrom = db.prepare(
-    'SELECT payload, received_at FROM events WHERE agent_id = ? AND seq >= ? ORDER BY seq',
-  );
-  for (const a of agents) {
+async function restore(repo: IngestRepository, store: ClusterStore): Promise<void> {
+  for (const a of await repo.agents()) {
     const identity = {
-      name: a.node_name,
-      role: a.role,
-      cluster: { id: a.cluster_id, name: a.cluster_name },
+      name: a.nodeName,
+      role: a.role as NodeRole,
+      cluster: { id: a.clusterId, name: a.clusterName },
     };
-    store.hello(a.agent_id, identity, a.last_seen, false);
-    const from = (lastSnapshot.get(a.agent_id) as { seq: number | null }).seq ?? 0;
-    for (const row of eventsFrom.iterate(a.agent_id, from) as Iterable<{
-      payload: string;
-      received_at: number;
-    }>) {
+    store.hello(a.agentId, identity, a.lastSeen, false);
+    for (const row of await repo.sinceLastSnapshot(a.agentId)) {
       const decoded = agentToServerCodec.decode(row.payload);
       // Only sequenced (data) messages are stored; anything else in the log is skipped.
       if (!decoded.ok || !('seq' in decoded.value)) continue;
-      store.apply(a.agent_id, decoded.value, row.received_at);
+      store.apply(a.agentId, decoded.value, row.receivedAt);
     }
   }
 }
@@ -92,10 +67,10 @@ function restore(db: Database, store: ClusterStore): void {
  * status.changed.
  */
 export default fp<StatusStorePluginOptions>(
-  (app, opts, done) => {
+  async (app, opts) => {
     const announce = (clusterIds: string[]): void => app.bus.emit('status.changed', { clusterIds });
     const store = new ClusterStore(opts.now, announce, opts.thresholds);
-    restore(app.db, store);
+    await restore(app.repos.ingest, store);
     // The agent socket's `status` stage (modules/agents SPEC.md IH-1): first, in declared order.
     const unsubscribe = [
       app.agentSocket.hooks.add('status', {
@@ -116,7 +91,6 @@ export default fp<StatusStorePluginOptions>(
       clearInterval(recheck);
       next();
     });
-    done();
   },
   { name: 'cluster-store', dependencies: ['db', 'event-bus', 'agent-socket'], fastify: '5.x' },
 );
