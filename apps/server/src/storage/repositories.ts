@@ -5,6 +5,7 @@ import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/e
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
 import type { IngestRepository } from './ingest-repository';
+import type { MaintenanceRepository } from './maintenance-repository';
 
 /*
  * The storage contract: one set of repositories, implemented for SQLite (better-sqlite3) and
@@ -213,4 +214,5 @@ export interface Repositories {
   readonly enrollment: EnrollmentRepository;
   readonly audit: AuditRepository;
   readonly ingest: IngestRepository;
+  readonly maintenance: MaintenanceRepository;
 }

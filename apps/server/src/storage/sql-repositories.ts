@@ -21,6 +21,7 @@ import type {
   SessionsRepository,
 } from './repositories';
 import { SqlIngest } from './sql-ingest';
+import { SqlMaintenance } from './sql-maintenance';
 import { SqlUsers } from './sql-users';
 import {
   postgresDriver,
@@ -388,6 +389,7 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     enrollment: new SqlEnrollment(q),
     audit: new SqlAudit(q),
     ingest: new SqlIngest(q),
+    maintenance: new SqlMaintenance(q),
   };
 }
 

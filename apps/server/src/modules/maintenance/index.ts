@@ -27,12 +27,12 @@ const maintenanceModule: FastifyPluginCallback<{ now: () => number }> = (app, op
         response: { 200: MaintenanceList, 400: ApiError, 401: ApiError },
       },
     },
-    (request) => {
+    async (request) => {
       const t = now();
       const { cluster } = request.query;
       return {
         active: app.maintenance.active(t, cluster),
-        recent: app.maintenance.recent(t, cluster),
+        recent: await app.maintenance.recent(t, cluster),
         generatedAt: t,
       };
     },
@@ -59,7 +59,7 @@ const maintenanceModule: FastifyPluginCallback<{ now: () => number }> = (app, op
           .send({ error: 'bad_request', message: 'startsAt is more than 30 days ahead' });
       }
       const actor = request.user?.username ?? 'anonymous';
-      const w = app.maintenance.create(
+      const w = await app.maintenance.create(
         {
           clusterId: b.clusterId,
           node: b.node ?? null,
@@ -99,10 +99,10 @@ const maintenanceModule: FastifyPluginCallback<{ now: () => number }> = (app, op
     },
     async (request, reply) => {
       const { id } = request.params;
-      const w = app.maintenance.get(id);
+      const w = await app.maintenance.get(id);
       if (!w) return reply.code(404).send({ error: 'not_found', message: `no window ${id}` });
       const actor = request.user?.username ?? 'anonymous';
-      if (!app.maintenance.end(id, actor, now())) {
+      if (!(await app.maintenance.end(id, actor, now()))) {
         return reply
           .code(409)
           .send({ error: 'conflict', message: `window ${id} has already ended` });

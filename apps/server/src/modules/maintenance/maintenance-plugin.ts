@@ -15,9 +15,9 @@ declare module 'fastify' {
  * feed does: `maintenance.changed` is emitted on create, end, start and expiry (MaintenanceClock).
  */
 export default fp<{ now: () => number }>(
-  (app, opts, done) => {
-    const store = new MaintenanceStore(app.db);
-    store.refresh(opts.now());
+  async (app, opts) => {
+    const store = new MaintenanceStore(app.repos.maintenance);
+    await store.load(opts.now());
     app.decorate('maintenance', store);
     app.alerts.held = (cluster, nodes) => store.holds(cluster, nodes, opts.now());
     app.alerts.heldClusters = () => store.active(opts.now()).map((w) => w.clusterId);
@@ -29,7 +29,6 @@ export default fp<{ now: () => number }>(
       clock.close();
       next();
     });
-    done();
   },
   { name: 'maintenance', dependencies: ['db', 'alerts', 'event-bus'], fastify: '5.x' },
 );

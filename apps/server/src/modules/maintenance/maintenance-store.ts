@@ -1,92 +1,53 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { MaintenanceWindow } from '@keepwatch/shared';
-
-interface Row {
-  id: number;
-  cluster_id: string;
-  node: string | null;
-  starts_at: number;
-  ends_at: number;
-  reason: string;
-  created_by: string;
-  created_at: number;
-  ended_by: string | null;
-}
-
-const toWindow = (r: Row): MaintenanceWindow => ({
-  id: r.id,
-  clusterId: r.cluster_id,
-  node: r.node,
-  startsAt: r.starts_at,
-  endsAt: r.ends_at,
-  reason: r.reason,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  endedBy: r.ended_by,
-});
+import type {
+  MaintenanceRepository,
+  NewMaintenanceWindow,
+} from '../../storage/maintenance-repository';
 
 export const RECENT_MS = 7 * 86_400_000;
+const RECENT_LIMIT = 50;
 
 /**
- * The windows table, with the open ones cached in memory: alerts ask "is this held?" on every
- * evaluation (many times a second under load), which must not be a query each time.
+ * The windows (app.repos.maintenance), with the ones not yet ended cached in memory: alerts
+ * ask "is this held?" on every evaluation (many times a second under load), which must not be
+ * a query each time.
  */
 export class MaintenanceStore {
   private open: MaintenanceWindow[] = [];
-  private readonly insert: Statement;
-  private readonly endEarly: Statement;
-  private readonly current: Statement;
-  private readonly past: Statement;
-  private readonly byId: Statement;
+  /** Loads started; a load's result is kept only if no later one started (pg answers out of order). */
+  private loads = 0;
   /** Called after a window was created or ended (the plugin tells the live feed). */
   onChanged: () => void = () => {};
 
-  constructor(db: Database) {
-    this.insert = db.prepare(
-      `INSERT INTO maintenance_windows (cluster_id, node, starts_at, ends_at, reason, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.endEarly = db.prepare(
-      'UPDATE maintenance_windows SET ends_at = ?, ended_by = ? WHERE id = ? AND ends_at > ?',
-    );
-    this.current = db.prepare(
-      'SELECT * FROM maintenance_windows WHERE ends_at > ? ORDER BY ends_at, id',
-    );
-    this.past = db.prepare(
-      'SELECT * FROM maintenance_windows WHERE ends_at <= ? AND ends_at > ? ORDER BY ends_at DESC, id DESC LIMIT 50',
-    );
-    this.byId = db.prepare('SELECT * FROM maintenance_windows WHERE id = ?');
+  constructor(private readonly repo: MaintenanceRepository) {}
+
+  /** Reloads the cache of windows not yet ended from the database. */
+  async load(now: number): Promise<void> {
+    const mine = ++this.loads;
+    const open = await this.repo.current(now);
+    if (mine === this.loads) this.open = open;
   }
 
-  /** Reloads the cache of windows not yet ended. */
+  /** Drops the windows ended by `now` from the cache (the clock's tick; no query). */
   refresh(now: number): void {
-    this.open = (this.current.all(now) as Row[]).map(toWindow);
+    this.open = this.open.filter((w) => w.endsAt > now);
   }
 
-  create(w: Omit<MaintenanceWindow, 'id' | 'endedBy'>, now: number): MaintenanceWindow {
-    const info = this.insert.run(
-      w.clusterId,
-      w.node,
-      w.startsAt,
-      w.endsAt,
-      w.reason,
-      w.createdBy,
-      w.createdAt,
-    );
-    this.refresh(now);
+  async create(w: NewMaintenanceWindow, now: number): Promise<MaintenanceWindow> {
+    const created = await this.repo.create(w);
+    await this.load(now);
     this.onChanged();
-    return this.get(Number(info.lastInsertRowid)) as MaintenanceWindow;
+    return created;
   }
 
-  get(id: number): MaintenanceWindow | undefined {
-    const row = this.byId.get(id) as Row | undefined;
-    return row && toWindow(row);
+  get(id: number): Promise<MaintenanceWindow | undefined> {
+    return this.repo.get(id);
   }
 
   /** Ends an open window now; false when it had already ended (or never existed). */
-  end(id: number, by: string, now: number): boolean {
-    const changed = this.endEarly.run(now, by, id, now).changes > 0;
-    this.refresh(now);
+  async end(id: number, by: string, now: number): Promise<boolean> {
+    const changed = await this.repo.end(id, by, now);
+    await this.load(now);
     if (changed) this.onChanged();
     return changed;
   }
@@ -98,10 +59,10 @@ export class MaintenanceStore {
     );
   }
 
-  recent(now: number, cluster?: string): MaintenanceWindow[] {
-    return (this.past.all(now, now - RECENT_MS) as Row[])
-      .map(toWindow)
-      .filter((w) => cluster === undefined || w.clusterId === cluster);
+  async recent(now: number, cluster?: string): Promise<MaintenanceWindow[]> {
+    return (await this.repo.ended(now, now - RECENT_MS, RECENT_LIMIT)).filter(
+      (w) => cluster === undefined || w.clusterId === cluster,
+    );
   }
 
   /**

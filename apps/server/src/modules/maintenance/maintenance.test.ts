@@ -113,9 +113,9 @@ describe('maintenance windows', () => {
     lb2.ws.close();
   });
 
-  it('a window on one host holds findings about that host only, while it is open', () => {
+  it('a window on one host holds findings about that host only, while it is open', async () => {
     const store = app.maintenance;
-    store.create(
+    await store.create(
       {
         clusterId: 'lab',
         node: 'lb2',
