@@ -4,6 +4,7 @@ import type { AuditFilter, AuditInput } from '../modules/audit/audit-store';
 import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
+import type { ConfigRepository } from './config-repository';
 import type { IngestRepository } from './ingest-repository';
 import type { MaintenanceRepository } from './maintenance-repository';
 
@@ -215,4 +216,5 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly ingest: IngestRepository;
   readonly maintenance: MaintenanceRepository;
+  readonly config: ConfigRepository;
 }

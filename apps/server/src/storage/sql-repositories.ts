@@ -20,6 +20,7 @@ import type {
   SessionLookup,
   SessionsRepository,
 } from './repositories';
+import { SqlConfig } from './sql-config';
 import { SqlIngest } from './sql-ingest';
 import { SqlMaintenance } from './sql-maintenance';
 import { SqlUsers } from './sql-users';
@@ -390,6 +391,7 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     audit: new SqlAudit(q),
     ingest: new SqlIngest(q),
     maintenance: new SqlMaintenance(q),
+    config: new SqlConfig(q),
   };
 }
 

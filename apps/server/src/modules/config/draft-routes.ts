@@ -43,7 +43,7 @@ function renderHosts(model: ClusterModel, files: readonly LiveFile[]) {
 }
 
 export function draftRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void {
-  const { live, changesets } = ctx;
+  const { live, store } = ctx;
 
   app.get(
     '/clusters/:id/config',
@@ -55,17 +55,17 @@ export function draftRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void
         response: { 200: ClusterConfigResponse, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as ConfigClusterParams;
-      if (!ctx.known(id)) return noCluster(reply, id);
+      if (!(await ctx.known(id))) return noCluster(reply, id);
       const holder = app.clusterOps.holder(id);
       return clusterConfig(
         id,
-        live.list(id),
-        changesets.latest(id),
+        await live.list(id),
+        await store.latestChangeset(id),
         app.clusterStore.cluster(id),
         holder?.kind === 'push' ? holder.id : undefined,
-        ctx.neighbours(id),
+        await ctx.neighbours(id),
       );
     },
   );
@@ -81,13 +81,13 @@ export function draftRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void
         response: { 200: AnalyzeResponse, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as ConfigClusterParams;
-      if (!ctx.known(id)) return noCluster(reply, id);
-      const hosts = draftHosts(live.list(id), (request.body as AnalyzeRequest).changes);
+      if (!(await ctx.known(id))) return noCluster(reply, id);
+      const hosts = draftHosts(await live.list(id), (request.body as AnalyzeRequest).changes);
       const imported = importCluster(hosts);
       return {
-        findings: analyseCluster(hosts, { neighbours: ctx.neighbours(id) }),
+        findings: analyseCluster(hosts, { neighbours: await ctx.neighbours(id) }),
         ...(imported.model && { model: imported.model }),
         notes: imported.notes,
       };
@@ -105,11 +105,13 @@ export function draftRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void
         response: { 200: RenderResponse, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as ConfigClusterParams;
       const { model } = request.body as RenderRequest;
+      const liveFiles = await live.list(id);
+      const neighbours = await ctx.neighbours(id);
       try {
-        const hosts = renderHosts(model, live.list(id));
+        const hosts = renderHosts(model, liveFiles);
         const files: HostConfigFiles[] = hosts.map((h) => ({
           node: h.host,
           ...Object.fromEntries(
@@ -119,7 +121,7 @@ export function draftRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void
             ]),
           ),
         }));
-        return { hosts, findings: analyseCluster(files, { neighbours: ctx.neighbours(id) }) };
+        return { hosts, findings: analyseCluster(files, { neighbours }) };
       } catch (err) {
         return reply.code(400).send({ error: 'bad_model', message: (err as Error).message });
       }
@@ -136,11 +138,11 @@ export function draftRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void
         response: { 200: DriftResponse, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as ConfigClusterParams;
-      if (!ctx.known(id)) return noCluster(reply, id);
-      const last = changesets.latest(id);
-      const view = clusterConfig(id, live.list(id), last, undefined, undefined);
+      if (!(await ctx.known(id))) return noCluster(reply, id);
+      const last = await store.latestChangeset(id);
+      const view = clusterConfig(id, await live.list(id), last, undefined, undefined);
       return {
         clusterId: id,
         ...(last && { currentChangesetId: last.id }),

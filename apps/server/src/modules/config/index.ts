@@ -1,12 +1,11 @@
-import type { FastifyPluginCallback } from 'fastify';
-import { ChangesetStore } from './changeset-store';
+import type { FastifyPluginAsync } from 'fastify';
 import { draftRoutes } from './draft-routes';
-import { LiveFileStore, observationsOf } from './live-files';
+import { LiveFiles, observationsOf } from './live-files';
+import { interrupted } from './interrupted';
 import { neighboursOf } from './neighbours';
 import type { PushTuning } from './push-runner';
 import { pushRoutes } from './push-routes';
 import { PushService } from './push-service';
-import { PushStore } from './push-store';
 import type { ConfigRouteContext } from './route-context';
 import { versionRoutes } from './version-routes';
 
@@ -14,7 +13,8 @@ import { versionRoutes } from './version-routes';
  * Configuration management, server side (README.md): live files, analysis of a draft,
  * versions, drift, and the push rollout. REST shapes: packages/shared protocol/config-api.ts.
  * Routes by meaning: draft-routes.ts (read, analyse, render, drift), version-routes.ts
- * (changesets, diff, roll back), push-routes.ts (push, pushes).
+ * (changesets, diff, roll back), push-routes.ts (push, pushes). Storage: app.repos.config
+ * (storage/config-repository.ts), SQLite or PostgreSQL.
  */
 
 export interface ConfigModuleOptions {
@@ -23,46 +23,49 @@ export interface ConfigModuleOptions {
   pushTuning?: Partial<PushTuning>;
 }
 
-const configModule: FastifyPluginCallback<ConfigModuleOptions> = (app, opts, done) => {
-  const live = new LiveFileStore(app.db);
-  const changesets = new ChangesetStore(app.db);
-  const pushes = new PushStore(app.db);
+const configModule: FastifyPluginAsync<ConfigModuleOptions> = async (app, opts) => {
+  const store = app.repos.config;
+  const live = new LiveFiles(store);
   // PU-9: what a previous process left running is interrupted, said so, never resumed blind.
-  for (const p of pushes.interruptRunning(opts.now()))
-    app.log.warn({ pushId: p.id, clusterId: p.clusterId }, p.summary);
+  for (const p of await store.runningPushes()) {
+    const out = interrupted(p, opts.now());
+    await store.savePush(out);
+    app.log.warn({ pushId: out.id, clusterId: out.clusterId }, out.summary);
+  }
   const service = new PushService({
     app,
     live,
-    changesets,
-    pushes,
+    store,
     now: opts.now,
     ...(opts.pushTuning && { tuning: opts.pushTuning }),
   });
   const off = app.bus.on('agent.data', (e) => {
-    for (const obs of observationsOf(e.message)) live.observe(e.agentId, obs);
+    for (const obs of observationsOf(e.message))
+      live
+        .observe(e.agentId, obs)
+        .catch((err: unknown) =>
+          app.log.warn({ err, agentId: e.agentId }, 'config: could not store a live file'),
+        );
   });
   const offOnline = app.bus.on('agent.online', (e) =>
     live.identify(e.agentId, e.hello.node.cluster.id, e.hello.node.name),
   );
-  app.addHook('onClose', (_app, next) => {
+  app.addHook('onClose', async () => {
     off();
     offOnline();
-    service.close();
-    next();
+    await service.close();
   });
 
   const ctx: ConfigRouteContext = {
     live,
-    changesets,
-    pushes,
+    store,
     service,
-    known: (id) => app.clusterStore.hasCluster(id) || live.list(id).length > 0,
+    known: async (id) => app.clusterStore.hasCluster(id) || (await live.list(id)).length > 0,
     neighbours: (id) => neighboursOf(live, id),
   };
   draftRoutes(app, ctx);
   versionRoutes(app, ctx);
   pushRoutes(app, ctx);
-  done();
 };
 
 export default configModule;

@@ -1,6 +1,6 @@
 import { analyseCluster, type ConfigChangeInput, type ConfigFinding } from '@keepwatch/shared';
 import { draftHosts } from './config-view';
-import type { LiveFileStore } from './live-files';
+import type { LiveFiles } from './live-files';
 import { neighboursOf } from './neighbours';
 
 /*
@@ -16,13 +16,13 @@ const key = (f: ConfigFinding): string =>
   `${f.id}|${f.instance ?? ''}|${[...f.nodes].sort().join(',')}`;
 
 /** The critical findings `changes` would bring to the cluster's live files. */
-export function newCriticalFindings(
-  live: LiveFileStore,
+export async function newCriticalFindings(
+  live: LiveFiles,
   clusterId: string,
   changes: readonly ConfigChangeInput[],
-): ConfigFinding[] {
-  const files = live.list(clusterId);
-  const neighbours = neighboursOf(live, clusterId);
+): Promise<ConfigFinding[]> {
+  const files = await live.list(clusterId);
+  const neighbours = await neighboursOf(live, clusterId);
   const critical = (fs: ConfigFinding[]) => fs.filter((f) => f.severity === 'critical');
   const now = new Set(critical(analyseCluster(draftHosts(files, []), { neighbours })).map(key));
   return critical(analyseCluster(draftHosts(files, changes), { neighbours })).filter(

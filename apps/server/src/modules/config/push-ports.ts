@@ -44,7 +44,11 @@ export interface PushPorts {
   /** One HTTP request on a fresh connection: served (any status below 500) or why not. */
   served(url: string): Promise<{ ok: boolean; detail: string }>;
   /** PU-10: what is known, now, of a host whose agent dropped mid-apply at `since`. */
-  afterDrop(host: string, component: ConfigComponentKind, since: number): DropFacts;
+  afterDrop(
+    host: string,
+    component: ConfigComponentKind,
+    since: number,
+  ): DropFacts | Promise<DropFacts>;
   /** Persist and broadcast the view (called after every change). */
   update(view: PushView): void;
 }

@@ -36,7 +36,7 @@ export async function recoverAfterDrop(
     `up to ${reconnectTimeoutMs} ms for its result or its live ${c.component} file`,
   );
   for (;;) {
-    const d = ports.afterDrop(h.host, c.component, since);
+    const d = await ports.afterDrop(h.host, c.component, since);
     if (d.late)
       return { kind: 'result', result: d.late, how: 'the agent sent its result after the drop' };
     if (d.onlineSince !== undefined) {

@@ -12,7 +12,7 @@ import { errors, notFound, refused, tags, type ConfigRouteContext } from './rout
 
 /* Pushes (SPEC.md PU-*): start one (operator, audited, refusals too), list them, read one. */
 export function pushRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void {
-  const { pushes, service } = ctx;
+  const { store, service } = ctx;
 
   app.post(
     '/clusters/:id/config/push',
@@ -26,12 +26,12 @@ export function pushRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void 
         response: { 202: PushAccepted, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as ConfigClusterParams;
       const body = request.body as PushRequest;
       const author = request.user?.username ?? 'unknown';
       try {
-        const pushId = service.start(id, body, author);
+        const pushId = await service.start(id, body, author);
         app.audit.fromRequest(request, {
           action: body.dryRun ? 'config.push.dry_run' : 'config.push',
           target: id,
@@ -65,7 +65,9 @@ export function pushRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void 
         response: { 200: PushList, ...errors },
       },
     },
-    (request) => ({ pushes: pushes.list((request.params as ConfigClusterParams).id) }),
+    async (request) => ({
+      pushes: await store.pushes((request.params as ConfigClusterParams).id),
+    }),
   );
 
   app.get(
@@ -78,9 +80,9 @@ export function pushRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void 
         response: { 200: PushView, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as { id: string };
-      return pushes.get(id) ?? notFound(reply, `no push ${id}`);
+      return (await store.push(id)) ?? notFound(reply, `no push ${id}`);
     },
   );
 }

@@ -8,9 +8,9 @@ import type {
   PushHost,
   PushView,
 } from '@keepwatch/shared';
-import type { ChangesetFile, ChangesetStore } from './changeset-store';
 import { hostRole } from './config-view';
-import type { LiveFileStore } from './live-files';
+import type { ChangesetFile, ConfigRepository } from '../../storage/config-repository';
+import type { LiveFile, LiveFiles } from './live-files';
 import { criticalFindingsMessage, newCriticalFindings } from './push-checks';
 import {
   PushRunner,
@@ -19,7 +19,6 @@ import {
   type PlannedChange,
   type PushTuning,
 } from './push-runner';
-import type { PushStore } from './push-store';
 
 /*
  * Starts pushes: checks the request against the live files (PU-1 a stale baseHash is a
@@ -56,9 +55,9 @@ export function served(url: string, timeoutMs = 1000): Promise<{ ok: boolean; de
 
 export interface PushServiceDeps {
   app: FastifyInstance;
-  live: LiveFileStore;
-  changesets: ChangesetStore;
-  pushes: PushStore;
+  live: LiveFiles;
+  /** Changesets and pushes (app.repos.config). */
+  store: ConfigRepository;
   now: () => number;
   tuning?: Partial<PushTuning>;
   served?: (url: string) => Promise<{ ok: boolean; detail: string }>;
@@ -71,6 +70,8 @@ export class PushService {
   /** PU-10: the id of each agent's latest config.apply request, and its result if it came late. */
   private readonly lastApply = new Map<string, { id: string; late?: ActionResult }>();
   private readonly offs: (() => void)[];
+  /** The progress writes, one after another (update()). */
+  private saved: Promise<void> = Promise.resolve();
   constructor(private readonly deps: PushServiceDeps) {
     const { bus } = deps.app;
     this.offs = [
@@ -84,8 +85,10 @@ export class PushService {
     ];
   }
 
-  close(): void {
+  /** Stops listening and waits for the progress still being written. */
+  async close(): Promise<void> {
     for (const off of this.offs) off();
+    await this.saved;
   }
 
   /** The background rollout of a push, for tests. */
@@ -93,18 +96,19 @@ export class PushService {
     return this.running.get(pushId);
   }
 
-  start(
+  async start(
     clusterId: string,
     body: { message: string; changes: ConfigChangeInput[]; dryRun?: boolean },
     author: string,
     rollbackOf?: string,
-  ): string {
+  ): Promise<string> {
     const { app, live, now } = this.deps;
     const cluster = app.clusterStore.cluster(clusterId);
-    if (!cluster && live.list(clusterId).length === 0)
+    const before = await live.list(clusterId);
+    if (!cluster && before.length === 0)
       throw new PushRefused(404, 'not_found', `no cluster ${clusterId}`);
     const planned: PlannedChange[] = body.changes.map((c) => {
-      const file = live.get(clusterId, c.host, c.component);
+      const file = before.find((f) => f.node === c.host && f.component === c.component);
       if (!cluster?.nodes.some((n) => n.name === c.host && n.role === 'lb') && !file)
         throw new PushRefused(
           400,
@@ -132,7 +136,7 @@ export class PushService {
     // PU-11: no new critical finding reaches a host (a dry run only validates; a roll back
     // returns to files the cluster ran).
     if (!body.dryRun && rollbackOf === undefined) {
-      const found = newCriticalFindings(live, clusterId, body.changes);
+      const found = await newCriticalFindings(live, clusterId, body.changes);
       if (found.length > 0)
         throw new PushRefused(409, 'critical_findings', criticalFindingsMessage(found));
     }
@@ -168,24 +172,37 @@ export class PushService {
       createdAt: now(),
       ...(rollbackOf !== undefined && { rollbackOf }),
     };
-    this.deps.pushes.create(view, body.changes);
+    try {
+      await this.deps.store.createPush(view, body.changes);
+    } catch (err) {
+      hold.release();
+      throw err;
+    }
     const runner = new PushRunner(view, planned, this.ports(clusterId), this.deps.tuning);
-    const before = live.list(clusterId);
     const run = runner
       .run()
-      .then((final) => {
+      .then(async (final) => {
         if (final.status === 'succeeded' && !final.dryRun) {
-          final.changesetId = this.record(clusterId, final, planned, before, author, rollbackOf);
+          final.changesetId = await this.record(
+            clusterId,
+            final,
+            planned,
+            before,
+            author,
+            rollbackOf,
+          );
           this.update(final);
         }
+        await this.saved;
         return final;
       })
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         app.log.error({ err, pushId: id }, 'config push crashed');
         view.status = 'failed';
         view.summary = `the push stopped on an internal error: ${(err as Error).message}`;
         view.finishedAt = now();
         this.update(view);
+        await this.saved;
         return view;
       })
       .finally(() => {
@@ -196,30 +213,38 @@ export class PushService {
     return id;
   }
 
+  /**
+   * Stores the view's progress, then broadcasts it. Writes go one after another, in the
+   * order of the changes (a copy of the view as it is now), so the store never goes back to
+   * an older step.
+   */
   private update(view: PushView): void {
-    try {
-      this.deps.pushes.save(view);
-    } catch (err) {
-      // A closing server (or a failing disk) must not crash a rollout mid-step; on the next
-      // start the push is marked interrupted from what was last written (PU-9).
-      this.deps.app.log.warn({ err, pushId: view.id }, 'config push: could not store progress');
-      return;
-    }
-    this.deps.app.bus.emit('push.live', {
-      message: { type: 'push.progress', at: this.deps.now(), push: structuredClone(view) },
+    const copy = structuredClone(view);
+    this.saved = this.saved.then(async () => {
+      try {
+        await this.deps.store.savePush(copy);
+      } catch (err) {
+        // A closing server (or a failing disk) must not crash a rollout mid-step; on the next
+        // start the push is marked interrupted from what was last written (PU-9).
+        this.deps.app.log.warn({ err, pushId: view.id }, 'config push: could not store progress');
+        return;
+      }
+      this.deps.app.bus.emit('push.live', {
+        message: { type: 'push.progress', at: this.deps.now(), push: copy },
+      });
     });
   }
 
   /** PU-8: the cluster's files after the push; a baseline first when it is the first one. */
-  private record(
+  private async record(
     clusterId: string,
     view: PushView,
     planned: readonly PlannedChange[],
-    before: ReturnType<LiveFileStore['list']>,
+    before: readonly LiveFile[],
     author: string,
     rollbackOf: string | undefined,
-  ): string {
-    const { changesets, now } = this.deps;
+  ): Promise<string> {
+    const { store, now } = this.deps;
     const files: ChangesetFile[] = before.map((f) => ({
       host: f.node,
       component: f.component,
@@ -228,8 +253,8 @@ export class PushService {
       content: f.content,
       changed: false,
     }));
-    if (!changesets.latest(clusterId))
-      changesets.add({
+    if (!(await store.latestChangeset(clusterId)))
+      await store.addChangeset({
         id: `cs-${randomUUID()}`,
         clusterId,
         createdAt: view.createdAt - 1,
@@ -252,7 +277,7 @@ export class PushService {
           changed: true,
         });
     const id = `cs-${randomUUID()}`;
-    changesets.add({
+    await store.addChangeset({
       id,
       clusterId,
       createdAt: now(),
@@ -306,11 +331,11 @@ export class PushService {
           id,
         });
       },
-      afterDrop: (host: string, component: ConfigComponentKind): DropFacts => {
+      afterDrop: async (host: string, component: ConfigComponentKind): Promise<DropFacts> => {
         const agent = app.clusterStore.agentFor(clusterId, host);
         const since = agent?.online ? this.onlineAt.get(agent.agentId) : undefined;
         const late = agent ? this.lastApply.get(agent.agentId)?.late : undefined;
-        const file = this.deps.live.get(clusterId, host, component);
+        const file = await this.deps.live.get(clusterId, host, component);
         return {
           ...(since !== undefined && { onlineSince: since }),
           ...(late && { late }),

@@ -1,21 +1,20 @@
 import type { FastifyReply } from 'fastify';
 import { ApiError, type NeighbourInstance } from '@keepwatch/shared';
-import type { ChangesetStore } from './changeset-store';
-import type { LiveFileStore } from './live-files';
+import type { ConfigRepository } from '../../storage/config-repository';
+import type { LiveFiles } from './live-files';
 import { PushRefused, type PushService } from './push-service';
-import type { PushStore } from './push-store';
 
-/* What the config module's route files share: the stores, the push service, reply helpers. */
+/* What the config module's route files share: the store, the push service, reply helpers. */
 
 export interface ConfigRouteContext {
-  live: LiveFileStore;
-  changesets: ChangesetStore;
-  pushes: PushStore;
+  live: LiveFiles;
+  /** Changesets and pushes (app.repos.config). */
+  store: ConfigRepository;
   service: PushService;
   /** A cluster the status store knows, or one with live files. */
-  known(id: string): boolean;
+  known(id: string): Promise<boolean>;
   /** Other clusters' VRRP instances (VR-1 across clusters). */
-  neighbours(id: string): NeighbourInstance[];
+  neighbours(id: string): Promise<NeighbourInstance[]>;
 }
 
 export const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };

@@ -17,7 +17,7 @@ import { errors, notFound, refused, tags, type ConfigRouteContext } from './rout
  * live files), one with every file's content, and a roll back to one as a new push.
  */
 export function versionRoutes(app: FastifyInstance, ctx: ConfigRouteContext): void {
-  const { live, changesets, service } = ctx;
+  const { live, store, service } = ctx;
 
   app.get(
     '/clusters/:id/changesets',
@@ -29,7 +29,9 @@ export function versionRoutes(app: FastifyInstance, ctx: ConfigRouteContext): vo
         response: { 200: ChangesetList, ...errors },
       },
     },
-    (request) => ({ changesets: changesets.list((request.params as ConfigClusterParams).id) }),
+    async (request) => ({
+      changesets: await store.changesets((request.params as ConfigClusterParams).id),
+    }),
   );
 
   app.get(
@@ -42,15 +44,15 @@ export function versionRoutes(app: FastifyInstance, ctx: ConfigRouteContext): vo
         response: { 200: DiffResponse, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const q = request.query as DiffQuery;
-      const from = changesets.get(q.from);
+      const from = await store.changeset(q.from);
       if (!from) return notFound(reply, `no changeset ${q.from}`);
       let to: VersionFile[];
       if (q.to === 'live') {
-        to = live.list(from.clusterId).map((f) => ({ ...f, host: f.node }));
+        to = (await live.list(from.clusterId)).map((f) => ({ ...f, host: f.node }));
       } else {
-        const cs = changesets.get(q.to);
+        const cs = await store.changeset(q.to);
         if (!cs || cs.clusterId !== from.clusterId)
           return notFound(reply, `no changeset ${q.to} in cluster ${from.clusterId}`);
         to = cs.contents;
@@ -69,9 +71,9 @@ export function versionRoutes(app: FastifyInstance, ctx: ConfigRouteContext): vo
         response: { 200: ChangesetDetail, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as { id: string };
-      return changesets.get(id) ?? notFound(reply, `no changeset ${id}`);
+      return (await store.changeset(id)) ?? notFound(reply, `no changeset ${id}`);
     },
   );
 
@@ -87,12 +89,12 @@ export function versionRoutes(app: FastifyInstance, ctx: ConfigRouteContext): vo
         response: { 202: PushAccepted, ...errors },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as { id: string };
       const body = request.body as RollbackRequest;
-      const target = changesets.get(id);
+      const target = await store.changeset(id);
       if (!target) return notFound(reply, `no changeset ${id}`);
-      const now = live.list(target.clusterId);
+      const now = await live.list(target.clusterId);
       const changes = target.contents
         .filter(
           (f) =>
@@ -104,7 +106,7 @@ export function versionRoutes(app: FastifyInstance, ctx: ConfigRouteContext): vo
           .code(409)
           .send({ error: 'nothing_to_do', message: `the cluster already runs changeset ${id}` });
       try {
-        const pushId = service.start(
+        const pushId = await service.start(
           target.clusterId,
           {
             message: body.message ?? `roll back to ${id} (${target.message})`,
