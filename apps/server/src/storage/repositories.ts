@@ -1,6 +1,6 @@
 import type { AuditEntry } from '@keepwatch/shared';
 import type { Role } from '../plugins/auth-policy';
-import type { AuditFilter, AuditInput } from '../modules/audit/audit-store';
+import type { AuditFilter, AuditInput } from '../modules/audit/audit-types';
 import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
@@ -201,7 +201,7 @@ export interface EnrollmentRepository {
 export interface AuditRepository {
   /** The entry's id (ids grow: `before` cursors page by them). */
   record(entry: AuditInput, at: number): Promise<number>;
-  /** Newest first, as AuditStore.list (an action ending in '.' is a prefix). */
+  /** Newest first, as GET /audit lists them (an action ending in '.' is a prefix). */
   list(limit: number, before?: number, filter?: AuditFilter): Promise<AuditEntry[]>;
   /** Deletes entries with at < before; how many. */
   prune(before: number): Promise<number>;

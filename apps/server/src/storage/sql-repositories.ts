@@ -1,15 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type pg from 'pg';
-import type { AuditEntry, AuditResult } from '@keepwatch/shared';
 import { isRole } from '../plugins/auth-policy';
-import type { AuditFilter, AuditInput } from '../modules/audit/audit-store';
 import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type {
   ApiTokenLookup,
   ApiTokenRecord,
   ApiTokensRepository,
-  AuditRepository,
   EnrollAttempt,
   EnrollmentRepository,
   EnrollOutcome,
@@ -20,6 +17,7 @@ import type {
   SessionLookup,
   SessionsRepository,
 } from './repositories';
+import { SqlAudit } from './sql-audit';
 import { SqlConfig } from './sql-config';
 import { SqlIngest } from './sql-ingest';
 import { SqlMaintenance } from './sql-maintenance';
@@ -31,7 +29,6 @@ import {
   txLock,
   txRun,
   type SqlDriver,
-  type SqlValue,
   type TxBody,
 } from './sql-driver';
 
@@ -308,75 +305,6 @@ class SqlEnrollment implements EnrollmentRepository {
       [agentId, at],
     );
     return n === 1;
-  }
-}
-
-function parseDetail(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-class SqlAudit implements AuditRepository {
-  constructor(private readonly q: SqlDriver) {}
-
-  async record(e: AuditInput, at: number): Promise<number> {
-    const row = await this.q.get<{ id: number }>(
-      'INSERT INTO audit (at, actor, action, target, result, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
-      [
-        at,
-        e.actor,
-        e.action,
-        e.target ?? null,
-        e.result ?? 'ok',
-        JSON.stringify(e.detail ?? {}),
-        e.ip ?? null,
-      ],
-    );
-    if (!row) throw new Error('INSERT … RETURNING gave no row');
-    return row.id;
-  }
-
-  async list(limit: number, before?: number, filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    const add = (sql: (n: number) => string, ...values: SqlValue[]): void => {
-      params.push(...values);
-      where.push(sql(params.length - values.length + 1));
-    };
-    if (before !== undefined) add((n) => `id < $${n}`, before);
-    if (filter.actor !== undefined) add((n) => `actor = $${n}`, filter.actor);
-    // A prefix without LIKE: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
-    if (filter.action?.endsWith('.'))
-      add((n) => `substr(action, 1, $${n + 1}) = $${n}`, filter.action, filter.action.length);
-    else if (filter.action !== undefined) add((n) => `action = $${n}`, filter.action);
-    if (filter.from !== undefined) add((n) => `at >= $${n}`, filter.from);
-    if (filter.to !== undefined) add((n) => `at < $${n}`, filter.to);
-    params.push(limit);
-    const rows = await this.q.all<{
-      id: number;
-      at: number;
-      actor: string;
-      action: string;
-      target: string | null;
-      result: AuditResult;
-      detail: string;
-      ip: string | null;
-    }>(
-      `SELECT id, at, actor, action, target, result, detail, ip FROM audit
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map((r) => ({ ...r, detail: parseDetail(r.detail) }));
-  }
-
-  prune(before: number): Promise<number> {
-    return this.q.run('DELETE FROM audit WHERE at < $1', [before]);
   }
 }
 

@@ -1,16 +1,18 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AuditStore, type AuditInput } from './audit-store';
+import type { AuditInput } from './audit-types';
 
 export interface Audit {
-  /** Appends one row; never throws (a failed audit write is logged, the action goes on). */
+  /**
+   * Appends one row through app.repos.audit; never throws (a failed audit write is reported,
+   * the action goes on). On SQLite the row is written before this returns.
+   */
   record(input: AuditInput): void;
   /** record() with actor and ip taken from the request (actor 'anonymous' if logged out). */
   fromRequest(
     request: FastifyRequest,
     input: Omit<AuditInput, 'actor' | 'ip'> & { actor?: string },
   ): void;
-  readonly store: AuditStore;
 }
 
 export const AUDIT_RETENTION_MS = 365 * 86_400_000;
@@ -34,11 +36,13 @@ declare module 'fastify' {
 /** `app.audit`: the audit log decorator, available to every module registered after it. */
 export default fp<AuditPluginOptions>(
   (app, opts, done) => {
-    const store = new AuditStore(app.db, opts.now);
+    const { audit } = app.repos;
     // A year is enough to answer "who did that?"; a flood of failed logins must not grow the
     // table forever. Pruned at start and every hour while running (a server may run for years).
     const retentionMs = opts.retentionMs ?? AUDIT_RETENTION_MS;
-    const prune = app.storage.guard('audit retention', () => void store.prune(retentionMs));
+    const prune = app.storage.guard('audit retention', async () => {
+      await audit.prune(opts.now() - retentionMs);
+    });
     prune();
     const timer = setInterval(prune, opts.pruneEveryMs ?? AUDIT_PRUNE_EVERY_MS);
     timer.unref();
@@ -47,14 +51,11 @@ export default fp<AuditPluginOptions>(
       next();
     });
     const record = (input: AuditInput): void => {
-      try {
-        store.record(input);
-      } catch (err) {
-        app.storage.failed(err, `audit write (${input.action})`);
-      }
+      audit
+        .record(input, opts.now())
+        .catch((err: unknown) => app.storage.failed(err, `audit write (${input.action})`));
     };
     app.decorate('audit', {
-      store,
       record,
       fromRequest: (request, input) =>
         record({

@@ -91,14 +91,14 @@ describe('audit log', () => {
     expect((await page(`?to=${t0 - 60_000}`)).entries).toHaveLength(0);
   });
 
-  it('prunes entries older than the retention', () => {
-    const store = app.audit.store;
-    const before = store.list(500).length;
+  it('prunes entries older than the retention', async () => {
+    const store = app.repos.audit;
+    const before = (await store.list(500)).length;
     app.db
       .prepare("UPDATE audit SET at = at - ? WHERE action = 'user.create'")
       .run(AUDIT_RETENTION_MS + 1);
-    expect(store.prune(AUDIT_RETENTION_MS)).toBe(1);
-    expect(store.list(500)).toHaveLength(before - 1);
+    expect(await store.prune(Date.now() - AUDIT_RETENTION_MS)).toBe(1);
+    expect(await store.list(500)).toHaveLength(before - 1);
   });
 
   it('rejects a bad limit with 400', async () => {
@@ -127,19 +127,19 @@ describe('housekeeping while the server runs (issue 7 item 9)', () => {
       app.audit.record({ actor: 'system', action: 'test.old' });
       clock += AUDIT_RETENTION_MS + 1;
       app.audit.record({ actor: 'system', action: 'test.new' });
-      const actions = () => app.audit.store.list(500).map((e) => e.action);
+      const actions = async () => (await app.repos.audit.list(500)).map((e) => e.action);
       const sessions = () =>
         (app.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
       expect(clock - SESSION_TTL_MS).toBeGreaterThan(0);
-      expect(actions()).toContain('test.old');
+      expect(await actions()).toContain('test.old');
       expect(sessions()).toBe(1);
 
       vi.advanceTimersByTime(SESSION_PURGE_MS);
       expect(sessions()).toBe(0);
-      expect(actions()).toContain('test.old');
+      expect(await actions()).toContain('test.old');
       vi.advanceTimersByTime(AUDIT_PRUNE_EVERY_MS - SESSION_PURGE_MS);
-      expect(actions()).not.toContain('test.old');
-      expect(actions()).toContain('test.new');
+      expect(await actions()).not.toContain('test.old');
+      expect(await actions()).toContain('test.new');
     } finally {
       await app.close();
     }

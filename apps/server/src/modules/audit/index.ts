@@ -14,9 +14,9 @@ const auditModule: FastifyPluginCallback = (app, _opts, done) => {
         response: { 200: AuditPage, 400: ApiError, 401: ApiError, 403: ApiError },
       },
     },
-    (request) => {
+    async (request) => {
       const { limit = 100, before, actor, action, from, to } = request.query as AuditQuery;
-      const entries = app.audit.store.list(limit, before, {
+      const entries = await app.repos.audit.list(limit, before, {
         ...(actor !== undefined && { actor }),
         ...(action !== undefined && { action }),
         ...(from !== undefined && { from }),

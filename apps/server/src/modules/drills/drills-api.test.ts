@@ -125,7 +125,7 @@ describe('drills API', () => {
     expect(d.status).toBe('failed');
     expect(d.error).toContain('answered no request during the baseline');
     expect(d.report.faultAt).toBeNull();
-    const audit = app.audit.store.list(20).map((e) => e.action);
+    const audit = (await app.repos.audit.list(20)).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['drill.start', 'drill.end']));
   });
 

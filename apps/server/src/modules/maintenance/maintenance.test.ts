@@ -67,7 +67,7 @@ describe('maintenance windows', () => {
       headers: admin.bearer,
     });
     expect(again.statusCode).toBe(409);
-    const actions = app.audit.store.list(10).map((e) => `${e.action} ${e.target}`);
+    const actions = (await app.repos.audit.list(10)).map((e) => `${e.action} ${e.target}`);
     expect(actions).toContain('maintenance.start lab/lb2');
     expect(actions).toContain('maintenance.end lab/lb2');
   });
