@@ -214,6 +214,7 @@ export async function startAgent(
   outbox.onCondition(() => stats.sendNow());
   const connection = new Connection({
     url: config.server.url,
+    ...(config.server.replicas && { replicas: config.server.replicas }),
     // The server refuses the upgrade of a caller without an agent credential; the hello
     // carries the same credential again.
     wsOptions: {

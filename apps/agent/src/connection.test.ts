@@ -78,10 +78,11 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     return peers[n] as Peer;
   };
 
-  async function setup(log = silentLogger, heartbeatMs?: number) {
+  async function setup(log = silentLogger, heartbeatMs?: number, replicas?: string[]) {
     const outbox = await Outbox.open({ dir, agentId: 'lb1', log: silentLogger });
     const conn = new Connection({
       url,
+      ...(replicas && { replicas }),
       outbox,
       log,
       hello: () => hello,
@@ -234,5 +235,79 @@ describe('Connection (against a real ws server on 127.0.0.1)', () => {
     ac.abort();
     await conn.stopped();
     await outbox.close();
+  });
+
+  describe('with a second server replica', () => {
+    let other: WebSocketServer;
+    let otherPeers: Peer[];
+    let otherArrivals: Array<() => void>;
+    let otherUrl: string;
+    beforeEach(async () => {
+      otherPeers = [];
+      otherArrivals = [];
+      other = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/api/v1/agent/ws' });
+      other.on('connection', (ws) => {
+        otherPeers.push(new Peer(ws));
+        otherArrivals.splice(0).forEach((a) => a());
+      });
+      await new Promise<void>((r) => other.on('listening', r));
+      otherUrl = `ws://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    });
+    afterEach(async () => {
+      await new Promise<void>((r) => other.close(() => r()));
+    });
+    const otherPeer = async (n: number): Promise<Peer> => {
+      while (otherPeers.length <= n) await new Promise<void>((r) => otherArrivals.push(r));
+      return otherPeers[n] as Peer;
+    };
+
+    it('moves to the other replica when its server dies, and replays there what was not acknowledged', async () => {
+      const lines: string[] = [];
+      const log = createLogger({ sink: (l) => lines.push(l) });
+      const { outbox, conn } = await setup(log, undefined, [otherUrl]);
+      conn.start(ac.signal);
+      const p0 = await peer(0);
+      expect(await p0.next()).toMatchObject({ type: 'hello' });
+      p0.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 0 });
+      expect(await p0.next()).toMatchObject({ type: 'snapshot', seq: 1 });
+      p0.send({ type: 'ack', seq: 1 });
+      outbox.append({
+        type: 'service.health',
+        service: 'nginx',
+        health: { healthy: false, checkedAt: 1 },
+      });
+      expect(await p0.next()).toMatchObject({ type: 'service.health', seq: 2 });
+      // The first replica dies (kill -9: no close frame), its listener gone.
+      await new Promise<void>((r) => {
+        wss.close(() => r());
+        for (const c of wss.clients) c.terminate();
+      });
+      const q0 = await otherPeer(0);
+      expect(await q0.next()).toMatchObject({ type: 'hello', agentId: 'lb1' });
+      q0.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 1 });
+      expect(await q0.next()).toMatchObject({ type: 'service.health', seq: 2 });
+      expect(await q0.next()).toMatchObject({ type: 'snapshot', seq: 3 });
+      expect(peers).toHaveLength(1);
+      expect(
+        lines.some((l) => l.includes('disconnected from server') && l.includes(`next=${otherUrl}`)),
+      ).toBe(true);
+      ac.abort();
+      await conn.stopped();
+      await outbox.close();
+    });
+
+    it('goes to the next replica when the first cannot be reached at start', async () => {
+      await new Promise<void>((r) => wss.close(() => r()));
+      const { outbox, conn } = await setup(silentLogger, undefined, [otherUrl]);
+      conn.start(ac.signal);
+      const q0 = await otherPeer(0);
+      expect(await q0.next()).toMatchObject({ type: 'hello' });
+      q0.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverTime: 0, ackedSeq: 0 });
+      expect(await q0.next()).toMatchObject({ type: 'snapshot', seq: 1 });
+      expect(conn.ready).toBe(true);
+      ac.abort();
+      await conn.stopped();
+      await outbox.close();
+    });
   });
 });

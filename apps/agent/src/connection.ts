@@ -28,7 +28,10 @@ import { Backoff, sleep } from './timing';
  *   ping{id,t0}     -> pong{id,t0,t1,t2}
  *   action.request, logs.subscribe, logs.unsubscribe -> onRequest (the agent's handlers)
  *   close           -> onDisconnected, then reconnect after exponential backoff with full jitter;
- *                      4401/4403/4426 (credential, node binding, protocol) retry slowly
+ *                      4401/4403/4426 (credential, node binding, protocol) retry slowly.
+ *                      With server replicas, each new attempt goes to the next URL in turn: a
+ *                      replica that died is left at once for another (they share one store,
+ *                      and the outbox replays what the dead one never acknowledged).
  * Every inbound frame is decoded with the compiled validator before any handler runs;
  * a frame that does not decode is logged and ignored.
  */
@@ -36,6 +39,8 @@ import { Backoff, sleep } from './timing';
 export interface ConnectionOptions {
   /** ws:// or wss:// base URL of the panel. */
   url: string;
+  /** Base URLs of the panel's other replicas (same store), tried in turn after `url`. */
+  replicas?: readonly string[];
   outbox: Outbox;
   log: Logger;
   hello: () => AgentHello;
@@ -107,8 +112,9 @@ export class Connection {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const url = agentSocketUrl(this.opts.url);
-    while (!signal.aborted) {
+    const urls = [this.opts.url, ...(this.opts.replicas ?? [])].map(agentSocketUrl);
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const url = urls[attempt % urls.length] ?? agentSocketUrl(this.opts.url);
       const { code, reason, welcomed } = await this.connectOnce(url, signal);
       if (signal.aborted) break;
       if (welcomed) this.backoff.reset();
@@ -116,9 +122,16 @@ export class Connection {
       if (REFUSED.has(code)) {
         // The operator has to fix the token or upgrade something: keep trying, slowly.
         delay = Math.round((this.opts.refusedRetryMs ?? 30_000) * (0.5 + Math.random() / 2));
-        this.opts.log.error('server refused this agent', { code, reason, retryInMs: delay });
+        this.opts.log.error('server refused this agent', { code, reason, retryInMs: delay, url });
       } else {
-        this.opts.log.warn('disconnected from server', { code, reason, retryInMs: delay });
+        const next = urls[(attempt + 1) % urls.length];
+        this.opts.log.warn('disconnected from server', {
+          code,
+          reason,
+          retryInMs: delay,
+          url,
+          ...(urls.length > 1 && { next }),
+        });
       }
       await sleep(delay, signal);
     }

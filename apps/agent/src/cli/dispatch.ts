@@ -12,6 +12,7 @@ export const USAGE = `usage:
   keepwatch-agent run --config FILE [--log-level debug|info|warn|error]
   keepwatch-agent enroll --server URL --token TOKEN [--name NAME] [--cluster ID] [--role lb|backend]
                          [--config FILE] [--state-dir DIR] [--ca FILE | --fingerprint SHA256] [--allow-insecure]
+                         [--replicas URL,URL...]   (the panel's other server replicas, tried in turn)
   keepwatch-agent install [--config FILE] [--binary PATH] [--root DIR]
   keepwatch-agent uninstall [--root DIR]
   keepwatch-agent version`;
@@ -55,6 +56,7 @@ async function enrollCommand(args: string[]): Promise<number> {
     ca: { type: 'string' },
     fingerprint: { type: 'string' },
     'allow-insecure': { type: 'boolean' },
+    replicas: { type: 'string' },
   });
   const server = str(v['server']);
   const token = str(v['token']);
@@ -74,6 +76,10 @@ async function enrollCommand(args: string[]): Promise<number> {
     fingerprint: str(v['fingerprint']),
     stateDir: str(v['state-dir']),
     allowInsecure: v['allow-insecure'] === true,
+    replicas: (str(v['replicas']) ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== ''),
   });
   return 0;
 }

@@ -2,7 +2,7 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import { transportOptions } from '../tls-connect';
-import { toHttpUrl } from '../tls';
+import { insecureTransportError, toHttpUrl } from '../tls';
 import { AGENT_VERSION } from '../version';
 import { writeFileAtomic } from './atomic-file';
 import { defaultNodeName, enrolledConfig } from './enroll-config';
@@ -18,6 +18,8 @@ export interface EnrollOptions {
   caFile?: string | undefined;
   fingerprint?: string | undefined;
   allowInsecure: boolean;
+  /** The panel's other server replicas (written to server.replicas). */
+  replicas?: string[];
   stateDir?: string | undefined;
   hostname?: string;
   out: (line: string) => void;
@@ -50,6 +52,10 @@ export async function enroll(opts: EnrollOptions): Promise<{ agentId: string }> 
     allowInsecure: opts.allowInsecure,
   };
   const transport = await transportOptions(trust);
+  for (const url of opts.replicas ?? []) {
+    const refused = insecureTransportError({ ...trust, url });
+    if (refused) throw new Error(`--replicas: ${refused}`);
+  }
   const host = opts.hostname ?? osHostname();
   const name = opts.name ?? defaultNodeName(host);
   const payload = {
@@ -81,6 +87,7 @@ export async function enroll(opts: EnrollOptions): Promise<{ agentId: string }> 
       fingerprint: opts.fingerprint,
       allowInsecure: opts.allowInsecure,
       stateDir: opts.stateDir,
+      replicas: opts.replicas,
     },
     await existingConfig(opts.config),
   );

@@ -16,6 +16,7 @@ export interface EnrolledConfigInput {
   caFile?: string | undefined;
   fingerprint?: string | undefined;
   allowInsecure?: boolean | undefined;
+  replicas?: string[] | undefined;
   stateDir?: string | undefined;
 }
 
@@ -34,6 +35,7 @@ export function enrolledConfig(
   if (input.caFile) server['caFile'] = input.caFile;
   if (input.fingerprint) server['fingerprint'] = input.fingerprint;
   if (input.allowInsecure) server['allowInsecure'] = true;
+  if (input.replicas && input.replicas.length > 0) server['replicas'] = input.replicas.map(toWsUrl);
   const raw: Record<string, unknown> = {
     stateDir: input.stateDir ?? DEFAULT_STATE_DIR,
     control: [],

@@ -117,6 +117,61 @@ describe('keepwatch-agent enroll', () => {
     expect(() => statSync(config)).toThrow();
   });
 
+  it('writes the panel’s other replicas (--replicas) as ws URLs, held to the same transport rule', async () => {
+    const config = join(dir, 'replicas.json');
+    const replicas = 'http://127.0.0.1:18471, http://127.0.0.2:18472/';
+    expect(
+      await dispatch(
+        [
+          'enroll',
+          '--server',
+          base,
+          '--token',
+          await token(),
+          '--config',
+          config,
+          '--name',
+          'lb7',
+          '--replicas',
+          replicas,
+        ],
+        {},
+      ),
+    ).toBe(0);
+    const parsed = parseAgentConfig(JSON.parse(readFileSync(config, 'utf8')));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.value.server.replicas).toEqual(['ws://127.0.0.1:18471', 'ws://127.0.0.2:18472']);
+
+    // A plain-http replica off loopback is refused before the token is spent.
+    const refusedConfig = join(dir, 'replicas-refused.json');
+    const t = await token();
+    expect(
+      await dispatch(
+        [
+          'enroll',
+          '--server',
+          base,
+          '--token',
+          t,
+          '--config',
+          refusedConfig,
+          '--name',
+          'lb8',
+          '--replicas',
+          'http://10.83.0.2:8470',
+        ],
+        {},
+      ),
+    ).toBe(1);
+    expect(() => statSync(refusedConfig)).toThrow();
+    expect(
+      await dispatch(
+        ['enroll', '--server', base, '--token', t, '--config', refusedConfig, '--name', 'lb8'],
+        {},
+      ),
+    ).toBe(0);
+  });
+
   it('refuses plain http to a non-loopback panel without --allow-insecure', async () => {
     expect(
       await dispatch(

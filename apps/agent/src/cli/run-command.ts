@@ -3,6 +3,7 @@ import { loadAgentConfig } from '../config-file';
 import { run as exec } from '../exec';
 import { createLogger, type LogLevel } from '../log';
 import { transportOptions, wsClientOptions } from '../tls-connect';
+import { insecureTransportError } from '../tls';
 import { startSdNotify, type SdNotifyEnv } from './sd-notify';
 
 /** `keepwatch-agent run --config FILE`: runs until SIGINT/SIGTERM. Returns the exit code. */
@@ -17,6 +18,11 @@ export async function runAgent(
   try {
     config = await loadAgentConfig(configPath);
     transport = await transportOptions(config.server);
+    // Every replica is held to the same rule as the main URL (no plain ws:// off loopback).
+    for (const url of config.server.replicas ?? []) {
+      const refused = insecureTransportError({ ...config.server, url });
+      if (refused) throw new Error(`server.replicas: ${refused}`);
+    }
   } catch (err) {
     log.error((err as Error).message);
     return 2;

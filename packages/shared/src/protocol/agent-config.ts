@@ -20,6 +20,11 @@ export const AgentConfig = Type.Object({
   server: Type.Object({
     /** ws:// or wss:// base URL of the panel, e.g. ws://10.77.0.1:8470 */
     url: Type.String({ pattern: '^wss?://' }),
+    /**
+     * The other replicas of the panel (servers on one PostgreSQL), tried in turn when the
+     * current one is unreachable; the same credential and trust (CA, fingerprint) apply.
+     */
+    replicas: Type.Optional(Type.Array(Type.String({ pattern: '^wss?://' }), { maxItems: 8 })),
     /** The per-agent credential (from `enroll`), or a shared lab token. */
     token: Type.String({ minLength: 1 }),
     /** PEM CA bundle to verify a wss:// server with (default: the system's). */
