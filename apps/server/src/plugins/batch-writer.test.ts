@@ -7,10 +7,10 @@ function setup() {
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
   let commits = 0;
   const realTx = db.transaction.bind(db);
-  db.transaction = ((fn: () => void) => {
+  db.transaction = ((fn: (...args: unknown[]) => void) => {
     const tx = realTx(fn);
-    return () => {
-      tx();
+    return (...args: unknown[]) => {
+      tx(...args);
       commits++;
     };
   }) as typeof db.transaction;
@@ -64,5 +64,40 @@ describe('BatchWriter', () => {
     await expect(writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'b'])).rejects.toThrow(
       /closed/,
     );
+  });
+
+  describe('writeLatest', () => {
+    // Appends on conflict: a second run of the statement would show as 'ab'.
+    const UPSERT =
+      'INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET v = v || excluded.v';
+
+    it('runs a queued write of the same key once, with the last params; every promise settles', async () => {
+      const { db, commits } = setup();
+      const writer = new BatchWriter(db, { intervalMs: 10_000 });
+      const first = writer.writeLatest(UPSERT, '1', [1, 'a']);
+      const second = writer.writeLatest(UPSERT, '1', [1, 'b']);
+      const other = writer.writeLatest(UPSERT, '2', [2, 'c']);
+      expect(writer.pending).toBe(2);
+      await writer.flush();
+      await Promise.all([first, second, other]);
+      expect(db.prepare('SELECT id, v FROM t ORDER BY id').all()).toEqual([
+        { id: 1, v: 'b' },
+        { id: 2, v: 'c' },
+      ]);
+      expect(commits()).toBe(1);
+      // The next batch runs it again: coalescing is within one batch only.
+      await Promise.all([writer.writeLatest(UPSERT, '1', [1, 'd']), writer.flush()]);
+      expect(db.prepare('SELECT v FROM t WHERE id = 1').get()).toEqual({ v: 'bd' });
+    });
+
+    it('rejects every promise of a coalesced write when its batch fails', async () => {
+      const { db } = setup();
+      const writer = new BatchWriter(db, { intervalMs: 10_000 });
+      const first = writer.writeLatest('INSERT INTO t (id, v) VALUES (?, ?)', 'k', [1, 'a']);
+      const second = writer.writeLatest('INSERT INTO t (id, v) VALUES (?, ?)', 'k', [1, null]);
+      await writer.flush();
+      await expect(first).rejects.toThrow(/NOT NULL/);
+      await expect(second).rejects.toThrow(/NOT NULL/);
+    });
   });
 });

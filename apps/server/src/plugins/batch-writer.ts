@@ -26,9 +26,14 @@ export class BatchWriter {
   private queue: PendingWrite[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly statements = new Map<string, Statement>();
+  /** Queued writeLatest writes by sql + key (cleared with the queue). */
+  private readonly latest = new Map<string, { write: PendingWrite; done: Promise<void> }>();
   private readonly intervalMs: number;
   private readonly maxBatch: number;
   private closed = false;
+
+  /** One transaction function for every batch (not a new wrapper per flush). */
+  private readonly commit: (batch: PendingWrite[]) => void;
 
   constructor(
     private readonly db: Database,
@@ -36,9 +41,29 @@ export class BatchWriter {
   ) {
     this.intervalMs = opts.intervalMs ?? 20;
     this.maxBatch = opts.maxBatch ?? 500;
+    this.commit = db.transaction((batch: PendingWrite[]) => {
+      for (const w of batch) w.stmt.run(...w.params);
+    });
   }
 
   write(sql: string, params: unknown[]): Promise<void> {
+    return this.enqueue(sql, params, undefined);
+  }
+
+  /**
+   * Like write, for a statement whose last run wins (an upsert of one row's whole state): a
+   * write with the same sql and `key` still queued takes these params instead of queueing a
+   * second run, and both promises settle with the batch. One row write per key per batch
+   * instead of one per message (issue 11: per-event SQL under failover bursts).
+   */
+  writeLatest(sql: string, key: string, params: unknown[]): Promise<void> {
+    const queued = this.latest.get(`${sql}\u0000${key}`);
+    if (!queued || this.closed) return this.enqueue(sql, params, key);
+    queued.write.params = params;
+    return queued.done;
+  }
+
+  private enqueue(sql: string, params: unknown[], key: string | undefined): Promise<void> {
     if (this.closed) return Promise.reject(new Error('batch writer is closed'));
     let stmt = this.statements.get(sql);
     if (!stmt) {
@@ -46,11 +71,16 @@ export class BatchWriter {
       this.statements.set(sql, stmt);
     }
     const prepared = stmt;
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ stmt: prepared, params, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.schedule(0);
-      else this.schedule(this.intervalMs);
+    const write: PendingWrite = { stmt: prepared, params, resolve: () => {}, reject: () => {} };
+    const done = new Promise<void>((resolve, reject) => {
+      write.resolve = resolve;
+      write.reject = reject;
     });
+    this.queue.push(write);
+    if (key !== undefined) this.latest.set(`${sql}\u0000${key}`, { write, done });
+    if (this.queue.length >= this.maxBatch) this.schedule(0);
+    else this.schedule(this.intervalMs);
+    return done;
   }
 
   /** Commits everything queued so far; resolves when done (immediately if nothing is queued). */
@@ -81,10 +111,9 @@ export class BatchWriter {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    this.latest.clear();
     try {
-      this.db.transaction(() => {
-        for (const w of batch) w.stmt.run(...w.params);
-      })();
+      this.commit(batch);
     } catch (err) {
       this.opts.onError?.(err);
       for (const w of batch) w.reject(err);

@@ -91,7 +91,9 @@ export class AgentIngest {
     receivedAt: number,
     agentTs: number | null = null,
   ): Promise<void> {
-    const raised = this.writer.write(RAISE_SEQ, [message.seq, agentId]);
+    // One per agent per batch: its seqs only grow (a replaced connection's queue is flushed
+    // before the new one takes any), so the last queued is the highest.
+    const raised = this.writer.writeLatest(RAISE_SEQ, agentId, [message.seq, agentId]);
     raised.catch(() => undefined); // the insert below reports the same batch failure
     return this.track(
       agentId,
@@ -116,7 +118,8 @@ export class AgentIngest {
     r: { seq: number | null; type: string | null; reason: string; text: string },
     receivedAt: number,
   ): Promise<void> {
-    if (r.seq !== null) this.writer.write(RAISE_SEQ, [r.seq, agentId]).catch(() => undefined);
+    if (r.seq !== null)
+      this.writer.writeLatest(RAISE_SEQ, agentId, [r.seq, agentId]).catch(() => undefined);
     return this.track(
       agentId,
       this.writer.write(INSERT_REJECTED, [

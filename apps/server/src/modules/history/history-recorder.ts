@@ -108,7 +108,8 @@ export class HistoryRecorder {
         ])
         .catch(fail);
     });
-    this.writer.write(SAVE_MIRROR, [agentId, JSON.stringify(mirror)]).catch(fail);
+    // The whole node state, last one wins: one row write per agent per batch.
+    this.writer.writeLatest(SAVE_MIRROR, agentId, [agentId, JSON.stringify(mirror)]).catch(fail);
     this.latencies(agentId, msg);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentHello } from '@keepwatch/shared';
-import { ClusterStore, MAX_KNOWN_VIPS } from './cluster-store';
+import { CLOCK_PATCH_MS, ClusterStore, MAX_KNOWN_VIPS } from './cluster-store';
 import { NODE_LIMITS } from './node-state';
 
 const identity = (name: string, cluster = 'lab'): AgentHello['node'] => ({
@@ -125,6 +125,42 @@ describe('ClusterStore', () => {
     store.clock('a1', 3.4);
     expect(count).toBe(2);
     expect(store.cluster('lab')?.nodes[0]?.clockOffsetMs).toBe(3);
+  });
+
+  it('publishes a clock offset move below CLOCK_PATCH_MS only with the next change', () => {
+    const changes: string[][] = [];
+    const store = new ClusterStore(
+      () => 0,
+      (ids) => changes.push(ids),
+    );
+    store.hello('a1', identity('lb1'), 0);
+    store.clock('a1', 3);
+    expect(changes).toHaveLength(2);
+    store.clock('a1', 3 + CLOCK_PATCH_MS - 1);
+    store.clock('a1', 3 - CLOCK_PATCH_MS + 1);
+    expect(changes).toHaveLength(2);
+    // Drills read the raw node: it is current even without a change.
+    expect(store.nodeView('lab', 'lb1')?.clockOffsetMs).toBe(3 - CLOCK_PATCH_MS + 1);
+    store.clock('a1', 3 + CLOCK_PATCH_MS);
+    expect(changes).toHaveLength(3);
+    expect(store.cluster('lab')?.nodes[0]?.clockOffsetMs).toBe(3 + CLOCK_PATCH_MS);
+  });
+
+  it('always publishes a clock offset that crosses the skew limit', () => {
+    let count = 0;
+    const store = new ClusterStore(
+      () => 0,
+      () => count++,
+      { clockSkewMs: 100 },
+    );
+    store.hello('a1', identity('lb1'), 0);
+    store.clock('a1', 98);
+    store.clock('a1', 101);
+    expect(count).toBe(3);
+    expect(store.cluster('lab')?.findings.map((f) => f.rule)).toContain('CLOCK_SKEW');
+    store.clock('a1', 99);
+    expect(count).toBe(4);
+    expect(store.cluster('lab')?.findings.map((f) => f.rule)).not.toContain('CLOCK_SKEW');
   });
 });
 

@@ -6,7 +6,7 @@ import type {
   StatusCluster,
   StatusResponse,
 } from '@keepwatch/shared';
-import { deriveCluster } from '@keepwatch/shared';
+import { DEFAULT_THRESHOLDS, deriveCluster } from '@keepwatch/shared';
 import { deriveHorizon } from './derive-horizon';
 import { applyToNode } from './node-state';
 
@@ -14,6 +14,8 @@ interface AgentEntry {
   agentId: string;
   clusterId: string;
   node: NodeView;
+  /** The clock offset the last change it caused carried (see CLOCK_PATCH_MS). */
+  clockPublished?: number;
 }
 
 interface ClusterEntry {
@@ -27,6 +29,15 @@ interface ClusterEntry {
 }
 
 export type ChangeListener = (clusterIds: string[]) => void;
+
+/**
+ * A clock offset that moved less than this since the one its last change carried updates the
+ * node without a change of its own (it rides the next one). The estimate jitters by a
+ * millisecond or two from pong to pong; each change re-derives the cluster, patches every
+ * browser and runs the alert rules (issue 11 profile at 10,000 agents: most status, live and
+ * alert work came from pongs). Crossing the skew limit always is a change.
+ */
+export const CLOCK_PATCH_MS = 10;
 
 /** VIPs remembered per cluster; past it the one not seen longest is forgotten. */
 export const MAX_KNOWN_VIPS = 1024;
@@ -134,6 +145,15 @@ export class ClusterStore {
     const rounded = Math.round(offsetMs);
     if (entry.node.clockOffsetMs === rounded) return;
     entry.node.clockOffsetMs = rounded;
+    const was = entry.clockPublished;
+    const limit = this.thresholds.clockSkewMs ?? DEFAULT_THRESHOLDS.clockSkewMs;
+    if (
+      was !== undefined &&
+      Math.abs(rounded - was) < CLOCK_PATCH_MS &&
+      Math.abs(rounded) > limit === Math.abs(was) > limit
+    )
+      return;
+    entry.clockPublished = rounded;
     this.emit([entry.clusterId]);
   }
 
