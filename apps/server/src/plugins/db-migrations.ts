@@ -10,6 +10,7 @@ import * as m030 from '../migrations/030-history';
 import * as m010 from '../migrations/010-enrollment';
 import * as m020 from '../migrations/020-users-audit';
 import * as m090 from '../migrations/090-ingest-limits';
+import * as m110 from '../migrations/110-leases';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m070,
   m071,
   m090,
+  m110,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 /** The migration ids this build knows, in order (the last one is the schema it writes). */

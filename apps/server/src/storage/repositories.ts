@@ -6,6 +6,7 @@ import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
 import type { ConfigRepository } from './config-repository';
 import type { IngestRepository } from './ingest-repository';
+import type { LeaseRepository } from './lease-repository';
 import type { MaintenanceRepository } from './maintenance-repository';
 
 /*
@@ -215,6 +216,7 @@ export interface Repositories {
   readonly enrollment: EnrollmentRepository;
   readonly audit: AuditRepository;
   readonly ingest: IngestRepository;
+  readonly leases: LeaseRepository;
   readonly maintenance: MaintenanceRepository;
   readonly config: ConfigRepository;
 }

@@ -20,6 +20,7 @@ import type {
 import { SqlAudit } from './sql-audit';
 import { SqlConfig } from './sql-config';
 import { SqlIngest } from './sql-ingest';
+import { SqlLeases } from './sql-leases';
 import { SqlMaintenance } from './sql-maintenance';
 import { SqlUsers } from './sql-users';
 import {
@@ -318,6 +319,7 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     enrollment: new SqlEnrollment(q),
     audit: new SqlAudit(q),
     ingest: new SqlIngest(q),
+    leases: new SqlLeases(q),
     maintenance: new SqlMaintenance(q),
     config: new SqlConfig(q),
   };
