@@ -63,30 +63,38 @@ const isUniqueViolation = (err: unknown): boolean => {
 const mapError = (err: unknown): unknown =>
   isUniqueViolation(err) ? new DuplicateKeyError(err) : err;
 
-/** `$1` → `@p1`, and the values as the object better-sqlite3 binds by name. */
-function named(sql: string, params: readonly SqlValue[]): [string, Record<string, SqlValue>] {
+/** `$1` → `@p1` (better-sqlite3 binds named parameters), once per SQL text. */
+const toNamed = (sql: string): string => sql.replace(/\$(\d+)/g, '@p$1');
+
+/** The values as the object better-sqlite3 binds by name (`p1`, `p2`, …). */
+function bindNamed(params: readonly SqlValue[]): Record<string, SqlValue> {
   const values: Record<string, SqlValue> = {};
-  params.forEach((v, i) => (values[`p${i + 1}`] = v));
-  return [sql.replace(/\$(\d+)/g, '@p$1'), values];
+  for (let i = 0; i < params.length; i++) values[`p${i + 1}`] = params[i] ?? null;
+  return values;
 }
 
 export function sqliteDriver(db: Database): SqlDriver {
+  // Each SQL text is rewritten and prepared once for the life of the connection: the hot
+  // paths (a session lookup per request, a credential per hello) run a cached statement.
   const cache = new Map<string, Statement>();
   const prepare = (sql: string): Statement => {
     let stmt = cache.get(sql);
     if (!stmt) {
-      stmt = db.prepare(sql);
+      stmt = db.prepare(toNamed(sql));
       cache.set(sql, stmt);
     }
     return stmt;
   };
   const exec = (step: TxStep): unknown => {
     if (step.kind === 'lock') return undefined;
-    const [sql, values] = named(step.sql, step.params);
-    const stmt = prepare(sql);
+    const stmt = prepare(step.sql);
+    const values = bindNamed(step.params);
     try {
       if (step.kind === 'all') return stmt.all(values);
-      if (step.kind === 'get') return stmt.get(values);
+      // A writing statement (INSERT … RETURNING) is run to its end: get() stops at the first
+      // row and loses an error of the implicit commit (SQLITE_FULL), handing back a row that
+      // was never stored.
+      if (step.kind === 'get') return stmt.readonly ? stmt.get(values) : stmt.all(values)[0];
       return stmt.run(values).changes;
     } catch (err) {
       throw mapError(err);
