@@ -86,17 +86,17 @@ function agentGuard(app: FastifyInstance, request: FastifyRequest): Refusal | un
   return undefined;
 }
 
-function userGuard(
+async function userGuard(
   app: FastifyInstance,
   opts: AccessGuardOptions,
   request: FastifyRequest,
   access: Extract<RouteAccess, { kind: 'user' }>,
-): Refusal | undefined {
+): Promise<Refusal | undefined> {
   const credential = requestCredential(request, access.tokenInQuery);
   if (access.metricsToken && opts.metricsToken !== undefined && credential?.source === 'bearer') {
     if (sameSecret(credential.token, opts.metricsToken)) return undefined;
   }
-  const user = app.auth.resolveToken(credential?.token);
+  const user = await app.auth.resolveToken(credential?.token);
   if (!user || !credential) {
     return refusal(
       401,
@@ -123,11 +123,11 @@ function userGuard(
 }
 
 /** The checks of one request, in order; the refusal to send, if any. */
-function check(
+async function check(
   app: FastifyInstance,
   opts: AccessGuardOptions,
   request: FastifyRequest,
-): Refusal | undefined {
+): Promise<Refusal | undefined> {
   if (!opts.hosts.allows(request.host)) {
     return refusal(
       403,
@@ -177,7 +177,7 @@ export default fp<AccessGuardOptions>(
       });
     });
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const refused = check(app, opts, request);
+      const refused = await check(app, opts, request);
       if (!refused) return;
       if (refused.status === 401 && request.routeOptions.config?.metricsToken === true) {
         void reply.header('www-authenticate', 'Bearer');

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { forbiddenMessage, isRole, roleAtLeast, type Role } from './auth-policy';
 import { API_TOKEN_PREFIX, ApiTokenStore, sha256 } from './auth-tokens';
+import type { Repositories } from '../storage/repositories';
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from './password-hash';
 
 export interface AuthUser {
@@ -31,56 +31,52 @@ export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 // Refresh last_used_at at most this often: one write per minute per session, not per request.
 const TOUCH_EVERY_MS = 60_000;
 
-interface UserRow {
-  id: number;
-  username: string;
-  role: string;
-  disabled: number;
-  password_hash: string;
-}
+/** The repositories the service reads and writes (storage/repositories.ts). */
+export type AuthRepositories = Pick<Repositories, 'users' | 'sessions' | 'apiTokens'>;
 
-/** Users' credentials, sessions (stored as sha256 of the token, never the token) and API tokens. */
+/**
+ * Users' credentials, sessions (stored as sha256 of the token, never the token) and API
+ * tokens, through the repositories (app.repos): the same on SQLite and PostgreSQL.
+ */
 export class AuthService {
   readonly tokens: ApiTokenStore;
 
   constructor(
-    private readonly db: Database,
+    private readonly repos: AuthRepositories,
     private readonly now: () => number,
     /** Told about a bookkeeping write that failed (the request went on without it). */
     private readonly onWriteError: (err: unknown, what: string) => void = () => undefined,
   ) {
-    this.tokens = new ApiTokenStore(db, now, onWriteError);
+    this.tokens = new ApiTokenStore(repos.apiTokens, now, onWriteError);
   }
 
   /**
-   * Runs a bookkeeping write (last-used stamp, removing a dead session) that must not fail the
-   * request around it: with the disk full or the database locked a read still answers.
+   * Starts a bookkeeping write (last-used stamp, removing a dead session) that must not fail
+   * or slow the request around it: with the disk full or the database locked a read still
+   * answers. Not awaited (on SQLite it has run when this returns anyway).
    */
-  private bestEffort(what: string, write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      this.onWriteError(err, what);
-    }
+  private bestEffort(what: string, write: () => Promise<unknown>): void {
+    write().catch((err: unknown) => this.onWriteError(err, what));
   }
 
-  userCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  userCount(): Promise<number> {
+    return this.repos.users.count();
   }
 
   async createUser(username: string, password: string, role: Role = 'admin'): Promise<AuthUser> {
-    const hash = await hashPassword(password);
-    const info = this.db
-      .prepare('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
-      .run(username, hash, role, this.now());
-    return { id: Number(info.lastInsertRowid), username, role };
+    const passwordHash = await hashPassword(password);
+    const id = await this.repos.users.create({
+      username,
+      passwordHash,
+      role,
+      createdAt: this.now(),
+    });
+    return { id, username, role };
   }
 
   async setPassword(userId: number, password: string): Promise<void> {
-    const hash = await hashPassword(password);
-    this.db
-      .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?')
-      .run(hash, this.now(), userId);
+    const passwordHash = await hashPassword(password);
+    await this.repos.users.update(userId, { passwordHash }, this.now());
   }
 
   /**
@@ -88,35 +84,34 @@ export class AuthService {
    * work runs for unknown users, so timing does not reveal which usernames exist.
    */
   async checkPassword(username: string, password: string): Promise<AuthUser | null> {
-    const row = this.db
-      .prepare('SELECT id, username, role, disabled, password_hash FROM users WHERE username = ?')
-      .get(username) as UserRow | undefined;
-    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    const row = await this.repos.users.credentials(username);
+    const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
     if (!ok || !row || row.disabled || !isRole(row.role)) return null;
-    if (needsRehash(row.password_hash)) await this.setPassword(row.id, password);
+    if (needsRehash(row.passwordHash)) await this.setPassword(row.id, password);
     return { id: row.id, username: row.username, role: row.role };
   }
 
-  createSession(user: AuthUser): Session {
+  async createSession(user: AuthUser): Promise<Session> {
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
     const expiresAt = now + SESSION_TTL_MS;
-    this.db
-      .prepare(
-        'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(sha256(token), user.id, now, expiresAt, now);
+    await this.repos.sessions.create({
+      tokenHash: sha256(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt,
+    });
     return { token, user, expiresAt };
   }
 
   /**
-   * A session or API token → its user, or null. Synchronous on purpose: WebSocket handlers
-   * call it before attaching listeners.
+   * A session or API token → its user, or null: one indexed lookup per request (a prepared
+   * statement on SQLite), plus a last-used write at most once a minute per credential.
    */
-  resolveToken(token: string | undefined): RequestUser | null {
+  async resolveToken(token: string | undefined): Promise<RequestUser | null> {
     if (!token) return null;
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const owner = this.tokens.resolve(token);
+      const owner = await this.tokens.resolve(token);
       return (
         owner && {
           id: owner.id,
@@ -130,53 +125,41 @@ export class AuthService {
     return this.resolveSession(token);
   }
 
-  private resolveSession(token: string): RequestUser | null {
+  private async resolveSession(token: string): Promise<RequestUser | null> {
     const hash = sha256(token);
-    const row = this.db
-      .prepare(
-        `SELECT u.id, u.username, u.role, u.disabled, s.expires_at, s.last_used_at FROM sessions s
-         JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
-      )
-      .get(hash) as
-      (Omit<UserRow, 'password_hash'> & { expires_at: number; last_used_at: number }) | undefined;
+    const row = await this.repos.sessions.lookup(hash);
     if (!row) return null;
     const now = this.now();
     if (
-      row.expires_at <= now ||
-      now - row.last_used_at >= SESSION_IDLE_MS ||
+      row.expiresAt <= now ||
+      now - row.lastUsedAt >= SESSION_IDLE_MS ||
       row.disabled ||
       !isRole(row.role)
     ) {
-      this.bestEffort('delete a dead session', () =>
-        this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash),
-      );
+      this.bestEffort('delete a dead session', () => this.repos.sessions.delete(hash));
       return null;
     }
-    if (now - row.last_used_at >= TOUCH_EVERY_MS) {
-      this.bestEffort('touch a session', () =>
-        this.db.prepare('UPDATE sessions SET last_used_at = ? WHERE token_hash = ?').run(now, hash),
-      );
+    if (now - row.lastUsedAt >= TOUCH_EVERY_MS) {
+      this.bestEffort('touch a session', () => this.repos.sessions.touch(hash, now));
     }
-    return { id: row.id, username: row.username, role: row.role, via: 'session' };
+    return { id: row.userId, username: row.username, role: row.role, via: 'session' };
   }
 
-  revoke(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+  async revoke(token: string): Promise<void> {
+    await this.repos.sessions.delete(sha256(token));
   }
 
   /** Ends every session of a user (password change, disable), optionally sparing one. */
-  revokeUserSessions(userId: number, exceptToken?: string): number {
-    const except = exceptToken === undefined ? '' : sha256(exceptToken);
-    return this.db
-      .prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?')
-      .run(userId, except).changes;
+  revokeUserSessions(userId: number, exceptToken?: string): Promise<number> {
+    return this.repos.sessions.deleteForUser(
+      userId,
+      exceptToken === undefined ? undefined : sha256(exceptToken),
+    );
   }
 
-  purgeExpired(): void {
+  async purgeExpired(): Promise<void> {
     const now = this.now();
-    this.db
-      .prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_used_at <= ?')
-      .run(now, now - SESSION_IDLE_MS);
+    await this.repos.sessions.purge(now, now - SESSION_IDLE_MS);
   }
 
   /**

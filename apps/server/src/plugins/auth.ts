@@ -136,13 +136,13 @@ export function csrfMissing(request: FastifyRequest, credential: Credential): bo
 /** Users, sessions and API tokens (the guard that checks them: plugins/access-guard.ts). */
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
-    const auth = new AuthService(app.db, opts.now, (err, what) =>
+    const auth = new AuthService(app.repos, opts.now, (err, what) =>
       app.storage.failed(err, `auth: ${what} (the request went on without it)`),
     );
     app.decorate('auth', auth);
     app.decorate('initialAdminPassword', undefined);
     app.decorateRequest('user', null);
-    if (auth.userCount() === 0) {
+    if ((await auth.userCount()) === 0) {
       const generated = opts.adminPassword ? undefined : randomBytes(12).toString('base64url');
       await auth.createUser('admin', opts.adminPassword ?? generated ?? '', 'admin');
       app.initialAdminPassword = generated;
@@ -153,7 +153,7 @@ export default fp<AuthPluginOptions>(
         detail: { role: 'admin', initial: true },
       });
     }
-    auth.purgeExpired();
+    await auth.purgeExpired();
     // Dead sessions are refused when used anyway; this keeps the table from growing.
     const purge = setInterval(
       app.storage.guard('purge expired sessions', () => auth.purgeExpired()),

@@ -8,7 +8,7 @@ import { sqliteRepositories } from './sql-repositories';
 
 /*
  * The SQLite repositories read and write the very rows today's stores do (the modules not
- * moved onto them yet still use those stores; users and audit are moved): what one writes the other reads, so switching a module over later needs
+ * moved onto them yet still use those stores; users, sessions, API tokens and audit are moved): what one writes the other reads, so switching a module over later needs
  * no data migration.
  */
 
@@ -19,10 +19,11 @@ function setup() {
   db.pragma('foreign_keys = ON');
   migrate(db);
   const now = () => T0;
+  const repos = sqliteRepositories(db);
   return {
     db,
-    repos: sqliteRepositories(db),
-    auth: new AuthService(db, now),
+    repos,
+    auth: new AuthService(repos, now),
     enrollment: new EnrollmentStore(db, now),
   };
 }
@@ -31,8 +32,8 @@ describe('SQLite repositories and the current stores share their rows', () => {
   it('users, sessions and API tokens made by AuthService are read by the repositories', async () => {
     const s = setup();
     const admin = await s.auth.createUser('admin', 'correct horse battery', 'admin');
-    const session = s.auth.createSession(admin);
-    const { token, info } = s.auth.tokens.create(admin.id, 'ci', 'viewer', null);
+    const session = await s.auth.createSession(admin);
+    const { token, info } = await s.auth.tokens.create(admin.id, 'ci', 'viewer', null);
     expect(await s.repos.users.get('admin')).toEqual({
       id: admin.id,
       username: 'admin',
@@ -51,7 +52,7 @@ describe('SQLite repositories and the current stores share their rows', () => {
 
   it('a user and a session written by the repositories log in through AuthService', async () => {
     const s = setup();
-    const other = new AuthService(s.db, () => T0);
+    const other = new AuthService(s.repos, () => T0);
     await other.createUser('seed', 'x-long-enough-password', 'viewer');
     const hash = (await s.repos.users.credentials('seed'))?.passwordHash ?? '';
     const id = await s.repos.users.create({
@@ -71,7 +72,7 @@ describe('SQLite repositories and the current stores share their rows', () => {
       createdAt: T0,
       expiresAt: T0 + 1000,
     });
-    expect(s.auth.resolveToken('tok')).toMatchObject({ id, via: 'session' });
+    expect(await s.auth.resolveToken('tok')).toMatchObject({ id, via: 'session' });
   });
 
   it('enrollments cross both ways', async () => {

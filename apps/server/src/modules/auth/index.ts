@@ -67,7 +67,7 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
         .code(401)
         .send({ error: 'invalid_credentials', message: 'wrong username or password' });
     }
-    const session = app.auth.createSession(user);
+    const session = await app.auth.createSession(user);
     const csrfToken = csrfTokenFor(session.token);
     void reply.setCookie(SESSION_COOKIE, session.token, sessionCookieOptions(request));
     void reply.setCookie(CSRF_COOKIE, csrfToken, sessionCookieOptions(request, false));
@@ -110,9 +110,9 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
         response: { 200: OkResponse, 401: ApiError },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const credential = requestCredential(request);
-      if (credential && request.user?.via === 'session') app.auth.revoke(credential.token);
+      if (credential && request.user?.via === 'session') await app.auth.revoke(credential.token);
       void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       void reply.clearCookie(CSRF_COOKIE, { path: '/' });
       app.audit.fromRequest(request, {
@@ -189,7 +189,7 @@ const authModule: FastifyPluginCallback<AuthModuleOptions> = (app, opts, done) =
           .send({ error: 'invalid_credentials', message: 'the current password is wrong' });
       }
       await app.auth.setPassword(user.id, next);
-      const ended = app.auth.revokeUserSessions(user.id, credential.token);
+      const ended = await app.auth.revokeUserSessions(user.id, credential.token);
       app.audit.fromRequest(request, {
         action: 'user.password',
         target: user.username,

@@ -26,7 +26,7 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
         response: { 201: ApiTokenCreated, 400: ApiError, 401: ApiError, 403: ApiError },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const user = request.user;
       if (!user) return reply.code(401).send({ error: 'unauthorized', message: 'log in first' });
       const body = request.body as ApiTokenCreate;
@@ -37,7 +37,7 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
           .send({ error: 'forbidden', message: forbiddenMessage(role, user.role) });
       }
       const ttl = body.ttlDays === undefined ? null : body.ttlDays * DAY_MS;
-      const { token, info } = app.auth.tokens.create(user.id, body.name, role, ttl);
+      const { token, info } = await app.auth.tokens.create(user.id, body.name, role, ttl);
       app.audit.fromRequest(request, {
         action: 'token.create',
         target: String(info.id),
@@ -72,14 +72,14 @@ const tokensRoutes: FastifyPluginCallback = (app, _opts, done) => {
         response: { 200: OkResponse, 400: ApiError, 401: ApiError, 404: ApiError },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { id } = request.params as ApiTokenIdParams;
-      const owner = app.auth.tokens.ownerId(id);
+      const owner = await app.auth.tokens.ownerId(id);
       // Someone else's token is "not found" to a non-admin: ids are not worth confirming.
       if (owner === undefined || (owner !== request.user?.id && request.user?.role !== 'admin')) {
         return reply.code(404).send({ error: 'not_found', message: `no token ${id}` });
       }
-      app.auth.tokens.revoke(id);
+      await app.auth.tokens.revoke(id);
       app.audit.fromRequest(request, { action: 'token.revoke', target: String(id) });
       return { ok: true };
     },

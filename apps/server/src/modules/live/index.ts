@@ -40,9 +40,10 @@ const liveModule: FastifyPluginCallback<{ now?: () => number }> = (app, opts, do
   // A timer callback that throws takes the process down: a database error (disk full, locked,
   // I/O) must cost one re-check, not the server (storage.guard reports it; the next tick retries).
   const recheck = setInterval(
-    app.storage.guard('live feed: session re-check', () => {
+    app.storage.guard('live feed: session re-check', async () => {
       for (const [socket, token] of credentials) {
-        if (!app.auth.resolveToken(token)) socket.close(CloseCode.unauthorized, 'session ended');
+        if (!(await app.auth.resolveToken(token)))
+          socket.close(CloseCode.unauthorized, 'session ended');
       }
     }),
     LIVE_RECHECK_MS,
@@ -79,14 +80,24 @@ const liveModule: FastifyPluginCallback<{ now?: () => number }> = (app, opts, do
       socket.on('message', inbox.onMessage);
       socket.on('close', inbox.onClose);
       const token = requestToken(request, true);
-      if (!app.auth.resolveToken(token)) {
-        socket.close(CloseCode.unauthorized, 'login required');
-        return;
-      }
-      credentials.set(socket, token);
-      inbox.authorize();
-      socket.on('close', () => credentials.delete(socket));
-      hub.add(socket);
+      // The upgrade passed the guard; the feed starts once the credential resolves again.
+      app.auth.resolveToken(token).then(
+        (user) => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (!user) {
+            socket.close(CloseCode.unauthorized, 'login required');
+            return;
+          }
+          credentials.set(socket, token);
+          inbox.authorize();
+          socket.on('close', () => credentials.delete(socket));
+          hub.add(socket);
+        },
+        (err: unknown) => {
+          app.storage.failed(err, 'live feed: session check');
+          socket.close(1011, 'storage error');
+        },
+      );
     },
   );
   done();

@@ -51,7 +51,7 @@ describe('live feed /api/v1/live', () => {
     expect(live.ws.readyState).toBe(live.ws.OPEN);
     // Storage back: the next tick still ends the feed of a session that is gone.
     spy.mockImplementation(real);
-    app.auth.revoke(token);
+    await app.auth.revoke(token);
     expect(await live.closed).toMatchObject({ code: CloseCode.unauthorized });
   });
 

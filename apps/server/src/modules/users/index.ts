@@ -123,11 +123,12 @@ const usersModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, do
       const target = r.before;
       const ended =
         passwordHash !== undefined || body.disabled === true
-          ? app.auth.revokeUserSessions(target.id)
+          ? await app.auth.revokeUserSessions(target.id)
           : 0;
       // A reset means the old password may be known to someone else, who may have made a
       // token with it: the reset is only a reset if every credential of the old one dies.
-      const revokedTokens = passwordHash !== undefined ? app.auth.tokens.revokeUser(target.id) : 0;
+      const revokedTokens =
+        passwordHash !== undefined ? await app.auth.tokens.revokeUser(target.id) : 0;
       const detail = {
         role: body.role,
         disabled: body.disabled,
