@@ -62,7 +62,42 @@ class KernelWatch {
   }
 }
 
-async function oneMove(stack: Stack, kernel: KernelWatch, to: 'lb1' | 'lb2'): Promise<number> {
+/** vip.change additions of the VIP as the server took them in: agent's time and receive time. */
+class ServerWatch {
+  private readonly seen: { ts: number; at: number }[] = [];
+  constructor(stack: Stack) {
+    stack.app.bus.on('agent.data', ({ message, at }) => {
+      if (
+        message.type === 'vip.change' &&
+        message.action === 'add' &&
+        message.address.address === VIP
+      )
+        this.seen.push({ ts: message.ts, at });
+    });
+  }
+  /** The first one the agent stamped at or after `since`. */
+  since(since: number): { ts: number; at: number } | undefined {
+    return this.seen.find((s) => s.ts >= since);
+  }
+}
+
+interface Move {
+  /** kernel → browser patch, the figure. */
+  total: number;
+  /** kernel → the agent's stamp (its `ip monitor` line read). */
+  agent: number;
+  /** the agent's stamp → the server's receive (re-read, outbox fsync, socket). */
+  wire: number;
+  /** the server's receive → the browser's patch. */
+  server: number;
+}
+
+async function oneMove(
+  stack: Stack,
+  kernel: KernelWatch,
+  server: ServerWatch,
+  to: 'lb1' | 'lb2',
+): Promise<Move> {
   const since = Date.now();
   let patchAt = 0;
   const shown = stack.live.waitFor(
@@ -84,14 +119,22 @@ async function oneMove(stack: Stack, kernel: KernelWatch, to: 'lb1' | 'lb2'): Pr
     (s) => holdersOf(s, PREFIX, VIP).join() === to,
     30_000,
   );
-  return patchAt - kernelAt;
+  const got = server.since(kernelAt - 5);
+  return {
+    total: patchAt - kernelAt,
+    agent: got ? got.ts - kernelAt : Number.NaN,
+    wire: got ? got.at - got.ts : Number.NaN,
+    server: got ? patchAt - got.at : Number.NaN,
+  };
 }
 
 async function main(): Promise<void> {
   const moves = Number(values.moves);
   const stack = await startStack({ prefix: PREFIX, subnet: SUBNET, log });
   const kernel = new KernelWatch(stack.lab.hosts.filter((h) => h.role === 'lb'));
+  const server = new ServerWatch(stack);
   const latencies: number[] = [];
+  const stages: Move[] = [];
   try {
     await stack.live.waitFor(
       'lb1 holding the VIP',
@@ -99,9 +142,13 @@ async function main(): Promise<void> {
       30_000,
     );
     for (let i = 0; i < moves; i++) {
-      const ms = await oneMove(stack, kernel, i % 2 === 0 ? 'lb2' : 'lb1');
-      latencies.push(ms);
-      log(`move ${i + 1}/${moves}: kernel → browser patch ${ms} ms`);
+      const m = await oneMove(stack, kernel, server, i % 2 === 0 ? 'lb2' : 'lb1');
+      latencies.push(m.total);
+      stages.push(m);
+      log(
+        `move ${i + 1}/${moves}: kernel → browser patch ${m.total} ms ` +
+          `(agent stamp +${m.agent}, server receive +${m.wire}, patch +${m.server})`,
+      );
     }
   } finally {
     kernel.close();
@@ -118,7 +165,7 @@ async function main(): Promise<void> {
     },
     { figure: 'detection: worst move', value: `${Math.max(...latencies)} ms` },
   ];
-  const path = writeResult({ bench: 'detect', command, figures, data: { latencies } });
+  const path = writeResult({ bench: 'detect', command, figures, data: { latencies, stages } });
   process.stdout.write(`${command}\n\n${figuresTable(figures)}\n\nwritten to ${path}\n`);
 }
 

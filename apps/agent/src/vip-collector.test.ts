@@ -89,6 +89,37 @@ describe('VipCollector', () => {
     expect(o.list).toHaveLength(3);
   });
 
+  it('emits a line naming its address before the re-read, which then corrects what it got wrong', async () => {
+    const ip = fakeIp();
+    const o = observed();
+    const ac = new AbortController();
+    let release: (() => void) | undefined;
+    let gated = false;
+    const reads: ExecFn = (argv, opts) =>
+      gated
+        ? new Promise((r) => (release = () => void ip.exec(argv, opts).then(r)))
+        : ip.exec(argv, opts);
+    const c = new VipCollector({ exec: reads, spawn: ip.spawn, log: silentLogger, emit: o.emit });
+    await c.start(ac.signal);
+    gated = true;
+    // The kernel has no such address: the line was wrong (or already undone).
+    ip.line('2: eth0    inet 10.77.0.50/24 scope global secondary eth0', 1234);
+    // Emitted from the line alone: the re-read has not answered.
+    expect(release).toBeDefined();
+    expect(o.list[1]).toMatchObject({
+      ts: 1234,
+      added: [{ address: '10.77.0.50', prefix: 24, interface: 'eth0' }],
+      removed: [],
+    });
+    release?.();
+    await o.until(3);
+    expect(o.list[2]).toMatchObject({ ts: 1234, added: [], removed: [{ address: '10.77.0.50' }] });
+    expect(c.addresses.map((a) => a.address)).toEqual(['10.77.0.12']);
+    ac.abort();
+    ip.die();
+    await c.stopped();
+  });
+
   it('restarts ip monitor when it dies, and re-reads what it may have missed', async () => {
     const ip = fakeIp();
     const o = observed();

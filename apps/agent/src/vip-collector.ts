@@ -1,5 +1,12 @@
 import type { KernelAddress } from '@keepwatch/shared';
-import { diffAddresses, linkChanges, parseIpJsonAddr, parseMonitorLine } from './addr-parser';
+import {
+  addrKey,
+  diffAddresses,
+  linkChanges,
+  parseIpJsonAddr,
+  parseMonitorLine,
+  type MonitorLine,
+} from './addr-parser';
 import { spawnLines, type ExecFn } from './exec';
 import type { Logger } from './log';
 import type { Emit } from './observations';
@@ -31,6 +38,8 @@ export class VipCollector {
   /** Read time of the earliest monitor line not yet covered by a re-read. */
   private dirtyTs: number | undefined;
   private loop: Promise<void> | undefined;
+  /** Lines applied before their re-read (applyLine). */
+  private applied = 0;
 
   constructor(private readonly opts: VipCollectorOptions) {
     const b = opts.backoffMs ?? { base: 200, max: 5000 };
@@ -67,16 +76,50 @@ export class VipCollector {
     const ev = parseMonitorLine(line);
     if (ev?.family === 'inet6') return;
     this.opts.log.debug('address event', { line: line.slice(0, 160) });
+    if (ev) this.applyLine(ev, ts);
     this.dirtyTs ??= ts;
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /**
+   * A line that names its address is applied at once, before the re-read confirms it (issue
+   * 11, `pnpm bench detect`: the `ip -j addr` spawn was ~5 ms of a VIP move's path to the
+   * browser, up to 70 ms on a loaded host). The re-read still follows and emits whatever the
+   * line got wrong (the link state of a first address on an interface, a coalesced event).
+   */
+  private applyLine(ev: MonitorLine, ts: number): void {
+    if (ev.interface === 'lo') return;
+    const addr: KernelAddress = {
+      address: ev.address,
+      prefix: ev.prefix,
+      interface: ev.interface,
+      ...(this.current.some((a) => a.interface === ev.interface && a.linkDown) && {
+        linkDown: true as const,
+      }),
+    };
+    const key = addrKey(addr);
+    const others = this.current.filter((a) => addrKey(a) !== key);
+    const next =
+      ev.action === 'add'
+        ? [...others, addr].sort((a, b) => addrKey(a).localeCompare(addrKey(b)))
+        : others;
+    const { added, removed } = diffAddresses(this.current, next);
+    if (added.length === 0 && removed.length === 0) return;
+    this.current = next;
+    this.applied++;
+    this.opts.emit({ kind: 'addresses', ts, addresses: next, added, removed });
   }
 
   private async drain(): Promise<void> {
     while (this.dirtyTs !== undefined) {
       const ts = this.dirtyTs;
       this.dirtyTs = undefined;
+      const applied = this.applied;
       const next = await this.read();
       if (!next) continue;
+      // A line applied during the read may be missing from it: read again (the line set
+      // dirtyTs) rather than flip the address back and forth.
+      if (this.applied !== applied) continue;
       const { added, removed } = diffAddresses(this.current, next);
       const linkChanged = linkChanges(this.current, next);
       this.current = next;
