@@ -5,6 +5,11 @@ import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/e
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
 import type { ConfigRepository } from './config-repository';
+import type {
+  AlertChannelsRepository,
+  AlertQueueRepository,
+  AlertsRepository,
+} from './alerts-repository';
 import type { IngestRepository } from './ingest-repository';
 import type { LeaseRepository } from './lease-repository';
 import type { MaintenanceRepository } from './maintenance-repository';
@@ -219,4 +224,7 @@ export interface Repositories {
   readonly leases: LeaseRepository;
   readonly maintenance: MaintenanceRepository;
   readonly config: ConfigRepository;
+  readonly alerts: AlertsRepository;
+  readonly alertChannels: AlertChannelsRepository;
+  readonly alertQueue: AlertQueueRepository;
 }

@@ -19,6 +19,7 @@ import type {
 } from './repositories';
 import { SqlAudit } from './sql-audit';
 import { SqlConfig } from './sql-config';
+import { SqlAlertChannels, SqlAlertQueue, SqlAlerts } from './sql-alerts';
 import { SqlIngest } from './sql-ingest';
 import { SqlLeases } from './sql-leases';
 import { SqlMaintenance } from './sql-maintenance';
@@ -322,6 +323,9 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     leases: new SqlLeases(q),
     maintenance: new SqlMaintenance(q),
     config: new SqlConfig(q),
+    alerts: new SqlAlerts(q),
+    alertChannels: new SqlAlertChannels(q),
+    alertQueue: new SqlAlertQueue(q),
   };
 }
 

@@ -35,6 +35,10 @@ export class ActiveAlerts {
     return m ? [...m.values()] : [];
   }
 
+  *all(): IterableIterator<ActiveAlert> {
+    for (const m of this.byScope.values()) yield* m.values();
+  }
+
   scopes(): IterableIterator<string> {
     return this.byScope.keys();
   }

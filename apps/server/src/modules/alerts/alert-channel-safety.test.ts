@@ -115,7 +115,7 @@ describe('alert channel safety', () => {
         })
       ).statusCode,
     ).toBe(200);
-    expect(app.alerts.channels.get(dd.id)?.config['secret']).toBe('SEC-1');
+    expect((await app.alerts.channels.get(dd.id))?.config['secret']).toBe('SEC-1');
     // A new URL with the secret typed again is fine.
     expect(
       (
@@ -167,7 +167,7 @@ describe('alert channel safety', () => {
       error: 'secret_required',
       message: expect.stringContaining('host') as unknown,
     });
-    expect(app.alerts.channels.get(mail.id)?.config['host']).toBe('smtp.example.com');
+    expect((await app.alerts.channels.get(mail.id))?.config['host']).toBe('smtp.example.com');
   });
 
   it('the webhook test follows no redirect: a 3xx fails naming its Location, its target is never hit', async () => {

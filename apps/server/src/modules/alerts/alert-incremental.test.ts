@@ -3,9 +3,36 @@ import type { FastifyBaseLogger } from 'fastify';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding, StatusCluster } from '@keepwatch/shared';
 import { migrate } from '../../plugins/db-migrations';
+import type { Repositories } from '../../storage/repositories';
+import { sqlRepositories } from '../../storage/sql-repositories';
+import { sqliteDriver, type SqlDriver, type TxStep } from '../../storage/sql-driver';
 import { AlertService, DEFAULT_TUNING, type AlertTuning, type StatusSource } from './alert-service';
 
-/* SPEC.md AL-*: what an evaluation looks at, from a fake status and a real (in-memory) table. */
+/*
+ * SPEC.md AL-*: what an evaluation looks at, from a fake status and a real (in-memory) table
+ * behind the storage contract; the driver records every statement it runs.
+ */
+
+/** A driver that records the SQL of every statement, inside transactions too. */
+function recording(inner: SqlDriver, seen: string[]): SqlDriver {
+  return {
+    dialect: inner.dialect,
+    all: (sql, params) => (seen.push(sql), inner.all(sql, params)),
+    get: (sql, params) => (seen.push(sql), inner.get(sql, params)),
+    run: (sql, params) => (seen.push(sql), inner.run(sql, params)),
+    transaction: (body) =>
+      inner.transaction(function* () {
+        const gen = body();
+        let step = gen.next();
+        while (!step.done) {
+          const s: TxStep = step.value;
+          if (s.kind !== 'lock') seen.push(s.sql);
+          step = gen.next(yield s);
+        }
+        return step.value;
+      }),
+  };
+}
 
 const quiet = { warn() {}, info() {}, error() {} } as unknown as FastifyBaseLogger;
 
@@ -45,11 +72,13 @@ class FakeStatus implements StatusSource {
 
 describe('incremental alert evaluation', () => {
   let db: Database.Database;
+  let repos: Repositories;
+  let statements: string[];
   let status: FakeStatus;
   let clock: number;
   const tuning: AlertTuning = { ...DEFAULT_TUNING, holdMs: 0, startupGraceMs: 0 };
-  const service = (t: Partial<AlertTuning> = {}): AlertService =>
-    new AlertService(db, status, () => clock, { ...tuning, ...t }, quiet);
+  const service = (t: Partial<AlertTuning> = {}): Promise<AlertService> =>
+    AlertService.open(repos, status, () => clock, { ...tuning, ...t }, quiet);
   /** "cluster|RULE firing|resolved@t" per stored alert, oldest first. */
   const alerts = (): string[] =>
     rows().map(
@@ -65,15 +94,17 @@ describe('incremental alert evaluation', () => {
   beforeEach(() => {
     db = new Database(':memory:');
     migrate(db);
+    statements = [];
+    repos = sqlRepositories(recording(sqliteDriver(db), statements));
     status = new FakeStatus();
     clock = 1_000_000;
   });
 
-  it('AL-2: a change in cluster A never reads, observes or plans cluster B', () => {
+  it('AL-2: a change in cluster A never reads, observes or plans cluster B', async () => {
     status.set(cluster('a', []));
     status.set(cluster('b', [finding('SPLIT_BRAIN')]));
-    const s = service();
-    s.evaluate();
+    const s = await service();
+    await s.evaluate();
     expect(alerts()).toEqual(['b|SPLIT_BRAIN firing']);
     const held = vi.fn((_c: string, _n: readonly string[]) => false);
     s.held = held;
@@ -81,112 +112,116 @@ describe('incremental alert evaluation', () => {
     // b's finding clears, but only a is said to have changed: b is not looked at.
     status.set(cluster('a', [finding('NO_MASTER')]));
     status.set(cluster('b', []));
-    s.evaluate(['a']);
+    await s.evaluate(['a']);
     expect(new Set(status.reads)).toEqual(new Set(['a']));
     expect(held.mock.calls.every(([c]) => c === 'a')).toBe(true);
     expect(alerts()).toEqual(['b|SPLIT_BRAIN firing', 'a|NO_MASTER firing']);
-    s.evaluate(['b']);
+    await s.evaluate(['b']);
     expect(alerts()).toEqual([`b|SPLIT_BRAIN resolved@${clock}`, 'a|NO_MASTER firing']);
   });
 
-  it('AL-2: a cluster that is gone resolves its alerts', () => {
+  it('AL-2: a cluster that is gone resolves its alerts', async () => {
     status.set(cluster('a', [finding('NO_MASTER')]));
-    const s = service();
-    s.evaluate(['a']);
+    const s = await service();
+    await s.evaluate(['a']);
     status.map.delete('a');
-    s.evaluate(['a']);
+    await s.evaluate(['a']);
     expect(alerts()).toEqual([`a|NO_MASTER resolved@${clock}`]);
   });
 
-  it('AL-3: evaluations never read the alerts table after the start', () => {
+  it('AL-3: evaluations never read the alerts table after the start', async () => {
     status.set(cluster('a', [finding('NO_MASTER')]));
-    const s = service();
-    const read = vi.spyOn(s.alerts, 'active');
+    const s = await service();
+    const read = vi.spyOn(repos.alerts, 'active');
+    const recent = vi.spyOn(repos.alerts, 'recent');
     const prepare = vi.spyOn(db, 'prepare');
+    statements.length = 0;
     for (let i = 0; i < 5; i++) {
       status.set(cluster('a', i % 2 ? [] : [finding('NO_MASTER')]));
-      s.evaluate(['a']);
-      s.tick();
+      await s.evaluate(['a']);
+      await s.tick();
     }
     expect(read).not.toHaveBeenCalled();
-    expect(prepare.mock.calls.filter(([sql]) => /^\s*SELECT[\s\S]*FROM alerts/i.test(sql))).toEqual(
-      [],
-    );
+    expect(recent).not.toHaveBeenCalled();
+    const readsAlerts = (sql: string) => /^\s*SELECT[\s\S]*FROM alerts/i.test(sql);
+    expect(prepare.mock.calls.filter(([sql]) => readsAlerts(sql))).toEqual([]);
+    // Every statement the driver ran, inside the transactions too: writes only.
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter(readsAlerts)).toEqual([]);
+    expect(statements.filter((sql) => /^\s*SELECT/i.test(sql))).toEqual([]);
     // fired, resolved, fired again: three episodes, the last one open.
     expect(rows().map((r) => r.resolvedAt === null)).toEqual([false, false, true]);
   });
 
-  it('AL-3: a failed transaction changes nothing in memory and is retried at the next tick', () => {
+  it('AL-3: a failed transaction changes nothing in memory and is retried at the next tick', async () => {
     status.set(cluster('a', [finding('NO_MASTER')]));
-    const s = service();
-    const fire = vi.spyOn(s.alerts, 'fire').mockImplementationOnce(() => {
-      throw new Error('SQLITE_FULL');
-    });
-    expect(() => s.evaluate(['a'])).toThrow('SQLITE_FULL');
+    const s = await service();
+    const commit = vi.spyOn(repos.alerts, 'commit').mockRejectedValueOnce(new Error('SQLITE_FULL'));
+    await expect(s.evaluate(['a'])).rejects.toThrow('SQLITE_FULL');
     expect(rows()).toEqual([]);
-    expect(s.tick()).toBe(true);
-    expect(fire).toHaveBeenCalledTimes(2);
+    expect(await s.tick()).toBe(true);
+    expect(commit).toHaveBeenCalledTimes(2);
     expect(rows()).toHaveLength(1);
-    expect(s.tick()).toBe(false);
+    expect(await s.tick()).toBe(false);
   });
 
-  it('AL-5: a restart restores the firing alerts: still observed → not fired again; cleared → resolved', () => {
+  it('AL-5: a restart restores the firing alerts: still observed → not fired again; cleared → resolved', async () => {
     status.set(cluster('a', [finding('NO_MASTER')]));
     status.set(cluster('b', [finding('SPLIT_BRAIN')]));
-    service().evaluate();
+    await (await service()).evaluate();
     expect(rows()).toHaveLength(2);
     clock += 60_000;
-    const again = service();
-    again.evaluate(['a']);
+    const again = await service();
+    await again.evaluate(['a']);
     expect(rows()).toHaveLength(2);
     status.set(cluster('b', []));
-    again.evaluate(['b']);
+    await again.evaluate(['b']);
     expect(alerts()).toEqual(['a|NO_MASTER firing', `b|SPLIT_BRAIN resolved@${clock}`]);
   });
 
-  it('AL-4: restored offline nodes hold everything back until they are seen online, per cluster', () => {
+  it('AL-4: restored offline nodes hold everything back until they are seen online, per cluster', async () => {
     status.set(cluster('a', [finding('NODE_OFFLINE')], false));
     status.set(cluster('b', [], false));
-    const s = service({ startupGraceMs: 15_000 });
-    expect(s.evaluate(['a'])).toBe(false);
+    const s = await service({ startupGraceMs: 15_000 });
+    expect(await s.evaluate(['a'])).toBe(false);
     status.set(cluster('a', [finding('SPLIT_BRAIN')]));
-    expect(s.evaluate(['a'])).toBe(false); // b is still waiting
+    expect(await s.evaluate(['a'])).toBe(false); // b is still waiting
     status.set(cluster('b', []));
-    expect(s.evaluate(['b'])).toBe(true); // grace over: everything evaluated once
+    expect(await s.evaluate(['b'])).toBe(true); // grace over: everything evaluated once
     expect(alerts()).toEqual(['a|SPLIT_BRAIN firing']);
   });
 
-  it('AL-6: the tick re-checks a held cluster whose window ended, not the fleet', () => {
+  it('AL-6: the tick re-checks a held cluster whose window ended, not the fleet', async () => {
     for (const id of ['a', 'b', 'c']) status.set(cluster(id, []));
-    const s = service();
-    s.evaluate();
+    const s = await service();
+    await s.evaluate();
     let windowOpen = true;
     s.held = (c) => windowOpen && c === 'a';
     s.heldClusters = () => (windowOpen ? ['a'] : []);
     status.set(cluster('a', [finding('NO_MASTER')]));
-    s.evaluate(['a']);
+    await s.evaluate(['a']);
     expect(rows()).toEqual([]);
     status.reads.length = 0;
     windowOpen = false;
-    expect(s.tick()).toBe(true);
+    expect(await s.tick()).toBe(true);
     expect(new Set(status.reads)).toEqual(new Set(['a']));
     expect(rows()).toHaveLength(1);
   });
 
-  it('AL-6: a pending finding fires when its hold ends, by the tick, without a status change', () => {
+  it('AL-6: a pending finding fires when its hold ends, by the tick, without a status change', async () => {
     status.set(cluster('a', [finding('NO_MASTER')]));
-    const s = service({ holdMs: 2_000 });
-    s.evaluate(['a']);
+    const s = await service({ holdMs: 2_000 });
+    await s.evaluate(['a']);
     expect(rows()).toEqual([]);
     clock += 2_000;
-    expect(s.tick()).toBe(true);
+    expect(await s.tick()).toBe(true);
     expect(rows()).toHaveLength(1);
     void s.idle();
   });
 
-  it('AL-7: extra observers (drills) are their own scope: a cluster evaluation leaves them alone', () => {
+  it('AL-7: extra observers (drills) are their own scope: a cluster evaluation leaves them alone', async () => {
     status.set(cluster('a', []));
-    const s = service();
+    const s = await service();
     s.extraObserved = () => [
       {
         key: 'drill-schedule:1',
@@ -196,12 +231,12 @@ describe('incremental alert evaluation', () => {
         message: 'x',
       },
     ];
-    s.evaluate();
+    await s.evaluate();
     expect(rows().map((r) => r.key)).toEqual(['drill-schedule:1']);
-    s.evaluate(['a']);
+    await s.evaluate(['a']);
     expect(rows()).toEqual([{ key: 'drill-schedule:1', resolvedAt: null }]);
     s.extraObserved = () => [];
-    s.tick();
+    await s.tick();
     expect(rows()).toEqual([{ key: 'drill-schedule:1', resolvedAt: clock }]);
   });
 });

@@ -1,11 +1,11 @@
-import type { Database } from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
-import type { StatusCluster } from '@keepwatch/shared';
+import type { Alert, StatusCluster } from '@keepwatch/shared';
+import type { Repositories } from '../../storage/repositories';
 import { observe, planAlerts, type ActiveAlert, type ObservedAlert } from './alert-engine';
 import type { AlertDeliveryResult } from '@keepwatch/shared';
 import type { AlertNotice } from './alert-notice';
 import { ActiveAlerts, EXTRA_SCOPE } from './active-alerts';
-import { AlertStore } from './alert-store';
+import { RECENT_KEPT, RecentAlerts, firingNewestFirst } from './alert-list';
 import { StartupGrace } from './startup-grace';
 import { sendNotice } from './channels/send-notice';
 import { ChannelStore } from './channel-store';
@@ -61,15 +61,23 @@ export interface StatusSource {
   cluster(id: string): StatusCluster | undefined;
 }
 
+/** What the service stores through (app.repos). */
+export type AlertRepos = Pick<Repositories, 'alerts' | 'alertChannels' | 'alertQueue'>;
+
 /**
  * Turns status into alerts (firing/resolved), queues their notifications and delivers them.
  * Incremental (SPEC.md): a status change evaluates the changed clusters only, from the alerts
- * kept in memory; the database is written, never read, by an evaluation.
+ * kept in memory; the database is written, never read, by an evaluation. Storage goes through
+ * the repositories (app.repos.alerts, alertChannels, alertQueue); evaluations run one at a
+ * time (each plans from what the previous one committed).
  */
 export class AlertService {
-  readonly alerts: AlertStore;
   readonly channels: ChannelStore;
   private readonly queue: DeliveryQueue;
+  private readonly recent: RecentAlerts;
+  /** The evaluation running or last run: the next one starts after it. */
+  private serial: Promise<unknown> = Promise.resolve();
+  private tickQueued: Promise<boolean> | undefined;
   /** scope → (key → first seen) of findings observed but not firing yet. */
   private readonly pending = new Map<string, Map<string, number>>();
   private readonly active: ActiveAlerts;
@@ -105,18 +113,33 @@ export class AlertService {
    */
   extraObserved: (() => ObservedAlert[]) | undefined;
 
-  constructor(
-    private readonly db: Database,
+  /** AL-5: a (re)start restores the firing alerts and the latest resolved ones, once. */
+  static async open(
+    repos: AlertRepos,
+    status: StatusSource,
+    now: () => number,
+    tuning: AlertTuning,
+    log: FastifyBaseLogger,
+  ): Promise<AlertService> {
+    const [active, recent] = await Promise.all([
+      repos.alerts.active(),
+      repos.alerts.recent(RECENT_KEPT),
+    ]);
+    return new AlertService(repos, status, now, tuning, log, { active, recent });
+  }
+
+  private constructor(
+    private readonly repos: AlertRepos,
     private readonly status: StatusSource,
     private readonly now: () => number,
     private readonly tuning: AlertTuning,
     private readonly log: FastifyBaseLogger,
+    loaded: { active: ActiveAlert[]; recent: Alert[] },
   ) {
-    this.alerts = new AlertStore(db);
-    this.channels = new ChannelStore(db);
-    this.queue = new DeliveryQueue(db, tuning.backoff);
-    // AL-5: a restart restores the firing alerts from the table, once.
-    this.active = new ActiveAlerts(this.alerts.active());
+    this.channels = new ChannelStore(repos.alertChannels);
+    this.queue = new DeliveryQueue(repos.alertQueue, tuning.backoff);
+    this.active = new ActiveAlerts(loaded.active);
+    this.recent = new RecentAlerts(loaded.recent);
     const restored = function* (s: StatusSource) {
       for (const id of s.clusterIds()) {
         const c = s.cluster(id);
@@ -130,11 +153,36 @@ export class AlertService {
     );
   }
 
+  /** Firing alerts and the latest resolved ones, newest first (from memory, no query). */
+  list(recentLimit = RECENT_KEPT): { active: Alert[]; recent: Alert[] } {
+    return {
+      active: firingNewestFirst(this.active.all()),
+      recent: this.recent.latest(recentLimit),
+    };
+  }
+
+  /** The firing alerts (from memory). */
+  firing(): ActiveAlert[] {
+    return [...this.active.all()];
+  }
+
+  /** Runs `fn` after the evaluation in progress (evaluations plan from committed state). */
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
   /**
-   * One evaluation: fire, resolve, re-notify; returns whether anything was queued. With
+   * One evaluation: fire, resolve, re-notify; resolves to whether anything was queued. With
    * `clusterIds`, only those clusters (AL-2); without, every cluster and the extra scope.
    */
-  evaluate(clusterIds?: Iterable<string>): boolean {
+  evaluate(clusterIds?: Iterable<string>): Promise<boolean> {
+    const ids = clusterIds === undefined ? undefined : [...clusterIds];
+    return this.inTurn(() => this.evaluateNow(ids));
+  }
+
+  private evaluateNow(clusterIds: readonly string[] | undefined): Promise<boolean> {
     const now = this.now();
     if (clusterIds !== undefined)
       for (const id of clusterIds) this.grace.look(id, this.status.cluster(id));
@@ -142,7 +190,7 @@ export class AlertService {
     if (grace.holds) {
       // Nothing may change when the grace ends, so look again then rather than at the next change.
       this.wakeAt(this.grace.endsAt - now);
-      return false;
+      return Promise.resolve(false);
     }
     return this.evaluateScopes(
       clusterIds === undefined || grace.justEnded ? this.allScopes() : new Set(clusterIds),
@@ -153,9 +201,20 @@ export class AlertService {
   /**
    * The periodic pass (every second): what changes with time alone, not with status: hold
    * periods, re-notification, maintenance windows starting or ending, the extra observers,
-   * and scopes a failed transaction left behind.
+   * and scopes a failed transaction left behind. A tick asked for while one waits its turn
+   * is that one.
    */
-  tick(): boolean {
+  tick(): Promise<boolean> {
+    if (this.tickQueued) return this.tickQueued;
+    const run = this.inTurn(() => {
+      this.tickQueued = undefined;
+      return this.tickNow();
+    });
+    this.tickQueued = run;
+    return run;
+  }
+
+  private async tickNow(): Promise<boolean> {
     const now = this.now();
     const grace = this.grace.holds(now);
     if (grace.holds) return false;
@@ -177,7 +236,7 @@ export class AlertService {
       this.heldSeen.clear();
     }
     try {
-      return this.evaluateScopes(scopes, now);
+      return await this.evaluateScopes(scopes, now);
     } finally {
       this.wakeAtEarliestHoldEnd(now);
     }
@@ -191,7 +250,7 @@ export class AlertService {
     return scopes;
   }
 
-  private evaluateScopes(scopes: ReadonlySet<string>, now: number): boolean {
+  private async evaluateScopes(scopes: ReadonlySet<string>, now: number): Promise<boolean> {
     const fire: ObservedAlert[] = [];
     const resolve: ActiveAlert[] = [];
     const renotify: ActiveAlert[] = [];
@@ -215,7 +274,7 @@ export class AlertService {
     }
     if (fire.length + resolve.length + renotify.length === 0) return false;
     try {
-      this.commit(fire, resolve, renotify, now);
+      await this.commit(fire, resolve, renotify, now);
     } catch (err) {
       for (const s of scopes) this.retry.add(s);
       throw err;
@@ -229,30 +288,29 @@ export class AlertService {
   }
 
   /** One transaction; the in-memory alerts follow only once it committed (written through). */
-  private commit(
+  private async commit(
     fire: ObservedAlert[],
     resolve: ActiveAlert[],
     renotify: ActiveAlert[],
     now: number,
-  ): void {
-    const fired: ActiveAlert[] = [];
-    this.db.transaction(() => {
-      for (const o of fire) {
-        const id = this.alerts.fire(o, now);
-        fired.push({ ...o, id, firingAt: now, lastNotifiedAt: now });
-        this.enqueueAll(id, notice('firing', o, now, now));
-      }
-      for (const a of resolve) {
-        this.alerts.resolve(a.id, now);
-        this.enqueueAll(a.id, notice('resolved', a, a.firingAt, now, now));
-      }
-      for (const a of renotify) {
-        this.alerts.notified(a.id, now);
-        this.enqueueAll(a.id, notice('firing', a, a.firingAt, now));
-      }
-    })();
-    for (const a of fired) this.active.add(a);
+  ): Promise<void> {
+    const ids = await this.repos.alerts.commit(
+      {
+        fire: fire.map((o) => ({ alert: o, notice: notice('firing', o, now, now) })),
+        resolve: resolve.map((a) => ({
+          id: a.id,
+          notice: notice('resolved', a, a.firingAt, now, now),
+        })),
+        renotify: renotify.map((a) => ({ id: a.id, notice: notice('firing', a, a.firingAt, now) })),
+      },
+      now,
+    );
+    fire.forEach((o, i) =>
+      this.active.add({ ...o, id: ids[i] ?? 0, firingAt: now, lastNotifiedAt: now }),
+    );
     for (const a of resolve) this.active.remove(a);
+    // Latest first, as the table orders them (resolved_at, then id).
+    for (const a of [...resolve].sort((x, y) => x.id - y.id)) this.recent.resolved(a, now);
     for (const a of renotify) this.active.notified(a, now);
   }
 
@@ -299,11 +357,7 @@ export class AlertService {
       () => {
         this.holdTimer = undefined;
         this.holdDue = Infinity;
-        try {
-          this.tick();
-        } catch (err) {
-          this.onError(err, 'alert evaluation');
-        }
+        this.tick().catch((err: unknown) => this.onError(err, 'alert evaluation'));
       },
       Math.max(0, due) + 1,
     );
@@ -312,12 +366,10 @@ export class AlertService {
 
   /** A one-off notice (no alert behind it) to every enabled channel: a drill's result. */
   announce(n: AlertNotice): void {
-    for (const c of this.channels.enabled()) this.queue.enqueue(null, c.id, n, this.now());
-    this.kick();
-  }
-
-  private enqueueAll(alertId: number, n: AlertNotice): void {
-    for (const c of this.channels.enabled()) this.queue.enqueue(alertId, c.id, n, this.now());
+    this.queue.enqueueAll(null, n, this.now()).then(
+      () => this.kick(),
+      (err: unknown) => this.onError(err, 'alert announce'),
+    );
   }
 
   /** Starts a delivery pass unless one runs; a pass started meanwhile is folded into a rerun. */
@@ -340,32 +392,34 @@ export class AlertService {
   }
 
   private async deliverDue(): Promise<void> {
-    for (const d of this.queue.due(this.now())) {
-      const channel = this.channels.get(d.channelId);
+    for (const d of await this.queue.claim(this.now())) {
+      const channel = await this.channels.get(d.channelId);
       if (!channel) continue;
       try {
         await sendNotice(channel, d.notice, this.now());
-        this.queue.sent(d.id, this.now());
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.log.warn(
           { channel: channel.id, delivery: d.id, attempt: d.attempts + 1 },
           `alert delivery failed: ${message}`,
         );
-        this.queue.failed(d, message, this.now());
+        await this.queue.failed(d, message, this.now());
+        continue;
       }
+      await this.queue.sent(d, this.now());
     }
   }
 
   /** Stops the hold timer and waits for the delivery pass in progress (shutdown). */
   async idle(): Promise<void> {
     clearTimeout(this.holdTimer);
+    await this.serial;
     while (this.inFlight) await this.inFlight;
   }
 
   /** Sends a test notice right away, outside the queue, and reports how it went. */
   async test(channelId: number): Promise<AlertDeliveryResult | undefined> {
-    const channel = this.channels.get(channelId);
+    const channel = await this.channels.get(channelId);
     if (!channel) return undefined;
     const at = this.now();
     const probe: ObservedAlert = {

@@ -16,12 +16,13 @@ export interface AlertsPluginOptions {
 
 /**
  * Alerts: evaluated on every status change and on a timer (time-based findings, hold periods,
- * retries); the delivery queue lives in SQLite so pending notifications survive a restart.
+ * retries); the delivery queue is in the database (app.repos.alertQueue) so pending
+ * notifications survive a restart, and a delivery is claimed before it is sent.
  */
 export default fp<AlertsPluginOptions>(
-  (app, opts, done) => {
+  async (app, opts) => {
     const tuning: AlertTuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const service = new AlertService(app.db, app.clusterStore, opts.now, tuning, app.log);
+    const service = await AlertService.open(app.repos, app.clusterStore, opts.now, tuning, app.log);
     service.onChanged = () => app.bus.emit('alerts.changed', { at: opts.now() });
     service.onError = (err, what) => app.storage.failed(err, what);
     app.decorate('alerts', service);
@@ -33,22 +34,18 @@ export default fp<AlertsPluginOptions>(
         setImmediate(() => {
           const ids = [...dirty];
           dirty.clear();
-          try {
-            service.evaluate(ids);
-          } catch (err) {
-            app.storage.failed(err, 'alert evaluation');
-          }
+          service
+            .evaluate(ids)
+            .catch((err: unknown) => app.storage.failed(err, 'alert evaluation'));
         });
       for (const id of e.clusterIds) dirty.add(id);
     });
     const timer = setInterval(
       app.storage.guard('alert tick', () => {
-        try {
-          service.tick();
-        } catch (err) {
-          app.storage.failed(err, 'alert evaluation');
-        }
-        service.kick();
+        service
+          .tick()
+          .catch((err: unknown) => app.storage.failed(err, 'alert evaluation'))
+          .finally(() => service.kick());
       }),
       opts.tickMs ?? 1000,
     );
@@ -63,7 +60,6 @@ export default fp<AlertsPluginOptions>(
       clearInterval(timer);
       await service.idle();
     });
-    done();
   },
   { name: 'alerts', dependencies: ['db', 'event-bus', 'cluster-store'], fastify: '5.x' },
 );

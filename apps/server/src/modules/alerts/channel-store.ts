@@ -1,15 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import type { AlertChannel, AlertChannelInput } from '@keepwatch/shared';
-
-interface ChannelRow {
-  id: number;
-  name: string;
-  type: string;
-  config: string;
-  enabled: number;
-  created_at: number;
-  updated_at: number;
-}
+import type { AlertChannelsRepository } from '../../storage/alerts-repository';
 
 export const MASK = '********';
 const SECRET_KEYS = new Set(['secret', 'pass', 'key']);
@@ -87,73 +77,48 @@ export interface StoredChannel {
   updatedAt: number;
 }
 
-const fromRow = (r: ChannelRow): StoredChannel => ({
-  id: r.id,
-  name: r.name,
-  type: r.type,
-  enabled: r.enabled === 1,
-  config: JSON.parse(r.config) as Record<string, unknown>,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
 export const publicChannel = (c: StoredChannel): AlertChannel => ({
   ...c,
   config: maskConfig(c.config),
 });
 
-/** The alert_channels table. */
+/** The channels (app.repos.alertChannels), with masked secrets resolved on update. */
 export class ChannelStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly repo: AlertChannelsRepository) {}
 
-  all(): StoredChannel[] {
-    return (this.db.prepare('SELECT * FROM alert_channels ORDER BY id').all() as ChannelRow[]).map(
-      fromRow,
-    );
+  all(): Promise<StoredChannel[]> {
+    return this.repo.all();
   }
 
-  enabled(): StoredChannel[] {
-    return this.all().filter((c) => c.enabled);
+  async enabled(): Promise<StoredChannel[]> {
+    return (await this.all()).filter((c) => c.enabled);
   }
 
-  get(id: number): StoredChannel | undefined {
-    const row = this.db.prepare('SELECT * FROM alert_channels WHERE id = ?').get(id) as
-      ChannelRow | undefined;
-    return row ? fromRow(row) : undefined;
+  get(id: number): Promise<StoredChannel | undefined> {
+    return this.repo.get(id);
   }
 
-  create(input: AlertChannelInput, at: number): StoredChannel {
-    const info = this.db
-      .prepare(
-        'INSERT INTO alert_channels (name, type, config, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        input.name,
-        input.type,
-        JSON.stringify(input.config),
-        input.enabled === false ? 0 : 1,
-        at,
-        at,
-      );
-    const created = this.get(Number(info.lastInsertRowid));
-    if (!created) throw new Error('channel insert lost');
-    return created;
+  create(input: AlertChannelInput, at: number): Promise<StoredChannel> {
+    return this.repo.create(input, at);
   }
 
-  update(id: number, input: AlertChannelInput, at: number): StoredChannel | undefined {
-    const prev = this.get(id);
+  async update(
+    id: number,
+    input: AlertChannelInput,
+    at: number,
+  ): Promise<StoredChannel | undefined> {
+    const prev = await this.get(id);
     if (!prev) return undefined;
     const config =
       prev.type === input.type ? keepMaskedSecrets(input.config, prev.config) : input.config;
-    this.db
-      .prepare(
-        'UPDATE alert_channels SET name = ?, type = ?, config = ?, enabled = ?, updated_at = ? WHERE id = ?',
-      )
-      .run(input.name, input.type, JSON.stringify(config), input.enabled === false ? 0 : 1, at, id);
-    return this.get(id);
+    return this.repo.update(
+      id,
+      { name: input.name, type: input.type, config, enabled: input.enabled !== false },
+      at,
+    );
   }
 
-  remove(id: number): boolean {
-    return this.db.prepare('DELETE FROM alert_channels WHERE id = ?').run(id).changes > 0;
+  remove(id: number): Promise<boolean> {
+    return this.repo.remove(id);
   }
 }

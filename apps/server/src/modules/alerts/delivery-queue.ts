@@ -1,12 +1,7 @@
-import type { Database } from 'better-sqlite3';
+import type { AlertQueueRepository, ClaimedDelivery } from '../../storage/alerts-repository';
 import type { AlertNotice } from './alert-notice';
 
-export interface Delivery {
-  id: number;
-  channelId: number;
-  notice: AlertNotice;
-  attempts: number;
-}
+export type Delivery = ClaimedDelivery;
 
 export interface BackoffPolicy {
   /** First retry after this; doubles per attempt. */
@@ -23,66 +18,39 @@ export function backoffDelay(attempts: number, p: BackoffPolicy): number {
   return Math.min(p.baseMs * 2 ** Math.max(0, attempts - 1), p.maxMs);
 }
 
-interface Row {
-  id: number;
-  channel_id: number;
-  payload: string;
-  attempts: number;
-}
+/** How long a claimed delivery is reserved for its sender: longer than any channel's timeouts. */
+export const CLAIM_LEASE_MS = 120_000;
 
-/** The alert_deliveries table: pending → sent | failed, durable across restarts. */
+/**
+ * The durable queue (app.repos.alertQueue): pending → sent | failed, across restarts and
+ * replicas. A delivery is claimed before it is sent (one sender at a time; a dead sender's
+ * claim runs out and the delivery is due again), and backoff is applied here.
+ */
 export class DeliveryQueue {
   constructor(
-    private readonly db: Database,
+    private readonly repo: AlertQueueRepository,
     private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
   ) {}
 
-  enqueue(alertId: number | null, channelId: number, notice: AlertNotice, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO alert_deliveries (alert_id, channel_id, event, payload, status, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(alertId, channelId, notice.event, JSON.stringify(notice), now, now);
+  enqueueAll(alertId: number | null, notice: AlertNotice, now: number): Promise<number> {
+    return this.repo.enqueueAll(alertId, notice, now);
   }
 
-  due(now: number, limit = 20): Delivery[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, channel_id, payload, attempts FROM alert_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-      )
-      .all(now, limit) as Row[];
-    return rows.map((r) => ({
-      id: r.id,
-      channelId: r.channel_id,
-      notice: JSON.parse(r.payload) as AlertNotice,
-      attempts: r.attempts,
-    }));
+  claim(now: number, limit = 20): Promise<Delivery[]> {
+    return this.repo.claim(now, limit, CLAIM_LEASE_MS);
   }
 
-  sent(id: number, now: number): void {
-    this.db
-      .prepare(
-        "UPDATE alert_deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL WHERE id = ?",
-      )
-      .run(now, id);
+  sent(d: Delivery, now: number): Promise<boolean> {
+    return this.repo.sent(d, now);
   }
 
   /** Records a failed attempt: retried later with backoff, or failed for good. */
-  failed(d: Delivery, error: string, now: number): void {
+  failed(d: Delivery, error: string, now: number): Promise<boolean> {
     const attempts = d.attempts + 1;
-    const final = attempts >= this.policy.maxAttempts;
-    this.db
-      .prepare(
-        'UPDATE alert_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
-      )
-      .run(
-        final ? 'failed' : 'pending',
-        attempts,
-        now + backoffDelay(attempts, this.policy),
-        error.slice(0, 1000),
-        d.id,
-      );
+    return this.repo.failed(d, {
+      error,
+      nextAt: now + backoffDelay(attempts, this.policy),
+      final: attempts >= this.policy.maxAttempts,
+    });
   }
 }

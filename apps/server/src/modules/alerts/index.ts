@@ -33,7 +33,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
         response: { 200: AlertsResponse, 401: ApiError },
       },
     },
-    () => alerts.alerts.list(),
+    () => alerts.list(),
   );
 
   app.get(
@@ -46,7 +46,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
         response: { 200: AlertChannelList, ...denied },
       },
     },
-    () => alerts.channels.all().map(publicChannel),
+    async () => (await alerts.channels.all()).map(publicChannel),
   );
 
   app.post(
@@ -61,7 +61,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
       },
     },
     async (request, reply) => {
-      const created = alerts.channels.create(request.body as AlertChannelInput, opts.now());
+      const created = await alerts.channels.create(request.body as AlertChannelInput, opts.now());
       app.audit.fromRequest(request, {
         action: 'alerts.channel.create',
         target: `channel:${created.id}`,
@@ -85,7 +85,11 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      const updated = alerts.channels.update(id, request.body as AlertChannelInput, opts.now());
+      const updated = await alerts.channels.update(
+        id,
+        request.body as AlertChannelInput,
+        opts.now(),
+      );
       if (!updated) return reply.code(404).send(notFound);
       app.audit.fromRequest(request, {
         action: 'alerts.channel.update',
@@ -109,7 +113,7 @@ const alertsModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, d
     },
     async (request, reply) => {
       const { id } = request.params as { id: number };
-      if (!alerts.channels.remove(id)) return reply.code(404).send(notFound);
+      if (!(await alerts.channels.remove(id))) return reply.code(404).send(notFound);
       app.audit.fromRequest(request, { action: 'alerts.channel.delete', target: `channel:${id}` });
       return reply.code(204).send();
     },

@@ -46,7 +46,10 @@ export default fp<DrillsModuleOptions>(
           },
           at: opts.now(),
         }),
-      alertsChanged: () => app.alerts.evaluate(),
+      alertsChanged: () =>
+        void app.alerts
+          .evaluate()
+          .catch((err: unknown) => app.storage.failed(err, 'alert evaluation')),
     });
     // SC-4: a schedule whose last run went wrong keeps an alert firing.
     app.alerts.extraObserved = () =>

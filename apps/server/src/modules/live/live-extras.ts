@@ -8,7 +8,7 @@ export const LIVE_RECENT_ALERTS = 50;
 
 /** The alert lists as one live message (sent on join and whenever an alert changes). */
 export function alertsMessage(app: FastifyInstance): LiveAlerts {
-  const { active, recent } = app.alerts.alerts.list(LIVE_RECENT_ALERTS);
+  const { active, recent } = app.alerts.list(LIVE_RECENT_ALERTS);
   return { type: 'alerts', at: Date.now(), active, recent };
 }
 

@@ -24,7 +24,7 @@ const metricsModule: FastifyPluginCallback = (app, _opts, done) => {
         clusters: app.clusterStore.status().clusters,
         interfaceOf: (cluster, node, instance) =>
           app.clusterStore.vrrpInterface(cluster, node, instance),
-        alertsFiring: app.alerts.alerts.active(),
+        alertsFiring: app.alerts.firing(),
         ingestMessages,
       });
       // The cluster families first, then the server's own health (prom-client's text is 0.0.4 too).
