@@ -45,7 +45,7 @@ describe.each([sqliteBackend(), postgresBackend()])('alerts contract on $name', 
 
   const channel = (name: string, enabled = true) =>
     r.alertChannels.create(
-      { name, type: 'webhook', config: { url: `http://x/${name}`, secret: 's' }, enabled },
+      { name, type: 'dingtalk', config: { url: `http://x/${name}`, secret: 's' }, enabled },
       T0,
     );
 
@@ -185,7 +185,7 @@ describe.each([sqliteBackend(), postgresBackend()])('alerts contract on $name', 
     expect(one).toEqual({
       id: expect.any(Number) as number,
       name: 'one',
-      type: 'webhook',
+      type: 'dingtalk',
       enabled: true,
       config: { url: 'http://x/one', secret: 's' },
       createdAt: T0,
@@ -197,13 +197,13 @@ describe.each([sqliteBackend(), postgresBackend()])('alerts contract on $name', 
     ]);
     const updated = await r.alertChannels.update(
       two.id,
-      { name: '二号', type: 'dingtalk', config: { url: 'http://y' }, enabled: true },
+      { name: '二号', type: 'webhook', config: { url: 'http://y' }, enabled: true },
       T0 + 7,
     );
     expect(updated).toEqual({
       ...two,
       name: '二号',
-      type: 'dingtalk',
+      type: 'webhook',
       config: { url: 'http://y' },
       enabled: true,
       updatedAt: T0 + 7,
