@@ -29,6 +29,8 @@ export interface PgCluster {
   dir: string;
   /** The postmaster's pid. */
   pid: number;
+  /** Stops the server (immediate: every connection is cut) and starts it again on the same port. */
+  restart(): Promise<void>;
   /** Stops the server (immediate) and removes the folder. Idempotent. */
   stop(): Promise<void>;
 }
@@ -195,6 +197,16 @@ export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgClu
       user: PG_USER,
       dir,
       pid: Number(pidLine.trim()),
+      restart: () => {
+        // stopArgv already runs as the cluster's owner.
+        spawnSync(stopArgv[0] ?? '', stopArgv.slice(1), { stdio: 'ignore', timeout: 30_000 });
+        run(
+          runAs,
+          [pgCtl, '-D', data, '-l', log, '-o', serverOpts, '-w', '-t', '30', 'start'],
+          'pg_ctl start',
+        );
+        return Promise.resolve();
+      },
       stop: () => {
         process.removeListener('exit', stopSync);
         stopSync();
