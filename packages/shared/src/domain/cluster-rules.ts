@@ -1,7 +1,7 @@
 import type { Finding, StatusVip, Verdict } from '../protocol/status';
 import type { NodeView } from './node-view';
 import type { RuleThresholds } from './rule-thresholds';
-import { claimsMaster, holds, keepalivedDown, listNames } from './cluster-view';
+import { claimsMaster, confirmedClaimants, holds, keepalivedDown, listNames } from './cluster-view';
 
 /*
  * The detection rules of SPEC.md. Each rule is a pure function of the cluster's nodes and
@@ -30,12 +30,21 @@ export const CLOCK_SKEW_MS = 500;
 
 const hit = (implies: Verdict, finding: Finding): RuleHit => ({ implies, finding });
 
-/** SB-1: a VIP in more than one kernel. SB-2: two keepalived MASTERs, VIP in ≤1 kernel. */
+/**
+ * SB-1: a VIP in more than one kernel. SB-2: two keepalived MASTERs, VIP in ≤1 kernel. SB-3:
+ * only claims confirmed after the other claimant's takeover count.
+ */
 export function splitBrain(ctx: RuleContext): RuleHit[] {
   const hits: RuleHit[] = [];
   const sb1Instances = new Set<string>();
+  const byName = new Map(ctx.nodes.map((n) => [n.name, n]));
+  const confirmed = (names: string[], instance: string): NodeView[] =>
+    confirmedClaimants(
+      names.map((name) => byName.get(name)).filter((n): n is NodeView => n !== undefined),
+      instance,
+    );
   for (const vip of ctx.vips) {
-    if (vip.holders.length < 2) continue;
+    if (vip.holders.length < 2 || confirmed(vip.holders, vip.instance).length < 2) continue;
     sb1Instances.add(vip.instance);
     hits.push(
       hit('at_risk', {
@@ -51,7 +60,10 @@ export function splitBrain(ctx: RuleContext): RuleHit[] {
   }
   for (const instance of ctx.instances) {
     if (sb1Instances.has(instance)) continue;
-    const masters = ctx.online.filter((n) => claimsMaster(n, instance)).map((n) => n.name);
+    const masters = confirmedClaimants(
+      ctx.online.filter((n) => claimsMaster(n, instance)),
+      instance,
+    ).map((n) => n.name);
     if (masters.length < 2) continue;
     hits.push(
       hit('at_risk', {

@@ -102,6 +102,54 @@ describe('cluster status derivation', () => {
     expect(c.verdict).toBe('at_risk');
   });
 
+  it('SB-3: a MASTER not heard from since the other took over (cut off by its link) is no split brain until it speaks', () => {
+    // lb1's last frame (t 500) predates lb2's takeover (t 800): its link went down with its
+    // agent's connection, so its report (MASTER, VIP in the kernel) is of before the takeover.
+    const cutOff = master('lb1', { vrrp: [{ ...vrrp('MASTER'), since: 0 }], lastSeen: 500 });
+    const taken = master('lb2', {
+      vrrp: [{ ...vrrp('MASTER', 90), since: 800 }],
+      addresses: [VIP],
+      lastSeen: 900,
+    });
+    const c = derive([cutOff, taken]);
+    expect(c.vips[0]?.holders).toEqual(['lb1', 'lb2']);
+    expect(rules(c)).not.toContain('SPLIT_BRAIN');
+    // Heard from after the takeover and still holding it: a split brain (SB-1).
+    const spoke = derive([{ ...cutOff, lastSeen: 850 }, taken]);
+    expect(spoke.findings.filter((f) => f.rule === 'SPLIT_BRAIN').map((f) => f.code)).toEqual([
+      'SB-1',
+    ]);
+  });
+
+  it('SB-3: two MASTERs both heard from after the takeover stay a split brain (vrrp partition, SB-2)', () => {
+    const lb1 = lb('lb1', { vrrp: [{ ...vrrp('MASTER'), since: 0 }], lastSeen: 950 });
+    const lb2 = master('lb2', { vrrp: [{ ...vrrp('MASTER', 90), since: 800 }], lastSeen: 900 });
+    expect(derive([lb1, lb2]).findings.map((f) => f.code)).toContain('SB-2');
+    // lb1 silent since before lb2's takeover: its MASTER claim is of before it.
+    expect(rules(derive([{ ...lb1, lastSeen: 700 }, lb2]))).not.toContain('SPLIT_BRAIN');
+  });
+
+  it("SB-3: a crashed keepalived's stale VIP is a split brain once its agent is heard from after the takeover", () => {
+    const crashed = lb('lb1', {
+      vrrp: [vrrp('MASTER')],
+      keepalivedRunning: false,
+      addresses: [VIP],
+      lastSeen: 700,
+    });
+    const taken = master('lb2', {
+      vrrp: [{ ...vrrp('MASTER', 90), since: 800 }],
+      addresses: [VIP],
+      lastSeen: 900,
+    });
+    expect(rules(derive([crashed, taken]))).not.toContain('SPLIT_BRAIN');
+    const later = derive([{ ...crashed, lastSeen: 820 }, taken]);
+    expect(later.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['SB-1', 'ST-1']));
+    // The takeover time is the agent's clock moved to the server's: lb2 runs 300 ms ahead, so
+    // its since 800 is 500 on the server clock, before lb1's last frame at 700.
+    const skewed = derive([crashed, { ...taken, clockOffsetMs: 300 }]);
+    expect(skewed.findings.map((f) => f.code)).toContain('SB-1');
+  });
+
   it('VU-1: a known VIP held by nobody is down', () => {
     const c = derive([lb('lb1', { vrrp: [vrrp('MASTER')] }), lb('lb2')]);
     expect(rules(c)).toContain('VIP_UNSERVED');

@@ -27,6 +27,29 @@ export function holds(node: NodeView, address: string): boolean {
   );
 }
 
+/** When the node's live keepalived became MASTER of `instance`, on the server clock. */
+function masterSince(node: NodeView, instance: string): number | undefined {
+  if (!claimsMaster(node, instance)) return undefined;
+  const since = node.vrrp.find((v) => v.instance === instance && v.state === 'MASTER')?.since;
+  return since === undefined ? undefined : since - (node.clockOffsetMs ?? 0);
+}
+
+/**
+ * SB-3: of `claimants` (holders of a VIP, or MASTERs of its instance), those whose claim is
+ * confirmed: a node not heard from (lastSeen) since another claimant became MASTER of the
+ * instance speaks of a time before that takeover (a MASTER cut off by its own link going
+ * down cannot report the change), so it does not contradict it until it speaks again.
+ */
+export function confirmedClaimants(claimants: NodeView[], instance: string): NodeView[] {
+  return claimants.filter((n) =>
+    claimants.every((o) => {
+      if (o === n || n.lastSeen === undefined) return true;
+      const since = masterSince(o, instance);
+      return since === undefined || n.lastSeen >= since;
+    }),
+  );
+}
+
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every VIP of the cluster: remembered ones plus whatever the lbs configure right now. */

@@ -133,7 +133,14 @@ export class ClusterStore {
     const derived = this.clusters.get(entry.clusterId)?.derived;
     const shown = derived?.value.nodes.find((n) => n.name === entry.node.name && n.online);
     if (!derived || !shown) return;
-    if (derived.value.findings.some((f) => f.rule === 'AGENT_STALE'))
+    // SB-3: a contested VIP's claimant not heard from since the takeover may now confirm a
+    // split brain: derive anew (contested VIPs are rare, so pongs stay cheap).
+    const contested = derived.value.vips.some(
+      (v) =>
+        (v.holders.length > 1 && v.holders.includes(entry.node.name)) ||
+        (v.masters.length > 1 && v.masters.includes(entry.node.name)),
+    );
+    if (contested || derived.value.findings.some((f) => f.rule === 'AGENT_STALE'))
       delete this.clusters.get(entry.clusterId)?.derived;
     else shown.lastSeen = at;
   }

@@ -63,6 +63,48 @@ describe('status store → rule inputs', () => {
     expect(store.cluster('lab')?.findings.map((f) => f.rule)).toContain('AGENT_STALE');
   });
 
+  it('SB-3: a cut-off MASTER is no split brain while silent; its next pong confirms one at once', () => {
+    let now = 100;
+    const store = new ClusterStore(() => now);
+    store.hello('a1', identity('lb1'), 0);
+    store.hello('a2', identity('lb2'), 0);
+    store.apply('a1', snap('MASTER', true), 100);
+    store.apply('a2', snap('BACKUP', false), 100);
+    // lb1 goes silent (its link, and its agent's connection, down); lb2 takes over at 3000.
+    now = 3000;
+    store.apply(
+      'a2',
+      {
+        type: 'vrrp.transition',
+        seq: 2,
+        ts: 3000,
+        instance: 'VI_1',
+        state: 'MASTER',
+        effectivePriority: 100,
+        source: 'fifo',
+      },
+      3000,
+    );
+    store.apply(
+      'a2',
+      {
+        type: 'vip.change',
+        seq: 3,
+        ts: 3000,
+        action: 'add',
+        address: { address: VIP, prefix: 24, interface: 'eth0' },
+      },
+      3000,
+    );
+    const rulesNow = (): string[] => store.cluster('lab')?.findings.map((f) => f.rule) ?? [];
+    expect(store.cluster('lab')?.vips[0]?.holders).toEqual(['lb1', 'lb2']);
+    expect(rulesNow()).not.toContain('SPLIT_BRAIN');
+    // lb1 speaks again still holding the VIP: a pong is enough to derive the split brain.
+    now = 4000;
+    store.seen('a1', 4000);
+    expect(rulesNow()).toContain('SPLIT_BRAIN');
+  });
+
   it('T-2: VRRP state changes are remembered for FLAPPING', () => {
     let now = 0;
     const store = new ClusterStore(() => now);
