@@ -239,6 +239,78 @@ describe('DrillRunner', () => {
     expect(restores).toEqual(['lb1', 'lb2']);
   });
 
+  it('RN-4: the fault is held for holdMs from the fault time the agent reported, not from the send', async () => {
+    const restoredAt: number[] = [];
+    let faultAt = 0;
+    const h = harness('nginx-outage', {
+      // The agent's step started 300 ms before its answer reached the server.
+      fault: () => {
+        faultAt = Date.now() - 300;
+        return Promise.resolve({ ok: true, at: faultAt });
+      },
+      restore: () => {
+        restoredAt.push(Date.now());
+        return Promise.resolve({ ok: true });
+      },
+    });
+    nginxOutage(h);
+    await finish(h);
+    expect(restoredAt).toHaveLength(1);
+    const held = (restoredAt[0] ?? 0) - faultAt;
+    expect(held).toBeGreaterThanOrEqual(8000);
+    expect(held).toBeLessThanOrEqual(8000 + 50); // one runner tick
+    const r = h.saved.at(-1);
+    expect(r?.faultAt).toBe(faultAt);
+    expect((r?.restoreAt ?? 0) - faultAt).toBe(held);
+  });
+
+  it('RN-5: every target gets the restore; one that does not answer is left to its deadline, recorded', async () => {
+    const asked: string[] = [];
+    const h = harness(
+      'vrrp-partition',
+      {
+        restore: (node) => {
+          asked.push(node);
+          return Promise.resolve(node === 'lb2' ? { ok: false, error: 'timeout' } : { ok: true });
+        },
+      },
+      { targets: ['lb1', 'lb2'] },
+    );
+    await finish(h);
+    expect(asked).toEqual(['lb1', 'lb2']);
+    const restores = (h.saved.at(-1)?.transitions ?? []).filter((x) => x.kind === 'restore');
+    expect(restores.map((x) => [x.node, x.detail])).toEqual([
+      ['lb1', 'restored'],
+      ['lb2', "restore failed: timeout (the agent's deadline restores it)"],
+    ]);
+  });
+
+  it('RN-9: the probe is started bounded by the longest the drill can last and stopped with it', async () => {
+    const durations: number[] = [];
+    let stops = 0;
+    let started = 0;
+    const h = harness('nginx-outage');
+    const start = h.ports.startProbe.bind(h.ports);
+    const stop = h.ports.stopProbe.bind(h.ports);
+    h.ports.startProbe = (ms) => {
+      durations.push(ms);
+      started = Date.now();
+      return start(ms);
+    };
+    h.ports.stopProbe = () => {
+      stops++;
+      return stop();
+    };
+    nginxOutage(h);
+    expect(await finish(h)).toBe('passed');
+    // baseline 1.5 s + hold 8 s + verify limit 10 s (this harness) + tail 1 s + 5 s margin.
+    expect(durations).toEqual([25_500]);
+    expect(stops).toBe(1);
+    const r = h.saved.at(-1);
+    const lastSample = Math.max(...(r?.samples.vip ?? []).map((x) => Number(x[0])));
+    expect(lastSample - started).toBeLessThan(25_500);
+  });
+
   it('RN-6: the abort button restores at once and the drill reads aborted', async () => {
     const h = harness('nginx-outage');
     at(5, () => (h.state.serving = null));
