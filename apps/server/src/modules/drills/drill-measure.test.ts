@@ -95,6 +95,19 @@ describe('drill measurement (SPEC.md ME-*)', () => {
     expect(m.totalRequests).toBe(samples.length);
   });
 
+  it("ME-2: an outage starting just before the fault time (an agent clock offset error) is the fault's", () => {
+    // The fault time read 30 ms late: the outage starts before it, and still counts.
+    const samples = probe(F - 1000, F + 3000, (t) => t >= F - 30 && t < F + 2000);
+    const m = measure(input({ samples }));
+    expect(m.downtimeMs).toBe(2030);
+    expect(m.outage).toMatchObject({ from: F - 30, to: F + 2000 });
+    // Earlier than FAULT_SLACK_MS before it: a failure of its own, not the fault's.
+    const early = measure(
+      input({ samples: probe(F - 1000, F + 3000, (t) => t >= F - 400 && t < F + 2000) }),
+    );
+    expect(early.downtimeMs).toBe(0);
+  });
+
   it('ME-3: the new MASTER is the first other kernel to get the VIP after the fault', () => {
     const m = measure(input({ samples: outageSamples, transitions: outageTransitions }));
     expect(m.newMaster).toBe('lb2');

@@ -42,6 +42,16 @@ export function failureRuns(samples: readonly ProbeSampleTuple[]): Run[] {
 
 const dur = (r: Run): number => r.to - r.from;
 
+/**
+ * ME-2: how early before the fault time a failure run may start and still be the fault's.
+ * The fault time is the agent's step start moved by its measured clock offset, whose error is
+ * up to half a ping's round trip (26 ms seen between two namespaces of one kernel on a busy
+ * lab; PF-7 accepts offsets up to 200 ms). An nginx stop refuses within a few ms, so a fault
+ * time read 10 ms late put the whole outage before it: 0 ms reported against 4490 ms seen
+ * by the test's own client (drills.lab.test.ts, 2026-12-02).
+ */
+export const FAULT_SLACK_MS = 200;
+
 export interface Measurement {
   totalRequests: number;
   failedRequests: number;
@@ -75,8 +85,9 @@ const round = (n: number): number => Math.round(n * 10) / 10;
 export function measure(m: MeasureInput): Measurement {
   const restoreAt = m.restoreAt ?? Infinity;
   const runs = failureRuns(m.samples);
-  // ME-2: the fault's outage is the longest run that starts in the fault window.
-  const inFault = runs.filter((r) => r.from >= m.faultAt && r.from <= restoreAt);
+  // ME-2: the fault's outage is the longest run that starts in the fault window, which opens
+  // FAULT_SLACK_MS early: the fault time is an agent's clock moved by its measured offset.
+  const inFault = runs.filter((r) => r.from >= m.faultAt - FAULT_SLACK_MS && r.from <= restoreAt);
   const outage = inFault.reduce<Run | null>((a, r) => (!a || dur(r) > dur(a) ? r : a), null);
   const faultEnd = Math.max(outage?.to ?? 0, Number.isFinite(restoreAt) ? restoreAt : 0);
   const failedRequests = inFault
