@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Drill, DrillKind, DrillPreflight } from '@keepwatch/shared';
 import { startStack, type Stack } from './stack';
-import { holdersOf, serviceHealthy, vrrpStateOf } from './status-queries';
+import { clusterOf, holdersOf, serviceHealthy, vrrpStateOf } from './status-queries';
 
 /*
  * Every drill kind end to end through the API on the real lab (keepalived, nginx, Tomcat
@@ -135,8 +135,38 @@ function independentClient(): {
   };
 }
 
+/**
+ * The live detection as the dashboard gets it: the split-brain finding codes (SB-1, SB-2) of
+ * the cluster in the live feed, read every 100 ms until stopped (bounded: 1500 reads).
+ */
+function watchSplitFindings(): { stop: () => Promise<Set<string>> } {
+  const seen = new Set<string>();
+  let on = true;
+  const loop = (async () => {
+    for (let i = 0; i < 1500 && on; i++) {
+      const now = stack.live.current();
+      const c = now ? clusterOf(now, CLUSTER) : undefined;
+      for (const f of c?.findings ?? []) if (f.rule === 'SPLIT_BRAIN') seen.add(f.code ?? '?');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
 function record(d: Drill): void {
   const r = d.report;
+  const firstBad = (r.samples.vip ?? []).find(
+    (x) => x[2] !== 200 && Number(x[0]) >= (r.faultAt ?? 0) - 1000,
+  );
+  figures.push(
+    `${d.kind}: first failed VIP request ${firstBad ? Math.round(Number(firstBad[0]) - (r.faultAt ?? 0)) : '-'} ms after the fault time, clock offsets ${JSON.stringify(r.clockOffsets)}`,
+  );
   figures.push(
     `${d.kind.padEnd(18)} ${d.status.padEnd(7)} downtime ${String(Math.round(r.downtimeMs)).padStart(5)} ms, failed ${String(r.failedRequests).padStart(4)}/${r.totalRequests}, newMaster ${r.newMaster ?? '-'} at ${r.timeToNewMasterMs ?? '-'} ms, detection/takeover/convergence ${r.detectionMs ?? '-'}/${r.takeoverMs ?? '-'}/${r.convergenceMs ?? '-'} ms, fail-back ${r.failback.failedRequests} req, bound ${r.bound?.lowMs ?? '-'}..${r.bound?.highMs ?? '-'} ms, findings [${r.findings.map((f) => f.code).join(',')}]${d.error ? `, error: ${d.error}` : ''}`,
   );
@@ -205,8 +235,12 @@ describe('drills on the real lab', () => {
   });
 
   it('keepalived-crash: the stale VIP is a finding, never a clean pass', async () => {
+    const live = watchSplitFindings();
     const d = await waitDone(await startDrill('keepalived-crash'));
+    const codes = await live.stop();
     record(d);
+    figures.push(`  live split-brain findings during keepalived-crash: [${[...codes].join(',')}]`);
+    expect(codes.has('SB-1'), 'the live detection flags the stale VIP (SB-1, SB-3)').toBe(true);
     expect(d.status).toBe('failed');
     expect(d.report.splitBrainSeen).toBe(true);
     expect(d.report.findings.map((f) => f.code)).toContain('stale-vip');
@@ -233,7 +267,11 @@ describe('drills on the real lab', () => {
         await new Promise((res) => setTimeout(res, 100));
       }
     })();
+    const live = watchSplitFindings();
     const d = await waitDone(await startDrill('link-down'));
+    const codes = await live.stop();
+    figures.push(`  live split-brain findings during link-down: [${[...codes].join(',')}]`);
+    expect([...codes], 'no false split brain in the live detection (SB-3)').toEqual([]);
     reading = false;
     await reader;
     record(d);
@@ -273,8 +311,16 @@ describe('drills on the real lab', () => {
     'vrrp-partition',
   ] as const)
     it(`${kind}: passes end to end and leaves the lab restored`, async () => {
+      const live = watchSplitFindings();
       const d = await waitDone(await startDrill(kind));
+      const codes = await live.stop();
       record(d);
+      if (kind === 'vrrp-partition') {
+        figures.push(
+          `  live split-brain findings during vrrp-partition: [${[...codes].join(',')}]`,
+        );
+        expect(codes.size, 'the live detection flags the partition (SB-3)').toBeGreaterThan(0);
+      }
       expect(
         d.status,
         `${d.error ?? ''} ${JSON.stringify(d.report.criteria.filter((c) => !c.ok))}`,
