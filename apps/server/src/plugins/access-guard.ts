@@ -68,7 +68,10 @@ function crossOrigin(request: FastifyRequest): Refusal | undefined {
   return refusal(403, 'cross_origin', `requests from origin ${origin} are not accepted`);
 }
 
-function agentGuard(app: FastifyInstance, request: FastifyRequest): Refusal | undefined {
+async function agentGuard(
+  app: FastifyInstance,
+  request: FastifyRequest,
+): Promise<Refusal | undefined> {
   const presented = parseAgentAuthorization(request.headers.authorization);
   if (!presented) {
     return refusal(
@@ -79,7 +82,7 @@ function agentGuard(app: FastifyInstance, request: FastifyRequest): Refusal | un
   }
   // modules/enrollment decorates the verifier; without it no agent can be told apart: refuse.
   const verdict = app.hasDecorator('agentCredentials')
-    ? app.agentCredentials.verify(presented.agentId, presented.token)
+    ? await app.agentCredentials.verify(presented.agentId, presented.token)
     : { ok: false as const, reason: 'agent credentials are not configured' };
   if (!verdict.ok) return refusal(401, 'unauthorized', verdict.reason);
   request.agentUpgrade = presented;

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '@keepwatch/shared';
 import type { Role } from '../plugins/auth-policy';
 import type { AuditFilter, AuditInput } from '../modules/audit/audit-types';
-import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-store';
+import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-types';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
 import type { ConfigRepository } from './config-repository';
@@ -199,10 +199,22 @@ export interface EnrollmentRepository {
     except?: string,
   ): Promise<string | undefined>;
   bind(agentId: string, binding: NodeBinding): Promise<void>;
+  /**
+   * ID-5: binds a live credential that has no node yet, unless another live credential holds
+   * that node: the check and the write under the enrollment lock, so two replicas admitting
+   * two such hellos for one node at once bind one (modules/enrollment/node-binding.ts).
+   */
+  bindIfFree(agentId: string, binding: NodeBinding): Promise<BindOutcome>;
   allCredentials(): Promise<CredentialRow[]>;
   /** Revokes the id for good (bans it if it never enrolled); false if already revoked. */
   revokeAgent(agentId: string, at: number): Promise<boolean>;
 }
+
+export type BindOutcome =
+  | { outcome: 'bound' }
+  | { outcome: 'node_taken'; holder: string }
+  /** Unknown, revoked, without a credential, or bound already. */
+  | { outcome: 'not_bindable' };
 
 export interface AuditRepository {
   /** The entry's id (ids grow: `before` cursors page by them). */

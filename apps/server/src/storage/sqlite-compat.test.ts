@@ -1,15 +1,13 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { EnrollmentStore, sha256Hex } from '../modules/enrollment/enrollment-store';
 import { AuthService } from '../plugins/auth-service';
 import { sha256 } from '../plugins/auth-tokens';
 import { migrate } from '../plugins/db-migrations';
 import { sqliteRepositories } from './sql-repositories';
 
 /*
- * The SQLite repositories read and write the very rows today's stores do (the modules not
- * moved onto them yet still use those stores; users, sessions, API tokens and audit are moved): what one writes the other reads, so switching a module over later needs
- * no data migration.
+ * AuthService (over the repositories since the auth move) and the SQLite repositories share
+ * their rows: a user, session or API token written by one is read by the other.
  */
 
 const T0 = 1_800_000_000_000;
@@ -24,7 +22,6 @@ function setup() {
     db,
     repos,
     auth: new AuthService(repos, now),
-    enrollment: new EnrollmentStore(db, now),
   };
 }
 
@@ -73,24 +70,5 @@ describe('SQLite repositories and the current stores share their rows', () => {
       expiresAt: T0 + 1000,
     });
     expect(await s.auth.resolveToken('tok')).toMatchObject({ id, via: 'session' });
-  });
-
-  it('enrollments cross both ways', async () => {
-    const s = setup();
-    const made = s.enrollment.createToken({ note: 'lb1' });
-    expect(
-      await s.repos.enrollment.enroll({
-        tokenHash: sha256Hex(made.token),
-        at: T0,
-        hostname: 'lb1',
-        binding: { name: 'lb1', clusterId: 'default', role: 'lb' },
-        agentId: 'lb1-abcdef',
-        credentialHash: sha256Hex('kwa_secret'),
-      }),
-    ).toEqual({ ok: true, tokenId: made.id });
-    expect(s.enrollment.credential('lb1-abcdef')).toEqual(
-      await s.repos.enrollment.credential('lb1-abcdef'),
-    );
-    expect(s.enrollment.listTokens()).toEqual(await s.repos.enrollment.listTokens());
   });
 });

@@ -17,7 +17,7 @@ import type { IngestHooks } from './ingest-hooks';
 import { clampAgentTime, frameBytes, peekFrame, seqProblem } from './inbound-limits';
 import { ClockSync } from './clock-sync';
 import { closeReason } from './close-reason';
-import { admitHello, helloProtocol, type HelloAdmission } from './hello-admission';
+import { admitHello, helloProtocol, nodeFree, type HelloAdmission } from './hello-admission';
 
 export const HELLO_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 5_000;
@@ -157,15 +157,20 @@ export class AgentConnection {
 
   private async onHello(hello: AgentHello): Promise<void> {
     if (hello.protocol !== PROTOCOL_VERSION) return this.rejectProtocol(hello.protocol);
-    const verdict = admitHello(hello, this.deps);
-    if (!verdict.ok) {
+    const verdict = await admitHello(hello, this.deps);
+    if (this.isClosed()) return;
+    // ID-5's binding, then ID-4 again: the node may have been claimed during the awaits.
+    const refused = !verdict.ok
+      ? verdict
+      : ((await verdict.bind?.()) ?? nodeFree(hello, this.deps.registry));
+    if (this.isClosed()) return;
+    if (refused) {
       this.deps.log.warn(
-        { agentId: hello.agentId, node: hello.node, reason: verdict.reason },
+        { agentId: hello.agentId, node: hello.node, reason: refused.reason },
         'agent hello refused',
       );
-      return this.close(verdict.code, verdict.reason);
+      return this.close(refused.code, refused.reason);
     }
-    verdict.bind?.();
     const { ingest, registry, hooks, now } = this.deps;
     this.agentId = hello.agentId;
     registry.claim(hello.agentId, hello.node, this, now());
@@ -197,6 +202,11 @@ export class AgentConnection {
     // First ping at once: the clock offset is worth knowing before the first interval.
     this.tick();
     this.timers.push(setInterval(() => this.tick(), this.deps.timing?.pingMs ?? PING_INTERVAL_MS));
+  }
+
+  /** Read through a call: TypeScript would keep its narrowing across an await. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   /**

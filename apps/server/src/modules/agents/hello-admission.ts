@@ -14,7 +14,7 @@ import { helloNameProblem } from './hello-names';
 export interface HelloAdmission {
   agentToken: string;
   /** modules/enrollment admitHello; without it (minimal test apps) only agentToken counts. */
-  admit?: (hello: AgentHello) => HelloVerdict;
+  admit?: (hello: AgentHello) => Promise<HelloVerdict>;
   /** The agent credential the upgrade request proved (plugins/access-guard.ts). */
   upgrade?: AgentUpgradeCredential;
   registry: AgentRegistry;
@@ -23,9 +23,13 @@ export interface HelloAdmission {
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
 
-/** Credential, node binding, names, and that no other agent is connected as this node. */
-export function admitHello(hello: AgentHello, a: HelloAdmission): HelloVerdict {
-  const { admit, upgrade, registry } = a;
+/**
+ * Credential, node binding, names, and that no other agent is connected as this node. The
+ * credential is looked up (async); the connection claims the node right after nodeFree,
+ * with no await in between.
+ */
+export async function admitHello(hello: AgentHello, a: HelloAdmission): Promise<HelloVerdict> {
+  const { admit, upgrade } = a;
   if (upgrade && upgrade.agentId !== hello.agentId)
     return {
       ok: false,
@@ -39,13 +43,21 @@ export function admitHello(hello: AgentHello, a: HelloAdmission): HelloVerdict {
       reason: 'hello carries another credential than the upgrade request',
     };
   const verdict: HelloVerdict = admit
-    ? admit(hello)
+    ? await admit(hello)
     : sameSecret(hello.token, a.agentToken)
       ? { ok: true, via: 'shared-token' }
       : { ok: false, code: CloseCode.unauthorized, reason: 'invalid agent token' };
   if (!verdict.ok) return verdict;
   const badName = helloNameProblem(hello);
   if (badName) return { ok: false, code: CloseCode.badFrame, reason: badName };
+  return nodeFree(hello, a.registry) ?? verdict;
+}
+
+/** ID-4: the refusal if another agent is connected as this node (synchronous, see above). */
+export function nodeFree(
+  hello: AgentHello,
+  registry: AgentRegistry,
+): Extract<HelloVerdict, { ok: false }> | undefined {
   const holder = registry.nodeHeldBy(hello.node, hello.agentId);
   if (holder !== undefined)
     return {
@@ -53,7 +65,7 @@ export function admitHello(hello: AgentHello, a: HelloAdmission): HelloVerdict {
       code: CloseCode.identity,
       reason: `node ${hello.node.name} of cluster ${hello.node.cluster.id} is connected as agent ${holder}`,
     };
-  return verdict;
+  return undefined;
 }
 
 /** The protocol a frame that failed to decode claims, if it is a hello (to say 4426, not 4400). */

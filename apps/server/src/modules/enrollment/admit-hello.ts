@@ -1,5 +1,5 @@
 import { CloseCode, type AgentHello } from '@keepwatch/shared';
-import type { EnrollmentStore } from './enrollment-store';
+import type { EnrollmentService } from './enrollment-service';
 import { bindingMismatch, bindingOf, describeBinding } from './node-binding';
 import { verifyAgentCredential, type VerifyOptions } from './verify-agent-credential';
 
@@ -7,13 +7,16 @@ export type HelloVerdict =
   | {
       ok: true;
       via: 'credential' | 'shared-token';
-      /** ID-5: records the binding; call it once the hello passed every other check too. */
-      bind?: () => void;
+      /**
+       * ID-5: records the binding (atomically, unless another credential took the node in
+       * the meantime: then the refusal); call it once the hello passed every other check too.
+       */
+      bind?: () => Promise<{ code: number; reason: string } | undefined>;
     }
   | { ok: false; code: number; reason: string };
 
 export interface AdmitOptions extends Omit<VerifyOptions, 'store'> {
-  store: Pick<EnrollmentStore, 'credential' | 'nodeHolder' | 'bind'>;
+  store: Pick<EnrollmentService, 'credential' | 'nodeHolder' | 'bindIfFree'>;
 }
 
 /**
@@ -21,11 +24,11 @@ export interface AdmitOptions extends Omit<VerifyOptions, 'store'> {
  * the node binding rules ID-1, ID-3 and ID-5 of node-binding.ts. ID-4 (a node another agent
  * is connected as) is the agent socket's registry's to check.
  */
-export function admitHello(
+export async function admitHello(
   opts: AdmitOptions,
   hello: Pick<AgentHello, 'agentId' | 'token' | 'node'>,
-): HelloVerdict {
-  const cred = verifyAgentCredential(opts, hello.agentId, hello.token);
+): Promise<HelloVerdict> {
+  const cred = await verifyAgentCredential(opts, hello.agentId, hello.token);
   if (!cred.ok) return { ok: false, code: CloseCode.unauthorized, reason: cred.reason };
   const claimed = bindingOf(hello.node);
   if (cred.via === 'credential' && cred.binding) {
@@ -34,7 +37,7 @@ export function admitHello(
       ? { ok: false, code: CloseCode.identity, reason: mismatch }
       : { ok: true, via: 'credential' };
   }
-  const holder = opts.store.nodeHolder(claimed, hello.agentId);
+  const holder = await opts.store.nodeHolder(claimed, hello.agentId);
   if (holder !== undefined) {
     return {
       ok: false,
@@ -43,5 +46,14 @@ export function admitHello(
     };
   }
   if (cred.via === 'shared-token') return { ok: true, via: 'shared-token' };
-  return { ok: true, via: 'credential', bind: () => opts.store.bind(hello.agentId, claimed) };
+  const bind = async (): Promise<{ code: number; reason: string } | undefined> => {
+    const r = await opts.store.bindIfFree(hello.agentId, claimed);
+    if (r.outcome === 'node_taken')
+      return {
+        code: CloseCode.identity,
+        reason: `node ${describeBinding(claimed)} is enrolled as agent ${r.holder}`,
+      };
+    return undefined;
+  };
+  return { ok: true, via: 'credential', bind };
 }

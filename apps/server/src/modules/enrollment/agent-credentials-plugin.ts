@@ -1,20 +1,21 @@
 import fp from 'fastify-plugin';
 import type { AgentHello } from '@keepwatch/shared';
 import { admitHello, type HelloVerdict } from './admit-hello';
-import { EnrollmentStore } from './enrollment-store';
+import { EnrollmentService } from './enrollment-service';
 import { verifyAgentCredential, type CredentialVerdict } from './verify-agent-credential';
 
 export interface AgentCredentials {
-  store: EnrollmentStore;
+  /** Tokens and credentials through app.repos.enrollment. */
+  store: EnrollmentService;
   /**
    * Is this (agentId, token) allowed to connect at all? The upgrade's check (access guard):
    * the node binding waits for the hello, which names the node (admit).
    */
-  verify(agentId: string, token: string): CredentialVerdict;
+  verify(agentId: string, token: string): Promise<CredentialVerdict>;
   /** The hello's check: verify() plus the node binding (node-binding.ts ID-1, ID-3, ID-5). */
-  admit(hello: Pick<AgentHello, 'agentId' | 'token' | 'node'>): HelloVerdict;
-  /** Revokes the agent id and tells every listener (the agent socket closes it at once). */
-  revoke(agentId: string): boolean;
+  admit(hello: Pick<AgentHello, 'agentId' | 'token' | 'node'>): Promise<HelloVerdict>;
+  /** Revokes the agent id, then tells every listener (the agent socket closes it at once). */
+  revoke(agentId: string): Promise<boolean>;
   onRevoked(listener: (agentId: string) => void): void;
 }
 
@@ -34,15 +35,15 @@ export interface AgentCredentialsOptions {
 /** Per-agent credentials (from enrollment) and the shared lab token, behind one verify(). */
 export default fp<AgentCredentialsOptions>(
   (app, opts, done) => {
-    const store = new EnrollmentStore(app.db, opts.now);
+    const store = new EnrollmentService(app.repos.enrollment, opts.now);
     const listeners: Array<(agentId: string) => void> = [];
     const shared = { sharedToken: opts.sharedToken, allowSharedToken: opts.allowSharedToken };
     app.decorate('agentCredentials', {
       store,
       verify: (agentId, token) => verifyAgentCredential({ store, ...shared }, agentId, token),
       admit: (hello) => admitHello({ store, ...shared }, hello),
-      revoke: (agentId) => {
-        const changed = store.revokeAgent(agentId);
+      revoke: async (agentId) => {
+        const changed = await store.revokeAgent(agentId);
         for (const l of listeners) l(agentId);
         return changed;
       },

@@ -25,14 +25,15 @@ function parseObject(text: string): Record<string, unknown> {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** Agents that said hello, plus enrolled ones that never connected, newest first. */
-export function listAgents(
+export async function listAgents(
   db: Database,
   creds: Pick<AgentCredentials, 'store'>,
   /** The agent socket's registry (modules/agents, OR-5): the one answer to "online". */
   online: Pick<AgentRegistry, 'isOnline'>,
-): AgentInfo[] {
+): Promise<AgentInfo[]> {
+  // The agents table is the agent socket's (ingest); credentials come from app.repos.enrollment.
   const rows = db.prepare('SELECT * FROM agents').all() as AgentRow[];
-  const byId = new Map(creds.store.allCredentials().map((c) => [c.agentId, c]));
+  const byId = new Map((await creds.store.allCredentials()).map((c) => [c.agentId, c]));
   const out: AgentInfo[] = rows.map((r) => {
     const facts = parseObject(r.facts);
     const cred = byId.get(r.agent_id);

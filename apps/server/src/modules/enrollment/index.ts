@@ -49,8 +49,8 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
         response: { 200: EnrollmentTokenCreated, ...invalid },
       },
     },
-    (request) => {
-      const created = creds.store.createToken({
+    async (request) => {
+      const created = await creds.store.createToken({
         ...request.body,
         createdBy: request.user?.username ?? 'unknown',
       });
@@ -73,7 +73,7 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
         response: { 200: EnrollmentTokenList, ...denied },
       },
     },
-    () => ({ tokens: creds.store.listTokens() }),
+    async () => ({ tokens: await creds.store.listTokens() }),
   );
 
   app.delete<{ Params: EnrollmentTokenIdParams }>(
@@ -88,7 +88,7 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
       },
     },
     async (request, reply) => {
-      if (!creds.store.revokeToken(request.params.id)) {
+      if (!(await creds.store.revokeToken(request.params.id))) {
         return reply
           .code(404)
           .send({ error: 'not_found', message: 'no such enrollment token (or already revoked)' });
@@ -132,7 +132,7 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
             message: `too many refused enrollments from this address: try again in ${wait} s`,
           });
       }
-      const r = creds.store.enroll({
+      const r = await creds.store.enroll({
         token,
         hostname,
         ...(name && { name }),
@@ -191,7 +191,7 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
         response: { 200: AgentsResponse, ...denied },
       },
     },
-    () => ({ agents: listAgents(app.db, creds, app.agentSocket.registry) }),
+    async () => ({ agents: await listAgents(app.db, creds, app.agentSocket.registry) }),
   );
 
   app.post<{ Params: AgentIdParams }>(
@@ -205,8 +205,8 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
         response: { 200: OkResponse, ...invalid },
       },
     },
-    (request) => {
-      const changed = creds.revoke(request.params.id);
+    async (request) => {
+      const changed = await creds.revoke(request.params.id);
       app.audit.fromRequest(request, {
         action: 'agent.revoke',
         target: request.params.id,

@@ -108,7 +108,7 @@ describe('an enrolled credential is one node', () => {
     await expect(agentSocket(app)).rejects.toThrow(/401/);
     const res = await app.inject({ url: '/api/v1/agent/ws', headers: agentHeaders() });
     expect(res.json()).toMatchObject({ error: 'unauthorized', message: SHARED_TOKEN_OFF });
-    expect(app.agentCredentials.admit(hello())).toEqual({
+    expect(await app.agentCredentials.admit(hello())).toEqual({
       ok: false,
       code: CloseCode.unauthorized,
       reason: SHARED_TOKEN_OFF,

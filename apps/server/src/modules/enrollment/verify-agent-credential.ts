@@ -1,5 +1,5 @@
-import type { EnrollmentStore } from './enrollment-store';
-import { digestsEqual, sha256Hex } from './enrollment-store';
+import type { EnrollmentService } from './enrollment-service';
+import { digestsEqual, sha256Hex } from './enrollment-types';
 import type { NodeBinding } from './node-binding';
 
 export type CredentialVerdict =
@@ -8,7 +8,7 @@ export type CredentialVerdict =
   | { ok: false; reason: string };
 
 export interface VerifyOptions {
-  store: Pick<EnrollmentStore, 'credential'>;
+  store: Pick<EnrollmentService, 'credential'>;
   /** The server's shared KEEPWATCH_AGENT_TOKEN. */
   sharedToken: string | undefined;
   /** KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: off by default, labs and the demo turn it on. */
@@ -23,13 +23,13 @@ export const SHARED_TOKEN_OFF =
  * row must present that credential (or is refused for good once revoked); an id without one
  * may use the shared lab token when the server allows it.
  */
-export function verifyAgentCredential(
+export async function verifyAgentCredential(
   opts: VerifyOptions,
   agentId: string,
   token: string,
-): CredentialVerdict {
+): Promise<CredentialVerdict> {
   const presented = sha256Hex(token);
-  const row = opts.store.credential(agentId);
+  const row = await opts.store.credential(agentId);
   if (row?.revokedAt != null) return { ok: false, reason: 'agent credential revoked' };
   if (row?.hash) {
     return digestsEqual(presented, row.hash)
