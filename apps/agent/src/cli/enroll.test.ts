@@ -71,7 +71,7 @@ describe('keepwatch-agent enroll', () => {
     expect(parsed.value.server.token).toMatch(/^kwa_/);
     // The server accepts exactly this credential, as exactly the node the config names.
     const { agentId, node, server } = parsed.value;
-    expect(app.agentCredentials.admit({ agentId, token: server.token, node })).toEqual({
+    expect(await app.agentCredentials.admit({ agentId, token: server.token, node })).toEqual({
       ok: true,
       via: 'credential',
     });
