@@ -1,68 +1,23 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Alert, StatusCluster } from '@keepwatch/shared';
-import type { Repositories } from '../../storage/repositories';
+import type { Alert, AlertDeliveryResult } from '@keepwatch/shared';
 import { observe, planAlerts, type ActiveAlert, type ObservedAlert } from './alert-engine';
-import type { AlertDeliveryResult } from '@keepwatch/shared';
-import type { AlertNotice } from './alert-notice';
+import { noticeOf as notice, type AlertNotice } from './alert-notice';
 import { ActiveAlerts, EXTRA_SCOPE } from './active-alerts';
 import { RECENT_KEPT, RecentAlerts, firingNewestFirst } from './alert-list';
 import { StartupGrace } from './startup-grace';
-import { sendNotice } from './channels/send-notice';
-import { ChannelStore } from './channel-store';
-import { DEFAULT_BACKOFF, DeliveryQueue, type BackoffPolicy } from './delivery-queue';
-
-export interface AlertTuning {
-  /** A finding must persist this long before it fires (default 2 s). */
-  holdMs: number;
-  /** Re-send a still-firing alert this often; 0 = never (default). */
-  renotifyMs: number;
-  /**
-   * After a start, while any known agent is still offline, nothing fires or resolves for up to
-   * this long (default 15 s): restored agents are offline until they reconnect, and their
-   * alerts must neither resolve nor re-fire meanwhile.
-   */
-  startupGraceMs: number;
-  backoff: BackoffPolicy;
-}
-
-export const DEFAULT_TUNING: AlertTuning = {
-  holdMs: 2_000,
-  renotifyMs: 0,
-  startupGraceMs: 15_000,
-  backoff: DEFAULT_BACKOFF,
-};
+import type { ChannelStore } from './channel-store';
+import type { AlertRepos, AlertTuning, StatusSource } from './alert-tuning';
+import { AlertDelivery } from './alert-delivery';
+import { HoldTimer } from './hold-timer';
 
 const NONE: ReadonlySet<string> = new Set();
 
-const notice = (
-  event: AlertNotice['event'],
-  a: ObservedAlert,
-  firingAt: number,
-  at: number,
-  resolvedAt?: number,
-): AlertNotice => ({
-  event,
-  alert: {
-    key: a.key,
-    rule: a.rule,
-    severity: a.severity,
-    cluster: a.cluster,
-    message: a.message,
-    firingAt,
-    ...(resolvedAt !== undefined && { resolvedAt }),
-  },
-  at,
-});
-
-/** What the service reads of the cluster status (ClusterStore): one cluster at a time. */
-export interface StatusSource {
-  clusterIds(): string[];
-  /** The cluster's derived status (cached by the store until it changes). */
-  cluster(id: string): StatusCluster | undefined;
-}
-
-/** What the service stores through (app.repos). */
-export type AlertRepos = Pick<Repositories, 'alerts' | 'alertChannels' | 'alertQueue'>;
+export {
+  DEFAULT_TUNING,
+  type AlertRepos,
+  type AlertTuning,
+  type StatusSource,
+} from './alert-tuning';
 
 /**
  * Turns status into alerts (firing/resolved), queues their notifications and delivers them.
@@ -72,8 +27,7 @@ export type AlertRepos = Pick<Repositories, 'alerts' | 'alertChannels' | 'alertQ
  * time (each plans from what the previous one committed).
  */
 export class AlertService {
-  readonly channels: ChannelStore;
-  private readonly queue: DeliveryQueue;
+  private readonly delivery: AlertDelivery;
   private readonly recent: RecentAlerts;
   /** The evaluation running or last run: the next one starts after it. */
   private serial: Promise<unknown> = Promise.resolve();
@@ -86,10 +40,7 @@ export class AlertService {
   private readonly retry = new Set<string>();
   /** Clusters with a finding held by maintenance when last evaluated: the tick re-checks them. */
   private readonly heldSeen = new Set<string>();
-  private inFlight: Promise<void> | undefined;
-  private holdTimer: NodeJS.Timeout | undefined;
-  private holdDue = Infinity;
-  private again = false;
+  private readonly hold: HoldTimer;
   /** Called after an evaluation fired, resolved or re-notified something (the live feed). */
   onChanged: (() => void) | undefined;
   /** Told about a failed evaluation or delivery pass (a full disk…); default: logged. */
@@ -136,8 +87,12 @@ export class AlertService {
     private readonly log: FastifyBaseLogger,
     loaded: { active: ActiveAlert[]; recent: Alert[] },
   ) {
-    this.channels = new ChannelStore(repos.alertChannels);
-    this.queue = new DeliveryQueue(repos.alertQueue, tuning.backoff);
+    this.delivery = new AlertDelivery(repos, tuning.backoff, now, log, (err, what) =>
+      this.onError(err, what),
+    );
+    this.hold = new HoldTimer(now, () => {
+      this.tick().catch((err: unknown) => this.onError(err, 'alert evaluation'));
+    });
     this.active = new ActiveAlerts(loaded.active);
     this.recent = new RecentAlerts(loaded.recent);
     const restored = function* (s: StatusSource) {
@@ -151,6 +106,11 @@ export class AlertService {
       tuning.startupGraceMs,
       tuning.startupGraceMs > 0 ? restored(status) : [],
     );
+  }
+
+  /** The alert channels (the delivery side's store). */
+  get channels(): ChannelStore {
+    return this.delivery.channels;
   }
 
   /** Firing alerts and the latest resolved ones, newest first (from memory, no query). */
@@ -189,7 +149,7 @@ export class AlertService {
     const grace = this.grace.holds(now);
     if (grace.holds) {
       // Nothing may change when the grace ends, so look again then rather than at the next change.
-      this.wakeAt(this.grace.endsAt - now);
+      this.hold.wakeAt(this.grace.endsAt);
       return Promise.resolve(false);
     }
     return this.evaluateScopes(
@@ -238,7 +198,7 @@ export class AlertService {
     try {
       return await this.evaluateScopes(scopes, now);
     } finally {
-      this.wakeAtEarliestHoldEnd(now);
+      this.wakeAtEarliestHoldEnd();
     }
   }
 
@@ -266,8 +226,7 @@ export class AlertService {
       });
       if (plan.pending.size > 0) this.pending.set(scope, plan.pending);
       else this.pending.delete(scope);
-      for (const since of plan.pending.values())
-        this.wakeAtHoldEnd(since + this.tuning.holdMs, now);
+      for (const since of plan.pending.values()) this.hold.wakeBy(since + this.tuning.holdMs);
       fire.push(...plan.fire);
       resolve.push(...plan.resolve);
       renotify.push(...plan.renotify.filter((a) => !heldKeys.has(a.key)));
@@ -336,109 +295,33 @@ export class AlertService {
     return { observed: all.filter((o) => !heldKeys.has(o.key) || firing.has(o.key)), heldKeys };
   }
 
-  /** Re-evaluates when the earliest pending finding's hold ends, not at the next tick. */
-  private wakeAtHoldEnd(due: number, now: number): void {
-    if (due >= this.holdDue && this.holdTimer !== undefined) return;
-    this.wakeAt(due - now);
-  }
-
   /** After a tick, the timer for the pending findings of scopes it did not look at. */
-  private wakeAtEarliestHoldEnd(now: number): void {
+  private wakeAtEarliestHoldEnd(): void {
     let earliest = Infinity;
     for (const p of this.pending.values())
       for (const since of p.values()) earliest = Math.min(earliest, since + this.tuning.holdMs);
-    if (earliest < Infinity) this.wakeAtHoldEnd(earliest, now);
-  }
-
-  private wakeAt(due: number): void {
-    clearTimeout(this.holdTimer);
-    this.holdDue = this.now() + Math.max(0, due);
-    this.holdTimer = setTimeout(
-      () => {
-        this.holdTimer = undefined;
-        this.holdDue = Infinity;
-        this.tick().catch((err: unknown) => this.onError(err, 'alert evaluation'));
-      },
-      Math.max(0, due) + 1,
-    );
-    this.holdTimer.unref();
+    if (earliest < Infinity) this.hold.wakeBy(earliest);
   }
 
   /** A one-off notice (no alert behind it) to every enabled channel: a drill's result. */
   announce(n: AlertNotice): void {
-    this.queue.enqueueAll(null, n, this.now()).then(
-      () => this.kick(),
-      (err: unknown) => this.onError(err, 'alert announce'),
-    );
+    this.delivery.announce(n);
   }
 
-  /** Starts a delivery pass unless one runs; a pass started meanwhile is folded into a rerun. */
+  /** Starts a delivery pass unless one runs (AlertDelivery.kick). */
   kick(): void {
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
-    // A rejected pass (the queue's table unreadable or unwritable) must not become an
-    // unhandled rejection, which ends the process: it is reported and retried next tick.
-    this.inFlight = this.deliverDue()
-      .catch((err: unknown) => this.onError(err, 'alert delivery pass'))
-      .finally(() => {
-        this.inFlight = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.delivery.kick();
   }
 
-  private async deliverDue(): Promise<void> {
-    for (const d of await this.queue.claim(this.now())) {
-      const channel = await this.channels.get(d.channelId);
-      if (!channel) continue;
-      try {
-        await sendNotice(channel, d.notice, this.now());
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.log.warn(
-          { channel: channel.id, delivery: d.id, attempt: d.attempts + 1 },
-          `alert delivery failed: ${message}`,
-        );
-        await this.queue.failed(d, message, this.now());
-        continue;
-      }
-      await this.queue.sent(d, this.now());
-    }
-  }
-
-  /** Stops the hold timer and waits for the delivery pass in progress (shutdown). */
+  /** Stops the hold timer and waits for the evaluation and delivery pass in progress (shutdown). */
   async idle(): Promise<void> {
-    clearTimeout(this.holdTimer);
+    this.hold.stop();
     await this.serial;
-    while (this.inFlight) await this.inFlight;
+    await this.delivery.idle();
   }
 
   /** Sends a test notice right away, outside the queue, and reports how it went. */
-  async test(channelId: number): Promise<AlertDeliveryResult | undefined> {
-    const channel = await this.channels.get(channelId);
-    if (!channel) return undefined;
-    const at = this.now();
-    const probe: ObservedAlert = {
-      key: 'test',
-      rule: 'TEST',
-      severity: 'info',
-      cluster: 'keepwatch',
-      message: `test notification from Keepwatch to channel "${channel.name}" / 测试通知`,
-    };
-    const started = Date.now();
-    try {
-      await sendNotice(channel, notice('test', probe, at, at), at);
-      return { ok: true, durationMs: Date.now() - started };
-    } catch (err) {
-      return {
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-        durationMs: Date.now() - started,
-      };
-    }
+  test(channelId: number): Promise<AlertDeliveryResult | undefined> {
+    return this.delivery.test(channelId);
   }
 }
