@@ -17,6 +17,8 @@ export interface Backend {
   name: 'sqlite' | 'postgres';
   setup(): Promise<void>;
   fresh(): Promise<Repositories>;
+  /** Plain SQL on the current database, for rows the contract cannot make (old shapes). */
+  exec(text: string): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -31,6 +33,11 @@ export function sqliteBackend(): Backend {
       db.pragma('foreign_keys = ON');
       migrate(db);
       return Promise.resolve(sqliteRepositories(db));
+    },
+    exec: (text) => {
+      if (!db) throw new Error('fresh first');
+      db.exec(text);
+      return Promise.resolve();
     },
     teardown: () => {
       db?.close();
@@ -59,6 +66,10 @@ export function postgresBackend(): Backend {
         `TRUNCATE ${tables.rows.map((r) => `"${r.t}"`).join(', ')} RESTART IDENTITY CASCADE`,
       );
       return postgresRepositories(pool);
+    },
+    async exec(text) {
+      if (!pool) throw new Error('setup first');
+      await pool.query(text);
     },
     async teardown() {
       await pool?.end();

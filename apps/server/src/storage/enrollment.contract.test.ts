@@ -1,13 +1,7 @@
-import Database from 'better-sqlite3';
-import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../plugins/db-migrations';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
-import { connectPostgres } from './pg-connect';
-import { startPgCluster, type PgCluster } from './pg-harness';
-import { migratePostgres } from './pg-migrations';
+import { postgresBackend, sqliteBackend } from './contract-backends';
 import type { Repositories } from './repositories';
-import { postgresRepositories, sqliteRepositories } from './sql-repositories';
 
 /*
  * EnrollmentRepository.bindIfFree (ID-5 of modules/enrollment/node-binding.ts) on SQLite and a
@@ -15,72 +9,17 @@ import { postgresRepositories, sqliteRepositories } from './sql-repositories';
  * contract any more (enroll always binds), so this suite writes them with plain SQL.
  */
 
-interface Engine {
-  name: string;
-  setup(): Promise<void>;
-  fresh(): Promise<{ repos: Repositories; sql: (text: string) => Promise<void> }>;
-  teardown(): Promise<void>;
-}
-
-function sqlite(): Engine {
-  let db: Database.Database | undefined;
-  return {
-    name: 'sqlite',
-    setup: () => Promise.resolve(),
-    fresh: () => {
-      db?.close();
-      const d = new Database(':memory:');
-      d.pragma('foreign_keys = ON');
-      migrate(d);
-      db = d;
-      return Promise.resolve({
-        repos: sqliteRepositories(d),
-        sql: (text) => Promise.resolve(void d.exec(text)),
-      });
-    },
-    teardown: () => {
-      db?.close();
-      return Promise.resolve();
-    },
-  };
-}
-
-function postgres(): Engine {
-  let cluster: PgCluster | undefined;
-  let pool: pg.Pool | undefined;
-  return {
-    name: 'postgres',
-    async setup() {
-      cluster = await startPgCluster();
-      pool = (await connectPostgres(cluster.url)).pool;
-      await migratePostgres(pool);
-    },
-    async fresh() {
-      const p = pool;
-      if (!p) throw new Error('setup first');
-      await p.query('TRUNCATE agent_credentials, enrollment_tokens CASCADE');
-      return {
-        repos: postgresRepositories(p),
-        sql: async (text) => void (await p.query(text)),
-      };
-    },
-    async teardown() {
-      await pool?.end();
-      await cluster?.stop();
-    },
-  };
-}
-
 const T0 = 1_800_000_000_000;
 const node: NodeBinding = { name: 'lb1', clusterId: 'lab', role: 'lb' };
 
-describe.each([sqlite(), postgres()])('enrollment bindIfFree on $name', (engine) => {
+describe.each([sqliteBackend(), postgresBackend()])('enrollment bindIfFree on $name', (engine) => {
   let r: Repositories;
   let sql: (text: string) => Promise<void>;
   beforeAll(() => engine.setup());
   afterAll(() => engine.teardown());
   beforeEach(async () => {
-    ({ repos: r, sql } = await engine.fresh());
+    r = await engine.fresh();
+    sql = (text) => engine.exec(text);
   });
 
   /** A live credential with no binding, as enrolled before bindings existed. */
