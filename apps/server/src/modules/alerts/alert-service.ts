@@ -7,6 +7,7 @@ import { RECENT_KEPT, RecentAlerts, firingNewestFirst } from './alert-list';
 import { StartupGrace } from './startup-grace';
 import type { ChannelStore } from './channel-store';
 import type { AlertRepos, AlertTuning, StatusSource } from './alert-tuning';
+import { LeaseGate, type EvaluationLease } from './alert-lease';
 import { AlertDelivery } from './alert-delivery';
 import { HoldTimer } from './hold-timer';
 
@@ -18,6 +19,7 @@ export {
   type AlertTuning,
   type StatusSource,
 } from './alert-tuning';
+export type { EvaluationLease } from './alert-lease';
 
 /**
  * Turns status into alerts (firing/resolved), queues their notifications and delivers them.
@@ -28,14 +30,15 @@ export {
  */
 export class AlertService {
   private readonly delivery: AlertDelivery;
-  private readonly recent: RecentAlerts;
+  private recent: RecentAlerts;
   /** The evaluation running or last run: the next one starts after it. */
   private serial: Promise<unknown> = Promise.resolve();
   private tickQueued: Promise<boolean> | undefined;
   /** scope → (key → first seen) of findings observed but not firing yet. */
   private readonly pending = new Map<string, Map<string, number>>();
-  private readonly active: ActiveAlerts;
+  private active: ActiveAlerts;
   private readonly grace: StartupGrace;
+  private readonly gate: LeaseGate;
   /** Scopes a failed transaction left unevaluated: retried at the next tick. */
   private readonly retry = new Set<string>();
   /** Clusters with a finding held by maintenance when last evaluated: the tick re-checks them. */
@@ -71,12 +74,11 @@ export class AlertService {
     now: () => number,
     tuning: AlertTuning,
     log: FastifyBaseLogger,
+    lease?: EvaluationLease,
   ): Promise<AlertService> {
-    const [active, recent] = await Promise.all([
-      repos.alerts.active(),
-      repos.alerts.recent(RECENT_KEPT),
-    ]);
-    return new AlertService(repos, status, now, tuning, log, { active, recent });
+    const service = new AlertService(repos, status, now, tuning, log, lease);
+    await service.reload();
+    return service;
   }
 
   private constructor(
@@ -85,16 +87,17 @@ export class AlertService {
     private readonly now: () => number,
     private readonly tuning: AlertTuning,
     private readonly log: FastifyBaseLogger,
-    loaded: { active: ActiveAlert[]; recent: Alert[] },
+    lease?: EvaluationLease,
   ) {
+    this.gate = new LeaseGate(lease);
     this.delivery = new AlertDelivery(repos, tuning.backoff, now, log, (err, what) =>
       this.onError(err, what),
     );
     this.hold = new HoldTimer(now, () => {
       this.tick().catch((err: unknown) => this.onError(err, 'alert evaluation'));
     });
-    this.active = new ActiveAlerts(loaded.active);
-    this.recent = new RecentAlerts(loaded.recent);
+    this.active = new ActiveAlerts([]);
+    this.recent = new RecentAlerts([]);
     const restored = function* (s: StatusSource) {
       for (const id of s.clusterIds()) {
         const c = s.cluster(id);
@@ -142,7 +145,8 @@ export class AlertService {
     return this.inTurn(() => this.evaluateNow(ids));
   }
 
-  private evaluateNow(clusterIds: readonly string[] | undefined): Promise<boolean> {
+  private async evaluateNow(clusterIds: readonly string[] | undefined): Promise<boolean> {
+    if (!(await this.mayEvaluate())) return false;
     const now = this.now();
     if (clusterIds !== undefined)
       for (const id of clusterIds) this.grace.look(id, this.status.cluster(id));
@@ -150,7 +154,7 @@ export class AlertService {
     if (grace.holds) {
       // Nothing may change when the grace ends, so look again then rather than at the next change.
       this.hold.wakeAt(this.grace.endsAt);
-      return Promise.resolve(false);
+      return false;
     }
     return this.evaluateScopes(
       clusterIds === undefined || grace.justEnded ? this.allScopes() : new Set(clusterIds),
@@ -175,6 +179,7 @@ export class AlertService {
   }
 
   private async tickNow(): Promise<boolean> {
+    if (!(await this.mayEvaluate())) return false;
     const now = this.now();
     const grace = this.grace.holds(now);
     if (grace.holds) return false;
@@ -200,6 +205,34 @@ export class AlertService {
     } finally {
       this.wakeAtEarliestHoldEnd();
     }
+  }
+
+  /** AL-9 (alert-lease.ts): only the lease's holder evaluates. */
+  private mayEvaluate(): Promise<boolean> {
+    return this.gate.check({
+      lost: () => {
+        this.pending.clear();
+        this.retry.clear();
+        this.heldSeen.clear();
+      },
+      gained: async () => {
+        await this.reload();
+        for (const s of this.allScopes()) this.retry.add(s);
+      },
+    });
+  }
+
+  /**
+   * Reads the firing and the latest resolved alerts again from the table: a replica that
+   * does not evaluate (AL-9) calls it when another replica says the alerts changed.
+   */
+  async reload(): Promise<void> {
+    const [active, recent] = await Promise.all([
+      this.repos.alerts.active(),
+      this.repos.alerts.recent(RECENT_KEPT),
+    ]);
+    this.active = new ActiveAlerts(active);
+    this.recent = new RecentAlerts(recent);
   }
 
   private allScopes(): Set<string> {

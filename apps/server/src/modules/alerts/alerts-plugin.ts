@@ -1,5 +1,10 @@
 import fp from 'fastify-plugin';
-import { AlertService, DEFAULT_TUNING, type AlertTuning } from './alert-service';
+import {
+  AlertService,
+  DEFAULT_TUNING,
+  type AlertTuning,
+  type EvaluationLease,
+} from './alert-service';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +17,8 @@ export interface AlertsPluginOptions {
   tuning?: Partial<AlertTuning>;
   /** How often alerts are re-evaluated without a status change, and due deliveries retried. */
   tickMs?: number;
+  /** The alert-evaluation lease across replicas (SPEC AL-9); none: this server evaluates. */
+  lease?: EvaluationLease;
 }
 
 /**
@@ -22,7 +29,14 @@ export interface AlertsPluginOptions {
 export default fp<AlertsPluginOptions>(
   async (app, opts) => {
     const tuning: AlertTuning = { ...DEFAULT_TUNING, ...opts.tuning };
-    const service = await AlertService.open(app.repos, app.clusterStore, opts.now, tuning, app.log);
+    const service = await AlertService.open(
+      app.repos,
+      app.clusterStore,
+      opts.now,
+      tuning,
+      app.log,
+      opts.lease,
+    );
     service.onChanged = () => app.bus.emit('alerts.changed', { at: opts.now() });
     service.onError = (err, what) => app.storage.failed(err, what);
     app.decorate('alerts', service);
