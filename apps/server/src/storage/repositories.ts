@@ -10,6 +10,7 @@ import type {
   AlertQueueRepository,
   AlertsRepository,
 } from './alerts-repository';
+import type { HistoryRepository } from './history-repository';
 import type { IngestRepository } from './ingest-repository';
 import type { LeaseRepository } from './lease-repository';
 import type { MaintenanceRepository } from './maintenance-repository';
@@ -239,4 +240,5 @@ export interface Repositories {
   readonly alerts: AlertsRepository;
   readonly alertChannels: AlertChannelsRepository;
   readonly alertQueue: AlertQueueRepository;
+  readonly history: HistoryRepository;
 }

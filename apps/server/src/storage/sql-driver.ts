@@ -14,7 +14,8 @@ import { DuplicateKeyError, type Dialect } from './repositories';
  * that); PostgreSQL runs the same body on one pooled client between BEGIN and COMMIT.
  */
 
-export type SqlValue = string | number | null;
+/** A Buffer binds as BLOB (SQLite) / BYTEA (PostgreSQL) and reads back as a Buffer. */
+export type SqlValue = string | number | Buffer | null;
 
 export type TxStep =
   | { kind: 'all' | 'get' | 'run'; sql: string; params: readonly SqlValue[] }

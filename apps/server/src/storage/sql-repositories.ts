@@ -15,6 +15,7 @@ import { SqlAudit } from './sql-audit';
 import { SqlConfig } from './sql-config';
 import { SqlAlertChannels, SqlAlertQueue, SqlAlerts } from './sql-alerts';
 import { SqlEnrollment } from './sql-enrollment';
+import { SqlHistory } from './sql-history';
 import { SqlIngest } from './sql-ingest';
 import { SqlLeases } from './sql-leases';
 import { SqlMaintenance } from './sql-maintenance';
@@ -159,6 +160,7 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     alerts: new SqlAlerts(q),
     alertChannels: new SqlAlertChannels(q),
     alertQueue: new SqlAlertQueue(q),
+    history: new SqlHistory(q),
   };
 }
 
