@@ -5,6 +5,7 @@ import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/e
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
 import type { ConfigRepository } from './config-repository';
+import type { DrillRepository, DrillSchedulesRepository } from './drill-repository';
 import type {
   AlertChannelsRepository,
   AlertQueueRepository,
@@ -241,4 +242,6 @@ export interface Repositories {
   readonly alertChannels: AlertChannelsRepository;
   readonly alertQueue: AlertQueueRepository;
   readonly history: HistoryRepository;
+  readonly drills: DrillRepository;
+  readonly drillSchedules: DrillSchedulesRepository;
 }

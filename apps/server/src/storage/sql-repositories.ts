@@ -14,6 +14,7 @@ import type {
 import { SqlAudit } from './sql-audit';
 import { SqlConfig } from './sql-config';
 import { SqlAlertChannels, SqlAlertQueue, SqlAlerts } from './sql-alerts';
+import { SqlDrillSchedules, SqlDrills } from './sql-drills';
 import { SqlEnrollment } from './sql-enrollment';
 import { SqlHistory } from './sql-history';
 import { SqlIngest } from './sql-ingest';
@@ -161,6 +162,8 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     alertChannels: new SqlAlertChannels(q),
     alertQueue: new SqlAlertQueue(q),
     history: new SqlHistory(q),
+    drills: new SqlDrills(q),
+    drillSchedules: new SqlDrillSchedules(q),
   };
 }
 

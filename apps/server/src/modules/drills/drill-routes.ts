@@ -90,7 +90,7 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
       const body = request.body as DrillStartBody;
       const options: DrillOptions = body.options ?? {};
       const by = request.user?.username ?? 'anonymous';
-      const r = drills.start(body.clusterId, body.kind, options, by);
+      const r = await drills.start(body.clusterId, body.kind, options, by);
       app.audit.fromRequest(request, {
         action: 'drill.start',
         target: r.ok ? `drill:${r.id}` : `cluster:${body.clusterId}`,
@@ -121,9 +121,9 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
         response: { 200: DrillList, 400: ApiError, 401: ApiError },
       },
     },
-    (request) => {
+    async (request) => {
       const q = request.query as { clusterId?: string; limit?: number };
-      return { drills: drills.store.list(q.clusterId, q.limit ?? 50) };
+      return { drills: await drills.list(q.clusterId, q.limit ?? 50) };
     },
   );
 
@@ -136,7 +136,7 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
         response: { 200: DrillProofList, 401: ApiError },
       },
     },
-    () => ({ clusters: drills.proof(app.clusterStore.clusterIds()) }),
+    async () => ({ clusters: await drills.proof(app.clusterStore.clusterIds()) }),
   );
 
   app.get(
@@ -150,7 +150,7 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
       },
     },
     async (request, reply) => {
-      const d = drills.get((request.params as { id: string }).id);
+      const d = await drills.get((request.params as { id: string }).id);
       return d ?? reply.code(404).send(notFound);
     },
   );
@@ -168,7 +168,7 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
     },
     async (request, reply) => {
       const id = (request.params as { id: string }).id;
-      const d = drills.get(id);
+      const d = await drills.get(id);
       if (!d) return reply.code(404).send(notFound);
       const by = request.user?.username ?? 'anonymous';
       if (!drills.abort(id, by))
@@ -176,7 +176,7 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
           .code(409)
           .send({ error: 'not_running', message: `drill ${id} is ${d.status}, not running` });
       app.audit.fromRequest(request, { action: 'drill.abort', target: `drill:${id}` });
-      return drills.get(id) ?? reply.code(404).send(notFound);
+      return (await drills.get(id)) ?? reply.code(404).send(notFound);
     },
   );
 
@@ -193,7 +193,7 @@ export const drillRoutes: FastifyPluginCallback<{ drills: DrillService }> = (app
         },
       },
       async (request, reply) => {
-        const d = drills.get((request.params as { id: string }).id);
+        const d = await drills.get((request.params as { id: string }).id);
         if (!d) return reply.code(404).send(notFound);
         const lang: Lang = (request.query as { lang?: Lang }).lang ?? 'en';
         const name = `drill-${d.id}-${lang}.${format}`;

@@ -1,12 +1,15 @@
-import type { Database } from 'better-sqlite3';
 import { Cron } from 'croner';
 import type {
-  DrillKind,
   DrillOptions,
   DrillSchedule,
   DrillScheduleInput,
   DrillWindow,
 } from '@keepwatch/shared';
+import type {
+  DrillScheduleRecord,
+  DrillSchedulesRepository,
+  NewDrillSchedule,
+} from '../../storage/drill-repository';
 
 /*
  * Drill schedules (SPEC.md SC-*): a croner expression in a time zone, and a maintenance
@@ -75,115 +78,77 @@ export function nextRunInWindow(
   }
 }
 
-interface Row {
-  id: number;
-  cluster_id: string;
-  kind: DrillKind;
-  options: string;
-  cron: string;
-  timezone: string;
-  window: string;
-  enabled: number;
-  created_by: string;
-  created_at: number;
-  last_run_at: number | null;
-  last_drill_id: string | null;
-  last_result: string | null;
-}
-
+/** SC-*: the schedules with their next run (derived here: the repository stores, this decides). */
 export class ScheduleStore {
+  /** The schedules as last read or written, for SC-4's alert (evaluations run no query). */
+  private known = new Map<number, DrillScheduleRecord>();
+
   constructor(
-    private readonly db: Database,
+    private readonly repo: DrillSchedulesRepository,
     private readonly now: () => number,
   ) {}
 
-  private toSchedule(r: Row): DrillSchedule {
-    const window = JSON.parse(r.window) as DrillWindow;
-    const from = Math.max(this.now(), r.last_run_at ?? 0);
+  private toSchedule(r: DrillScheduleRecord): DrillSchedule {
+    this.known.set(r.id, r);
+    const from = Math.max(this.now(), r.lastRunAt ?? 0);
     return {
-      id: r.id,
-      clusterId: r.cluster_id,
-      kind: r.kind,
-      options: JSON.parse(r.options) as Record<string, unknown>,
-      cron: r.cron,
-      timezone: r.timezone,
-      window,
-      enabled: r.enabled === 1,
-      createdBy: r.created_by,
-      createdAt: r.created_at,
-      nextRunAt: r.enabled === 1 ? nextRunInWindow(r.cron, r.timezone, window, from) : null,
-      lastRunAt: r.last_run_at,
-      lastDrillId: r.last_drill_id,
-      lastResult: r.last_result,
+      ...r,
+      nextRunAt: r.enabled ? nextRunInWindow(r.cron, r.timezone, r.window, from) : null,
     };
   }
 
-  list(): DrillSchedule[] {
-    return (this.db.prepare('SELECT * FROM drill_schedules ORDER BY id').all() as Row[]).map((r) =>
-      this.toSchedule(r),
-    );
+  async list(): Promise<DrillSchedule[]> {
+    const rows = await this.repo.list();
+    this.known = new Map();
+    return rows.map((r) => this.toSchedule(r));
   }
 
-  get(id: number): DrillSchedule | undefined {
-    const r = this.db.prepare('SELECT * FROM drill_schedules WHERE id = ?').get(id) as
-      Row | undefined;
+  async get(id: number): Promise<DrillSchedule | undefined> {
+    const r = await this.repo.get(id);
+    if (!r) this.known.delete(id);
     return r && this.toSchedule(r);
   }
 
-  create(input: DrillScheduleInput, by: string): DrillSchedule {
-    const info = this.db
-      .prepare(
-        `INSERT INTO drill_schedules (cluster_id, kind, options, cron, timezone, window, enabled, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        input.clusterId,
-        input.kind,
-        JSON.stringify(input.options ?? ({} satisfies DrillOptions)),
-        input.cron,
-        input.timezone ?? 'UTC',
-        JSON.stringify(input.window),
-        input.enabled === false ? 0 : 1,
-        by,
-        this.now(),
-      );
-    const created = this.get(Number(info.lastInsertRowid));
-    if (!created) throw new Error('schedule vanished after insert');
-    return created;
+  /** The schedules as last seen by this server (no query). */
+  cached(): DrillScheduleRecord[] {
+    return [...this.known.values()];
   }
 
-  replace(id: number, input: DrillScheduleInput): DrillSchedule | undefined {
-    const r = this.db
-      .prepare(
-        `UPDATE drill_schedules SET cluster_id = ?, kind = ?, options = ?, cron = ?, timezone = ?,
-           window = ?, enabled = ? WHERE id = ?`,
-      )
-      .run(
-        input.clusterId,
-        input.kind,
-        JSON.stringify(input.options ?? {}),
-        input.cron,
-        input.timezone ?? 'UTC',
-        JSON.stringify(input.window),
-        input.enabled === false ? 0 : 1,
-        id,
-      );
-    return r.changes === 0 ? undefined : this.get(id);
+  async create(input: DrillScheduleInput, by: string): Promise<DrillSchedule> {
+    return this.toSchedule(await this.repo.create(definition(input), by, this.now()));
   }
 
-  delete(id: number): boolean {
-    return this.db.prepare('DELETE FROM drill_schedules WHERE id = ?').run(id).changes > 0;
+  async replace(id: number, input: DrillScheduleInput): Promise<DrillSchedule | undefined> {
+    const r = await this.repo.replace(id, definition(input));
+    return r && this.toSchedule(r);
   }
 
-  ran(id: number, at: number, drillId: string | null, result: string): void {
-    this.db
-      .prepare(
-        'UPDATE drill_schedules SET last_run_at = ?, last_drill_id = ?, last_result = ? WHERE id = ?',
-      )
-      .run(at, drillId, result, id);
+  async delete(id: number): Promise<boolean> {
+    this.known.delete(id);
+    return this.repo.delete(id);
   }
 
-  result(id: number, result: string): void {
-    this.db.prepare('UPDATE drill_schedules SET last_result = ? WHERE id = ?').run(result, id);
+  async ran(id: number, at: number, drillId: string | null, result: string): Promise<void> {
+    await this.repo.ran(id, at, drillId, result);
+    const k = this.known.get(id);
+    if (k) this.known.set(id, { ...k, lastRunAt: at, lastDrillId: drillId, lastResult: result });
   }
+
+  async result(id: number, result: string): Promise<void> {
+    await this.repo.result(id, result);
+    const k = this.known.get(id);
+    if (k) this.known.set(id, { ...k, lastResult: result });
+  }
+}
+
+function definition(input: DrillScheduleInput): NewDrillSchedule {
+  return {
+    clusterId: input.clusterId,
+    kind: input.kind,
+    options: input.options ?? ({} satisfies DrillOptions),
+    cron: input.cron,
+    timezone: input.timezone ?? 'UTC',
+    window: input.window,
+    enabled: input.enabled !== false,
+  };
 }

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DrillSchedule } from '@keepwatch/shared';
-import { sql } from '../../migrations/050-drills';
+import { migrate } from '../../plugins/db-migrations';
+import { sqliteRepositories } from '../../storage/sql-repositories';
 import { inWindow, nextRunInWindow, ScheduleStore } from './drill-schedule';
 import { DrillScheduler } from './drill-scheduler';
 import type { StartResult } from './drill-service';
@@ -47,8 +48,8 @@ describe('DrillScheduler', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: T0 });
     db = new Database(':memory:');
-    db.exec(sql);
-    store = new ScheduleStore(db, Date.now);
+    migrate(db);
+    store = new ScheduleStore(sqliteRepositories(db).drillSchedules, Date.now);
     started.length = 0;
     announced.length = 0;
     refuse = false;
@@ -56,14 +57,19 @@ describe('DrillScheduler', () => {
     scheduler = new DrillScheduler({
       now: Date.now,
       store,
-      start: (s: DrillSchedule): StartResult => {
+      start: (s: DrillSchedule): Promise<StartResult> => {
         started.push({ id: s.id, at: Date.now() });
-        return refuse
-          ? { ok: false, code: 409, error: 'busy', message: 'cluster lab is busy' }
-          : { ok: true, id: `dr-${started.length}` };
+        return Promise.resolve(
+          refuse
+            ? { ok: false, code: 409, error: 'busy', message: 'cluster lab is busy' }
+            : { ok: true, id: `dr-${started.length}` },
+        );
       },
       announce: (_s, result, detail) => announced.push({ result, detail }),
       alertsChanged: () => alertsChanged++,
+      onError: (err) => {
+        throw err;
+      },
     });
   });
 
@@ -74,7 +80,7 @@ describe('DrillScheduler', () => {
   });
 
   it('SC-1: a scheduled drill starts at its cron time inside the window, and only then', async () => {
-    store.create(
+    await store.create(
       {
         clusterId: 'lab',
         kind: 'nginx-outage',
@@ -84,18 +90,18 @@ describe('DrillScheduler', () => {
       },
       'alice',
     );
-    scheduler.arm();
+    await scheduler.arm();
     await vi.advanceTimersByTimeAsync(18 * 3_600_000 + 59 * 60_000); // 18:59 UTC
     expect(started).toEqual([]);
     await vi.advanceTimersByTimeAsync(2 * 60_000); // 19:01 UTC = 03:01 Shanghai
     expect(started.map((s) => s.at)).toEqual([Date.UTC(2026, 11, 7, 19, 0)]);
     await vi.advanceTimersByTimeAsync(24 * 3_600_000); // past the next day's 03:00 Shanghai
     expect(started).toHaveLength(2);
-    expect(store.get(1)?.lastResult).toBe('running');
+    expect((await store.get(1))?.lastResult).toBe('running');
   });
 
   it('SC-3/SC-4: a result goes to the channels; a refused run is announced and alerts re-evaluated', async () => {
-    const s = store.create(
+    const s = await store.create(
       {
         clusterId: 'lab',
         kind: 'keepalived-stop',
@@ -105,24 +111,24 @@ describe('DrillScheduler', () => {
       'alice',
     );
     refuse = true;
-    scheduler.arm();
+    await scheduler.arm();
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(started).toHaveLength(1);
     expect(announced).toEqual([{ result: 'refused', detail: 'cluster lab is busy' }]);
-    expect(store.get(s.id)?.lastResult).toBe('refused');
+    expect((await store.get(s.id))?.lastResult).toBe('refused');
     expect(alertsChanged).toBe(1);
     refuse = false;
     await vi.advanceTimersByTimeAsync(10 * 60_000);
-    scheduler.ended(
+    await scheduler.ended(
       { id: 'dr-2', clusterId: 'lab', kind: 'keepalived-stop', status: 'passed', scheduleId: s.id },
       'downtime 650 ms',
     );
     expect(announced.at(-1)).toEqual({ result: 'passed', detail: 'downtime 650 ms' });
-    expect(store.get(s.id)?.lastResult).toBe('passed');
+    expect((await store.get(s.id))?.lastResult).toBe('passed');
   });
 
-  it('SC-2: a run missed while the server was down is skipped once its window has closed', () => {
-    const s = store.create(
+  it('SC-2: a run missed while the server was down is skipped once its window has closed', async () => {
+    const s = await store.create(
       {
         clusterId: 'lab',
         kind: 'nginx-outage',
@@ -132,8 +138,8 @@ describe('DrillScheduler', () => {
       'alice',
     );
     vi.setSystemTime(Date.UTC(2026, 11, 7, 3, 0));
-    scheduler.tick();
+    await scheduler.tick();
     expect(started).toEqual([]);
-    expect(store.get(s.id)?.lastResult).toBe('skipped');
+    expect((await store.get(s.id))?.lastResult).toBe('skipped');
   });
 });

@@ -13,11 +13,13 @@ import type { DrillEnded, StartResult } from './drill-service';
 export interface SchedulerDeps {
   now: () => number;
   store: ScheduleStore;
-  start: (s: DrillSchedule) => StartResult;
+  start: (s: DrillSchedule) => Promise<StartResult>;
   /** A result for the channels. */
   announce: (s: DrillSchedule, result: string, detail: string) => void;
   /** The set of failing schedules changed: re-evaluate alerts. */
   alertsChanged: () => void;
+  /** A timer's tick failed (the store): reported; the next arm tries again. */
+  onError: (err: unknown) => void;
 }
 
 const MAX_WAIT_MS = 3_600_000;
@@ -26,51 +28,63 @@ export const BAD_RESULTS: readonly string[] = ['failed', 'refused', 'aborted', '
 export class DrillScheduler {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Ticks run one at a time (a timer's and a route's arm may meet). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
   /** Arms the timer for the soonest run; call after any schedule change. */
-  arm(): void {
+  async arm(): Promise<void> {
+    if (this.closed) return;
+    const schedules = await this.deps.store.list();
     clearTimeout(this.timer);
     if (this.closed) return;
     const now = this.deps.now();
-    const next = this.deps.store
-      .list()
-      .flatMap((s) => (s.enabled && s.nextRunAt !== null ? [s.nextRunAt] : []));
+    const next = schedules.flatMap((s) => (s.enabled && s.nextRunAt !== null ? [s.nextRunAt] : []));
     const due = next.length > 0 ? Math.min(...next) : now + MAX_WAIT_MS;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(due - now, MAX_WAIT_MS)));
+    this.timer = setTimeout(
+      () => void this.tick().catch(this.deps.onError),
+      Math.max(0, Math.min(due - now, MAX_WAIT_MS)),
+    );
     this.timer.unref();
   }
 
   /** Starts every schedule whose run is due now and inside its window (SC-1, SC-2). */
-  tick(): void {
+  tick(): Promise<void> {
+    const run = this.queue.then(() => this.runDue());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runDue(): Promise<void> {
+    if (this.closed) return;
     const now = this.deps.now();
-    for (const s of this.deps.store.list()) {
+    for (const s of await this.deps.store.list()) {
       if (!s.enabled) continue;
       const due = nextRunInWindow(s.cron, s.timezone, s.window, (s.lastRunAt ?? s.createdAt) + 1);
       if (due === null || due > now) continue;
       if (!inWindow(now, s.timezone, s.window)) {
         // Missed while the server was down, and the window has closed: skip it.
-        this.deps.store.ran(s.id, now, null, 'skipped');
+        await this.deps.store.ran(s.id, now, null, 'skipped');
         continue;
       }
-      const r = this.deps.start(s);
-      if (r.ok) this.deps.store.ran(s.id, now, r.id, 'running');
+      const r = await this.deps.start(s);
+      if (r.ok) await this.deps.store.ran(s.id, now, r.id, 'running');
       else {
-        this.deps.store.ran(s.id, now, null, 'refused');
+        await this.deps.store.ran(s.id, now, null, 'refused');
         this.deps.announce(s, 'refused', r.message);
         this.deps.alertsChanged();
       }
     }
-    this.arm();
+    await this.arm();
   }
 
   /** A drill ended: record a scheduled one's result, tell the channels. */
-  ended(e: DrillEnded, detail: string): void {
+  async ended(e: DrillEnded, detail: string): Promise<void> {
     if (e.scheduleId === null) return;
-    const s = this.deps.store.get(e.scheduleId);
+    const s = await this.deps.store.get(e.scheduleId);
     if (!s) return;
-    this.deps.store.result(s.id, e.status);
+    await this.deps.store.result(s.id, e.status);
     this.deps.announce(s, e.status, detail);
     this.deps.alertsChanged();
   }

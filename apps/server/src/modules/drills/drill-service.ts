@@ -9,11 +9,13 @@ import {
   type DrillPreflight,
   type DrillProof,
   type DrillStatus,
+  type DrillSummary,
 } from '@keepwatch/shared';
 import { busyMessage } from '../cluster-ops/index';
 import { DrillRunner, emptyReport, type RunnerPlan, type RunnerTuning } from './drill-runner';
 import { bindPorts, followLogs, offsetOf } from './drill-ports';
-import { DrillStore } from './drill-store';
+import { SaveChain } from './drill-saves';
+import type { DrillRepository, DrillUpdate } from '../../storage/drill-repository';
 import { preflight } from './preflight';
 
 /*
@@ -26,6 +28,8 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 200;
 export const DEFAULT_ABORT_UNSERVED_MS = 30_000;
 export const DEFAULT_CLOCK_LIMIT_MS = 200;
 export const DEFAULT_STALE_MS = 30 * 86_400_000;
+export const INTERRUPTED_REASON =
+  'the server stopped during the drill; the agents restored the faults by their deadlines';
 
 /** Kinds whose pass proves failover (the VIP moved). */
 export const FAILOVER_KINDS: readonly DrillKind[] = [
@@ -69,9 +73,11 @@ interface Running {
 }
 
 export class DrillService {
-  readonly store: DrillStore;
+  private readonly repo: DrillRepository;
   private readonly running = new Map<string, Running>();
   private readonly control = new Map<string, string[]>();
+  /** The queued saves of each drill running here (the runner's persist is synchronous). */
+  private readonly saves = new Map<string, SaveChain>();
   private readonly endListeners = new Set<(e: DrillEnded) => void>();
   private readonly offs: (() => void)[] = [];
 
@@ -79,7 +85,7 @@ export class DrillService {
     private readonly app: FastifyInstance,
     private readonly opts: DrillServiceOptions,
   ) {
-    this.store = new DrillStore(app.db);
+    this.repo = app.repos.drills;
     this.offs.push(
       app.bus.on('agent.online', (e) =>
         this.control.set(e.agentId, [...e.hello.capabilities.control]),
@@ -89,8 +95,12 @@ export class DrillService {
   }
 
   /** RS-1: drills a previous process left running are interrupted (agents restore by deadline). */
-  interruptLeftovers(): string[] {
-    const ids = this.store.interruptRunning(this.opts.now());
+  async interruptLeftovers(): Promise<string[]> {
+    const ids = await this.repo.interrupt(
+      await this.repo.runningIds(),
+      this.opts.now(),
+      INTERRUPTED_REASON,
+    );
     for (const id of ids)
       this.app.audit.record({
         actor: 'system',
@@ -121,13 +131,13 @@ export class DrillService {
     });
   }
 
-  start(
+  async start(
     clusterId: string,
     kind: DrillKind,
     options: DrillOptions,
     by: string,
     scheduleId: number | null = null,
-  ): StartResult {
+  ): Promise<StartResult> {
     if (!this.app.clusterStore.hasCluster(clusterId))
       return { ok: false, code: 404, error: 'not_found', message: `unknown cluster ${clusterId}` };
     const busy = this.app.clusterOps.holder(clusterId);
@@ -164,17 +174,35 @@ export class DrillService {
       abortUnservedMs: options.abortUnservedMs ?? DEFAULT_ABORT_UNSERVED_MS,
     };
     const startedAt = this.opts.now();
-    this.store.insert({
-      id,
-      clusterId,
-      kind,
-      options,
-      preflight: pf,
-      report: emptyReport(plan),
-      startedBy: by,
-      scheduleId,
-      startedAt,
-    });
+    let stored;
+    try {
+      stored = await this.repo.insert({
+        id,
+        clusterId,
+        kind,
+        options,
+        preflight: pf,
+        report: emptyReport(plan),
+        startedBy: by,
+        scheduleId,
+        startedAt,
+      });
+    } catch (err) {
+      hold.release();
+      throw err;
+    }
+    if (!stored.ok) {
+      // RS-2: a drill of this cluster runs on another replica (or was left by a dead one).
+      hold.release();
+      return {
+        ok: false,
+        code: 409,
+        error: 'busy',
+        message: `cluster ${clusterId} is busy: drill ${stored.holder} is running`,
+      };
+    }
+    const saves = new SaveChain(this.repo, id, (err) => this.app.storage.failed(err, 'drill'));
+    this.saves.set(id, saves);
     // The ports hand samples to the runner, which is made from the ports: a late binding.
     const ref: { runner?: DrillRunner } = {};
     const deps = {
@@ -185,7 +213,7 @@ export class DrillService {
         return ref.runner;
       },
       now: this.opts.now,
-      save: (u: Parameters<DrillStore['update']>[1]) => this.store.update(id, u),
+      save: (u: DrillUpdate) => saves.push(u),
       path: options.path ?? '/',
     };
     const ports = bindPorts(deps);
@@ -207,11 +235,16 @@ export class DrillService {
       null;
     this.running.set(id, { runner, agents, masterPriority });
     const stopLogs = followLogs(deps);
-    void runner.run().then((status) => {
+    void runner.run().then(async (status) => {
       stopLogs();
+      await saves.settled();
+      this.saves.delete(id);
       hold.release();
       this.running.delete(id);
-      const d = this.store.get(id);
+      const d = await this.repo.get(id).catch((err: unknown) => {
+        this.app.storage.failed(err, 'drill');
+        return undefined;
+      });
       this.app.audit.record({
         actor: by,
         action: 'drill.end',
@@ -230,8 +263,15 @@ export class DrillService {
     return { ok: true, id };
   }
 
-  get(id: string): Drill | undefined {
-    return this.store.get(id);
+  /** The drill as stored, after the saves this server has queued for it. */
+  async get(id: string): Promise<Drill | undefined> {
+    await this.saves.get(id)?.settled();
+    return this.repo.get(id);
+  }
+
+  /** Newest first. */
+  list(clusterId: string | undefined, limit: number): Promise<DrillSummary[]> {
+    return this.repo.list(clusterId, limit);
   }
 
   abort(id: string, by: string): boolean {
@@ -250,9 +290,9 @@ export class DrillService {
     return this.running.has(id);
   }
 
-  proof(clusterIds: readonly string[]): DrillProof[] {
+  async proof(clusterIds: readonly string[]): Promise<DrillProof[]> {
     const staleAfterMs = this.opts.staleMs ?? DEFAULT_STALE_MS;
-    const last = this.store.lastProven(FAILOVER_KINDS);
+    const last = await this.repo.lastProven(FAILOVER_KINDS);
     const now = this.opts.now();
     return [...new Set([...clusterIds, ...last.keys()])].sort().map((clusterId) => {
       const l = last.get(clusterId);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Drill, DrillPreflight } from '@keepwatch/shared';
 import { testApp, login } from '../../testing/test-app';
 import { userWithRole } from '../auth/auth-test-helpers';
+import { emptyReport } from './drill-plan';
 import { fakeCluster, type FakeCluster } from './drill-test-agents';
 
 /* The drill API over inject, with fake agents (no lab): access, bad input, preflight refusals. */
@@ -127,6 +128,28 @@ describe('drills API', () => {
     expect(d.report.faultAt).toBeNull();
     const audit = (await app.repos.audit.list(20)).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['drill.start', 'drill.end']));
+  });
+
+  it('RS-2: a drill of the cluster running on another replica refuses the start 409, nothing held', async () => {
+    cluster = await fakeCluster(app);
+    // What another replica stored when it started its drill (this server's holds know nothing of it).
+    await app.repos.drills.insert({
+      id: 'dr-elsewhere',
+      clusterId: 'lab',
+      kind: 'keepalived-stop',
+      options: {},
+      preflight: null,
+      report: emptyReport({ probeIntervalMs: 10, probeTimeoutMs: 200, holdMs: 3000 }),
+      startedBy: 'bob',
+      scheduleId: null,
+      startedAt: Date.now(),
+    });
+    const r = await post('/api/v1/drills', { clusterId: 'lab', kind: 'nginx-outage' });
+    expect(r.statusCode).toBe(409);
+    expect(r.json<{ message: string }>().message).toContain('drill dr-elsewhere is running');
+    expect(app.clusterOps.holder('lab')).toBeUndefined();
+    const list = (await app.repos.drills.list('lab', 10)).map((d) => d.id);
+    expect(list).toEqual(['dr-elsewhere']);
   });
 
   it('AB-1: abort a running drill; abort of a finished one is 409', async () => {

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { drillRoutes } from './drill-routes';
 import { ScheduleStore } from './drill-schedule';
 import { DrillScheduler, isBad, scheduleOptions } from './drill-scheduler';
-import { DrillService, type DrillServiceOptions } from './drill-service';
+import { DrillService, type DrillEnded, type DrillServiceOptions } from './drill-service';
 import { scheduleRoutes } from './schedule-routes';
 
 export { DrillService } from './drill-service';
@@ -26,8 +26,8 @@ export type DrillsModuleOptions = DrillServiceOptions;
 export default fp<DrillsModuleOptions>(
   async (app, opts) => {
     const service = new DrillService(app, opts);
-    service.interruptLeftovers();
-    const schedules = new ScheduleStore(app.db, opts.now);
+    await service.interruptLeftovers();
+    const schedules = new ScheduleStore(app.repos.drillSchedules, opts.now);
     const scheduler = new DrillScheduler({
       now: opts.now,
       store: schedules,
@@ -50,11 +50,12 @@ export default fp<DrillsModuleOptions>(
         void app.alerts
           .evaluate()
           .catch((err: unknown) => app.storage.failed(err, 'alert evaluation')),
+      onError: (err) => app.storage.failed(err, 'drill schedules'),
     });
     // SC-4: a schedule whose last run went wrong keeps an alert firing.
     app.alerts.extraObserved = () =>
       schedules
-        .list()
+        .cached()
         .filter((s) => s.enabled && isBad(s.lastResult))
         .map((s) => ({
           key: `drill-schedule:${s.id}`,
@@ -63,21 +64,24 @@ export default fp<DrillsModuleOptions>(
           cluster: s.clusterId,
           message: `the scheduled ${s.kind} drill (schedule ${s.id}) ${s.lastResult}${s.lastDrillId ? ` (drill ${s.lastDrillId})` : ''}`,
         }));
-    const offEnded = service.onEnded((e) => {
-      const d = service.get(e.id);
+    const ended = async (e: DrillEnded): Promise<void> => {
+      const d = await service.get(e.id);
       const r = d?.report;
-      scheduler.ended(
+      await scheduler.ended(
         e,
         r
           ? `downtime ${Math.round(r.downtimeMs)} ms, ${r.failedRequests}/${r.totalRequests} requests failed, new MASTER ${r.newMaster ?? 'none'} (drill ${e.id})${d.error ? `: ${d.error}` : ''}`
           : `drill ${e.id}`,
       );
-    });
+    };
+    const offEnded = service.onEnded(
+      (e) => void ended(e).catch((err: unknown) => app.storage.failed(err, 'drill schedules')),
+    );
     app.decorate('drills', service);
     app.decorate('drillScheduler', scheduler);
-    app.addHook('onReady', (done) => {
-      scheduler.tick();
-      done();
+    app.addHook('onReady', async () => {
+      // Before the schedules are read: SC-4's alert knows them from the first evaluation.
+      await scheduler.tick();
     });
     app.addHook('onClose', (_app, next) => {
       offEnded();

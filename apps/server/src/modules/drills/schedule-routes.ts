@@ -39,7 +39,7 @@ export const scheduleRoutes: FastifyPluginCallback<{
         response: { 200: DrillScheduleList, 401: ApiError },
       },
     },
-    () => ({ schedules: schedules.list() }),
+    async () => ({ schedules: await schedules.list() }),
   );
 
   app.post(
@@ -57,13 +57,13 @@ export const scheduleRoutes: FastifyPluginCallback<{
       const input = request.body as DrillScheduleInput;
       const bad = invalid(input);
       if (bad) return reply.code(400).send({ error: 'bad_request', message: bad });
-      const created = schedules.create(input, request.user?.username ?? 'anonymous');
+      const created = await schedules.create(input, request.user?.username ?? 'anonymous');
       app.audit.fromRequest(request, {
         action: 'drill.schedule.create',
         target: `schedule:${created.id}`,
         detail: { clusterId: input.clusterId, kind: input.kind, cron: input.cron },
       });
-      scheduler.arm();
+      await scheduler.arm();
       return reply.code(201).send(created);
     },
   );
@@ -85,10 +85,10 @@ export const scheduleRoutes: FastifyPluginCallback<{
       const bad = invalid(input);
       if (bad) return reply.code(400).send({ error: 'bad_request', message: bad });
       const id = (request.params as { id: number }).id;
-      const updated = schedules.replace(id, input);
+      const updated = await schedules.replace(id, input);
       if (!updated) return reply.code(404).send(notFound);
       app.audit.fromRequest(request, { action: 'drill.schedule.update', target: `schedule:${id}` });
-      scheduler.arm();
+      await scheduler.arm();
       return updated;
     },
   );
@@ -106,9 +106,9 @@ export const scheduleRoutes: FastifyPluginCallback<{
     },
     async (request, reply) => {
       const id = (request.params as { id: number }).id;
-      if (!schedules.delete(id)) return reply.code(404).send(notFound);
+      if (!(await schedules.delete(id))) return reply.code(404).send(notFound);
       app.audit.fromRequest(request, { action: 'drill.schedule.delete', target: `schedule:${id}` });
-      scheduler.arm();
+      await scheduler.arm();
       return reply.code(204).send();
     },
   );

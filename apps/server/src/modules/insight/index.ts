@@ -15,7 +15,7 @@ import { pairReadiness } from './readiness';
 interface DrillsProof {
   proof?: (
     clusterIds: readonly string[],
-  ) => { clusterId: string; drillId: string | null; lastProvenAt: number | null }[];
+  ) => Promise<{ clusterId: string; drillId: string | null; lastProvenAt: number | null }[]>;
 }
 
 /**
@@ -39,9 +39,9 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
      WHERE cluster_id = ? AND ts < ? AND type IN ('vip.change', 'service.health', 'snapshot')
      ORDER BY ts, agent_id, seq, part`,
   );
-  const lastDrill = (cluster: string): { id: string; at: number } | null => {
+  const lastDrill = async (cluster: string): Promise<{ id: string; at: number } | null> => {
     const drills = (app as unknown as { drills?: DrillsProof }).drills;
-    const p = drills?.proof?.([cluster]).find((x) => x.clusterId === cluster);
+    const p = (await drills?.proof?.([cluster]))?.find((x) => x.clusterId === cluster);
     return p?.drillId && p.lastProvenAt !== null ? { id: p.drillId, at: p.lastProvenAt } : null;
   };
   const knownCluster = {
@@ -85,9 +85,9 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
       summary: 'Failover readiness of each VRRP pair, check by check',
       response: ReadinessResponse,
     },
-    (cluster, { id }) => {
+    async (cluster, { id }) => {
       const t = now();
-      const drill = lastDrill(id);
+      const drill = await lastDrill(id);
       return {
         cluster: id,
         pairs: pairReadiness({

@@ -21,7 +21,7 @@ export interface InsightRoute<P extends TSchema, S extends TSchema, T> {
 export function insightGet<P extends TSchema, S extends TSchema, T>(
   app: FastifyInstance,
   route: InsightRoute<P, S, T>,
-  answer: (found: T, params: Static<P>) => Static<S>,
+  answer: (found: T, params: Static<P>) => Static<S> | Promise<Static<S>>,
 ): void {
   app.get(
     route.url,

@@ -1,0 +1,101 @@
+import type {
+  Drill,
+  DrillKind,
+  DrillOptions,
+  DrillPhase,
+  DrillPreflight,
+  DrillReport,
+  DrillSchedule,
+  DrillStatus,
+  DrillSummary,
+  DrillWindow,
+} from '@keepwatch/shared';
+
+/*
+ * Drills' side of the storage contract (repositories.ts): the drills rows (one per drill,
+ * options, preflight and report as JSON) and the drill schedules. Implemented once in
+ * sql-drills.ts for both engines; drills.contract.test.ts runs it on SQLite and a real
+ * PostgreSQL. Policy (preflight, the runner, next runs inside a window) stays in
+ * modules/drills.
+ */
+
+export interface NewDrill {
+  id: string;
+  clusterId: string;
+  kind: DrillKind;
+  options: DrillOptions;
+  preflight: DrillPreflight | null;
+  report: DrillReport;
+  startedBy: string;
+  scheduleId: number | null;
+  startedAt: number;
+}
+
+export interface DrillUpdate {
+  status?: DrillStatus;
+  phase?: DrillPhase;
+  report?: DrillReport;
+  endedAt?: number | null;
+  error?: string | null;
+}
+
+export type DrillInsertOutcome =
+  | { ok: true }
+  /** Another drill of the cluster is still `running` (SPEC RS-2): nothing was written. */
+  | { ok: false; holder: string };
+
+export interface LastProven {
+  at: number;
+  kind: DrillKind;
+  id: string;
+}
+
+export interface DrillRepository {
+  /**
+   * RS-2: stores the drill as `running` in phase `preflight` unless another drill of its
+   * cluster is `running`: the check and the insert in one transaction under the drills lock,
+   * so two replicas starting a drill on one cluster at once store one.
+   */
+  insert(d: NewDrill): Promise<DrillInsertOutcome>;
+  update(id: string, u: DrillUpdate): Promise<void>;
+  get(id: string): Promise<Drill | undefined>;
+  /** Newest first (started_at, then insertion order). */
+  list(clusterId: string | undefined, limit: number): Promise<DrillSummary[]>;
+  /** The ids of the drills still `running`. */
+  runningIds(): Promise<string[]>;
+  /**
+   * Marks the given drills `interrupted` (ended at `at`, the reason in error) if they are
+   * still `running`; the ids it changed.
+   */
+  interrupt(ids: readonly string[], at: number, reason: string): Promise<string[]>;
+  /** The last passed drill per cluster of one of these kinds (proof of failover, PR-1). */
+  lastProven(kinds: readonly DrillKind[]): Promise<Map<string, LastProven>>;
+  clusterIds(): Promise<string[]>;
+}
+
+/** A schedule as stored: DrillSchedule without the derived next run. */
+export type DrillScheduleRecord = Omit<DrillSchedule, 'nextRunAt'>;
+
+export interface NewDrillSchedule {
+  clusterId: string;
+  kind: DrillKind;
+  options: DrillOptions;
+  cron: string;
+  timezone: string;
+  window: DrillWindow;
+  enabled: boolean;
+}
+
+export interface DrillSchedulesRepository {
+  /** By id. */
+  list(): Promise<DrillScheduleRecord[]>;
+  get(id: number): Promise<DrillScheduleRecord | undefined>;
+  create(s: NewDrillSchedule, by: string, at: number): Promise<DrillScheduleRecord>;
+  /** Replaces the definition (not the run record); undefined if there is no such schedule. */
+  replace(id: number, s: NewDrillSchedule): Promise<DrillScheduleRecord | undefined>;
+  delete(id: number): Promise<boolean>;
+  /** A run happened (or was skipped/refused) at `at`. */
+  ran(id: number, at: number, drillId: string | null, result: string): Promise<void>;
+  /** The last run's result arrived. */
+  result(id: number, result: string): Promise<void>;
+}
