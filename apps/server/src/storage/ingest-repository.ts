@@ -59,6 +59,13 @@ export interface IngestCommit {
   duplicates: number;
 }
 
+/** A stored event as a follower applies it. */
+export interface FollowedEvent {
+  seq: number;
+  payload: string;
+  receivedAt: number;
+}
+
 /** An agent as the last hello left it, with its cluster's name. */
 export interface StoredAgent {
   agentId: string;
@@ -77,6 +84,13 @@ export interface IngestRepository {
   storedSeq(agentId: string): Promise<number>;
   /** Every agent, least recently seen first (the order a restore replays them). */
   agents(): Promise<StoredAgent[]>;
+  /** One agent as agents() lists it; undefined if it never said hello. */
+  agent(agentId: string): Promise<StoredAgent | undefined>;
+  /**
+   * Up to `limit` of the agent's events after `afterSeq`, in seq order: what a replica
+   * following another's agents has not applied yet (modules/status/replica-follower.ts).
+   */
+  eventsAfter(agentId: string, afterSeq: number, limit: number): Promise<FollowedEvent[]>;
   /** The agent's events from its last snapshot on, in seq order (all of them if none). */
   sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]>;
   /**

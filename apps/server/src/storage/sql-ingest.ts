@@ -1,4 +1,5 @@
 import type {
+  FollowedEvent,
   IngestCommit,
   IngestRepository,
   IngestWrite,
@@ -28,6 +29,9 @@ const RAISE_SEQ = 'UPDATE agents SET last_seq = $1 WHERE agent_id = $2 AND last_
 const INSERT_REJECTED = `INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt)
   VALUES ($1, $2, $3, $4, $5, $6)`;
 const TOUCH = 'UPDATE agents SET last_seen = $1 WHERE agent_id = $2';
+const SELECT_AGENT = `SELECT a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.name AS "clusterName",
+    a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"
+  FROM agents a JOIN clusters c ON c.id = a.cluster_id`;
 
 export class SqlIngest implements IngestRepository {
   constructor(private readonly q: SqlDriver) {}
@@ -92,11 +96,20 @@ export class SqlIngest implements IngestRepository {
   }
 
   agents(): Promise<StoredAgent[]> {
-    return this.q.all<StoredAgent>(
-      `SELECT a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.name AS "clusterName",
-         a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"
-       FROM agents a JOIN clusters c ON c.id = a.cluster_id ORDER BY a.last_seen, a.agent_id`,
+    return this.q.all<StoredAgent>(`${SELECT_AGENT} ORDER BY a.last_seen, a.agent_id`);
+  }
+
+  agent(agentId: string): Promise<StoredAgent | undefined> {
+    return this.q.get<StoredAgent>(`${SELECT_AGENT} WHERE a.agent_id = $1`, [agentId]);
+  }
+
+  async eventsAfter(agentId: string, afterSeq: number, limit: number): Promise<FollowedEvent[]> {
+    const rows = await this.q.all<FollowedEvent>(
+      `SELECT seq, payload, received_at AS "receivedAt" FROM events
+       WHERE agent_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [agentId, afterSeq, limit],
     );
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
   async sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]> {

@@ -1,0 +1,161 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { agentToServerCodec, type AgentHello, type NodeRole } from '@keepwatch/shared';
+import type { ChangeFeed } from '../../storage/change-feed';
+import type { IngestRepository, StoredAgent } from '../../storage/ingest-repository';
+import type { ClusterStore } from './cluster-store';
+
+/*
+ * Shared live state between server replicas (docs/storage.md, "Replicas", step 2): the
+ * replica an agent is connected to (its home) stores the agent's messages and then says so on
+ * the change feed; every other replica follows: it reads the events after the seq it last
+ * applied from the database and applies them to its own cluster store, through the same
+ * path a restore uses. The feed carries only "look again" (agent id, seq); the store holds
+ * the facts, so a lost notice costs a delay, never an event: the next notice, or a resync
+ * after the feed reconnected, reads everything not applied yet. Per agent, catch-ups run one
+ * at a time and each event is applied once (the applied seq only grows).
+ *
+ * Not wired into the app yet: the server still runs as one (the start refuses a reachable
+ * PostgreSQL until every module is on its repository).
+ */
+
+export const AGENTS_CHANNEL = 'kw_agents';
+
+/** What a home replica says of one of its agents, after the fact is stored. */
+export const AgentNotice = Type.Union([
+  Type.Object(
+    { r: Type.String(), a: Type.String(), k: Type.Literal('hello'), t: Type.Number() },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { r: Type.String(), a: Type.String(), k: Type.Literal('data'), s: Type.Integer() },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { r: Type.String(), a: Type.String(), k: Type.Literal('offline'), t: Type.Number() },
+    { additionalProperties: false },
+  ),
+]);
+export type AgentNotice = Static<typeof AgentNotice>;
+
+export interface FollowerOptions {
+  /** This replica's id: its own notices are not followed (its socket applied them). */
+  replica: string;
+  feed: ChangeFeed;
+  repo: Pick<IngestRepository, 'agent' | 'agents' | 'eventsAfter'>;
+  store: Pick<ClusterStore, 'hello' | 'apply' | 'offline'>;
+  /** The seq applied per agent when following starts (what the restore applied). */
+  applied?: ReadonlyMap<string, number>;
+  /** Events read per query (default 500). */
+  batch?: number;
+  onError?: (err: unknown, what: string) => void;
+}
+
+/** Catch-up rounds per notice: 40 × 500 events; the rest waits for the next notice. */
+const MAX_ROUNDS = 40;
+
+const identity = (a: StoredAgent): AgentHello['node'] => ({
+  name: a.nodeName,
+  role: a.role as NodeRole,
+  cluster: { id: a.clusterId, name: a.clusterName },
+});
+
+export class ReplicaFollower {
+  private readonly applied: Map<string, number>;
+  private readonly chains = new Map<string, Promise<void>>();
+  private off: (() => void) | undefined;
+  /** Notices that failed their schema (counted, not thrown: the feed is shared). */
+  refused = 0;
+
+  constructor(private readonly o: FollowerOptions) {
+    this.applied = new Map(o.applied);
+  }
+
+  start(): void {
+    this.off ??= this.o.feed.subscribe(AGENTS_CHANNEL, (m) => this.notice(m));
+  }
+
+  stop(): void {
+    this.off?.();
+    this.off = undefined;
+  }
+
+  /** This replica applied `seq` of one of its own agents (the socket's path, not the feed's). */
+  appliedLocally(agentId: string, seq: number): void {
+    if (seq > (this.applied.get(agentId) ?? 0)) this.applied.set(agentId, seq);
+  }
+
+  /**
+   * The feed reconnected (notices may have been lost meanwhile): every stored agent is
+   * caught up; one this replica has never seen is registered, offline until a notice says
+   * otherwise.
+   */
+  async resync(): Promise<void> {
+    const agents = await this.o.repo.agents();
+    await Promise.all(
+      agents.map((a) =>
+        this.inTurn(a.agentId, async () => {
+          if (!this.applied.has(a.agentId))
+            this.o.store.hello(a.agentId, identity(a), a.lastSeen, false);
+          await this.catchUp(a.agentId);
+        }),
+      ),
+    );
+  }
+
+  /** Resolves once every catch-up started so far is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
+  }
+
+  private notice(message: unknown): void {
+    if (!Value.Check(AgentNotice, message)) {
+      this.refused += 1;
+      return;
+    }
+    const n = message;
+    if (n.r === this.o.replica) return;
+    void this.inTurn(n.a, () => this.follow(n));
+  }
+
+  private async follow(n: AgentNotice): Promise<void> {
+    if (n.k === 'offline') {
+      this.o.store.offline(n.a, n.t);
+      return;
+    }
+    if (n.k === 'hello') {
+      const a = await this.o.repo.agent(n.a);
+      if (!a) return;
+      this.o.store.hello(n.a, identity(a), n.t, true);
+    } else if (n.s <= (this.applied.get(n.a) ?? 0)) return;
+    await this.catchUp(n.a);
+  }
+
+  /** Applies the agent's stored events after the applied seq, in order, each once. */
+  private async catchUp(agentId: string): Promise<void> {
+    const batch = this.o.batch ?? 500;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const rows = await this.o.repo.eventsAfter(agentId, this.applied.get(agentId) ?? 0, batch);
+      for (const row of rows) {
+        const decoded = agentToServerCodec.decode(row.payload);
+        // Only sequenced (data) messages are stored; anything else in the log is skipped.
+        if (decoded.ok && 'seq' in decoded.value)
+          this.o.store.apply(agentId, decoded.value, row.receivedAt);
+        this.applied.set(agentId, row.seq);
+      }
+      if (rows.length < batch) return;
+    }
+  }
+
+  /** Runs `fn` after the agent's previous catch-up; a failure is reported, not thrown. */
+  private inTurn(agentId: string, fn: () => Promise<void>): Promise<void> {
+    const run = (this.chains.get(agentId) ?? Promise.resolve())
+      .then(fn)
+      .catch((err: unknown) => this.o.onError?.(err, `following agent ${agentId}`));
+    this.chains.set(agentId, run);
+    void run.then(() => {
+      if (this.chains.get(agentId) === run) this.chains.delete(agentId);
+    });
+    return run;
+  }
+}
