@@ -270,20 +270,22 @@ async function hour(store: HistoryStore, start: number): Promise<void> {
   await store.maintenance.run();
 }
 
-function timeQuery(
+async function timeQuery(
   store: HistoryStore,
   end: number,
-): { median: number; p95: number; rows: number } {
+): Promise<{ median: number; p95: number; rows: number }> {
   const times: number[] = [];
   let rows = 0;
   for (let i = 0; i < 20; i++) {
     const t = performance.now();
-    rows = store.queries.timeline({
-      cluster: 'cluster-0',
-      from: end - 30 * DAY,
-      to: end,
-      limit: 10_000,
-    }).events.length;
+    rows = (
+      await store.queries.timeline({
+        cluster: 'cluster-0',
+        from: end - 30 * DAY,
+        to: end,
+        limit: 10_000,
+      })
+    ).events.length;
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -328,7 +330,7 @@ async function main(): Promise<void> {
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     store.db.exec('VACUUM');
     const bytes = statSync(path).size;
-    const q = timeQuery(store, end);
+    const q = await timeQuery(store, end);
     const count = (sql: string): number => (store.db.prepare(sql).get() as { n: number }).n;
     const lines = [
       `command: pnpm bench history --days ${DAYS} --clusters ${CLUSTERS} --backends ${BACKENDS}`,

@@ -43,8 +43,8 @@ export function retentionPolicy(days: RetentionDays = {}): RetentionPolicy {
 export default fp<HistoryPluginOptions>(
   (app, opts, done) => {
     const recorder = new HistoryRecorder(app.db, app.writer);
-    const queries = new HistoryQueries(app.db);
-    const maintenance = new HistoryMaintenance(app.db, recorder, {
+    const queries = new HistoryQueries(app.repos.history);
+    const maintenance = new HistoryMaintenance(app.repos, recorder, {
       onError: (err) => app.storage.failed(err, 'history maintenance'),
       policy: retentionPolicy(opts.retention),
       now: opts.now,

@@ -59,7 +59,7 @@ describe('history storage', () => {
       }),
       s.feed('x1', transition(1, T0 + 15, 'MASTER')),
     ]);
-    const all = s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000 });
+    const all = await s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000 });
     expect(all.events.map((e) => [e.ts - T0, e.node, e.seq, e.type])).toEqual([
       [10, 'lb2', 1, 'vrrp.transition'],
       [20, 'lb1', 2, 'service.health'],
@@ -72,19 +72,24 @@ describe('history storage', () => {
     });
     expect(all.truncated).toBe(false);
     expect(
-      s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, node: 'lb1' }).events,
+      (await s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, node: 'lb1' })).events,
     ).toHaveLength(2);
     expect(
-      s.queries
-        .timeline({ cluster: 'c1', from: T0, to: T0 + 1000, types: 'service.health' })
-        .events.map((e) => e.summary),
+      (
+        await s.queries.timeline({
+          cluster: 'c1',
+          from: T0,
+          to: T0 + 1000,
+          types: 'service.health',
+        })
+      ).events.map((e) => e.summary),
     ).toEqual(['nginx unhealthy: HTTP 502']);
-    expect(s.queries.timeline({ cluster: 'c1', from: T0 + 11, to: T0 + 30 }).events).toHaveLength(
-      1,
-    );
-    expect(s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, limit: 2 }).truncated).toBe(
-      true,
-    );
+    expect(
+      (await s.queries.timeline({ cluster: 'c1', from: T0 + 11, to: T0 + 30 })).events,
+    ).toHaveLength(1);
+    expect(
+      (await s.queries.timeline({ cluster: 'c1', from: T0, to: T0 + 1000, limit: 2 })).truncated,
+    ).toBe(true);
     const plan = s.db
       .prepare(
         'EXPLAIN QUERY PLAN SELECT * FROM history_transitions WHERE cluster_id = ? AND ts >= ? AND ts < ? ORDER BY ts',
@@ -121,10 +126,10 @@ describe('history storage', () => {
     const report = await s.maintenance.run();
     expect(report.sealed).toBe(6); // 3 hours × 2 metrics (the 4th hour is still open)
     const q = { cluster: 'c1', node: 'lb1', from: T0, to: T0 + 4 * HOUR_MS } as const;
-    const minutes = s.queries.series({ ...q, metric: 'nginx.rps', step: 'minute' });
+    const minutes = await s.queries.series({ ...q, metric: 'nginx.rps', step: 'minute' });
     expect(minutes).toHaveLength(3 * 60 + 1); // plus the open hour's first minute, rolled up on the fly
     expect(minutes[1]).toEqual({ ts: T0 + MINUTE_MS, min: 10, avg: 10, max: 10, count: 12 });
-    const hours = s.queries.series({ ...q, metric: 'nginx.active', step: 'hour' });
+    const hours = await s.queries.series({ ...q, metric: 'nginx.active', step: 'hour' });
     expect(hours.map((h) => [h.min, h.max, h.count])).toEqual([
       [0, 5, 720],
       [0, 5, 720],
@@ -138,8 +143,8 @@ describe('history storage', () => {
     s.setNow(T0 + 32 * DAY_MS);
     const later = await s.maintenance.run();
     expect(later.deleted).toBeGreaterThan(0);
-    expect(s.queries.series({ ...q, metric: 'nginx.rps', step: 'minute' })).toEqual([]);
-    expect(s.queries.series({ ...q, metric: 'nginx.active', step: 'hour' })).toHaveLength(4);
+    expect(await s.queries.series({ ...q, metric: 'nginx.rps', step: 'minute' })).toEqual([]);
+    expect(await s.queries.series({ ...q, metric: 'nginx.active', step: 'hour' })).toHaveLength(4);
     expect(s.db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 0 });
     expect(s.ingest.storedSeq('a1')).toBe(1);
   });
@@ -165,10 +170,14 @@ describe('history storage', () => {
     expect(s.db.prepare('SELECT seq FROM events').all()).toEqual([{ seq: 2 }]);
     s.setNow(T0 + 399 * DAY_MS);
     await s.maintenance.run();
-    expect(s.queries.timeline({ cluster: 'c1', from: 0, to: T0 + 1 }).events).toHaveLength(2);
+    expect((await s.queries.timeline({ cluster: 'c1', from: 0, to: T0 + 1 })).events).toHaveLength(
+      2,
+    );
     s.setNow(T0 + 401 * DAY_MS);
     await s.maintenance.run();
-    expect(s.queries.timeline({ cluster: 'c1', from: 0, to: T0 + 1 }).events).toHaveLength(0);
+    expect((await s.queries.timeline({ cluster: 'c1', from: 0, to: T0 + 1 })).events).toHaveLength(
+      0,
+    );
     expect(s.db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 0 });
     expect(s.ingest.storedSeq('a1')).toBe(2);
   });
@@ -188,7 +197,7 @@ describe('history storage', () => {
     await s.writer.flush();
     s.setNow(T0 + 3 * DAY_MS);
     // A 0 ms budget: every unit (≤ 200 rows) is followed by a yield, so timers run in between.
-    const job = new HistoryMaintenance(s.db, s.recorder, {
+    const job = new HistoryMaintenance(s.repos, s.recorder, {
       policy: retentionPolicy(),
       now: () => T0 + 3 * DAY_MS,
       sliceMs: 0,

@@ -3,6 +3,8 @@ import type { AgentDataMessage, AgentHello, StatsSample } from '@keepwatch/share
 import type { RetentionDays } from '../../config';
 import { BatchWriter } from '../../plugins/batch-writer';
 import { migrate } from '../../plugins/db-migrations';
+import type { Repositories } from '../../storage/repositories';
+import { sqliteRepositories } from '../../storage/sql-repositories';
 import { AgentIngest } from '../agents/agent-ingest';
 import { HistoryMaintenance } from './history-maintenance';
 import { retentionPolicy } from './history-plugin';
@@ -11,6 +13,7 @@ import { HistoryRecorder } from './history-recorder';
 
 export interface HistoryStore {
   db: Database.Database;
+  repos: Repositories;
   writer: BatchWriter;
   ingest: AgentIngest;
   recorder: HistoryRecorder;
@@ -41,17 +44,19 @@ export function openHistoryStore(opts: {
   const writer = new BatchWriter(db);
   const ingest = new AgentIngest(db, writer);
   const recorder = new HistoryRecorder(db, writer);
-  const maintenance = new HistoryMaintenance(db, recorder, {
+  const repos = sqliteRepositories(db);
+  const maintenance = new HistoryMaintenance(repos, recorder, {
     policy: retentionPolicy(opts.retention),
     now: opts.now,
   });
   return {
     db,
+    repos,
     writer,
     ingest,
     recorder,
     maintenance,
-    queries: new HistoryQueries(db),
+    queries: new HistoryQueries(repos.history),
     hello(h, at) {
       ingest.hello(h, at).catch(() => undefined);
       void writer.flush();

@@ -6,12 +6,12 @@ import {
   HistoryTimelineQuery,
   HistoryTimelineResponse,
 } from '@keepwatch/shared';
-import { DEFAULT_TIMELINE_LIMIT } from './history-queries';
+import { DEFAULT_TIMELINE_LIMIT, timelineTypes } from './history-queries';
 import { TimelineActivity, mergeTimeline } from './timeline-activity';
 
 /** GET /history/timeline and /history/series: read-only, so the viewer role is enough. */
 const historyModule: FastifyPluginCallback = (app, _opts, done) => {
-  const activity = new TimelineActivity(app.db);
+  const activity = new TimelineActivity(app.repos.history);
   app.get<{ Querystring: HistoryTimelineQuery }>(
     '/history/timeline',
     {
@@ -24,18 +24,14 @@ const historyModule: FastifyPluginCallback = (app, _opts, done) => {
         response: { 200: HistoryTimelineResponse, 400: ApiError, 401: ApiError },
       },
     },
-    (request) => {
+    async (request) => {
       const q = request.query;
       const limit = q.limit ?? DEFAULT_TIMELINE_LIMIT;
-      const types = (q.types ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean);
-      return mergeTimeline(
+      const [stored, entries] = await Promise.all([
         app.history.queries.timeline(q),
-        activity.entries(q, types, limit),
-        limit,
-      );
+        activity.entries(q, timelineTypes(q.types), limit),
+      ]);
+      return mergeTimeline(stored, entries, limit);
     },
   );
   app.get<{ Querystring: HistorySeriesQuery }>(
@@ -49,7 +45,10 @@ const historyModule: FastifyPluginCallback = (app, _opts, done) => {
         response: { 200: HistorySeriesResponse, 400: ApiError, 401: ApiError },
       },
     },
-    (request) => ({ ...request.query, points: app.history.queries.series(request.query) }),
+    async (request) => ({
+      ...request.query,
+      points: await app.history.queries.series(request.query),
+    }),
   );
   done();
 };

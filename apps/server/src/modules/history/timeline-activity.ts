@@ -1,51 +1,27 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type {
   HistoryEvent,
   HistoryTimelineQuery,
   TimelineDrillData,
   TimelinePushData,
 } from '@keepwatch/shared';
+import type {
+  DrillActivity,
+  HistoryRepository,
+  PushActivity,
+} from '../../storage/history-repository';
 
 /*
  * Config pushes and drills as timeline entries, read (never written) from the config module's
  * `config_pushes` and the drills module's `drills` tables (migrations 060 and 050; their
- * owners write them, this only reads). A push or drill that overlaps [from, to) yields its
+ * owners write them, this only reads, through app.repos.history). A push or drill that overlaps [from, to) yields its
  * entries; each entry is then kept only if its own time is in range.
  */
-
-interface PushRow {
-  id: string;
-  createdAt: number;
-  finishedAt: number | null;
-  author: string;
-  message: string;
-  status: string;
-  summary: string;
-  rollbackOf: string | null;
-  hosts: string;
-}
 
 interface PushHostJson {
   host: string;
   status: string;
   error?: string;
   finishedAt?: number;
-}
-
-interface DrillRow {
-  id: string;
-  kind: string;
-  status: string;
-  startedBy: string;
-  startedAt: number;
-  endedAt: number | null;
-  error: string | null;
-  faultAt: number | null;
-  restoreAt: number | null;
-  downtimeMs: number | null;
-  failedRequests: number | null;
-  totalRequests: number | null;
-  targets: string | null;
 }
 
 const entry = (ts: number, node: string, type: string, summary: string, data: unknown) => ({
@@ -59,51 +35,33 @@ const entry = (ts: number, node: string, type: string, summary: string, data: un
   data,
 });
 
+/** Pushes and drills as entries, through app.repos.history (pushes(), drills()). */
 export class TimelineActivity {
-  private readonly pushes: Statement;
-  private readonly drills: Statement;
-
-  constructor(db: Database) {
-    this.pushes = db.prepare(
-      `SELECT id, created_at AS createdAt, finished_at AS finishedAt, author, message, status,
-              summary, rollback_of AS rollbackOf, hosts
-       FROM config_pushes
-       WHERE cluster_id = ? AND dry_run = 0 AND created_at < ? AND (finished_at IS NULL OR finished_at >= ?)
-       ORDER BY created_at LIMIT ?`,
-    );
-    // The report holds every probe sample: only the few fields wanted are taken out of it.
-    this.drills = db.prepare(
-      `SELECT id, kind, status, started_by AS startedBy, started_at AS startedAt, ended_at AS endedAt, error,
-              json_extract(report, '$.faultAt') AS faultAt, json_extract(report, '$.restoreAt') AS restoreAt,
-              json_extract(report, '$.downtimeMs') AS downtimeMs,
-              json_extract(report, '$.failedRequests') AS failedRequests,
-              json_extract(report, '$.totalRequests') AS totalRequests,
-              json_extract(report, '$.targets') AS targets
-       FROM drills
-       WHERE cluster_id = ? AND started_at < ? AND (ended_at IS NULL OR ended_at >= ?)
-       ORDER BY started_at LIMIT ?`,
-    );
-  }
+  constructor(private readonly repo: HistoryRepository) {}
 
   /** Entries of q.cluster in [q.from, q.to), of q.node only when set, of q's types when listed. */
-  entries(q: HistoryTimelineQuery, types: readonly string[], limit: number): HistoryEvent[] {
+  async entries(
+    q: HistoryTimelineQuery,
+    types: readonly string[],
+    limit: number,
+  ): Promise<HistoryEvent[]> {
     const wanted = (type: string): boolean => types.length === 0 || types.includes(type);
     if (!types.some((t) => t.startsWith('push.') || t.startsWith('drill.')) && types.length > 0) {
       return [];
     }
+    const [pushes, drills] = await Promise.all([
+      this.repo.pushes(q.cluster, q.from, q.to, limit),
+      this.repo.drills(q.cluster, q.from, q.to, limit),
+    ]);
     const out: HistoryEvent[] = [
-      ...(this.pushes.all(q.cluster, q.to, q.from, limit) as PushRow[]).flatMap((r) =>
-        pushEntries(r, q.node),
-      ),
-      ...(this.drills.all(q.cluster, q.to, q.from, limit) as DrillRow[]).flatMap((r) =>
-        drillEntries(r, q.node),
-      ),
+      ...pushes.flatMap((r) => pushEntries(r, q.node)),
+      ...drills.flatMap((r) => drillEntries(r, q.node)),
     ];
     return out.filter((e) => e.ts >= q.from && e.ts < q.to && wanted(e.type));
   }
 }
 
-function pushEntries(r: PushRow, node: string | undefined): HistoryEvent[] {
+function pushEntries(r: PushActivity, node: string | undefined): HistoryEvent[] {
   const base = { pushId: r.id, message: r.message, author: r.author };
   const rollback = r.rollbackOf === null ? {} : { rollbackOf: r.rollbackOf };
   const hosts = JSON.parse(r.hosts) as PushHostJson[];
@@ -130,7 +88,7 @@ function pushEntries(r: PushRow, node: string | undefined): HistoryEvent[] {
   return out;
 }
 
-function drillEntries(r: DrillRow, node: string | undefined): HistoryEvent[] {
+function drillEntries(r: DrillActivity, node: string | undefined): HistoryEvent[] {
   const targets = r.targets === null ? [] : (JSON.parse(r.targets) as string[]);
   if (node !== undefined && !targets.includes(node)) return [];
   const base: TimelineDrillData = {
