@@ -10,6 +10,8 @@ import type { Repositories } from '../../storage/repositories';
 import { postgresRepositories } from '../../storage/sql-repositories';
 import { VIP, hello, snapshot } from '../../testing/test-app';
 import { ClusterStore } from './cluster-store';
+import { LeaseKeeper } from '../../storage/lease-keeper';
+import { ReplicaAnnouncer } from './replica-announcer';
 import { AGENTS_CHANNEL, ReplicaFollower, type AgentNotice } from './replica-follower';
 
 /*
@@ -67,7 +69,10 @@ function notices(feed: ChangeFeed, n: number, ms = 5_000): Promise<void> {
 /** Replica A's side: store, apply locally, then tell the others (the order the socket keeps). */
 class Home {
   readonly store = new ClusterStore(() => T0 + 10_000);
-  constructor(private readonly r: { repos: Repositories; feed: ChangeFeed }) {}
+  readonly announcer: ReplicaAnnouncer;
+  constructor(private readonly r: { repos: Repositories; feed: ChangeFeed }) {
+    this.announcer = new ReplicaAnnouncer({ replica: 'A', feed: r.feed, now: () => T0 + 9_000 });
+  }
   async hello(h: AgentHello, at: number): Promise<void> {
     const write: IngestWrite = {
       kind: 'hello',
@@ -81,7 +86,7 @@ class Home {
     };
     await this.r.repos.ingest.commit([write]);
     this.store.hello(h.agentId, h.node, at);
-    await this.say({ r: 'A', a: h.agentId, k: 'hello', t: at });
+    this.announcer.hello(h.agentId, at);
   }
   async data(agentId: string, msg: ReturnType<typeof snapshot>, at: number, say = true) {
     await this.r.repos.ingest.commit([
@@ -97,7 +102,7 @@ class Home {
       },
     ]);
     this.store.apply(agentId, msg as never, at);
-    if (say) await this.say({ r: 'A', a: agentId, k: 'data', s: msg.seq });
+    if (say) this.announcer.stored(agentId, msg.seq);
   }
   say(n: AgentNotice): Promise<void> {
     return this.r.feed.publish(AGENTS_CHANNEL, n);
@@ -125,6 +130,7 @@ describe('replica follower on a real PostgreSQL', () => {
       store: {
         hello: (...args) => storeB.hello(...args),
         offline: (...args) => storeB.offline(...args),
+        seen: (...args) => storeB.seen(...args),
         apply: (...args) => (applied++, storeB.apply(...args)),
       },
     });
@@ -194,5 +200,52 @@ describe('replica follower on a real PostgreSQL', () => {
     expect(lb9?.addresses).toContain(VIP);
     // Registered from the store, offline until a notice (or its own socket) says otherwise.
     expect(view(storeC).online).toEqual(['lb1:offline', 'lb2:offline', 'lb9:offline']);
+  });
+
+  it('presence: who the home heard from reaches the follower; a dead home takes its agents offline', async () => {
+    let clock = T0;
+    const a = new Home(await replica());
+    const b = await replica();
+    const storeB = new ClusterStore(() => clock);
+    const follower = new ReplicaFollower({
+      replica: 'B',
+      feed: b.feed,
+      repo: b.repos.ingest,
+      store: storeB,
+    });
+    follower.start();
+    await b.feed.listening();
+    const homeLease = new LeaseKeeper({
+      repo: a['r'].repos.leases,
+      name: 'replica:A',
+      holder: 'A',
+      ttlMs: 3_000,
+      now: () => clock,
+    });
+    expect(await homeLease.tick()).toBe(true);
+    let arrived = notices(b.feed, 2);
+    await a.hello(hello({}, 'lb7'), T0);
+    await a.data('agent-lb7', snapshot(1, 'MASTER', true), T0 + 1);
+    await arrived;
+    await follower.idle();
+    expect(storeB.nodeView('lab', 'lb7')?.online).toBe(true);
+
+    // Pongs are not stored: the home's seen notice moves lastSeen on the follower.
+    arrived = notices(b.feed, 1);
+    a.announcer.seen('agent-lb7');
+    await a.announcer.sayHeard();
+    await arrived;
+    expect(storeB.nodeView('lab', 'lb7')?.lastSeen).toBe(T0 + 9_000);
+
+    // A dies: no renewal. While its lease stands lb7 stays online; once it expired, offline.
+    const alive = async (r: string) =>
+      (await b.repos.leases.current(`replica:${r}`, clock)) !== undefined;
+    clock += 2_000;
+    expect(await follower.checkHomes(alive, clock)).toBe(0);
+    clock += 1_500;
+    expect(await follower.checkHomes(alive, clock)).toBe(1);
+    expect(storeB.nodeView('lab', 'lb7')?.online).toBe(false);
+    await a.announcer.stop();
+    follower.stop();
   });
 });

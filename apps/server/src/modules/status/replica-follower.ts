@@ -20,6 +20,8 @@ import type { ClusterStore } from './cluster-store';
  */
 
 export const AGENTS_CHANNEL = 'kw_agents';
+/** Agent ids per `seen` notice: 150 ids of 40 characters stay far under NOTIFY's 8,000 bytes. */
+export const SEEN_PER_NOTICE = 150;
 
 /** What a home replica says of one of its agents, after the fact is stored. */
 export const AgentNotice = Type.Union([
@@ -35,6 +37,15 @@ export const AgentNotice = Type.Union([
     { r: Type.String(), a: Type.String(), k: Type.Literal('offline'), t: Type.Number() },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      r: Type.String(),
+      k: Type.Literal('seen'),
+      t: Type.Number(),
+      a: Type.Array(Type.String(), { maxItems: SEEN_PER_NOTICE }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type AgentNotice = Static<typeof AgentNotice>;
 
@@ -43,7 +54,7 @@ export interface FollowerOptions {
   replica: string;
   feed: ChangeFeed;
   repo: Pick<IngestRepository, 'agent' | 'agents' | 'eventsAfter'>;
-  store: Pick<ClusterStore, 'hello' | 'apply' | 'offline'>;
+  store: Pick<ClusterStore, 'hello' | 'apply' | 'offline' | 'seen'>;
   /** The seq applied per agent when following starts (what the restore applied). */
   applied?: ReadonlyMap<string, number>;
   /** Events read per query (default 500). */
@@ -62,6 +73,8 @@ const identity = (a: StoredAgent): AgentHello['node'] => ({
 
 export class ReplicaFollower {
   private readonly applied: Map<string, number>;
+  /** The replica each followed agent is connected to (its home), as its notices say. */
+  private readonly home = new Map<string, string>();
   private readonly chains = new Map<string, Promise<void>>();
   private off: (() => void) | undefined;
   /** Notices that failed their schema (counted, not thrown: the feed is shared). */
@@ -115,20 +128,49 @@ export class ReplicaFollower {
     }
     const n = message;
     if (n.r === this.o.replica) return;
+    if (n.k === 'seen') {
+      // Pongs and stats are not stored: the home says who it heard from (SA-1 on every replica).
+      for (const id of n.a) if (this.home.get(id) === n.r) this.o.store.seen(id, n.t);
+      return;
+    }
     void this.inTurn(n.a, () => this.follow(n));
   }
 
-  private async follow(n: AgentNotice): Promise<void> {
+  private async follow(n: Exclude<AgentNotice, { k: 'seen' }>): Promise<void> {
     if (n.k === 'offline') {
+      // Only from its home: an agent that moved on is not taken offline by the replica it left.
+      if (this.home.get(n.a) !== n.r) return;
+      this.home.delete(n.a);
       this.o.store.offline(n.a, n.t);
       return;
     }
-    if (n.k === 'hello') {
+    if (n.k === 'hello' || this.home.get(n.a) !== n.r) {
+      // A hello, or data from a home not known yet (a late start, notices crossing): online there.
       const a = await this.o.repo.agent(n.a);
       if (!a) return;
-      this.o.store.hello(n.a, identity(a), n.t, true);
+      this.home.set(n.a, n.r);
+      this.o.store.hello(n.a, identity(a), n.k === 'hello' ? n.t : a.lastSeen, true);
     } else if (n.s <= (this.applied.get(n.a) ?? 0)) return;
     await this.catchUp(n.a);
+  }
+
+  /**
+   * Presence: the agents of a home replica that died (its lease expired, `alive` false) are
+   * offline here until they say hello to a replica that is alive. How many went offline.
+   */
+  async checkHomes(alive: (replica: string) => Promise<boolean>, at: number): Promise<number> {
+    const homes = new Set(this.home.values());
+    let gone = 0;
+    for (const r of homes) {
+      if (await alive(r)) continue;
+      for (const [agentId, h] of [...this.home])
+        if (h === r) {
+          this.home.delete(agentId);
+          this.o.store.offline(agentId, at);
+          gone += 1;
+        }
+    }
+    return gone;
   }
 
   /** Applies the agent's stored events after the applied seq, in order, each once. */
