@@ -1,26 +1,51 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { IngestRepository, IngestWrite } from '../storage/ingest-repository';
+import { sqliteRepositories } from '../storage/sql-repositories';
 import { BatchWriter } from './batch-writer';
+import { migrate } from './db-migrations';
 
+/** The real ingest repository on a migrated in-memory SQLite, with its commits counted. */
 function setup() {
   const db = new Database(':memory:');
+  migrate(db);
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  const { ingest } = sqliteRepositories(db);
   let commits = 0;
-  const realTx = db.transaction.bind(db);
-  db.transaction = ((fn: (...args: unknown[]) => void) => {
-    const tx = realTx(fn);
-    return (...args: unknown[]) => {
-      tx(...args);
+  const repo: Pick<IngestRepository, 'commit'> = {
+    commit: (batch, alongside) => {
       commits++;
-    };
-  }) as typeof db.transaction;
-  return { db, commits: () => commits };
+      return ingest.commit(batch, alongside);
+    },
+  };
+  return { db, repo, commits: () => commits };
 }
+
+const HELLO: IngestWrite = {
+  kind: 'hello',
+  agentId: 'a1',
+  cluster: { id: 'c1', name: 'C1' },
+  nodeName: 'lb1',
+  role: 'lb',
+  facts: '{}',
+  capabilities: '{}',
+  at: 1,
+};
+const event = (seq: number): IngestWrite => ({
+  kind: 'event',
+  agentId: 'a1',
+  seq,
+  ts: 1,
+  agentTs: null,
+  receivedAt: 1,
+  type: 'vip.change',
+  payload: '{}',
+});
 
 describe('BatchWriter', () => {
   it('commits queued writes in one transaction and resolves each after commit', async () => {
-    const { db, commits } = setup();
-    const writer = new BatchWriter(db, { intervalMs: 20 });
+    const { db, repo, commits } = setup();
+    const writer = new BatchWriter(repo, { intervalMs: 20 });
     const writes = Array.from({ length: 50 }, (_, i) =>
       writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'x']),
     );
@@ -31,8 +56,8 @@ describe('BatchWriter', () => {
   });
 
   it('flushes at once when the batch is full', async () => {
-    const { db, commits } = setup();
-    const writer = new BatchWriter(db, { intervalMs: 10_000, maxBatch: 10 });
+    const { repo, commits } = setup();
+    const writer = new BatchWriter(repo, { intervalMs: 10_000, maxBatch: 10 });
     const started = Date.now();
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
@@ -44,36 +69,86 @@ describe('BatchWriter', () => {
   });
 
   it('rejects every write of a failed batch and keeps working', async () => {
-    const { db } = setup();
-    const writer = new BatchWriter(db);
+    const { db, repo } = setup();
+    const writer = new BatchWriter(repo);
     const ok = writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [1, 'a']);
     const dup = writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [1, 'b']);
     await expect(ok).rejects.toThrow();
-    await expect(dup).rejects.toThrow(/UNIQUE/);
+    await expect(dup).rejects.toThrow();
     await writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'c']);
     expect(db.prepare('SELECT id FROM t').all()).toEqual([{ id: 2 }]);
   });
 
+  it("the agent socket's writes and the rows derived from them share one transaction", async () => {
+    const { db, repo, commits } = setup();
+    const errors: unknown[] = [];
+    const writer = new BatchWriter(repo, { intervalMs: 10_000, onError: (e) => errors.push(e) });
+    await Promise.all([
+      writer.ingest(HELLO),
+      writer.ingest(event(1)),
+      writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [1, 'derived']),
+      writer.flush(),
+    ]);
+    expect(commits()).toBe(1);
+    expect(db.prepare('SELECT seq FROM events').all()).toEqual([{ seq: 1 }]);
+    // A derived row that fails takes the event of its batch with it: nothing of it is acked.
+    const stored = writer.ingest(event(2));
+    const derived = writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [2, null]);
+    await writer.flush();
+    await expect(stored).rejects.toThrow(/NOT NULL/);
+    await expect(derived).rejects.toThrow(/NOT NULL/);
+    expect(errors).toHaveLength(1);
+    expect(db.prepare('SELECT seq FROM events').all()).toEqual([{ seq: 1 }]);
+    expect(db.prepare('SELECT last_seq AS s FROM agents').get()).toEqual({ s: 1 });
+  });
+
+  it('a batch commits only after the one before it settled (an async store: PostgreSQL)', async () => {
+    const order: string[] = [];
+    let release = (): void => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const repo: Pick<IngestRepository, 'commit'> = {
+      commit: async (batch) => {
+        const name = batch.map((w) => w.kind).join(',');
+        order.push(`begin ${name}`);
+        if (name === 'hello') await gate;
+        order.push(`end ${name}`);
+        return { stored: 0, duplicates: 0 };
+      },
+    };
+    const writer = new BatchWriter(repo, { intervalMs: 10_000 });
+    const hello = writer.ingest(HELLO);
+    void writer.flush();
+    const ev = writer.ingest(event(1));
+    const flushed = writer.flush();
+    await Promise.resolve();
+    expect(order).toEqual(['begin hello']);
+    release();
+    await flushed;
+    await Promise.all([hello, ev]);
+    expect(order).toEqual(['begin hello', 'end hello', 'begin event', 'end event']);
+  });
+
   it('close() flushes what is queued and refuses later writes', async () => {
-    const { db } = setup();
-    const writer = new BatchWriter(db, { intervalMs: 10_000 });
+    const { db, repo } = setup();
+    const writer = new BatchWriter(repo, { intervalMs: 10_000 });
     const pending = writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [1, 'a']);
-    writer.close();
+    await writer.close();
     await pending;
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 1 });
     await expect(writer.write('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'b'])).rejects.toThrow(
       /closed/,
     );
+    await expect(writer.ingest(event(1))).rejects.toThrow(/closed/);
   });
 
   describe('writeLatest', () => {
     // Appends on conflict: a second run of the statement would show as 'ab'.
     const UPSERT =
-      'INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET v = v || excluded.v';
+      'INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET v = t.v || excluded.v';
 
     it('runs a queued write of the same key once, with the last params; every promise settles', async () => {
-      const { db, commits } = setup();
-      const writer = new BatchWriter(db, { intervalMs: 10_000 });
+      const { db, repo, commits } = setup();
+      const writer = new BatchWriter(repo, { intervalMs: 10_000 });
       const first = writer.writeLatest(UPSERT, '1', [1, 'a']);
       const second = writer.writeLatest(UPSERT, '1', [1, 'b']);
       const other = writer.writeLatest(UPSERT, '2', [2, 'c']);
@@ -91,8 +166,8 @@ describe('BatchWriter', () => {
     });
 
     it('rejects every promise of a coalesced write when its batch fails', async () => {
-      const { db } = setup();
-      const writer = new BatchWriter(db, { intervalMs: 10_000 });
+      const { repo } = setup();
+      const writer = new BatchWriter(repo, { intervalMs: 10_000 });
       const first = writer.writeLatest('INSERT INTO t (id, v) VALUES (?, ?)', 'k', [1, 'a']);
       const second = writer.writeLatest('INSERT INTO t (id, v) VALUES (?, ?)', 'k', [1, null]);
       await writer.flush();

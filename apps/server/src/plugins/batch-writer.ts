@@ -1,11 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
-
-interface PendingWrite {
-  stmt: Statement;
-  params: unknown[];
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
+import type { AlongsideWrite, IngestRepository, IngestWrite } from '../storage/ingest-repository';
 
 export interface BatchWriterOptions {
   /** Flush at most this long after the first queued write. */
@@ -17,86 +10,132 @@ export interface BatchWriterOptions {
   onError?: (err: unknown) => void;
 }
 
+/** What one flush commits; every write queued into it shares its one promise. */
+interface Batch {
+  writes: IngestWrite[];
+  alongside: AlongsideWrite[];
+  /** Queued writeLatest writes by sql + key. */
+  latest: Map<string, AlongsideWrite>;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** `?` → `$n`, for the SQLite SQL of a module not yet on its repository (history). */
+const toNumbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
 /**
- * Queues inserts and commits them together: one fsync per batch instead of per row, which is
- * what lets thousands of agents report through one SQLite file. Each write's promise resolves
- * after its batch commits (so an ack sent then means "durable").
+ * Queues the agent socket's writes (and the rows other modules derive from them) and commits
+ * them together through the ingest repository (storage/ingest-repository.ts): one
+ * transaction, so one fsync on SQLite, per batch instead of per row, which is what lets
+ * thousands of agents report through one store. Each write's promise settles after its
+ * batch commits (so an ack sent then means "durable"); batches commit one after another.
  */
 export class BatchWriter {
-  private queue: PendingWrite[] = [];
+  private batch: Batch | undefined;
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly statements = new Map<string, Statement>();
-  /** Queued writeLatest writes by sql + key (cleared with the queue). */
-  private readonly latest = new Map<string, { write: PendingWrite; done: Promise<void> }>();
+  /** The commit in flight, if any: the next one starts after it (hello rows before events). */
+  private tail: Promise<void> | undefined;
+  private readonly numbered = new Map<string, string>();
   private readonly intervalMs: number;
   private readonly maxBatch: number;
   private closed = false;
 
-  /** One transaction function for every batch (not a new wrapper per flush). */
-  private readonly commit: (batch: PendingWrite[]) => void;
-
   constructor(
-    private readonly db: Database,
+    private readonly repo: Pick<IngestRepository, 'commit'>,
     private readonly opts: BatchWriterOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 20;
     this.maxBatch = opts.maxBatch ?? 500;
-    this.commit = db.transaction((batch: PendingWrite[]) => {
-      for (const w of batch) w.stmt.run(...w.params);
-    });
   }
 
+  /** One of the agent socket's writes (agent-ingest.ts). */
+  ingest(write: IngestWrite): Promise<void> {
+    const batch = this.open();
+    if (!batch) return Promise.reject(new Error('batch writer is closed'));
+    batch.writes.push(write);
+    return this.queuedInto(batch);
+  }
+
+  /**
+   * A row another module derives from the queued events (history), committed after them in
+   * the same transaction. SQLite SQL with `?` parameters, until that module has a repository.
+   */
   write(sql: string, params: unknown[]): Promise<void> {
-    return this.enqueue(sql, params, undefined);
+    const batch = this.open();
+    if (!batch) return Promise.reject(new Error('batch writer is closed'));
+    batch.alongside.push(this.alongside(sql, params));
+    return this.queuedInto(batch);
   }
 
   /**
    * Like write, for a statement whose last run wins (an upsert of one row's whole state): a
    * write with the same sql and `key` still queued takes these params instead of queueing a
-   * second run, and both promises settle with the batch. One row write per key per batch
-   * instead of one per message (issue 11: per-event SQL under failover bursts).
+   * second run. One row write per key per batch instead of one per message (issue 11).
    */
   writeLatest(sql: string, key: string, params: unknown[]): Promise<void> {
-    const queued = this.latest.get(`${sql}\u0000${key}`);
-    if (!queued || this.closed) return this.enqueue(sql, params, key);
-    queued.write.params = params;
-    return queued.done;
-  }
-
-  private enqueue(sql: string, params: unknown[], key: string | undefined): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('batch writer is closed'));
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
+    const queued = this.batch?.latest.get(`${sql}\u0000${key}`);
+    if (!queued || !this.batch) {
+      const done = this.write(sql, params);
+      const w = this.batch?.alongside.at(-1);
+      if (w) this.batch?.latest.set(`${sql}\u0000${key}`, w);
+      return done;
     }
-    const prepared = stmt;
-    const write: PendingWrite = { stmt: prepared, params, resolve: () => {}, reject: () => {} };
-    const done = new Promise<void>((resolve, reject) => {
-      write.resolve = resolve;
-      write.reject = reject;
-    });
-    this.queue.push(write);
-    if (key !== undefined) this.latest.set(`${sql}\u0000${key}`, { write, done });
-    if (this.queue.length >= this.maxBatch) this.schedule(0);
-    else this.schedule(this.intervalMs);
-    return done;
+    queued.params = params as AlongsideWrite['params'];
+    return this.batch.done;
   }
 
-  /** Commits everything queued so far; resolves when done (immediately if nothing is queued). */
+  private alongside(sql: string, params: unknown[]): AlongsideWrite {
+    let text = this.numbered.get(sql);
+    if (text === undefined) {
+      text = toNumbered(sql);
+      this.numbered.set(sql, text);
+    }
+    return { sql: text, params: params as AlongsideWrite['params'] };
+  }
+
+  private open(): Batch | undefined {
+    if (this.closed) return undefined;
+    if (this.batch) return this.batch;
+    let resolve = (): void => {};
+    let reject = (_err: unknown): void => {};
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Reported through onError (storage health); each caller handles its own copy.
+    done.catch(() => undefined);
+    this.batch = { writes: [], alongside: [], latest: new Map(), done, resolve, reject };
+    return this.batch;
+  }
+
+  private queuedInto(batch: Batch): Promise<void> {
+    this.queued += 1;
+    if (this.queued >= this.maxBatch) this.schedule(0);
+    else this.schedule(this.intervalMs);
+    return batch.done;
+  }
+
+  /** Commits everything queued so far; resolves when that and every earlier batch settled. */
   flush(): Promise<void> {
     this.flushNow();
-    return Promise.resolve();
+    return this.tail ?? Promise.resolve();
   }
 
-  /** Final synchronous flush; later writes are rejected. */
-  close(): void {
-    this.flushNow();
+  /** Final flush; later writes are rejected. */
+  close(): Promise<void> {
+    const last = this.flush();
     this.closed = true;
+    return last;
   }
 
+  /** Writes queued and not yet committing. */
   get pending(): number {
-    return this.queue.length;
+    return this.queued;
   }
 
   private schedule(delayMs: number): void {
@@ -108,18 +147,29 @@ export class BatchWriter {
   private flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    this.latest.clear();
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    this.queued = 0;
+    // SQLite's driver commits inside this call; PostgreSQL's after the batch before it.
+    const run = (): Promise<void> => this.commit(batch);
+    const tail = this.tail ? this.tail.then(run) : run();
+    this.tail = tail;
+    void tail.then(() => {
+      if (this.tail === tail) this.tail = undefined;
+    });
+  }
+
+  /** Never rejects: a failure rejects the batch's writes and is reported. */
+  private async commit(batch: Batch): Promise<void> {
     try {
-      this.commit(batch);
+      await this.repo.commit(batch.writes, batch.alongside);
     } catch (err) {
       this.opts.onError?.(err);
-      for (const w of batch) w.reject(err);
+      batch.reject(err);
       return;
     }
     this.opts.onCommit?.();
-    for (const w of batch) w.resolve();
+    batch.resolve();
   }
 }

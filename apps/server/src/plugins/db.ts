@@ -75,20 +75,20 @@ export default fp<DbPluginOptions>(
       log: app.log,
       dataDir: opts.path === ':memory:' ? undefined : dirname(opts.path),
     });
-    const writer = new BatchWriter(db, {
+    const repos = sqliteRepositories(db);
+    const writer = new BatchWriter(repos.ingest, {
       onCommit: () => storage.succeeded('batched write'),
       onError: (err) => storage.failed(err, 'batched write'),
     });
     const probe = startProbe(db, storage, now, opts.probeMs ?? STORAGE_PROBE_MS);
     app.decorate('db', db);
     app.decorate('writer', writer);
-    app.decorate('repos', sqliteRepositories(db));
+    app.decorate('repos', repos);
     app.decorate('storage', storage);
-    app.addHook('onClose', (_app, next) => {
+    app.addHook('onClose', async () => {
       clearInterval(probe);
-      writer.close();
+      await writer.close();
       db.close();
-      next();
     });
     done();
   },

@@ -53,6 +53,18 @@ export interface IngestTouch {
 
 export type IngestWrite = IngestHello | IngestEvent | IngestRejected | IngestTouch;
 
+/**
+ * A write of another module that must commit in the batch's own transaction: the rows history
+ * derives from these events (modules/agents SPEC.md IH-2: the ack covers them too). SQL with
+ * `$1…$n` parameters (storage/sql-driver.ts), run as given: history's is still SQLite's own
+ * (INSERT OR IGNORE), so it runs on SQLite only until history has write shapes of its own.
+ * Bytes as a Buffer.
+ */
+export interface AlongsideWrite {
+  sql: string;
+  params: readonly (string | number | null | Uint8Array)[];
+}
+
 export interface IngestCommit {
   /** Events stored by this batch; an (agent, seq) already stored is not stored again. */
   stored: number;
@@ -78,8 +90,14 @@ export interface StoredAgent {
 }
 
 export interface IngestRepository {
-  /** The writes in order, in one transaction: all stored, or none (the error is thrown). */
-  commit(batch: readonly IngestWrite[]): Promise<IngestCommit>;
+  /**
+   * The writes in order, then `alongside` in order, in one transaction: all stored, or none
+   * (the error is thrown). An agent's stored seq is raised once per batch, to its highest.
+   */
+  commit(
+    batch: readonly IngestWrite[],
+    alongside?: readonly AlongsideWrite[],
+  ): Promise<IngestCommit>;
   /** The highest seq stored for the agent (kept when its events are pruned); 0 if none. */
   storedSeq(agentId: string): Promise<number>;
   /** Every agent, least recently seen first (the order a restore replays them). */

@@ -83,6 +83,21 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest contract on $name', 
     expect((await r.ingest.agents()).map((a) => a.agentId)).toEqual(['a1']);
   });
 
+  it("writes alongside (history's derived rows) share the batch's transaction", async () => {
+    const mirror = (state: string | null) => ({
+      sql: 'INSERT INTO history_node_state (agent_id, state) VALUES ($1, $2)',
+      params: ['a1', state],
+    });
+    await r.ingest.commit([hello('a1', 'lb1'), event('a1', 1)], [mirror('{}')]);
+    expect(await r.ingest.storedSeq('a1')).toBe(1);
+    // The row above is stored: inserting it again fails, and takes the batch's event with it.
+    await expect(r.ingest.commit([event('a1', 2)], [mirror('{}')])).rejects.toThrow();
+    // So does a row that breaks its own table.
+    await expect(r.ingest.commit([event('a1', 3)], [mirror(null)])).rejects.toThrow();
+    expect(await r.ingest.storedSeq('a1')).toBe(1);
+    expect(await r.ingest.sinceLastSnapshot('a1')).toHaveLength(1);
+  });
+
   it('the stored seq outlives pruned events, and only ever grows', async () => {
     await r.ingest.commit([hello('a1', 'lb1'), event('a1', 7), event('a1', 5)]);
     expect(await r.ingest.storedSeq('a1')).toBe(7);

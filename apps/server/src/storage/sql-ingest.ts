@@ -1,4 +1,5 @@
 import type {
+  AlongsideWrite,
   FollowedEvent,
   IngestCommit,
   IngestRepository,
@@ -6,7 +7,7 @@ import type {
   IngestRejected,
   StoredAgent,
 } from './ingest-repository';
-import { txRun, type SqlDriver, type TxBody } from './sql-driver';
+import { txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
 
 /*
  * IngestRepository (ingest-repository.ts) once, over either driver, in the SQL both engines
@@ -36,10 +37,18 @@ const SELECT_AGENT = `SELECT a.agent_id AS "agentId", a.cluster_id AS "clusterId
 export class SqlIngest implements IngestRepository {
   constructor(private readonly q: SqlDriver) {}
 
-  commit(batch: readonly IngestWrite[]): Promise<IngestCommit> {
+  commit(
+    batch: readonly IngestWrite[],
+    alongside: readonly AlongsideWrite[] = [],
+  ): Promise<IngestCommit> {
     return this.q.transaction(function* (): TxBody<IngestCommit> {
       let stored = 0;
       let duplicates = 0;
+      // One seq raise per agent per batch (issue 11: per-event SQL), after its rows.
+      const raise = new Map<string, number>();
+      const taken = (agentId: string, seq: number): void => {
+        if (seq > (raise.get(agentId) ?? 0)) raise.set(agentId, seq);
+      };
       for (const w of batch) {
         if (w.kind === 'hello') {
           yield txRun(UPSERT_CLUSTER, [w.cluster.id, w.cluster.name, w.at]);
@@ -53,7 +62,7 @@ export class SqlIngest implements IngestRepository {
             w.at,
           ]);
         } else if (w.kind === 'event') {
-          yield txRun(RAISE_SEQ, [w.seq, w.agentId]);
+          taken(w.agentId, w.seq);
           const n = (yield txRun(INSERT_EVENT, [
             w.agentId,
             w.seq,
@@ -66,7 +75,7 @@ export class SqlIngest implements IngestRepository {
           if (n > 0) stored += 1;
           else duplicates += 1;
         } else if (w.kind === 'rejected') {
-          if (w.seq !== null) yield txRun(RAISE_SEQ, [w.seq, w.agentId]);
+          if (w.seq !== null) taken(w.agentId, w.seq);
           yield txRun(INSERT_REJECTED, [
             w.agentId,
             w.seq,
@@ -79,6 +88,9 @@ export class SqlIngest implements IngestRepository {
           yield txRun(TOUCH, [w.at, w.agentId]);
         }
       }
+      for (const [agentId, seq] of raise) yield txRun(RAISE_SEQ, [seq, agentId]);
+      // Bytes pass through both drivers as they are (better-sqlite3 BLOB, pg bytea).
+      for (const a of alongside) yield txRun(a.sql, a.params as readonly SqlValue[]);
       return { stored, duplicates };
     });
   }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@keepwatch/shared';
 import { BatchWriter } from '../../plugins/batch-writer';
 import { migrate } from '../../plugins/db-migrations';
+import { sqliteRepositories } from '../../storage/sql-repositories';
 import { createEventBus } from '../../plugins/event-bus';
 import { hello, AGENT_TOKEN } from '../../testing/test-app';
 import { AgentConnection, CLOSE_PONG_TIMEOUT } from './agent-connection';
@@ -45,9 +46,10 @@ function setup(timing: { helloMs?: number; pingMs?: number; pongMs?: number }) {
   const offline: string[] = [];
   bus.on('agent.offline', (e) => offline.push(e.agentId));
   const socket = new FakeSocket();
+  const { ingest } = sqliteRepositories(db);
   const conn = new AgentConnection(socket as unknown as WebSocket, {
     agentToken: AGENT_TOKEN,
-    ingest: new AgentIngest(db, new BatchWriter(db)),
+    ingest: new AgentIngest(ingest, new BatchWriter(ingest)),
     budget: new IngestBudget(Date.now),
     clockSkewMs: 500,
     bus,

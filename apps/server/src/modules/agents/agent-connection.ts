@@ -184,7 +184,9 @@ export class AgentConnection {
     ingest.hello(hello, at).catch((err: unknown) => {
       this.deps.log.error({ err, agentId: hello.agentId }, 'storing the agent row failed');
     });
-    this.lastAccepted = this.committed = ingest.storedSeq(hello.agentId);
+    const storedSeq = await ingest.storedSeq(hello.agentId);
+    if (this.isClosed()) return;
+    this.lastAccepted = this.committed = storedSeq;
     this.state = 'ready';
     this.lastPongAt = at;
     this.send({

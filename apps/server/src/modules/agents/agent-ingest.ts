@@ -1,39 +1,22 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { AgentDataMessage, AgentHello } from '@keepwatch/shared';
 import type { BatchWriter } from '../../plugins/batch-writer';
+import type { IngestRepository } from '../../storage/ingest-repository';
 
-const INSERT_EVENT =
-  'INSERT OR IGNORE INTO events (agent_id, seq, ts, received_at, type, payload, agent_ts) VALUES (?, ?, ?, ?, ?, ?, ?)';
-const INSERT_REJECTED =
-  'INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)';
 /** How much of a refused frame is kept: enough to see what it was, never a 900 KB junk field. */
 export const REJECTED_EXCERPT_CHARS = 2048;
-const UPSERT_CLUSTER = `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES (?, ?, ?, ?)
-  ON CONFLICT(id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`;
-const UPSERT_AGENT = `INSERT INTO agents (agent_id, cluster_id, node_name, role, facts, capabilities, first_seen, last_seen)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT(agent_id) DO UPDATE SET cluster_id = excluded.cluster_id,
-    node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
-    capabilities = excluded.capabilities, last_seen = excluded.last_seen`;
-const TOUCH_AGENT = 'UPDATE agents SET last_seen = ? WHERE agent_id = ?';
-// Kept beside the insert (same batch, same transaction): events get pruned, the dedupe must not
-// forget the highest seq it acknowledged.
-const RAISE_SEQ = 'UPDATE agents SET last_seq = MAX(last_seq, ?) WHERE agent_id = ?';
 
-/** Persistence of the agent socket: agent and cluster rows, the event log, the stored seq. */
+/**
+ * Persistence of the agent socket: agent and cluster rows, the event log, refused frames and
+ * last-seen stamps, queued on the batch writer, which commits them through the ingest
+ * repository (storage/ingest-repository.ts: dedupe by (agent, seq), one transaction per batch).
+ */
 export class AgentIngest {
-  private readonly maxSeq: Statement;
   private readonly pending = new Map<string, number>();
 
   constructor(
-    private readonly db: Database,
+    private readonly repo: Pick<IngestRepository, 'storedSeq'>,
     private readonly writer: BatchWriter,
-  ) {
-    this.maxSeq = db.prepare(
-      `SELECT MAX(COALESCE((SELECT MAX(seq) FROM events WHERE agent_id = ?), 0),
-                  COALESCE((SELECT last_seq FROM agents WHERE agent_id = ?), 0)) AS seq`,
-    );
-  }
+  ) {}
 
   /**
    * Queues the hello's agent and cluster rows on the batch writer (issue 11: a transaction of
@@ -42,18 +25,16 @@ export class AgentIngest {
    */
   hello(hello: AgentHello, at: number): Promise<void> {
     const { cluster, name, role } = hello.node;
-    const cl = this.writer.write(UPSERT_CLUSTER, [cluster.id, cluster.name, at, at]);
-    cl.catch(() => undefined); // the agent row below reports the same batch failure
-    return this.writer.write(UPSERT_AGENT, [
-      hello.agentId,
-      cluster.id,
-      name,
+    return this.writer.ingest({
+      kind: 'hello',
+      agentId: hello.agentId,
+      cluster: { id: cluster.id, name: cluster.name },
+      nodeName: name,
       role,
-      JSON.stringify(hello.facts),
-      JSON.stringify(hello.capabilities),
+      facts: JSON.stringify(hello.facts),
+      capabilities: JSON.stringify(hello.capabilities),
       at,
-      at,
-    ]);
+    });
   }
 
   /** Whether writes of this agent's messages are still queued (a replaced connection's). */
@@ -73,8 +54,8 @@ export class AgentIngest {
   }
 
   /** Highest durably stored seq for the agent (0 if none); flush pending writes first. */
-  storedSeq(agentId: string): number {
-    return (this.maxSeq.get(agentId, agentId) as { seq: number | null }).seq ?? 0;
+  storedSeq(agentId: string): Promise<number> {
+    return this.repo.storedSeq(agentId);
   }
 
   flush(): Promise<void> {
@@ -91,21 +72,18 @@ export class AgentIngest {
     receivedAt: number,
     agentTs: number | null = null,
   ): Promise<void> {
-    // One per agent per batch: its seqs only grow (a replaced connection's queue is flushed
-    // before the new one takes any), so the last queued is the highest.
-    const raised = this.writer.writeLatest(RAISE_SEQ, agentId, [message.seq, agentId]);
-    raised.catch(() => undefined); // the insert below reports the same batch failure
     return this.track(
       agentId,
-      this.writer.write(INSERT_EVENT, [
+      this.writer.ingest({
+        kind: 'event',
         agentId,
-        message.seq,
-        message.ts,
-        receivedAt,
-        message.type,
-        JSON.stringify(message),
+        seq: message.seq,
+        ts: message.ts,
         agentTs,
-      ]),
+        receivedAt,
+        type: message.type,
+        payload: JSON.stringify(message),
+      }),
     );
   }
 
@@ -118,22 +96,21 @@ export class AgentIngest {
     r: { seq: number | null; type: string | null; reason: string; text: string },
     receivedAt: number,
   ): Promise<void> {
-    if (r.seq !== null)
-      this.writer.writeLatest(RAISE_SEQ, agentId, [r.seq, agentId]).catch(() => undefined);
     return this.track(
       agentId,
-      this.writer.write(INSERT_REJECTED, [
+      this.writer.ingest({
+        kind: 'rejected',
         agentId,
-        r.seq,
+        seq: r.seq,
         receivedAt,
-        r.type === null ? null : r.type.slice(0, 64),
-        r.reason.slice(0, 512),
-        r.text.slice(0, REJECTED_EXCERPT_CHARS),
-      ]),
+        type: r.type === null ? null : r.type.slice(0, 64),
+        reason: r.reason.slice(0, 512),
+        excerpt: r.text.slice(0, REJECTED_EXCERPT_CHARS),
+      }),
     );
   }
 
   touch(agentId: string, at: number): Promise<void> {
-    return this.writer.write(TOUCH_AGENT, [at, agentId]);
+    return this.writer.ingest({ kind: 'touch', agentId, at });
   }
 }

@@ -110,10 +110,14 @@ describe('agent socket ingest order (SPEC.md IH-*)', () => {
       data(...args);
     });
     app.bus.on('agent.data', () => order.push('bus'));
+    const ingest = app.writer.ingest.bind(app.writer);
+    vi.spyOn(app.writer, 'ingest').mockImplementation((w) => {
+      if (w.kind === 'event') order.push('event queued');
+      return ingest(w);
+    });
     const write = app.writer.write.bind(app.writer);
     vi.spyOn(app.writer, 'write').mockImplementation((sql, params) => {
-      if (sql.startsWith('INSERT OR IGNORE INTO events')) order.push('event queued');
-      else if (sql.includes('history_transitions')) order.push('history row queued');
+      if (sql.includes('history_transitions')) order.push('history row queued');
       return write(sql, params);
     });
     const sock = await agent(app);

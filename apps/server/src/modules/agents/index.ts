@@ -17,7 +17,7 @@ export interface AgentsModuleOptions {
 
 /** The agent socket (/agent/ws): hello/welcome, sequenced data with acks, ping/pong clock. */
 const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
-  const ingest = new AgentIngest(app.db, app.writer);
+  const ingest = new AgentIngest(app.repos.ingest, app.writer);
   // The one registry of who is online and the ingest hooks (agent-socket-plugin.ts); minimal
   // test apps get their own, with no hooks (the bus still fans out).
   const { registry, hooks } = app.hasDecorator('agentSocket')

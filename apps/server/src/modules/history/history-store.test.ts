@@ -146,7 +146,7 @@ describe('history storage', () => {
     expect(await s.queries.series({ ...q, metric: 'nginx.rps', step: 'minute' })).toEqual([]);
     expect(await s.queries.series({ ...q, metric: 'nginx.active', step: 'hour' })).toHaveLength(4);
     expect(s.db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 0 });
-    expect(s.ingest.storedSeq('a1')).toBe(1);
+    expect(await s.ingest.storedSeq('a1')).toBe(1);
   });
 
   it('keeps transitions for their retention and drops them after', async () => {
@@ -179,7 +179,7 @@ describe('history storage', () => {
       0,
     );
     expect(s.db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 0 });
-    expect(s.ingest.storedSeq('a1')).toBe(2);
+    expect(await s.ingest.storedSeq('a1')).toBe(2);
   });
 
   it('yields between slices: a long prune does not hold the event loop', async () => {

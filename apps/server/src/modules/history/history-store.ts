@@ -41,10 +41,10 @@ export function openHistoryStore(opts: {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   migrate(db);
-  const writer = new BatchWriter(db);
-  const ingest = new AgentIngest(db, writer);
-  const recorder = new HistoryRecorder(db, writer);
   const repos = sqliteRepositories(db);
+  const writer = new BatchWriter(repos.ingest);
+  const ingest = new AgentIngest(repos.ingest, writer);
+  const recorder = new HistoryRecorder(db, writer);
   const maintenance = new HistoryMaintenance(repos, recorder, {
     policy: retentionPolicy(opts.retention),
     now: opts.now,
@@ -69,7 +69,8 @@ export function openHistoryStore(opts: {
     stats: (agentId, sample) => recorder.stats(agentId, sample),
     close() {
       recorder.flushSamples();
-      writer.close();
+      // SQLite's driver commits inside the call: the last batch is stored before the close.
+      void writer.close();
       db.close();
     },
   };
