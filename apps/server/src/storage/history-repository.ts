@@ -23,13 +23,16 @@ export interface StoredTransition {
 
 export interface TransitionFilter {
   cluster: string;
-  /** [from, to) by agent time. */
-  from: number;
-  to: number;
+  /** [from, to) by agent time; an unset bound is open. */
+  from?: number;
+  to?: number;
   node?: string;
   /** Only these types; empty = all. */
   types: readonly string[];
-  limit: number;
+  /** Unset: all of them. */
+  limit?: number;
+  /** The newest first (ts, agent, seq, part descending) instead of the oldest. */
+  newestFirst?: boolean;
 }
 
 export interface StoredChunk {
@@ -88,8 +91,10 @@ export interface DrillActivity {
 }
 
 export interface HistoryRepository {
-  /** Up to `limit` changes of the filter, by ts, agent, seq, part. */
+  /** Up to `limit` changes of the filter, by ts, agent, seq, part (or the reverse). */
   transitions(f: TransitionFilter): Promise<StoredTransition[]>;
+  /** The node state (JSON text) the change deriver last stored for the agent. */
+  nodeState(agentId: string): Promise<string | undefined>;
   seriesId(cluster: string, node: string, metric: string): Promise<number | undefined>;
   /** The series' chunks of `res` starting in [from, to), by start. */
   chunks(seriesId: number, res: number, from: number, to: number): Promise<StoredChunk[]>;

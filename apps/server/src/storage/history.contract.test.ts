@@ -107,6 +107,29 @@ describe.each([sqliteBackend(), postgresBackend()])('history contract on $name',
     expect(await seqs({ node: 'lb3', types: [] })).toEqual([]);
   });
 
+  it('transitions: open bounds, no limit, newest first; nodeState as stored', async () => {
+    await backend.exec(change('a', 1, 0, 5));
+    await backend.exec(change('a', 2, 0, T0, { type: 'config.observed' }));
+    await backend.exec(change('b', 1, 0, T0, { type: 'config.observed' }));
+    await backend.exec(change('a', 3, 0, T0 + 2 * DAY, { type: 'config.observed' }));
+    const all = await h.transitions({ cluster: 'c1', types: [] });
+    expect(all.map((r) => `${r.agentId}${r.seq}`)).toEqual(['a1', 'a2', 'b1', 'a3']);
+    const before = await h.transitions({ cluster: 'c1', to: T0, types: [] });
+    expect(before.map((r) => r.seq)).toEqual([1]);
+    const newest = await h.transitions({
+      cluster: 'c1',
+      types: ['config.observed'],
+      newestFirst: true,
+      limit: 2,
+    });
+    expect(newest.map((r) => `${r.agentId}${r.seq}`)).toEqual(['a3', 'b1']);
+    await backend.exec(
+      `INSERT INTO history_node_state (agent_id, state) VALUES ('a', '{"configs":{"nginx":"ab"}}')`,
+    );
+    expect(await h.nodeState('a')).toBe('{"configs":{"nginx":"ab"}}');
+    expect(await h.nodeState('b')).toBeUndefined();
+  });
+
   it('chunks: bytes back byte for byte, start in [from, to), sealed as a boolean; seriesId per key', async () => {
     const id = await series();
     expect(await h.seriesId('c1', 'lb1', 'nginx.active')).toBeUndefined();

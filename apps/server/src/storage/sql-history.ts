@@ -54,22 +54,39 @@ export class SqlHistory implements HistoryRepository {
   }
 
   transitions(f: TransitionFilter): Promise<StoredTransition[]> {
-    const params: SqlValue[] = [f.cluster, f.from, f.to, f.limit];
-    let where = 'cluster_id = $1 AND ts >= $2 AND ts < $3';
-    if (f.node !== undefined) {
-      params.push(f.node);
-      where += ` AND node = $${params.length}`;
-    }
+    const params: SqlValue[] = [f.cluster];
+    const where = ['cluster_id = $1'];
+    const add = (sql: (n: string) => string, value: SqlValue): void => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (f.from !== undefined) add((n) => `ts >= ${n}`, f.from);
+    if (f.to !== undefined) add((n) => `ts < ${n}`, f.to);
+    if (f.node !== undefined) add((n) => `node = ${n}`, f.node);
     if (f.types.length > 0) {
       const first = params.length + 1;
       params.push(...f.types);
-      where += ` AND type IN (${f.types.map((_, i) => `$${first + i}`).join(', ')})`;
+      where.push(`type IN (${f.types.map((_, i) => `$${first + i}`).join(', ')})`);
+    }
+    const dir = f.newestFirst ? ' DESC' : '';
+    let limit = '';
+    if (f.limit !== undefined) {
+      params.push(f.limit);
+      limit = ` LIMIT $${params.length}`;
     }
     return this.q.all<StoredTransition>(
-      `SELECT ${TRANSITION_COLUMNS} FROM history_transitions WHERE ${where}
-       ORDER BY ts, agent_id, seq, part LIMIT $4`,
+      `SELECT ${TRANSITION_COLUMNS} FROM history_transitions WHERE ${where.join(' AND ')}
+       ORDER BY ts${dir}, agent_id${dir}, seq${dir}, part${dir}${limit}`,
       params,
     );
+  }
+
+  async nodeState(agentId: string): Promise<string | undefined> {
+    const row = await this.q.get<{ state: string }>(
+      'SELECT state FROM history_node_state WHERE agent_id = $1',
+      [agentId],
+    );
+    return row?.state;
   }
 
   async seriesId(cluster: string, node: string, metric: string): Promise<number | undefined> {

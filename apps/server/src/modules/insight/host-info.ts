@@ -1,7 +1,11 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ConfigFile, HostConfigFile } from '@keepwatch/shared';
+import type { HistoryRepository } from '../../storage/history-repository';
 
-/* Reads for the host page and readiness: agent facts, config files and hashes from storage. */
+/*
+ * Reads for the host page and readiness: agent facts, config files and hashes from storage
+ * (what history keeps through app.repos.history; the agent row and config_live still on SQLite).
+ */
 
 const rec = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -16,19 +20,15 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export class HostReads {
   private readonly agentRow: Statement;
-  private readonly configRows: Statement;
-  private readonly mirror: Statement;
   private readonly liveNginx: Statement;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly history: HistoryRepository,
+  ) {
     this.agentRow = db.prepare(
       'SELECT facts, role, last_seen AS lastSeen FROM agents WHERE agent_id = ?',
     );
-    this.configRows = db.prepare(
-      `SELECT ts, data FROM history_transitions
-       WHERE cluster_id = ? AND node = ? AND type = 'config.observed' ORDER BY ts DESC LIMIT 50`,
-    );
-    this.mirror = db.prepare('SELECT state FROM history_node_state WHERE agent_id = ?');
     // The config module's live files (config_live, migration 060), read only.
     this.liveNginx = db.prepare(
       `SELECT path, content, includes FROM config_live
@@ -64,8 +64,14 @@ export class HostReads {
   }
 
   /** The newest observation of each component's config (and the files it includes). */
-  configs(cluster: string, node: string): HostConfigFile[] {
-    const rows = this.configRows.all(cluster, node) as { ts: number; data: string }[];
+  async configs(cluster: string, node: string): Promise<HostConfigFile[]> {
+    const rows = await this.history.transitions({
+      cluster,
+      node,
+      types: ['config.observed'],
+      newestFirst: true,
+      limit: 50,
+    });
     const seen = new Set<string>();
     const out: HostConfigFile[] = [];
     for (const r of rows) {
@@ -97,9 +103,9 @@ export class HostReads {
   }
 
   /** sha256 of a component's main config as history last knew it for an agent. */
-  configHash(agentId: string, component: string): string | undefined {
-    const row = this.mirror.get(agentId) as { state: string } | undefined;
-    const hash = row && rec(rec(parse(row.state))['configs'])[component];
+  async configHash(agentId: string, component: string): Promise<string | undefined> {
+    const state = await this.history.nodeState(agentId);
+    const hash = state !== undefined && rec(rec(parse(state))['configs'])[component];
     return typeof hash === 'string' && hash !== '' ? hash : undefined;
   }
 }

@@ -25,7 +25,7 @@ interface DrillsProof {
  */
 const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, done) => {
   const { now } = opts;
-  const reads = new HostReads(app.db);
+  const reads = new HostReads(app.db, app.repos.history);
   const footprint = new Map<string, { rssBytes: number; cpuPercent: number; at: number }>();
   const off = app.bus.on('agent.stats', ({ agentId, sample, at }) => {
     if (sample.agent) footprint.set(agentId, { ...sample.agent, at });
@@ -34,11 +34,6 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
     off();
     next();
   });
-  const events = app.db.prepare(
-    `SELECT ts, node, type, data FROM history_transitions
-     WHERE cluster_id = ? AND ts < ? AND type IN ('vip.change', 'service.health', 'snapshot')
-     ORDER BY ts, agent_id, seq, part`,
-  );
   const lastDrill = async (cluster: string): Promise<{ id: string; at: number } | null> => {
     const drills = (app as unknown as { drills?: DrillsProof }).drills;
     const p = (await drills?.proof?.([cluster]))?.find((x) => x.clusterId === cluster);
@@ -64,7 +59,7 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
       },
       what: (p) => `host ${p.cluster}/${p.node}`,
     },
-    ({ agentId, online, agent }, { cluster, node }) => ({
+    async ({ agentId, online, agent }, { cluster, node }) => ({
       cluster,
       node,
       role: agent.role,
@@ -73,7 +68,7 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
       lastSeen: agent.lastSeen,
       facts: agent.facts,
       footprint: footprint.get(agentId) ?? null,
-      configs: reads.configs(cluster, node),
+      configs: await reads.configs(cluster, node),
     }),
   );
 
@@ -88,14 +83,17 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
     async (cluster, { id }) => {
       const t = now();
       const drill = await lastDrill(id);
+      // pairReadiness asks synchronously: every node's last observed hash first.
+      const hashes = new Map<string, string | undefined>();
+      for (const n of cluster.nodes) {
+        const a = app.clusterStore.agentFor(id, n.name);
+        hashes.set(n.name, a && (await reads.configHash(a.agentId, 'nginx')));
+      }
       return {
         cluster: id,
         pairs: pairReadiness({
           cluster,
-          nginxHash: (node) => {
-            const a = app.clusterStore.agentFor(id, node);
-            return a && reads.configHash(a.agentId, 'nginx');
-          },
+          nginxHash: (node) => hashes.get(node),
           nginxFiles: (node) => reads.nginxFiles(id, node),
           hasKeepalivedConfig: (node, instance) =>
             app.clusterStore.vrrpInterface(id, node, instance) !== undefined,
@@ -116,11 +114,19 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
       summary: 'Availability of each VIP over 24 h, 7 d and 30 d, from stored history',
       response: AvailabilityResponse,
     },
-    (cluster, { id }) => {
+    async (cluster, { id }) => {
       const t = now();
-      const rows = (
-        events.all(id, t) as { ts: number; node: string; type: string; data: string }[]
-      ).map((r): AvailabilityEvent => ({ ...r, data: JSON.parse(r.data) as unknown }));
+      const stored = await app.repos.history.transitions({
+        cluster: id,
+        to: t,
+        types: ['vip.change', 'service.health', 'snapshot'],
+      });
+      const rows = stored.map((r): AvailabilityEvent => ({
+        ts: r.ts,
+        node: r.node,
+        type: r.type,
+        data: JSON.parse(r.data) as unknown,
+      }));
       return {
         cluster: id,
         vips: cluster.vips.map((v) => ({

@@ -1,9 +1,24 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app';
 import { VIP, agent, hello, login, snapshot, testConfig } from '../../testing/test-app';
 
 /* The host, readiness and availability routes on the real app with two lab-like agents. */
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const observed = (seq: number, content: string, ts: number) => ({
+  type: 'config.observed',
+  seq,
+  ts,
+  config: {
+    component: 'nginx',
+    path: '/etc/nginx/nginx.conf',
+    hash: sha(content),
+    content,
+    checkedAt: ts,
+  },
+});
 
 describe('insight routes', () => {
   let app: FastifyInstance;
@@ -148,5 +163,31 @@ describe('insight routes', () => {
       footprint: null,
     });
     expect((await get('/hosts/lab/nobody')).statusCode).toBe(404);
+  });
+
+  it('host configs: the newest observation of each component (history, newest first); readiness compares them', async () => {
+    const { lb1, lb2 } = await lab();
+    lb1.send(observed(2, 'http { server { listen 80; } }\n', clock - 2000));
+    lb1.send(observed(3, 'http { server { listen 8080; } }\n', clock - 1000));
+    lb2.send(observed(2, 'http { server { listen 80; } }\n', clock - 1500));
+    const nginx = async (node: string) =>
+      (await get(`/hosts/lab/${node}`))
+        .json<{ configs: { component: string; sha256: string | null; observedAt: number }[] }>()
+        .configs.filter((c) => c.component === 'nginx');
+    await expect
+      .poll(() => nginx('lb1'))
+      .toEqual([
+        expect.objectContaining({
+          sha256: sha('http { server { listen 8080; } }\n'),
+          observedAt: clock - 1000,
+        }),
+      ]);
+    await expect
+      .poll(async () => (await nginx('lb2'))[0]?.sha256)
+      .toBe(sha('http { server { listen 80; } }\n'));
+    const body = (await get('/clusters/lab/readiness')).json<{
+      pairs: { checks: { id: string; ok: boolean | null }[] }[];
+    }>();
+    expect(body.pairs[0]?.checks.find((c) => c.id === 'config-same')?.ok).toBe(false);
   });
 });
