@@ -5,7 +5,8 @@ import type { Repositories } from './repositories';
 
 /*
  * The reads a replica following another's agents makes (ingest-repository.ts agent,
- * eventsAfter; modules/status/replica-follower.ts), on SQLite and a real PostgreSQL.
+ * eventsAfter; modules/status/replica-follower.ts) and the agents list's (described), on
+ * SQLite and a real PostgreSQL.
  */
 
 const T0 = 1_800_000_000_000;
@@ -33,8 +34,8 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest follow reads on $nam
         cluster: { id: 'c1', name: '集群一' },
         nodeName: 'lb1',
         role: 'lb',
-        facts: '{}',
-        capabilities: '{}',
+        facts: '{"hostname":"lb1.example"}',
+        capabilities: '{"control":[]}',
         at: T0,
       },
       ...[1, 2, 3, 5, 8].map(event),
@@ -62,5 +63,21 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest follow reads on $nam
     expect((await r.ingest.eventsAfter('a1', 5, 10)).map((e) => e.seq)).toEqual([8]);
     expect(await r.ingest.eventsAfter('a1', 8, 10)).toEqual([]);
     expect(await r.ingest.eventsAfter('other', 0, 10)).toEqual([]);
+  });
+
+  it('described: each agent with its hello facts and capabilities as received', async () => {
+    expect(await r.ingest.described()).toEqual([
+      {
+        agentId: 'a1',
+        clusterId: 'c1',
+        clusterName: '集群一',
+        nodeName: 'lb1',
+        role: 'lb',
+        lastSeen: T0,
+        lastSeq: 8,
+        facts: '{"hostname":"lb1.example"}',
+        capabilities: '{"control":[]}',
+      },
+    ]);
   });
 });

@@ -71,6 +71,12 @@ export interface IngestCommit {
   duplicates: number;
 }
 
+/** An agent with what its last hello said of itself: the agents list. */
+export interface DescribedAgent extends StoredAgent {
+  facts: string;
+  capabilities: string;
+}
+
 /** A stored event as a follower applies it. */
 export interface FollowedEvent {
   seq: number;
@@ -102,6 +108,8 @@ export interface IngestRepository {
   storedSeq(agentId: string): Promise<number>;
   /** Every agent, least recently seen first (the order a restore replays them). */
   agents(): Promise<StoredAgent[]>;
+  /** Every agent with its last hello's facts and capabilities (JSON text, as received). */
+  described(): Promise<DescribedAgent[]>;
   /** One agent as agents() lists it; undefined if it never said hello. */
   agent(agentId: string): Promise<StoredAgent | undefined>;
   /**

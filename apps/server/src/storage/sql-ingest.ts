@@ -1,5 +1,6 @@
 import type {
   AlongsideWrite,
+  DescribedAgent,
   FollowedEvent,
   IngestCommit,
   IngestRepository,
@@ -30,9 +31,10 @@ const RAISE_SEQ = 'UPDATE agents SET last_seq = $1 WHERE agent_id = $2 AND last_
 const INSERT_REJECTED = `INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt)
   VALUES ($1, $2, $3, $4, $5, $6)`;
 const TOUCH = 'UPDATE agents SET last_seen = $1 WHERE agent_id = $2';
-const SELECT_AGENT = `SELECT a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.name AS "clusterName",
-    a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"
-  FROM agents a JOIN clusters c ON c.id = a.cluster_id`;
+const AGENT_COLUMNS = `a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.name AS "clusterName",
+    a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"`;
+const AGENTS_FROM = 'FROM agents a JOIN clusters c ON c.id = a.cluster_id';
+const SELECT_AGENT = `SELECT ${AGENT_COLUMNS} ${AGENTS_FROM}`;
 
 export class SqlIngest implements IngestRepository {
   constructor(private readonly q: SqlDriver) {}
@@ -109,6 +111,12 @@ export class SqlIngest implements IngestRepository {
 
   agents(): Promise<StoredAgent[]> {
     return this.q.all<StoredAgent>(`${SELECT_AGENT} ORDER BY a.last_seen, a.agent_id`);
+  }
+
+  described(): Promise<DescribedAgent[]> {
+    return this.q.all<DescribedAgent>(
+      `SELECT ${AGENT_COLUMNS}, a.facts, a.capabilities ${AGENTS_FROM}`,
+    );
   }
 
   agent(agentId: string): Promise<StoredAgent | undefined> {

@@ -1,17 +1,7 @@
-import type { Database } from 'better-sqlite3';
+import type { IngestRepository } from '../../storage/ingest-repository';
 import type { AgentRegistry } from '../agents/agent-registry';
 import type { AgentCredentials } from './agent-credentials-plugin';
 import type { AgentInfo } from '@keepwatch/shared';
-
-interface AgentRow {
-  agent_id: string;
-  cluster_id: string;
-  node_name: string;
-  role: string;
-  facts: string;
-  capabilities: string;
-  last_seen: number;
-}
 
 function parseObject(text: string): Record<string, unknown> {
   try {
@@ -26,32 +16,32 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** Agents that said hello, plus enrolled ones that never connected, newest first. */
 export async function listAgents(
-  db: Database,
+  agents: Pick<IngestRepository, 'described'>,
   creds: Pick<AgentCredentials, 'store'>,
   /** The agent socket's registry (modules/agents, OR-5): the one answer to "online". */
   online: Pick<AgentRegistry, 'isOnline'>,
 ): Promise<AgentInfo[]> {
-  // The agents table is the agent socket's (ingest); credentials come from app.repos.enrollment.
-  const rows = db.prepare('SELECT * FROM agents').all() as AgentRow[];
+  // The agents' rows are the agent socket's (app.repos.ingest); credentials app.repos.enrollment's.
+  const rows = await agents.described();
   const byId = new Map((await creds.store.allCredentials()).map((c) => [c.agentId, c]));
   const out: AgentInfo[] = rows.map((r) => {
     const facts = parseObject(r.facts);
-    const cred = byId.get(r.agent_id);
-    byId.delete(r.agent_id);
+    const cred = byId.get(r.agentId);
+    byId.delete(r.agentId);
     return {
-      agentId: r.agent_id,
-      nodeName: r.node_name,
+      agentId: r.agentId,
+      nodeName: r.nodeName,
       role: r.role,
-      clusterId: r.cluster_id,
+      clusterId: r.clusterId,
       hostname: str(facts['hostname']) ?? cred?.hostname ?? null,
       version: str(facts['agentVersion']),
       facts,
       capabilities: parseObject(r.capabilities),
-      lastSeen: r.last_seen,
+      lastSeen: r.lastSeen,
       enrolledAt: cred?.hasCredential ? cred.enrolledAt : null,
       enrolled: cred?.hasCredential ?? false,
       // A revoke closes the socket and leaves the registry at once (OR-4): no revokedAt check.
-      online: online.isOnline(r.agent_id),
+      online: online.isOnline(r.agentId),
       revoked: cred?.revokedAt != null,
     };
   });

@@ -191,7 +191,7 @@ const enrollmentModule: FastifyPluginCallback<EnrollmentModuleOptions> = (app, o
         response: { 200: AgentsResponse, ...denied },
       },
     },
-    async () => ({ agents: await listAgents(app.db, creds, app.agentSocket.registry) }),
+    async () => ({ agents: await listAgents(app.repos.ingest, creds, app.agentSocket.registry) }),
   );
 
   app.post<{ Params: AgentIdParams }>(
