@@ -42,7 +42,7 @@ export function retentionPolicy(days: RetentionDays = {}): RetentionPolicy {
  */
 export default fp<HistoryPluginOptions>(
   (app, opts, done) => {
-    const recorder = new HistoryRecorder(app.db, app.writer);
+    const recorder = new HistoryRecorder(app.db, app.writer, app.repos.dialect);
     const queries = new HistoryQueries(app.repos.history);
     const maintenance = new HistoryMaintenance(app.repos, recorder, {
       onError: (err) => app.storage.failed(err, 'history maintenance'),

@@ -3,20 +3,9 @@ import type { AgentDataMessage, StatsSample } from '@keepwatch/shared';
 import type { BatchWriter } from '../../plugins/batch-writer';
 import { deriveChanges, type NodeMirror } from './change-deriver';
 import { CHUNK_MS, MINUTE_MS, Res, floorTo } from './rollup';
+import type { Dialect } from '../../storage/repositories';
+import { historyWrites, type HistoryWrites } from './history-writes';
 import { encodeOpenRaw, type RawPoint } from './series-codec';
-
-const INSERT_TRANSITION = `INSERT OR IGNORE INTO history_transitions
-  (cluster_id, node, agent_id, seq, part, ts, received_at, type, summary, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const SAVE_MIRROR = `INSERT INTO history_node_state (agent_id, state) VALUES (?, ?)
-  ON CONFLICT(agent_id) DO UPDATE SET state = excluded.state`;
-// A sealed chunk takes no more raw points: samples that late are dropped (they are not durable).
-// The series row is created in the same batch as its first append (issue 11: an id looked up
-// or inserted on the spot was an autocommit, one fsync per new series, on the first stats).
-const APPEND_RAW = `INSERT INTO history_chunks (series_id, res, start, sealed, data)
-  VALUES ((SELECT id FROM history_series WHERE cluster_id = ? AND node = ? AND metric = ?), ${Res.raw}, ?, 0, ?)
-  ON CONFLICT(series_id, res, start) DO UPDATE SET data = CAST(data || excluded.data AS BLOB) WHERE sealed = 0`;
-const ENSURE_SERIES =
-  'INSERT OR IGNORE INTO history_series (cluster_id, node, metric) VALUES (?, ?, ?)';
 
 interface NodeRef {
   clusterId: string;
@@ -45,11 +34,14 @@ export class HistoryRecorder {
   private readonly lastRequests = new Map<string, { ts: number; requests: number }>();
   private readonly nodeOf: Statement;
   private readonly mirrorOf: Statement;
+  private readonly sql: HistoryWrites;
 
   constructor(
     private readonly db: Database,
     private readonly writer: BatchWriter,
+    dialect: Dialect,
   ) {
+    this.sql = historyWrites(dialect);
     this.nodeOf = db.prepare(
       'SELECT cluster_id AS clusterId, node_name AS node FROM agents WHERE agent_id = ?',
     );
@@ -94,7 +86,7 @@ export class HistoryRecorder {
     const fail = (): void => undefined; // the event insert in the same batch reports the failure
     changes.forEach((c, part) => {
       this.writer
-        .write(INSERT_TRANSITION, [
+        .write(this.sql.insertTransition, [
           ref.clusterId,
           ref.node,
           agentId,
@@ -109,7 +101,9 @@ export class HistoryRecorder {
         .catch(fail);
     });
     // The whole node state, last one wins: one row write per agent per batch.
-    this.writer.writeLatest(SAVE_MIRROR, agentId, [agentId, JSON.stringify(mirror)]).catch(fail);
+    this.writer
+      .writeLatest(this.sql.saveMirror, agentId, [agentId, JSON.stringify(mirror)])
+      .catch(fail);
     this.latencies(agentId, msg);
   }
 
@@ -167,12 +161,18 @@ export class HistoryRecorder {
     const key = `${clusterId}\u0000${node}\u0000${buf.metric}`;
     if (!this.series.has(key)) {
       this.writer
-        .write(ENSURE_SERIES, [clusterId, node, buf.metric])
+        .write(this.sql.ensureSeries, [clusterId, node, buf.metric])
         .catch(() => this.series.delete(key));
       this.series.add(key);
     }
     this.writer
-      .write(APPEND_RAW, [clusterId, node, buf.metric, start, encodeOpenRaw(start, buf.points)])
+      .write(this.sql.appendRaw, [
+        clusterId,
+        node,
+        buf.metric,
+        start,
+        encodeOpenRaw(start, buf.points),
+      ])
       .catch(() => undefined);
   }
 }

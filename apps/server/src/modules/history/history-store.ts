@@ -44,7 +44,7 @@ export function openHistoryStore(opts: {
   const repos = sqliteRepositories(db);
   const writer = new BatchWriter(repos.ingest);
   const ingest = new AgentIngest(repos.ingest, writer);
-  const recorder = new HistoryRecorder(db, writer);
+  const recorder = new HistoryRecorder(db, writer, repos.dialect);
   const maintenance = new HistoryMaintenance(repos, recorder, {
     policy: retentionPolicy(opts.retention),
     now: opts.now,
