@@ -1,7 +1,7 @@
 /*
  * Per-agent ingest budget: two token buckets (frames and bytes) per agent id, kept across
  * reconnects so a reconnect loop does not buy a fresh budget. Every inbound frame after the
- * hello is charged (pongs and junk too); over budget the frame is refused (agent-connection).
+ * hello is charged (pongs and junk too); over budget the frame is refused (agent-data-path.ts).
  *
  *   IB-1  a bucket starts full (burst) and refills continuously at its rate, capped at burst.
  *   IB-2  a frame is admitted when both buckets hold what it costs (1 frame, its bytes);
