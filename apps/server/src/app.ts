@@ -23,6 +23,7 @@ import historyPlugin from './modules/history/history-plugin';
 import serverHealthModule from './modules/server-health/index';
 import statusModule from './modules/status/index';
 import statusStore from './modules/status/status-store-plugin';
+import type { ReplicaOptions } from './modules/status/replica-wiring';
 import usersModule from './modules/users/index';
 import webModule from './modules/web/index';
 import type { AlertsPluginOptions } from './modules/alerts/alerts-plugin';
@@ -61,6 +62,11 @@ export interface BuildAppOptions {
   storageProbeMs?: number;
   /** Drill runner overrides (tests): timing, clock limit, proof age. */
   drills?: Omit<DrillsModuleOptions, 'now'>;
+  /**
+   * Server replicas sharing one store (issue 12): this one's id and the change feed between
+   * them (modules/status/replica-wiring.ts). Unset: one server.
+   */
+  replica?: ReplicaOptions;
   /** Per-agent frame/byte budget overrides (tests); see modules/agents/ingest-budget.ts. */
   agentBudget?: AgentsModuleOptions['budget'];
 }
@@ -169,6 +175,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   await app.register(statusStore, {
     now,
+    ...(opts.replica !== undefined && { replica: opts.replica }),
     ...(config.clockSkewMs !== undefined && { thresholds: { clockSkewMs: config.clockSkewMs } }),
   });
   await app.register(logRelay, { now });

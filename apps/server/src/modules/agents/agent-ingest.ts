@@ -16,6 +16,8 @@ export class AgentIngest {
   constructor(
     private readonly repo: Pick<IngestRepository, 'storedSeq'>,
     private readonly writer: BatchWriter,
+    /** Told once a data message is committed (agent-socket-plugin.ts `committed`). */
+    private readonly onStored?: (agentId: string, seq: number) => void,
   ) {}
 
   /**
@@ -72,19 +74,23 @@ export class AgentIngest {
     receivedAt: number,
     agentTs: number | null = null,
   ): Promise<void> {
-    return this.track(
+    const stored = this.writer.ingest({
+      kind: 'event',
       agentId,
-      this.writer.ingest({
-        kind: 'event',
-        agentId,
-        seq: message.seq,
-        ts: message.ts,
-        agentTs,
-        receivedAt,
-        type: message.type,
-        payload: JSON.stringify(message),
-      }),
-    );
+      seq: message.seq,
+      ts: message.ts,
+      agentTs,
+      receivedAt,
+      type: message.type,
+      payload: JSON.stringify(message),
+    });
+    const told = this.onStored;
+    if (told)
+      stored.then(
+        () => told(agentId, message.seq),
+        () => undefined,
+      );
+    return this.track(agentId, stored);
   }
 
   /**

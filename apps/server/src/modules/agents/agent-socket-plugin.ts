@@ -11,6 +11,11 @@ export interface AgentSocket {
    * depends on when it sees a message; loose listeners stay on the bus (agent.*), after them.
    */
   hooks: IngestHooks;
+  /**
+   * Told once an agent's data message is committed (when it is acked): the replicas' shared
+   * live state says so to the others (modules/status/replica-announcer.ts). Empty on one server.
+   */
+  committed: Set<(agentId: string, seq: number) => void>;
 }
 
 declare module 'fastify' {
@@ -29,7 +34,8 @@ export default fp(
     const hooks = new IngestHooks(app.bus, (err, event) =>
       app.log.error({ err, event }, 'a bus listener of an agent event failed'),
     );
-    app.decorate('agentSocket', { registry: new AgentRegistry(), hooks });
+    const committed: AgentSocket['committed'] = new Set();
+    app.decorate('agentSocket', { registry: new AgentRegistry(), hooks, committed });
     done();
   },
   { name: 'agent-socket', dependencies: ['event-bus'], fastify: '5.x' },

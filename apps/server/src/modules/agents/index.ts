@@ -17,12 +17,18 @@ export interface AgentsModuleOptions {
 
 /** The agent socket (/agent/ws): hello/welcome, sequenced data with acks, ping/pong clock. */
 const agentsModule: FastifyPluginCallback<AgentsModuleOptions> = (app, opts, done) => {
-  const ingest = new AgentIngest(app.repos.ingest, app.writer);
   // The one registry of who is online and the ingest hooks (agent-socket-plugin.ts); minimal
   // test apps get their own, with no hooks (the bus still fans out).
-  const { registry, hooks } = app.hasDecorator('agentSocket')
+  const { registry, hooks, committed } = app.hasDecorator('agentSocket')
     ? app.agentSocket
-    : { registry: new AgentRegistry(), hooks: new IngestHooks(app.bus) };
+    : {
+        registry: new AgentRegistry(),
+        hooks: new IngestHooks(app.bus),
+        committed: new Set<(agentId: string, seq: number) => void>(),
+      };
+  const ingest = new AgentIngest(app.repos.ingest, app.writer, (agentId, seq) => {
+    for (const fn of committed) fn(agentId, seq);
+  });
   const budget = new IngestBudget(
     opts.now,
     { ...DEFAULT_BUDGET, ...opts.budget },

@@ -93,6 +93,12 @@ export class ReplicaFollower {
     this.off = undefined;
   }
 
+  /** The agent said hello to this replica: it is its home now, not the one it left. */
+  local(agentId: string): void {
+    this.home.delete(agentId);
+    if (!this.applied.has(agentId)) this.applied.set(agentId, 0);
+  }
+
   /** This replica applied `seq` of one of its own agents (the socket's path, not the feed's). */
   appliedLocally(agentId: string, seq: number): void {
     if (seq > (this.applied.get(agentId) ?? 0)) this.applied.set(agentId, seq);
