@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '@keepwatch/lab';
 import type { Drill, StatusResponse } from '@keepwatch/shared';
+import { until } from './config-lab';
+import { drillsApi } from './drills-lab';
 import { login } from './stack';
 
 /*
@@ -61,35 +63,15 @@ function startServer(): ChildProcess {
   return child;
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms (${String(last)})`);
-}
-
-async function api(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${url}/api/v1${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-  });
-}
+const { api } = drillsApi(() => ({ url, token }));
 
 async function up(): Promise<void> {
   server = startServer();
-  token = await until('server answers a login', () => login(url, 'admin', adminPassword), 60_000);
+  token = await until(
+    'server answers a login',
+    () => login(url, 'admin', adminPassword).catch(() => undefined),
+    60_000,
+  );
 }
 
 async function ready(): Promise<void> {
