@@ -11,6 +11,7 @@ import * as m010 from '../migrations/010-enrollment';
 import * as m020 from '../migrations/020-users-audit';
 import * as m090 from '../migrations/090-ingest-limits';
 import * as m110 from '../migrations/110-leases';
+import * as m130 from '../migrations/130-drill-owner';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m071,
   m090,
   m110,
+  m130,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 /** The migration ids this build knows, in order (the last one is the schema it writes). */

@@ -29,6 +29,8 @@ export interface NewDrill {
   startedBy: string;
   scheduleId: number | null;
   startedAt: number;
+  /** The replica running it (RS-3); null for a single server. */
+  owner: string | null;
 }
 
 export interface DrillUpdate {
@@ -61,8 +63,8 @@ export interface DrillRepository {
   get(id: string): Promise<Drill | undefined>;
   /** Newest first (started_at, then insertion order). */
   list(clusterId: string | undefined, limit: number): Promise<DrillSummary[]>;
-  /** The ids of the drills still `running`. */
-  runningIds(): Promise<string[]>;
+  /** The drills still `running`, by id, with their owner replica (null: a single server's). */
+  running(): Promise<{ id: string; owner: string | null }[]>;
   /**
    * Marks the given drills `interrupted` (ended at `at`, the reason in error) if they are
    * still `running`; the ids it changed.
@@ -96,6 +98,12 @@ export interface DrillSchedulesRepository {
   delete(id: number): Promise<boolean>;
   /** A run happened (or was skipped/refused) at `at`. */
   ran(id: number, at: number, drillId: string | null, result: string): Promise<void>;
+  /**
+   * SC-5: takes the run at `at` for this replica if the schedule's last run is still
+   * `lastRunAt` (a compare-and-set: of two replicas claiming one run, one gets it), recording
+   * `result` (`starting`, `skipped`) with no drill yet. False: already claimed or deleted.
+   */
+  claimRun(id: number, lastRunAt: number | null, at: number, result: string): Promise<boolean>;
   /** The last run's result arrived. */
   result(id: number, result: string): Promise<void>;
 }

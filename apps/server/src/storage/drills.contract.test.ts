@@ -18,6 +18,7 @@ const drill = (id: string, clusterId: string, startedAt = T0): NewDrill => ({
   startedBy: 'alice',
   scheduleId: null,
   startedAt,
+  owner: null,
 });
 
 const schedule: NewDrillSchedule = {
@@ -84,7 +85,15 @@ describe.each([sqliteBackend(), postgresBackend()])('drills contract on $name', 
     const [running] = await r.drills.list('lab', 1);
     expect(running).toMatchObject({ status: 'running', downtimeMs: null, failedRequests: null });
     expect(await r.drills.clusterIds()).toEqual(['edge', 'lab']);
-    expect(await r.drills.runningIds()).toEqual(['dr-c', 'dr-d']);
+    expect(await r.drills.running()).toEqual([
+      { id: 'dr-c', owner: null },
+      { id: 'dr-d', owner: null },
+    ]);
+    await r.drills.insert({ ...drill('dr-e', 'core'), owner: 'replica-b' });
+    expect((await r.drills.running()).find((d) => d.id === 'dr-e')).toEqual({
+      id: 'dr-e',
+      owner: 'replica-b',
+    });
   });
 
   it('RS-2: a second running drill of a cluster is refused naming the first; other clusters are free', async () => {
@@ -120,7 +129,7 @@ describe.each([sqliteBackend(), postgresBackend()])('drills contract on $name', 
       error: 'gone',
     });
     expect((await r.drills.get('dr-3'))?.status).toBe('passed');
-    expect(await r.drills.runningIds()).toEqual(['dr-2']);
+    expect(await r.drills.running()).toEqual([{ id: 'dr-2', owner: null }]);
   });
 
   it('lastProven: the newest passed drill of the kinds per cluster', async () => {
@@ -173,5 +182,21 @@ describe.each([sqliteBackend(), postgresBackend()])('drills contract on $name', 
     expect(await r.drillSchedules.delete(s.id)).toBe(true);
     expect(await r.drillSchedules.delete(s.id)).toBe(false);
     expect(await r.drillSchedules.get(s.id)).toBeUndefined();
+  });
+
+  it('SC-5: claimRun is a compare-and-set on the last run; of four replicas claiming one run, one wins', async () => {
+    const s = await r.drillSchedules.create(schedule, 'alice', T0);
+    expect(await r.drillSchedules.claimRun(s.id, T0, T0 + 1, 'starting')).toBe(false);
+    expect(await r.drillSchedules.claimRun(s.id, null, T0 + 1, 'starting')).toBe(true);
+    expect(await r.drillSchedules.get(s.id)).toMatchObject({
+      lastRunAt: T0 + 1,
+      lastDrillId: null,
+      lastResult: 'starting',
+    });
+    const won = await Promise.all(
+      [1, 2, 3, 4].map(() => r.drillSchedules.claimRun(s.id, T0 + 1, T0 + 2, 'starting')),
+    );
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await r.drillSchedules.claimRun(s.id + 99, null, T0, 'starting')).toBe(false);
   });
 });

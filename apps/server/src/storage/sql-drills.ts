@@ -79,6 +79,7 @@ export class SqlDrills implements DrillRepository {
       d.startedBy,
       d.scheduleId,
       d.startedAt,
+      d.owner,
     ];
     return this.q.transaction(function* (): TxBody<DrillInsertOutcome> {
       // RS-2: without the lock two replicas' transactions both see no running drill and
@@ -91,8 +92,8 @@ export class SqlDrills implements DrillRepository {
       if (holder) return { ok: false, holder: holder.id };
       yield txRun(
         `INSERT INTO drills (id, cluster_id, kind, status, phase, options, preflight, report,
-           started_by, schedule_id, started_at)
-         VALUES ($1, $2, $3, 'running', 'preflight', $4, $5, $6, $7, $8, $9)`,
+           started_by, schedule_id, started_at, owner)
+         VALUES ($1, $2, $3, 'running', 'preflight', $4, $5, $6, $7, $8, $9, $10)`,
         row,
       );
       return { ok: true };
@@ -139,11 +140,10 @@ export class SqlDrills implements DrillRepository {
     return rows.map((r) => summaryOf(r, JSON.parse(r.report) as DrillReport));
   }
 
-  async runningIds(): Promise<string[]> {
-    const rows = await this.q.all<{ id: string }>(
-      "SELECT id FROM drills WHERE status = 'running' ORDER BY id",
+  running(): Promise<{ id: string; owner: string | null }[]> {
+    return this.q.all<{ id: string; owner: string | null }>(
+      "SELECT id, owner FROM drills WHERE status = 'running' ORDER BY id",
     );
-    return rows.map((r) => r.id);
   }
 
   async interrupt(ids: readonly string[], at: number, reason: string): Promise<string[]> {
@@ -275,6 +275,21 @@ export class SqlDrillSchedules implements DrillSchedulesRepository {
       'UPDATE drill_schedules SET last_run_at = $2, last_drill_id = $3, last_result = $4 WHERE id = $1',
       [id, at, drillId, result],
     );
+  }
+
+  async claimRun(
+    id: number,
+    lastRunAt: number | null,
+    at: number,
+    result: string,
+  ): Promise<boolean> {
+    // -1 stands for "never ran" (no time is negative): one portable comparison, no typed NULL.
+    const n = await this.q.run(
+      `UPDATE drill_schedules SET last_run_at = $3, last_drill_id = NULL, last_result = $4
+       WHERE id = $1 AND COALESCE(last_run_at, -1) = $2`,
+      [id, lastRunAt ?? -1, at, result],
+    );
+    return n > 0;
   }
 
   async result(id: number, result: string): Promise<void> {

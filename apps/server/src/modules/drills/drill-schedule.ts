@@ -134,6 +134,15 @@ export class ScheduleStore {
     if (k) this.known.set(id, { ...k, lastRunAt: at, lastDrillId: drillId, lastResult: result });
   }
 
+  /** SC-5: takes the run due at `at` unless another replica already has (the repository's CAS). */
+  async claim(s: DrillSchedule, at: number, result: string): Promise<boolean> {
+    const won = await this.repo.claimRun(s.id, s.lastRunAt, at, result);
+    const k = this.known.get(s.id);
+    if (won && k)
+      this.known.set(s.id, { ...k, lastRunAt: at, lastDrillId: null, lastResult: result });
+    return won;
+  }
+
   async result(id: number, result: string): Promise<void> {
     await this.repo.result(id, result);
     const k = this.known.get(id);

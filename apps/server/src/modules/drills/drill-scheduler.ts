@@ -20,6 +20,13 @@ export interface SchedulerDeps {
   alertsChanged: () => void;
   /** A timer's tick failed (the store): reported; the next arm tries again. */
   onError: (err: unknown) => void;
+  /**
+   * SC-5, with replicas: the hold on the `drill-scheduler` lease (storage/lease-keeper.ts).
+   * Only while it is held are runs fired; none: this server is the only one.
+   */
+  lease?: { held(): boolean };
+  /** The longest wait between two reads of the schedules (default 1 h; replicas: shorter, a schedule made on another replica is seen within it). */
+  maxWaitMs?: number;
 }
 
 const MAX_WAIT_MS = 3_600_000;
@@ -41,11 +48,11 @@ export class DrillScheduler {
     if (this.closed) return;
     const now = this.deps.now();
     const next = schedules.flatMap((s) => (s.enabled && s.nextRunAt !== null ? [s.nextRunAt] : []));
-    const due = next.length > 0 ? Math.min(...next) : now + MAX_WAIT_MS;
-    this.timer = setTimeout(
-      () => void this.tick().catch(this.deps.onError),
-      Math.max(0, Math.min(due - now, MAX_WAIT_MS)),
-    );
+    const maxWait = this.deps.maxWaitMs ?? MAX_WAIT_MS;
+    const due = next.length > 0 ? Math.min(...next) : now + maxWait;
+    // Without the lease, look again later: the holder runs what is due meanwhile.
+    const wait = this.mayRun() ? Math.max(0, Math.min(due - now, maxWait)) : maxWait;
+    this.timer = setTimeout(() => void this.tick().catch(this.deps.onError), wait);
     this.timer.unref();
   }
 
@@ -56,8 +63,13 @@ export class DrillScheduler {
     return run;
   }
 
+  private mayRun(): boolean {
+    return this.deps.lease?.held() ?? true;
+  }
+
   private async runDue(): Promise<void> {
     if (this.closed) return;
+    if (!this.mayRun()) return this.arm();
     const now = this.deps.now();
     for (const s of await this.deps.store.list()) {
       if (!s.enabled) continue;
@@ -65,9 +77,11 @@ export class DrillScheduler {
       if (due === null || due > now) continue;
       if (!inWindow(now, s.timezone, s.window)) {
         // Missed while the server was down, and the window has closed: skip it.
-        await this.deps.store.ran(s.id, now, null, 'skipped');
+        await this.deps.store.claim(s, now, 'skipped');
         continue;
       }
+      // SC-5: the run is taken before the drill starts; another replica's claim wins.
+      if (!(await this.deps.store.claim(s, now, 'starting'))) continue;
       const r = await this.deps.start(s);
       if (r.ok) await this.deps.store.ran(s.id, now, r.id, 'running');
       else {

@@ -14,6 +14,7 @@ import {
 import { busyMessage } from '../cluster-ops/index';
 import { DrillRunner, emptyReport, type RunnerPlan, type RunnerTuning } from './drill-runner';
 import { bindPorts, followLogs, offsetOf } from './drill-ports';
+import { leftovers, type DrillReplica } from './drill-replica';
 import { SaveChain } from './drill-saves';
 import type { DrillRepository, DrillUpdate } from '../../storage/drill-repository';
 import { preflight } from './preflight';
@@ -45,6 +46,8 @@ export interface DrillServiceOptions {
   clockLimitMs?: number;
   staleMs?: number;
   tuning?: Partial<RunnerTuning>;
+  /** Set when this server is one of several replicas (drill-replica.ts, RS-3). */
+  replica?: DrillReplica;
 }
 
 export type StartResult =
@@ -94,13 +97,17 @@ export class DrillService {
     );
   }
 
-  /** RS-1: drills a previous process left running are interrupted (agents restore by deadline). */
+  /**
+   * RS-1/RS-3: drills nobody runs any more (a previous process of this server, a dead replica)
+   * are interrupted; the agents restore by their deadlines.
+   */
   async interruptLeftovers(): Promise<string[]> {
-    const ids = await this.repo.interrupt(
-      await this.repo.runningIds(),
-      this.opts.now(),
-      INTERRUPTED_REASON,
+    const left = await leftovers(
+      await this.repo.running(),
+      (id) => this.running.has(id),
+      this.opts.replica,
     );
+    const ids = await this.repo.interrupt(left, this.opts.now(), INTERRUPTED_REASON);
     for (const id of ids)
       this.app.audit.record({
         actor: 'system',
@@ -186,6 +193,7 @@ export class DrillService {
         startedBy: by,
         scheduleId,
         startedAt,
+        owner: this.opts.replica?.id ?? null,
       });
     } catch (err) {
       hold.release();

@@ -143,6 +143,7 @@ describe('drills API', () => {
       startedBy: 'bob',
       scheduleId: null,
       startedAt: Date.now(),
+      owner: 'replica-b',
     });
     const r = await post('/api/v1/drills', { clusterId: 'lab', kind: 'nginx-outage' });
     expect(r.statusCode).toBe(409);

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
 import { drillRoutes } from './drill-routes';
 import { ScheduleStore } from './drill-schedule';
+import { leaseReplica } from './drill-replica';
+import { replicaLeases } from './drill-leases';
 import { DrillScheduler, isBad, scheduleOptions } from './drill-scheduler';
 import { DrillService, type DrillEnded, type DrillServiceOptions } from './drill-service';
 import { scheduleRoutes } from './schedule-routes';
@@ -15,7 +17,13 @@ declare module 'fastify' {
   }
 }
 
-export type DrillsModuleOptions = DrillServiceOptions;
+export type DrillsModuleOptions = Omit<DrillServiceOptions, 'replica'> & {
+  /** One of several server replicas on one database (drill-replica.ts, RS-3, SC-5). */
+  replica?: { id: string; leaseTtlMs?: number };
+};
+
+/** With replicas the schedules are read at least this often (one made elsewhere is seen). */
+const REPLICA_SCHEDULE_POLL_MS = 30_000;
 
 /**
  * Decorates `app.drills` and serves /api/v1/drills. On start, drills a previous process left
@@ -25,7 +33,23 @@ export type DrillsModuleOptions = DrillServiceOptions;
  */
 export default fp<DrillsModuleOptions>(
   async (app, opts) => {
-    const service = new DrillService(app, opts);
+    const fail = (err: unknown): void => app.storage.failed(err, 'drill leases');
+    const leases =
+      opts.replica &&
+      replicaLeases(app, opts.replica, opts.now, () => {
+        // SC-5/RS-3: the new holder of the scheduler lease sweeps dead owners' drills first.
+        void service
+          .interruptLeftovers()
+          .then(() => scheduler.tick())
+          .catch(fail);
+      });
+    // The owner lease is held before this replica starts any drill or judges others'.
+    await leases?.owner.tick();
+    const { replica, ...serviceOpts } = opts;
+    const service = new DrillService(app, {
+      ...serviceOpts,
+      ...(replica && { replica: leaseReplica(app.repos.leases, replica.id, opts.now) }),
+    });
     await service.interruptLeftovers();
     const schedules = new ScheduleStore(app.repos.drillSchedules, opts.now);
     const scheduler = new DrillScheduler({
@@ -51,6 +75,7 @@ export default fp<DrillsModuleOptions>(
           .evaluate()
           .catch((err: unknown) => app.storage.failed(err, 'alert evaluation')),
       onError: (err) => app.storage.failed(err, 'drill schedules'),
+      ...(leases && { lease: leases.scheduler, maxWaitMs: REPLICA_SCHEDULE_POLL_MS }),
     });
     // SC-4: a schedule whose last run went wrong keeps an alert firing.
     app.alerts.extraObserved = () =>
@@ -81,13 +106,14 @@ export default fp<DrillsModuleOptions>(
     app.decorate('drillScheduler', scheduler);
     app.addHook('onReady', async () => {
       // Before the schedules are read: SC-4's alert knows them from the first evaluation.
+      await leases?.tick();
       await scheduler.tick();
     });
-    app.addHook('onClose', (_app, next) => {
+    app.addHook('onClose', async () => {
       offEnded();
       scheduler.close();
       service.close();
-      next();
+      await leases?.close().catch(fail);
     });
     await app.register(drillRoutes, { prefix: '/api/v1', drills: service });
     await app.register(scheduleRoutes, { prefix: '/api/v1', schedules, scheduler });
