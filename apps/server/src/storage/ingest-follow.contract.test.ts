@@ -42,7 +42,7 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest follow reads on $nam
     ]);
   });
 
-  it('agent: one agent as agents() lists it; undefined for one never seen', async () => {
+  it('agent: one agent as described() lists it; undefined for one never seen', async () => {
     expect(await r.ingest.agent('a1')).toEqual({
       agentId: 'a1',
       clusterId: 'c1',
@@ -51,6 +51,8 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest follow reads on $nam
       role: 'lb',
       lastSeen: T0,
       lastSeq: 8,
+      facts: '{"hostname":"lb1.example"}',
+      capabilities: '{"control":[]}',
     });
     expect(await r.ingest.agent('nobody')).toBeUndefined();
   });

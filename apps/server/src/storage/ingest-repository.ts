@@ -110,8 +110,8 @@ export interface IngestRepository {
   agents(): Promise<StoredAgent[]>;
   /** Every agent with its last hello's facts and capabilities (JSON text, as received). */
   described(): Promise<DescribedAgent[]>;
-  /** One agent as agents() lists it; undefined if it never said hello. */
-  agent(agentId: string): Promise<StoredAgent | undefined>;
+  /** One agent as described() lists it; undefined if it never said hello. */
+  agent(agentId: string): Promise<DescribedAgent | undefined>;
   /**
    * Up to `limit` of the agent's events after `afterSeq`, in seq order: what a replica
    * following another's agents has not applied yet (modules/status/replica-follower.ts).

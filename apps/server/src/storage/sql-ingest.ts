@@ -35,6 +35,7 @@ const AGENT_COLUMNS = `a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.n
     a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"`;
 const AGENTS_FROM = 'FROM agents a JOIN clusters c ON c.id = a.cluster_id';
 const SELECT_AGENT = `SELECT ${AGENT_COLUMNS} ${AGENTS_FROM}`;
+const SELECT_DESCRIBED = `SELECT ${AGENT_COLUMNS}, a.facts, a.capabilities ${AGENTS_FROM}`;
 
 export class SqlIngest implements IngestRepository {
   constructor(private readonly q: SqlDriver) {}
@@ -114,13 +115,11 @@ export class SqlIngest implements IngestRepository {
   }
 
   described(): Promise<DescribedAgent[]> {
-    return this.q.all<DescribedAgent>(
-      `SELECT ${AGENT_COLUMNS}, a.facts, a.capabilities ${AGENTS_FROM}`,
-    );
+    return this.q.all<DescribedAgent>(SELECT_DESCRIBED);
   }
 
-  agent(agentId: string): Promise<StoredAgent | undefined> {
-    return this.q.get<StoredAgent>(`${SELECT_AGENT} WHERE a.agent_id = $1`, [agentId]);
+  agent(agentId: string): Promise<DescribedAgent | undefined> {
+    return this.q.get<DescribedAgent>(`${SELECT_DESCRIBED} WHERE a.agent_id = $1`, [agentId]);
   }
 
   async eventsAfter(agentId: string, afterSeq: number, limit: number): Promise<FollowedEvent[]> {

@@ -1,10 +1,11 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { ConfigFile, HostConfigFile } from '@keepwatch/shared';
+import type { ConfigRepository } from '../../storage/config-repository';
 import type { HistoryRepository } from '../../storage/history-repository';
+import type { IngestRepository } from '../../storage/ingest-repository';
 
 /*
- * Reads for the host page and readiness: agent facts, config files and hashes from storage
- * (what history keeps through app.repos.history; the agent row and config_live still on SQLite).
+ * Reads for the host page and readiness: agent facts (app.repos.ingest), config files and
+ * hashes as history keeps them (app.repos.history), the live nginx files (app.repos.config).
  */
 
 const rec = (v: unknown): Record<string, unknown> =>
@@ -19,43 +20,41 @@ const parse = (text: string): unknown => {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export class HostReads {
-  private readonly agentRow: Statement;
-  private readonly liveNginx: Statement;
-
   constructor(
-    db: Database,
-    private readonly history: HistoryRepository,
-  ) {
-    this.agentRow = db.prepare(
-      'SELECT facts, role, last_seen AS lastSeen FROM agents WHERE agent_id = ?',
-    );
-    // The config module's live files (config_live, migration 060), read only.
-    this.liveNginx = db.prepare(
-      `SELECT path, content, includes FROM config_live
-       WHERE cluster_id = ? AND node = ? AND component = 'nginx'`,
-    );
-  }
+    private readonly repos: {
+      history: HistoryRepository;
+      ingest: Pick<IngestRepository, 'agent'>;
+      config: Pick<ConfigRepository, 'liveOf'>;
+    },
+  ) {}
 
-  /** A node's nginx.conf and what it includes, as its agent last sent them. */
-  nginxFiles(
+  /**
+   * Every node's nginx.conf and what it includes, as its agent last sent them (the config
+   * module's live files), for a synchronous lookup by node.
+   */
+  async nginxFilesOf(
     cluster: string,
-    node: string,
-  ): { main: ConfigFile; includes: ConfigFile[] } | undefined {
-    const r = this.liveNginx.get(cluster, node) as
-      { path: string; content: string; includes: string | null } | undefined;
-    if (!r) return undefined;
-    const includes = r.includes ? (JSON.parse(r.includes) as ConfigFile[]) : [];
-    return {
-      main: { path: r.path, content: r.content },
-      includes: includes.map((f) => ({ path: f.path, content: f.content })),
+  ): Promise<(node: string) => { main: ConfigFile; includes: ConfigFile[] } | undefined> {
+    const live = (await this.repos.config.liveOf(cluster)).filter((f) => f.component === 'nginx');
+    return (node) => {
+      const f = live.find((l) => l.node === node);
+      return (
+        f && {
+          main: { path: f.path, content: f.content },
+          includes: f.includes.map((i) => ({ path: i.path, content: i.content })),
+        }
+      );
     };
   }
 
-  agent(
+  async agent(
     agentId: string,
-  ): { facts: Record<string, string>; role: string | null; lastSeen: number | null } | null {
-    const row = this.agentRow.get(agentId) as
-      { facts: string; role: string; lastSeen: number } | undefined;
+  ): Promise<{
+    facts: Record<string, string>;
+    role: string | null;
+    lastSeen: number | null;
+  } | null> {
+    const row = await this.repos.ingest.agent(agentId);
     if (!row) return null;
     const facts: Record<string, string> = {};
     for (const [k, v] of Object.entries(rec(parse(row.facts))))
@@ -65,7 +64,7 @@ export class HostReads {
 
   /** The newest observation of each component's config (and the files it includes). */
   async configs(cluster: string, node: string): Promise<HostConfigFile[]> {
-    const rows = await this.history.transitions({
+    const rows = await this.repos.history.transitions({
       cluster,
       node,
       types: ['config.observed'],
@@ -104,7 +103,7 @@ export class HostReads {
 
   /** sha256 of a component's main config as history last knew it for an agent. */
   async configHash(agentId: string, component: string): Promise<string | undefined> {
-    const state = await this.history.nodeState(agentId);
+    const state = await this.repos.history.nodeState(agentId);
     const hash = state !== undefined && rec(rec(parse(state))['configs'])[component];
     return typeof hash === 'string' && hash !== '' ? hash : undefined;
   }

@@ -25,7 +25,7 @@ interface DrillsProof {
  */
 const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, done) => {
   const { now } = opts;
-  const reads = new HostReads(app.db, app.repos.history);
+  const reads = new HostReads(app.repos);
   const footprint = new Map<string, { rssBytes: number; cpuPercent: number; at: number }>();
   const off = app.bus.on('agent.stats', ({ agentId, sample, at }) => {
     if (sample.agent) footprint.set(agentId, { ...sample.agent, at });
@@ -52,9 +52,9 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
       summary: 'One host: agent facts and footprint, clock offset, config files with sha256',
       params: HostInsightParams,
       response: HostInfo,
-      find: (p: HostInsightParams) => {
+      find: async (p: HostInsightParams) => {
         const found = app.clusterStore.agentFor(p.cluster, p.node);
-        const agent = found && reads.agent(found.agentId);
+        const agent = found && (await reads.agent(found.agentId));
         return found && agent ? { ...found, agent } : undefined;
       },
       what: (p) => `host ${p.cluster}/${p.node}`,
@@ -85,6 +85,7 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
       const drill = await lastDrill(id);
       // pairReadiness asks synchronously: every node's last observed hash first.
       const hashes = new Map<string, string | undefined>();
+      const nginxFiles = await reads.nginxFilesOf(id);
       for (const n of cluster.nodes) {
         const a = app.clusterStore.agentFor(id, n.name);
         hashes.set(n.name, a && (await reads.configHash(a.agentId, 'nginx')));
@@ -94,7 +95,7 @@ const insightModule: FastifyPluginCallback<{ now: () => number }> = (app, opts, 
         pairs: pairReadiness({
           cluster,
           nginxHash: (node) => hashes.get(node),
-          nginxFiles: (node) => reads.nginxFiles(id, node),
+          nginxFiles,
           hasKeepalivedConfig: (node, instance) =>
             app.clusterStore.vrrpInterface(id, node, instance) !== undefined,
           lastDrill: drill,

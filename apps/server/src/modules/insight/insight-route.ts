@@ -9,7 +9,7 @@ export interface InsightRoute<P extends TSchema, S extends TSchema, T> {
   params: P;
   response: S;
   /** The thing the route is about; undefined answers 404. */
-  find: (params: Static<P>) => T | undefined;
+  find: (params: Static<P>) => T | undefined | Promise<T | undefined>;
   /** How the 404 names what was not found ("cluster lab", "host lab/lb9"). */
   what: (params: Static<P>) => string;
 }
@@ -36,7 +36,7 @@ export function insightGet<P extends TSchema, S extends TSchema, T>(
     },
     async (request, reply) => {
       const params = request.params as Static<P>;
-      const found = route.find(params);
+      const found = await route.find(params);
       if (found === undefined) {
         return reply.code(404).send({ error: 'not_found', message: `no ${route.what(params)}` });
       }

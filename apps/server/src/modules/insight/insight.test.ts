@@ -186,8 +186,11 @@ describe('insight routes', () => {
       .poll(async () => (await nginx('lb2'))[0]?.sha256)
       .toBe(sha('http { server { listen 80; } }\n'));
     const body = (await get('/clusters/lab/readiness')).json<{
-      pairs: { checks: { id: string; ok: boolean | null }[] }[];
+      pairs: { checks: { id: string; ok: boolean | null; args: Record<string, unknown> }[] }[];
     }>();
-    expect(body.pairs[0]?.checks.find((c) => c.id === 'config-same')?.ok).toBe(false);
+    const same = body.pairs[0]?.checks.find((c) => c.id === 'config-same');
+    expect(same?.ok).toBe(false);
+    // Compared as nginx structure: both nodes' live files were read (app.repos.config).
+    expect(same?.args['compared']).toBe('structure');
   });
 });
