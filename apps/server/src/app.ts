@@ -228,6 +228,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(drillsModule, {
     now,
     ...(config.drillStaleDays !== undefined && { staleMs: config.drillStaleDays * 86_400_000 }),
+    // With replicas, drills record their owner and fire schedules under one lease (RS-3, SC-5).
+    ...(opts.replica !== undefined && {
+      replica: { id: opts.replica.id, livenessKept: true },
+    }),
     ...opts.drills,
   });
   await app.register(webModule, { webDist: config.webDist });

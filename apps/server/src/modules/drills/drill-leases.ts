@@ -3,13 +3,15 @@ import { LeaseKeeper } from '../../storage/lease-keeper';
 import { ownerLease, SCHEDULER_LEASE } from './drill-replica';
 
 /*
- * The two leases a replica keeps for drills (drill-replica.ts): its owner lease (it is alive,
- * its running drills are its own) and the shared scheduler lease (SC-5). Both renewed every
- * ttl/3 on one timer; released on close so another replica takes over at once.
+ * The leases a replica keeps for drills (drill-replica.ts): the shared scheduler lease (SC-5)
+ * and, unless the status wiring already holds it (`livenessKept`), its own `replica:<id>`
+ * lease (it is alive, its running drills are its own). Renewed every ttl/3 on one timer;
+ * released on close so another replica takes over at once.
  */
 
 export interface ReplicaLeases {
-  owner: LeaseKeeper;
+  /** Undefined when the status wiring keeps the replica lease. */
+  owner: LeaseKeeper | undefined;
   scheduler: LeaseKeeper;
   /** Takes or renews both. */
   tick(): Promise<void>;
@@ -18,7 +20,7 @@ export interface ReplicaLeases {
 
 export function replicaLeases(
   app: FastifyInstance,
-  replica: { id: string; leaseTtlMs?: number },
+  replica: { id: string; leaseTtlMs?: number; livenessKept?: boolean },
   now: () => number,
   gainedScheduler: () => void,
 ): ReplicaLeases {
@@ -33,12 +35,12 @@ export function replicaLeases(
       ...(onChange && { onChange }),
       onError: (err) => app.storage.failed(err, `lease ${name}`),
     });
-  const owner = keeper(ownerLease(replica.id));
+  const owner = replica.livenessKept ? undefined : keeper(ownerLease(replica.id));
   const scheduler = keeper(SCHEDULER_LEASE, (held) => {
     if (held) gainedScheduler();
   });
   const tick = async (): Promise<void> => {
-    await owner.tick();
+    await owner?.tick();
     await scheduler.tick();
   };
   const timer = setInterval(app.storage.guard('drill leases', tick), Math.floor(ttlMs / 3));
@@ -50,7 +52,7 @@ export function replicaLeases(
     async close() {
       clearInterval(timer);
       await scheduler.release();
-      await owner.release();
+      await owner?.release();
     },
   };
 }

@@ -2,15 +2,17 @@ import type { LeaseRepository } from '../../storage/lease-repository';
 
 /*
  * Drills across server replicas (SPEC RS-3, SC-5). A drill runs in the process of the replica
- * that started it, which records itself as the drill's owner and keeps an owner lease
- * (`drills-owner:<id>`) while it lives. A drill still `running` whose owner's lease has
+ * that started it, which records itself as the drill's owner and holds its replica lease
+ * (`replica:<id>`, the one the status wiring keeps: modules/status/replica-wiring.ts) while
+ * it lives. A drill still `running` whose owner's lease has
  * expired was left by a dead replica: another marks it interrupted (the agents have undone
  * the faults by their deadlines). Scheduled runs fire on the holder of the `drill-scheduler`
  * lease only. Without a replica (one server) neither lease exists and RS-1 holds as before.
  */
 
 export const SCHEDULER_LEASE = 'drill-scheduler';
-export const ownerLease = (replicaId: string): string => `drills-owner:${replicaId}`;
+/** A replica's liveness lease, shared with modules/status/replica-wiring.ts. */
+export const ownerLease = (replicaId: string): string => `replica:${replicaId}`;
 
 export interface DrillReplica {
   /** This replica's id (stable for the life of the process). */

@@ -19,7 +19,12 @@ declare module 'fastify' {
 
 export type DrillsModuleOptions = Omit<DrillServiceOptions, 'replica'> & {
   /** One of several server replicas on one database (drill-replica.ts, RS-3, SC-5). */
-  replica?: { id: string; leaseTtlMs?: number };
+  replica?: {
+    id: string;
+    leaseTtlMs?: number;
+    /** The server's replica wiring holds `replica:<id>` already (app.ts). */
+    livenessKept?: boolean;
+  };
 };
 
 /** With replicas the schedules are read at least this often (one made elsewhere is seen). */
@@ -44,7 +49,7 @@ export default fp<DrillsModuleOptions>(
           .catch(fail);
       });
     // The owner lease is held before this replica starts any drill or judges others'.
-    await leases?.owner.tick();
+    await leases?.owner?.tick();
     const { replica, ...serviceOpts } = opts;
     const service = new DrillService(app, {
       ...serviceOpts,
