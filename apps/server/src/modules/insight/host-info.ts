@@ -47,9 +47,7 @@ export class HostReads {
     };
   }
 
-  async agent(
-    agentId: string,
-  ): Promise<{
+  async agent(agentId: string): Promise<{
     facts: Record<string, string>;
     role: string | null;
     lastSeen: number | null;
