@@ -21,7 +21,7 @@ interface Batch {
   reject: (err: unknown) => void;
 }
 
-/** `?` → `$n`, for the SQLite SQL of a module not yet on its repository (history). */
+/** `?` → `$n` (storage/sql-driver.ts binds numbered parameters on both engines). */
 const toNumbered = (sql: string): string => {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -62,8 +62,8 @@ export class BatchWriter {
   }
 
   /**
-   * A row another module derives from the queued events (history), committed after them in
-   * the same transaction. SQLite SQL with `?` parameters, until that module has a repository.
+   * A row another module derives from the queued events (history: history-writes.ts),
+   * committed after them in the same transaction. `?` parameters, numbered here once per text.
    */
   write(sql: string, params: unknown[]): Promise<void> {
     const batch = this.open();

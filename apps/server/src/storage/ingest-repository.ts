@@ -56,9 +56,8 @@ export type IngestWrite = IngestHello | IngestEvent | IngestRejected | IngestTou
 /**
  * A write of another module that must commit in the batch's own transaction: the rows history
  * derives from these events (modules/agents SPEC.md IH-2: the ack covers them too). SQL with
- * `$1…$n` parameters (storage/sql-driver.ts), run as given: history's is still SQLite's own
- * (INSERT OR IGNORE), so it runs on SQLite only until history has write shapes of its own.
- * Bytes as a Buffer.
+ * `$1…$n` parameters (storage/sql-driver.ts), run as given on the engine at hand: its author
+ * writes it for both (modules/history/history-writes.ts). Bytes as a Buffer.
  */
 export interface AlongsideWrite {
   sql: string;
