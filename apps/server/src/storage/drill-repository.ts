@@ -59,6 +59,7 @@ export interface DrillRepository {
    * so two replicas starting a drill on one cluster at once store one.
    */
   insert(d: NewDrill): Promise<DrillInsertOutcome>;
+  /** RS-4: changes nothing of a drill already `interrupted`. */
   update(id: string, u: DrillUpdate): Promise<void>;
   get(id: string): Promise<Drill | undefined>;
   /** Newest first (started_at, then insertion order). */

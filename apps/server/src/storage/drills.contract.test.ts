@@ -132,6 +132,18 @@ describe.each([sqliteBackend(), postgresBackend()])('drills contract on $name', 
     expect(await r.drills.running()).toEqual([{ id: 'dr-2', owner: null }]);
   });
 
+  it('RS-4: a drill marked interrupted stays so; a late save of its cut-off runner changes nothing', async () => {
+    await r.drills.insert(drill('dr-1', 'lab'));
+    expect(await r.drills.interrupt(['dr-1'], T0 + 5, 'owner gone')).toEqual(['dr-1']);
+    await r.drills.update('dr-1', { status: 'passed', phase: 'done', endedAt: T0 + 9 });
+    expect(await r.drills.get('dr-1')).toMatchObject({
+      status: 'interrupted',
+      endedAt: T0 + 5,
+      error: 'owner gone',
+    });
+    expect(await r.drills.running()).toEqual([]);
+  });
+
   it('lastProven: the newest passed drill of the kinds per cluster', async () => {
     const put = async (id: string, cluster: string, at: number, status: 'passed' | 'failed') => {
       await r.drills.insert({ ...drill(id, cluster, at), kind: 'nginx-outage' });

@@ -113,7 +113,10 @@ export class SqlDrills implements DrillRepository {
     if (u.endedAt !== undefined) put('ended_at', u.endedAt);
     if (u.error !== undefined) put('error', u.error);
     if (sets.length === 0) return;
-    await this.q.run(`UPDATE drills SET ${sets.join(', ')} WHERE id = $1`, args);
+    await this.q.run(
+      `UPDATE drills SET ${sets.join(', ')} WHERE id = $1 AND status <> 'interrupted'`,
+      args,
+    );
   }
 
   async get(id: string): Promise<Drill | undefined> {
