@@ -173,9 +173,13 @@ describe('alerts on the real lab', () => {
     const t0 = Date.now();
     await nft('lb2', ['-f', file]);
     await nft('lb1', ['-f', file]);
+    // lb2's kernel address and its keepalived state arrive as separate reports (netlink vs the
+    // notify fifo): wait for both, or a feed update between them shows lb2 holding as BACKUP.
     const both = await stack.live.waitFor(
-      'lb1 and lb2 both holding the VIP',
-      (s) => holdersOf(s, CLUSTER, VIP).join() === 'lb1,lb2',
+      'lb1 and lb2 both holding the VIP, lb2 MASTER',
+      (s) =>
+        holdersOf(s, CLUSTER, VIP).join() === 'lb1,lb2' &&
+        nodeOf(s, CLUSTER, 'lb2')?.vrrp[0]?.state === 'MASTER',
       15_000,
     );
     const tBoth = Date.now();
