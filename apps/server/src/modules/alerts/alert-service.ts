@@ -1,17 +1,15 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Alert, AlertDeliveryResult } from '@keepwatch/shared';
-import { observe, planAlerts, type ActiveAlert, type ObservedAlert } from './alert-engine';
+import type { ActiveAlert, ObservedAlert } from './alert-engine';
 import { noticeOf as notice, type AlertNotice } from './alert-notice';
-import { ActiveAlerts, EXTRA_SCOPE } from './active-alerts';
-import { RECENT_KEPT, RecentAlerts, firingNewestFirst } from './alert-list';
+import { RECENT_KEPT, firingNewestFirst } from './alert-list';
+import { EvaluationState, type AlertPlan, type EvaluationHooks } from './alert-evaluation';
 import { StartupGrace } from './startup-grace';
 import type { ChannelStore } from './channel-store';
 import type { AlertRepos, AlertTuning, StatusSource } from './alert-tuning';
 import { LeaseGate, type EvaluationLease } from './alert-lease';
 import { AlertDelivery } from './alert-delivery';
 import { HoldTimer } from './hold-timer';
-
-const NONE: ReadonlySet<string> = new Set();
 
 export {
   DEFAULT_TUNING,
@@ -26,23 +24,17 @@ export type { EvaluationLease } from './alert-lease';
  * Incremental (SPEC.md): a status change evaluates the changed clusters only, from the alerts
  * kept in memory; the database is written, never read, by an evaluation. Storage goes through
  * the repositories (app.repos.alerts, alertChannels, alertQueue); evaluations run one at a
- * time (each plans from what the previous one committed).
+ * time (each plans from what the previous one committed); what they plan from is in
+ * alert-evaluation.ts.
  */
-export class AlertService {
+export class AlertService implements EvaluationHooks {
   private readonly delivery: AlertDelivery;
-  private recent: RecentAlerts;
+  private readonly state: EvaluationState;
   /** The evaluation running or last run: the next one starts after it. */
   private serial: Promise<unknown> = Promise.resolve();
   private tickQueued: Promise<boolean> | undefined;
-  /** scope → (key → first seen) of findings observed but not firing yet. */
-  private readonly pending = new Map<string, Map<string, number>>();
-  private active: ActiveAlerts;
   private readonly grace: StartupGrace;
   private readonly gate: LeaseGate;
-  /** Scopes a failed transaction left unevaluated: retried at the next tick. */
-  private readonly retry = new Set<string>();
-  /** Clusters with a finding held by maintenance when last evaluated: the tick re-checks them. */
-  private readonly heldSeen = new Set<string>();
   private readonly hold: HoldTimer;
   /** Called after an evaluation fired, resolved or re-notified something (the live feed). */
   onChanged: (() => void) | undefined;
@@ -96,8 +88,7 @@ export class AlertService {
     this.hold = new HoldTimer(now, () => {
       this.tick().catch((err: unknown) => this.onError(err, 'alert evaluation'));
     });
-    this.active = new ActiveAlerts([]);
-    this.recent = new RecentAlerts([]);
+    this.state = new EvaluationState(status, tuning, this.hold, this);
     const restored = function* (s: StatusSource) {
       for (const id of s.clusterIds()) {
         const c = s.cluster(id);
@@ -119,14 +110,14 @@ export class AlertService {
   /** Firing alerts and the latest resolved ones, newest first (from memory, no query). */
   list(recentLimit = RECENT_KEPT): { active: Alert[]; recent: Alert[] } {
     return {
-      active: firingNewestFirst(this.active.all()),
-      recent: this.recent.latest(recentLimit),
+      active: firingNewestFirst(this.state.active.all()),
+      recent: this.state.recent.latest(recentLimit),
     };
   }
 
   /** The firing alerts (from memory). */
   firing(): ActiveAlert[] {
-    return [...this.active.all()];
+    return [...this.state.active.all()];
   }
 
   /** Runs `fn` after the evaluation in progress (evaluations plan from committed state). */
@@ -157,7 +148,7 @@ export class AlertService {
       return false;
     }
     return this.evaluateScopes(
-      clusterIds === undefined || grace.justEnded ? this.allScopes() : new Set(clusterIds),
+      clusterIds === undefined || grace.justEnded ? this.state.allScopes() : new Set(clusterIds),
       now,
     );
   }
@@ -183,41 +174,21 @@ export class AlertService {
     const now = this.now();
     const grace = this.grace.holds(now);
     if (grace.holds) return false;
-    if (grace.justEnded) return this.evaluateScopes(this.allScopes(), now);
-    const scopes = new Set<string>([EXTRA_SCOPE, ...this.retry]);
-    for (const [scope, p] of this.pending)
-      for (const since of p.values())
-        if (now - since >= this.tuning.holdMs) {
-          scopes.add(scope);
-          break;
-        }
-    if (this.tuning.renotifyMs > 0)
-      for (const s of this.active.dueForRenotify(now, this.tuning.renotifyMs)) scopes.add(s);
-    if (this.held) {
-      if (!this.heldClusters) return this.evaluateScopes(this.allScopes(), now);
-      for (const id of this.heldClusters()) scopes.add(id);
-      // Evaluating them puts back those still holding something.
-      for (const id of this.heldSeen) scopes.add(id);
-      this.heldSeen.clear();
-    }
+    if (grace.justEnded) return this.evaluateScopes(this.state.allScopes(), now);
     try {
-      return await this.evaluateScopes(scopes, now);
+      return await this.evaluateScopes(this.state.dueScopes(now), now);
     } finally {
-      this.wakeAtEarliestHoldEnd();
+      this.state.wakeAtEarliestHoldEnd();
     }
   }
 
   /** AL-9 (alert-lease.ts): only the lease's holder evaluates. */
   private mayEvaluate(): Promise<boolean> {
     return this.gate.check({
-      lost: () => {
-        this.pending.clear();
-        this.retry.clear();
-        this.heldSeen.clear();
-      },
+      lost: () => this.state.forget(),
       gained: async () => {
         await this.reload();
-        for (const s of this.allScopes()) this.retry.add(s);
+        this.state.retryAll();
       },
     });
   }
@@ -231,62 +202,31 @@ export class AlertService {
       this.repos.alerts.active(),
       this.repos.alerts.recent(RECENT_KEPT),
     ]);
-    this.active = new ActiveAlerts(active);
-    this.recent = new RecentAlerts(recent);
-  }
-
-  private allScopes(): Set<string> {
-    const scopes = new Set<string>(this.status.clusterIds());
-    for (const s of this.active.scopes()) scopes.add(s);
-    for (const s of this.pending.keys()) scopes.add(s);
-    scopes.add(EXTRA_SCOPE);
-    return scopes;
+    this.state.replace(active, recent);
   }
 
   private async evaluateScopes(scopes: ReadonlySet<string>, now: number): Promise<boolean> {
-    const fire: ObservedAlert[] = [];
-    const resolve: ActiveAlert[] = [];
-    const renotify: ActiveAlert[] = [];
-    for (const scope of scopes) {
-      const { observed, heldKeys } = this.observeScope(scope);
-      const plan = planAlerts({
-        active: this.active.inScope(scope),
-        observed,
-        pending: this.pending.get(scope) ?? new Map<string, number>(),
-        now,
-        holdMs: this.tuning.holdMs,
-        renotifyMs: this.tuning.renotifyMs,
-      });
-      if (plan.pending.size > 0) this.pending.set(scope, plan.pending);
-      else this.pending.delete(scope);
-      for (const since of plan.pending.values()) this.hold.wakeBy(since + this.tuning.holdMs);
-      fire.push(...plan.fire);
-      resolve.push(...plan.resolve);
-      renotify.push(...plan.renotify.filter((a) => !heldKeys.has(a.key)));
-    }
-    if (fire.length + resolve.length + renotify.length === 0) return false;
+    const plan = this.state.plan(scopes, now);
+    if (plan.fire.length + plan.resolve.length + plan.renotify.length === 0) return false;
+    let ids: number[];
     try {
-      await this.commit(fire, resolve, renotify, now);
+      ids = await this.commit(plan, now);
     } catch (err) {
-      for (const s of scopes) this.retry.add(s);
+      this.state.failed(scopes);
       throw err;
     }
-    for (const s of scopes) this.retry.delete(s);
-    for (const o of fire) this.log.warn({ alert: o.key }, `alert firing: ${o.message}`);
-    for (const a of resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
+    // The in-memory alerts follow only once the transaction committed (written through).
+    this.state.committed(plan, ids, scopes, now);
+    for (const o of plan.fire) this.log.warn({ alert: o.key }, `alert firing: ${o.message}`);
+    for (const a of plan.resolve) this.log.info({ alert: a.key }, `alert resolved: ${a.message}`);
     this.onChanged?.();
     this.kick();
     return true;
   }
 
-  /** One transaction; the in-memory alerts follow only once it committed (written through). */
-  private async commit(
-    fire: ObservedAlert[],
-    resolve: ActiveAlert[],
-    renotify: ActiveAlert[],
-    now: number,
-  ): Promise<void> {
-    const ids = await this.repos.alerts.commit(
+  /** One transaction: the rows and their notices; the new alerts' ids in `fire` order. */
+  private commit({ fire, resolve, renotify }: AlertPlan, now: number): Promise<number[]> {
+    return this.repos.alerts.commit(
       {
         fire: fire.map((o) => ({ alert: o, notice: notice('firing', o, now, now) })),
         resolve: resolve.map((a) => ({
@@ -297,43 +237,6 @@ export class AlertService {
       },
       now,
     );
-    fire.forEach((o, i) =>
-      this.active.add({ ...o, id: ids[i] ?? 0, firingAt: now, lastNotifiedAt: now }),
-    );
-    for (const a of resolve) this.active.remove(a);
-    // Latest first, as the table orders them (resolved_at, then id).
-    for (const a of [...resolve].sort((x, y) => x.id - y.id)) this.recent.resolved(a, now);
-    for (const a of renotify) this.active.notified(a, now);
-  }
-
-  /**
-   * A scope's observed alerts minus held ones; a held one already firing stays observed (not
-   * resolved). Maintenance is asked about this cluster's findings only.
-   */
-  private observeScope(scope: string): {
-    observed: ObservedAlert[];
-    heldKeys: ReadonlySet<string>;
-  } {
-    if (scope === EXTRA_SCOPE) return { observed: this.extraObserved?.() ?? [], heldKeys: NONE };
-    const c = this.status.cluster(scope);
-    if (!c) return { observed: [], heldKeys: NONE };
-    const all = observe([c]);
-    const held = this.held;
-    if (!held || c.findings.length === 0) return { observed: all, heldKeys: NONE };
-    const heldFindings = c.findings.filter((f) => held(c.id, f.nodes ?? []));
-    if (heldFindings.length === 0) return { observed: all, heldKeys: NONE };
-    const heldKeys = new Set(observe([{ ...c, findings: heldFindings }]).map((o) => o.key));
-    this.heldSeen.add(scope);
-    const firing = new Set(this.active.inScope(scope).map((a) => a.key));
-    return { observed: all.filter((o) => !heldKeys.has(o.key) || firing.has(o.key)), heldKeys };
-  }
-
-  /** After a tick, the timer for the pending findings of scopes it did not look at. */
-  private wakeAtEarliestHoldEnd(): void {
-    let earliest = Infinity;
-    for (const p of this.pending.values())
-      for (const since of p.values()) earliest = Math.min(earliest, since + this.tuning.holdMs);
-    if (earliest < Infinity) this.hold.wakeBy(earliest);
   }
 
   /** A one-off notice (no alert behind it) to every enabled channel: a drill's result. */
