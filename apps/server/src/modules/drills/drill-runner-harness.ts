@@ -160,6 +160,11 @@ export async function finish(h: Harness): Promise<string> {
   return p;
 }
 
+/** The kernel's VIP appearing on (`vip-add`) or leaving (`vip-del`) `node`, `dt` ms from now. */
+export function vip(h: Harness, node: string, kind: 'vip-add' | 'vip-del', dt = 0): void {
+  h.runner.addTransition({ at: Date.now() + dt, node, kind, detail: '10.77.0.50' });
+}
+
 /** The lab's nginx outage: refused for 4.7 s, then lb2 serves; fail-back on restore. */
 export function nginxOutage(h: Harness): void {
   at(5, () => (h.state.serving = null));
@@ -172,19 +177,14 @@ export function nginxOutage(h: Harness): void {
     }),
   );
   at(4700, () => {
-    h.runner.addTransition({ at: Date.now(), node: 'lb2', kind: 'vip-add', detail: '10.77.0.50' });
-    h.runner.addTransition({
-      at: Date.now() + 1,
-      node: 'lb1',
-      kind: 'vip-del',
-      detail: '10.77.0.50',
-    });
+    vip(h, 'lb2', 'vip-add');
+    vip(h, 'lb1', 'vip-del', 1);
     h.state.cluster = cluster(['lb2'], 'BACKUP', 'MASTER');
     h.state.serving = 'lb2';
   });
   at(8000 + 3700, () => {
-    h.runner.addTransition({ at: Date.now(), node: 'lb1', kind: 'vip-add', detail: '10.77.0.50' });
-    h.runner.addTransition({ at: Date.now(), node: 'lb2', kind: 'vip-del', detail: '10.77.0.50' });
+    vip(h, 'lb1', 'vip-add');
+    vip(h, 'lb2', 'vip-del');
     h.state.cluster = cluster(['lb1']);
     h.state.serving = 'lb1';
   });

@@ -6,6 +6,7 @@ import {
   harness,
   nginxOutage,
   useFakeDrillClock,
+  vip,
   T0,
   type Harness,
 } from './drill-runner-harness';
@@ -22,21 +23,11 @@ describe('DrillRunner split brain', () => {
     expect(h.saved.at(-1)?.splitBrainSeen).toBe(false);
     const h2 = harness('vrrp-partition', {}, { targets: ['lb1', 'lb2'] });
     at(3000, () => {
-      h2.runner.addTransition({
-        at: Date.now(),
-        node: 'lb2',
-        kind: 'vip-add',
-        detail: '10.77.0.50',
-      });
+      vip(h2, 'lb2', 'vip-add');
       h2.state.cluster = cluster(['lb1', 'lb2'], 'MASTER', 'MASTER');
     });
     at(8500, () => {
-      h2.runner.addTransition({
-        at: Date.now(),
-        node: 'lb2',
-        kind: 'vip-del',
-        detail: '10.77.0.50',
-      });
+      vip(h2, 'lb2', 'vip-del');
       h2.state.cluster = cluster(['lb1']);
     });
     expect(await finish(h2)).toBe('passed');
@@ -51,37 +42,17 @@ describe('DrillRunner split brain', () => {
     at(20, () => (h.state.serving = null));
     at(3600, () => {
       h.runner.addTransition({ at: Date.now(), node: 'lb2', kind: 'vrrp', detail: 'MASTER 90' });
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb2',
-        kind: 'vip-add',
-        detail: '10.77.0.50',
-      });
+      vip(h, 'lb2', 'vip-add');
       h.state.cluster = cluster(['lb1', 'lb2'], 'UNKNOWN', 'MASTER');
       h.state.serving = 'lb2';
     });
     at(8100, () => {
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb1',
-        kind: 'vip-del',
-        detail: '10.77.0.50',
-      });
+      vip(h, 'lb1', 'vip-del');
       h.state.cluster = cluster(['lb2'], 'BACKUP', 'MASTER');
     });
     at(11_800, () => {
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb1',
-        kind: 'vip-add',
-        detail: '10.77.0.50',
-      });
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb2',
-        kind: 'vip-del',
-        detail: '10.77.0.50',
-      });
+      vip(h, 'lb1', 'vip-add');
+      vip(h, 'lb2', 'vip-del');
       h.state.cluster = cluster(['lb1']);
       h.state.serving = 'lb1';
     });
@@ -96,20 +67,15 @@ describe('DrillRunner split brain', () => {
   /**
    * The lab's link-down on lb1: its agent is cut off with the link (the restore cannot reach
    * it), the server's view keeps lb1's last report (VIP held) while lb2 takes over; when the
-   * link is back the agent's outbox replays what happened meanwhile. `vip`: keepalived
+   * link is back the agent's outbox replays what happened meanwhile. `held`: keepalived
    * removed the VIP 40 ms after the link went down (what the lab shows), the VIP stayed until
    * after the link was up, or it stayed with both kernels holding it once the link was up.
    */
-  function linkDown(h: Harness, vip: 'removed' | 'kept' | 'kept-after-up'): void {
+  function linkDown(h: Harness, held: 'removed' | 'kept' | 'kept-after-up'): void {
     const faultAt = T0 + 1500;
     at(5, () => (h.state.serving = null));
     at(3000, () => {
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb2',
-        kind: 'vip-add',
-        detail: '10.77.0.50',
-      });
+      vip(h, 'lb2', 'vip-add');
       h.state.cluster = cluster(['lb1', 'lb2'], 'MASTER', 'MASTER');
       h.state.serving = 'lb2';
     });
@@ -117,24 +83,14 @@ describe('DrillRunner split brain', () => {
       h.runner.linkReport('lb1', true, faultAt + 2);
       const del = (t: number) =>
         h.runner.addTransition({ at: t, node: 'lb1', kind: 'vip-del', detail: '10.77.0.50' });
-      if (vip === 'removed') del(faultAt + 40);
+      if (held === 'removed') del(faultAt + 40);
       h.runner.linkReport('lb1', false, faultAt + 8001);
-      if (vip === 'kept') del(faultAt + 8050);
-      if (vip !== 'kept-after-up') h.state.cluster = cluster(['lb2'], 'BACKUP', 'MASTER');
+      if (held === 'kept') del(faultAt + 8050);
+      if (held !== 'kept-after-up') h.state.cluster = cluster(['lb2'], 'BACKUP', 'MASTER');
     });
     at(11_700, () => {
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb1',
-        kind: 'vip-add',
-        detail: '10.77.0.50',
-      });
-      h.runner.addTransition({
-        at: Date.now(),
-        node: 'lb2',
-        kind: 'vip-del',
-        detail: '10.77.0.50',
-      });
+      vip(h, 'lb1', 'vip-add');
+      vip(h, 'lb2', 'vip-del');
       h.state.cluster = cluster(['lb1']);
       h.state.serving = 'lb1';
     });
