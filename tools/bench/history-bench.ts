@@ -308,7 +308,7 @@ function tableSizes(store: HistoryStore): string[] {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-history-'));
   const path = join(dir, 'keepwatch.db');
-  const store = openHistoryStore({ path, now: () => now });
+  const store = await openHistoryStore({ path, now: () => now });
   const wall = performance.now();
   try {
     for (const h of fleet) {

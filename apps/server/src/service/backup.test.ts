@@ -88,6 +88,24 @@ describe('online backup and restore', () => {
   });
 });
 
+describe('on PostgreSQL', () => {
+  it('backup and restore refuse, pointing to pg_dump, and touch no file', async () => {
+    const out: string[] = [];
+    const url = 'postgres://keepwatch:secret@db.example:5432/keepwatch';
+    const dataDir = join(dir, 'on-pg');
+    const target = join(dir, 'pg-backup.db');
+    const run = (argv: string[]) => runServiceCommand(argv, dataDir, (l) => out.push(l), url);
+    expect(await run(['backup', target])).toBe(1);
+    expect(out.join('')).toMatch(/^backup refused: .*PostgreSQL.*pg_dump/);
+    expect(out.join('')).not.toContain('secret');
+    expect(existsSync(target)).toBe(false);
+    out.length = 0;
+    expect(await run(['restore', target])).toBe(1);
+    expect(out.join('')).toMatch(/^restore refused: .*pg_restore/);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe('upgrades and downgrades', () => {
   it('a database written by a newer version is refused with a clear message, untouched', async () => {
     const dataDir = join(dir, 'newer');

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { KNOWN_MIGRATIONS, unknownMigrations } from '../plugins/db-migrations';
+import { redactUrl } from '../storage/pg-url';
 
 /*
  * Online backups of the SQLite file and their restore. A backup uses SQLite's backup API
@@ -8,6 +9,26 @@ import { KNOWN_MIGRATIONS, unknownMigrations } from '../plugins/db-migrations';
  * writing, without stopping it; the copy is written beside the destination and renamed, so
  * a destination file is always whole. A restore needs the server stopped (it checks).
  */
+
+/**
+ * Why `backup` / `restore` do nothing on PostgreSQL (KEEPWATCH_DATABASE_URL set), or undefined
+ * on SQLite. The data is then in PostgreSQL, not in KEEPWATCH_DATA: a copy of the SQLite file
+ * would be an old or empty database, so the commands refuse rather than seem to work.
+ */
+export function backupRefusal(
+  command: 'backup' | 'restore',
+  databaseUrl: string | undefined,
+): string | undefined {
+  if (databaseUrl === undefined) return undefined;
+  const where = redactUrl(databaseUrl);
+  return command === 'backup'
+    ? `backup refused: Keepwatch stores its data in PostgreSQL (KEEPWATCH_DATABASE_URL=${where}), ` +
+        "not in a SQLite file. Use PostgreSQL's own backups: pg_dump (e.g. pg_dump -Fc -f keepwatch.dump " +
+        `'${where}'), or base backups with WAL archiving (pg_basebackup) for point-in-time recovery.`
+    : `restore refused: Keepwatch stores its data in PostgreSQL (KEEPWATCH_DATABASE_URL=${where}). ` +
+        'Restore a pg_dump with pg_restore (into an empty database, the servers stopped), or ' +
+        "PostgreSQL's point-in-time recovery.";
+}
 
 export interface BackupResult {
   file: string;

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { copySqliteToPostgres } from '../storage/copy-to-postgres';
 import { parseDatabaseUrl, redactUrl } from '../storage/pg-url';
-import { backupDatabase, restoreDatabase } from './backup';
+import { backupDatabase, backupRefusal, restoreDatabase } from './backup';
 
 /*
  * The server bundle's maintenance commands, run beside (backup) or instead of (restore) the
@@ -36,6 +36,11 @@ export async function runServiceCommand(
   if ((command !== 'backup' && command !== 'restore') || !file || extra.length > 0) {
     out(USAGE);
     return 2;
+  }
+  const refused = backupRefusal(command, databaseUrl);
+  if (refused !== undefined) {
+    out(`${refused}\n`);
+    return 1;
   }
   if (command === 'backup') {
     const r = await backupDatabase(dbPath, resolve(file));

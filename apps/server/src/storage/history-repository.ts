@@ -6,7 +6,8 @@
  *
  * Chunk bytes are the module's (modules/history/series-codec.ts): BLOB on SQLite, BYTEA on
  * PostgreSQL, handed back byte for byte. The recorder's writes (changes, node mirrors, sample
- * appends) still go through the agents' batch writer, in the event's own transaction.
+ * appends) go through the agents' batch writer, in the event's own transaction; what it reads
+ * (its start state, a mirror again at a hello) comes from here.
  */
 
 /** A stored change, as the timeline lists it (`data` is the JSON text as stored). */
@@ -90,7 +91,19 @@ export interface DrillActivity {
   targets: string | null;
 }
 
+/** What the history recorder holds in memory, read once at start (modules/history/history-recorder.ts). */
+export interface RecorderState {
+  /** Each known agent's node (its last hello), for a message before this start's hello. */
+  nodes: { agentId: string; clusterId: string; node: string }[];
+  /** The node state (JSON text) the change deriver last stored, per agent. */
+  mirrors: { agentId: string; state: string }[];
+  /** The series that have a row. */
+  series: { clusterId: string; node: string; metric: string }[];
+}
+
 export interface HistoryRepository {
+  /** The recorder's start state: agents' nodes, node mirrors, known series. */
+  recorderState(): Promise<RecorderState>;
   /** Up to `limit` changes of the filter, by ts, agent, seq, part (or the reverse). */
   transitions(f: TransitionFilter): Promise<StoredTransition[]>;
   /** The node state (JSON text) the change deriver last stored for the agent. */

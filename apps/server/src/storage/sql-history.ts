@@ -3,6 +3,7 @@ import type {
   HistoryRepository,
   OpenChunk,
   PushActivity,
+  RecorderState,
   Sealed,
   StoredChunk,
   StoredTransition,
@@ -79,6 +80,21 @@ export class SqlHistory implements HistoryRepository {
        ORDER BY ts${dir}, agent_id${dir}, seq${dir}, part${dir}${limit}`,
       params,
     );
+  }
+
+  async recorderState(): Promise<RecorderState> {
+    const [nodes, mirrors, series] = await Promise.all([
+      this.q.all<RecorderState['nodes'][number]>(
+        'SELECT agent_id AS "agentId", cluster_id AS "clusterId", node_name AS node FROM agents',
+      ),
+      this.q.all<RecorderState['mirrors'][number]>(
+        'SELECT agent_id AS "agentId", state FROM history_node_state',
+      ),
+      this.q.all<RecorderState['series'][number]>(
+        'SELECT cluster_id AS "clusterId", node, metric FROM history_series',
+      ),
+    ]);
+    return { nodes, mirrors, series };
   }
 
   async nodeState(agentId: string): Promise<string | undefined> {

@@ -41,8 +41,10 @@ export function retentionPolicy(days: RetentionDays = {}): RetentionPolicy {
  * background rollup + pruning job. Registered after db and the agent socket plugin.
  */
 export default fp<HistoryPluginOptions>(
-  (app, opts, done) => {
-    const recorder = new HistoryRecorder(app.db, app.writer, app.repos.dialect);
+  async (app, opts) => {
+    const recorder = new HistoryRecorder(app.writer, app.repos.dialect, app.repos.history);
+    // Before the agent socket takes hellos (the server listens after every plugin is ready).
+    await recorder.load();
     const queries = new HistoryQueries(app.repos.history);
     const maintenance = new HistoryMaintenance(app.repos, recorder, {
       onError: (err) => app.storage.failed(err, 'history maintenance'),
@@ -54,8 +56,9 @@ export default fp<HistoryPluginOptions>(
     // declared place, synchronously before the event is queued, so the changes derived from a
     // message commit in the event's own batch and its ack covers them.
     const off = app.agentSocket.hooks.add('history', {
-      online: ({ agentId, hello }) =>
-        recorder.online(agentId, hello.node.cluster.id, hello.node.name),
+      online: ({ agentId, hello }) => {
+        void recorder.online(agentId, hello.node.cluster.id, hello.node.name);
+      },
       data: ({ agentId, message, at }) => recorder.data(agentId, message, at),
       stats: ({ agentId, sample }) => recorder.stats(agentId, sample),
     });
@@ -68,7 +71,6 @@ export default fp<HistoryPluginOptions>(
       recorder.flushSamples();
       next();
     });
-    done();
   },
   { name: 'history', dependencies: ['db', 'agent-socket'], fastify: '5.x' },
 );

@@ -1,8 +1,8 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { AgentDataMessage, StatsSample } from '@keepwatch/shared';
 import type { BatchWriter } from '../../plugins/batch-writer';
 import { deriveChanges, type NodeMirror } from './change-deriver';
 import { CHUNK_MS, MINUTE_MS, Res, floorTo } from './rollup';
+import type { HistoryRepository } from '../../storage/history-repository';
 import type { Dialect } from '../../storage/repositories';
 import { historyWrites, type HistoryWrites } from './history-writes';
 import { encodeOpenRaw, type RawPoint } from './series-codec';
@@ -19,69 +19,82 @@ interface Buffered {
   points: RawPoint[];
 }
 
+/** What the recorder reads (repos.history, either engine). */
+export type RecorderReads = Pick<HistoryRepository, 'recorderState' | 'nodeState'>;
+
 /**
  * Writes history as agents report: changes into history_transitions (queued on the batch
  * writer right beside the event insert, so both commit in the same transaction) and numeric
  * samples into raw chunks. Samples are buffered per series for the current minute: they are
  * not durable by design, and one append per minute keeps the write rate tiny.
+ *
+ * Deriving a change must stay synchronous (the agent socket's `history` stage runs before the
+ * event is queued, IH-2), so what it compares with is in memory: `load()` reads the agents'
+ * nodes, the node mirrors and the known series once before the server takes agents, and a
+ * hello reads that agent's stored mirror again (another replica may have recorded it since).
  */
 export class HistoryRecorder {
   private readonly nodes = new Map<string, NodeRef>();
   private readonly mirrors = new Map<string, NodeMirror>();
   /** Series known to have a row (loaded once; new ones are created in the batch of their first append). */
-  private readonly series: Set<string>;
+  private readonly series = new Set<string>();
   private readonly buffers = new Map<string, Buffered>();
   private readonly lastRequests = new Map<string, { ts: number; requests: number }>();
-  private readonly nodeOf: Statement;
-  private readonly mirrorOf: Statement;
+  /** A hello's mirror read in flight, per agent; a data message first makes it moot. */
+  private readonly rereads = new Map<string, object>();
   private readonly sql: HistoryWrites;
 
   constructor(
-    private readonly db: Database,
     private readonly writer: BatchWriter,
     dialect: Dialect,
+    private readonly reads: RecorderReads,
   ) {
     this.sql = historyWrites(dialect);
-    this.nodeOf = db.prepare(
-      'SELECT cluster_id AS clusterId, node_name AS node FROM agents WHERE agent_id = ?',
-    );
-    this.mirrorOf = db.prepare('SELECT state FROM history_node_state WHERE agent_id = ?');
-    const rows = db
-      .prepare('SELECT cluster_id AS c, node AS n, metric AS m FROM history_series')
-      .all() as {
-      c: string;
-      n: string;
-      m: string;
-    }[];
-    this.series = new Set(rows.map((r) => `${r.c}\u0000${r.n}\u0000${r.m}`));
   }
 
-  /** The agent (re)introduced itself: its cluster or node name may have changed. */
-  online(agentId: string, clusterId: string, node: string): void {
+  /** Reads the start state (before agents are taken); what is already in memory wins. */
+  async load(): Promise<void> {
+    const state = await this.reads.recorderState();
+    for (const n of state.nodes)
+      if (!this.nodes.has(n.agentId))
+        this.nodes.set(n.agentId, { clusterId: n.clusterId, node: n.node });
+    for (const m of state.mirrors)
+      if (!this.mirrors.has(m.agentId))
+        this.mirrors.set(m.agentId, JSON.parse(m.state) as NodeMirror);
+    for (const s of state.series) this.series.add(`${s.clusterId}\u0000${s.node}\u0000${s.metric}`);
+  }
+
+  /**
+   * The agent (re)introduced itself: its cluster or node name may have changed, and its
+   * stored mirror is read again: with replicas its last messages may have been recorded by
+   * another one. On one server the read gives what memory holds (the socket stores a
+   * replaced connection's queue before the hello goes on). The read is dropped if a data
+   * message of the agent came first (its mirror in memory is then newer than the row).
+   * Returns the read, for tests.
+   */
+  online(agentId: string, clusterId: string, node: string): Promise<void> {
     this.nodes.set(agentId, { clusterId, node });
-  }
-
-  private nodeRef(agentId: string): NodeRef | undefined {
-    let ref = this.nodes.get(agentId);
-    if (!ref) {
-      ref = this.nodeOf.get(agentId) as NodeRef | undefined;
-      if (ref) this.nodes.set(agentId, ref);
-    }
-    return ref;
-  }
-
-  private mirror(agentId: string): NodeMirror | undefined {
-    const cached = this.mirrors.get(agentId);
-    if (cached) return cached;
-    const row = this.mirrorOf.get(agentId) as { state: string } | undefined;
-    return row ? (JSON.parse(row.state) as NodeMirror) : undefined;
+    const token = {};
+    this.rereads.set(agentId, token);
+    return this.reads.nodeState(agentId).then(
+      (state) => {
+        if (this.rereads.get(agentId) !== token) return;
+        this.rereads.delete(agentId);
+        if (state !== undefined) this.mirrors.set(agentId, JSON.parse(state) as NodeMirror);
+      },
+      () => {
+        // The mirror in memory stays; storage health hears of a failing store from the writes.
+        if (this.rereads.get(agentId) === token) this.rereads.delete(agentId);
+      },
+    );
   }
 
   /** A new (deduplicated) data message: queue its changes; they commit with the event. */
   data(agentId: string, msg: AgentDataMessage, receivedAt: number): void {
-    const ref = this.nodeRef(agentId);
+    const ref = this.nodes.get(agentId);
     if (!ref) return;
-    const { mirror, changes } = deriveChanges(this.mirror(agentId), msg);
+    this.rereads.delete(agentId);
+    const { mirror, changes } = deriveChanges(this.mirrors.get(agentId), msg);
     this.mirrors.set(agentId, mirror);
     const fail = (): void => undefined; // the event insert in the same batch reports the failure
     changes.forEach((c, part) => {
@@ -135,7 +148,7 @@ export class HistoryRecorder {
 
   /** Buffers one numeric point; flushes the series' previous minute when a new one starts. */
   sample(agentId: string, metric: string, ts: number, value: number): void {
-    const ref = this.nodeRef(agentId);
+    const ref = this.nodes.get(agentId);
     if (!ref || !Number.isFinite(value)) return;
     const seriesId = `${ref.clusterId}\u0000${ref.node}\u0000${metric}`;
     const minute = floorTo(ts, MINUTE_MS);

@@ -20,9 +20,9 @@ function hello(agentId: string, node: string, cluster = 'c1'): AgentHello {
 }
 
 /** The storage path exactly as the socket drives it, on an in-memory database. */
-function setup() {
+async function setup() {
   let now = T0;
-  const store = openHistoryStore({ path: ':memory:', now: () => now });
+  const store = await openHistoryStore({ path: ':memory:', now: () => now });
   return {
     ...store,
     join: (h: AgentHello): void => store.hello(h, now),
@@ -43,7 +43,7 @@ const transition = (seq: number, ts: number, state: 'MASTER' | 'BACKUP'): AgentD
 
 describe('history storage', () => {
   it('timeline: by cluster, node and type, ordered by agent time, limit flags truncation', async () => {
-    const s = setup();
+    const s = await setup();
     s.join(hello('a1', 'lb1'));
     s.join(hello('a2', 'lb2'));
     s.join(hello('x1', 'other', 'c2'));
@@ -101,7 +101,7 @@ describe('history storage', () => {
   });
 
   it('stats become minute and hour rollups; pruning follows retention; stored seq survives pruning', async () => {
-    const s = setup();
+    const s = await setup();
     s.join(hello('a1', 'lb1'));
     await s.feed('a1', { type: 'snapshot', seq: 1, ts: T0, vrrp: [], addresses: [], services: {} });
     // Three hours of stub_status every 5 s: 10 req/s and active cycling 0..5.
@@ -150,7 +150,7 @@ describe('history storage', () => {
   });
 
   it('keeps transitions for their retention and drops them after', async () => {
-    const s = setup();
+    const s = await setup();
     s.join(hello('a1', 'lb1'));
     await s.feed('a1', transition(1, T0, 'MASTER'));
     await s.feed('a1', {
@@ -183,7 +183,7 @@ describe('history storage', () => {
   });
 
   it('yields between slices: a long prune does not hold the event loop', async () => {
-    const s = setup();
+    const s = await setup();
     s.join(hello('a1', 'lb1'));
     for (let seq = 1; seq <= 3000; seq++)
       void s.feed('a1', {

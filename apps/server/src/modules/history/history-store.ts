@@ -31,11 +31,11 @@ export interface HistoryStore {
  * The storage stack the server runs (same pragmas, migrations, batch writer, ingest and
  * history), without HTTP: for tests and `pnpm bench history`, with an injected clock.
  */
-export function openHistoryStore(opts: {
+export async function openHistoryStore(opts: {
   path: string;
   now: () => number;
   retention?: RetentionDays;
-}): HistoryStore {
+}): Promise<HistoryStore> {
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -44,7 +44,8 @@ export function openHistoryStore(opts: {
   const repos = sqliteRepositories(db);
   const writer = new BatchWriter(repos.ingest);
   const ingest = new AgentIngest(repos.ingest, writer);
-  const recorder = new HistoryRecorder(db, writer, repos.dialect);
+  const recorder = new HistoryRecorder(writer, repos.dialect, repos.history);
+  await recorder.load();
   const maintenance = new HistoryMaintenance(repos, recorder, {
     policy: retentionPolicy(opts.retention),
     now: opts.now,
@@ -60,7 +61,7 @@ export function openHistoryStore(opts: {
     hello(h, at) {
       ingest.hello(h, at).catch(() => undefined);
       void writer.flush();
-      recorder.online(h.agentId, h.node.cluster.id, h.node.name);
+      void recorder.online(h.agentId, h.node.cluster.id, h.node.name);
     },
     data(agentId, msg, at) {
       recorder.data(agentId, msg, at);
