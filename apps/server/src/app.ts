@@ -31,7 +31,7 @@ import accessGuard, { markRoutesPublic } from './plugins/access-guard';
 import authPlugin from './plugins/auth';
 import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
-import { checkPostgresAtStart } from './storage/postgres-start';
+import { startPostgres, type PostgresAtStart } from './storage/postgres-start';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
 import { isStorageError } from './plugins/storage-health';
@@ -94,8 +94,22 @@ function errorBody(err: FastifyError): {
 /** The whole server as a Fastify instance, ready to listen or to `inject` in tests. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
-  // Before anything else: a PostgreSQL URL that cannot be used stops the start (no SQLite fallback).
-  if (config.databaseUrl !== undefined) await checkPostgresAtStart(config.databaseUrl);
+  // Before anything else: a PostgreSQL URL that cannot be used stops the start (no SQLite
+  // fallback); a usable one is migrated and the server runs on it (plugins/db.ts).
+  const pg = config.databaseUrl !== undefined ? await startPostgres(config.databaseUrl) : undefined;
+  try {
+    return await assemble(opts, pg);
+  } catch (err) {
+    await pg?.pool.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function assemble(
+  opts: BuildAppOptions,
+  pg: PostgresAtStart | undefined,
+): Promise<FastifyInstance> {
+  const { config } = opts;
   const now = opts.now ?? Date.now;
   const app = Fastify({
     // Query-string credentials (the live feed's ?token=) never reach the log (plugins/log-redaction.ts).
@@ -157,8 +171,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await docs.register(swaggerUi, { routePrefix: '/api/docs' });
   });
 
+  if (pg)
+    app.log.info(
+      { postgres: pg.where, version: pg.serverVersion, migrated: pg.applied },
+      'storage: PostgreSQL',
+    );
   await app.register(dbPlugin, {
     path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db'),
+    ...(pg && { postgres: { pool: pg.pool, where: pg.where } }),
     now,
     ...(opts.storageProbeMs !== undefined && { probeMs: opts.storageProbeMs }),
   });

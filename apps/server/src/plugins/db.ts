@@ -2,45 +2,53 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import fp from 'fastify-plugin';
+import type pg from 'pg';
 import type { Repositories } from '../storage/repositories';
-import { sqliteRepositories } from '../storage/sql-repositories';
+import { postgresDriver, sqliteDriver, type SqlDriver } from '../storage/sql-driver';
+import { sqlRepositories } from '../storage/sql-repositories';
 import { BatchWriter } from './batch-writer';
 import { migrate } from './db-migrations';
 import { StorageHealth } from './storage-health';
 
 export interface DbPluginOptions {
-  /** File path, or ':memory:' for tests. */
+  /** SQLite file path, or ':memory:' for tests; unused when `postgres` is given. */
   path: string;
+  /**
+   * PostgreSQL instead of SQLite (KEEPWATCH_DATABASE_URL): a pool already connected and
+   * migrated by storage/postgres-start.ts. Ended when the app closes.
+   */
+  postgres?: { pool: pg.Pool; where: string };
   now?: () => number;
-  /** How often a failing data folder is probed with a real write; default 5 s. */
+  /** How often a failing store is probed with a real write; default 5 s. */
   probeMs?: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /**
+     * The SQLite handle: SQLite only, for tests and tools (no module reads it). On PostgreSQL
+     * reading it throws; everything goes through `repos`.
+     */
     db: Database.Database;
     writer: BatchWriter;
-    /**
-     * The storage contract (storage/repositories.ts) on this database: the modules moved
-     * onto it so far read and write through it (docs/storage.md lists which).
-     */
+    /** The storage contract (storage/repositories.ts) on this store, SQLite or PostgreSQL. */
     repos: Repositories;
-    /** Whether writes reach the data folder (plugins/storage-health.ts). */
+    /** Whether writes reach the store (plugins/storage-health.ts). */
     storage: StorageHealth;
   }
 }
 
 export const STORAGE_PROBE_MS = 5_000;
 
+const PROBE_SQL =
+  'INSERT INTO storage_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at';
+
 /** While writes fail, rewrites one row now and then: its commit is what "recovered" means. */
-function startProbe(db: Database.Database, storage: StorageHealth, now: () => number, ms: number) {
-  const probe = db.prepare(
-    'INSERT INTO storage_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at',
-  );
+function startProbe(q: SqlDriver, storage: StorageHealth, now: () => number, ms: number) {
   const timer = setInterval(
-    storage.guard('storage probe', () => {
+    storage.guard('storage probe', async () => {
       if (storage.ok) return;
-      probe.run(now());
+      await q.run(PROBE_SQL, [now()]);
       storage.succeeded('storage probe');
     }),
     ms,
@@ -49,46 +57,75 @@ function startProbe(db: Database.Database, storage: StorageHealth, now: () => nu
   return timer;
 }
 
-/** SQLite (WAL) with migrations and a batched writer; closed after every other plugin. */
+/** Opens the SQLite file (WAL) and migrates it; a refused downgrade leaves it closed. */
+function openSqlite(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // WAL + FULL: every commit is fsynced before it returns, so an ack sent after the batch
+  // commits (agents' events) survives an OS crash or power loss too, not only a process crash.
+  // One fsync per batch (plugins/batch-writer.ts); cost measured in modules/agents/README.md.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  try {
+    migrate(db);
+  } catch (err) {
+    // A refused downgrade (SchemaTooNewError) leaves the file closed and untouched.
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/**
+ * The store (SQLite in KEEPWATCH_DATA, or PostgreSQL), its repositories and the agents'
+ * batched writer; closed after every other plugin.
+ */
 export default fp<DbPluginOptions>(
   (app, opts, done) => {
-    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-    const db = new Database(opts.path);
-    db.pragma('journal_mode = WAL');
-    // WAL + FULL: every commit is fsynced before it returns, so an ack sent after the batch
-    // commits (agents' events) survives an OS crash or power loss too, not only a process crash.
-    // One fsync per batch (plugins/batch-writer.ts); cost measured in modules/agents/README.md.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    try {
-      migrate(db);
-    } catch (err) {
-      // A refused downgrade (SchemaTooNewError) leaves the file closed and untouched.
-      db.close();
-      done(err as Error);
-      return;
-    }
     const now = opts.now ?? Date.now;
+    let db: Database.Database | undefined;
+    let driver: SqlDriver;
+    if (opts.postgres) {
+      driver = postgresDriver(opts.postgres.pool);
+    } else {
+      try {
+        db = openSqlite(opts.path);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      driver = sqliteDriver(db);
+    }
     const storage = new StorageHealth({
       now,
       log: app.log,
-      dataDir: opts.path === ':memory:' ? undefined : dirname(opts.path),
+      dataDir: opts.postgres || opts.path === ':memory:' ? undefined : dirname(opts.path),
+      ...(opts.postgres && { where: `PostgreSQL ${opts.postgres.where}` }),
     });
-    const repos = sqliteRepositories(db);
+    const repos = sqlRepositories(driver);
     const writer = new BatchWriter(repos.ingest, {
       onCommit: () => storage.succeeded('batched write'),
       onError: (err) => storage.failed(err, 'batched write'),
     });
-    const probe = startProbe(db, storage, now, opts.probeMs ?? STORAGE_PROBE_MS);
-    app.decorate('db', db);
+    const probe = startProbe(driver, storage, now, opts.probeMs ?? STORAGE_PROBE_MS);
+    if (db) app.decorate('db', db);
+    else
+      app.decorate('db', {
+        getter(): never {
+          throw new Error('app.db is the SQLite handle; on PostgreSQL use app.repos');
+        },
+      });
     app.decorate('writer', writer);
     app.decorate('repos', repos);
     app.decorate('storage', storage);
+    const pool = opts.postgres?.pool;
     app.addHook('onClose', async () => {
       clearInterval(probe);
       await writer.close();
-      db.close();
+      db?.close();
+      await pool?.end();
     });
     done();
   },

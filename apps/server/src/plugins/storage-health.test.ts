@@ -24,6 +24,15 @@ describe('storage health', () => {
       expect(isStorageError(err)).toBe(false);
   });
 
+  it('on PostgreSQL: an unreachable, shut down or full server is a storage error, a bad query is not', () => {
+    for (const code of ['ECONNREFUSED', '57P01', '08006', '53100', 'ECONNRESET'])
+      expect(isStorageError(sqliteError(code, 'x')), code).toBe(true);
+    expect(isStorageError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isStorageError(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    for (const code of ['42P01', '23505', '22P02'])
+      expect(isStorageError(sqliteError(code, 'x')), code).toBe(false);
+  });
+
   it('logs the change to failing once, counts every failed write, logs the recovery', () => {
     let t = 1_000;
     const { log, h } = health(() => t);

@@ -15,10 +15,25 @@ import type { StorageHealth as StorageHealthState } from '@keepwatch/shared';
 const STORAGE_CODE =
   /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)|ENOSPC|EIO|EROFS|EDQUOT)/;
 
-/** True for errors that mean "the data folder cannot take this write", not a bug. */
+/*
+ * PostgreSQL (KEEPWATCH_DATABASE_URL): the server cannot be reached or cannot take writes.
+ * SQLSTATE classes 08 (connection exception), 53 (insufficient resources: disk full, out of
+ * memory, too many connections), 57P01-57P03 (shut down, crashed, starting up), 58 (system
+ * I/O error); node's socket errors; and node-postgres's own messages for a connection that
+ * died or could not be made (they carry no code).
+ */
+const PG_STORAGE_CODE =
+  /^(08...|53...|57P0[1-3]|58...|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+const PG_CONNECTION_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|connect ECONNREFUSED)/;
+
+/** True for errors that mean "the store cannot take this write", not a bug. */
 export function isStorageError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && STORAGE_CODE.test(code);
+  if (typeof code === 'string' && (STORAGE_CODE.test(code) || PG_STORAGE_CODE.test(code)))
+    return true;
+  const message = err instanceof Error ? err.message : '';
+  return PG_CONNECTION_MESSAGE.test(message);
 }
 
 function describe(err: unknown): string {
@@ -38,6 +53,8 @@ export interface StorageHealthOptions {
   log: StorageLog;
   /** The data folder (free space is read from it); undefined for an in-memory database. */
   dataDir?: string | undefined;
+  /** Where the data is, in the log when it is not a data folder ("PostgreSQL postgres://…"). */
+  where?: string;
 }
 
 export class StorageHealth {
@@ -69,9 +86,10 @@ export class StorageHealth {
     if (this.since !== undefined) return;
     this.since = this.opts.now();
     const free = this.freeBytes();
+    const where = this.opts.where ?? `data folder ${this.opts.dataDir ?? '(in memory)'}`;
     this.opts.log.error(
       { err, what, dataDir: this.opts.dataDir, freeBytes: free },
-      `storage failing: ${this.lastError}; data folder ${this.opts.dataDir ?? '(in memory)'}` +
+      `storage failing: ${this.lastError}; ${where}` +
         `${free === null ? '' : `, ${free} bytes free`}. Nothing unstored is acknowledged; ` +
         'the server keeps serving and recovers by itself once writes succeed again.',
     );

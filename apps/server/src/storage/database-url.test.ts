@@ -76,7 +76,7 @@ describe('KEEPWATCH_DATABASE_URL: reachability (real PostgreSQL)', () => {
     const dead = await startPgCluster();
     await dead.stop();
     deadUrl = dead.url.replace(`${dead.user}@`, `${dead.user}:s3cret@`);
-  });
+  }, 60_000);
   afterAll(async () => {
     await pg.stop();
   });
@@ -114,26 +114,33 @@ describe('KEEPWATCH_DATABASE_URL: reachability (real PostgreSQL)', () => {
     expect(existsSync(dbPath)).toBe(false);
   });
 
-  it('buildApp refuses a reachable PostgreSQL while the modules run on SQLite only', async () => {
+  it('buildApp starts on a reachable PostgreSQL: migrated, no SQLite file', async () => {
     const dir = tmp();
     const dbPath = join(dir, 'keepwatch.db');
-    await expect(
-      buildApp({ config: testConfig({ databaseUrl: pg.url }), dbPath, logger: false }),
-    ).rejects.toThrow(
-      /is reachable, but this Keepwatch cannot run on it yet.*Unset KEEPWATCH_DATABASE_URL/,
-    );
-    expect(existsSync(dbPath)).toBe(false);
-    // Read-only: the refused start created nothing in the database.
-    const tables = await pgTables(pg.url);
-    expect(tables).toEqual([]);
+    const app = await buildApp({
+      config: testConfig({ databaseUrl: pg.url }),
+      dbPath,
+      logger: false,
+    });
+    try {
+      await app.ready();
+      expect(app.repos.dialect).toBe('postgres');
+      expect(existsSync(dbPath)).toBe(false);
+      const tables = await pgTables(pg.url);
+      expect(tables).toContain('schema_migrations');
+      expect(tables).toContain('events');
+    } finally {
+      await app.close();
+    }
   });
 
   it('a schema written by a newer Keepwatch is refused with the downgrade message', async () => {
     const { pool } = await connectPostgres(pg.url);
     try {
       await pool.query(
-        "CREATE TABLE schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES ('999-future', 0)",
+        "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES ('999-future', 0)",
       );
+      const before = await pgTables(pg.url);
       await expect(
         buildApp({
           config: testConfig({ databaseUrl: pg.url }),
@@ -141,8 +148,10 @@ describe('KEEPWATCH_DATABASE_URL: reachability (real PostgreSQL)', () => {
           logger: false,
         }),
       ).rejects.toThrow(/upgraded by a newer Keepwatch: it has migration\(s\) 999-future/);
+      // Refused before any change.
+      expect(await pgTables(pg.url)).toEqual(before);
     } finally {
-      await pool.query('DROP TABLE schema_migrations');
+      await pool.query("DELETE FROM schema_migrations WHERE id = '999-future'");
       await pool.end();
     }
   });

@@ -29,8 +29,11 @@ export interface PgCluster {
   dir: string;
   /** The postmaster's pid. */
   pid: number;
-  /** Stops the server (immediate: every connection is cut) and starts it again on the same port. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server (immediate: every connection is cut) and starts it again on the same
+   * port; `whileDown` (if given) runs in between, with PostgreSQL stopped.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   /** Stops the server (immediate) and removes the folder. Idempotent. */
   stop(): Promise<void>;
 }
@@ -197,15 +200,18 @@ export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgClu
       user: PG_USER,
       dir,
       pid: Number(pidLine.trim()),
-      restart: () => {
+      restart: async (whileDown) => {
         // stopArgv already runs as the cluster's owner.
         spawnSync(stopArgv[0] ?? '', stopArgv.slice(1), { stdio: 'ignore', timeout: 30_000 });
-        run(
-          runAs,
-          [pgCtl, '-D', data, '-l', log, '-o', serverOpts, '-w', '-t', '30', 'start'],
-          'pg_ctl start',
-        );
-        return Promise.resolve();
+        try {
+          await whileDown?.();
+        } finally {
+          run(
+            runAs,
+            [pgCtl, '-D', data, '-l', log, '-o', serverOpts, '-w', '-t', '30', 'start'],
+            'pg_ctl start',
+          );
+        }
       },
       stop: () => {
         process.removeListener('exit', stopSync);

@@ -1,51 +1,65 @@
+import type pg from 'pg';
 import { SchemaTooNewError } from '../plugins/db-migrations';
 import { connectPostgres, type PgConnectOptions } from './pg-connect';
-import { unknownPgMigrations, unportedMigrations } from './pg-migrations';
+import { migratePostgres, unknownPgMigrations, unportedMigrations } from './pg-migrations';
 import { redactUrl } from './pg-url';
 import { StorageStartError } from './storage-errors';
 
-/** Repositories with a PostgreSQL implementation (docs/storage.md keeps the full picture). */
-export const PG_REPOSITORIES: readonly string[] = [
-  'users',
-  'sessions',
-  'API tokens',
-  'enrollment',
-  'audit',
-];
+export interface PostgresAtStart {
+  pool: pg.Pool;
+  serverVersion: string;
+  /** The URL without its password, for logs. */
+  where: string;
+  /** Migrations this start applied. */
+  applied: string[];
+}
 
 /**
- * KEEPWATCH_DATABASE_URL at start: reaches PostgreSQL (or refuses with the reason), refuses a
- * schema from a newer Keepwatch, then refuses anyway while the server's modules still read
- * and write SQLite only, rather than split the data across two stores behind the operator's
- * back (issue 12, docs/storage.md). Read-only: nothing is created in the database.
+ * KEEPWATCH_DATABASE_URL at start (issue 12, docs/storage.md): reaches PostgreSQL (or refuses
+ * with the reason: no fallback to SQLite), refuses a schema from a newer Keepwatch before any
+ * change, then applies the migrations (serialised across replicas starting together) and
+ * hands back the pool the server runs on. Any refusal ends the pool again.
  */
-export async function checkPostgresAtStart(
+export async function startPostgres(
   url: string,
   opts: PgConnectOptions = {},
-): Promise<never> {
+): Promise<PostgresAtStart> {
   const where = redactUrl(url);
   const { pool, serverVersion } = await connectPostgres(url, opts);
-  let unknown: string[];
   try {
-    unknown = await unknownPgMigrations(pool);
+    let unknown: string[];
+    try {
+      unknown = await unknownPgMigrations(pool);
+    } catch (err) {
+      throw new StorageStartError(
+        `KEEPWATCH_DATABASE_URL (${where}): cannot read the schema: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    if (unknown.length > 0)
+      throw new StorageStartError(
+        `KEEPWATCH_DATABASE_URL (${where}): ${new SchemaTooNewError(unknown).message}`,
+      );
+    const unported = unportedMigrations();
+    if (unported.length > 0)
+      throw new StorageStartError(
+        `KEEPWATCH_DATABASE_URL (${where}): this Keepwatch cannot run on PostgreSQL: ` +
+          `migrations not ported: ${unported.join(', ')}. Unset KEEPWATCH_DATABASE_URL to run on SQLite.`,
+      );
+    let applied: string[];
+    try {
+      applied = (await migratePostgres(pool)).applied;
+    } catch (err) {
+      if (err instanceof SchemaTooNewError)
+        throw new StorageStartError(`KEEPWATCH_DATABASE_URL (${where}): ${err.message}`);
+      throw new StorageStartError(
+        `KEEPWATCH_DATABASE_URL (${where}): migrating the schema failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    return { pool, serverVersion, where, applied };
   } catch (err) {
-    throw new StorageStartError(
-      `KEEPWATCH_DATABASE_URL (${where}): cannot read the schema: ${(err as Error).message}`,
-      { cause: err },
-    );
-  } finally {
-    await pool.end();
+    await pool.end().catch(() => undefined);
+    throw err;
   }
-  const unported = unportedMigrations();
-  if (unknown.length > 0)
-    throw new StorageStartError(
-      `KEEPWATCH_DATABASE_URL (${where}): ${new SchemaTooNewError(unknown).message}`,
-    );
-  throw new StorageStartError(
-    `KEEPWATCH_DATABASE_URL (${where}): PostgreSQL ${serverVersion} is reachable, but ` +
-      'this Keepwatch cannot run on it yet: its modules still store their data in SQLite only ' +
-      `(repositories with a PostgreSQL implementation, not yet used by the modules: ${PG_REPOSITORIES.join(', ')}; ` +
-      `${unported.length > 0 ? `migrations not ported: ${unported.join(', ')}` : 'the schema itself is ported'}; see docs/storage.md). ` +
-      'Unset KEEPWATCH_DATABASE_URL to run on SQLite in KEEPWATCH_DATA.',
-  );
 }
