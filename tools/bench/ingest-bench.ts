@@ -31,7 +31,10 @@ const { values } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const log = (l: string): void => void process.stderr.write(`[bench ingest] ${l}\n`);
+// UTC time on each line: the steady window can be matched with the load average and with the
+// minute boundaries where history appends every series' buffered minute.
+const log = (l: string): void =>
+  void process.stderr.write(`[bench ingest ${new Date().toISOString().slice(11, 19)}] ${l}\n`);
 const command = `pnpm bench ingest${process.argv
   .slice(2)
   .filter((a) => a !== '--')

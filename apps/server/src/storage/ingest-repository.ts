@@ -91,13 +91,15 @@ export interface StoredAgent {
   nodeName: string;
   role: string;
   lastSeen: number;
+  /** Its stored seq, as storedSeq gives it: the highest events row or the kept seq past prunes. */
   lastSeq: number;
 }
 
 export interface IngestRepository {
   /**
    * The writes in order, then `alongside` in order, in one transaction: all stored, or none
-   * (the error is thrown). An agent's stored seq is raised once per batch, to its highest.
+   * (the error is thrown). An event counts in its agent's stored seq as a row; a refused
+   * frame that took a seq raises the agent's kept seq (agents.last_seq) once per batch.
    */
   commit(
     batch: readonly IngestWrite[],
@@ -120,7 +122,8 @@ export interface IngestRepository {
   sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]>;
   /**
    * Deletes up to `limit` of the agent's events received before `before`: action results
-   * (`actionResults`) or everything else. How many went.
+   * (`actionResults`) or everything else. How many went. The stored seq stays what it was
+   * (the agent's kept seq is raised to its highest event first, in the same transaction).
    */
   pruneEvents(
     agentId: string,

@@ -101,9 +101,12 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest contract on $name', 
   it('the stored seq outlives pruned events, and only ever grows', async () => {
     await r.ingest.commit([hello('a1', 'lb1'), event('a1', 7), event('a1', 5)]);
     expect(await r.ingest.storedSeq('a1')).toBe(7);
+    // Events count as rows (no seq raise per batch): the agents list reads them too.
+    expect((await r.ingest.agents())[0]?.lastSeq).toBe(7);
     expect(await r.ingest.pruneEvents('a1', T0 + 1, false, 100)).toBe(2);
     expect(await r.ingest.sinceLastSnapshot('a1')).toEqual([]);
     expect(await r.ingest.storedSeq('a1')).toBe(7);
+    expect((await r.ingest.agents())[0]?.lastSeq).toBe(7);
     expect(await r.ingest.storedSeq('nobody')).toBe(0);
   });
 

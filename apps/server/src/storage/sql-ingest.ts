@@ -25,14 +25,25 @@ const UPSERT_AGENT = `INSERT INTO agents (agent_id, cluster_id, node_name, role,
     capabilities = excluded.capabilities, last_seen = excluded.last_seen`;
 const INSERT_EVENT = `INSERT INTO events (agent_id, seq, ts, received_at, type, payload, agent_ts)
   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (agent_id, seq) DO NOTHING`;
-// Beside the insert, same transaction: events get pruned, the dedupe must not forget the
-// highest seq it acknowledged.
+/*
+ * agents.last_seq keeps the highest seq acknowledged where no events row holds it any more:
+ * the stored seq is the larger of it and the agent's highest events row. So it is raised for
+ * a refused frame that took a seq (rejected_events holds no seq the dedupe reads) and, for
+ * events, only in the prune that deletes them, in the prune's own transaction, before the
+ * delete (issue 11: one UPDATE per agent per batch was a per-message statement and an agents
+ * page rewritten in every commit). An acked event is either still a row or counted here.
+ */
 const RAISE_SEQ = 'UPDATE agents SET last_seq = $1 WHERE agent_id = $2 AND last_seq < $1';
+const MAX_EVENT_SEQ = '(SELECT MAX(seq) FROM events WHERE agent_id = $1)';
+const RAISE_TO_EVENTS = `UPDATE agents SET last_seq = ${MAX_EVENT_SEQ}
+  WHERE agent_id = $1 AND last_seq < ${MAX_EVENT_SEQ}`;
 const INSERT_REJECTED = `INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt)
   VALUES ($1, $2, $3, $4, $5, $6)`;
 const TOUCH = 'UPDATE agents SET last_seen = $1 WHERE agent_id = $2';
 const AGENT_COLUMNS = `a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.name AS "clusterName",
-    a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen", a.last_seq AS "lastSeq"`;
+    a.node_name AS "nodeName", a.role, a.last_seen AS "lastSeen",
+    (SELECT CASE WHEN MAX(e.seq) > a.last_seq THEN MAX(e.seq) ELSE a.last_seq END
+      FROM events e WHERE e.agent_id = a.agent_id) AS "lastSeq"`;
 const AGENTS_FROM = 'FROM agents a JOIN clusters c ON c.id = a.cluster_id';
 const SELECT_AGENT = `SELECT ${AGENT_COLUMNS} ${AGENTS_FROM}`;
 const SELECT_DESCRIBED = `SELECT ${AGENT_COLUMNS}, a.facts, a.capabilities ${AGENTS_FROM}`;
@@ -47,7 +58,7 @@ export class SqlIngest implements IngestRepository {
     return this.q.transaction(function* (): TxBody<IngestCommit> {
       let stored = 0;
       let duplicates = 0;
-      // One seq raise per agent per batch (issue 11: per-event SQL), after its rows.
+      // Refused frames that took a seq: one raise per agent per batch, after its rows.
       const raise = new Map<string, number>();
       const taken = (agentId: string, seq: number): void => {
         if (seq > (raise.get(agentId) ?? 0)) raise.set(agentId, seq);
@@ -65,7 +76,6 @@ export class SqlIngest implements IngestRepository {
             w.at,
           ]);
         } else if (w.kind === 'event') {
-          taken(w.agentId, w.seq);
           const n = (yield txRun(INSERT_EVENT, [
             w.agentId,
             w.seq,
@@ -149,11 +159,15 @@ export class SqlIngest implements IngestRepository {
     limit: number,
   ): Promise<number> {
     const kind = actionResults ? "type = 'action.result'" : "type <> 'action.result'";
-    return this.q.run(
-      `DELETE FROM events WHERE agent_id = $1 AND seq IN
-        (SELECT seq FROM events WHERE agent_id = $1 AND received_at < $2 AND ${kind} ORDER BY seq LIMIT $3)`,
-      [agentId, before, limit],
-    );
+    return this.q.transaction(function* (): TxBody<number> {
+      // The stored seq must outlive the rows (see RAISE_TO_EVENTS): counted before they go.
+      yield txRun(RAISE_TO_EVENTS, [agentId]);
+      return (yield txRun(
+        `DELETE FROM events WHERE agent_id = $1 AND seq IN
+          (SELECT seq FROM events WHERE agent_id = $1 AND received_at < $2 AND ${kind} ORDER BY seq LIMIT $3)`,
+        [agentId, before, limit],
+      )) as number;
+    });
   }
 
   pruneRejected(before: number, limit: number): Promise<number> {

@@ -8,7 +8,7 @@ import { BatchWriter } from '../../plugins/batch-writer';
 import { migrate } from '../../plugins/db-migrations';
 import { sqliteRepositories } from '../../storage/sql-repositories';
 import { createEventBus } from '../../plugins/event-bus';
-import { hello, AGENT_TOKEN } from '../../testing/test-app';
+import { hello, snapshot, AGENT_TOKEN } from '../../testing/test-app';
 import { AgentConnection, CLOSE_PONG_TIMEOUT } from './agent-connection';
 import { AgentRegistry } from './agent-registry';
 import { AgentIngest } from './agent-ingest';
@@ -47,20 +47,26 @@ function setup(timing: { helloMs?: number; pingMs?: number; pongMs?: number }) {
   bus.on('agent.offline', (e) => offline.push(e.agentId));
   const socket = new FakeSocket();
   const { ingest } = sqliteRepositories(db);
+  const hooks = new IngestHooks(bus);
+  const handled: string[] = [];
+  hooks.add('status', {
+    online: () => handled.push('online'),
+    data: (e) => handled.push(`data ${e.message.seq}`),
+  });
   const conn = new AgentConnection(socket as unknown as WebSocket, {
     agentToken: AGENT_TOKEN,
     ingest: new AgentIngest(ingest, new BatchWriter(ingest)),
     budget: new IngestBudget(Date.now),
     clockSkewMs: 500,
     bus,
-    hooks: new IngestHooks(bus),
+    hooks,
     registry: new AgentRegistry(),
     now: Date.now,
     log: Fastify({ logger: false }).log,
     timing,
   });
   conn.start();
-  return { socket, offline };
+  return { socket, offline, handled };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,5 +102,25 @@ describe('AgentConnection timers', () => {
     await sleep(120);
     clearInterval(timer);
     expect(socket.closedWith).toBeUndefined();
+  });
+});
+
+describe('AgentConnection frame order', () => {
+  it('frames behind the hello wait for it, in arrival order; once drained a frame is handled at once', async () => {
+    const { socket, handled } = setup({});
+    socket.frame(hello());
+    socket.frame(snapshot(1, 'MASTER', true));
+    socket.frame(snapshot(2, 'MASTER', true));
+    expect(handled).toEqual([]);
+    for (let i = 0; i < 100 && !handled.includes('data 2'); i++) await sleep(5);
+    expect(handled).toEqual(['online', 'data 1', 'data 2']);
+    expect(socket.sent[0]).toMatchObject({ type: 'welcome' });
+    // Nothing queued any more: no promise turn between the frame and its stages.
+    socket.frame(snapshot(3, 'MASTER', true));
+    expect(handled).toEqual(['online', 'data 1', 'data 2', 'data 3']);
+    for (let i = 0; i < 100 && !socket.sent.some((m) => m['type'] === 'ack' && m['seq'] === 3); i++)
+      await sleep(5);
+    expect(socket.sent.filter((m) => m['type'] === 'ack').at(-1)).toEqual({ type: 'ack', seq: 3 });
+    socket.terminate();
   });
 });

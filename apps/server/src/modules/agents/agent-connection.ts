@@ -31,6 +31,8 @@ export class AgentConnection {
   private state: 'awaiting-hello' | 'ready' | 'closed' = 'awaiting-hello';
   private agentId: string | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** Frames queued on `chain` and not yet started. */
+  private queued = 0;
   private helloTimer: NodeJS.Timeout | undefined;
   private readonly data: AgentDataPath;
   private readonly heartbeat: AgentHeartbeat;
@@ -51,13 +53,28 @@ export class AgentConnection {
 
   /** Attaches every listener synchronously: nothing may run before the first frame can land. */
   start(): void {
+    const failed = (err: unknown): void => {
+      this.deps.log.error({ err, agentId: this.agentId }, 'agent frame handling failed');
+      this.close(1011, 'internal error');
+    };
     this.socket.on('message', (raw) => {
+      // Only the hello awaits: once it is done and nothing waits behind it, a frame is handled
+      // at once, in arrival order all the same (issue 11: three promises per frame otherwise).
+      if (this.queued === 0 && this.state !== 'awaiting-hello') {
+        try {
+          this.handle(raw)?.catch(failed);
+        } catch (err) {
+          failed(err);
+        }
+        return;
+      }
+      this.queued += 1;
       this.chain = this.chain
-        .then(() => this.handle(raw))
-        .catch((err: unknown) => {
-          this.deps.log.error({ err, agentId: this.agentId }, 'agent frame handling failed');
-          this.close(1011, 'internal error');
-        });
+        .then(() => {
+          this.queued -= 1;
+          return this.handle(raw);
+        })
+        .catch(failed);
     });
     this.socket.on('close', () => this.onClosed());
     this.socket.on('error', (err) =>
@@ -81,7 +98,8 @@ export class AgentConnection {
     this.release();
   }
 
-  private async handle(raw: RawData): Promise<void> {
+  /** Synchronous but for the hello (whose promise the chain waits for). */
+  private handle(raw: RawData): Promise<void> | void {
     if (this.state === 'closed') return;
     if (this.state === 'ready' && !this.data.withinBudget(raw)) return;
     const decoded = agentToServerCodec.decode(raw);

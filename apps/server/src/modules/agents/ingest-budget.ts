@@ -33,6 +33,9 @@ export const DEFAULT_BUDGET: BudgetLimits = {
 
 export type BudgetVerdict = { ok: true } | { ok: false; retryAfterMs: number; reason: string };
 
+/** One verdict for every frame within budget (it is never changed): no allocation per frame. */
+const WITHIN: BudgetVerdict = Object.freeze({ ok: true });
+
 class Bucket {
   frames: number;
   bytes: number;
@@ -81,7 +84,7 @@ export class IngestBudget {
     if (b.frames >= 1 && b.bytes >= bytes) {
       b.frames -= 1;
       b.bytes -= bytes;
-      return { ok: true };
+      return WITHIN;
     }
     const l = this.limits;
     if (bytes > l.burstBytes)
