@@ -1,12 +1,13 @@
 /**
  * `pnpm bench drill [--idle 20] [--hold 30] [--interval 10] [--runtime bundle|tsx]
- * [--profile DIR] [--no-build]`: what a drill's client probe costs the server.
+ * [--profile DIR] [--no-build] [--bundle FILE]`: what a drill's client probe costs the server.
  *
  * Brings up the lab (prefix kwds, 10.99.0.0/24, the drills' own) and the server as its own
  * process: by default the bundle users run (apps/server/dist/server.mjs, built first unless
  * --no-build); `--runtime tsx` runs the TypeScript sources under tsx instead (its loader
  * costs CPU of its own, so its figures are higher). `--profile DIR` writes a V8 CPU profile
- * of the server (node --cpu-prof) into DIR when the bench ends. Agents
+ * of the server (node --cpu-prof) into DIR when the bench ends. `--bundle FILE` runs another
+ * bundle (an A/B of two builds: build each, copy one aside, alternate runs with --no-build). Agents
  * granting drills; reads the server's /proc/<pid>/stat (utime+stime) while idle for --idle
  * seconds, then during the observe phase of a `backend-outage` drill held --hold seconds
  * (the VIP probed every --interval ms plus each LB every 250 ms, samples streamed to the live
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       runtime: { type: 'string', default: 'bundle' },
       profile: { type: 'string' },
       'no-build': { type: 'boolean' },
+      bundle: { type: 'string' },
     },
   });
   const idleS = Number(values.idle);
@@ -79,7 +81,8 @@ async function main(): Promise<void> {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const log = (l: string): void => void process.stderr.write(`[bench] ${l}\n`);
   const runtime = values.runtime === 'tsx' ? 'tsx' : 'bundle';
-  if (runtime === 'bundle' && !values['no-build']) {
+  const bundle = values.bundle ?? join(root, 'apps/server/dist/server.mjs');
+  if (runtime === 'bundle' && !values['no-build'] && !values.bundle) {
     const b = spawnSync('pnpm', ['--filter', '@keepwatch/server', 'exec', 'node', 'build.mjs'], {
       cwd: root,
       stdio: 'inherit',
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   const serverArgv =
     runtime === 'tsx'
       ? [...profile, '--import', 'tsx', join(root, 'apps/server/src/server.ts')]
-      : [...profile, join(root, 'apps/server/dist/server.mjs')];
+      : [...profile, bundle];
   const lab = new Lab({ prefix: 'kwds', subnet: '10.99.0', log: () => undefined });
   const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-drill-'));
   const adminPassword = randomBytes(12).toString('base64url');
@@ -172,7 +175,10 @@ async function main(): Promise<void> {
       (d.report.totalRequests / ((d.report.restoreAt ?? 0) - (d.report.faultAt ?? 0) + 5000)) *
       1000;
     const figures = [
-      { figure: 'server runtime', value: runtime === 'tsx' ? 'tsx (sources)' : 'dist/server.mjs' },
+      {
+        figure: 'server runtime',
+        value: runtime === 'tsx' ? 'tsx (sources)' : (values.bundle ?? 'dist/server.mjs'),
+      },
       { figure: 'load average (1/5/15 min) before idle', value: loadIdle },
       {
         figure: 'load average before / after the drill window',
@@ -198,7 +204,7 @@ async function main(): Promise<void> {
     ];
     const file = writeResult({
       bench: 'drill',
-      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs} --runtime ${runtime}`,
+      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs} --runtime ${runtime}${values.bundle ? ` --bundle ${values.bundle}` : ''}`,
       figures,
       data: { idle, during, drillId: id, totalRequests: d.report.totalRequests },
     });

@@ -1,1 +1,2 @@
 export * from './client-probe';
+export * from './tcp-exchange';

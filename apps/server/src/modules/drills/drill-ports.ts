@@ -4,12 +4,11 @@ import {
   type DrillFaultParams,
   type LiveLogLines,
   type LiveToBrowser,
-  type ProbeSampleTuple,
   type ProbeTarget,
 } from '@keepwatch/shared';
-import { ClientProbe, type ProbeSample } from '@keepwatch/probe';
 import { ActionError } from '../actions/index';
 import type { DrillRunner, FaultOutcome, RunnerPlan, RunnerPorts } from './drill-runner';
+import { serverProbe } from './drill-probe';
 
 /*
  * The runner's ports bound to the server: agent actions, the cluster store, the client
@@ -19,7 +18,6 @@ import type { DrillRunner, FaultOutcome, RunnerPlan, RunnerPorts } from './drill
  */
 
 export const LB_PROBE_INTERVAL_MS = 250;
-const SAMPLE_BATCH_MS = 250;
 
 export interface PortDeps {
   app: FastifyInstance;
@@ -67,52 +65,6 @@ export function probeTargets(app: FastifyInstance, plan: RunnerPlan, path: strin
       });
   }
   return targets.slice(0, 8);
-}
-
-function serverProbe(deps: PortDeps): Pick<RunnerPorts, 'startProbe' | 'stopProbe'> {
-  let probes: { name: string; probe: ClientProbe; buf: ProbeSampleTuple[] }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let stopTimer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    for (const p of probes) {
-      if (p.buf.length === 0) continue;
-      const batch = p.buf;
-      p.buf = [];
-      deps.runner().addSamples(p.name, batch);
-    }
-  };
-  const stop = async (): Promise<void> => {
-    clearInterval(timer);
-    clearTimeout(stopTimer);
-    await Promise.all(probes.map((p) => p.probe.stop()));
-    flush();
-    probes = [];
-  };
-  return {
-    startProbe: (durationMs) => {
-      probes = probeTargets(deps.app, deps.plan, deps.path).map((target) => {
-        const entry = {
-          name: target.name,
-          buf: [] as ProbeSampleTuple[],
-          probe: undefined as unknown as ClientProbe,
-        };
-        entry.probe = new ClientProbe({
-          url: target.url,
-          intervalMs: target.intervalMs,
-          timeoutMs: target.timeoutMs,
-          onSample: (s: ProbeSample) => entry.buf.push([s.t, s.ms, s.r, s.lb]),
-        });
-        return entry;
-      });
-      for (const p of probes) p.probe.start();
-      timer = setInterval(flush, SAMPLE_BATCH_MS);
-      // RN-9: bounded: the probe stops by itself after the drill's longest possible run.
-      stopTimer = setTimeout(() => void stop(), durationMs);
-      stopTimer.unref();
-      return Promise.resolve();
-    },
-    stopProbe: stop,
-  };
 }
 
 function agentProbe(
@@ -223,7 +175,9 @@ export function bindPorts(deps: PortDeps): RunnerPorts {
     plan.probeFrom === 'server'
       ? undefined
       : app.clusterStore.agentFor(plan.clusterId, plan.probeFrom);
-  const probe = probeAgent ? agentProbe(deps, probeAgent.agentId) : serverProbe(deps);
+  const probe = probeAgent
+    ? agentProbe(deps, probeAgent.agentId)
+    : serverProbe(deps, () => probeTargets(app, plan, deps.path));
   return {
     now: deps.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
