@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DrillPreflight } from '@keepwatch/shared';
-import { drillFigures, startDrillsLab, type DrillsLab } from './drills-lab';
+import { drillFigures, useDrillsLab } from './drills-lab';
 import { holdersOf, serviceHealthy } from './status-queries';
 
 /*
@@ -14,22 +14,9 @@ const SUBNET = '10.113.0';
 const VIP = `${SUBNET}.50`;
 const CLUSTER = PREFIX;
 
-let lab: DrillsLab;
-const logLines: string[] = [];
-const figures: string[] = [];
+const { lab, figures } = useDrillsLab({ prefix: PREFIX, subnet: SUBNET });
 
 describe('drill kinds and preflight refusals on the real lab', () => {
-  beforeAll(async () => {
-    lab = await startDrillsLab({ prefix: PREFIX, subnet: SUBNET, log: (l) => logLines.push(l) });
-  });
-
-  afterAll(async () => {
-    await lab?.stack.stop();
-    console.log(
-      `drills lab figures (default lab config, 10 ms probe, 200 ms timeout):\n  ${figures.join('\n  ')}`,
-    );
-  });
-
   for (const kind of [
     'backend-outage',
     'backend-blackhole',
@@ -38,8 +25,8 @@ describe('drill kinds and preflight refusals on the real lab', () => {
     'vrrp-partition',
   ] as const)
     it(`${kind}: passes end to end and leaves the lab restored`, async () => {
-      const live = lab.watchSplit();
-      const d = await lab.waitDone(await lab.startDrill(CLUSTER, kind));
+      const live = lab().watchSplit();
+      const d = await lab().waitDone(await lab().startDrill(CLUSTER, kind));
       const codes = await live.stop();
       figures.push(...drillFigures(d));
       if (kind === 'vrrp-partition') {
@@ -55,20 +42,29 @@ describe('drill kinds and preflight refusals on the real lab', () => {
       expect(d.report.restored).toBe(true);
       if (kind === 'all-backends-down') expect(d.report.failedRequests).toBeGreaterThan(0);
       if (kind === 'vrrp-partition') expect(d.report.splitBrainSeen).toBe(true);
-      await lab.restored(kind);
+      await lab().restored(kind);
     });
 
   it("preflight refuses when the BACKUP's nginx is down and when the target is monitor-only", async () => {
     const pf = async (): Promise<DrillPreflight> =>
       (await (
-        await lab.api('/drills/preflight', {
+        await lab().api('/drills/preflight', {
           method: 'POST',
           body: JSON.stringify({ clusterId: CLUSTER, kind: 'nginx-outage' }),
         })
       ).json()) as DrillPreflight;
-    await lab.stack.lab.service('lb2', 'nginx', 'stop');
+    /** lb1's agent started again, granting `control` (none: monitor-only). */
+    const restartLb1Agent = async (control: 'drills'[]): Promise<void> => {
+      await lab().stack.lab.stopAgent('lb1');
+      await lab().stack.lab.startAgent('lb1', {
+        serverUrl: lab().stack.url.replace(/^http/, 'ws'),
+        token: lab().stack.agentToken,
+        control,
+      });
+    };
+    await lab().stack.lab.service('lb2', 'nginx', 'stop');
     try {
-      await lab.stack.live.waitFor(
+      await lab().stack.live.waitFor(
         'lb2 nginx down',
         (s) => serviceHealthy(s, CLUSTER, 'lb2', 'nginx') === false,
         10_000,
@@ -79,16 +75,11 @@ describe('drill kinds and preflight refusals on the real lab', () => {
         'lb2 is not a healthy BACKUP: its nginx is down',
       );
     } finally {
-      await lab.stack.lab.service('lb2', 'nginx', 'start');
+      await lab().stack.lab.service('lb2', 'nginx', 'start');
     }
-    await lab.stack.lab.stopAgent('lb1');
-    await lab.stack.lab.startAgent('lb1', {
-      serverUrl: lab.stack.url.replace(/^http/, 'ws'),
-      token: lab.stack.agentToken,
-      control: [],
-    });
+    await restartLb1Agent([]);
     try {
-      await lab.stack.live.waitFor(
+      await lab().stack.live.waitFor(
         'lb1 back, lb2 nginx up',
         (s) =>
           serviceHealthy(s, CLUSTER, 'lb2', 'nginx') === true &&
@@ -104,13 +95,8 @@ describe('drill kinds and preflight refusals on the real lab', () => {
       expect(bad?.node).toBe('lb1');
       expect(bad?.text.en).toContain('monitor-only');
     } finally {
-      await lab.stack.lab.stopAgent('lb1');
-      await lab.stack.lab.startAgent('lb1', {
-        serverUrl: lab.stack.url.replace(/^http/, 'ws'),
-        token: lab.stack.agentToken,
-        control: ['drills'],
-      });
+      await restartLb1Agent(['drills']);
     }
-    await lab.restored('preflight');
+    await lab().restored('preflight');
   });
 });

@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Drill, DrillKind } from '@keepwatch/shared';
 import { startStack, type Stack } from './stack';
 import { clusterOf, holdersOf, serviceHealthy, vrrpStateOf } from './status-queries';
@@ -101,7 +101,37 @@ export async function startDrillsLab(opts: {
   };
 }
 
-/** The lab as a drill must leave it: the kernel VIP on lb1 only, every service up. */
+/**
+ * One drills lab for a test file: started before its tests (startDrillsLab), stopped after
+ * them, when the lines pushed to `figures` are printed. `lab()` is the running lab.
+ */
+export function useDrillsLab(opts: { prefix: string; subnet: string }): {
+  lab: () => DrillsLab;
+  figures: string[];
+} {
+  let lab: DrillsLab | undefined;
+  const figures: string[] = [];
+  // The stack's own log lines are kept here, not printed (a debugger can read them).
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    lab = await startDrillsLab({ ...opts, log: (l) => logLines.push(l) });
+  });
+  afterAll(async () => {
+    await lab?.stack.stop();
+    console.log(
+      `drills lab figures (default lab config, 10 ms probe, 200 ms timeout):\n  ${figures.join('\n  ')}`,
+    );
+  });
+  return {
+    lab: () => {
+      if (!lab) throw new Error(`the drills lab ${opts.prefix} did not start`);
+      return lab;
+    },
+    figures,
+  };
+}
+
+/** The lab as a drill must leave it: the kernel VIP on lb1 only, every service up, the VIP serving. */
 export async function expectRestored(
   stack: Stack,
   cluster: string,
@@ -118,6 +148,22 @@ export async function expectRestored(
       ['web1', 'web2'].every((n) => serviceHealthy(s, cluster, n, 'tomcat') === true),
     30_000,
   );
+  // And clients are served again: after all-backends-down nginx keeps both Tomcats marked
+  // failed for its fail_timeout (10 s by default) with every service up, answering 502, so
+  // a drill started then finds the VIP unserved in its baseline (bounded: 300 tries, 30 s).
+  let last = 'no answer';
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(`http://${vip}/`, { signal: AbortSignal.timeout(500) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: the VIP ${vip} served no 200 within 30 s after the restore (${last})`);
   const st = await stack.lab.status();
   for (const h of st.hosts)
     for (const [svc, v] of Object.entries(h.services))

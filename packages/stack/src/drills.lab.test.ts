@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drillFigures, independentClient, startDrillsLab, type DrillsLab } from './drills-lab';
+import { describe, expect, it } from 'vitest';
+import type { Drill } from '@keepwatch/shared';
+import { drillFigures, independentClient, useDrillsLab, type ClientOutage } from './drills-lab';
 
 /*
  * The failover drill kinds end to end through the API on the real lab (keepalived, nginx,
@@ -19,64 +20,57 @@ interface IpLink {
   addr_info?: { local: string }[];
 }
 
-let lab: DrillsLab;
-const logLines: string[] = [];
-const figures: string[] = [];
+const { lab, figures } = useDrillsLab({ prefix: PREFIX, subnet: SUBNET });
+
+/**
+ * Runs `start` (which starts a drill and resolves with its id) with the independent client
+ * against the VIP from 300 ms before to the drill's end; pushes both figures.
+ */
+async function againstClient(
+  start: () => Promise<string>,
+): Promise<{ d: Drill; own: ClientOutage }> {
+  const client = independentClient(VIP);
+  await new Promise((r) => setTimeout(r, 300));
+  const d = await lab().waitDone(await start());
+  const own = await client.stop();
+  figures.push(...drillFigures(d));
+  figures.push(
+    `  independent client: outage ${Math.round(own.outageMs)} ms, failed ${own.failed}/${own.total}`,
+  );
+  return { d, own };
+}
 
 describe('failover drills on the real lab', () => {
-  beforeAll(async () => {
-    lab = await startDrillsLab({ prefix: PREFIX, subnet: SUBNET, log: (l) => logLines.push(l) });
-  });
-
-  afterAll(async () => {
-    await lab?.stack.stop();
-    console.log(
-      `drills lab figures (default lab config, 10 ms probe, 200 ms timeout):\n  ${figures.join('\n  ')}`,
-    );
-  });
-
   it('nginx-outage: passes, a second drill is refused 409, downtime within ±50 ms of the independent client', async () => {
-    const client = independentClient(VIP);
-    await new Promise((r) => setTimeout(r, 300));
-    const id = await lab.startDrill(CLUSTER, 'nginx-outage');
-    const second = await lab.api('/drills', {
-      method: 'POST',
-      body: JSON.stringify({ clusterId: CLUSTER, kind: 'keepalived-stop' }),
+    const { d, own } = await againstClient(async () => {
+      const id = await lab().startDrill(CLUSTER, 'nginx-outage');
+      const second = await lab().api('/drills', {
+        method: 'POST',
+        body: JSON.stringify({ clusterId: CLUSTER, kind: 'keepalived-stop' }),
+      });
+      expect(second.status).toBe(409);
+      expect(((await second.json()) as { message: string }).message).toContain(id);
+      return id;
     });
-    expect(second.status).toBe(409);
-    expect(((await second.json()) as { message: string }).message).toContain(id);
-    const d = await lab.waitDone(id);
-    const own = await client.stop();
-    figures.push(...drillFigures(d));
-    figures.push(
-      `  independent client: outage ${Math.round(own.outageMs)} ms, failed ${own.failed}/${own.total}`,
-    );
     expect(d.status, d.error ?? '').toBe('passed');
     expect(d.report.newMaster).toBe('lb2');
     expect(d.report.restored).toBe(true);
     expect(d.report.checkScriptFired).toBe(true);
     expect(Math.abs(d.report.downtimeMs - own.outageMs)).toBeLessThanOrEqual(50);
-    await lab.restored('nginx-outage');
+    await lab().restored('nginx-outage');
   });
 
   it('keepalived-stop: passes, downtime within ±50 ms of the independent client', async () => {
-    const client = independentClient(VIP);
-    await new Promise((r) => setTimeout(r, 300));
-    const d = await lab.waitDone(await lab.startDrill(CLUSTER, 'keepalived-stop'));
-    const own = await client.stop();
-    figures.push(...drillFigures(d));
-    figures.push(
-      `  independent client: outage ${Math.round(own.outageMs)} ms, failed ${own.failed}/${own.total}`,
-    );
+    const { d, own } = await againstClient(() => lab().startDrill(CLUSTER, 'keepalived-stop'));
     expect(d.status, d.error ?? '').toBe('passed');
     expect(d.report.newMaster).toBe('lb2');
     expect(Math.abs(d.report.downtimeMs - own.outageMs)).toBeLessThanOrEqual(50);
-    await lab.restored('keepalived-stop');
+    await lab().restored('keepalived-stop');
   });
 
   it('keepalived-crash: the stale VIP is a finding, never a clean pass', async () => {
-    const live = lab.watchSplit();
-    const d = await lab.waitDone(await lab.startDrill(CLUSTER, 'keepalived-crash'));
+    const live = lab().watchSplit();
+    const d = await lab().waitDone(await lab().startDrill(CLUSTER, 'keepalived-crash'));
     const codes = await live.stop();
     figures.push(...drillFigures(d));
     figures.push(`  live split-brain findings during keepalived-crash: [${[...codes].join(',')}]`);
@@ -86,7 +80,7 @@ describe('failover drills on the real lab', () => {
     expect(d.report.findings.map((f) => f.code)).toContain('stale-vip');
     expect(d.report.newMaster).toBe('lb2');
     expect(d.report.restored).toBe(true);
-    await lab.restored('keepalived-crash');
+    await lab().restored('keepalived-crash');
   });
 
   it("link-down: the VIP left on lb1's downed link is no split brain (SB-2): a finding, no-split holds, passed", async () => {
@@ -96,7 +90,7 @@ describe('failover drills on the real lab', () => {
     let reading = true;
     const reader = (async () => {
       for (let i = 0; i < 600 && reading; i++) {
-        const r = await lab.stack.lab.exec('lb1', [
+        const r = await lab().stack.lab.exec('lb1', [
           'ip',
           '-j',
           '-4',
@@ -115,8 +109,8 @@ describe('failover drills on the real lab', () => {
         await new Promise((res) => setTimeout(res, 100));
       }
     })();
-    const live = lab.watchSplit();
-    const d = await lab.waitDone(await lab.startDrill(CLUSTER, 'link-down'));
+    const live = lab().watchSplit();
+    const d = await lab().waitDone(await lab().startDrill(CLUSTER, 'link-down'));
     const codes = await live.stop();
     figures.push(`  live split-brain findings during link-down: [${[...codes].join(',')}]`);
     expect([...codes], 'no false split brain in the live detection (SB-3)').toEqual([]);
@@ -148,6 +142,6 @@ describe('failover drills on the real lab', () => {
       onDead.length > 5 ? 'vip-on-downed-link' : 'vip-removed-on-link-down',
     );
     expect(d.report.restored).toBe(true);
-    await lab.restored('link-down');
+    await lab().restored('link-down');
   });
 });
