@@ -1,13 +1,16 @@
 /**
  * `pnpm bench drill [--idle 20] [--hold 30] [--interval 10] [--runtime bundle|tsx]
- * [--profile DIR] [--no-build] [--bundle FILE]`: what a drill's client probe costs the server.
+ * [--profile DIR] [--no-build] [--bundle FILE] [--probe-from NODE]`: what a drill's client probe
+ * costs the server.
  *
  * Brings up the lab (prefix kwds, 10.99.0.0/24, the drills' own) and the server as its own
  * process: by default the bundle users run (apps/server/dist/server.mjs, built first unless
  * --no-build); `--runtime tsx` runs the TypeScript sources under tsx instead (its loader
  * costs CPU of its own, so its figures are higher). `--profile DIR` writes a V8 CPU profile
  * of the server (node --cpu-prof) into DIR when the bench ends. `--bundle FILE` runs another
- * bundle (an A/B of two builds: build each, copy one aside, alternate runs with --no-build). Agents
+ * bundle (an A/B of two builds: build each, copy one aside, alternate runs with --no-build).
+ * `--probe-from web1` runs the probe on that host's agent (probeFrom): the server then only
+ * receives the samples. Agents
  * granting drills; reads the server's /proc/<pid>/stat (utime+stime) while idle for --idle
  * seconds, then during the observe phase of a `backend-outage` drill held --hold seconds
  * (the VIP probed every --interval ms plus each LB every 250 ms, samples streamed to the live
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       'no-build': { type: 'boolean' },
       bundle: { type: 'string' },
+      'probe-from': { type: 'string' },
     },
   });
   const idleS = Number(values.idle);
@@ -153,7 +157,11 @@ async function main(): Promise<void> {
       body: JSON.stringify({
         clusterId: 'kwds',
         kind: 'backend-outage',
-        options: { holdMs, probeIntervalMs: intervalMs },
+        options: {
+          holdMs,
+          probeIntervalMs: intervalMs,
+          ...(values['probe-from'] !== undefined && { probeFrom: values['probe-from'] }),
+        },
       }),
     });
     if (res.status !== 201) throw new Error(`drill refused: ${res.status} ${await res.text()}`);
@@ -179,6 +187,7 @@ async function main(): Promise<void> {
         figure: 'server runtime',
         value: runtime === 'tsx' ? 'tsx (sources)' : (values.bundle ?? 'dist/server.mjs'),
       },
+      { figure: 'probe from', value: values['probe-from'] ?? 'server' },
       { figure: 'load average (1/5/15 min) before idle', value: loadIdle },
       {
         figure: 'load average before / after the drill window',
@@ -204,7 +213,7 @@ async function main(): Promise<void> {
     ];
     const file = writeResult({
       bench: 'drill',
-      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs} --runtime ${runtime}${values.bundle ? ` --bundle ${values.bundle}` : ''}`,
+      command: `pnpm bench drill --idle ${idleS} --hold ${holdMs / 1000} --interval ${intervalMs} --runtime ${runtime}${values.bundle ? ` --bundle ${values.bundle}` : ''}${values['probe-from'] ? ` --probe-from ${values['probe-from']}` : ''}`,
       figures,
       data: { idle, during, drillId: id, totalRequests: d.report.totalRequests },
     });
