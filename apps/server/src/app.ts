@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -32,6 +33,7 @@ import authPlugin from './plugins/auth';
 import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
 import { startPostgres, type PostgresAtStart } from './storage/postgres-start';
+import { PgChangeFeed } from './storage/change-feed';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
 import { isStorageError } from './plugins/storage-health';
@@ -69,6 +71,42 @@ export interface BuildAppOptions {
   replica?: ReplicaOptions;
   /** Per-agent frame/byte budget overrides (tests); see modules/agents/ingest-budget.ts. */
   agentBudget?: AgentsModuleOptions['budget'];
+}
+
+/**
+ * On PostgreSQL every server is a replica (issue 12): a PgChangeFeed on the same database
+ * carries live changes between them, and after its listening connection came back (PostgreSQL
+ * restarted) the follower reads every agent again. The id is KEEPWATCH_REPLICA_ID, or the one
+ * kept in KEEPWATCH_DATA (config.ts), or (no data folder: tests) one made for this process.
+ */
+async function pgReplica(
+  app: FastifyInstance,
+  pg: PostgresAtStart,
+  config: ServerConfig,
+): Promise<ReplicaOptions> {
+  const id = config.replicaId ?? `keepwatch-${randomBytes(4).toString('hex')}`;
+  app.log.info(
+    {
+      replica: id,
+      from: config.replicaIdFile ?? (config.replicaId ? 'KEEPWATCH_REPLICA_ID' : 'this process'),
+    },
+    `replica id ${id}`,
+  );
+  const feed = new PgChangeFeed({
+    pool: pg.pool,
+    client: { connectionString: config.databaseUrl },
+    onResync: () => {
+      app.replicaLink?.follower
+        .resync()
+        .catch((err: unknown) => app.log.error({ err }, 'replica resync failed'));
+    },
+    onError: (err) => app.log.warn({ err }, 'change feed connection'),
+  });
+  // Its listening connection first (a failure is retried with backoff, and resyncs then).
+  await feed.start();
+  // Registered before the status plugin, so it closes after it (and before the db plugin's pool).
+  app.addHook('onClose', () => feed.close());
+  return { id, feed };
 }
 
 function errorBody(err: FastifyError): {
@@ -176,6 +214,8 @@ async function assemble(
       { postgres: pg.where, version: pg.serverVersion, migrated: pg.applied },
       'storage: PostgreSQL',
     );
+  const replica =
+    opts.replica ?? (pg && config.databaseUrl ? await pgReplica(app, pg, config) : undefined);
   await app.register(dbPlugin, {
     path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db'),
     ...(pg && { postgres: { pool: pg.pool, where: pg.where } }),
@@ -195,7 +235,7 @@ async function assemble(
   });
   await app.register(statusStore, {
     now,
-    ...(opts.replica !== undefined && { replica: opts.replica }),
+    ...(replica !== undefined && { replica }),
     ...(config.clockSkewMs !== undefined && { thresholds: { clockSkewMs: config.clockSkewMs } }),
   });
   await app.register(logRelay, { now });
@@ -249,8 +289,8 @@ async function assemble(
     now,
     ...(config.drillStaleDays !== undefined && { staleMs: config.drillStaleDays * 86_400_000 }),
     // With replicas, drills record their owner and fire schedules under one lease (RS-3, SC-5).
-    ...(opts.replica !== undefined && {
-      replica: { id: opts.replica.id, livenessKept: true },
+    ...(replica !== undefined && {
+      replica: { id: replica.id, livenessKept: true },
     }),
     ...opts.drills,
   });

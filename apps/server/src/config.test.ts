@@ -55,3 +55,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ KEEPWATCH_DATA: dir }).agentToken).toBe(first);
   });
 });
+
+describe('KEEPWATCH_REPLICA_ID', () => {
+  const url = 'postgres://kw@db.example/keepwatch';
+
+  it('is taken as given, and refused when it is no plain name', () => {
+    const dir = tmp();
+    const c = loadConfig({
+      KEEPWATCH_DATA: dir,
+      KEEPWATCH_DATABASE_URL: url,
+      KEEPWATCH_REPLICA_ID: 'panel-2',
+    });
+    expect(c.replicaId).toBe('panel-2');
+    expect(c.replicaIdFile).toBeUndefined();
+    expect(() =>
+      loadConfig({ KEEPWATCH_DATA: dir, KEEPWATCH_DATABASE_URL: url, KEEPWATCH_REPLICA_ID: 'a b' }),
+    ).toThrow(/KEEPWATCH_REPLICA_ID must be 1-64 letters/);
+  });
+
+  it('unset on PostgreSQL: made once and kept in the data folder; unset on SQLite: none', () => {
+    const dir = tmp();
+    const first = loadConfig({ KEEPWATCH_DATA: dir, KEEPWATCH_DATABASE_URL: url });
+    expect(first.replicaId).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{8}$/);
+    expect(first.replicaIdFile).toBe(join(dir, 'replica-id'));
+    expect(loadConfig({ KEEPWATCH_DATA: dir, KEEPWATCH_DATABASE_URL: url }).replicaId).toBe(
+      first.replicaId,
+    );
+    expect(loadConfig({ KEEPWATCH_DATA: tmp() }).replicaId).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDatabaseUrl } from './storage/pg-url';
@@ -16,6 +17,13 @@ export interface ServerConfig {
    * shape here and for reachability at start (storage/pg-connect.ts); unset = SQLite.
    */
   databaseUrl?: string;
+  /**
+   * This server's id among the replicas sharing one PostgreSQL (KEEPWATCH_REPLICA_ID; only used
+   * with databaseUrl). Unset there: made once and kept in <dataDir>/replica-id, so a restarted
+   * server is the same replica (replicaIdFile says where).
+   */
+  replicaId?: string;
+  replicaIdFile?: string;
   /** Password for the first `admin` user; undefined → generated and printed once. */
   adminPassword?: string;
   /** Shared secret agents present in their hello. */
@@ -122,6 +130,37 @@ export function loadOrCreateAgentToken(dataDir: string): string {
   return token;
 }
 
+const REPLICA_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** KEEPWATCH_REPLICA_ID, checked; or (on PostgreSQL) the id kept in <dataDir>/replica-id. */
+function replicaIdFrom(
+  raw: string | undefined,
+  dataDir: string,
+  onPostgres: boolean,
+): { replicaId?: string; replicaIdFile?: string } {
+  if (raw) {
+    if (!REPLICA_ID.test(raw))
+      throw new Error(
+        `KEEPWATCH_REPLICA_ID must be 1-64 letters, digits, '.', '_' or '-', got ${JSON.stringify(raw)}`,
+      );
+    return { replicaId: raw };
+  }
+  if (!onPostgres) return {};
+  const file = join(dataDir, 'replica-id');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (REPLICA_ID.test(kept)) return { replicaId: kept, replicaIdFile: file };
+  }
+  const host = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 40);
+  const made = `${host || 'keepwatch'}-${randomBytes(4).toString('hex')}`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${made}\n`);
+  return { replicaId: made, replicaIdFile: file };
+}
+
 function trustProxyFrom(raw: string | undefined): { trustProxy?: boolean | string } {
   if (!raw || raw === '0' || raw === 'false') return {};
   return { trustProxy: raw === '1' || raw === 'true' ? true : raw };
@@ -159,6 +198,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     hosts: hosts.length > 0 ? hosts : ['127.0.0.1'],
     dataDir,
     ...(databaseUrl !== undefined && { databaseUrl }),
+    ...replicaIdFrom(env['KEEPWATCH_REPLICA_ID'], dataDir, databaseUrl !== undefined),
     ...(adminPassword !== undefined && { adminPassword }),
     agentToken: env['KEEPWATCH_AGENT_TOKEN'] || loadOrCreateAgentToken(dataDir),
     allowSharedAgentToken: ['1', 'true', 'on', 'yes'].includes(

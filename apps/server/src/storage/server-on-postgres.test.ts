@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerHealthResponse, StatusResponse } from '@keepwatch/shared';
 import { buildApp } from '../app';
 import {
@@ -40,9 +40,9 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function server(): Promise<FastifyInstance> {
+async function server(replicaId?: string): Promise<FastifyInstance> {
   const app = await buildApp({
-    config: testConfig({ databaseUrl: pg.url, dataDir }),
+    config: testConfig({ databaseUrl: pg.url, dataDir, ...(replicaId && { replicaId }) }),
     dbPath: join(dataDir, 'keepwatch.db'),
     logger: false,
     storageProbeMs: 100,
@@ -148,5 +148,45 @@ describe('the server on PostgreSQL', () => {
     back.ws.close();
     await back.closed;
     await app.close();
+  });
+
+  it('two replicas on one PostgreSQL: an agent at A is seen at B, and B resyncs after a PostgreSQL restart', async () => {
+    const a = await server('replica-a');
+    const b = await server('replica-b');
+    expect(a.replicaLink?.follower).toBeDefined();
+    const token = await login(a);
+    const h = hello({ agentId: 'agent-lb3' }, 'lb3');
+    const lb3 = await agent(a, h);
+    lb3.send(snapshot(1, 'MASTER', true));
+    await acked(lb3, 1);
+    const lb3At = async (app: FastifyInstance) =>
+      (await get<StatusResponse>(app, token, '/api/v1/status')).clusters[0]?.nodes.find(
+        (n) => n.name === 'lb3',
+      );
+    // The session made at A works at B; B shows what lb3 told A, through the change feed.
+    await expect
+      .poll(() => lb3At(b), { timeout: 10_000, interval: 50 })
+      .toMatchObject({ online: true, vipsHeld: [VIP] });
+
+    const follower = b.replicaLink?.follower;
+    if (!follower) throw new Error('B runs no replica follower');
+    const resync = vi.spyOn(follower, 'resync');
+    await pg.restart();
+    // B's listening connection comes back and B reads every agent again (a notice sent while
+    // it was away is not lost).
+    await expect.poll(() => resync.mock.calls.length, { timeout: 15_000, interval: 50 }).toBe(1);
+    await expect.poll(() => a.storage.ok, { timeout: 10_000, interval: 50 }).toBe(true);
+    lb3.ws.close();
+    await lb3.closed;
+    const back = await agent(a, h);
+    back.send(snapshot(2, 'BACKUP', false, 2_000));
+    await acked(back, 2);
+    await expect
+      .poll(() => lb3At(b), { timeout: 10_000, interval: 50 })
+      .toMatchObject({ online: true, vipsHeld: [] });
+    back.ws.close();
+    await back.closed;
+    await a.close();
+    await b.close();
   });
 });

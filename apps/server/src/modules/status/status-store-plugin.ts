@@ -12,6 +12,8 @@ import { linkReplica, type ReplicaLink, type ReplicaOptions } from './replica-wi
 declare module 'fastify' {
   interface FastifyInstance {
     clusterStore: ClusterStore;
+    /** This replica's part in the shared live state; undefined on one server. */
+    replicaLink: ReplicaLink | undefined;
   }
 }
 
@@ -116,6 +118,7 @@ export default fp<StatusStorePluginOptions>(
     ];
     const recheck = startRecheck(store, opts.recheckMs ?? 1000, announce);
     app.decorate('clusterStore', store);
+    app.decorate('replicaLink', replica);
     app.addHook('onClose', async () => {
       for (const off of unsubscribe) off();
       clearInterval(recheck);
