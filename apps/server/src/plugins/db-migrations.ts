@@ -12,6 +12,8 @@ import * as m020 from '../migrations/020-users-audit';
 import * as m090 from '../migrations/090-ingest-limits';
 import * as m110 from '../migrations/110-leases';
 import * as m130 from '../migrations/130-drill-owner';
+import * as m150 from '../migrations/150-action-requests';
+import * as m151 from '../migrations/151-push-owner';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -45,6 +47,8 @@ export const MIGRATIONS: readonly Migration[] = [
   m090,
   m110,
   m130,
+  m150,
+  m151,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 /** The migration ids this build knows, in order (the last one is the schema it writes). */

@@ -16,6 +16,11 @@ export interface BusEvents {
   'agent.offline': { agentId: string; at: number };
   /** A new (not duplicate) data message, applied before it is durable. */
   'agent.data': { agentId: string; message: AgentDataMessage; at: number };
+  /**
+   * With replicas: another replica's agent event, read from the store by the replica follower
+   * (modules/status/replica-follower.ts) after that replica stored it; not this one's ingest.
+   */
+  'agent.followed': { agentId: string; message: AgentDataMessage; at: number };
   'agent.clock': { agentId: string; offsetMs: number; rttMs: number };
   /** A periodic, non-durable stats sample (no seq, never acknowledged). */
   'agent.stats': { agentId: string; sample: StatsSample; at: number };

@@ -70,12 +70,27 @@ export interface ConfigRepository {
   latestChangeset(clusterId: string): Promise<ChangesetDetail | undefined>;
   changeset(id: string): Promise<ChangesetDetail | undefined>;
 
-  createPush(view: PushView, changes: readonly ConfigChangeInput[]): Promise<void>;
-  /** Stores the push's status, summary, hosts, finish time and changeset. */
+  /** `owner`: the replica running it (PU-12); null for a single server. */
+  createPush(
+    view: PushView,
+    changes: readonly ConfigChangeInput[],
+    owner?: string | null,
+  ): Promise<void>;
+  /**
+   * Stores the push's status, summary, hosts, finish time and changeset; PU-13: changes
+   * nothing of a push already `interrupted`.
+   */
   savePush(view: PushView): Promise<void>;
+  /**
+   * PU-9/PU-12: stores `view` (an interrupted one) only if the push is still `running`; false
+   * when another replica (or a save) got there first: of any number of callers one is true.
+   */
+  interruptPush(view: PushView): Promise<boolean>;
   push(id: string): Promise<PushView | undefined>;
   /** Newest first. */
   pushes(clusterId: string, limit?: number): Promise<PushView[]>;
   /** Pushes whose status is still `running` (PU-9 on start). */
   runningPushes(): Promise<PushView[]>;
+  /** The pushes still `running`, by id, with their owner replica (null: a single server's). */
+  runningPushOwners(): Promise<{ id: string; owner: string | null }[]>;
 }

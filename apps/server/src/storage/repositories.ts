@@ -4,6 +4,7 @@ import type { AuditFilter, AuditInput } from '../modules/audit/audit-types';
 import type { CredentialRow, EnrollmentTokenInfo } from '../modules/enrollment/enrollment-types';
 import type { NodeBinding } from '../modules/enrollment/node-binding';
 import type { UserChange, UserInfo } from '../modules/users/user-store';
+import type { ActionRequestsRepository } from './action-requests-repository';
 import type { ConfigRepository } from './config-repository';
 import type { DrillRepository, DrillSchedulesRepository } from './drill-repository';
 import type {
@@ -244,4 +245,5 @@ export interface Repositories {
   readonly history: HistoryRepository;
   readonly drills: DrillRepository;
   readonly drillSchedules: DrillSchedulesRepository;
+  readonly actionRequests: ActionRequestsRepository;
 }

@@ -248,11 +248,15 @@ export class SqlConfig implements ConfigRepository {
     };
   }
 
-  async createPush(view: PushView, changes: readonly ConfigChangeInput[]): Promise<void> {
+  async createPush(
+    view: PushView,
+    changes: readonly ConfigChangeInput[],
+    owner: string | null = null,
+  ): Promise<void> {
     await this.q.run(
       `INSERT INTO config_pushes (id, cluster_id, created_at, finished_at, author, message, dry_run,
-         status, summary, changeset_id, rollback_of, hosts, changes)
-       VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, NULL, $9, $10, $11)`,
+         status, summary, changeset_id, rollback_of, hosts, changes, owner)
+       VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12)`,
       [
         view.id,
         view.clusterId,
@@ -265,13 +269,24 @@ export class SqlConfig implements ConfigRepository {
         view.rollbackOf ?? null,
         JSON.stringify(view.hosts),
         JSON.stringify(changes.map((c) => ({ host: c.host, component: c.component }))),
+        owner,
       ],
     );
   }
 
   async savePush(view: PushView): Promise<void> {
-    await this.q.run(
-      'UPDATE config_pushes SET status = $1, summary = $2, hosts = $3, finished_at = $4, changeset_id = $5 WHERE id = $6',
+    // PU-13: interrupted is final (a cut-off replica's late progress does not undo it).
+    await this.setPush(view, "status <> 'interrupted'");
+  }
+
+  async interruptPush(view: PushView): Promise<boolean> {
+    return (await this.setPush(view, "status = 'running'")) > 0;
+  }
+
+  private setPush(view: PushView, condition: string): Promise<number> {
+    return this.q.run(
+      `UPDATE config_pushes SET status = $1, summary = $2, hosts = $3, finished_at = $4, changeset_id = $5
+       WHERE id = $6 AND ${condition}`,
       [
         view.status,
         view.summary,
@@ -297,6 +312,12 @@ export class SqlConfig implements ConfigRepository {
         [clusterId, limit],
       )
     ).map(fromPush);
+  }
+
+  runningPushOwners(): Promise<{ id: string; owner: string | null }[]> {
+    return this.q.all<{ id: string; owner: string | null }>(
+      `SELECT id, owner FROM config_pushes WHERE status = 'running' ORDER BY created_at, id`,
+    );
   }
 
   async runningPushes(): Promise<PushView[]> {

@@ -11,6 +11,7 @@ import type {
   SessionLookup,
   SessionsRepository,
 } from './repositories';
+import { SqlActionRequests } from './sql-action-requests';
 import { SqlAudit } from './sql-audit';
 import { SqlConfig } from './sql-config';
 import { SqlAlertChannels, SqlAlertQueue, SqlAlerts } from './sql-alerts';
@@ -164,6 +165,7 @@ export function sqlRepositories(q: SqlDriver): Repositories {
     history: new SqlHistory(q),
     drills: new SqlDrills(q),
     drillSchedules: new SqlDrillSchedules(q),
+    actionRequests: new SqlActionRequests(q),
   };
 }
 

@@ -5,13 +5,26 @@ import type { ActionName, ActionRequest, ActionResult, ServerToAgent } from '@ke
  * Server -> agent actions: sends `action.request` to the agent's live socket and resolves
  * with its `action.result`, correlated by id. Rejects at once when the agent is offline,
  * when it disconnects before answering, or after timeoutMs. The agent alone decides
- * whether it may run the action (its host config's `control`).
+ * whether it may run the action (its host config's `control`). With server replicas, a
+ * request for an agent connected to another replica goes to that one (its home) through the
+ * bound RemoteRoute (action-routing.ts, SPEC.md RA-1..RA-4), under the same timeout.
  */
 
 export type ActionParams<A extends ActionName> = Extract<ActionRequest, { action: A }>['params'];
 
 /** Delivers a message to the agent's current socket; false if it has none. */
 export type AgentTransport = (agentId: string, msg: ServerToAgent) => boolean;
+
+/**
+ * With replicas (action-routing.ts, SPEC RA-1): hands a request for an agent not connected
+ * here to the agent's home replica. Resolves with the home's id once handed over; rejects
+ * (an ActionError) when the agent has no live home.
+ */
+export type RemoteRoute = (
+  agentId: string,
+  msg: ActionRequest,
+  timeoutMs: number,
+) => Promise<string>;
 
 export class ActionError extends Error {
   constructor(
@@ -29,17 +42,25 @@ interface Pending {
   resolve: (r: ActionResult) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  /** The home replica it was handed to (RA-1); undefined: sent on this replica's socket. */
+  home?: string;
 }
 
 export const DEFAULT_ACTION_TIMEOUT_MS = 60_000;
 
 export class ActionDispatcher {
   private transport: AgentTransport | undefined;
+  private remote: RemoteRoute | undefined;
   private readonly pending = new Map<string, Pending>();
 
   /** Called by the agents module, which owns the sockets. */
   bindTransport(t: AgentTransport): void {
     this.transport = t;
+  }
+
+  /** Called by the replica wiring (modules/status/replica-wiring.ts): RA-1. */
+  bindRemote(r: RemoteRoute | undefined): void {
+    this.remote = r;
   }
 
   request<A extends ActionName>(
@@ -49,6 +70,8 @@ export class ActionDispatcher {
     opts: {
       timeoutMs?: number;
       /** The caller's own request id (to recognise a late result). */ id?: string;
+      /** Only this replica's socket: a request handed over by another replica (RA-2). */
+      localOnly?: boolean;
     } = {},
   ): Promise<ActionResult> {
     const id = opts.id ?? `act-${randomUUID()}`;
@@ -66,17 +89,53 @@ export class ActionDispatcher {
           ),
         );
       }, timeoutMs);
-      this.pending.set(id, { agentId, action, resolve, reject, timer });
-      if (!this.transport(agentId, msg)) {
-        this.settle(id);
-        reject(
-          new ActionError(
-            'agent_offline',
-            `agent ${agentId} is not connected: cannot run ${action}`,
-          ),
+      const p: Pending = { agentId, action, resolve, reject, timer };
+      this.pending.set(id, p);
+      if (this.transport(agentId, msg)) return;
+      if (this.remote && !opts.localOnly) {
+        // RA-1: the agent's home replica sends it; the result comes back through the store.
+        this.remote(agentId, msg, timeoutMs).then(
+          (home) => {
+            p.home = home;
+          },
+          (err: unknown) =>
+            this.fail(id, err instanceof Error ? err : new ActionError('unavailable', String(err))),
         );
+        return;
       }
+      this.settle(id);
+      reject(
+        new ActionError('agent_offline', `agent ${agentId} is not connected: cannot run ${action}`),
+      );
     });
+  }
+
+  /** Rejects a pending request (RA-3: the home said it could not run it); false if none. */
+  fail(id: string, err: Error): boolean {
+    const p = this.settle(id);
+    if (!p) return false;
+    p.reject(err);
+    return true;
+  }
+
+  /**
+   * RA-4: the replica `home` died (its lease expired): the requests handed to it will not be
+   * answered through it. Whether the agent ran one is unknown, as after a disconnect.
+   */
+  homeGone(home: string): number {
+    let n = 0;
+    for (const [id, p] of [...this.pending]) {
+      if (p.home !== home) continue;
+      n += 1;
+      this.fail(
+        id,
+        new ActionError(
+          'disconnected',
+          `the home replica ${home} of agent ${p.agentId} is gone (its lease expired) before the agent answered ${p.action} (${id})`,
+        ),
+      );
+    }
+    return n;
   }
 
   /** Sends a request that has no result (logs.subscribe / logs.unsubscribe); false if offline. */
@@ -98,7 +157,8 @@ export class ActionDispatcher {
   /** The agent's socket closed: its pending requests will never be answered on it. */
   onOffline(agentId: string): void {
     for (const [id, p] of this.pending) {
-      if (p.agentId !== agentId) continue;
+      // Handed to another replica (RA-1): that one reports a disconnect on its socket.
+      if (p.agentId !== agentId || p.home !== undefined) continue;
       this.settle(id);
       p.reject(
         new ActionError(

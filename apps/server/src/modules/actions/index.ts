@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { ActionDispatcher } from './action-dispatcher';
 
 export { ActionDispatcher, ActionError, type ActionParams } from './action-dispatcher';
+export { ActionRouting, ACTIONS_CHANNEL, ActionNotice } from './action-routing';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,9 +22,14 @@ export default fp(
     const offData = app.bus.on('agent.data', (e) => {
       if (e.message.type === 'action.result') dispatcher.onResult(e.agentId, e.message);
     });
+    // RA-1: the result of a request routed to another replica, read from the store there.
+    const offFollowed = app.bus.on('agent.followed', (e) => {
+      if (e.message.type === 'action.result') dispatcher.onResult(e.agentId, e.message);
+    });
     const offOffline = app.bus.on('agent.offline', (e) => dispatcher.onOffline(e.agentId));
     app.addHook('onClose', (_app, next) => {
       offData();
+      offFollowed();
       offOffline();
       dispatcher.close();
       next();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { draftRoutes } from './draft-routes';
 import { LiveFiles, observationsOf } from './live-files';
-import { interrupted } from './interrupted';
+import { interruptLeftoverPushes } from './push-leftovers';
 import { neighboursOf } from './neighbours';
 import type { PushTuning } from './push-runner';
 import { pushRoutes } from './push-routes';
@@ -26,12 +26,6 @@ export interface ConfigModuleOptions {
 const configModule: FastifyPluginAsync<ConfigModuleOptions> = async (app, opts) => {
   const store = app.repos.config;
   const live = new LiveFiles(store);
-  // PU-9: what a previous process left running is interrupted, said so, never resumed blind.
-  for (const p of await store.runningPushes()) {
-    const out = interrupted(p, opts.now());
-    await store.savePush(out);
-    app.log.warn({ pushId: out.id, clusterId: out.clusterId }, out.summary);
-  }
   const service = new PushService({
     app,
     live,
@@ -39,6 +33,18 @@ const configModule: FastifyPluginAsync<ConfigModuleOptions> = async (app, opts) 
     now: opts.now,
     ...(opts.pushTuning && { tuning: opts.pushTuning }),
   });
+  // PU-9: what a previous process left running is interrupted, said so, never resumed blind;
+  // PU-12: with replicas, dead replicas' too, and again at each renewal of the replica lease.
+  const leftovers = (deadOnly: boolean): Promise<string[]> =>
+    interruptLeftoverPushes(store, {
+      here: (id) => service.done(id) !== undefined,
+      replica: app.replica,
+      deadOnly,
+      now: opts.now,
+      log: app.log,
+    });
+  await leftovers(false);
+  const offSweep = app.replica?.sweep(() => leftovers(true));
   const off = app.bus.on('agent.data', (e) => {
     for (const obs of observationsOf(e.message))
       live
@@ -53,6 +59,7 @@ const configModule: FastifyPluginAsync<ConfigModuleOptions> = async (app, opts) 
   app.addHook('onClose', async () => {
     off();
     offOnline();
+    offSweep?.();
     await service.close();
   });
 

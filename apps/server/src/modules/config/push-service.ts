@@ -76,12 +76,15 @@ export class PushService {
     const { bus } = deps.app;
     this.offs = [
       bus.on('agent.online', (e) => this.onlineAt.set(e.agentId, deps.now())),
-      bus.on('agent.data', (e) => {
-        const m = e.message;
-        if (m.type !== 'action.result') return;
-        const last = this.lastApply.get(e.agentId);
-        if (last?.id === m.id) last.late = m;
-      }),
+      ...(['agent.data', 'agent.followed'] as const).map((name) =>
+        // agent.followed: an agent connected to another replica (its late result from the store).
+        bus.on(name, (e) => {
+          const m = e.message;
+          if (m.type !== 'action.result') return;
+          const last = this.lastApply.get(e.agentId);
+          if (last?.id === m.id) last.late = m;
+        }),
+      ),
     ];
   }
 
@@ -173,7 +176,8 @@ export class PushService {
       ...(rollbackOf !== undefined && { rollbackOf }),
     };
     try {
-      await this.deps.store.createPush(view, body.changes);
+      // PU-12: the replica running it, so the others can tell when it died.
+      await this.deps.store.createPush(view, body.changes, app.replica?.id ?? null);
     } catch (err) {
       hold.release();
       throw err;

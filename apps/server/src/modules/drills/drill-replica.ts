@@ -1,4 +1,5 @@
 import type { LeaseRepository } from '../../storage/lease-repository';
+import { leftoverRuns } from '../status/replica-sweep';
 
 /*
  * Drills across server replicas (SPEC RS-3, SC-5). A drill runs in the process of the replica
@@ -30,20 +31,18 @@ export function leaseReplica(leases: LeaseRepository, id: string, now: () => num
 }
 
 /**
- * RS-1/RS-3: the running drills nobody runs any more. One server: every one not running here.
- * Replicas: those not running here whose owner is this replica (a previous process of it),
- * none (stored by a single server), or a replica whose owner lease has expired.
+ * RS-1/RS-3: the running drills nobody runs any more (modules/status/replica-sweep.ts). One
+ * server: every one not running here. Replicas: those not running here whose owner is this
+ * replica (a previous process of it), none (stored by a single server), or a replica whose
+ * owner lease has expired; `deadOnly` (the periodic sweep, and a replica gaining the
+ * scheduler lease): the last kind only, so a drill this process is just starting is never
+ * taken for a leftover.
  */
-export async function leftovers(
+export function leftovers(
   running: readonly { id: string; owner: string | null }[],
   here: (id: string) => boolean,
   replica: DrillReplica | undefined,
+  deadOnly = false,
 ): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of running) {
-    if (here(d.id)) continue;
-    if (!replica || d.owner === null || d.owner === replica.id || !(await replica.alive(d.owner)))
-      out.push(d.id);
-  }
-  return out;
+  return leftoverRuns(running, here, replica, deadOnly);
 }

@@ -88,18 +88,24 @@ export class DrillService {
         this.control.set(e.agentId, [...e.hello.capabilities.control]),
       ),
       app.bus.on('agent.data', (e) => this.onData(e.agentId, e.message)),
+      // With replicas: the events of agents connected to another replica, from the store.
+      app.bus.on('agent.followed', (e) => this.onData(e.agentId, e.message)),
     );
   }
 
   /**
    * RS-1/RS-3: drills nobody runs any more (a previous process of this server, a dead replica)
-   * are interrupted; the agents restore by their deadlines.
+   * are interrupted; the agents restore by their deadlines. `deadOnly`: only dead replicas'
+   * (the periodic sweep: modules/status/replica-sweep.ts). The ids this call marked: of
+   * replicas sweeping at once, each drill is in one answer (the store's interrupt is
+   * conditional), so it is audited once.
    */
-  async interruptLeftovers(): Promise<string[]> {
+  async interruptLeftovers(deadOnly = false): Promise<string[]> {
     const left = await leftovers(
       await this.repo.running(),
       (id) => this.running.has(id),
       this.opts.replica,
+      deadOnly,
     );
     const ids = await this.repo.interrupt(left, this.opts.now(), INTERRUPTED_REASON);
     for (const id of ids)

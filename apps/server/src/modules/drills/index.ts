@@ -44,7 +44,7 @@ export default fp<DrillsModuleOptions>(
       replicaLeases(app, opts.replica, opts.now, () => {
         // SC-5/RS-3: the new holder of the scheduler lease sweeps dead owners' drills first.
         void service
-          .interruptLeftovers()
+          .interruptLeftovers(true)
           .then(() => scheduler.tick())
           .catch(fail);
       });
@@ -56,6 +56,8 @@ export default fp<DrillsModuleOptions>(
       ...(replica && { replica: leaseReplica(app.repos.leases, replica.id, opts.now) }),
     });
     await service.interruptLeftovers();
+    // RS-5: every replica sweeps dead owners' drills at each renewal of its replica lease.
+    const offSweep = app.replica?.sweep(() => service.interruptLeftovers(true));
     const schedules = new ScheduleStore(app.repos.drillSchedules, opts.now);
     const scheduler = new DrillScheduler({
       now: opts.now,
@@ -116,6 +118,7 @@ export default fp<DrillsModuleOptions>(
     });
     app.addHook('onClose', async () => {
       offEnded();
+      offSweep?.();
       scheduler.close();
       service.close();
       await leases?.close().catch(fail);

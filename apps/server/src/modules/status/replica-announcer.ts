@@ -27,6 +27,7 @@ export class ReplicaAnnouncer {
   private flushQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private silent = false;
 
   constructor(private readonly o: AnnouncerOptions) {}
 
@@ -41,6 +42,13 @@ export class ReplicaAnnouncer {
     this.timer = undefined;
     this.flushData();
     await this.chain;
+  }
+
+  /** Tests (a replica that died): says nothing more, from now on. */
+  silence(): void {
+    this.silent = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** The agent's hello is stored: it is online here. */
@@ -86,6 +94,7 @@ export class ReplicaAnnouncer {
   }
 
   private say(n: AgentNotice): void {
+    if (this.silent) return;
     this.chain = this.chain
       .then(() => this.o.feed.publish(AGENTS_CHANNEL, n))
       .catch((err: unknown) => this.o.onError?.(err));

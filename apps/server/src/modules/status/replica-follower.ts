@@ -1,6 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { agentToServerCodec, type AgentHello, type NodeRole } from '@keepwatch/shared';
+import {
+  agentToServerCodec,
+  type AgentDataMessage,
+  type AgentHello,
+  type NodeRole,
+} from '@keepwatch/shared';
 import type { ChangeFeed } from '../../storage/change-feed';
 import type { IngestRepository, StoredAgent } from '../../storage/ingest-repository';
 import type { ClusterStore } from './cluster-store';
@@ -15,8 +20,8 @@ import type { ClusterStore } from './cluster-store';
  * after the feed reconnected, reads everything not applied yet. Per agent, catch-ups run one
  * at a time and each event is applied once (the applied seq only grows).
  *
- * Not wired into the app yet: the server still runs as one (the start refuses a reachable
- * PostgreSQL until every module is on its repository).
+ * Wired into the app by replica-wiring.ts; each followed event is also told to `onEvent`
+ * (the app's `agent.followed` bus event: routed action results, drills, pushes).
  */
 
 export const AGENTS_CHANNEL = 'kw_agents';
@@ -60,6 +65,11 @@ export interface FollowerOptions {
   /** Events read per query (default 500). */
   batch?: number;
   onError?: (err: unknown, what: string) => void;
+  /**
+   * Each followed event once it is applied (an action.result of a request routed to the
+   * agent's home among them: modules/actions/action-routing.ts).
+   */
+  onEvent?: (agentId: string, message: AgentDataMessage, receivedAt: number) => void;
 }
 
 /** Catch-up rounds per notice: 40 × 500 events; the rest waits for the next notice. */
@@ -97,6 +107,11 @@ export class ReplicaFollower {
   local(agentId: string): void {
     this.home.delete(agentId);
     if (!this.applied.has(agentId)) this.applied.set(agentId, 0);
+  }
+
+  /** The replica the agent is connected to, as its notices say (undefined: none known, or here). */
+  homeOf(agentId: string): string | undefined {
+    return this.home.get(agentId);
   }
 
   /** This replica applied `seq` of one of its own agents (the socket's path, not the feed's). */
@@ -187,9 +202,10 @@ export class ReplicaFollower {
       for (const row of rows) {
         const decoded = agentToServerCodec.decode(row.payload);
         // Only sequenced (data) messages are stored; anything else in the log is skipped.
-        if (decoded.ok && 'seq' in decoded.value)
-          this.o.store.apply(agentId, decoded.value, row.receivedAt);
+        const event = decoded.ok && 'seq' in decoded.value ? decoded.value : undefined;
+        if (event) this.o.store.apply(agentId, event, row.receivedAt);
         this.applied.set(agentId, row.seq);
+        if (event) this.o.onEvent?.(agentId, event, row.receivedAt);
       }
       if (rows.length < batch) return;
     }
