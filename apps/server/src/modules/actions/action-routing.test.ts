@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app';
-import { LocalChangeFeed } from '../../storage/change-feed';
-import { agent, hello, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
+import { describe, expect, it } from 'vitest';
+import { agent, hello, snapshot, type TestSocket } from '../../testing/test-app';
+import { useReplicaServers } from '../../testing/replica-servers';
 import { ActionError } from './action-dispatcher';
 import { ACTIONS_CHANNEL } from './action-routing';
 
@@ -17,32 +13,7 @@ import { ACTIONS_CHANNEL } from './action-routing';
  * once. Waits are on messages and results, bounded.
  */
 
-const dirs: string[] = [];
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  for (const a of apps.splice(0)) await a.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function replicas(leaseTtlMs?: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-routing-'));
-  dirs.push(dir);
-  const feed = new LocalChangeFeed();
-  const start = async (id: string) => {
-    const app = await buildApp({
-      config: testConfig({ port: 0 }),
-      dbPath: join(dir, 'keepwatch.db'),
-      logger: false,
-      replica: { id, feed, ...(leaseTtlMs !== undefined && { leaseTtlMs }) },
-    });
-    apps.push(app);
-    await app.ready();
-    return app;
-  };
-  const a = await start('A');
-  const b = await start('B');
-  return { a, b, feed };
-}
+const replicas = useReplicaServers('kw-routing');
 
 /** lb1 connected to B, and A knowing it is there (its hello and first snapshot followed). */
 async function lb1AtB(a: FastifyInstance, b: FastifyInstance): Promise<TestSocket> {
@@ -144,7 +115,7 @@ describe('actions routed to the agent home replica', () => {
   });
 
   it('RA-4: an agent whose home is gone fails at once; one handed over fails when it dies', async () => {
-    const { a, b } = await replicas(600);
+    const { a, b } = await replicas({ leaseTtlMs: 600 });
     const lb1 = await lb1AtB(a, b);
     const pending = a.actions.request('agent-lb1', 'drill.fault', FAULT, { timeoutMs: 20_000 });
     await lb1.next((m) => m['type'] === 'action.request');

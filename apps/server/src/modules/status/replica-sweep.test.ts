@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { PushView } from '@keepwatch/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app';
-import { LocalChangeFeed } from '../../storage/change-feed';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { postgresBackend } from '../../storage/contract-backends';
 import type { NewDrill } from '../../storage/drill-repository';
 import type { Repositories } from '../../storage/repositories';
-import { testConfig } from '../../testing/test-app';
+import { useReplicaServers } from '../../testing/replica-servers';
 import { interruptLeftoverPushes } from '../config/push-leftovers';
 import { emptyReport } from '../drills/drill-plan';
 import { leftoverRuns, type ReplicaView } from './replica-sweep';
@@ -74,30 +68,10 @@ describe('leftoverRuns', () => {
 });
 
 describe('two replicas sweep a dead replica’s drills and pushes', () => {
-  const dirs: string[] = [];
-  const apps: FastifyInstance[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
+  const replicas = useReplicaServers('kw-sweep');
 
   it('RS-5, PU-12: C died mid-drill and mid-push: marked interrupted once; live B’s stay running', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kw-sweep-'));
-    dirs.push(dir);
-    const feed = new LocalChangeFeed();
-    const start = async (id: string) => {
-      const app = await buildApp({
-        config: testConfig({ port: 0 }),
-        dbPath: join(dir, 'keepwatch.db'),
-        logger: false,
-        replica: { id, feed, leaseTtlMs: 3_000 },
-      });
-      apps.push(app);
-      await app.ready();
-      return app;
-    };
-    const a = await start('A');
-    const b = await start('B');
+    const { a, b } = await replicas({ leaseTtlMs: 3_000 });
     // C ran a drill and a push and died: its lease was taken once and has expired.
     await a.repos.leases.acquire('replica:C', 'C', Date.now() - 10_000, 3_000);
     expect((await a.repos.drills.insert(drill('d-dead', 'C'))).ok).toBe(true);

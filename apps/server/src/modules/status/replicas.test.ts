@@ -1,44 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app';
-import { LocalChangeFeed } from '../../storage/change-feed';
-import { VIP, agent, hello, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
+import { describe, expect, it } from 'vitest';
+import { VIP, agent, hello, snapshot, type TestSocket } from '../../testing/test-app';
+import { useReplicaServers } from '../../testing/replica-servers';
 
 /*
  * Two whole servers (buildApp) as replicas of one store, in one process: one SQLite file in
  * WAL mode and one in-process change feed stand for PostgreSQL and LISTEN/NOTIFY (the real
- * pair is in replica-follower.test.ts; the server does not start on PostgreSQL yet). lb1 is
+ * pair is in replica-follower.test.ts and server-on-postgres.test.ts). lb1 is
  * connected to A, lb2 to B; each server's cluster status (what its browsers are sent) must
  * show both, through a failover and an agent going away. Waits are on status changes, bounded.
  */
 
-const dirs: string[] = [];
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  for (const a of apps.splice(0)) await a.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function replicas(): Promise<[FastifyInstance, FastifyInstance]> {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-replicas-'));
-  dirs.push(dir);
-  const feed = new LocalChangeFeed();
-  const start = async (id: string) => {
-    const app = await buildApp({
-      config: testConfig({ port: 0 }),
-      dbPath: join(dir, 'keepwatch.db'),
-      logger: false,
-      replica: { id, feed },
-    });
-    apps.push(app);
-    await app.ready();
-    return app;
-  };
-  return [await start('A'), await start('B')];
-}
+const replicas = useReplicaServers('kw-replicas');
 
 /** Resolves once `pred` holds on the app's cluster store (checked at each status change). */
 function until(app: FastifyInstance, what: string, pred: () => boolean, ms = 5_000): Promise<void> {
@@ -72,7 +45,7 @@ async function acked(sock: TestSocket, seq: number): Promise<void> {
 
 describe('two server replicas on one store', () => {
   it("each replica's status shows the other's agents: hello, a failover, an agent gone", async () => {
-    const [a, b] = await replicas();
+    const { a, b } = await replicas();
     const lb1 = await agent(a, hello({}, 'lb1'));
     lb1.send(snapshot(1, 'MASTER', true));
     await acked(lb1, 1);
