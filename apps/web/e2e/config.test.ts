@@ -241,11 +241,25 @@ describe('config page in Chromium, on the real lab', () => {
       await page.getByTestId('push-message').fill(`e2e: ${button} that fails`);
       if (button === 'push')
         await expect.poll(() => page.getByTestId('push').isEnabled()).toBe(true);
-      await page.getByTestId(button).click();
       const progress = page.getByTestId('push-progress');
+      // The progress of the run before this one stays shown until the page has the new push:
+      // wait for the new push id (or the page's refusal), not for an attribute the old one may
+      // already have.
+      const before = (await progress.count()) ? await progress.getAttribute('data-push') : null;
+      await page.getByTestId(button).click();
+      const problem = page.getByTestId('push-problem');
       await expect
-        .poll(() => progress.getAttribute('data-dry-run'), { timeout: 10_000 })
-        .toBe(String(button === 'dry-run'));
+        .poll(
+          async () =>
+            (await problem.count())
+              ? `refused: ${await problem.innerText()}`
+              : (await progress.count()) && (await progress.getAttribute('data-push')) !== before
+                ? 'new push'
+                : 'waiting',
+          { timeout: 60_000 },
+        )
+        .toBe('new push');
+      expect(await progress.getAttribute('data-dry-run')).toBe(String(button === 'dry-run'));
       await expect
         .poll(() => progress.getAttribute('data-status'), { timeout: 120_000 })
         .toBe(status);

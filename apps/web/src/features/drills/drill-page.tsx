@@ -11,7 +11,7 @@ import { LazyDrillChart } from './drill-chart-lazy';
 import { DrillTimelineTable } from './drill-timeline-table';
 import { isFinal, laneHosts, marksOf, type DrillView } from './drills-model';
 import { PhaseSteps } from './phase-steps';
-import { ReportView } from './report-view';
+import { ReportSlot } from './report-view';
 import { useDrill } from './use-drill';
 import { useDrillLogs } from './use-drill-logs';
 import './drills.css';
@@ -122,7 +122,7 @@ function DrillBody({ drill, view }: { drill: Drill; view: DrillView }) {
           )}
         </section>
       )}
-      {!running && <ReportView drill={drill} />}
+      {!running && <ReportSlot drill={drill} />}
       <section aria-labelledby="drill-logs-title">
         <h2 id="drill-logs-title">
           {t.drills.logsTitle} <span className="muted small">({t.shell.timeZone(fmt.zone)})</span>

@@ -9,7 +9,7 @@ import { createFormat } from '../../i18n/format';
 import type { I18n } from '../../i18n/i18n-context';
 import { DrillSlot } from './drill-slot';
 import { DrillTimelineTable } from './drill-timeline-table';
-import { ReportView } from './report-view';
+import { ReportSlot, ReportView } from './report-view';
 import { UnprovenBadge } from './unproven-badge';
 import { drill, report, T0 } from './test-fixtures';
 
@@ -107,6 +107,17 @@ describe('drill report', () => {
     expect(html).toContain('9000 ms &gt; 6000 ms');
     expect(html).toContain('href="/api/v1/drills/d1/report.md?lang=zh-CN"');
     expect(html).toContain('href="/api/v1/drills/d1/report.html?lang=zh-CN"');
+  });
+
+  it('is not shown while the stored drill still says running (the live feed said it ended first)', () => {
+    const stale = asRole(
+      'viewer',
+      <ReportSlot drill={drill({ status: 'running', phase: 'report' })} />,
+    );
+    expect(stale).not.toContain('data-testid="drill-report"');
+    expect(stale).toContain('state-loading');
+    const final = asRole('viewer', <ReportSlot drill={drill({ status: 'passed' })} />);
+    expect(final).toContain('data-verdict="passed"');
   });
 
   it('shows log lines from the hosts as text, with times that say their zone', () => {

@@ -1,9 +1,21 @@
 import { useState } from 'react';
 import type { Drill, DrillReport } from '@keepwatch/shared';
+import { Loading } from '../../app/page-states';
 import { LANGS, type Lang } from '../../i18n/dictionary';
 import { useI18n } from '../../i18n/i18n-context';
 import { reportHref } from './drills-api';
+import { isFinal } from './drills-model';
 import { figureRows, verdictOf } from './report-model';
+
+/**
+ * Where the report goes once the live feed says the drill ended: the feed's message comes
+ * before the page has read the finished drill again (use-drill.ts), so until that read lands
+ * the stored record still says running and its report is the one of a running drill; it is
+ * not shown (no verdict of "running" under a finished page) until the final record is here.
+ */
+export function ReportSlot({ drill }: { drill: Drill }) {
+  return isFinal(drill.status) ? <ReportView drill={drill} /> : <Loading />;
+}
 
 /**
  * The drill's report: pass or fail against the hypothesis with each criterion, findings,
