@@ -19,6 +19,7 @@ import { feedRunning, type Running } from './drill-feed';
 import { SaveChain } from './drill-saves';
 import type { DrillRepository, DrillUpdate } from '../../storage/drill-repository';
 import { preflight } from './preflight';
+import { agentControl, shareClockOffsets } from './preflight-replica';
 
 /*
  * The drills of this server: starts them (preflight, cluster hold, audit), feeds the
@@ -90,6 +91,8 @@ export class DrillService {
       app.bus.on('agent.data', (e) => this.onData(e.agentId, e.message)),
       // With replicas: the events of agents connected to another replica, from the store.
       app.bus.on('agent.followed', (e) => this.onData(e.agentId, e.message)),
+      // PF-5/PF-7 on other replicas for the agents connected here (preflight-replica.ts).
+      shareClockOffsets(app),
     );
   }
 
@@ -129,10 +132,7 @@ export class DrillService {
       cluster: this.app.clusterStore.cluster(clusterId),
       kind,
       options,
-      control: (node) => {
-        const a = this.app.clusterStore.agentFor(clusterId, node);
-        return a?.online ? this.control.get(a.agentId) : undefined;
-      },
+      control: (node) => agentControl(this.app, this.control, clusterId, node),
       busy: this.app.clusterOps.holder(clusterId),
       clockLimitMs: this.opts.clockLimitMs ?? DEFAULT_CLOCK_LIMIT_MS,
     });

@@ -18,12 +18,20 @@ export interface FakeClusterOptions {
   control?: Partial<Record<string, string[]>>;
   /** Make lb2's nginx unhealthy in its snapshot. */
   backupNginxDown?: boolean;
+  /** Agent clocks this many ms ahead of the server's, per node (default 0). */
+  skewMs?: Partial<Record<string, number>>;
 }
 
-function answerPings(s: TestSocket): void {
+function answerPings(s: TestSocket, skewMs = 0): void {
   const answer = (m: { type?: unknown; id?: unknown; t0?: unknown }): void => {
     if (m.type === 'ping')
-      s.send({ type: 'pong', id: m.id, t0: m.t0, t1: Date.now(), t2: Date.now() });
+      s.send({
+        type: 'pong',
+        id: m.id,
+        t0: m.t0,
+        t1: Date.now() + skewMs,
+        t2: Date.now() + skewMs,
+      });
   };
   // The first ping comes right after the welcome: it may be recorded already.
   for (const m of s.messages) answer(m);
@@ -52,7 +60,7 @@ export async function fakeCluster(
       role,
     );
     const s = await agent(app, h);
-    answerPings(s);
+    answerPings(s, opts.skewMs?.[name]);
     sockets[name] = s;
     seqs[name] = 1;
     const now = Date.now();

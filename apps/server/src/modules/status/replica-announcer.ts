@@ -1,5 +1,10 @@
 import type { ChangeFeed } from '../../storage/change-feed';
-import { AGENTS_CHANNEL, SEEN_PER_NOTICE, type AgentNotice } from './replica-follower';
+import {
+  AGENTS_CHANNEL,
+  SEEN_NOTICE_BYTES,
+  SEEN_PER_NOTICE,
+  type AgentNotice,
+} from './replica-follower';
 
 /*
  * The home side of shared live state (replica-follower.ts is the other): what this replica
@@ -7,9 +12,13 @@ import { AGENTS_CHANNEL, SEEN_PER_NOTICE, type AgentNotice } from './replica-fol
  * `stored` after the batch commit, as it acks). Data notices are coalesced per agent to the
  * highest seq of a turn of the event loop (a follower reads everything after what it applied,
  * so one notice per agent per turn says it all); who was heard from (pongs, stats: not stored)
- * goes out every `seenEveryMs` in notices of SEEN_PER_NOTICE ids. Notices are published one
- * after another, so they arrive in the order they were said (an offline never overtakes the
- * data before it).
+ * goes out every `seenEveryMs` in notices of at most SEEN_PER_NOTICE ids, each with the
+ * agent's clock offset as measured here (`o`, aligned with `a`; null: not measured yet). The
+ * offset is not stored anywhere (it comes from pongs), yet a drill's preflight on another
+ * replica checks it (drills SPEC PF-7) and its report puts the agent's times on one axis: the
+ * first offset of a connection goes out at once, in a `seen` of its own. Notices are published
+ * one after another, so they arrive in the order they were said (an offline never overtakes
+ * the data before it).
  */
 
 export interface AnnouncerOptions {
@@ -24,6 +33,8 @@ export interface AnnouncerOptions {
 export class ReplicaAnnouncer {
   private readonly data = new Map<string, number>();
   private readonly heard = new Set<string>();
+  /** Each connected agent's clock offset as measured here (ms, rounded). */
+  private readonly offsets = new Map<string, number>();
   private flushQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -54,6 +65,8 @@ export class ReplicaAnnouncer {
   /** The agent's hello is stored: it is online here. */
   hello(agentId: string, at: number): void {
     this.flushData();
+    // A new connection measures its offset anew; its first one goes out at once (clock()).
+    this.offsets.delete(agentId);
     this.say({ r: this.o.replica, a: agentId, k: 'hello', t: at });
   }
 
@@ -71,9 +84,25 @@ export class ReplicaAnnouncer {
     this.heard.add(agentId);
   }
 
+  /**
+   * A clock offset measured from the agent's pong (the `agent.clock` event). The first of a
+   * connection is said at once; later ones go with the next `seen`.
+   */
+  clock(agentId: string, offsetMs: number): void {
+    if (!Number.isFinite(offsetMs)) return;
+    // `|| 0`: JSON has no -0, and a follower's store should hold what the home's does.
+    const rounded = Math.round(offsetMs) || 0;
+    const first = !this.offsets.has(agentId);
+    this.offsets.set(agentId, rounded);
+    this.heard.add(agentId);
+    if (first)
+      this.say({ r: this.o.replica, k: 'seen', t: this.o.now(), a: [agentId], o: [rounded] });
+  }
+
   offline(agentId: string, at: number): void {
     this.flushData();
     this.heard.delete(agentId);
+    this.offsets.delete(agentId);
     this.say({ r: this.o.replica, a: agentId, k: 'offline', t: at });
   }
 
@@ -82,8 +111,8 @@ export class ReplicaAnnouncer {
     const ids = [...this.heard];
     this.heard.clear();
     const t = this.o.now();
-    for (let i = 0; i < ids.length; i += SEEN_PER_NOTICE)
-      this.say({ r: this.o.replica, k: 'seen', t, a: ids.slice(i, i + SEEN_PER_NOTICE) });
+    for (const n of seenNotices(this.o.replica, t, ids, (id) => this.offsets.get(id) ?? null))
+      this.say(n);
     return this.chain;
   }
 
@@ -99,4 +128,37 @@ export class ReplicaAnnouncer {
       .then(() => this.o.feed.publish(AGENTS_CHANNEL, n))
       .catch((err: unknown) => this.o.onError?.(err));
   }
+}
+
+/**
+ * `seen` notices for `ids`, each within SEEN_PER_NOTICE ids and SEEN_NOTICE_BYTES of JSON
+ * (an id costs its length plus its quotes and comma; an offset its digits and a comma).
+ */
+export function seenNotices(
+  replica: string,
+  t: number,
+  ids: readonly string[],
+  offset: (id: string) => number | null,
+): AgentNotice[] {
+  const out: AgentNotice[] = [];
+  const base = JSON.stringify({ r: replica, k: 'seen', t, a: [], o: [] }).length;
+  let a: string[] = [];
+  let o: (number | null)[] = [];
+  let bytes = base;
+  const flush = (): void => {
+    if (a.length > 0) out.push({ r: replica, k: 'seen', t, a, o });
+    a = [];
+    o = [];
+    bytes = base;
+  };
+  for (const id of ids) {
+    const off = offset(id);
+    const cost = JSON.stringify(id).length + String(off).length + 2;
+    if (a.length >= SEEN_PER_NOTICE || bytes + cost > SEEN_NOTICE_BYTES) flush();
+    a.push(id);
+    o.push(off);
+    bytes += cost;
+  }
+  flush();
+  return out;
 }

@@ -131,6 +131,7 @@ describe('replica follower on a real PostgreSQL', () => {
         hello: (...args) => storeB.hello(...args),
         offline: (...args) => storeB.offline(...args),
         seen: (...args) => storeB.seen(...args),
+        clock: (...args) => storeB.clock(...args),
         apply: (...args) => (applied++, storeB.apply(...args)),
       },
     });

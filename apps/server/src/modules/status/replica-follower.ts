@@ -25,8 +25,12 @@ import type { ClusterStore } from './cluster-store';
  */
 
 export const AGENTS_CHANNEL = 'kw_agents';
-/** Agent ids per `seen` notice: 150 ids of 40 characters stay far under NOTIFY's 8,000 bytes. */
+/** Agent ids per `seen` notice at most (the announcer also keeps each within SEEN_NOTICE_BYTES). */
 export const SEEN_PER_NOTICE = 150;
+/** A `seen` notice's JSON at most: under the change feed's 7,900 bytes (NOTIFY stops at 8,000). */
+export const SEEN_NOTICE_BYTES = 7_000;
+/** A clock offset beyond a day is no measurement: refused with the notice. */
+const MAX_OFFSET_MS = 86_400_000;
 
 /** What a home replica says of one of its agents, after the fact is stored. */
 export const AgentNotice = Type.Union([
@@ -48,18 +52,43 @@ export const AgentNotice = Type.Union([
       k: Type.Literal('seen'),
       t: Type.Number(),
       a: Type.Array(Type.String(), { maxItems: SEEN_PER_NOTICE }),
+      /** Each agent's clock offset at its home (ms), aligned with `a`; null: not measured. */
+      o: Type.Optional(
+        Type.Array(
+          Type.Union([
+            Type.Integer({ minimum: -MAX_OFFSET_MS, maximum: MAX_OFFSET_MS }),
+            Type.Null(),
+          ]),
+          { maxItems: SEEN_PER_NOTICE },
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
 ]);
 export type AgentNotice = Static<typeof AgentNotice>;
 
+/** What the follower reads of an agent's stored hello: its `control` (drills SPEC PF-5). */
+const StoredCapabilities = Type.Object({
+  control: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32 }),
+});
+
+/** The stored hello's `control`; undefined when the text does not parse or fit. */
+function storedControl(capabilities: string): string[] | undefined {
+  try {
+    const c: unknown = JSON.parse(capabilities);
+    return Value.Check(StoredCapabilities, c) ? [...c.control] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface FollowerOptions {
   /** This replica's id: its own notices are not followed (its socket applied them). */
   replica: string;
   feed: ChangeFeed;
   repo: Pick<IngestRepository, 'agent' | 'agents' | 'eventsAfter'>;
-  store: Pick<ClusterStore, 'hello' | 'apply' | 'offline' | 'seen'>;
+  store: Pick<ClusterStore, 'hello' | 'apply' | 'offline' | 'seen' | 'clock'>;
   /** The seq applied per agent when following starts (what the restore applied). */
   applied?: ReadonlyMap<string, number>;
   /** Events read per query (default 500). */
@@ -85,6 +114,10 @@ export class ReplicaFollower {
   private readonly applied: Map<string, number>;
   /** The replica each followed agent is connected to (its home), as its notices say. */
   private readonly home = new Map<string, string>();
+  /** The `control` of each agent at another home, from its stored hello. */
+  private readonly control = new Map<string, readonly string[]>();
+  /** The last clock offset said of each agent, and by which replica (its home then). */
+  private readonly offset = new Map<string, { r: string; ms: number }>();
   private readonly chains = new Map<string, Promise<void>>();
   private off: (() => void) | undefined;
   /** Notices that failed their schema (counted, not thrown: the feed is shared). */
@@ -106,12 +139,23 @@ export class ReplicaFollower {
   /** The agent said hello to this replica: it is its home now, not the one it left. */
   local(agentId: string): void {
     this.home.delete(agentId);
+    this.control.delete(agentId);
+    this.offset.delete(agentId);
     if (!this.applied.has(agentId)) this.applied.set(agentId, 0);
   }
 
   /** The replica the agent is connected to, as its notices say (undefined: none known, or here). */
   homeOf(agentId: string): string | undefined {
     return this.home.get(agentId);
+  }
+
+  /**
+   * What the agent's hello at its home allows (`capabilities.control`, read from the stored
+   * hello when the home said hello or first spoke for it); undefined when the agent is not at
+   * another replica, or its hello did not say. Drills' preflight reads it (PF-5).
+   */
+  controlOf(agentId: string): readonly string[] | undefined {
+    return this.home.has(agentId) ? this.control.get(agentId) : undefined;
   }
 
   /** This replica applied `seq` of one of its own agents (the socket's path, not the feed's). */
@@ -150,8 +194,21 @@ export class ReplicaFollower {
     const n = message;
     if (n.r === this.o.replica) return;
     if (n.k === 'seen') {
+      const o = n.o;
+      if (o && o.length !== n.a.length) {
+        this.refused += 1;
+        return;
+      }
       // Pongs and stats are not stored: the home says who it heard from (SA-1 on every replica).
-      for (const id of n.a) if (this.home.get(id) === n.r) this.o.store.seen(id, n.t);
+      n.a.forEach((id, i) => {
+        const atHome = this.home.get(id) === n.r;
+        if (atHome) this.o.store.seen(id, n.t);
+        const off = o?.[i];
+        if (off === undefined || off === null) return;
+        // Kept: a connection's first offset may come before this replica knows the home.
+        this.offset.set(id, { r: n.r, ms: off });
+        if (atHome) this.o.store.clock(id, off);
+      });
       return;
     }
     void this.inTurn(n.a, () => this.follow(n));
@@ -162,6 +219,7 @@ export class ReplicaFollower {
       // Only from its home: an agent that moved on is not taken offline by the replica it left.
       if (this.home.get(n.a) !== n.r) return;
       this.home.delete(n.a);
+      this.control.delete(n.a);
       this.o.store.offline(n.a, n.t);
       return;
     }
@@ -170,7 +228,12 @@ export class ReplicaFollower {
       const a = await this.o.repo.agent(n.a);
       if (!a) return;
       this.home.set(n.a, n.r);
+      const control = storedControl(a.capabilities);
+      if (control) this.control.set(n.a, control);
+      else this.control.delete(n.a);
       this.o.store.hello(n.a, identity(a), n.k === 'hello' ? n.t : a.lastSeen, true);
+      const off = this.offset.get(n.a);
+      if (off?.r === n.r) this.o.store.clock(n.a, off.ms);
     } else if (n.s <= (this.applied.get(n.a) ?? 0)) return;
     await this.catchUp(n.a);
   }
@@ -187,6 +250,7 @@ export class ReplicaFollower {
       for (const [agentId, h] of [...this.home])
         if (h === r) {
           this.home.delete(agentId);
+          this.control.delete(agentId);
           this.o.store.offline(agentId, at);
           gone += 1;
         }
