@@ -60,4 +60,67 @@ describe('ClusterStore derivation cache (issue 11)', () => {
     expect(store.cluster('one')).toBe(before);
     expect(store.cluster('one')?.nodes[0]?.lastSeen).toBe(900);
   });
+
+  it('DH-4: a ponging cluster keeps its derivation past staleAfterMs; a silent node still goes stale', () => {
+    let now = 0;
+    const store = new ClusterStore(() => now);
+    const lb = (name: string) => ({
+      name,
+      role: 'lb' as const,
+      cluster: { id: 'one', name: 'one' },
+    });
+    store.hello('a', lb('lb1'), 0);
+    store.hello('b', lb('lb2'), 0);
+    const first = store.cluster('one');
+    // Both agents pong every 5 s for a minute: never derived again (the same object).
+    for (now = 5000; now <= 60_000; now += 5000) {
+      store.seen('a', now);
+      store.seen('b', now);
+      expect(store.cluster('one')).toBe(first);
+    }
+    expect(first?.nodes.map((n) => n.lastSeen)).toEqual([60_000, 60_000]);
+    // lb2 goes silent: just past lastSeen + staleAfterMs it is stale, derived anew.
+    for (now = 65_000; now <= 75_000; now += 5000) store.seen('a', now);
+    now = 75_000;
+    expect(store.cluster('one')).toBe(first);
+    now = 75_002;
+    const stale = store.cluster('one');
+    expect(stale).not.toBe(first);
+    expect(stale?.findings.find((f) => f.rule === 'AGENT_STALE')?.nodes).toEqual(['lb2']);
+  });
+
+  it('DH-4: a flap window edge passed since the derivation is derived anew despite pongs', () => {
+    let now = 1000;
+    const store = new ClusterStore(
+      () => now,
+      () => {},
+      { flapCount: 2, flapWindowMs: 10_000 },
+    );
+    store.hello('a', { name: 'lb1', role: 'lb', cluster: { id: 'one', name: 'one' } }, 1000);
+    // The first transition lists the instance; the next two are state changes.
+    for (const [seq, state] of [
+      [1, 'MASTER'],
+      [2, 'BACKUP'],
+      [3, 'MASTER'],
+    ] as const)
+      store.apply(
+        'a',
+        {
+          type: 'vrrp.transition',
+          seq,
+          ts: 1000,
+          instance: 'VI_1',
+          state,
+          effectivePriority: 100,
+          source: 'fifo',
+        },
+        1000,
+      );
+    const flapping = store.cluster('one');
+    expect(flapping?.findings.map((f) => f.rule)).toContain('FLAPPING');
+    for (now = 2000; now <= 12_000; now += 1000) store.seen('a', now);
+    const after = store.cluster('one');
+    expect(after).not.toBe(flapping);
+    expect(after?.findings.map((f) => f.rule)).not.toContain('FLAPPING');
+  });
 });

@@ -12,6 +12,11 @@ import { DEFAULT_THRESHOLDS, type NodeView, type RuleThresholds } from '@keepwat
  *         the future enters it at `at`.
  *   DH-3  anything else changes only with an input (hello, data, offline, clock), which
  *         drops the cached derivation (ClusterStore.emit).
+ *   DH-4  a pong moves only lastSeen, in the node and in the cached picture (ClusterStore.seen):
+ *         when the horizon passes, it is taken again from the derivation's own time with the
+ *         nodes' current lastSeen; if that one still lies ahead, the picture is still what a
+ *         derivation would give and is kept (a clock offset move under CLOCK_PATCH_MS still
+ *         rides the next change). A node silent past staleAfterMs is derived anew.
  */
 
 /** Once stale, the silent-seconds count in AGENT_STALE moves on every second. */
