@@ -87,7 +87,10 @@ export class HistoryMaintenance {
   private async runAll(): Promise<MaintenanceReport> {
     const { history, ingest } = this.repos;
     const now = this.opts.now();
-    this.recorder.flushSamples(floorTo(now, MINUTE_MS));
+    // Every point of an hour old enough to be sealed below, and buffers a series stopped
+    // feeding; not a live one's (it appends itself within two minutes, SR-1).
+    // Committed before the seal reads the open chunks (the writer would take up to 20 ms).
+    await this.recorder.flushSamplesStored(now - (this.opts.graceMs ?? 2 * MINUTE_MS));
     const report: MaintenanceReport = { sealed: 0, deleted: 0 };
     report.sealed += await this.drain(() => this.sealOne(now));
     for (const res of [Res.raw, Res.minute, Res.hour]) {

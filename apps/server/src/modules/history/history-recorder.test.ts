@@ -116,4 +116,28 @@ describe.each([sqliteBackend(), postgresBackend()])('history recorder on $name',
       'VI_1 → MASTER (priority 100)',
     ]);
   });
+
+  it('writes the node state only when a message changed it, after a restart too', async () => {
+    const first = await started();
+    await first.rec.online('a1', 'c1', 'lb1');
+    first.rec.data('a1', snapshot(1, 'BACKUP'), T0);
+    expect(first.writer.pending).toBe(2); // the change and the node state
+    await first.writer.flush();
+    // The same state again: no row to write (the event itself is the agent socket's).
+    first.rec.data('a1', snapshot(2, 'BACKUP'), T0 + 10);
+    expect(first.writer.pending).toBe(0);
+    first.rec.data('a1', snapshot(3, 'MASTER'), T0 + 20);
+    expect(first.writer.pending).toBe(2);
+    await first.writer.flush();
+    // A new process compares with the stored row, as does a hello's read.
+    const again = await started();
+    again.rec.data('a1', snapshot(4, 'MASTER'), T0 + 30);
+    expect(again.writer.pending).toBe(0);
+    await again.rec.online('a1', 'c1', 'lb1');
+    again.rec.data('a1', snapshot(5, 'MASTER'), T0 + 40);
+    expect(again.writer.pending).toBe(0);
+    expect(JSON.parse((await repos.history.nodeState('a1')) ?? '{}')).toMatchObject({
+      vrrp: { VI_1: { state: 'MASTER' } },
+    });
+  });
 });
