@@ -36,8 +36,8 @@ import { startPostgres, type PostgresAtStart } from './storage/postgres-start';
 import { PgChangeFeed } from './storage/change-feed';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
-import { isStorageError } from './plugins/storage-health';
 import { withRedaction } from './plugins/log-redaction';
+import { errorBody } from './error-body';
 import serverMetrics from './plugins/server-metrics';
 import actionsPlugin from './modules/actions/index';
 import clusterOps from './modules/cluster-ops/index';
@@ -109,26 +109,6 @@ async function pgReplica(
   return { id, feed };
 }
 
-function errorBody(err: FastifyError): {
-  status: number;
-  body: { error: string; message: string };
-} {
-  if (err.validation) return { status: 400, body: { error: 'bad_request', message: err.message } };
-  if (isStorageError(err)) {
-    // The data folder is full or failing: nothing was changed, and trying again later helps.
-    return {
-      status: 503,
-      body: {
-        error: 'storage_unavailable',
-        message: `the server could not write to its data folder (${String(err.code)}); nothing was changed. Free space in KEEPWATCH_DATA and try again`,
-      },
-    };
-  }
-  const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-  const message = status >= 500 ? 'internal server error' : err.message;
-  return { status, body: { error: err.code ?? 'error', message } };
-}
-
 /** The whole server as a Fastify instance, ready to listen or to `inject` in tests. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -164,7 +144,7 @@ async function assemble(
 
   app.addHook('onRoute', assertClosedRequestSchemas);
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const { status, body } = errorBody(err);
+    const { status, body } = errorBody(err, pg ? 'postgres' : 'sqlite');
     if (body.error === 'storage_unavailable')
       app.storage.failed(err, `${request.method} ${request.routeOptions.url ?? request.url}`);
     else if (status >= 500) request.log.error({ err }, 'request failed');
