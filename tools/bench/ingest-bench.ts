@@ -5,19 +5,10 @@
  * restart under them, and a check that every acknowledged message is in the database.
  * Everything on 127.0.0.1; the generator runs on the same machine as the server.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { runLoad, type LoadResult, type ServerHandle } from '@keepwatch/loadgen';
+import { buildServer, runSingleServer, type SingleResult, type Target } from './ingest-server';
 import { figuresTable, table, writeResult, type Figure } from './results';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     agents: { type: 'string', default: '1000,5000,10000' },
@@ -41,132 +32,23 @@ const command = `pnpm bench ingest${process.argv
   .map((a) => ` ${a}`)
   .join('')}`;
 
-type Target = 'product' | 'bare';
-
-function serverArgv(target: Target): string[] {
-  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  return target === 'product'
-    ? [...profile, join(root, 'apps/server/dist/server.mjs')]
-    : ['--import', 'tsx', join(root, 'packages/loadgen/src/bare-server.ts')];
-}
-
-async function waitPort(port: number, child: ChildProcess, timeoutS: number): Promise<void> {
-  for (let i = 0; i < timeoutS * 10; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.end(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not listen on ${port} within ${timeoutS} s`);
-}
-
-class ServerProcess {
-  child: ChildProcess | undefined;
-  constructor(
-    private readonly target: Target,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly port: number,
-  ) {}
-
-  async start(): Promise<number> {
-    const child = spawn(process.execPath, serverArgv(this.target), {
-      cwd: root,
-      env: this.env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    this.child = child;
-    await waitPort(this.port, child, 60);
-    return child.pid ?? 0;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-/** Acknowledged messages missing from the database (each seq is one events row). */
-function lostMessages(dbPath: string, acked: Map<string, number>): number {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    const q = db.prepare('SELECT COUNT(*) AS n FROM events WHERE agent_id = ? AND seq <= ?');
-    let lost = 0;
-    for (const [agentId, seq] of acked) lost += seq - (q.get(agentId, seq) as { n: number }).n;
-    return lost;
-  } finally {
-    db.close();
-  }
-}
-
-async function one(target: Target, agents: number): Promise<LoadResult & { lost: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), `kw-bench-ingest-${target}-`));
-  const port = Number(values.port);
-  const adminPassword = randomBytes(9).toString('base64url');
-  const agentToken = randomBytes(18).toString('base64url');
-  const env = {
-    ...process.env,
-    KEEPWATCH_PORT: String(port),
-    KEEPWATCH_HOST: '127.0.0.1',
-    KEEPWATCH_DATA: dataDir,
-    KEEPWATCH_ADMIN_PASSWORD: adminPassword,
-    KEEPWATCH_AGENT_TOKEN: agentToken,
-    // Simulated agents share one token (off by default: production agents enroll).
-    KEEPWATCH_ALLOW_SHARED_AGENT_TOKEN: '1',
-    KEEPWATCH_LOG_LEVEL: 'warn',
-  };
-  const server = new ServerProcess(target, env, port);
-  const handle = (pid: number): ServerHandle => ({
-    pid,
-    baseUrl: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    adminPassword,
-    agentToken,
+const one = (target: Target, agents: number): Promise<SingleResult> =>
+  runSingleServer(target, agents, {
+    port: Number(values.port),
+    steadyS: Number(values.steady),
+    afterRestartS: Number(values['after-restart']),
+    meanFailoverS: Number(values['mean-failover']),
+    ...(values.profile !== undefined && { profile: values.profile }),
+    log,
   });
-  try {
-    const pid = await server.start();
-    log(`${target}: ${agents} agents against pid ${pid}`);
-    const result = await runLoad(handle(pid), {
-      agents,
-      steadyS: Number(values.steady),
-      afterRestartS: Number(values['after-restart']),
-      meanFailoverS: Number(values['mean-failover']),
-      statsEveryMs: 5000,
-      restart: async () => {
-        await server.stop();
-        return handle(await server.start());
-      },
-      log: (l) => log(`${target} ${agents}: ${l}`),
-    });
-    await server.stop();
-    return { ...result, lost: lostMessages(join(dataDir, 'keepwatch.db'), result.acked) };
-  } finally {
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
 
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(0) : '-');
 
 async function main(): Promise<void> {
   const counts = values.agents.split(',').map(Number);
   const targets = values.targets.split(',') as Target[];
-  if (!values['no-build'] && targets.includes('product')) {
-    const b = spawnSync('pnpm', ['--filter', '@keepwatch/server', 'exec', 'node', 'build.mjs'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    if (b.status !== 0) throw new Error('server build failed');
-  }
-  const runs: { target: Target; r: LoadResult & { lost: number } }[] = [];
+  if (!values['no-build'] && targets.includes('product')) buildServer();
+  const runs: { target: Target; r: SingleResult }[] = [];
   for (const n of counts) for (const t of targets) runs.push({ target: t, r: await one(t, n) });
   const rows = runs.map(({ target, r }) => [
     String(r.agents),

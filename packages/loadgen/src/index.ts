@@ -2,3 +2,4 @@ export * from './run-load';
 export * from './proc-stats';
 export * from './live-watch';
 export * from './sim-agent';
+export * from './replica-load';

@@ -31,10 +31,12 @@ export async function login(baseUrl: string, password: string): Promise<string> 
 export class LiveWatch {
   /** Failover → patch latencies in ms. */
   readonly latencies: number[] = [];
+  /** The same latencies by the tag given to expect() (e.g. 'cross' / 'local' replica). */
+  readonly tagged = new Map<string, number[]>();
   patches = 0;
   badFrames = 0;
   lastError = '';
-  private readonly pending = new Map<string, { holder: string; sentAt: number }>();
+  private readonly pending = new Map<string, { holder: string; sentAt: number; tag: string }>();
   private ws: WebSocket | undefined;
   readonly ready: Promise<void>;
 
@@ -54,8 +56,8 @@ export class LiveWatch {
   }
 
   /** Expect cluster `clusterId`'s VIP to move to `holder`; sentAt = when the agents said so. */
-  expect(clusterId: string, holder: string, sentAt: number): void {
-    this.pending.set(clusterId, { holder, sentAt });
+  expect(clusterId: string, holder: string, sentAt: number, tag = ''): void {
+    this.pending.set(clusterId, { holder, sentAt, tag });
   }
 
   /** Failovers sent but never seen in a patch. */
@@ -84,6 +86,9 @@ export class LiveWatch {
       const holders = c.vips[0]?.holders ?? [];
       if (holders.length === 1 && holders[0] === want.holder) {
         this.latencies.push(now - want.sentAt);
+        const list = this.tagged.get(want.tag) ?? [];
+        list.push(now - want.sentAt);
+        this.tagged.set(want.tag, list);
         this.pending.delete(c.id);
       }
     }

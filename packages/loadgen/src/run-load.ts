@@ -48,9 +48,9 @@ export interface LoadResult {
   acked: Map<string, number>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(
+export async function until(
   what: string,
   cond: () => boolean,
   timeoutS: number,
@@ -65,14 +65,25 @@ async function until(
   throw new Error(`${what}: not within ${timeoutS} s`);
 }
 
-function makeFleet(server: ServerHandle, o: LoadOptions, welcomes: number[]): SimAgent[][] {
+/**
+ * `agents / 2` pairs (lb1 MASTER, lb2 BACKUP); pair i connects to `urlsOf(i)[0]` and moves
+ * on to the next URL in turn when its socket drops (one URL: always the same server).
+ */
+export function makeFleet(
+  urlsOf: (pair: number) => readonly string[],
+  agentToken: string,
+  o: Pick<LoadOptions, 'agents' | 'statsEveryMs'>,
+  welcomes: number[],
+): SimAgent[][] {
   const pairs: SimAgent[][] = [];
   for (let i = 0; i < o.agents / 2; i++) {
     const clusterId = `bench-${String(i).padStart(5, '0')}`;
     const octet = (n: number): string => `${(i >> 8) & 255}.${i & 255}.${n}`;
+    const [url = '', ...replicas] = urlsOf(i).map((u) => `${u}/api/v1/agent/ws`);
     const common = {
-      url: `${server.wsUrl}/api/v1/agent/ws`,
-      token: server.agentToken,
+      url,
+      ...(replicas.length > 0 && { replicas }),
+      token: agentToken,
       clusterId,
       vip: `10.${octet(50)}`,
       statsEveryMs: o.statsEveryMs,
@@ -86,15 +97,23 @@ function makeFleet(server: ServerHandle, o: LoadOptions, welcomes: number[]): Si
   return pairs;
 }
 
-/** Fails pairs over at random (Poisson, one mean period per pair) while `running()`. */
-async function failovers(
+/** A browser watching the failovers; `tag` labels each one's latency (e.g. by replica). */
+export interface Watcher {
+  watch: LiveWatch;
+  tag?: (newMaster: SimAgent) => string;
+}
+
+/** Fails pairs over at random (Poisson, one mean period per pair) for `seconds`. */
+export async function failovers(
   pairs: SimAgent[][],
-  watch: LiveWatch,
-  o: LoadOptions,
+  watchers: readonly Watcher[],
+  meanFailoverS: number,
   seconds: number,
+  /** Each failover once sent: the new MASTER (its `seq` is now the failover's last) and when. */
+  onFailover?: (to: SimAgent, sentAt: number) => void,
 ): Promise<number> {
   const tickMs = 100;
-  const p = tickMs / 1000 / o.meanFailoverS;
+  const p = tickMs / 1000 / meanFailoverS;
   let count = 0;
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
@@ -104,7 +123,9 @@ async function failovers(
       const [from, to] = a.master ? [a, b] : [b, a];
       from.failover(false, now);
       to.failover(true, now);
-      watch.expect(a.clusterId, to === a ? 'lb1' : 'lb2', now);
+      for (const w of watchers)
+        w.watch.expect(a.clusterId, to === a ? 'lb1' : 'lb2', now, w.tag?.(to) ?? '');
+      onFailover?.(to, now);
       count += 1;
     }
     await sleep(tickMs);
@@ -112,29 +133,39 @@ async function failovers(
   return count;
 }
 
+/** Welcomes per 10 s window from t0. */
+export function per10s(welcomes: readonly number[], t0: number): number[] {
+  const out: number[] = [];
+  for (const w of welcomes) {
+    const bucket = Math.floor((w - t0) / 10_000);
+    out[bucket] = (out[bucket] ?? 0) + 1;
+  }
+  return Array.from(out, (n) => n ?? 0);
+}
+
+/** Opens every agent's socket, in slices so the generator does not stall its own event loop. */
+export async function startAll(all: readonly SimAgent[]): Promise<void> {
+  for (let i = 0; i < all.length; i += 250) {
+    for (const a of all.slice(i, i + 250)) a.start();
+    await sleep(10);
+  }
+}
+
 export async function runLoad(first: ServerHandle, o: LoadOptions): Promise<LoadResult> {
   const welcomes: number[] = [];
-  const pairs = makeFleet(first, o, welcomes);
+  const pairs = makeFleet(() => [first.wsUrl], first.agentToken, o, welcomes);
   const all = pairs.flat();
   const token = await login(first.baseUrl, first.adminPassword);
   let watch = new LiveWatch(first.wsUrl, token);
   await watch.ready;
   const t0 = performance.now();
-  // Open sockets in slices so the generator does not stall its own event loop.
-  for (let i = 0; i < all.length; i += 250) {
-    for (const a of all.slice(i, i + 250)) a.start();
-    await sleep(10);
-  }
+  await startAll(all);
   const connectAllS = await until('all agents connected', () => all.every((a) => a.isOnline), 900);
-  const connectPer10s: number[] = [];
-  for (const w of welcomes) {
-    const bucket = Math.floor((w - t0) / 10_000);
-    connectPer10s[bucket] = (connectPer10s[bucket] ?? 0) + 1;
-  }
+  const connectPer10s = per10s(welcomes, t0);
   o.log(`${o.agents} agents connected in ${connectAllS.toFixed(1)} s; steady ${o.steadyS} s`);
   await sleep(3000);
   const win = new ProcWindow(first.pid);
-  let count = await failovers(pairs, watch, o, o.steadyS);
+  let count = await failovers(pairs, [{ watch }], o.meanFailoverS, o.steadyS);
   const usage = win.end();
   const latencies = [...watch.latencies];
   let unseen = watch.unseen;
@@ -152,7 +183,7 @@ export async function runLoad(first: ServerHandle, o: LoadOptions): Promise<Load
   void r0;
   watch = new LiveWatch(second.wsUrl, await login(second.baseUrl, second.adminPassword));
   await watch.ready;
-  count += await failovers(pairs, watch, o, o.afterRestartS);
+  count += await failovers(pairs, [{ watch }], o.meanFailoverS, o.afterRestartS);
   await until('all messages acknowledged', () => all.every((a) => a.unackedCount === 0), 60).catch(
     (e: unknown) => o.log(String(e)),
   );
@@ -164,7 +195,7 @@ export async function runLoad(first: ServerHandle, o: LoadOptions): Promise<Load
   return {
     agents: o.agents,
     connectAllS,
-    connectPer10s: Array.from(connectPer10s, (n) => n ?? 0),
+    connectPer10s,
     reconnectAllS,
     failovers: count,
     latencyP50Ms: percentile(latencies, 50),

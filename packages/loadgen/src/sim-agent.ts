@@ -27,6 +27,8 @@ const serverCodec = createCodec(ServerToAgent);
 
 export interface SimAgentOptions {
   url: string;
+  /** Other replicas' agent socket URLs: each new attempt goes to the next one in turn, as the agent's. */
+  replicas?: readonly string[];
   token: string;
   clusterId: string;
   name: string;
@@ -53,6 +55,7 @@ export class SimAgent {
   private stopped = false;
   private online = false;
   private replayed = 0;
+  private attempt = -1;
 
   constructor(private readonly o: SimAgentOptions) {
     this.master = o.master;
@@ -70,9 +73,16 @@ export class SimAgent {
     return this.online;
   }
 
+  /** The URL of the current (or last) attempt: which replica this agent is on. */
+  get url(): string {
+    const urls = [this.o.url, ...(this.o.replicas ?? [])];
+    return urls[Math.max(0, this.attempt) % urls.length] ?? this.o.url;
+  }
+
   start(): void {
+    this.attempt += 1;
     // The credential goes on the upgrade too (the server refuses an agent socket without it).
-    const ws = new WebSocket(this.o.url, {
+    const ws = new WebSocket(this.url, {
       perMessageDeflate: false,
       headers: { authorization: agentAuthorization(this.agentId, this.o.token) },
     });
