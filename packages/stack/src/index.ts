@@ -2,3 +2,4 @@ export * from './stack';
 export * from './live-watcher';
 export * from './status-queries';
 export * from './config-lab';
+export * from './replicas-lab';
