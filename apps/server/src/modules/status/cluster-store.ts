@@ -25,7 +25,13 @@ interface ClusterEntry {
   /** address → instance, from every lb's VRRP config ever seen: survives a dead keepalived. */
   knownVips: Map<string, string>;
   /** The last derivation (made at `at`), true until `until` (derive-horizon.ts) or the next input. */
-  derived?: { value: StatusCluster; at: number; until: number };
+  derived?: {
+    value: StatusCluster;
+    at: number;
+    until: number;
+    /** A stale node or a contested VIP in it: a pong may change it (seen()). */
+    watch: boolean;
+  };
 }
 
 export type ChangeListener = (clusterIds: string[]) => void;
@@ -131,16 +137,25 @@ export class ClusterStore {
     // A fresh node stays fresh for longer (the cached horizon is merely early); only lastSeen
     // in the cached picture moves. A stale one that speaks again must be derived anew.
     const derived = this.clusters.get(entry.clusterId)?.derived;
-    const shown = derived?.value.nodes.find((n) => n.name === entry.node.name && n.online);
-    if (!derived || !shown) return;
+    if (!derived) return;
+    const name = entry.node.name;
+    let shown: StatusCluster['nodes'][number] | undefined;
+    for (const n of derived.value.nodes) if (n.name === name && n.online) shown ??= n;
+    if (!shown) return;
     // SB-3: a contested VIP's claimant not heard from since the takeover may now confirm a
-    // split brain: derive anew (contested VIPs are rare, so pongs stay cheap).
-    const contested = derived.value.vips.some(
-      (v) =>
-        (v.holders.length > 1 && v.holders.includes(entry.node.name)) ||
-        (v.masters.length > 1 && v.masters.includes(entry.node.name)),
-    );
-    if (contested || derived.value.findings.some((f) => f.rule === 'AGENT_STALE'))
+    // split brain: derive anew. Contested VIPs and stale nodes are rare: whether the picture
+    // holds any is looked up once per derivation (`watch`), not per pong (issue 11).
+    const contested =
+      derived.watch &&
+      derived.value.vips.some(
+        (v) =>
+          (v.holders.length > 1 && v.holders.includes(name)) ||
+          (v.masters.length > 1 && v.masters.includes(name)),
+      );
+    if (
+      contested ||
+      (derived.watch && derived.value.findings.some((f) => f.rule === 'AGENT_STALE'))
+    )
       delete this.clusters.get(entry.clusterId)?.derived;
     else shown.lastSeen = at;
   }
@@ -245,7 +260,10 @@ export class ClusterStore {
       now,
       thresholds: this.thresholds,
     });
-    entry.derived = { value, at: now, until: deriveHorizon(nodes, now, this.thresholds) };
+    const watch =
+      value.findings.some((f) => f.rule === 'AGENT_STALE') ||
+      value.vips.some((v) => v.holders.length > 1 || v.masters.length > 1);
+    entry.derived = { value, at: now, until: deriveHorizon(nodes, now, this.thresholds), watch };
     return value;
   }
 
