@@ -48,6 +48,16 @@ export interface NewChangeset {
   files: ChangesetFile[];
 }
 
+/** The running push that kept createPush from storing another of its cluster (PU-14). */
+export interface RunningPush {
+  id: string;
+  author: string;
+  /** The replica running it; null: a single server's. */
+  owner: string | null;
+}
+
+export type PushCreateOutcome = { ok: true } | { ok: false; holder: RunningPush };
+
 export interface ConfigRepository {
   /** Inserts or replaces the file of (cluster, node, component). */
   saveLive(file: LiveFile): Promise<void>;
@@ -70,12 +80,17 @@ export interface ConfigRepository {
   latestChangeset(clusterId: string): Promise<ChangesetDetail | undefined>;
   changeset(id: string): Promise<ChangesetDetail | undefined>;
 
-  /** `owner`: the replica running it (PU-12); null for a single server. */
+  /**
+   * PU-14: stores a new running push unless a push of its cluster is `running` already (on any
+   * replica): the check and the insert in one transaction under the pushes lock, so of
+   * replicas starting pushes at once one stores it. `owner`: the replica running it (PU-12);
+   * null for a single server.
+   */
   createPush(
     view: PushView,
     changes: readonly ConfigChangeInput[],
     owner?: string | null,
-  ): Promise<void>;
+  ): Promise<PushCreateOutcome>;
   /**
    * Stores the push's status, summary, hosts, finish time and changeset; PU-13: changes
    * nothing of a push already `interrupted`.

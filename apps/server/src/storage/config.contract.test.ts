@@ -187,7 +187,6 @@ describe.each([sqliteBackend(), postgresBackend()])('config contract on $name', 
     await r.config.createPush(push('push-1', T0), [
       { host: 'lb2', component: 'nginx', content: 'worker_connections 4096;' },
     ]);
-    await r.config.createPush(push('push-2', T0 + 10, { dryRun: true, rollbackOf: 'cs-a' }), []);
     const done = push('push-1', T0, {
       status: 'succeeded',
       summary: 'applied on lb2',
@@ -205,6 +204,10 @@ describe.each([sqliteBackend(), postgresBackend()])('config contract on $name', 
       ],
     });
     await r.config.savePush(done);
+    // PU-14: the next push of the cluster once push-1 is no longer running.
+    expect(
+      await r.config.createPush(push('push-2', T0 + 10, { dryRun: true, rollbackOf: 'cs-a' }), []),
+    ).toEqual({ ok: true });
     expect(await r.config.push('push-1')).toEqual(done);
     expect(await r.config.push('push-2')).toEqual(
       push('push-2', T0 + 10, { dryRun: true, rollbackOf: 'cs-a' }),
@@ -213,5 +216,42 @@ describe.each([sqliteBackend(), postgresBackend()])('config contract on $name', 
     expect((await r.config.pushes('c1')).map((p) => p.id)).toEqual(['push-2', 'push-1']);
     expect((await r.config.pushes('c1', 1)).map((p) => p.id)).toEqual(['push-2']);
     expect((await r.config.runningPushes()).map((p) => p.id)).toEqual(['push-2']);
+  });
+
+  it('PU-14: a push of a cluster with one running (on any replica) is refused, naming it', async () => {
+    expect(await r.config.createPush(push('push-a', T0), [], 'A')).toEqual({ ok: true });
+    expect(await r.config.createPush(push('push-b', T0 + 1, { author: 'bob' }), [], 'B')).toEqual({
+      ok: false,
+      holder: { id: 'push-a', author: 'alice', owner: 'A' },
+    });
+    expect(await r.config.push('push-b')).toBeUndefined();
+    // Another cluster is free; a single server's push names no replica.
+    expect(await r.config.createPush(push('push-c', T0, { clusterId: 'c2' }), [])).toEqual({
+      ok: true,
+    });
+    expect(await r.config.createPush(push('push-d', T0, { clusterId: 'c2' }), [], 'A')).toEqual({
+      ok: false,
+      holder: { id: 'push-c', author: 'alice', owner: null },
+    });
+    // Once it ended (or was interrupted), the cluster takes the next one.
+    await r.config.interruptPush(push('push-a', T0, { status: 'interrupted', finishedAt: T0 + 2 }));
+    expect(await r.config.createPush(push('push-b', T0 + 3), [], 'B')).toEqual({ ok: true });
+  });
+
+  it('PU-14: four replicas starting a push on one cluster at once store exactly one', async () => {
+    // Repeated: one round can serialise by luck; the lock must hold every time.
+    for (let round = 0; round < 5; round++) {
+      const clusterId = `race-${round}`;
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((n) =>
+          r.config.createPush(push(`push-${round}-${n}`, T0 + n, { clusterId }), [], `R${n}`),
+        ),
+      );
+      const won = results.filter((x) => x.ok);
+      expect(won).toHaveLength(1);
+      const stored = await r.config.pushes(clusterId);
+      expect(stored.map((p) => p.status)).toEqual(['running']);
+      for (const x of results) if (!x.ok) expect(x.holder.id).toBe(stored[0]?.id);
+    }
   });
 });

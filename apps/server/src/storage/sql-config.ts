@@ -5,8 +5,14 @@ import type {
   ConfigComponentKind,
   PushView,
 } from '@keepwatch/shared';
-import type { ConfigRepository, LiveFile, NewChangeset } from './config-repository';
-import { txRun, type SqlDriver, type TxBody } from './sql-driver';
+import type {
+  ConfigRepository,
+  LiveFile,
+  NewChangeset,
+  PushCreateOutcome,
+  RunningPush,
+} from './config-repository';
+import { txGet, txLock, txRun, type SqlDriver, type TxBody } from './sql-driver';
 
 /*
  * ConfigRepository (config-repository.ts) once, over either driver. JSON columns are TEXT in
@@ -248,30 +254,47 @@ export class SqlConfig implements ConfigRepository {
     };
   }
 
-  async createPush(
+  createPush(
     view: PushView,
     changes: readonly ConfigChangeInput[],
     owner: string | null = null,
-  ): Promise<void> {
-    await this.q.run(
-      `INSERT INTO config_pushes (id, cluster_id, created_at, finished_at, author, message, dry_run,
-         status, summary, changeset_id, rollback_of, hosts, changes, owner)
-       VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12)`,
-      [
-        view.id,
-        view.clusterId,
-        view.createdAt,
-        view.author,
-        view.message,
-        view.dryRun ? 1 : 0,
-        view.status,
-        view.summary,
-        view.rollbackOf ?? null,
-        JSON.stringify(view.hosts),
-        JSON.stringify(changes.map((c) => ({ host: c.host, component: c.component }))),
-        owner,
-      ],
-    );
+  ): Promise<PushCreateOutcome> {
+    const row = [
+      view.id,
+      view.clusterId,
+      view.createdAt,
+      view.author,
+      view.message,
+      view.dryRun ? 1 : 0,
+      view.status,
+      view.summary,
+      view.rollbackOf ?? null,
+      JSON.stringify(view.hosts),
+      JSON.stringify(changes.map((c) => ({ host: c.host, component: c.component }))),
+      owner,
+    ];
+    return this.q.transaction(function* (): TxBody<PushCreateOutcome> {
+      // PU-14: without the lock two replicas' transactions both see no running push of the
+      // cluster and both insert (PostgreSQL's READ COMMITTED; SQLite has one writer anyway).
+      yield txLock('keepwatch.config.pushes.running');
+      const holder = (yield txGet(
+        `SELECT id, author, owner FROM config_pushes
+         WHERE cluster_id = $1 AND status = 'running' ORDER BY created_at LIMIT 1`,
+        [view.clusterId],
+      )) as RunningPush | undefined;
+      if (holder)
+        return {
+          ok: false,
+          holder: { id: holder.id, author: holder.author, owner: holder.owner ?? null },
+        };
+      yield txRun(
+        `INSERT INTO config_pushes (id, cluster_id, created_at, finished_at, author, message, dry_run,
+           status, summary, changeset_id, rollback_of, hosts, changes, owner)
+         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12)`,
+        row,
+      );
+      return { ok: true };
+    });
   }
 
   async savePush(view: PushView): Promise<void> {

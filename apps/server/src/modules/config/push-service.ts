@@ -175,12 +175,24 @@ export class PushService {
       createdAt: now(),
       ...(rollbackOf !== undefined && { rollbackOf }),
     };
+    let created;
     try {
       // PU-12: the replica running it, so the others can tell when it died.
-      await this.deps.store.createPush(view, body.changes, app.replica?.id ?? null);
+      created = await this.deps.store.createPush(view, body.changes, app.replica?.id ?? null);
     } catch (err) {
       hold.release();
       throw err;
+    }
+    if (!created.ok) {
+      // PU-14: a push of this cluster runs on another replica (or was left by a dead one).
+      hold.release();
+      const { holder } = created;
+      const where = holder.owner !== null ? ` on replica ${holder.owner}` : '';
+      throw new PushRefused(
+        409,
+        'busy',
+        `cluster ${clusterId} is busy: a push (${holder.id}) started by ${holder.author} is running${where}`,
+      );
     }
     const runner = new PushRunner(view, planned, this.ports(clusterId), this.deps.tuning);
     const run = runner
