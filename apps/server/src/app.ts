@@ -222,6 +222,14 @@ async function assemble(
   await app.register(alertsPlugin, {
     now,
     ...(opts.alerts !== undefined && { tuning: opts.alerts }),
+    // With replicas, one evaluates under the alert-evaluation lease (SPEC AL-9, AL-10).
+    ...(replica !== undefined && {
+      replica: {
+        id: replica.id,
+        feed: replica.feed,
+        ...(replica.leaseTtlMs !== undefined && { leaseTtlMs: replica.leaseTtlMs }),
+      },
+    }),
   });
   await app.register(maintenancePlugin, { now });
   await app.register(metricsModule);

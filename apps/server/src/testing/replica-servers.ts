@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
-import { buildApp } from '../app';
+import { buildApp, type BuildAppOptions } from '../app';
 import { LocalChangeFeed } from '../storage/change-feed';
 import { testConfig } from './test-app';
 
@@ -20,7 +20,7 @@ export interface ReplicaPair {
  */
 export function useReplicaServers(
   prefix: string,
-): (opts?: { leaseTtlMs?: number }) => Promise<ReplicaPair> {
+): (opts?: { leaseTtlMs?: number; alerts?: BuildAppOptions['alerts'] }) => Promise<ReplicaPair> {
   const dirs: string[] = [];
   const apps: FastifyInstance[] = [];
   afterEach(async () => {
@@ -36,6 +36,7 @@ export function useReplicaServers(
         config: testConfig({ port: 0 }),
         dbPath: join(dir, 'keepwatch.db'),
         logger: false,
+        ...(opts.alerts !== undefined && { alerts: opts.alerts }),
         replica: {
           id,
           feed,

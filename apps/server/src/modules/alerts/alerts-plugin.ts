@@ -5,6 +5,7 @@ import {
   type AlertTuning,
   type EvaluationLease,
 } from './alert-service';
+import { alertReplica, type AlertReplicaOptions } from './alert-replica';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +20,11 @@ export interface AlertsPluginOptions {
   tickMs?: number;
   /** The alert-evaluation lease across replicas (SPEC AL-9); none: this server evaluates. */
   lease?: EvaluationLease;
+  /**
+   * Server replicas (app.ts: every server on PostgreSQL): the plugin holds the
+   * alert-evaluation lease itself and shares each change (SPEC AL-10, alert-replica.ts).
+   */
+  replica?: AlertReplicaOptions;
 }
 
 /**
@@ -29,15 +35,20 @@ export interface AlertsPluginOptions {
 export default fp<AlertsPluginOptions>(
   async (app, opts) => {
     const tuning: AlertTuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    const replica = opts.replica && (await alertReplica(app, opts.replica, opts.now));
     const service = await AlertService.open(
       app.repos,
       app.clusterStore,
       opts.now,
       tuning,
       app.log,
-      opts.lease,
+      opts.lease ?? replica?.lease,
     );
-    service.onChanged = () => app.bus.emit('alerts.changed', { at: opts.now() });
+    replica?.follow(service);
+    service.onChanged = () => {
+      app.bus.emit('alerts.changed', { at: opts.now() });
+      replica?.changed();
+    };
     service.onError = (err, what) => app.storage.failed(err, what);
     app.decorate('alerts', service);
     // Coalesced: a replayed outbox changes status hundreds of times in one tick; only the
@@ -73,6 +84,7 @@ export default fp<AlertsPluginOptions>(
       off();
       clearInterval(timer);
       await service.idle();
+      await replica?.close();
     });
   },
   { name: 'alerts', dependencies: ['db', 'event-bus', 'cluster-store'], fastify: '5.x' },
