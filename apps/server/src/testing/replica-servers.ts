@@ -11,6 +11,8 @@ export interface ReplicaPair {
   a: FastifyInstance;
   b: FastifyInstance;
   feed: LocalChangeFeed;
+  /** Starts one more replica on the same store and feed (a late start). */
+  start: (id: string) => Promise<FastifyInstance>;
 }
 
 /**
@@ -20,7 +22,11 @@ export interface ReplicaPair {
  */
 export function useReplicaServers(
   prefix: string,
-): (opts?: { leaseTtlMs?: number; alerts?: BuildAppOptions['alerts'] }) => Promise<ReplicaPair> {
+): (opts?: {
+  leaseTtlMs?: number;
+  seenEveryMs?: number;
+  alerts?: BuildAppOptions['alerts'];
+}) => Promise<ReplicaPair> {
   const dirs: string[] = [];
   const apps: FastifyInstance[] = [];
   afterEach(async () => {
@@ -41,6 +47,7 @@ export function useReplicaServers(
           id,
           feed,
           ...(opts.leaseTtlMs !== undefined && { leaseTtlMs: opts.leaseTtlMs }),
+          ...(opts.seenEveryMs !== undefined && { seenEveryMs: opts.seenEveryMs }),
         },
       });
       apps.push(app);
@@ -49,6 +56,6 @@ export function useReplicaServers(
     };
     const a = await start('A');
     const b = await start('B');
-    return { a, b, feed };
+    return { a, b, feed, start };
   };
 }

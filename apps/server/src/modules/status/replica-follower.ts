@@ -118,6 +118,8 @@ export class ReplicaFollower {
   private readonly control = new Map<string, readonly string[]>();
   /** The last clock offset said of each agent, and by which replica (its home then). */
   private readonly offset = new Map<string, { r: string; ms: number }>();
+  /** The agents connected to this replica now (local() until localGone()). */
+  private readonly here = new Set<string>();
   private readonly chains = new Map<string, Promise<void>>();
   private off: (() => void) | undefined;
   /** Notices that failed their schema (counted, not thrown: the feed is shared). */
@@ -138,10 +140,16 @@ export class ReplicaFollower {
 
   /** The agent said hello to this replica: it is its home now, not the one it left. */
   local(agentId: string): void {
+    this.here.add(agentId);
     this.home.delete(agentId);
     this.control.delete(agentId);
     this.offset.delete(agentId);
     if (!this.applied.has(agentId)) this.applied.set(agentId, 0);
+  }
+
+  /** The agent's connection to this replica closed. */
+  localGone(agentId: string): void {
+    this.here.delete(agentId);
   }
 
   /** The replica the agent is connected to, as its notices say (undefined: none known, or here). */
@@ -203,6 +211,13 @@ export class ReplicaFollower {
       n.a.forEach((id, i) => {
         const atHome = this.home.get(id) === n.r;
         if (atHome) this.o.store.seen(id, n.t);
+        else if (!this.home.has(id) && !this.here.has(id))
+          // No home known and not here: this replica started after the agent's hello at n.r
+          // (its resync registered it offline); n.r's seen is the first word of it: online there.
+          void this.inTurn(id, async () => {
+            await this.follow({ r: n.r, a: id, k: 'data', s: 0 });
+            if (this.home.get(id) === n.r) this.o.store.seen(id, n.t);
+          });
         const off = o?.[i];
         if (off === undefined || off === null) return;
         // Kept: a connection's first offset may come before this replica knows the home.
@@ -227,6 +242,7 @@ export class ReplicaFollower {
       // A hello, or data from a home not known yet (a late start, notices crossing): online there.
       const a = await this.o.repo.agent(n.a);
       if (!a) return;
+      if (n.k === 'hello') this.here.delete(n.a);
       this.home.set(n.a, n.r);
       const control = storedControl(a.capabilities);
       if (control) this.control.set(n.a, control);

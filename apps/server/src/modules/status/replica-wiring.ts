@@ -160,7 +160,10 @@ export async function linkReplica(
     },
     data: (agentId, seq) => follower.appliedLocally(agentId, seq),
     seen: (agentId) => announcer.seen(agentId),
-    offline: (agentId, at) => announcer.offline(agentId, at),
+    offline: (agentId, at) => {
+      follower.localGone(agentId);
+      announcer.offline(agentId, at);
+    },
     async stop() {
       clearInterval(timer);
       app.agentSocket.committed.delete(onCommitted);

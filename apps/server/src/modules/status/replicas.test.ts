@@ -72,4 +72,23 @@ describe('two server replicas on one store', () => {
     await until(b, 'lb1 offline at B', () => online(b).join() === 'lb1:down,lb2:up');
     expect(online(a)).toEqual(online(b));
   });
+
+  it('a replica started after an agent said hello elsewhere shows it online at the first seen', async () => {
+    const { a, start } = await replicas({ seenEveryMs: 100 });
+    const lb1 = await agent(a, hello({}, 'lb1'));
+    lb1.send(snapshot(1, 'MASTER', true));
+    await acked(lb1, 1);
+    // C starts now: its resync finds lb1 stored and registers it offline; no hello will come
+    // (lb1 stays at A), A's seen notices must say it is online at A.
+    const c = await start('C');
+    // lb1's pong is what A hears from it (the agent's 5 s heartbeat), named in A's next seen.
+    const now = Date.now();
+    lb1.send({ type: 'pong', id: 1, t0: now, t1: now, t2: now });
+    await until(c, 'lb1 online at C', () => online(c).join() === 'lb1:up');
+    expect(c.replicaLink?.follower.homeOf('agent-lb1')).toBe('A');
+    expect(vip(c).holders).toEqual(['lb1']);
+    // And once lb1 leaves A, C takes it offline on A's word.
+    lb1.ws.terminate();
+    await until(c, 'lb1 offline at C', () => online(c).join() === 'lb1:down');
+  });
 });
