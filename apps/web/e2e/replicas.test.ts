@@ -239,17 +239,12 @@ describe('two replicas on one PostgreSQL, on the real lab, in Chromium', () => {
   });
 
   /*
-   * Skipped until a server fault it found (2026-12-07) is mended: a replica that starts while
-   * the agents are at another one shows them offline for good. The follower's resync registers
-   * them offline and a `seen` notice counts only for an agent whose home it already knows
-   * (modules/status/replica-follower.ts); a quiet agent sends no data notice. So a's browser
-   * shows no VIP holder, and a fires AGENT_OFFLINE and NO_DATA once its start grace ends.
-   * With `seen` from an unknown home taken as a hello there (a local, uncommitted change) and
-   * the alert lease of 587223f this half passed: a's browser live with b's state 7.5 s after
-   * the restart, the failback resolved once. (The other fault it found, both replicas
-   * evaluating alerts so the failback was resolved twice, 587223f mended.)
+   * A replica started while the agents are at another one shows them online at the home's
+   * first `seen` notice (ff68e2e; before it, offline for good: no VIP holder in a's browser,
+   * AGENT_OFFLINE and NO_DATA fired by a after its start grace). Before AL-10 (587223f) both
+   * replicas evaluated alerts and the failback below was resolved twice.
    */
-  it.skip('a started again: its browser, never reloaded, shows b’s state; the alert resolves once', async () => {
+  it('a started again: its browser, never reloaded, shows b’s state; the alert resolves once', async () => {
     const [a, b] = lab().replicas;
     const [pageA, pageB] = pages as [Page, Page];
     const restartAt = Date.now();
