@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { LocalChangeFeed } from '../../storage/change-feed';
-import { ReplicaAnnouncer, seenNotices } from './replica-announcer';
-import { AGENTS_CHANNEL, ReplicaFollower, SEEN_NOTICE_BYTES } from './replica-follower';
+import { ReplicaAnnouncer, batchNotices, seenNotices } from './replica-announcer';
+import { ReplicaFollower } from './replica-follower';
+import {
+  AGENTS_CHANNEL,
+  BATCH_PER_NOTICE,
+  SEEN_NOTICE_BYTES,
+  unbatched,
+  type BatchEntry,
+} from './replica-notices';
 
 /*
  * The clock offsets in `seen` notices (drills SPEC PF-7 across replicas): what the home
@@ -88,6 +95,100 @@ describe('seen notices carry the home clock offsets', () => {
     expect(follower.refused).toBe(3);
     await feed.publish(AGENTS_CHANNEL, { r: 'B', k: 'seen', t: 4, a: ['agent-lb1'], o: [-7] });
     expect(clocks).toEqual([['agent-lb1', -7]]);
+    follower.stop();
+  });
+});
+
+describe('hellos, data and offlines of one turn go out batched, in order', () => {
+  it('a connect storm of long ids is few notices, each within the budget, entries in order', () => {
+    const entries: BatchEntry[] = Array.from({ length: 3_000 }, (_, i): BatchEntry => {
+      const id = `agent-${String(i % 1_000).padStart(58, '0')}`;
+      return i < 1_000
+        ? ['hello', id, 1_800_000_000_000 + i]
+        : i < 2_000
+          ? ['data', id, i]
+          : ['offline', id, 1_800_000_000_001];
+    });
+    const notices = batchNotices('replica-with-a-long-name', entries);
+    expect(notices.length).toBeLessThan(entries.length / 50);
+    for (const n of notices) {
+      expect(JSON.stringify(n).length).toBeLessThanOrEqual(SEEN_NOTICE_BYTES);
+      expect(n.k === 'batch' && n.e.length).toBeLessThanOrEqual(BATCH_PER_NOTICE);
+    }
+    expect(notices.flatMap((n) => (n.k === 'batch' ? n.e : []))).toEqual(entries);
+    // One entry alone goes out as its single notice.
+    expect(batchNotices('B', [['data', 'agent-lb1', 4]])).toEqual([
+      unbatched('B', ['data', 'agent-lb1', 4]),
+    ]);
+  });
+
+  it('a follower applies a batch as its single notices in order, and refuses a malformed one', async () => {
+    const feed = new LocalChangeFeed();
+    const said: unknown[] = [];
+    feed.subscribe(AGENTS_CHANNEL, (m) => said.push(m));
+    const ann = new ReplicaAnnouncer({ replica: 'B', feed, now: () => 5 });
+    const seen: string[] = [];
+    const follower = new ReplicaFollower({
+      replica: 'A',
+      feed,
+      repo: {
+        agent: (id) =>
+          Promise.resolve({
+            agentId: id,
+            clusterId: 'lab',
+            clusterName: 'Lab',
+            nodeName: id,
+            role: 'lb',
+            lastSeen: 1,
+            lastSeq: 0,
+            facts: '{}',
+            capabilities: '{"observe":[],"control":[]}',
+          }),
+        agents: () => Promise.resolve([]),
+        eventsAfter: (id, after) => {
+          seen.push(`read ${id} after ${after}`);
+          return Promise.resolve([]);
+        },
+      },
+      store: {
+        hello: (id, _n, _at, online) => void seen.push(`hello ${id} ${online}`),
+        apply: () => {},
+        offline: (id) => void seen.push(`offline ${id}`),
+        seen: () => {},
+        clock: () => {},
+      },
+    });
+    follower.start();
+    ann.hello('lb1', 1);
+    ann.stored('lb1', 3);
+    ann.hello('lb2', 2);
+    ann.offline('lb1', 4);
+    await ann.stop();
+    await follower.idle();
+    // One NOTIFY for the four, in the order they were said; lb1's data before its offline.
+    expect(said).toEqual([
+      {
+        r: 'B',
+        k: 'batch',
+        e: [
+          ['hello', 'lb1', 1],
+          ['data', 'lb1', 3],
+          ['hello', 'lb2', 2],
+          ['offline', 'lb1', 4],
+        ],
+      },
+    ]);
+    // The hello's catch-up, then the data's (the fake stores no events: both read after 0).
+    expect(seen.filter((x) => x.includes('lb1'))).toEqual([
+      'hello lb1 true',
+      'read lb1 after 0',
+      'read lb1 after 0',
+      'offline lb1',
+    ]);
+    expect(follower.homeOf('lb2')).toBe('B');
+    await feed.publish(AGENTS_CHANNEL, { r: 'B', k: 'batch', e: [['bogus', 'lb2', 1]] });
+    await feed.publish(AGENTS_CHANNEL, { r: 'B', k: 'batch', e: [] });
+    expect(follower.refused).toBe(2);
     follower.stop();
   });
 });

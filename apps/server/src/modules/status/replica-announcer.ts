@@ -1,10 +1,14 @@
 import type { ChangeFeed } from '../../storage/change-feed';
 import {
   AGENTS_CHANNEL,
+  BATCH_PER_NOTICE,
   SEEN_NOTICE_BYTES,
   SEEN_PER_NOTICE,
+  unbatched,
   type AgentNotice,
-} from './replica-follower';
+  type BatchEntry,
+  type BatchNotice,
+} from './replica-notices';
 
 /*
  * The home side of shared live state (replica-follower.ts is the other): what this replica
@@ -16,9 +20,11 @@ import {
  * agent's clock offset as measured here (`o`, aligned with `a`; null: not measured yet). The
  * offset is not stored anywhere (it comes from pongs), yet a drill's preflight on another
  * replica checks it (drills SPEC PF-7) and its report puts the agent's times on one axis: the
- * first offset of a connection goes out at once, in a `seen` of its own. Notices are published
- * one after another, so they arrive in the order they were said (an offline never overtakes
- * the data before it).
+ * first offset of a connection goes out at once, in a `seen` of its own. Hellos, data and
+ * offlines said in one turn go out together at its end, as `batch` notices of up to
+ * BATCH_PER_NOTICE entries within SEEN_NOTICE_BYTES (one entry alone: its single notice).
+ * Notices are published one after another, so they arrive in the order they were said (an
+ * offline never overtakes the data before it, a first offset never its hello).
  */
 
 export interface AnnouncerOptions {
@@ -32,6 +38,8 @@ export interface AnnouncerOptions {
 
 export class ReplicaAnnouncer {
   private readonly data = new Map<string, number>();
+  /** Hellos, data and offlines said this turn, in order (data moved in at each hello/offline). */
+  private pending: BatchEntry[] = [];
   private readonly heard = new Set<string>();
   /** Each connected agent's clock offset as measured here (ms, rounded). */
   private readonly offsets = new Map<string, number>();
@@ -51,7 +59,7 @@ export class ReplicaAnnouncer {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.flushData();
+    this.flush();
     await this.chain;
   }
 
@@ -64,19 +72,18 @@ export class ReplicaAnnouncer {
 
   /** The agent's hello is stored: it is online here. */
   hello(agentId: string, at: number): void {
-    this.flushData();
+    this.moveData();
     // A new connection measures its offset anew; its first one goes out at once (clock()).
     this.offsets.delete(agentId);
-    this.say({ r: this.o.replica, a: agentId, k: 'hello', t: at });
+    this.pending.push(['hello', agentId, at]);
+    this.queueFlush();
   }
 
   /** The agent's events up to `seq` are stored (committed). */
   stored(agentId: string, seq: number): void {
     if (seq <= (this.data.get(agentId) ?? 0)) return;
     this.data.set(agentId, seq);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    setImmediate(() => this.flushData());
+    this.queueFlush();
   }
 
   /** Any frame from the agent (a pong too): it is alive. */
@@ -95,19 +102,22 @@ export class ReplicaAnnouncer {
     const first = !this.offsets.has(agentId);
     this.offsets.set(agentId, rounded);
     this.heard.add(agentId);
-    if (first)
-      this.say({ r: this.o.replica, k: 'seen', t: this.o.now(), a: [agentId], o: [rounded] });
+    if (!first) return;
+    this.flush();
+    this.say({ r: this.o.replica, k: 'seen', t: this.o.now(), a: [agentId], o: [rounded] });
   }
 
   offline(agentId: string, at: number): void {
-    this.flushData();
+    this.moveData();
     this.heard.delete(agentId);
     this.offsets.delete(agentId);
-    this.say({ r: this.o.replica, a: agentId, k: 'offline', t: at });
+    this.pending.push(['offline', agentId, at]);
+    this.queueFlush();
   }
 
   /** Publishes who was heard from since the last time; resolves once published. */
   sayHeard(): Promise<void> {
+    this.flush();
     const ids = [...this.heard];
     this.heard.clear();
     const t = this.o.now();
@@ -116,13 +126,28 @@ export class ReplicaAnnouncer {
     return this.chain;
   }
 
-  private flushData(): void {
-    this.flushQueued = false;
-    for (const [a, s] of this.data) this.say({ r: this.o.replica, a, k: 'data', s });
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** The coalesced data so far goes into the order (before a hello or offline said now). */
+  private moveData(): void {
+    for (const [a, seq] of this.data) this.pending.push(['data', a, seq]);
     this.data.clear();
   }
 
-  private say(n: AgentNotice): void {
+  /** Publishes what was said so far (in order), batched. */
+  private flush(): void {
+    this.flushQueued = false;
+    this.moveData();
+    const entries = this.pending;
+    this.pending = [];
+    for (const n of batchNotices(this.o.replica, entries)) this.say(n);
+  }
+
+  private say(n: AgentNotice | BatchNotice): void {
     if (this.silent) return;
     this.chain = this.chain
       .then(() => this.o.feed.publish(AGENTS_CHANNEL, n))
@@ -157,6 +182,35 @@ export function seenNotices(
     if (a.length >= SEEN_PER_NOTICE || bytes + cost > SEEN_NOTICE_BYTES) flush();
     a.push(id);
     o.push(off);
+    bytes += cost;
+  }
+  flush();
+  return out;
+}
+
+/**
+ * `batch` notices for `entries` in order, each within BATCH_PER_NOTICE entries and
+ * SEEN_NOTICE_BYTES of JSON; a batch of one goes out as its single notice.
+ */
+export function batchNotices(
+  replica: string,
+  entries: readonly BatchEntry[],
+): (AgentNotice | BatchNotice)[] {
+  const out: (AgentNotice | BatchNotice)[] = [];
+  const base = JSON.stringify({ r: replica, k: 'batch', e: [] }).length;
+  let e: BatchEntry[] = [];
+  let bytes = base;
+  const flush = (): void => {
+    const [only] = e;
+    if (e.length === 1 && only) out.push(unbatched(replica, only));
+    else if (e.length > 1) out.push({ r: replica, k: 'batch', e });
+    e = [];
+    bytes = base;
+  };
+  for (const entry of entries) {
+    const cost = JSON.stringify(entry).length + 1;
+    if (e.length >= BATCH_PER_NOTICE || bytes + cost > SEEN_NOTICE_BYTES) flush();
+    e.push(entry);
     bytes += cost;
   }
   flush();

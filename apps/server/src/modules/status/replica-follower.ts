@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
   agentToServerCodec,
@@ -9,6 +9,9 @@ import {
 import type { ChangeFeed } from '../../storage/change-feed';
 import type { IngestRepository, StoredAgent } from '../../storage/ingest-repository';
 import type { ClusterStore } from './cluster-store';
+import { AGENTS_CHANNEL, AgentNotice, BatchNotice, unbatched } from './replica-notices';
+
+export { AGENTS_CHANNEL, type AgentNotice } from './replica-notices';
 
 /*
  * Shared live state between server replicas (docs/storage.md, "Replicas", step 2): the
@@ -23,50 +26,6 @@ import type { ClusterStore } from './cluster-store';
  * Wired into the app by replica-wiring.ts; each followed event is also told to `onEvent`
  * (the app's `agent.followed` bus event: routed action results, drills, pushes).
  */
-
-export const AGENTS_CHANNEL = 'kw_agents';
-/** Agent ids per `seen` notice at most (the announcer also keeps each within SEEN_NOTICE_BYTES). */
-export const SEEN_PER_NOTICE = 150;
-/** A `seen` notice's JSON at most: under the change feed's 7,900 bytes (NOTIFY stops at 8,000). */
-export const SEEN_NOTICE_BYTES = 7_000;
-/** A clock offset beyond a day is no measurement: refused with the notice. */
-const MAX_OFFSET_MS = 86_400_000;
-
-/** What a home replica says of one of its agents, after the fact is stored. */
-export const AgentNotice = Type.Union([
-  Type.Object(
-    { r: Type.String(), a: Type.String(), k: Type.Literal('hello'), t: Type.Number() },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { r: Type.String(), a: Type.String(), k: Type.Literal('data'), s: Type.Integer() },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { r: Type.String(), a: Type.String(), k: Type.Literal('offline'), t: Type.Number() },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      r: Type.String(),
-      k: Type.Literal('seen'),
-      t: Type.Number(),
-      a: Type.Array(Type.String(), { maxItems: SEEN_PER_NOTICE }),
-      /** Each agent's clock offset at its home (ms), aligned with `a`; null: not measured. */
-      o: Type.Optional(
-        Type.Array(
-          Type.Union([
-            Type.Integer({ minimum: -MAX_OFFSET_MS, maximum: MAX_OFFSET_MS }),
-            Type.Null(),
-          ]),
-          { maxItems: SEEN_PER_NOTICE },
-        ),
-      ),
-    },
-    { additionalProperties: false },
-  ),
-]);
-export type AgentNotice = Static<typeof AgentNotice>;
 
 /** What the follower reads of an agent's stored hello: its `control` (drills SPEC PF-5). */
 const StoredCapabilities = Type.Object({
@@ -195,6 +154,11 @@ export class ReplicaFollower {
   }
 
   private notice(message: unknown): void {
+    if (Value.Check(BatchNotice, message)) {
+      if (message.r === this.o.replica) return;
+      for (const e of message.e) this.notice(unbatched(message.r, e));
+      return;
+    }
     if (!Value.Check(AgentNotice, message)) {
       this.refused += 1;
       return;
