@@ -1,57 +1,26 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type {
-  ActionResult,
-  ConfigChangeInput,
-  ConfigComponentKind,
-  PushHost,
-  PushView,
-} from '@keepwatch/shared';
+import type { ConfigChangeInput, PushHost, PushView } from '@keepwatch/shared';
 import { hostRole } from './config-view';
-import type { ChangesetFile, ConfigRepository } from '../../storage/config-repository';
-import type { LiveFile, LiveFiles } from './live-files';
+import type { ConfigRepository } from '../../storage/config-repository';
+import type { LiveFiles } from './live-files';
 import { criticalFindingsMessage, newCriticalFindings } from './push-checks';
-import {
-  PushRunner,
-  type DropFacts,
-  type GateFacts,
-  type PlannedChange,
-  type PushTuning,
-} from './push-runner';
+import { recordChangeset } from './push-changeset';
+import { livePorts } from './push-live-ports';
+import { PushRefused } from './push-refused';
+import { claimPush, PushAgents } from './push-replica';
+import { PushRunner, type PlannedChange, type PushTuning } from './push-runner';
+
+export { PushRefused } from './push-refused';
 
 /*
  * Starts pushes: checks the request against the live files (PU-1 a stale baseHash is a
- * 409), takes the cluster (no push during a drill, nor a drill during a push), orders the
- * hosts (PU-3), runs the rollout in the background and records the changeset when it
- * succeeds (PU-8). The ports the runner needs come from the live app here.
+ * 409), takes the cluster (no push during a drill, nor a drill during a push; PU-14 one push
+ * per cluster across replicas), orders the hosts (PU-3), runs the rollout in the background
+ * and records the changeset when it succeeds (PU-8). The ports the runner needs come from the
+ * live app (push-live-ports.ts); what a push keeps track of across replicas is
+ * push-replica.ts.
  */
-
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-export class PushRefused extends Error {
-  constructor(
-    readonly status: 404 | 409 | 400,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** One request on a fresh connection: served means an HTTP status below 500 within timeoutMs. */
-export function served(url: string, timeoutMs = 1000): Promise<{ ok: boolean; detail: string }> {
-  return new Promise((resolve) => {
-    const req = httpRequest(url, { agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      resolve({ ok: code > 0 && code < 500, detail: `HTTP ${code}` });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ ok: false, detail: err.message }));
-    req.end();
-  });
-}
 
 export interface PushServiceDeps {
   app: FastifyInstance;
@@ -65,32 +34,17 @@ export interface PushServiceDeps {
 
 export class PushService {
   private readonly running = new Map<string, Promise<PushView>>();
-  /** PU-10: when each agent's current connection began. */
-  private readonly onlineAt = new Map<string, number>();
-  /** PU-10: the id of each agent's latest config.apply request, and its result if it came late. */
-  private readonly lastApply = new Map<string, { id: string; late?: ActionResult }>();
-  private readonly offs: (() => void)[];
+  /** PU-10: the agents' connections and late config.apply results. */
+  private readonly agents: PushAgents;
   /** The progress writes, one after another (update()). */
   private saved: Promise<void> = Promise.resolve();
   constructor(private readonly deps: PushServiceDeps) {
-    const { bus } = deps.app;
-    this.offs = [
-      bus.on('agent.online', (e) => this.onlineAt.set(e.agentId, deps.now())),
-      ...(['agent.data', 'agent.followed'] as const).map((name) =>
-        // agent.followed: an agent connected to another replica (its late result from the store).
-        bus.on(name, (e) => {
-          const m = e.message;
-          if (m.type !== 'action.result') return;
-          const last = this.lastApply.get(e.agentId);
-          if (last?.id === m.id) last.late = m;
-        }),
-      ),
-    ];
+    this.agents = new PushAgents(deps.app.bus, deps.now);
   }
 
   /** Stops listening and waits for the progress still being written. */
   async close(): Promise<void> {
-    for (const off of this.offs) off();
+    this.agents.close();
     await this.saved;
   }
 
@@ -175,31 +129,33 @@ export class PushService {
       createdAt: now(),
       ...(rollbackOf !== undefined && { rollbackOf }),
     };
-    let created;
     try {
-      // PU-12: the replica running it, so the others can tell when it died.
-      created = await this.deps.store.createPush(view, body.changes, app.replica?.id ?? null);
+      // PU-12: the replica running it, so the others can tell when it died; PU-14: one
+      // running push per cluster across replicas.
+      await claimPush(this.deps.store, view, body.changes, app.replica?.id ?? null);
     } catch (err) {
       hold.release();
       throw err;
     }
-    if (!created.ok) {
-      // PU-14: a push of this cluster runs on another replica (or was left by a dead one).
-      hold.release();
-      const { holder } = created;
-      const where = holder.owner !== null ? ` on replica ${holder.owner}` : '';
-      throw new PushRefused(
-        409,
-        'busy',
-        `cluster ${clusterId} is busy: a push (${holder.id}) started by ${holder.author} is running${where}`,
-      );
-    }
-    const runner = new PushRunner(view, planned, this.ports(clusterId), this.deps.tuning);
+    const ports = livePorts(
+      {
+        app,
+        live,
+        agents: this.agents,
+        now,
+        ...(this.deps.served && { served: this.deps.served }),
+        update: (v) => this.update(v),
+      },
+      clusterId,
+    );
+    const runner = new PushRunner(view, planned, ports, this.deps.tuning);
     const run = runner
       .run()
       .then(async (final) => {
         if (final.status === 'succeeded' && !final.dryRun) {
-          final.changesetId = await this.record(
+          final.changesetId = await recordChangeset(
+            this.deps.store,
+            now,
             clusterId,
             final,
             planned,
@@ -249,118 +205,5 @@ export class PushService {
         message: { type: 'push.progress', at: this.deps.now(), push: copy },
       });
     });
-  }
-
-  /** PU-8: the cluster's files after the push; a baseline first when it is the first one. */
-  private async record(
-    clusterId: string,
-    view: PushView,
-    planned: readonly PlannedChange[],
-    before: readonly LiveFile[],
-    author: string,
-    rollbackOf: string | undefined,
-  ): Promise<string> {
-    const { store, now } = this.deps;
-    const files: ChangesetFile[] = before.map((f) => ({
-      host: f.node,
-      component: f.component,
-      path: f.path,
-      sha256: f.sha256,
-      content: f.content,
-      changed: false,
-    }));
-    if (!(await store.latestChangeset(clusterId)))
-      await store.addChangeset({
-        id: `cs-${randomUUID()}`,
-        clusterId,
-        createdAt: view.createdAt - 1,
-        author: 'system',
-        message: 'as found before the first push',
-        files,
-      });
-    const after = files.map((f) => {
-      const c = planned.find((x) => x.host === f.host && x.component === f.component);
-      return c ? { ...f, content: c.content, sha256: sha256(c.content), changed: true } : f;
-    });
-    for (const c of planned)
-      if (!after.some((f) => f.host === c.host && f.component === c.component))
-        after.push({
-          host: c.host,
-          component: c.component,
-          path: `${c.component}.conf`,
-          content: c.content,
-          sha256: sha256(c.content),
-          changed: true,
-        });
-    const id = `cs-${randomUUID()}`;
-    await store.addChangeset({
-      id,
-      clusterId,
-      createdAt: now(),
-      author,
-      message: view.message,
-      pushId: view.id,
-      ...(rollbackOf !== undefined && { rollbackOf }),
-      files: after,
-    });
-    return id;
-  }
-
-  private ports(clusterId: string) {
-    const { app, now } = this.deps;
-    const facts = (host: string): GateFacts => {
-      const cluster = app.clusterStore.cluster(clusterId);
-      const node = cluster?.nodes.find((n) => n.name === host);
-      const vips = cluster?.vips.map((v) => v.address) ?? [];
-      const lbs = cluster?.nodes.filter((n) => n.role === 'lb') ?? [];
-      const since = lbs.flatMap((n) => n.vrrp.map((v) => v.since ?? 0));
-      const address = app.clusterStore
-        .nodeView(clusterId, host)
-        ?.addresses.find((a) => !vips.includes(a) && !a.includes(':'));
-      return {
-        online: node?.online ?? false,
-        ...(node?.services.nginx && { nginxHealthy: node.services.nginx.healthy }),
-        holders: [...new Set(cluster?.vips.flatMap((v) => v.holders) ?? [])].sort(),
-        ...(since.length > 0 && { lastTransitionAt: Math.max(...since) }),
-        vrrp: lbs.flatMap((n) =>
-          n.vrrp.map((v) => ({
-            node: n.name,
-            instance: v.instance,
-            state: v.state,
-            effectivePriority: v.effectivePriority,
-          })),
-        ),
-        ...(address !== undefined && { address }),
-        vips,
-      };
-    };
-    return {
-      now,
-      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
-      apply: (host: string, params: Parameters<FastifyInstance['actions']['request']>[2]) => {
-        const agent = app.clusterStore.agentFor(clusterId, host);
-        if (!agent) return Promise.reject(new Error(`no agent reports ${host}`));
-        const id = `act-${randomUUID()}`;
-        this.lastApply.set(agent.agentId, { id });
-        return app.actions.request(agent.agentId, 'config.apply', params as never, {
-          timeoutMs: 90_000,
-          id,
-        });
-      },
-      afterDrop: async (host: string, component: ConfigComponentKind): Promise<DropFacts> => {
-        const agent = app.clusterStore.agentFor(clusterId, host);
-        const since = agent?.online ? this.onlineAt.get(agent.agentId) : undefined;
-        const late = agent ? this.lastApply.get(agent.agentId)?.late : undefined;
-        const file = await this.deps.live.get(clusterId, host, component);
-        return {
-          ...(since !== undefined && { onlineSince: since }),
-          ...(late && { late }),
-          ...(file && { liveHash: file.sha256 }),
-        };
-      },
-      facts,
-      served: this.deps.served ?? ((url: string) => served(url)),
-      update: (v: PushView) => this.update(v),
-    };
   }
 }

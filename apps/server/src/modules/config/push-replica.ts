@@ -1,0 +1,77 @@
+import type { ActionResult, ConfigChangeInput, PushView } from '@keepwatch/shared';
+import type { EventBus } from '../../plugins/event-bus';
+import type { ConfigRepository } from '../../storage/config-repository';
+import { PushRefused } from './push-refused';
+
+/*
+ * A push's bookkeeping across replicas (SPEC.md PU-10, PU-12, PU-14); the run's steps are
+ * push-service.ts and push-runner.ts, the sweep of dead replicas' pushes push-leftovers.ts.
+ */
+
+/**
+ * PU-12/PU-14: stores the new push with the replica running it (null: a single server), unless
+ * a push of its cluster is running already, on any replica: then a 409 naming that push.
+ */
+export async function claimPush(
+  store: Pick<ConfigRepository, 'createPush'>,
+  view: PushView,
+  changes: readonly ConfigChangeInput[],
+  owner: string | null,
+): Promise<void> {
+  const created = await store.createPush(view, changes, owner);
+  if (created.ok) return;
+  // A push of this cluster runs on another replica (or was left by a dead one).
+  const { holder } = created;
+  const where = holder.owner !== null ? ` on replica ${holder.owner}` : '';
+  throw new PushRefused(
+    409,
+    'busy',
+    `cluster ${view.clusterId} is busy: a push (${holder.id}) started by ${holder.author} is running${where}`,
+  );
+}
+
+/**
+ * PU-10: what a rollout needs of its agents after one dropped mid-apply: when each agent's
+ * current connection (here) began, and the result of its latest config.apply if it came
+ * late, whether from this replica's socket (agent.data) or, for an agent connected to another
+ * replica, from the store (agent.followed).
+ */
+export class PushAgents {
+  private readonly onlineAt = new Map<string, number>();
+  /** The id of each agent's latest config.apply request, and its result if it came late. */
+  private readonly lastApply = new Map<string, { id: string; late?: ActionResult }>();
+  private readonly offs: (() => void)[];
+
+  constructor(bus: EventBus, now: () => number) {
+    this.offs = [
+      bus.on('agent.online', (e) => this.onlineAt.set(e.agentId, now())),
+      ...(['agent.data', 'agent.followed'] as const).map((name) =>
+        bus.on(name, (e) => {
+          const m = e.message;
+          if (m.type !== 'action.result') return;
+          const last = this.lastApply.get(e.agentId);
+          if (last?.id === m.id) last.late = m;
+        }),
+      ),
+    ];
+  }
+
+  /** A config.apply with this id goes to the agent: its result is kept if it comes late. */
+  applying(agentId: string, id: string): void {
+    this.lastApply.set(agentId, { id });
+  }
+
+  /** When the agent's current connection here began; undefined if not known. */
+  onlineSince(agentId: string): number | undefined {
+    return this.onlineAt.get(agentId);
+  }
+
+  /** The late result of the agent's latest config.apply, if it came. */
+  late(agentId: string): ActionResult | undefined {
+    return this.lastApply.get(agentId)?.late;
+  }
+
+  close(): void {
+    for (const off of this.offs) off();
+  }
+}
