@@ -50,12 +50,26 @@ export class FeedProbe {
     this.client.on('notification', (n) => {
       const at = Date.now();
       this.notices += 1;
-      const m = JSON.parse(n.payload ?? 'null') as { k?: string; a?: unknown; s?: unknown };
-      if (m?.k !== 'data' || typeof m.a !== 'string' || typeof m.s !== 'number') return;
-      this.data += 1;
-      const list = this.heard.get(m.a) ?? [];
-      list.push({ s: m.s, at });
-      this.heard.set(m.a, list);
+      const m = JSON.parse(n.payload ?? 'null') as {
+        k?: string;
+        a?: unknown;
+        s?: unknown;
+        e?: unknown;
+      };
+      // A data notice alone, or the data entries of a batch (replica-notices.ts).
+      const data: [unknown, unknown][] =
+        m?.k === 'data'
+          ? [[m.a, m.s]]
+          : m?.k === 'batch' && Array.isArray(m.e)
+            ? (m.e as unknown[][]).filter((e) => e[0] === 'data').map((e) => [e[1], e[2]])
+            : [];
+      for (const [a, s] of data) {
+        if (typeof a !== 'string' || typeof s !== 'number') continue;
+        this.data += 1;
+        const list = this.heard.get(a) ?? [];
+        list.push({ s, at });
+        this.heard.set(a, list);
+      }
     });
   }
 

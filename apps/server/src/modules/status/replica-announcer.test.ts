@@ -29,7 +29,7 @@ describe('seen notices carry the home clock offsets', () => {
     expect(first?.k === 'seen' && first.o?.slice(6, 8)).toEqual([-86_400_000, null]);
   });
 
-  it('the first offset of a connection goes out at once; later ones with the next seen', async () => {
+  it('the first offset of a connection goes out at the end of its turn, after the hello; later ones with the next seen', async () => {
     const feed = new LocalChangeFeed();
     const said: unknown[] = [];
     feed.subscribe(AGENTS_CHANNEL, (m) => said.push(m));
@@ -43,7 +43,8 @@ describe('seen notices carry the home clock offsets', () => {
     await ann.stop();
     expect(said).toEqual([
       { r: 'B', a: 'agent-lb1', k: 'hello', t: 1 },
-      { r: 'B', k: 'seen', t: 5, a: ['agent-lb1'], o: [0] },
+      // The turn's first offset goes at its end (here sayHeard's flush), the latest one.
+      { r: 'B', k: 'seen', t: 5, a: ['agent-lb1'], o: [13] },
       { r: 'B', k: 'seen', t: 5, a: ['agent-lb1'], o: [13] },
       { r: 'B', a: 'agent-lb1', k: 'hello', t: 9 },
       { r: 'B', k: 'seen', t: 5, a: ['agent-lb1'], o: [3] },
@@ -120,6 +121,21 @@ describe('hellos, data and offlines of one turn go out batched, in order', () =>
     expect(batchNotices('B', [['data', 'agent-lb1', 4]])).toEqual([
       unbatched('B', ['data', 'agent-lb1', 4]),
     ]);
+  });
+
+  it('a connect storm of 1,000 hellos with their first offsets is a few notices, hellos first', async () => {
+    const feed = new LocalChangeFeed();
+    const said: { k: string }[] = [];
+    feed.subscribe(AGENTS_CHANNEL, (m) => said.push(m as { k: string }));
+    const ann = new ReplicaAnnouncer({ replica: 'B', feed, now: () => 5 });
+    for (let i = 0; i < 1_000; i++) {
+      ann.hello(`agent-${i}`, 1);
+      ann.clock(`agent-${i}`, i);
+    }
+    await ann.stop();
+    expect(said.length).toBeLessThan(20);
+    const kinds = said.map((n) => n.k);
+    expect(kinds.lastIndexOf('batch')).toBeLessThan(kinds.indexOf('seen'));
   });
 
   it('a follower applies a batch as its single notices in order, and refuses a malformed one', async () => {

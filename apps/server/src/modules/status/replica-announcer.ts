@@ -20,7 +20,8 @@ import {
  * agent's clock offset as measured here (`o`, aligned with `a`; null: not measured yet). The
  * offset is not stored anywhere (it comes from pongs), yet a drill's preflight on another
  * replica checks it (drills SPEC PF-7) and its report puts the agent's times on one axis: the
- * first offset of a connection goes out at once, in a `seen` of its own. Hellos, data and
+ * first offset of a connection goes out at the end of its turn, after the hellos (seen
+ * notices of the turn's first offsets). Hellos, data and
  * offlines said in one turn go out together at its end, as `batch` notices of up to
  * BATCH_PER_NOTICE entries within SEEN_NOTICE_BYTES (one entry alone: its single notice).
  * Notices are published one after another, so they arrive in the order they were said (an
@@ -40,6 +41,8 @@ export class ReplicaAnnouncer {
   private readonly data = new Map<string, number>();
   /** Hellos, data and offlines said this turn, in order (data moved in at each hello/offline). */
   private pending: BatchEntry[] = [];
+  /** Agents whose connection's first offset was measured this turn (said at its end). */
+  private readonly firstOffsets = new Set<string>();
   private readonly heard = new Set<string>();
   /** Each connected agent's clock offset as measured here (ms, rounded). */
   private readonly offsets = new Map<string, number>();
@@ -103,14 +106,15 @@ export class ReplicaAnnouncer {
     this.offsets.set(agentId, rounded);
     this.heard.add(agentId);
     if (!first) return;
-    this.flush();
-    this.say({ r: this.o.replica, k: 'seen', t: this.o.now(), a: [agentId], o: [rounded] });
+    this.firstOffsets.add(agentId);
+    this.queueFlush();
   }
 
   offline(agentId: string, at: number): void {
     this.moveData();
     this.heard.delete(agentId);
     this.offsets.delete(agentId);
+    this.firstOffsets.delete(agentId);
     this.pending.push(['offline', agentId, at]);
     this.queueFlush();
   }
@@ -145,6 +149,13 @@ export class ReplicaAnnouncer {
     const entries = this.pending;
     this.pending = [];
     for (const n of batchNotices(this.o.replica, entries)) this.say(n);
+    if (this.firstOffsets.size === 0) return;
+    // After the hellos they follow; batched too: a connect storm is thousands of them.
+    const ids = [...this.firstOffsets];
+    this.firstOffsets.clear();
+    const t = this.o.now();
+    for (const n of seenNotices(this.o.replica, t, ids, (id) => this.offsets.get(id) ?? null))
+      this.say(n);
   }
 
   private say(n: AgentNotice | BatchNotice): void {
