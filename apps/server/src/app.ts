@@ -34,6 +34,7 @@ import { hostPolicy } from './plugins/host-policy';
 import dbPlugin from './plugins/db';
 import { startPostgres, type PostgresAtStart } from './storage/postgres-start';
 import { PgChangeFeed } from './storage/change-feed';
+import { pgClientConfig } from './storage/pg-connect';
 import eventBus from './plugins/event-bus';
 import { AJV_OPTIONS, assertClosedRequestSchemas } from './plugins/strict-routes';
 import { withRedaction } from './plugins/log-redaction';
@@ -94,7 +95,8 @@ async function pgReplica(
   );
   const feed = new PgChangeFeed({
     pool: pg.pool,
-    client: { connectionString: config.databaseUrl },
+    // The pool's timeouts and keepalive (pg-connect.ts) for the listening connection too.
+    client: pgClientConfig(config.databaseUrl ?? ''),
     onResync: () => {
       app.replicaLink?.follower
         .resync()

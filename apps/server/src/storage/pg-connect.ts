@@ -22,6 +22,39 @@ export const PG_TYPES: pg.CustomTypesConfig = {
         ) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/*
+ * Timeouts for a path to PostgreSQL that breaks without closing (a network cut that
+ * black-holes packets, a VIP moved under open connections): without them a query on such a
+ * connection waits forever, the batch writer with it, and the server acks nothing again even
+ * after the network healed (storage/pg-network-cut.test.ts, "stall", fails without them: seq 9
+ * never acked within 45 s). Measured there (3 s stall, 127.0.0.1): heal → first new ack
+ * about QUERY_TIMEOUT_MS after the cut began, less the cut's length.
+ *  - query_timeout (client side): a query unanswered for 10 s fails and its connection is
+ *    thrown away. Every query the running server makes takes milliseconds (the 10,000-agent
+ *    bench's p99 write is well under a second); 10 s bounds how long a stall blocks ingest.
+ *  - keepAlive: TCP keepalive from 10 s idle, so an idle pooled connection or the change
+ *    feed's LISTEN connection on a black-holed path is reset by the kernel (not measurable
+ *    through the test relay: its kernel answers the probes).
+ *  - idle_in_transaction_session_timeout (server side, 30 s): a transaction whose client
+ *    vanished mid-way releases its row locks (leases, agents) for the other replica.
+ * A connection attempt gives up after connectTimeoutMs (5 s), which also bounds a wait for a
+ * free pooled connection.
+ */
+export const QUERY_TIMEOUT_MS = 10_000;
+const KEEPALIVE_IDLE_MS = 10_000;
+const IDLE_IN_TX_TIMEOUT_MS = 30_000;
+
+/** The settings of every connection to PostgreSQL: the pool's and the change feed's listener. */
+export function pgClientConfig(url: string): pg.ClientConfig {
+  return {
+    connectionString: url,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TX_TIMEOUT_MS,
+  };
+}
+
 export interface PgConnectOptions {
   /** Give up on an unreachable server after this long; default 5 s. */
   connectTimeoutMs?: number;
@@ -65,7 +98,7 @@ export async function connectPostgres(
   opts: PgConnectOptions = {},
 ): Promise<PgConnection> {
   const pool = new pg.Pool({
-    connectionString: url,
+    ...pgClientConfig(url),
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     max: opts.max ?? 10,
     types: PG_TYPES,

@@ -61,6 +61,9 @@ const isUniqueViolation = (err: unknown): boolean => {
   );
 };
 
+/** node-postgres's error for a query past its query_timeout. */
+const QUERY_TIMED_OUT = 'Query read timeout';
+
 const mapError = (err: unknown): unknown =>
   isUniqueViolation(err) ? new DuplicateKeyError(err) : err;
 
@@ -153,6 +156,7 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
     run: async (sql, params = []) => (await query(pool, txRun(sql, params))) as number,
     transaction: async <T>(body: () => TxBody<T>): Promise<T> => {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const gen = body();
@@ -161,10 +165,20 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
         await client.query('COMMIT');
         return step.value;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A query that timed out (pg-connect.ts, query_timeout) is still the connection's
+        // active one: a ROLLBACK would queue behind it and time out too. Such a connection, or
+        // one whose ROLLBACK fails (a cut), is destroyed, not handed back to the pool for the
+        // next transaction to hang on (storage/pg-network-cut.test.ts, "stall").
+        broken =
+          (err as Error).message === QUERY_TIMED_OUT
+            ? (err as Error)
+            : await client.query('ROLLBACK').then(
+                () => undefined,
+                (e: unknown) => e as Error,
+              );
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
   };
