@@ -6,33 +6,18 @@ import type {
   StatusCluster,
   StatusResponse,
 } from '@keepwatch/shared';
-import { DEFAULT_THRESHOLDS, deriveCluster } from '@keepwatch/shared';
-import { deriveHorizon } from './derive-horizon';
+import { DEFAULT_THRESHOLDS } from '@keepwatch/shared';
+import { derivedCluster, pongKeepsPicture } from './cluster-derivation';
+import { freshNode, remember, type AgentEntry, type ClusterEntry } from './cluster-entry';
 import { applyToNode } from './node-state';
 
-interface AgentEntry {
-  agentId: string;
-  clusterId: string;
-  node: NodeView;
-  /** The clock offset the last change it caused carried (see CLOCK_PATCH_MS). */
-  clockPublished?: number;
-}
+/*
+ * ClusterStore: the inputs (hello, data, offline, pongs, clock, agent health) and the
+ * questions the server asks of them. What it keeps per agent and cluster is in
+ * cluster-entry.ts, when it derives a cluster again in cluster-derivation.ts.
+ */
 
-interface ClusterEntry {
-  id: string;
-  name: string;
-  agents: Set<string>;
-  /** address → instance, from every lb's VRRP config ever seen: survives a dead keepalived. */
-  knownVips: Map<string, string>;
-  /** The last derivation (made at `at`), true until `until` (derive-horizon.ts) or the next input. */
-  derived?: {
-    value: StatusCluster;
-    at: number;
-    until: number;
-    /** A stale node or a contested VIP in it: a pong may change it (seen()). */
-    watch: boolean;
-  };
-}
+export { MAX_KNOWN_VIPS } from './cluster-entry';
 
 export type ChangeListener = (clusterIds: string[]) => void;
 
@@ -44,19 +29,6 @@ export type ChangeListener = (clusterIds: string[]) => void;
  * alert work came from pongs). Crossing the skew limit always is a change.
  */
 export const CLOCK_PATCH_MS = 10;
-
-/** VIPs remembered per cluster; past it the one not seen longest is forgotten. */
-export const MAX_KNOWN_VIPS = 1024;
-
-/** Map order is recency: a VIP seen again moves to the end, the first one goes when full. */
-function remember(known: Map<string, string>, address: string, instance: string): void {
-  known.delete(address);
-  known.set(address, instance);
-  if (known.size > MAX_KNOWN_VIPS) {
-    const oldest = known.keys().next();
-    if (!oldest.done) known.delete(oldest.value);
-  }
-}
 
 /**
  * The server's in-memory picture of every cluster, fed by agent messages. It only records;
@@ -90,16 +62,7 @@ export class ClusterStore {
     const node: NodeView =
       existing?.clusterId === cluster.id
         ? { ...existing.node, name, role, online, lastSeen: at }
-        : {
-            name,
-            role,
-            online,
-            lastSeen: at,
-            vrrp: [],
-            addresses: [],
-            services: {},
-            clockOffsetMs: null,
-          };
+        : freshNode(identity, online, at);
     this.agents.set(agentId, { agentId, clusterId: cluster.id, node });
     this.emit([...changed]);
   }
@@ -134,30 +97,9 @@ export class ClusterStore {
     const entry = this.agents.get(agentId);
     if (!entry?.node.online) return;
     entry.node.lastSeen = at;
-    // A fresh node stays fresh for longer (the cached horizon is merely early); only lastSeen
-    // in the cached picture moves. A stale one that speaks again must be derived anew.
     const derived = this.clusters.get(entry.clusterId)?.derived;
-    if (!derived) return;
-    const name = entry.node.name;
-    let shown: StatusCluster['nodes'][number] | undefined;
-    for (const n of derived.value.nodes) if (n.name === name && n.online) shown ??= n;
-    if (!shown) return;
-    // SB-3: a contested VIP's claimant not heard from since the takeover may now confirm a
-    // split brain: derive anew. Contested VIPs and stale nodes are rare: whether the picture
-    // holds any is looked up once per derivation (`watch`), not per pong (issue 11).
-    const contested =
-      derived.watch &&
-      derived.value.vips.some(
-        (v) =>
-          (v.holders.length > 1 && v.holders.includes(name)) ||
-          (v.masters.length > 1 && v.masters.includes(name)),
-      );
-    if (
-      contested ||
-      (derived.watch && derived.value.findings.some((f) => f.rule === 'AGENT_STALE'))
-    )
+    if (derived && !pongKeepsPicture(derived, entry.node.name, at))
       delete this.clusters.get(entry.clusterId)?.derived;
-    else shown.lastSeen = at;
   }
 
   /** Records a smoothed clock offset; sub-millisecond jitter is not a change worth a patch. */
@@ -234,37 +176,12 @@ export class ClusterStore {
   cluster(id: string): StatusCluster | undefined {
     const entry = this.clusters.get(id);
     if (!entry) return undefined;
-    const now = this.now();
-    const derived = entry.derived;
-    if (derived && now < derived.until) return derived.value;
-    const nodes = [...entry.agents].flatMap((a) => {
-      const agent = this.agents.get(a);
-      return agent ? [agent.node] : [];
-    });
-    if (derived) {
-      // DH-4: no input since `at`, only lastSeen moved (seen() keeps it current in the cached
-      // picture): the horizon from `at` with today's lastSeen says whether a time rule could
-      // answer otherwise by now (issue 11: every cluster was derived again every staleAfterMs
-      // while its agents kept ponging, 5,000 clusters a quarter of a minute at 10,000 agents).
-      const until = deriveHorizon(nodes, derived.at, this.thresholds);
-      if (now < until) {
-        derived.until = until;
-        return derived.value;
-      }
-    }
-    const value = deriveCluster({
-      id: entry.id,
-      name: entry.name,
-      nodes,
-      knownVips: entry.knownVips,
-      now,
-      thresholds: this.thresholds,
-    });
-    const watch =
-      value.findings.some((f) => f.rule === 'AGENT_STALE') ||
-      value.vips.some((v) => v.holders.length > 1 || v.masters.length > 1);
-    entry.derived = { value, at: now, until: deriveHorizon(nodes, now, this.thresholds), watch };
-    return value;
+    const nodes = (): NodeView[] =>
+      [...entry.agents].flatMap((a) => {
+        const agent = this.agents.get(a);
+        return agent ? [agent.node] : [];
+      });
+    return derivedCluster(entry, nodes, this.now(), this.thresholds);
   }
 
   status(): StatusResponse {
