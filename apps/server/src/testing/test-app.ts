@@ -175,3 +175,25 @@ export function snapshot(seq: number, state: 'MASTER' | 'BACKUP', holdsVip: bool
     keepalivedRunning: true,
   };
 }
+
+/** Resolves at the server's ack of `seq` (or a later one) on the agent's socket. */
+export async function acked(sock: TestSocket, seq: number): Promise<void> {
+  await sock.next((m) => m['type'] === 'ack' && Number(m['seq']) >= seq);
+}
+
+/**
+ * The pair the replica tests start from: lb1 connected to `a` (MASTER, holding the VIP) and
+ * lb2 to `b` (BACKUP), each one's first snapshot acknowledged by its own server.
+ */
+export async function lbPairAcross(
+  a: FastifyInstance,
+  b: FastifyInstance,
+): Promise<{ lb1: TestSocket; lb2: TestSocket }> {
+  const lb1 = await agent(a, hello({}, 'lb1'));
+  lb1.send(snapshot(1, 'MASTER', true));
+  await acked(lb1, 1);
+  const lb2 = await agent(b, hello({}, 'lb2'));
+  lb2.send(snapshot(1, 'BACKUP', false));
+  await acked(lb2, 1);
+  return { lb1, lb2 };
+}

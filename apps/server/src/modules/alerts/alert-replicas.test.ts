@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { agent, hello, snapshot, type TestSocket } from '../../testing/test-app';
+import { lbPairAcross } from '../../testing/test-app';
 import { useReplicaServers } from '../../testing/replica-servers';
 import { ALERT_LEASE, ALERTS_CHANNEL } from './alert-replica';
 
@@ -32,22 +32,13 @@ function untilAlerts(app: FastifyInstance, what: string, pred: () => boolean): P
 const offlineAlerts = (app: FastifyInstance) =>
   app.alerts.list().active.filter((a) => a.rule === 'AGENT_OFFLINE');
 
-async function acked(sock: TestSocket, seq: number): Promise<void> {
-  await sock.next((m) => m['type'] === 'ack' && Number(m['seq']) >= seq);
-}
-
 describe('AL-10 alerts of two replicas', () => {
   it('AL-10: a finding both replicas see fires once; the other replica lists it too', async () => {
     const { a, b } = await replicas({ alerts: { holdMs: 0, startupGraceMs: 0 } });
     // A started first: it holds the alert-evaluation lease, B does not.
     expect((await a.repos.leases.current(ALERT_LEASE, Date.now()))?.holder).toBe('A');
 
-    const lb1 = await agent(a, hello({}, 'lb1'));
-    lb1.send(snapshot(1, 'MASTER', true));
-    await acked(lb1, 1);
-    const lb2 = await agent(b, hello({}, 'lb2'));
-    lb2.send(snapshot(1, 'BACKUP', false));
-    await acked(lb2, 1);
+    const { lb1 } = await lbPairAcross(a, b);
 
     lb1.ws.terminate();
     await untilAlerts(a, 'AGENT_OFFLINE fired at A', () => offlineAlerts(a).length > 0);

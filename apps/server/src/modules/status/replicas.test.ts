@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { VIP, agent, hello, snapshot, type TestSocket } from '../../testing/test-app';
+import { VIP, acked, agent, hello, lbPairAcross, snapshot } from '../../testing/test-app';
 import { useReplicaServers } from '../../testing/replica-servers';
 
 /*
@@ -39,19 +39,10 @@ const online = (app: FastifyInstance) =>
     (n) => `${n.name}:${n.online ? 'up' : 'down'}`,
   );
 
-async function acked(sock: TestSocket, seq: number): Promise<void> {
-  await sock.next((m) => m['type'] === 'ack' && Number(m['seq']) >= seq);
-}
-
 describe('two server replicas on one store', () => {
   it("each replica's status shows the other's agents: hello, a failover, an agent gone", async () => {
     const { a, b } = await replicas();
-    const lb1 = await agent(a, hello({}, 'lb1'));
-    lb1.send(snapshot(1, 'MASTER', true));
-    await acked(lb1, 1);
-    const lb2 = await agent(b, hello({}, 'lb2'));
-    lb2.send(snapshot(1, 'BACKUP', false));
-    await acked(lb2, 1);
+    const { lb1, lb2 } = await lbPairAcross(a, b);
     for (const app of [a, b])
       await until(
         app,
