@@ -65,7 +65,7 @@ export function findPgBinDir(): string {
   return join(root, newest, 'bin');
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
 }
@@ -81,17 +81,17 @@ function idOf(flag: '-u' | '-g', user: string): number {
 }
 
 /** Under root: the postgres user (the server refuses root); otherwise ourselves. */
-function runAsFor(): RunAs | undefined {
+export function runAsFor(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   return { uid: idOf('-u', 'postgres'), gid: idOf('-g', 'postgres') };
 }
 
-function argvAs(runAs: RunAs | undefined, argv: string[]): string[] {
+export function argvAs(runAs: RunAs | undefined, argv: string[]): string[] {
   if (!runAs) return argv;
   return ['setpriv', `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', ...argv];
 }
 
-function run(runAs: RunAs | undefined, argv: string[], what: string): string {
+export function run(runAs: RunAs | undefined, argv: string[], what: string): string {
   const full = argvAs(runAs, argv);
   const cmd = full[0] ?? '';
   const r = spawnSync(cmd, full.slice(1), { encoding: 'utf8', timeout: 60_000 });
@@ -102,7 +102,7 @@ function run(runAs: RunAs | undefined, argv: string[], what: string): string {
   return r.stdout;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -120,7 +120,7 @@ const SENTINEL = `owner="$1"; dir="$2"; shift 2
 while kill -0 "$owner" 2>/dev/null && [ -d "$dir" ]; do sleep 1; done
 if [ -d "$dir" ]; then "$@" >/dev/null 2>&1; rm -rf "$dir"; fi`;
 
-function startSentinel(ownerPid: number, dir: string, stopArgv: string[]): void {
+export function startSentinel(ownerPid: number, dir: string, stopArgv: string[]): void {
   const child = spawn('sh', ['-c', SENTINEL, 'pg-sentinel', String(ownerPid), dir, ...stopArgv], {
     detached: true,
     stdio: 'ignore',
