@@ -12,11 +12,21 @@ import pg from 'pg';
  */
 
 export const MAX_PAYLOAD_BYTES = 7_900;
+/** NOTIFYs sent in one statement by publishAll (at most 32 × 7,900 bytes). */
+export const PUBLISH_PER_STATEMENT = 32;
 const CHANNEL = /^kw_[a-z0-9_]{1,40}$/;
 
 export interface ChangeFeed {
   /** Sends `message` to the subscribers of `channel` on every replica, this one's included. */
   publish(channel: string, message: unknown): Promise<void>;
+  /**
+   * Sends `messages` in order, as one statement where the engine allows (PostgreSQL: up to
+   * PUBLISH_PER_STATEMENT NOTIFYs in one transaction, delivered in the order sent; identical
+   * messages of one statement arrive once). Every message is checked before any is sent.
+   */
+  publishAll(channel: string, messages: readonly unknown[]): Promise<void>;
+  /** Resolves once every subscribe() so far hears what is published from then on. */
+  ready(): Promise<void>;
   subscribe(channel: string, fn: (message: unknown) => void): () => void;
   close(): Promise<void>;
 }
@@ -66,6 +76,14 @@ export class LocalChangeFeed implements ChangeFeed {
     await Promise.resolve();
     this.subs.deliver(channel, JSON.parse(text));
   }
+  async publishAll(channel: string, messages: readonly unknown[]): Promise<void> {
+    const texts = messages.map((m) => encode(channel, m));
+    await Promise.resolve();
+    for (const t of texts) this.subs.deliver(channel, JSON.parse(t));
+  }
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
   subscribe(channel: string, fn: (message: unknown) => void): () => void {
     encode(channel, null);
     const { off } = this.subs.add(channel, fn);
@@ -114,6 +132,20 @@ export class PgChangeFeed implements ChangeFeed {
 
   async publish(channel: string, message: unknown): Promise<void> {
     await this.o.pool.query('SELECT pg_notify($1, $2)', [channel, encode(channel, message)]);
+  }
+
+  async publishAll(channel: string, messages: readonly unknown[]): Promise<void> {
+    const texts = messages.map((m) => encode(channel, m));
+    for (let i = 0; i < texts.length; i += PUBLISH_PER_STATEMENT) {
+      const part = texts.slice(i, i + PUBLISH_PER_STATEMENT);
+      // One statement, one transaction: its NOTIFYs are delivered in the order of the list.
+      const calls = part.map((_, k) => `pg_notify($1, $${k + 2})`).join(', ');
+      await this.o.pool.query(`SELECT ${calls}`, [channel, ...part]);
+    }
+  }
+
+  ready(): Promise<void> {
+    return this.listening();
   }
 
   subscribe(channel: string, fn: (message: unknown) => void): () => void {

@@ -83,6 +83,14 @@ export interface FollowedEvent {
   receivedAt: number;
 }
 
+/** A followed event with the agent it belongs to (eventsAfterEach). */
+export interface AgentFollowedEvent extends FollowedEvent {
+  agentId: string;
+}
+
+/** Read at most this many agents in one eventsAfterEach or agentsNamed query. */
+export const FOLLOW_READ_AGENTS = 200;
+
 /** An agent as the last hello left it, with its cluster's name. */
 export interface StoredAgent {
   agentId: string;
@@ -118,6 +126,17 @@ export interface IngestRepository {
    * following another's agents has not applied yet (modules/status/replica-follower.ts).
    */
   eventsAfter(agentId: string, afterSeq: number, limit: number): Promise<FollowedEvent[]>;
+  /**
+   * eventsAfter for several agents in one query (at most FOLLOW_READ_AGENTS): up to `limit`
+   * events of each after its seq, ordered by agent, then seq. A follower catching up on a
+   * batch of notices reads them so, not one query per agent.
+   */
+  eventsAfterEach(
+    after: readonly { agentId: string; afterSeq: number }[],
+    limit: number,
+  ): Promise<AgentFollowedEvent[]>;
+  /** The agents among `ids` (at most FOLLOW_READ_AGENTS) that said hello, as agent() gives them. */
+  agentsNamed(ids: readonly string[]): Promise<DescribedAgent[]>;
   /** The agent's events from its last snapshot on, in seq order (all of them if none). */
   sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]>;
   /**

@@ -1,12 +1,14 @@
-import type {
-  AlongsideWrite,
-  DescribedAgent,
-  FollowedEvent,
-  IngestCommit,
-  IngestRepository,
-  IngestWrite,
-  IngestRejected,
-  StoredAgent,
+import {
+  FOLLOW_READ_AGENTS,
+  type AgentFollowedEvent,
+  type AlongsideWrite,
+  type DescribedAgent,
+  type FollowedEvent,
+  type IngestCommit,
+  type IngestRepository,
+  type IngestWrite,
+  type IngestRejected,
+  type StoredAgent,
 } from './ingest-repository';
 import { txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
 
@@ -47,6 +49,11 @@ const AGENT_COLUMNS = `a.agent_id AS "agentId", a.cluster_id AS "clusterId", c.n
 const AGENTS_FROM = 'FROM agents a JOIN clusters c ON c.id = a.cluster_id';
 const SELECT_AGENT = `SELECT ${AGENT_COLUMNS} ${AGENTS_FROM}`;
 const SELECT_DESCRIBED = `SELECT ${AGENT_COLUMNS}, a.facts, a.capabilities ${AGENTS_FROM}`;
+
+function tooMany(n: number, what: string): void {
+  if (n > FOLLOW_READ_AGENTS)
+    throw new RangeError(`${what}: ${n} agents in one query, over ${FOLLOW_READ_AGENTS}`);
+}
 
 export class SqlIngest implements IngestRepository {
   constructor(private readonly q: SqlDriver) {}
@@ -139,6 +146,39 @@ export class SqlIngest implements IngestRepository {
       [agentId, afterSeq, limit],
     );
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async eventsAfterEach(
+    after: readonly { agentId: string; afterSeq: number }[],
+    limit: number,
+  ): Promise<AgentFollowedEvent[]> {
+    if (after.length === 0) return [];
+    tooMany(after.length, 'eventsAfterEach');
+    // One (agent_id = $n AND seq > $m) per agent: both engines walk the (agent_id, seq) key
+    // once per agent; the window keeps each agent's first `limit` rows.
+    const params: SqlValue[] = [limit];
+    const terms = after.map(({ agentId, afterSeq }) => {
+      params.push(agentId, afterSeq);
+      return `(agent_id = $${params.length - 1} AND seq > $${params.length})`;
+    });
+    const rows = await this.q.all<AgentFollowedEvent>(
+      `SELECT "agentId", seq, payload, "receivedAt" FROM (
+         SELECT agent_id AS "agentId", seq, payload, received_at AS "receivedAt",
+           ROW_NUMBER() OVER (PARTITION BY agent_id ORDER BY seq) AS n
+         FROM events WHERE ${terms.join(' OR ')}) t
+       WHERE n <= $1 ORDER BY "agentId", seq`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async agentsNamed(ids: readonly string[]): Promise<DescribedAgent[]> {
+    if (ids.length === 0) return [];
+    tooMany(ids.length, 'agentsNamed');
+    const marks = ids.map((_, i) => `$${i + 1}`).join(', ');
+    return this.q.all<DescribedAgent>(`${SELECT_DESCRIBED} WHERE a.agent_id IN (${marks})`, [
+      ...ids,
+    ]);
   }
 
   async sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]> {

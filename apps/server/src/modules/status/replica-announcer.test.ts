@@ -58,20 +58,22 @@ describe('seen notices carry the home clock offsets', () => {
       replica: 'A',
       feed,
       repo: {
-        agent: () =>
-          Promise.resolve({
-            agentId: 'agent-lb1',
-            clusterId: 'lab',
-            clusterName: 'Lab',
-            nodeName: 'lb1',
-            role: 'lb',
-            lastSeen: 1,
-            lastSeq: 0,
-            facts: '{}',
-            capabilities: '{"observe":[],"control":["drills"]}',
-          }),
+        agentsNamed: () =>
+          Promise.resolve([
+            {
+              agentId: 'agent-lb1',
+              clusterId: 'lab',
+              clusterName: 'Lab',
+              nodeName: 'lb1',
+              role: 'lb',
+              lastSeen: 1,
+              lastSeq: 0,
+              facts: '{}',
+              capabilities: '{"observe":[],"control":["drills"]}',
+            },
+          ]),
         agents: () => Promise.resolve([]),
-        eventsAfter: () => Promise.resolve([]),
+        eventsAfterEach: () => Promise.resolve([]),
       },
       store: {
         hello: () => {},
@@ -148,21 +150,23 @@ describe('hellos, data and offlines of one turn go out batched, in order', () =>
       replica: 'A',
       feed,
       repo: {
-        agent: (id) =>
-          Promise.resolve({
-            agentId: id,
-            clusterId: 'lab',
-            clusterName: 'Lab',
-            nodeName: id,
-            role: 'lb',
-            lastSeen: 1,
-            lastSeq: 0,
-            facts: '{}',
-            capabilities: '{"observe":[],"control":[]}',
-          }),
+        agentsNamed: (ids) =>
+          Promise.resolve(
+            ids.map((id) => ({
+              agentId: id,
+              clusterId: 'lab',
+              clusterName: 'Lab',
+              nodeName: id,
+              role: 'lb',
+              lastSeen: 1,
+              lastSeq: 0,
+              facts: '{}',
+              capabilities: '{"observe":[],"control":[]}',
+            })),
+          ),
         agents: () => Promise.resolve([]),
-        eventsAfter: (id, after) => {
-          seen.push(`read ${id} after ${after}`);
+        eventsAfterEach: (asks) => {
+          for (const { agentId, afterSeq } of asks) seen.push(`read ${agentId} after ${afterSeq}`);
           return Promise.resolve([]);
         },
       },
@@ -206,5 +210,75 @@ describe('hellos, data and offlines of one turn go out batched, in order', () =>
     await feed.publish(AGENTS_CHANNEL, { r: 'B', k: 'batch', e: [] });
     expect(follower.refused).toBe(2);
     follower.stop();
+  });
+});
+
+describe('one round of notices at a time', () => {
+  /** An in-process feed whose publishAll waits until the test lets the round go. */
+  class GatedFeed extends LocalChangeFeed {
+    rounds: unknown[][] = [];
+    private gates: (() => void)[] = [];
+    override async publishAll(channel: string, messages: readonly unknown[]): Promise<void> {
+      this.rounds.push([...messages]);
+      await new Promise<void>((r) => this.gates.push(r));
+      await super.publishAll(channel, messages);
+    }
+    release(): void {
+      for (const g of this.gates.splice(0)) g();
+    }
+  }
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+  it('what is said over many turns while a round is out goes out coalesced in the next one, in order', async () => {
+    const feed = new GatedFeed();
+    const said: unknown[] = [];
+    feed.subscribe(AGENTS_CHANNEL, (m) => said.push(m));
+    const ann = new ReplicaAnnouncer({ replica: 'A', feed, now: () => 5 });
+    ann.stored('lb0', 1);
+    await turn();
+    expect(feed.rounds).toHaveLength(1); // out, not answered yet
+    // 20 turns: 1,000 agents store twice each, lb7 goes offline after its data.
+    for (let t = 0; t < 20; t++) {
+      for (let i = 0; i < 50; i++) {
+        ann.stored(`a${t * 50 + i}`, 1);
+        ann.stored(`a${t * 50 + i}`, 2);
+      }
+      if (t === 3) ann.offline('a7', 99);
+      await turn();
+    }
+    expect(feed.rounds).toHaveLength(1);
+    feed.release();
+    await turn();
+    // One round holds all 20 turns: 1,001 entries in 3 batch notices of at most 400.
+    expect(feed.rounds).toHaveLength(2);
+    const second = feed.rounds[1] as { k: string; e: BatchEntry[] }[];
+    expect(second.map((n) => n.k)).toEqual(['batch', 'batch', 'batch']);
+    const entries = second.flatMap((n) => n.e);
+    expect(entries).toHaveLength(1_001);
+    // Each agent's data coalesced to its highest seq; a7's data before its offline.
+    expect(entries.filter((e) => e[1] === 'a7')).toEqual([
+      ['data', 'a7', 2],
+      ['offline', 'a7', 99],
+    ]);
+    feed.release();
+    await ann.stop();
+    expect(said).toHaveLength(4);
+  });
+
+  it('stop() waits for the round out and publishes what gathered meanwhile', async () => {
+    const feed = new GatedFeed();
+    const ann = new ReplicaAnnouncer({ replica: 'A', feed, now: () => 5 });
+    ann.hello('lb1', 1);
+    await turn();
+    ann.stored('lb1', 4);
+    const stopped = ann.stop();
+    feed.release();
+    await turn();
+    feed.release();
+    await stopped;
+    expect(feed.rounds).toEqual([
+      [{ r: 'A', a: 'lb1', k: 'hello', t: 1 }],
+      [{ r: 'A', a: 'lb1', k: 'data', s: 4 }],
+    ]);
   });
 });

@@ -49,7 +49,7 @@ async function replica(): Promise<{ repos: Repositories; feed: PgChangeFeed }> {
   return { repos: postgresRepositories(pool), feed };
 }
 
-/** Resolves once `n` notices more than now have reached `feed` (bounded). */
+/** Resolves once `n` notices more than now have reached `feed`, a batch's entries each (bounded). */
 function notices(feed: ChangeFeed, n: number, ms = 5_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
@@ -57,8 +57,11 @@ function notices(feed: ChangeFeed, n: number, ms = 5_000): Promise<void> {
       off();
       reject(new Error(`${seen} of ${n} notices within ${ms} ms`));
     }, ms);
-    const off = feed.subscribe(AGENTS_CHANNEL, () => {
-      if (++seen < n) return;
+    const off = feed.subscribe(AGENTS_CHANNEL, (m) => {
+      const e =
+        (m as { k?: string; e?: unknown[] }).k === 'batch' ? (m as { e: unknown[] }).e : [m];
+      seen += e.length;
+      if (seen < n) return;
       clearTimeout(timer);
       off();
       resolve();

@@ -9,6 +9,7 @@ import {
 import type { ChangeFeed } from '../../storage/change-feed';
 import type { IngestRepository, StoredAgent } from '../../storage/ingest-repository';
 import type { ClusterStore } from './cluster-store';
+import { FollowerReads, type FollowRepo } from './follower-reads';
 import { AGENTS_CHANNEL, AgentNotice, BatchNotice, unbatched } from './replica-notices';
 
 export { AGENTS_CHANNEL, type AgentNotice } from './replica-notices';
@@ -46,7 +47,8 @@ export interface FollowerOptions {
   /** This replica's id: its own notices are not followed (its socket applied them). */
   replica: string;
   feed: ChangeFeed;
-  repo: Pick<IngestRepository, 'agent' | 'agents' | 'eventsAfter'>;
+  /** Its reads of agents and events are gathered into a few queries (follower-reads.ts). */
+  repo: Pick<IngestRepository, 'agents'> & FollowRepo;
   store: Pick<ClusterStore, 'hello' | 'apply' | 'offline' | 'seen' | 'clock'>;
   /** The seq applied per agent when following starts (what the restore applied). */
   applied?: ReadonlyMap<string, number>;
@@ -83,9 +85,11 @@ export class ReplicaFollower {
   private off: (() => void) | undefined;
   /** Notices that failed their schema (counted, not thrown: the feed is shared). */
   refused = 0;
+  readonly reads: FollowerReads;
 
   constructor(private readonly o: FollowerOptions) {
     this.applied = new Map(o.applied);
+    this.reads = new FollowerReads(o.repo, o.batch ?? 500);
   }
 
   start(): void {
@@ -204,7 +208,7 @@ export class ReplicaFollower {
     }
     if (n.k === 'hello' || this.home.get(n.a) !== n.r) {
       // A hello, or data from a home not known yet (a late start, notices crossing): online there.
-      const a = await this.o.repo.agent(n.a);
+      const a = await this.reads.agent(n.a);
       if (!a) return;
       if (n.k === 'hello') this.here.delete(n.a);
       this.home.set(n.a, n.r);
@@ -242,7 +246,7 @@ export class ReplicaFollower {
   private async catchUp(agentId: string): Promise<void> {
     const batch = this.o.batch ?? 500;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const rows = await this.o.repo.eventsAfter(agentId, this.applied.get(agentId) ?? 0, batch);
+      const rows = await this.reads.after(agentId, this.applied.get(agentId) ?? 0);
       for (const row of rows) {
         const decoded = agentToServerCodec.decode(row.payload);
         // Only sequenced (data) messages are stored; anything else in the log is skipped.

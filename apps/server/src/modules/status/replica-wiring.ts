@@ -96,6 +96,9 @@ export async function linkReplica(
   app.agentSocket.committed.add(onCommitted);
   follower.start();
   announcer.start();
+  // Listening first, then the read: a notice sent between this replica's read and its LISTEN
+  // would be heard by no one here, and its agent's events would wait for the next notice.
+  await o.feed.ready();
   // Agents stored by replicas that started after this one's restore.
   await follower.resync();
   const alive = async (r: string): Promise<boolean> =>
