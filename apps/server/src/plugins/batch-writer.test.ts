@@ -176,3 +176,83 @@ describe('BatchWriter', () => {
     });
   });
 });
+
+describe('IH-5: an agent stored seqs never skip one', () => {
+  /** A store whose commit of `failing` (an event seq) fails once, as a timed-out batch does. */
+  function failingOnce(failing: number) {
+    const { repo, ingest } = setup();
+    let failed = false;
+    const flaky: Pick<IngestRepository, 'commit'> = {
+      commit: (batch, alongside) => {
+        const hit = batch.some((w) => w.kind === 'event' && w.seq === failing);
+        if (hit && !failed) {
+          failed = true;
+          return Promise.reject(new Error('Query read timeout'));
+        }
+        return repo.commit(batch, alongside);
+      },
+    };
+    return { flaky, ingest };
+  }
+
+  it('IH-5: after a failed batch, later events of that connection are refused, not stored', async () => {
+    const { flaky, ingest } = failingOnce(4);
+    const writer = new BatchWriter(flaky, { intervalMs: 10_000 });
+    await Promise.all([writer.ingest(HELLO), writer.flush()]);
+    const first = [1, 2, 3].map((s) => writer.ingest(event(s)));
+    await writer.flush();
+    await Promise.all(first);
+    // Seq 4 in a batch of its own, 5-9 queued behind it in batches of their own.
+    const four = writer.ingest(event(4));
+    void writer.flush();
+    const later = [5, 6, 7, 8, 9].map((s) => {
+      const p = writer.ingest(event(s));
+      void writer.flush();
+      return p;
+    });
+    await writer.flush();
+    await expect(four).rejects.toThrow(/Query read timeout/);
+    for (const p of later) await expect(p).rejects.toThrow(/earlier write of agent a1/);
+    expect(await ingest.storedSeq('a1')).toBe(3);
+  });
+
+  it('IH-5: a new connection (its hello) commits again, and the replay fills the gap in order', async () => {
+    const { flaky, ingest } = failingOnce(4);
+    const writer = new BatchWriter(flaky, { intervalMs: 10_000 });
+    await Promise.all([writer.ingest(HELLO), writer.flush()]);
+    const four = writer.ingest(event(4));
+    void writer.flush();
+    const five = writer.ingest(event(5));
+    await writer.flush();
+    await expect(four).rejects.toThrow();
+    await expect(five).rejects.toThrow(/earlier write/);
+    // The agent reconnects: the welcome says 0 stored; it replays 4 and 5 and sends 6.
+    expect(await ingest.storedSeq('a1')).toBe(0);
+    const again = [writer.ingest(HELLO), ...[4, 5, 6].map((s) => writer.ingest(event(s)))];
+    await writer.flush();
+    await Promise.all(again);
+    expect(await ingest.storedSeq('a1')).toBe(6);
+  });
+
+  it('IH-5: other agents and a lost last-seen stamp are not held back', async () => {
+    const { flaky, ingest } = failingOnce(4);
+    const writer = new BatchWriter(flaky, { intervalMs: 10_000 });
+    const other: IngestWrite = { ...HELLO, agentId: 'a2', nodeName: 'lb2' };
+    await Promise.all([writer.ingest(HELLO), writer.ingest(other), writer.flush()]);
+    const failed = [
+      writer.ingest(event(4)),
+      writer.ingest({ ...event(1), agentId: 'a2' }),
+      writer.ingest({ kind: 'touch', agentId: 'a2', at: 2 }),
+    ];
+    await writer.flush();
+    for (const p of failed) await expect(p).rejects.toThrow(/Query read timeout/);
+    // a2's connection had an event in the failed batch too: its next event is refused as well.
+    const a2 = writer.ingest({ ...event(2), agentId: 'a2' });
+    const a3: IngestWrite = { ...HELLO, agentId: 'a3', nodeName: 'lb3' };
+    const fresh = [writer.ingest(a3), writer.ingest({ ...event(1), agentId: 'a3' })];
+    await writer.flush();
+    await expect(a2).rejects.toThrow(/earlier write of agent a2/);
+    await Promise.all(fresh);
+    expect(await ingest.storedSeq('a3')).toBe(1);
+  });
+});

@@ -1,4 +1,5 @@
 import type { AlongsideWrite, IngestRepository, IngestWrite } from '../storage/ingest-repository';
+import { FailedConnections, type EarlierWriteFailed } from './failed-connections';
 
 export interface BatchWriterOptions {
   /** Flush at most this long after the first queued write. */
@@ -12,7 +13,10 @@ export interface BatchWriterOptions {
 
 /** What one flush commits; every write queued into it shares its one promise. */
 interface Batch {
-  writes: IngestWrite[];
+  /** Each with the agent connection it belongs to (failed-connections.ts). */
+  writes: { write: IngestWrite; connection: number }[];
+  /** Writes not committed because an earlier write of their connection failed. */
+  refused: Map<IngestWrite, EarlierWriteFailed>;
   alongside: AlongsideWrite[];
   /** Queued writeLatest writes by sql + key. */
   latest: Map<string, AlongsideWrite>;
@@ -33,6 +37,9 @@ const toNumbered = (sql: string): string => {
  * transaction, so one fsync on SQLite, per batch instead of per row, which is what lets
  * thousands of agents report through one store. Each write's promise settles after its
  * batch commits (so an ack sent then means "durable"); batches commit one after another.
+ * Once a batch fails, no later event of an agent connection that had a write in it commits
+ * (failed-connections.ts): an agent's stored seqs never skip one, so the welcome's "stored up
+ * to" is true of every seq below it.
  */
 export class BatchWriter {
   private batch: Batch | undefined;
@@ -44,6 +51,7 @@ export class BatchWriter {
   private readonly intervalMs: number;
   private readonly maxBatch: number;
   private closed = false;
+  private readonly failures = new FailedConnections();
 
   constructor(
     private readonly repo: Pick<IngestRepository, 'commit'>,
@@ -57,8 +65,13 @@ export class BatchWriter {
   ingest(write: IngestWrite): Promise<void> {
     const batch = this.open();
     if (!batch) return Promise.reject(new Error('batch writer is closed'));
-    batch.writes.push(write);
-    return this.queuedInto(batch);
+    batch.writes.push({ write, connection: this.failures.connectionOf(write) });
+    const done = this.queuedInto(batch);
+    if (!sequenced(write)) return done;
+    return done.then(() => {
+      const refused = batch.refused.get(write);
+      if (refused) throw refused;
+    });
   }
 
   /**
@@ -109,7 +122,15 @@ export class BatchWriter {
     });
     // Reported through onError (storage health); each caller handles its own copy.
     done.catch(() => undefined);
-    this.batch = { writes: [], alongside: [], latest: new Map(), done, resolve, reject };
+    this.batch = {
+      writes: [],
+      refused: new Map(),
+      alongside: [],
+      latest: new Map(),
+      done,
+      resolve,
+      reject,
+    };
     return this.batch;
   }
 
@@ -162,9 +183,16 @@ export class BatchWriter {
 
   /** Never rejects: a failure rejects the batch's writes and is reported. */
   private async commit(batch: Batch): Promise<void> {
+    const writes: IngestWrite[] = [];
+    for (const { write, connection } of batch.writes) {
+      const refused = sequenced(write) ? this.failures.refusal(write, connection) : undefined;
+      if (refused) batch.refused.set(write, refused);
+      else writes.push(write);
+    }
     try {
-      await this.repo.commit(batch.writes, batch.alongside);
+      await this.repo.commit(writes, batch.alongside);
     } catch (err) {
+      this.failures.markFailed(batch.writes, err);
       this.opts.onError?.(err);
       batch.reject(err);
       return;
@@ -172,4 +200,9 @@ export class BatchWriter {
     this.opts.onCommit?.();
     batch.resolve();
   }
+}
+
+/** Writes that take an agent's seq: none may commit after an earlier one of its connection failed. */
+function sequenced(write: IngestWrite): boolean {
+  return write.kind === 'event' || write.kind === 'rejected';
 }

@@ -136,21 +136,16 @@ describe('a network cut between the server and PostgreSQL', () => {
   );
 
   /*
-   * KNOWN GAP (modules/agents, not storage): in the stall above, the batch holding seq 4 hangs
-   * on a frozen connection until query_timeout fails it (the socket closes 1011), but the
-   * batches queued behind it (5-9) then commit on a fresh connection; the agent's next welcome
-   * says ackedSeq 9 (the highest stored), so its outbox drops 4: lost. The batch writer or the
-   * data path must not commit an agent's later seqs after an earlier one failed (or the
-   * welcome must say the last contiguous seq). Measured: stored [1,2,3,5,6,7,8,9] of 1-9.
-   * Marked `fails` so the suite stays green and turns red the day it is fixed: then drop the
-   * `.fails` and fold this assertion into the test above.
+   * modules/agents SPEC.md IH-5. In the stall above, the batch holding seq 4 hangs on a frozen
+   * connection until query_timeout fails it (the socket closes 1011) while the batches queued
+   * behind it (5-9) wait for it. Before IH-5 they then committed on a fresh connection, the
+   * next welcome said ackedSeq 9 (the highest stored) and the agent's outbox dropped 4: stored
+   * [1,2,3,5,6,7,8,9] of 1-9 (measured). Now 5-9 are refused, the welcome says 3, and the agent
+   * replays 4-9.
    */
-  it.fails(
-    'stall: every sent message stored (known gap: a later batch commits after a failed one)',
-    () => {
-      const r = storedAfter.stall;
-      if (!r) throw new Error('the stall test did not run');
-      expect(r.stored).toEqual(range(1, r.last));
-    },
-  );
+  it('IH-5: stall: every sent message stored (a later batch never commits after a failed one)', () => {
+    const r = storedAfter.stall;
+    if (!r) throw new Error('the stall test did not run');
+    expect(r.stored).toEqual(range(1, r.last));
+  });
 });
