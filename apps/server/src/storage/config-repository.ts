@@ -5,6 +5,7 @@ import type {
   ConfigComponentKind,
   PushView,
 } from '@keepwatch/shared';
+import type { ClusterWork } from './cluster-work';
 
 /*
  * The configuration module's storage contract (issue 12): the live files each load
@@ -48,15 +49,8 @@ export interface NewChangeset {
   files: ChangesetFile[];
 }
 
-/** The running push that kept createPush from storing another of its cluster (PU-14). */
-export interface RunningPush {
-  id: string;
-  author: string;
-  /** The replica running it; null: a single server's. */
-  owner: string | null;
-}
-
-export type PushCreateOutcome = { ok: true } | { ok: false; holder: RunningPush };
+/** PU-14/PU-15: a refusal names the running push or drill of the cluster that kept it out. */
+export type PushCreateOutcome = { ok: true } | { ok: false; holder: ClusterWork };
 
 export interface ConfigRepository {
   /** Inserts or replaces the file of (cluster, node, component). */
@@ -81,9 +75,9 @@ export interface ConfigRepository {
   changeset(id: string): Promise<ChangesetDetail | undefined>;
 
   /**
-   * PU-14: stores a new running push unless a push of its cluster is `running` already (on any
-   * replica): the check and the insert in one transaction under the pushes lock, so of
-   * replicas starting pushes at once one stores it. `owner`: the replica running it (PU-12);
+   * PU-14/PU-15: stores a new running push unless a push or a drill of its cluster is
+   * `running` already (on any replica): the check and the insert in one transaction under the
+   * cluster-work lock (sql-cluster-work.ts), so of replicas starting work at once one stores it. `owner`: the replica running it (PU-12);
    * null for a single server.
    */
   createPush(

@@ -222,7 +222,7 @@ describe.each([sqliteBackend(), postgresBackend()])('config contract on $name', 
     expect(await r.config.createPush(push('push-a', T0), [], 'A')).toEqual({ ok: true });
     expect(await r.config.createPush(push('push-b', T0 + 1, { author: 'bob' }), [], 'B')).toEqual({
       ok: false,
-      holder: { id: 'push-a', author: 'alice', owner: 'A' },
+      holder: { kind: 'push', id: 'push-a', by: 'alice', owner: 'A' },
     });
     expect(await r.config.push('push-b')).toBeUndefined();
     // Another cluster is free; a single server's push names no replica.
@@ -231,7 +231,7 @@ describe.each([sqliteBackend(), postgresBackend()])('config contract on $name', 
     });
     expect(await r.config.createPush(push('push-d', T0, { clusterId: 'c2' }), [], 'A')).toEqual({
       ok: false,
-      holder: { id: 'push-c', author: 'alice', owner: null },
+      holder: { kind: 'push', id: 'push-c', by: 'alice', owner: null },
     });
     // Once it ended (or was interrupted), the cluster takes the next one.
     await r.config.interruptPush(push('push-a', T0, { status: 'interrupted', finishedAt: T0 + 2 }));

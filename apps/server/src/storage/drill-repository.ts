@@ -10,6 +10,7 @@ import type {
   DrillSummary,
   DrillWindow,
 } from '@keepwatch/shared';
+import type { ClusterWork } from './cluster-work';
 
 /*
  * Drills' side of the storage contract (repositories.ts): the drills rows (one per drill,
@@ -43,8 +44,8 @@ export interface DrillUpdate {
 
 export type DrillInsertOutcome =
   | { ok: true }
-  /** Another drill of the cluster is still `running` (SPEC RS-2): nothing was written. */
-  | { ok: false; holder: string };
+  /** A drill or push of the cluster is still `running` (SPEC RS-2, RS-6): nothing was written. */
+  | { ok: false; holder: ClusterWork };
 
 export interface LastProven {
   at: number;
@@ -54,9 +55,9 @@ export interface LastProven {
 
 export interface DrillRepository {
   /**
-   * RS-2: stores the drill as `running` in phase `preflight` unless another drill of its
-   * cluster is `running`: the check and the insert in one transaction under the drills lock,
-   * so two replicas starting a drill on one cluster at once store one.
+   * RS-2/RS-6: stores the drill as `running` in phase `preflight` unless another drill or a
+   * config push of its cluster is `running`: the check and the insert in one transaction under
+   * the cluster-work lock (sql-cluster-work.ts), so of replicas starting work at once one stores it.
    */
   insert(d: NewDrill): Promise<DrillInsertOutcome>;
   /** RS-4: changes nothing of a drill already `interrupted`. */

@@ -98,7 +98,10 @@ describe.each([sqliteBackend(), postgresBackend()])('drills contract on $name', 
 
   it('RS-2: a second running drill of a cluster is refused naming the first; other clusters are free', async () => {
     await r.drills.insert(drill('dr-1', 'lab'));
-    expect(await r.drills.insert(drill('dr-2', 'lab'))).toEqual({ ok: false, holder: 'dr-1' });
+    expect(await r.drills.insert(drill('dr-2', 'lab'))).toEqual({
+      ok: false,
+      holder: { kind: 'drill', id: 'dr-1', by: 'alice', owner: null },
+    });
     expect(await r.drills.insert(drill('dr-3', 'edge'))).toEqual({ ok: true });
     await r.drills.update('dr-1', { status: 'aborted' });
     expect(await r.drills.insert(drill('dr-4', 'lab'))).toEqual({ ok: true });

@@ -1,9 +1,10 @@
 import type { ConfigChangeInput, PushView } from '@keepwatch/shared';
-import type { ConfigRepository, PushCreateOutcome, RunningPush } from './config-repository';
-import { txGet, txLock, txRun, type SqlDriver, type TxBody } from './sql-driver';
+import type { ConfigRepository, PushCreateOutcome } from './config-repository';
+import { runningClusterWork } from './sql-cluster-work';
+import { txRun, type SqlDriver, type TxBody } from './sql-driver';
 
 /*
- * The pushes half of ConfigRepository (config_pushes: PU-9, PU-12..PU-14), over either
+ * The pushes half of ConfigRepository (config_pushes: PU-9, PU-12..PU-15), over either
  * driver; sql-config.ts adds the live files and the changesets. Newest-first lists break a
  * tie on the creation time by id.
  */
@@ -73,19 +74,9 @@ export class SqlConfigPushes implements Pick<ConfigRepository, PushMethods> {
       owner,
     ];
     return this.q.transaction(function* (): TxBody<PushCreateOutcome> {
-      // PU-14: without the lock two replicas' transactions both see no running push of the
-      // cluster and both insert (PostgreSQL's READ COMMITTED; SQLite has one writer anyway).
-      yield txLock('keepwatch.config.pushes.running');
-      const holder = (yield txGet(
-        `SELECT id, author, owner FROM config_pushes
-         WHERE cluster_id = $1 AND status = 'running' ORDER BY created_at LIMIT 1`,
-        [view.clusterId],
-      )) as RunningPush | undefined;
-      if (holder)
-        return {
-          ok: false,
-          holder: { id: holder.id, author: holder.author, owner: holder.owner ?? null },
-        };
+      // PU-14/PU-15: a running push or drill of the cluster, on any replica, refuses it.
+      const holder = yield* runningClusterWork(view.clusterId);
+      if (holder) return { ok: false, holder };
       yield txRun(
         `INSERT INTO config_pushes (id, cluster_id, created_at, finished_at, author, message, dry_run,
            status, summary, changeset_id, rollback_of, hosts, changes, owner)

@@ -18,7 +18,8 @@ import type {
   NewDrill,
   NewDrillSchedule,
 } from './drill-repository';
-import { txGet, txLock, txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
+import { runningClusterWork } from './sql-cluster-work';
+import { txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
 
 /*
  * DrillRepository and DrillSchedulesRepository (drill-repository.ts) once, over either driver.
@@ -82,14 +83,9 @@ export class SqlDrills implements DrillRepository {
       d.owner,
     ];
     return this.q.transaction(function* (): TxBody<DrillInsertOutcome> {
-      // RS-2: without the lock two replicas' transactions both see no running drill and
-      // both insert (PostgreSQL's READ COMMITTED; SQLite has one writer anyway).
-      yield txLock('keepwatch.drills.running');
-      const holder = (yield txGet(
-        "SELECT id FROM drills WHERE cluster_id = $1 AND status = 'running' LIMIT 1",
-        [d.clusterId],
-      )) as { id: string } | undefined;
-      if (holder) return { ok: false, holder: holder.id };
+      // RS-2/RS-6: a running drill or push of the cluster, on any replica, refuses it.
+      const holder = yield* runningClusterWork(d.clusterId);
+      if (holder) return { ok: false, holder };
       yield txRun(
         `INSERT INTO drills (id, cluster_id, kind, status, phase, options, preflight, report,
            started_by, schedule_id, started_at, owner)

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { ChangesetList, PushView } from '@keepwatch/shared';
 import { buildApp } from '../../app';
+import { emptyReport } from '../drills/drill-plan';
 import { agent, login, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
 
 /* POST /config/push end to end against fake agents on the real socket (the rollout itself: push-runner.test.ts). */
@@ -208,5 +209,34 @@ describe('config push API', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ error: 'busy' });
     if (hold.ok) hold.release();
+  });
+
+  it('PU-15: a drill of the cluster running on another replica refuses the push 409 naming it; nothing held, nothing sent', async () => {
+    // What another replica stored when it started its drill (this server's holds know nothing of it).
+    await app.repos.drills.insert({
+      id: 'dr-elsewhere',
+      clusterId: 'lab',
+      kind: 'keepalived-stop',
+      options: {},
+      preflight: null,
+      report: emptyReport({ probeIntervalMs: 10, probeTimeoutMs: 200, holdMs: 3000 }),
+      startedBy: 'bob',
+      scheduleId: null,
+      startedAt: Date.now(),
+      owner: 'replica-b',
+    });
+    const res = await push({
+      message: 'm',
+      changes: [{ host: 'lb1', component: 'keepalived', content: 'x', baseHash: sha(OLD) }],
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      error: 'busy',
+      message:
+        'cluster lab is busy: a drill (dr-elsewhere) started by bob is running on replica replica-b',
+    });
+    expect(app.clusterOps.holder('lab')).toBeUndefined();
+    expect(await app.repos.config.pushes('lab')).toEqual([]);
+    expect(lb1.messages.filter((m) => m['type'] === 'action.request')).toEqual([]);
   });
 });

@@ -1,16 +1,18 @@
 import type { ActionResult, ConfigChangeInput, PushView } from '@keepwatch/shared';
 import type { EventBus } from '../../plugins/event-bus';
+import { clusterWorkMessage } from '../../storage/cluster-work';
 import type { ConfigRepository } from '../../storage/config-repository';
 import { PushRefused } from './push-refused';
 
 /*
- * A push's bookkeeping across replicas (SPEC.md PU-10, PU-12, PU-14); the run's steps are
+ * A push's bookkeeping across replicas (SPEC.md PU-10, PU-12, PU-14, PU-15); the run's steps are
  * push-service.ts and push-runner.ts, the sweep of dead replicas' pushes push-leftovers.ts.
  */
 
 /**
- * PU-12/PU-14: stores the new push with the replica running it (null: a single server), unless
- * a push of its cluster is running already, on any replica: then a 409 naming that push.
+ * PU-12/PU-14/PU-15: stores the new push with the replica running it (null: a single server),
+ * unless a push or a drill of its cluster is running already, on any replica: then a 409
+ * naming it.
  */
 export async function claimPush(
   store: Pick<ConfigRepository, 'createPush'>,
@@ -20,14 +22,8 @@ export async function claimPush(
 ): Promise<void> {
   const created = await store.createPush(view, changes, owner);
   if (created.ok) return;
-  // A push of this cluster runs on another replica (or was left by a dead one).
-  const { holder } = created;
-  const where = holder.owner !== null ? ` on replica ${holder.owner}` : '';
-  throw new PushRefused(
-    409,
-    'busy',
-    `cluster ${view.clusterId} is busy: a push (${holder.id}) started by ${holder.author} is running${where}`,
-  );
+  // A push or a drill of this cluster runs on another replica (or was left by a dead one).
+  throw new PushRefused(409, 'busy', clusterWorkMessage(view.clusterId, created.holder));
 }
 
 /**

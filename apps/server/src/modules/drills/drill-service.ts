@@ -17,6 +17,7 @@ import { bindPorts, followLogs, offsetOf } from './drill-ports';
 import { leftovers, type DrillReplica } from './drill-replica';
 import { feedRunning, type Running } from './drill-feed';
 import { SaveChain } from './drill-saves';
+import { clusterWorkMessage } from '../../storage/cluster-work';
 import type { DrillRepository, DrillUpdate } from '../../storage/drill-repository';
 import { preflight } from './preflight';
 import { agentControl, shareClockOffsets } from './preflight-replica';
@@ -200,13 +201,14 @@ export class DrillService {
       throw err;
     }
     if (!stored.ok) {
-      // RS-2: a drill of this cluster runs on another replica (or was left by a dead one).
+      // RS-2/RS-6: a drill or a push of this cluster runs on another replica (or was left by
+      // a dead one).
       hold.release();
       return {
         ok: false,
         code: 409,
         error: 'busy',
-        message: `cluster ${clusterId} is busy: drill ${stored.holder} is running`,
+        message: clusterWorkMessage(clusterId, stored.holder),
       };
     }
     const saves = new SaveChain(this.repo, id, (err) => this.app.storage.failed(err, 'drill'));

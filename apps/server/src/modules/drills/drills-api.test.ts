@@ -147,10 +147,35 @@ describe('drills API', () => {
     });
     const r = await post('/api/v1/drills', { clusterId: 'lab', kind: 'nginx-outage' });
     expect(r.statusCode).toBe(409);
-    expect(r.json<{ message: string }>().message).toContain('drill dr-elsewhere is running');
+    expect(r.json<{ message: string }>().message).toBe(
+      'cluster lab is busy: a drill (dr-elsewhere) started by bob is running on replica replica-b',
+    );
     expect(app.clusterOps.holder('lab')).toBeUndefined();
     const list = (await app.repos.drills.list('lab', 10)).map((d) => d.id);
     expect(list).toEqual(['dr-elsewhere']);
+  });
+
+  it('RS-6: a config push of the cluster running on another replica refuses the start 409 naming it, nothing held', async () => {
+    cluster = await fakeCluster(app);
+    const pushView = {
+      id: 'push-elsewhere',
+      clusterId: 'lab',
+      status: 'running' as const,
+      hosts: [],
+      summary: '',
+      message: 'tune',
+      author: 'carol',
+      dryRun: false,
+      createdAt: Date.now(),
+    };
+    expect(await app.repos.config.createPush(pushView, [], 'replica-b')).toEqual({ ok: true });
+    const r = await post('/api/v1/drills', { clusterId: 'lab', kind: 'nginx-outage' });
+    expect(r.statusCode).toBe(409);
+    expect(r.json<{ message: string }>().message).toBe(
+      'cluster lab is busy: a push (push-elsewhere) started by carol is running on replica replica-b',
+    );
+    expect(app.clusterOps.holder('lab')).toBeUndefined();
+    expect(await app.repos.drills.list('lab', 10)).toEqual([]);
   });
 
   it('AB-1: abort a running drill; abort of a finished one is 409', async () => {
