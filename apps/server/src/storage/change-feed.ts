@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Heartbeat, realClock, within, type Clock } from './heartbeat';
 
 /*
  * Live changes shared between server replicas (issue 12 item 3): what one replica learns
@@ -7,6 +8,8 @@ import pg from 'pg';
  * feed. NOTIFY is not durable: a listener that lost its connection misses what was sent in
  * between, so after every reconnect the feed calls `onResync` and the consumer reloads its
  * view from the database (the store holds everything; the feed only says "look again").
+ * A connection on a path that black-holes packets neither errors nor ends, so the feed also
+ * asks `SELECT 1` on it every few seconds (heartbeat.ts) and treats no answer as a break.
  * Payloads stay small (ids, a patch): PostgreSQL refuses a NOTIFY payload over 8000 bytes,
  * and publish() refuses one over 7,900 before sending anything.
  */
@@ -104,6 +107,14 @@ export interface PgChangeFeedOptions {
   onError?: (err: Error) => void;
   /** Reconnect delays (ms); default 250 doubling to 5,000. */
   backoff?: { base: number; max: number };
+  /**
+   * The listening connection's liveness check: `SELECT 1` every `everyMs` (default 5,000),
+   * a break when unanswered within `timeoutMs` (default 5,000). `timeoutMs` also bounds a
+   * (re)connect with its LISTENs and the goodbye in close().
+   */
+  heartbeat?: { everyMs: number; timeoutMs: number };
+  /** Timers of the heartbeat, the deadlines and the backoff; default Node's. */
+  clock?: Clock;
 }
 
 export class PgChangeFeed implements ChangeFeed {
@@ -111,12 +122,19 @@ export class PgChangeFeed implements ChangeFeed {
   private listener: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  private retry: NodeJS.Timeout | undefined;
+  private retry: unknown;
   private delay: number;
   private listens: Promise<void> = Promise.resolve();
+  private beat: Heartbeat | undefined;
+  private readonly clock: Clock;
+  private readonly everyMs: number;
+  private readonly timeoutMs: number;
 
   constructor(private readonly o: PgChangeFeedOptions) {
     this.delay = o.backoff?.base ?? 250;
+    this.clock = o.clock ?? realClock;
+    this.everyMs = o.heartbeat?.everyMs ?? 5_000;
+    this.timeoutMs = o.heartbeat?.timeoutMs ?? 5_000;
   }
 
   /** Opens the listening connection (subscribing before start() is fine). */
@@ -159,10 +177,13 @@ export class PgChangeFeed implements ChangeFeed {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retry);
+    if (this.retry !== undefined) this.clock.clearTimeout(this.retry);
+    this.retry = undefined;
+    this.beat?.stop();
     const l = this.listener;
     this.listener = undefined;
-    await l?.end().catch(() => undefined);
+    // A goodbye on a stalled path is never answered: bounded, then the socket is destroyed.
+    if (l) await within(this.clock, this.timeoutMs, 'close', l.end()).catch(() => drop(l));
   }
 
   private listen(sql: string): Promise<void> {
@@ -195,38 +216,68 @@ export class PgChangeFeed implements ChangeFeed {
     });
     client.on('end', () => this.lost(client));
     try {
-      await client.connect();
+      // Bounded: on a stalled path a connection attempt is left hanging, never refused.
+      await within(this.clock, this.timeoutMs, 'change feed connect', client.connect());
       if (this.closed) {
         await client.end().catch(() => undefined);
         return;
       }
       // Listener first: a subscribe() from now on LISTENs on it (a second LISTEN is harmless).
       this.listener = client;
-      for (const channel of this.subs.channels()) await client.query(`LISTEN ${channel}`);
+      const listenAll = async () => {
+        for (const channel of this.subs.channels()) await client.query(`LISTEN ${channel}`);
+      };
+      await within(this.clock, this.timeoutMs, 'change feed LISTEN', listenAll());
     } catch (err) {
       this.o.onError?.(err as Error);
       if (this.listener === client) this.listener = undefined;
-      await client.end().catch(() => undefined);
+      drop(client);
       this.schedule();
       return;
     }
     this.delay = this.o.backoff?.base ?? 250;
+    this.beat = new Heartbeat({
+      clock: this.clock,
+      everyMs: this.everyMs,
+      timeoutMs: this.timeoutMs,
+      beat: () => client.query('SELECT 1'),
+      onDead: (err) => {
+        this.o.onError?.(new Error(`change feed connection: ${err.message}`, { cause: err }));
+        this.lost(client);
+      },
+    });
+    this.beat.start();
     if (again) this.o.onResync?.();
   }
 
+  /** The listening connection broke (error, end, or an unanswered heartbeat): reconnect. */
   private lost(client: pg.Client): void {
     if (this.listener !== client) return;
     this.listener = undefined;
+    this.beat?.stop();
+    this.beat = undefined;
+    drop(client);
     this.schedule();
   }
 
   private schedule(): void {
-    if (this.closed || this.retry) return;
+    if (this.closed || this.retry !== undefined) return;
     const wait = this.delay;
     this.delay = Math.min(this.delay * 2, this.o.backoff?.max ?? 5_000);
-    this.retry = setTimeout(() => {
+    this.retry = this.clock.setTimeout(() => {
       this.retry = undefined;
       void this.connect(true);
     }, wait);
   }
+}
+
+/**
+ * Closes a connection without a goodbye: on a stalled path end() would wait for an answer
+ * forever. Its queries still waiting (a LISTEN, the heartbeat) fail at once.
+ */
+function drop(client: pg.Client): void {
+  // Its "terminated unexpectedly" would be ours: the reason was reported already.
+  client.removeAllListeners('error');
+  client.on('error', () => undefined);
+  client.connection.stream.destroy();
 }
