@@ -34,7 +34,11 @@ export interface NoticeDelays {
   dataNoticesPerS: number;
   /** All notices heard (data, hello, offline, seen). */
   notices: number;
+  /** Per 5 s of the probe's life (by when the failover was sent): where a tail sits. */
+  windows: { fromS: number; n: number; p50Ms: number; p99Ms: number; maxMs: number }[];
 }
+
+const WINDOW_MS = 5_000;
 
 export class FeedProbe {
   private readonly client: PgClient;
@@ -87,12 +91,27 @@ export class FeedProbe {
     this.t1 = Date.now();
     await this.client.end().catch(() => undefined);
     const delays: number[] = [];
+    const byWindow = new Map<number, number[]>();
     let missing = 0;
     for (const f of this.sent) {
       const hit = this.heard.get(f.a)?.find((h) => h.s >= f.seq && h.at >= f.at);
-      if (hit) delays.push(hit.at - f.at);
-      else missing += 1;
+      if (!hit) {
+        missing += 1;
+        continue;
+      }
+      delays.push(hit.at - f.at);
+      const w = Math.floor((f.at - this.t0) / WINDOW_MS);
+      byWindow.set(w, [...(byWindow.get(w) ?? []), hit.at - f.at]);
     }
+    const windows = [...byWindow.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([w, d]) => ({
+        fromS: (w * WINDOW_MS) / 1000,
+        n: d.length,
+        p50Ms: percentile(d, 50),
+        p99Ms: percentile(d, 99),
+        maxMs: percentile(d, 100),
+      }));
     return {
       n: delays.length,
       missing,
@@ -101,6 +120,7 @@ export class FeedProbe {
       maxMs: percentile(delays, 100),
       dataNoticesPerS: this.data / Math.max(0.001, (this.t1 - this.t0) / 1000),
       notices: this.notices,
+      windows,
     };
   }
 }

@@ -70,6 +70,9 @@ export function replicaTable(r: ReplicaRun, s: SingleResult | undefined): string
     ) +
     `\n\nafter the kill, on the surviving replica: failover → patch ${pp(r.afterKill)} (${r.afterKill.n} failovers)` +
     `\nfailover sent → its home's data notice on the feed (a LISTEN client beside the replicas): ${pp(r.notices)}, max ${ms(r.notices.maxMs)} ms, ${r.notices.missing} never heard; ${r.notices.dataNoticesPerS.toFixed(0)} data notices/s` +
+    `\n  by 5 s of sending (from the probe's start): ${r.notices.windows
+      .map((w) => `${w.fromS}s ${w.n}: ${ms(w.p50Ms)}/${ms(w.p99Ms)}`)
+      .join(', ')}` +
     `\nload generator (this process, with its browsers): ${pct(r.generator.cpuPercent)} of a core, ${mb(r.generator.memMaxMb)}` +
     `\nPostgreSQL: ${Object.entries(r.pgSettings)
       .map(([k, v]) => `${k}=${v}`)

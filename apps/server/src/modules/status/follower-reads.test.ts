@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalChangeFeed } from '../../storage/change-feed';
 import type { AgentFollowedEvent, DescribedAgent } from '../../storage/ingest-repository';
-import { FollowerReads, type FollowRepo } from './follower-reads';
+import { FOLLOW_READ_PARALLEL, FollowerReads, type FollowRepo } from './follower-reads';
 import { ReplicaFollower } from './replica-follower';
 import { AGENTS_CHANNEL } from './replica-notices';
 import { snapshot } from '../../testing/test-app';
@@ -59,6 +59,28 @@ describe('FollowerReads', () => {
     expect(answers[0]?.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(answers[2]?.map((e) => e.seq)).toEqual([3]);
     expect(answers[3]).toEqual([]);
+  });
+
+  it('a round of 1,000 asks has at most FOLLOW_READ_PARALLEL queries out at once', async () => {
+    const repo = countingRepo();
+    let out = 0;
+    let most = 0;
+    const gated: FollowRepo = {
+      ...repo,
+      eventsAfterEach: async (asks, limit) => {
+        most = Math.max(most, ++out);
+        // Answered a turn later, so every query of the round could be out together.
+        await new Promise((r) => setImmediate(r));
+        out -= 1;
+        return repo.eventsAfterEach(asks, limit);
+      },
+    };
+    const reads = new FollowerReads(gated, 500);
+    const ids = Array.from({ length: 1_000 }, (_, i) => `a${i}`);
+    const answers = await Promise.all(ids.map((id) => reads.after(id, 0)));
+    expect(repo.sizes).toEqual([200, 200, 200, 200, 200]);
+    expect(most).toBe(FOLLOW_READ_PARALLEL);
+    expect(answers.every((a) => a.length === 3)).toBe(true);
   });
 
   it('asks made while a round is out go together in the next one', async () => {

@@ -14,6 +14,9 @@ import {
  * came seconds late. One round at a time: while one is out, the next gathers.
  */
 
+/** Queries of one kind (events, agents) a follower has out at once (pool: 10 connections). */
+export const FOLLOW_READ_PARALLEL = 2;
+
 export type FollowRepo = Pick<IngestRepository, 'eventsAfterEach' | 'agentsNamed'>;
 
 interface Ask<A, V> {
@@ -67,16 +70,19 @@ class Gather<A, V> {
     for (let i = 0; i < asks.length; i += FOLLOW_READ_AGENTS)
       chunks.push(asks.slice(i, i + FOLLOW_READ_AGENTS));
     this.queries += chunks.length;
-    await Promise.all(
-      chunks.map(async (chunk) => {
+    // At most FOLLOW_READ_PARALLEL of them at once: a hello storm's 25 queries at once would
+    // take every pooled connection, and the batch writer's commit (the acks) would wait.
+    const next = async (): Promise<void> => {
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
         try {
           const answers = await this.run(chunk);
           for (const a of chunk) a.resolve(answers.get(a.key) as V);
         } catch (err) {
           for (const a of chunk) a.reject(err);
         }
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: FOLLOW_READ_PARALLEL }, next));
     this.busy = false;
     this.schedule();
   }
