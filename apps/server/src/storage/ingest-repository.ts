@@ -140,16 +140,12 @@ export interface IngestRepository {
   /** The agent's events from its last snapshot on, in seq order (all of them if none). */
   sinceLastSnapshot(agentId: string): Promise<{ payload: string; receivedAt: number }[]>;
   /**
-   * Deletes up to `limit` of the agent's events received before `before`: action results
-   * (`actionResults`) or everything else. How many went. The stored seq stays what it was
-   * (the agent's kept seq is raised to its highest event first, in the same transaction).
+   * Deletes up to `limit` events received before `before`, the oldest first, of any agents:
+   * action results (`actionResults`) or everything else. How many went. Each agent's stored
+   * seq stays what it was (the kept seq of every agent losing rows is raised to its highest
+   * event first, in the same transaction).
    */
-  pruneEvents(
-    agentId: string,
-    before: number,
-    actionResults: boolean,
-    limit: number,
-  ): Promise<number>;
+  pruneEvents(before: number, actionResults: boolean, limit: number): Promise<number>;
   /** Deletes up to `limit` refused frames received before `before`; how many went. */
   pruneRejected(before: number, limit: number): Promise<number>;
   /** The agent's refused frames, newest first. */

@@ -103,11 +103,42 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest contract on $name', 
     expect(await r.ingest.storedSeq('a1')).toBe(7);
     // Events count as rows (no seq raise per batch): the agents list reads them too.
     expect((await r.ingest.agents())[0]?.lastSeq).toBe(7);
-    expect(await r.ingest.pruneEvents('a1', T0 + 1, false, 100)).toBe(2);
+    expect(await r.ingest.pruneEvents(T0 + 1, false, 100)).toBe(2);
     expect(await r.ingest.sinceLastSnapshot('a1')).toEqual([]);
     expect(await r.ingest.storedSeq('a1')).toBe(7);
     expect((await r.ingest.agents())[0]?.lastSeq).toBe(7);
     expect(await r.ingest.storedSeq('nobody')).toBe(0);
+  });
+
+  it('retention prunes the oldest events of every agent in one pass, each stored seq kept', async () => {
+    await r.ingest.commit([
+      hello('a1', 'lb1'),
+      hello('a2', 'lb2'),
+      event('a1', 1, 'vip.change', T0),
+      event('a2', 1, 'vip.change', T0 + 1),
+      event('a1', 2, 'vip.change', T0 + 2),
+      event('a2', 2, 'vip.change', T0 + 3),
+      event('a1', 3, 'vip.change', T0 + 20),
+    ]);
+    // Limit 3 of 4 old rows: the three oldest, across both agents.
+    expect(await r.ingest.pruneEvents(T0 + 10, false, 3)).toBe(3);
+    const seqs = async (a: string) =>
+      (await r.ingest.sinceLastSnapshot(a)).map(
+        (e) => (JSON.parse(e.payload) as { seq: number }).seq,
+      );
+    expect(await seqs('a1')).toEqual([3]);
+    expect(await seqs('a2')).toEqual([2]);
+    expect(await r.ingest.pruneEvents(T0 + 10, false, 3)).toBe(1);
+    expect(await r.ingest.pruneEvents(T0 + 10, false, 3)).toBe(0);
+    // a2 has no events row left: its stored seq lives on in the agent row.
+    expect(await seqs('a2')).toEqual([]);
+    expect(await r.ingest.storedSeq('a2')).toBe(2);
+    expect(await r.ingest.storedSeq('a1')).toBe(3);
+    const listed = await r.ingest.agents();
+    expect(listed.map((a) => [a.agentId, a.lastSeq])).toEqual([
+      ['a1', 3],
+      ['a2', 2],
+    ]);
   });
 
   it('seqs up to Number.MAX_SAFE_INTEGER and fractional times come back exactly, as numbers', async () => {
@@ -183,14 +214,14 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest contract on $name', 
       rejected('a1', null, T0),
       rejected('a1', null, T0 + 10),
     ]);
-    expect(await r.ingest.pruneEvents('a1', T0 + 5, false, 1)).toBe(1);
-    expect(await r.ingest.pruneEvents('a1', T0 + 5, false, 10)).toBe(1);
+    expect(await r.ingest.pruneEvents(T0 + 5, false, 1)).toBe(1);
+    expect(await r.ingest.pruneEvents(T0 + 5, false, 10)).toBe(1);
     const left = async () =>
       (await r.ingest.sinceLastSnapshot('a1')).map(
         (e) => (JSON.parse(e.payload) as { seq: number }).seq,
       );
     expect(await left()).toEqual([2, 4]);
-    expect(await r.ingest.pruneEvents('a1', T0 + 5, true, 10)).toBe(1);
+    expect(await r.ingest.pruneEvents(T0 + 5, true, 10)).toBe(1);
     expect(await left()).toEqual([4]);
     expect(await r.ingest.pruneRejected(T0 + 5, 10)).toBe(1);
     expect(await r.ingest.rejected('a1', 10)).toHaveLength(1);

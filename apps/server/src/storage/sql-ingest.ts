@@ -10,7 +10,7 @@ import {
   type IngestRejected,
   type StoredAgent,
 } from './ingest-repository';
-import { txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
+import { txAll, txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
 
 /*
  * IngestRepository (ingest-repository.ts) once, over either driver, in the SQL both engines
@@ -36,9 +36,12 @@ const INSERT_EVENT = `INSERT INTO events (agent_id, seq, ts, received_at, type, 
  * page rewritten in every commit). An acked event is either still a row or counted here.
  */
 const RAISE_SEQ = 'UPDATE agents SET last_seq = $1 WHERE agent_id = $2 AND last_seq < $1';
-const MAX_EVENT_SEQ = '(SELECT MAX(seq) FROM events WHERE agent_id = $1)';
-const RAISE_TO_EVENTS = `UPDATE agents SET last_seq = ${MAX_EVENT_SEQ}
-  WHERE agent_id = $1 AND last_seq < ${MAX_EVENT_SEQ}`;
+/** Raises the kept seq of `n` agents ($1…$n) to their highest events row, in one statement. */
+const RAISE_EACH_TO_EVENTS = (n: number): string => {
+  const max = '(SELECT MAX(e.seq) FROM events e WHERE e.agent_id = agents.agent_id)';
+  const ids = Array.from({ length: n }, (_, k) => `$${k + 1}`).join(', ');
+  return `UPDATE agents SET last_seq = ${max} WHERE agent_id IN (${ids}) AND last_seq < ${max}`;
+};
 const INSERT_REJECTED = `INSERT INTO rejected_events (agent_id, seq, received_at, type, reason, excerpt)
   VALUES ($1, $2, $3, $4, $5, $6)`;
 const TOUCH = 'UPDATE agents SET last_seen = $1 WHERE agent_id = $2';
@@ -192,21 +195,27 @@ export class SqlIngest implements IngestRepository {
     );
   }
 
-  pruneEvents(
-    agentId: string,
-    before: number,
-    actionResults: boolean,
-    limit: number,
-  ): Promise<number> {
+  pruneEvents(before: number, actionResults: boolean, limit: number): Promise<number> {
     const kind = actionResults ? "type = 'action.result'" : "type <> 'action.result'";
     return this.q.transaction(function* (): TxBody<number> {
-      // The stored seq must outlive the rows (see RAISE_TO_EVENTS): counted before they go.
-      yield txRun(RAISE_TO_EVENTS, [agentId]);
-      return (yield txRun(
-        `DELETE FROM events WHERE agent_id = $1 AND seq IN
-          (SELECT seq FROM events WHERE agent_id = $1 AND received_at < $2 AND ${kind} ORDER BY seq LIMIT $3)`,
-        [agentId, before, limit],
-      )) as number;
+      const victims = (yield txAll(
+        `SELECT agent_id AS "agentId", seq FROM events
+         WHERE received_at < $1 AND ${kind} ORDER BY received_at LIMIT $2`,
+        [before, limit],
+      )) as { agentId: string; seq: number }[];
+      if (victims.length === 0) return 0;
+      const byAgent = new Map<string, number[]>();
+      for (const v of victims) byAgent.set(v.agentId, [...(byAgent.get(v.agentId) ?? []), v.seq]);
+      const agents = [...byAgent.keys()];
+      // The stored seq must outlive the rows (see RAISE_SEQ): counted before they go.
+      yield txRun(RAISE_EACH_TO_EVENTS(agents.length), agents);
+      const params: SqlValue[] = [];
+      const terms = [...byAgent].map(([agentId, seqs]) => {
+        params.push(agentId, ...seqs);
+        const at = params.length - seqs.length;
+        return `(agent_id = $${at} AND seq IN (${seqs.map((_, k) => `$${at + 1 + k}`).join(', ')}))`;
+      });
+      return (yield txRun(`DELETE FROM events WHERE ${terms.join(' OR ')}`, params)) as number;
     });
   }
 

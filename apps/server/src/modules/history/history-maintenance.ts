@@ -103,16 +103,13 @@ export class HistoryMaintenance {
       ingest.pruneRejected(now - this.opts.policy.rawMs, BATCH),
     );
     report.deleted += await history.trimRejected(REJECTED_KEEP_PER_AGENT);
-    for (const { agentId } of await ingest.agents()) {
-      const drop =
-        (cutoff: number, actionResults: boolean): Unit =>
-        () =>
-          ingest.pruneEvents(agentId, cutoff, actionResults, BATCH);
-      // Raw events are kept for the raw window only (their changes live on in
-      // history_transitions); action results stay as long as transitions (pushes, drills).
-      report.deleted += await this.drain(drop(now - this.opts.policy.rawMs, false));
-      report.deleted += await this.drain(drop(transitionsCutoff, true));
-    }
+    // Raw events are kept for the raw window only (their changes live on in
+    // history_transitions); action results stay as long as transitions (pushes, drills).
+    // The oldest first, of any agents: a statement per BATCH rows, not per agent (issue 12).
+    report.deleted += await this.drain(() =>
+      ingest.pruneEvents(now - this.opts.policy.rawMs, false, BATCH),
+    );
+    report.deleted += await this.drain(() => ingest.pruneEvents(transitionsCutoff, true, BATCH));
     return report;
   }
 
