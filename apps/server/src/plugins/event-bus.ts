@@ -21,6 +21,11 @@ export interface BusEvents {
    * (modules/status/replica-follower.ts) after that replica stored it; not this one's ingest.
    */
   'agent.followed': { agentId: string; message: AgentDataMessage; at: number };
+  /**
+   * With replicas: another replica's agent is online there since `at` (its hello there, on
+   * that replica's clock), as that replica's notice says; read by config pushes (PU-10).
+   */
+  'agent.followedOnline': { agentId: string; replica: string; at: number };
   'agent.clock': { agentId: string; offsetMs: number; rttMs: number };
   /** A periodic, non-durable stats sample (no seq, never acknowledged). */
   'agent.stats': { agentId: string; sample: StatsSample; at: number };

@@ -26,6 +26,7 @@ export function useReplicaServers(
   leaseTtlMs?: number;
   seenEveryMs?: number;
   alerts?: BuildAppOptions['alerts'];
+  pushTuning?: BuildAppOptions['pushTuning'];
 }) => Promise<ReplicaPair> {
   const dirs: string[] = [];
   const apps: FastifyInstance[] = [];
@@ -43,6 +44,7 @@ export function useReplicaServers(
         dbPath: join(dir, 'keepwatch.db'),
         logger: false,
         ...(opts.alerts !== undefined && { alerts: opts.alerts }),
+        ...(opts.pushTuning !== undefined && { pushTuning: opts.pushTuning }),
         replica: {
           id,
           feed,

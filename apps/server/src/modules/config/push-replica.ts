@@ -28,9 +28,10 @@ export async function claimPush(
 
 /**
  * PU-10: what a rollout needs of its agents after one dropped mid-apply: when each agent's
- * current connection (here) began, and the result of its latest config.apply if it came
- * late, whether from this replica's socket (agent.data) or, for an agent connected to another
- * replica, from the store (agent.followed).
+ * current connection began, whether to this replica (agent.online, this replica's clock) or
+ * to another (agent.followedOnline: the hello time its home said), and the result of its
+ * latest config.apply if it came late, whether from this replica's socket (agent.data) or,
+ * for an agent connected to another replica, from the store (agent.followed).
  */
 export class PushAgents {
   private readonly onlineAt = new Map<string, number>();
@@ -40,7 +41,8 @@ export class PushAgents {
 
   constructor(bus: EventBus, now: () => number) {
     this.offs = [
-      bus.on('agent.online', (e) => this.onlineAt.set(e.agentId, now())),
+      bus.on('agent.online', (e) => this.connected(e.agentId, now())),
+      bus.on('agent.followedOnline', (e) => this.connected(e.agentId, e.at)),
       ...(['agent.data', 'agent.followed'] as const).map((name) =>
         bus.on(name, (e) => {
           const m = e.message;
@@ -52,12 +54,21 @@ export class PushAgents {
     ];
   }
 
+  /**
+   * The latest start is the current connection's: a notice that comes late (the hello at a
+   * replica the agent has left since) never moves it back. The times are on two clocks
+   * across replicas, which must agree far better than observeMs (docs/storage.md, leases).
+   */
+  private connected(agentId: string, at: number): void {
+    this.onlineAt.set(agentId, Math.max(at, this.onlineAt.get(agentId) ?? at));
+  }
+
   /** A config.apply with this id goes to the agent: its result is kept if it comes late. */
   applying(agentId: string, id: string): void {
     this.lastApply.set(agentId, { id });
   }
 
-  /** When the agent's current connection here began; undefined if not known. */
+  /** When the agent's current connection (here or at its home) began; undefined if not known. */
   onlineSince(agentId: string): number | undefined {
     return this.onlineAt.get(agentId);
   }

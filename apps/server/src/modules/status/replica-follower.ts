@@ -60,6 +60,11 @@ export interface FollowerOptions {
    * agent's home among them: modules/actions/action-routing.ts).
    */
   onEvent?: (agentId: string, message: AgentDataMessage, receivedAt: number) => void;
+  /**
+   * The agent is online at `home` since `at` (the hello time its home said; the stored last
+   * seen when the home is first heard of by its data): config pushes' PU-10.
+   */
+  onOnline?: (agentId: string, home: string, at: number) => void;
 }
 
 /** Catch-up rounds per notice: 40 × 500 events; the rest waits for the next notice. */
@@ -215,7 +220,9 @@ export class ReplicaFollower {
       const control = storedControl(a.capabilities);
       if (control) this.control.set(n.a, control);
       else this.control.delete(n.a);
-      this.o.store.hello(n.a, identity(a), n.k === 'hello' ? n.t : a.lastSeen, true);
+      const since = n.k === 'hello' ? n.t : a.lastSeen;
+      this.o.store.hello(n.a, identity(a), since, true);
+      this.o.onOnline?.(n.a, n.r, since);
       const off = this.offset.get(n.a);
       if (off?.r === n.r) this.o.store.clock(n.a, off.ms);
     } else if (n.s <= (this.applied.get(n.a) ?? 0)) return;

@@ -84,6 +84,8 @@ export async function linkReplica(
     applied,
     onError,
     onEvent: (agentId, message, at) => app.bus.emit('agent.followed', { agentId, message, at }),
+    onOnline: (agentId, replica, at) =>
+      app.bus.emit('agent.followedOnline', { agentId, replica, at }),
   });
   const announcer = new ReplicaAnnouncer({
     replica: o.id,
