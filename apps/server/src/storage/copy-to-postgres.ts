@@ -114,7 +114,8 @@ export async function copySqliteToPostgres(
   try {
     const schema = checkSource(src, file);
     const tables = tablesInDependencyOrder(src);
-    const { pool } = await connectPostgres(url, { max: 2 });
+    // Long queries allowed: a big table's INSERTs, COUNT(*) and COMMIT outlast the serving 10 s.
+    const { pool } = await connectPostgres(url, { max: 2, purpose: 'migrate' });
     try {
       const tooNew = await unknownPgMigrations(pool);
       if (tooNew.length > 0) throw new SchemaTooNewError(tooNew);

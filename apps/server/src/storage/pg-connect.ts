@@ -32,23 +32,31 @@ export const PG_TYPES: pg.CustomTypesConfig = {
  *  - query_timeout (client side): a query unanswered for 10 s fails and its connection is
  *    thrown away. Every query the running server makes takes milliseconds (the 10,000-agent
  *    bench's p99 write is well under a second); 10 s bounds how long a stall blocks ingest.
+ *    Not so the migrations at start and copy-to-postgres (purpose 'migrate'): one statement
+ *    there may build an index on a large table, count or commit a big copy, or wait for a
+ *    running server's locks, so their connections wait up to an hour.
  *  - keepAlive: TCP keepalive from 10 s idle, so an idle pooled connection or the change
  *    feed's LISTEN connection on a black-holed path is reset by the kernel (not measurable
- *    through the test relay: its kernel answers the probes).
+ *    through the test relay: its kernel answers the probes; the feed also has a heartbeat of
+ *    its own, change-feed.ts).
  *  - idle_in_transaction_session_timeout (server side, 30 s): a transaction whose client
  *    vanished mid-way releases its row locks (leases, agents) for the other replica.
  * A connection attempt gives up after connectTimeoutMs (5 s), which also bounds a wait for a
  * free pooled connection.
  */
 export const QUERY_TIMEOUT_MS = 10_000;
+export const MIGRATION_QUERY_TIMEOUT_MS = 60 * 60_000;
 const KEEPALIVE_IDLE_MS = 10_000;
 const IDLE_IN_TX_TIMEOUT_MS = 30_000;
 
-/** The settings of every connection to PostgreSQL: the pool's and the change feed's listener. */
-export function pgClientConfig(url: string): pg.ClientConfig {
+/** 'serve': the running server's pool and change feed; 'migrate': migrations, copy-to-postgres. */
+export type PgPurpose = 'serve' | 'migrate';
+
+/** The settings of every connection to PostgreSQL; only query_timeout differs by purpose. */
+export function pgClientConfig(url: string, purpose: PgPurpose = 'serve'): pg.ClientConfig {
   return {
     connectionString: url,
-    query_timeout: QUERY_TIMEOUT_MS,
+    query_timeout: purpose === 'migrate' ? MIGRATION_QUERY_TIMEOUT_MS : QUERY_TIMEOUT_MS,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TX_TIMEOUT_MS,
@@ -62,6 +70,8 @@ export interface PgConnectOptions {
   max?: number;
   /** Told about an error on an idle pooled connection (PostgreSQL restarted, network cut). */
   onIdleError?: (err: Error) => void;
+  /** Whose pool: the running server's (default) or migrations' and copies' (long queries). */
+  purpose?: PgPurpose;
 }
 
 export interface PgConnection {
@@ -98,7 +108,7 @@ export async function connectPostgres(
   opts: PgConnectOptions = {},
 ): Promise<PgConnection> {
   const pool = new pg.Pool({
-    ...pgClientConfig(url),
+    ...pgClientConfig(url, opts.purpose),
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
     max: opts.max ?? 10,
     types: PG_TYPES,

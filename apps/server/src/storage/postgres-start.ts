@@ -18,7 +18,9 @@ export interface PostgresAtStart {
  * KEEPWATCH_DATABASE_URL at start (issue 12, docs/storage.md): reaches PostgreSQL (or refuses
  * with the reason: no fallback to SQLite), refuses a schema from a newer Keepwatch before any
  * change, then applies the migrations (serialised across replicas starting together) and
- * hands back the pool the server runs on. Any refusal ends the pool again.
+ * hands back the pool the server runs on. Any refusal ends the pool again. The migrations
+ * run on a connection of their own whose queries may take long (pg-connect.ts, 'migrate'):
+ * building an index on a large table outlasts the serving pool's 10 s query_timeout.
  */
 export async function startPostgres(
   url: string,
@@ -27,39 +29,48 @@ export async function startPostgres(
   const where = redactUrl(url);
   const { pool, serverVersion } = await connectPostgres(url, opts);
   try {
-    let unknown: string[];
+    const migrator = await connectPostgres(url, { ...opts, max: 1, purpose: 'migrate' });
     try {
-      unknown = await unknownPgMigrations(pool);
-    } catch (err) {
-      throw new StorageStartError(
-        `KEEPWATCH_DATABASE_URL (${where}): cannot read the schema: ${(err as Error).message}`,
-        { cause: err },
-      );
+      const applied = await migrate(migrator.pool, where);
+      return { pool, serverVersion, where, applied };
+    } finally {
+      await migrator.pool.end().catch(() => undefined);
     }
-    if (unknown.length > 0)
-      throw new StorageStartError(
-        `KEEPWATCH_DATABASE_URL (${where}): ${new SchemaTooNewError(unknown).message}`,
-      );
-    const unported = unportedMigrations();
-    if (unported.length > 0)
-      throw new StorageStartError(
-        `KEEPWATCH_DATABASE_URL (${where}): this Keepwatch cannot run on PostgreSQL: ` +
-          `migrations not ported: ${unported.join(', ')}. Unset KEEPWATCH_DATABASE_URL to run on SQLite.`,
-      );
-    let applied: string[];
-    try {
-      applied = (await migratePostgres(pool)).applied;
-    } catch (err) {
-      if (err instanceof SchemaTooNewError)
-        throw new StorageStartError(`KEEPWATCH_DATABASE_URL (${where}): ${err.message}`);
-      throw new StorageStartError(
-        `KEEPWATCH_DATABASE_URL (${where}): migrating the schema failed: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    return { pool, serverVersion, where, applied };
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;
+  }
+}
+
+/** The refusals and the migrations of startPostgres, on the migration pool. */
+async function migrate(pool: pg.Pool, where: string): Promise<string[]> {
+  let unknown: string[];
+  try {
+    unknown = await unknownPgMigrations(pool);
+  } catch (err) {
+    throw new StorageStartError(
+      `KEEPWATCH_DATABASE_URL (${where}): cannot read the schema: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (unknown.length > 0)
+    throw new StorageStartError(
+      `KEEPWATCH_DATABASE_URL (${where}): ${new SchemaTooNewError(unknown).message}`,
+    );
+  const unported = unportedMigrations();
+  if (unported.length > 0)
+    throw new StorageStartError(
+      `KEEPWATCH_DATABASE_URL (${where}): this Keepwatch cannot run on PostgreSQL: ` +
+        `migrations not ported: ${unported.join(', ')}. Unset KEEPWATCH_DATABASE_URL to run on SQLite.`,
+    );
+  try {
+    return (await migratePostgres(pool)).applied;
+  } catch (err) {
+    if (err instanceof SchemaTooNewError)
+      throw new StorageStartError(`KEEPWATCH_DATABASE_URL (${where}): ${err.message}`);
+    throw new StorageStartError(
+      `KEEPWATCH_DATABASE_URL (${where}): migrating the schema failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
