@@ -50,6 +50,20 @@ describe('buildAgentConfig', () => {
     expect(cmds['keepalived']?.stop).toEqual(['pkill', '-TERM', '-F', '/b/lb1/keepalived.pid']);
   });
 
+  it('lists the other server replicas as ws:// URLs the agent moves to', () => {
+    const lb1 = hostByName(t, 'lb1');
+    const c = buildAgentConfig(t, lb1, hostPaths('/b', 'lb1'), {
+      ...opts,
+      replicas: ['http://10.79.0.1:8471', 'wss://panel-b:8470'],
+    });
+    expect(c.server).toEqual({
+      url: 'ws://10.79.0.1:8470',
+      replicas: ['ws://10.79.0.1:8471', 'wss://panel-b:8470'],
+      token: 'secret',
+      allowInsecure: true,
+    });
+  });
+
   it('describes a backend with a Tomcat probe on its own address', () => {
     const web2 = hostByName(t, 'web2');
     const c = buildAgentConfig(t, web2, hostPaths('/b', 'web2'), { ...opts, control: ['drills'] });

@@ -12,6 +12,8 @@ export interface AgentConfigOptions {
   /** ws:// or wss:// base URL of the server; http(s):// is accepted and converted. */
   serverUrl: string;
   token: string;
+  /** Other server replicas to move to when `serverUrl` is down (the agent's `server.replicas`). */
+  replicas?: string[];
   control?: ('config' | 'drills')[];
   /**
    * argv prefix of the lab CLI, for the agent's serviceManager commands (drills stop and
@@ -85,7 +87,12 @@ export function buildAgentConfig(
     },
     // Lab panels listen on plain ws:// at <subnet>.1; the agent refuses that off loopback
     // unless told this is on purpose.
-    server: { url: toWsUrl(opts.serverUrl), token: opts.token, allowInsecure: true },
+    server: {
+      url: toWsUrl(opts.serverUrl),
+      ...(opts.replicas && { replicas: opts.replicas.map(toWsUrl) }),
+      token: opts.token,
+      allowInsecure: true,
+    },
     stateDir: paths.agentState,
     control: opts.control ?? [],
     serviceManager: serviceCommands(topo, host, paths, opts.labCommand ?? defaultLabCommand()),

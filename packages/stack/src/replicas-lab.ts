@@ -22,20 +22,6 @@ import { login } from './stack';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const serverEntry = join(repoRoot, 'apps', 'server', 'src', 'server.ts');
 
-/*
- * The lab's agent config has no `replicas` field (packages/lab/src/agent-config.ts), so the
- * agent is started through this prelude: it adds `server.replicas` to the config file the lab
- * wrote, then loads the agent bundle in the same process (its pid is the agent's: kill -9
- * and the lab's stopAgent still reach it). argv: <bundle> <replicas JSON> --config <file>.
- */
-const AGENT_PRELUDE = `const fs = require('node:fs');
-const [bundle, replicas, , file] = process.argv.slice(1);
-const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-c.server.replicas = JSON.parse(replicas);
-fs.writeFileSync(file, JSON.stringify(c, null, 2) + '\\n', { mode: 0o600 });
-process.argv = [process.argv[0], bundle, '--config', file];
-import(require('node:url').pathToFileURL(bundle).href);`;
-
 export interface Replica {
   /** KEEPWATCH_REPLICA_ID. */
   id: string;
@@ -178,7 +164,8 @@ export async function startReplicaLab(opts: ReplicaLabOptions): Promise<ReplicaL
     // One after the other: the first migrates, creates the admin and takes the leases.
     for (const r of replicas) await r.start();
     const token = await login(replicas[0].url, 'admin', adminPassword);
-    const bundle = ensureAgentBundle(repoRoot);
+    // Built here, once, rather than inside the first startAgent's timing.
+    ensureAgentBundle(repoRoot);
     const q = pool;
     return {
       lab,
@@ -188,12 +175,11 @@ export async function startReplicaLab(opts: ReplicaLabOptions): Promise<ReplicaL
       token,
       startAgent: (host, home, control) => {
         const other = replicas[home === 0 ? 1 : 0];
-        const ws = (u: string): string => u.replace(/^http/, 'ws');
         return lab.startAgent(host, {
-          serverUrl: ws(replicas[home].url),
+          serverUrl: replicas[home].url,
+          replicas: [other.url],
           token: agentToken,
           ...(control && { control }),
-          command: [process.execPath, '-e', AGENT_PRELUDE, bundle, JSON.stringify([ws(other.url)])],
         });
       },
       sql: async <T>(text: string, params: unknown[] = []): Promise<T[]> =>
