@@ -115,6 +115,8 @@ export const configEn = {
     reload: 'Reload the live files',
     failed: (message: string): string => `Refused: ${message}`,
     busy: 'A push is running on this cluster.',
+    busyWork: (message: string): string =>
+      `Not started: a push or a drill of this cluster is running. Wait for it to finish. (${message})`,
   },
   progress: {
     title: (dry: boolean): string => (dry ? 'Dry run' : 'Push'),
@@ -256,6 +258,7 @@ export const configZhCN: ConfigMessages = {
     reload: '重新加载线上文件',
     failed: (message) => `被拒绝：${message}`,
     busy: '该集群正在进行一次推送。',
+    busyWork: (message) => `未启动：该集群正在进行推送或演练，请等它结束。（${message}）`,
   },
   progress: {
     title: (dry) => (dry ? '试运行' : '推送'),

@@ -9,6 +9,7 @@ import {
   nextShownPush,
   previousChangeset,
   pushBlock,
+  pushRefusal,
   rolloutRows,
   type PushGateInput,
 } from './push-model';
@@ -157,5 +158,15 @@ describe('versions', () => {
     expect(previousChangeset(list, '3')?.id).toBe('2');
     expect(previousChangeset(list, '1')).toBeNull();
     expect(previousChangeset(list, 'x')).toBeNull();
+  });
+});
+
+describe('pushRefusal', () => {
+  it('tells a stale live file from a running push or drill, and both from the rest', () => {
+    expect(pushRefusal(409, 'conflict')).toBe('conflict');
+    expect(pushRefusal(409, 'busy')).toBe('busy');
+    expect(pushRefusal(409, 'critical_findings')).toBe('other');
+    expect(pushRefusal(400, 'conflict')).toBe('other');
+    expect(pushRefusal(undefined, undefined)).toBe('other');
   });
 });

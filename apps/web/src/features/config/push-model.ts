@@ -97,3 +97,15 @@ export function previousChangeset(
   const at = list.findIndex((c) => c.id === id);
   return at < 0 ? null : (list[at + 1] ?? null);
 }
+
+/**
+ * Why a push was refused, as the form tells it: `conflict` (a live file changed since the page
+ * loaded: reload), `busy` (a push or a drill of the cluster is running, on this replica or
+ * another: config SPEC PU-14, PU-15) or anything else (its message as the server said it).
+ */
+export type PushRefusal = 'conflict' | 'busy' | 'other';
+
+export function pushRefusal(status: number | undefined, code: string | undefined): PushRefusal {
+  if (status !== 409) return 'other';
+  return code === 'conflict' ? 'conflict' : code === 'busy' ? 'busy' : 'other';
+}

@@ -6,7 +6,13 @@ import { useI18n } from '../../i18n/i18n-context';
 import { ApiRequestError } from '../../lib/api-client';
 import { mainFile, pendingChanges, type Draft, type LiveHost } from './config-draft';
 import { DiffView } from './diff-view';
-import { changesSignature, dryRunBlock, pushBlock, type PushBlock } from './push-model';
+import {
+  changesSignature,
+  dryRunBlock,
+  pushBlock,
+  pushRefusal,
+  type PushBlock,
+} from './push-model';
 
 /** The changes side by side against the live files, then dry run and push (operators). */
 export function ReviewTab(props: {
@@ -92,9 +98,21 @@ function PushForm(props: Parameters<typeof ReviewTab>[0]) {
       if (dryRun) setDryRunFor({ pushId, signature });
       await props.watch(pushId);
     } catch (err) {
-      const conflict =
-        err instanceof ApiRequestError && 'status' in err.failure && err.failure.status === 409;
-      setProblem({ conflict, text: conflict ? p.conflict : p.failed((err as Error).message) });
+      const f = err instanceof ApiRequestError ? err.failure : undefined;
+      const refusal = pushRefusal(
+        f && 'status' in f ? f.status : undefined,
+        f && 'body' in f ? f.body?.error : undefined,
+      );
+      const message = (err as Error).message;
+      setProblem({
+        conflict: refusal === 'conflict',
+        text:
+          refusal === 'conflict'
+            ? p.conflict
+            : refusal === 'busy'
+              ? p.busyWork(message)
+              : p.failed(message),
+      });
     } finally {
       setStarting(false);
     }
