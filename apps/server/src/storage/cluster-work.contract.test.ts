@@ -5,8 +5,8 @@ import Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { PushView } from '@keepwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyReport } from '../modules/drills/drill-plan';
 import { migrate } from '../plugins/db-migrations';
+import { drillRow } from '../testing/drill-rows';
 import type { NewDrill } from './drill-repository';
 import { connectPostgres } from './pg-connect';
 import { startPgCluster, type PgCluster } from './pg-harness';
@@ -23,18 +23,8 @@ import { postgresRepositories, sqliteRepositories } from './sql-repositories';
 
 const T0 = 1_800_000_000_000;
 
-const drill = (id: string, clusterId: string, owner: string): NewDrill => ({
-  id,
-  clusterId,
-  kind: 'keepalived-stop',
-  options: { holdMs: 3000 },
-  preflight: null,
-  report: emptyReport({ probeIntervalMs: 10, probeTimeoutMs: 200, holdMs: 3000, vip: '10.0.0.9' }),
-  startedBy: 'alice',
-  scheduleId: null,
-  startedAt: T0,
-  owner,
-});
+const drill = (id: string, clusterId: string, owner: string): NewDrill =>
+  drillRow(id, clusterId, owner, { startedAt: T0 });
 
 const push = (id: string, clusterId: string): PushView => ({
   id,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emptyReport } from '../modules/drills/drill-plan';
 import { postgresBackend, sqliteBackend } from './contract-backends';
+import { drillRow } from '../testing/drill-rows';
 import type { NewDrill, NewDrillSchedule } from './drill-repository';
 import type { Repositories } from './repositories';
 
@@ -8,18 +9,8 @@ import type { Repositories } from './repositories';
 
 const T0 = 1_800_000_000_000;
 
-const drill = (id: string, clusterId: string, startedAt = T0): NewDrill => ({
-  id,
-  clusterId,
-  kind: 'keepalived-stop',
-  options: { holdMs: 3000 },
-  preflight: null,
-  report: emptyReport({ probeIntervalMs: 10, probeTimeoutMs: 200, holdMs: 3000, vip: '10.0.0.9' }),
-  startedBy: 'alice',
-  scheduleId: null,
-  startedAt,
-  owner: null,
-});
+const drill = (id: string, clusterId: string, startedAt = T0): NewDrill =>
+  drillRow(id, clusterId, null, { startedAt });
 
 const schedule: NewDrillSchedule = {
   clusterId: 'lab',

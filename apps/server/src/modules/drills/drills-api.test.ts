@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Drill, DrillPreflight } from '@keepwatch/shared';
+import { drillRow } from '../../testing/drill-rows';
 import { testApp, login } from '../../testing/test-app';
 import { userWithRole } from '../auth/auth-test-helpers';
-import { emptyReport } from './drill-plan';
 import { fakeCluster, type FakeCluster } from './drill-test-agents';
 
 /* The drill API over inject, with fake agents (no lab): access, bad input, preflight refusals. */
@@ -133,18 +133,9 @@ describe('drills API', () => {
   it('RS-2: a drill of the cluster running on another replica refuses the start 409, nothing held', async () => {
     cluster = await fakeCluster(app);
     // What another replica stored when it started its drill (this server's holds know nothing of it).
-    await app.repos.drills.insert({
-      id: 'dr-elsewhere',
-      clusterId: 'lab',
-      kind: 'keepalived-stop',
-      options: {},
-      preflight: null,
-      report: emptyReport({ probeIntervalMs: 10, probeTimeoutMs: 200, holdMs: 3000 }),
-      startedBy: 'bob',
-      scheduleId: null,
-      startedAt: Date.now(),
-      owner: 'replica-b',
-    });
+    await app.repos.drills.insert(
+      drillRow('dr-elsewhere', 'lab', 'replica-b', { startedBy: 'bob', startedAt: Date.now() }),
+    );
     const r = await post('/api/v1/drills', { clusterId: 'lab', kind: 'nginx-outage' });
     expect(r.statusCode).toBe(409);
     expect(r.json<{ message: string }>().message).toBe(
