@@ -69,6 +69,7 @@ export function replicaTable(r: ReplicaRun, s: SingleResult | undefined): string
       rows,
     ) +
     `\n\nafter the kill, on the surviving replica: failover → patch ${pp(r.afterKill)} (${r.afterKill.n} failovers)` +
+    `\nfailover sent → acked by its home (stored): ${pp(r.acks)}, max ${ms(r.acks.maxMs)} ms (${r.acks.n})` +
     `\nfailover sent → its home's data notice on the feed (a LISTEN client beside the replicas): ${pp(r.notices)}, max ${ms(r.notices.maxMs)} ms, ${r.notices.missing} never heard; ${r.notices.dataNoticesPerS.toFixed(0)} data notices/s` +
     `\n  by 5 s of sending (from the probe's start): ${r.notices.windows
       .map((w) => `${w.fromS}s ${w.n}: ${ms(w.p50Ms)}/${ms(w.p99Ms)}`)
@@ -91,6 +92,7 @@ export function replicaFigures(r: ReplicaRun, s: SingleResult | undefined): Figu
       ...(big && { target: 'p99 ≤ 50 ms', ok: r.cross.p99Ms <= 50 }),
     },
     { figure: `${at}: failover → patch on the same replica p50 / p99`, value: pp(r.local) },
+    { figure: `${at}: failover → acked by its home (stored) p50 / p99`, value: pp(r.acks) },
     {
       figure: `${at}: failover → its home's notice on the change feed p50 / p99`,
       value: `${pp(r.notices)} (${r.notices.missing} never heard)`,

@@ -58,6 +58,8 @@ export interface ReplicaLoadResult {
   connectPer10s: number[];
   failovers: number;
   local: Latency;
+  /** A steady failover sent → its ack (stored at the agent's home replica). */
+  acks: Latency;
   cross: Latency;
   /** Failovers a browser never saw (every browser expects every failover). */
   unseen: number;
@@ -129,9 +131,10 @@ export async function runReplicaLoad(
   const wins = servers.map((s) => new ProcWindow(s.pid));
   const dbWin = new ProcWindow(treeSampler(o.dbPid));
   const selfWin = new ProcWindow(selfSampler());
-  let count = await failovers(pairs, watchers, o.meanFailoverS, o.steadyS, (to, at) =>
-    o.onFailover?.(to.agentId, to.seq, at),
-  );
+  let count = await failovers(pairs, watchers, o.meanFailoverS, o.steadyS, (to, at) => {
+    to.timeAck(to.seq, at);
+    o.onFailover?.(to.agentId, to.seq, at);
+  });
   const serverUse = wins.map((w) => usage(w.end()));
   const dbUse = usage(dbWin.end());
   const selfUse = usage(selfWin.end());
@@ -140,6 +143,8 @@ export async function runReplicaLoad(
   const byTag = (tag: string): number[] => watchers.flatMap((w) => w.watch.tagged.get(tag) ?? []);
   const local = latency(byTag('local'));
   const cross = latency(byTag('cross'));
+  // The steady phase's failovers only: timed above, acked before the kill.
+  const acks = latency(all.flatMap((a) => a.ackDelays));
   const [first, ...rest] = watchers;
   // Replica 0's browser goes with it; the others keep counting what they never saw.
   let unseen = first?.watch.unseen ?? 0;
@@ -172,6 +177,7 @@ export async function runReplicaLoad(
     failovers: count,
     local,
     cross,
+    acks,
     unseen,
     servers: serverUse,
     db: dbUse,

@@ -56,6 +56,10 @@ export class SimAgent {
   private online = false;
   private replayed = 0;
   private attempt = -1;
+  /** Seqs whose ack is timed (timeAck), oldest first, with when they were sent (Date.now()). */
+  private readonly timed: { seq: number; at: number }[] = [];
+  /** Sent → acked (stored at the home) of each timed seq, ms. */
+  readonly ackDelays: number[] = [];
 
   constructor(private readonly o: SimAgentOptions) {
     this.master = o.master;
@@ -234,8 +238,18 @@ export class SimAgent {
     this.o.onWelcome(this);
   }
 
+  /** Times the ack of `seq`, sent at `sentAt` (Date.now()): ackDelays gets sent → acked. */
+  timeAck(seq: number, sentAt: number): void {
+    this.timed.push({ seq, at: sentAt });
+  }
+
   private ackUpTo(seq: number): void {
     if (seq > this.acked) this.acked = seq;
+    const now = Date.now();
+    while ((this.timed[0]?.seq ?? Infinity) <= seq) {
+      const t = this.timed.shift();
+      if (t) this.ackDelays.push(now - t.at);
+    }
     while (this.unacked.length > 0 && (this.unacked[0]?.seq ?? Infinity) <= seq)
       this.unacked.shift();
   }
