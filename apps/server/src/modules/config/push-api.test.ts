@@ -1,55 +1,22 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { ChangesetList, PushView } from '@keepwatch/shared';
 import { buildApp } from '../../app';
 import { emptyReport } from '../drills/drill-plan';
+import { OLD, answerApplies, observed, sha, type ApplyError } from '../../testing/push-fakes';
 import { agent, login, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
 
 /* POST /config/push end to end against fake agents on the real socket (the rollout itself: push-runner.test.ts). */
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-const OLD = 'vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
-
-function observed(seq: number, content: string) {
-  return {
-    type: 'config.observed',
-    seq,
-    ts: 2000,
-    config: {
-      component: 'keepalived',
-      path: '/etc/keepalived/keepalived.conf',
-      hash: sha(content),
-      content,
-      checkedAt: 2000,
-    },
-  };
-}
-
 /** Answers every config.apply with ok (or with `fail` for a real install). */
 let seq = 1000;
-function answer(sock: TestSocket, fail?: { code: string; message: string }): void {
-  sock.ws.on('message', (raw: Buffer) => {
-    const m = JSON.parse(raw.toString()) as {
-      type: string;
-      id: string;
-      params?: { dryRun?: boolean };
-    };
-    if (m.type !== 'action.request') return;
-    const bad = fail && (fail.code === 'validation_failed' || !m.params?.dryRun);
-    sock.send({
-      type: 'action.result',
-      seq: (seq += 1),
-      ts: 3000,
-      id: m.id,
-      action: 'config.apply',
-      ok: !bad,
-      ...(bad && { error: fail }),
-      steps: [],
-      startedAt: 3000,
-      finishedAt: 3000,
-    });
-  });
+function answer(sock: TestSocket, fail?: ApplyError): void {
+  answerApplies(
+    sock,
+    () => (seq += 1),
+    () => true,
+    (m) => (fail && (fail.code === 'validation_failed' || !m.params?.dryRun) ? fail : undefined),
+  );
 }
 
 describe('config push API', () => {

@@ -1,9 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { PushView } from '@keepwatch/shared';
 import { useReplicaServers } from '../../testing/replica-servers';
-import { acked, agent, login, snapshot, type TestSocket } from '../../testing/test-app';
+import {
+  OLD,
+  answerApplies,
+  isDryRun,
+  observed,
+  seqsAfter,
+  sha,
+  until,
+} from '../../testing/push-fakes';
+import { acked, agent, login, snapshot } from '../../testing/test-app';
 
 /*
  * Pushes across replicas: two whole servers on one SQLite WAL file and one in-process feed
@@ -13,53 +21,6 @@ import { acked, agent, login, snapshot, type TestSocket } from '../../testing/te
  * mid-apply and comes back to B; A decides from B's hello time (the feed's hello notice).
  * Waits are on messages and stored states.
  */
-
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-const OLD = 'vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
-
-const observed = (seq: number, content: string) => ({
-  type: 'config.observed',
-  seq,
-  ts: 2000,
-  config: {
-    component: 'keepalived',
-    path: '/etc/keepalived/keepalived.conf',
-    hash: sha(content),
-    content,
-    checkedAt: 2000,
-  },
-});
-
-async function until(pred: () => Promise<boolean> | boolean, what: string, ms = 5_000) {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-type Request = { id: string; params?: { dryRun?: boolean; baseHash?: string } };
-const isDryRun = (m: Record<string, unknown>): boolean =>
-  (m['params'] as Request['params'])?.dryRun === true;
-
-/** Answers the socket's config.apply requests `which` picks with ok, seqs after `seq`. */
-function answer(sock: TestSocket, seq: number, which: (m: Request) => boolean): void {
-  sock.ws.on('message', (raw: Buffer) => {
-    const m = JSON.parse(raw.toString()) as Request & { type: string };
-    if (m.type !== 'action.request' || !which(m)) return;
-    sock.send({
-      type: 'action.result',
-      seq: (seq += 1),
-      ts: 3000,
-      id: m.id,
-      action: 'config.apply',
-      ok: true,
-      steps: [],
-      startedAt: 3000,
-      finishedAt: 3000,
-    });
-  });
-}
 
 describe('config pushes across replicas', () => {
   const replicas = useReplicaServers('kw-push-replicas');
@@ -139,7 +100,7 @@ describe('config pushes across replicas', () => {
     await acked(lb1, 2);
     await until(() => a.clusterStore.agentFor('lab', 'lb1')?.online === true, 'lb1 online at A');
     // The dry run is answered; the real apply reaches lb1 (through B), which dies before its result.
-    answer(lb1, 2, (m) => m.params?.dryRun === true);
+    answerApplies(lb1, seqsAfter(2), (m) => m.params?.dryRun === true);
     const res = await a.inject({
       method: 'POST',
       url: '/api/v1/clusters/lab/config/push',
@@ -159,7 +120,7 @@ describe('config pushes across replicas', () => {
     const backAt = Date.now();
     const back = await agent(b);
     const asked: { at: number; baseHash?: string }[] = [];
-    answer(back, 10, (m) => {
+    answerApplies(back, seqsAfter(10), (m) => {
       asked.push({ at: Date.now(), baseHash: m.params?.baseHash });
       return true;
     });

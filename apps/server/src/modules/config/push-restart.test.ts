@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { PushView } from '@keepwatch/shared';
 import { buildApp } from '../../app';
+import { OLD, answerApplies, isDryRun, observed, seqsAfter, sha } from '../../testing/push-fakes';
 import { agent, hello, login, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
 
 /*
@@ -14,46 +14,7 @@ import { agent, hello, login, snapshot, testConfig, type TestSocket } from '../.
  * the next process on that database says what happened instead of resuming blind.
  */
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-const OLD = 'vrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
 const NEW = '# pushed\nvrrp_instance VI_1 {\n  virtual_router_id 51\n}\n';
-
-const observed = (seq: number, content: string) => ({
-  type: 'config.observed',
-  seq,
-  ts: 2000,
-  config: {
-    component: 'keepalived',
-    path: '/etc/keepalived/keepalived.conf',
-    hash: sha(content),
-    content,
-    checkedAt: 2000,
-  },
-});
-
-/** Answers config.apply: every dry run ok; a real apply ok unless `hang` (never answered). */
-function answer(sock: TestSocket, hang: boolean): void {
-  let seq = 100;
-  sock.ws.on('message', (raw: Buffer) => {
-    const m = JSON.parse(raw.toString()) as {
-      type: string;
-      id: string;
-      params?: { dryRun?: boolean };
-    };
-    if (m.type !== 'action.request' || (hang && !m.params?.dryRun)) return;
-    sock.send({
-      type: 'action.result',
-      seq: (seq += 1),
-      ts: 3000,
-      id: m.id,
-      action: 'config.apply',
-      ok: true,
-      steps: [],
-      startedAt: 3000,
-      finishedAt: 3000,
-    });
-  });
-}
 
 describe('PU-9: a server restart mid-push', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keepwatch-pu9-'));
@@ -84,8 +45,9 @@ describe('PU-9: a server restart mid-push', () => {
       s.send(observed(2, OLD));
       await s.next((m) => m['type'] === 'ack' && m['seq'] === 2);
     }
-    answer(lb2, false);
-    answer(lb1, true);
+    answerApplies(lb2, seqsAfter(100));
+    // lb1 answers its dry run only: its real apply hangs.
+    answerApplies(lb1, seqsAfter(100), (m) => m.params?.dryRun === true);
     const res = await first.inject({
       method: 'POST',
       url: '/api/v1/clusters/lab/config/push',
@@ -103,11 +65,7 @@ describe('PU-9: a server restart mid-push', () => {
     expect(res.statusCode).toBe(202);
     const { pushId } = res.json<{ pushId: string }>();
     // lb2 (BACKUP) applied and through its gate; lb1 (MASTER) asked, never answering.
-    await lb1.next(
-      (m) =>
-        m['type'] === 'action.request' &&
-        (m['params'] as { dryRun?: boolean } | undefined)?.dryRun !== true,
-    );
+    await lb1.next((m) => m['type'] === 'action.request' && !isDryRun(m));
     const running = (
       await first.inject({ url: `/api/v1/pushes/${pushId}`, headers: auth })
     ).json<PushView>();
