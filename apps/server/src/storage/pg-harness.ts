@@ -128,12 +128,31 @@ export function startSentinel(ownerPid: number, dir: string, stopArgv: string[])
   child.unref();
 }
 
-/** Makes, starts and returns a fresh cluster. */
-export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgCluster> {
-  const bin = opts.binDir ?? findPgBinDir();
-  const database = opts.database ?? 'keepwatch';
+/**
+ * The folder a throwaway server lives in (data, socket folder, log), made with the three
+ * layers of clean-up (the file's comment) already in place; the server is for the caller to
+ * make (initdb, a base backup) and start(). remove() stops it, if it runs, and removes the
+ * folder: idempotent, and the exit hook goes with it.
+ */
+export interface PgFolder {
+  bin: string;
+  runAs: RunAs | undefined;
+  dir: string;
+  data: string;
+  socketDir: string;
+  /** pg_ctl, in `bin`. */
+  pgCtl: string;
+  /** pg_ctl start of `data` with these server options (`-o`), logging to the folder's log. */
+  start(serverOpts: string, what: string): void;
+  /** pg_ctl stop -m immediate of `data`, as the folder's owner, if it runs. */
+  stopServer(): void;
+  remove(): void;
+}
+
+export function makePgFolder(prefix: string, ownerPid: number, binDir?: string): PgFolder {
+  const bin = binDir ?? findPgBinDir();
   const runAs = runAsFor();
-  const dir = mkdtempSync(join(tmpdir(), 'keepwatch-pg-'));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const data = join(dir, 'data');
   const socketDir = join(dir, 'sock');
   const log = join(dir, 'server.log');
@@ -141,17 +160,44 @@ export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgClu
   if (runAs) for (const p of [dir, socketDir]) chownSync(p, runAs.uid, runAs.gid);
   const pgCtl = join(bin, 'pg_ctl');
   const stopArgv = argvAs(runAs, [pgCtl, '-D', data, 'stop', '-m', 'immediate', '-w', '-t', '20']);
-  startSentinel(opts.ownerPid ?? process.pid, dir, stopArgv);
+  startSentinel(ownerPid, dir, stopArgv);
+  const stopServer = (): void => {
+    spawnSync(stopArgv[0] ?? '', stopArgv.slice(1), { stdio: 'ignore', timeout: 30_000 });
+  };
   let stopped = false;
   const stopSync = (): void => {
     if (stopped) return;
     stopped = true;
-    if (existsSync(join(data, 'postmaster.pid'))) {
-      spawnSync(stopArgv[0] ?? '', stopArgv.slice(1), { stdio: 'ignore', timeout: 30_000 });
-    }
+    if (existsSync(join(data, 'postmaster.pid'))) stopServer();
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopSync);
+  return {
+    bin,
+    runAs,
+    dir,
+    data,
+    socketDir,
+    pgCtl,
+    start: (serverOpts, what) =>
+      void run(
+        runAs,
+        [pgCtl, '-D', data, '-l', log, '-o', serverOpts, '-w', '-t', '30', 'start'],
+        what,
+      ),
+    stopServer,
+    remove: () => {
+      process.removeListener('exit', stopSync);
+      stopSync();
+    },
+  };
+}
+
+/** Makes, starts and returns a fresh cluster. */
+export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgCluster> {
+  const database = opts.database ?? 'keepwatch';
+  const f = makePgFolder('keepwatch-pg-', opts.ownerPid ?? process.pid, opts.binDir);
+  const { bin, runAs, data, socketDir } = f;
   try {
     run(
       runAs,
@@ -181,11 +227,7 @@ export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgClu
       '-c full_page_writes=off',
       '-c max_connections=50',
     ].join(' ');
-    run(
-      runAs,
-      [pgCtl, '-D', data, '-l', log, '-o', serverOpts, '-w', '-t', '30', 'start'],
-      'pg_ctl start',
-    );
+    f.start(serverOpts, 'pg_ctl start');
     run(
       runAs,
       [join(bin, 'createdb'), '-h', socketDir, '-p', String(port), '-U', PG_USER, database],
@@ -198,30 +240,23 @@ export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgClu
       socketDir,
       database,
       user: PG_USER,
-      dir,
+      dir: f.dir,
       pid: Number(pidLine.trim()),
       restart: async (whileDown) => {
-        // stopArgv already runs as the cluster's owner.
-        spawnSync(stopArgv[0] ?? '', stopArgv.slice(1), { stdio: 'ignore', timeout: 30_000 });
+        f.stopServer();
         try {
           await whileDown?.();
         } finally {
-          run(
-            runAs,
-            [pgCtl, '-D', data, '-l', log, '-o', serverOpts, '-w', '-t', '30', 'start'],
-            'pg_ctl start',
-          );
+          f.start(serverOpts, 'pg_ctl start');
         }
       },
       stop: () => {
-        process.removeListener('exit', stopSync);
-        stopSync();
+        f.remove();
         return Promise.resolve();
       },
     };
   } catch (err) {
-    process.removeListener('exit', stopSync);
-    stopSync();
+    f.remove();
     throw err;
   }
 }

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerHealthResponse } from '@keepwatch/shared';
-import { buildApp } from '../app';
 import { outboxAgent, type OutboxAgent } from '../testing/outbox-agent';
 import { startTcpRelay, type CutMode, type TcpRelay } from '../testing/tcp-relay';
-import { hello, login, testConfig } from '../testing/test-app';
-import { connectPostgres } from './pg-connect';
+import { pgRows, serverOnPostgres, storedSeqs } from '../testing/pg-app';
+import { hello, login } from '../testing/test-app';
 import { startPgCluster, type PgCluster } from './pg-harness';
 
 /*
@@ -46,35 +45,16 @@ afterAll(async () => {
 });
 
 /** Straight to PostgreSQL, never through the relay. */
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const { pool } = await connectPostgres(pg.url);
-  try {
-    return (await pool.query(text, params)).rows as T[];
-  } finally {
-    await pool.end();
-  }
-}
-
-const storedSeqs = async (agentId: string): Promise<number[]> =>
-  (
-    await sql<{ seq: number }>('SELECT seq FROM events WHERE agent_id = $1 ORDER BY seq', [agentId])
-  ).map((r) => r.seq);
+const sql = <T>(text: string, params?: unknown[]): Promise<T[]> => pgRows<T>(pg.url, text, params);
 
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-async function server(): Promise<FastifyInstance> {
-  const viaRelay = `postgres://${pg.user}@127.0.0.1:${relay.port}/${pg.database}`;
-  const app = await buildApp({
-    config: testConfig({ databaseUrl: viaRelay, dataDir }),
-    dbPath: join(dataDir, 'unused.db'),
-    logger: false,
-    storageProbeMs: 100,
+const server = (): Promise<FastifyInstance> =>
+  serverOnPostgres(apps, {
+    databaseUrl: `postgres://${pg.user}@127.0.0.1:${relay.port}/${pg.database}`,
+    dataDir,
   });
-  apps.push(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return app;
-}
 
 describe('a network cut between the server and PostgreSQL', () => {
   it.each<CutMode>(['drop', 'stall'])(
@@ -89,7 +69,7 @@ describe('a network cut between the server and PostgreSQL', () => {
       agents.push(a);
       for (const seq of range(1, 3)) a.send(seq);
       await a.ackedBy(3, 10_000);
-      expect(await storedSeqs(agentId)).toEqual([1, 2, 3]);
+      expect(await storedSeqs(pg.url, agentId)).toEqual([1, 2, 3]);
 
       relay.cut(mode);
       const last = 3 + SENT_DURING_CUT;
@@ -99,7 +79,7 @@ describe('a network cut between the server and PostgreSQL', () => {
         await new Promise((r) => setTimeout(r, CUT_MS / SENT_DURING_CUT));
       }
       // Whatever was acked so far is in PostgreSQL (read around the relay).
-      const storedInCut = await storedSeqs(agentId);
+      const storedInCut = await storedSeqs(pg.url, agentId);
       for (const { seq } of a.acks) expect(storedInCut).toContain(seq);
       const healedAt = Date.now();
       relay.heal();
@@ -112,7 +92,7 @@ describe('a network cut between the server and PostgreSQL', () => {
         } ms, → seq ${last} acked ${Date.now() - healedAt} ms, feed resyncs ${resync.mock.calls.length}`,
       );
       // Nothing twice, every ack's seq stored.
-      const stored = await storedSeqs(agentId);
+      const stored = await storedSeqs(pg.url, agentId);
       storedAfter[mode] = { stored, last };
       expect(new Set(stored).size).toBe(stored.length);
       for (const { seq } of a.acks) expect(stored).toContain(seq);

@@ -1,15 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  argvAs,
   findPgBinDir,
   freePort,
+  makePgFolder,
   PG_USER,
   run,
   runAsFor,
-  startSentinel,
   type PgCluster,
 } from './pg-harness';
 
@@ -42,26 +38,8 @@ export async function startPgStandby(
   primary: PgCluster,
   ownerPid = process.pid,
 ): Promise<PgStandby> {
-  const bin = findPgBinDir();
-  const runAs = runAsFor();
-  const dir = mkdtempSync(join(tmpdir(), 'keepwatch-pg-standby-'));
-  const data = join(dir, 'data');
-  const socketDir = join(dir, 'sock');
-  const log = join(dir, 'server.log');
-  mkdirSync(socketDir);
-  if (runAs) for (const p of [dir, socketDir]) chownSync(p, runAs.uid, runAs.gid);
-  const pgCtl = join(bin, 'pg_ctl');
-  const stopArgv = argvAs(runAs, [pgCtl, '-D', data, 'stop', '-m', 'immediate', '-w', '-t', '20']);
-  startSentinel(ownerPid, dir, stopArgv);
-  let stopped = false;
-  const stopSync = (): void => {
-    if (stopped) return;
-    stopped = true;
-    if (existsSync(join(data, 'postmaster.pid')))
-      spawnSync(stopArgv[0] ?? '', stopArgv.slice(1), { stdio: 'ignore', timeout: 30_000 });
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', stopSync);
+  const f = makePgFolder('keepwatch-pg-standby-', ownerPid);
+  const { bin, runAs, data, socketDir, pgCtl } = f;
   try {
     run(
       runAs,
@@ -84,10 +62,8 @@ export async function startPgStandby(
       'pg_basebackup',
     );
     const port = await freePort();
-    const opts = [`-p ${port}`, `-k ${socketDir}`, '-c listen_addresses=127.0.0.1'].join(' ');
-    run(
-      runAs,
-      [pgCtl, '-D', data, '-l', log, '-o', opts, '-w', '-t', '30', 'start'],
+    f.start(
+      [`-p ${port}`, `-k ${socketDir}`, '-c listen_addresses=127.0.0.1'].join(' '),
       'standby start',
     );
     return {
@@ -95,14 +71,12 @@ export async function startPgStandby(
       url: `postgres://${PG_USER}@127.0.0.1:${port}/${primary.database}`,
       promote: () => run(runAs, [pgCtl, '-D', data, 'promote', '-w', '-t', '30'], 'pg_ctl promote'),
       stop: () => {
-        process.removeListener('exit', stopSync);
-        stopSync();
+        f.remove();
         return Promise.resolve();
       },
     };
   } catch (err) {
-    process.removeListener('exit', stopSync);
-    stopSync();
+    f.remove();
     throw err;
   }
 }

@@ -4,17 +4,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerHealthResponse, StatusResponse } from '@keepwatch/shared';
-import { buildApp } from '../app';
-import {
-  VIP,
-  agent,
-  hello,
-  login,
-  snapshot,
-  testConfig,
-  type TestSocket,
-} from '../testing/test-app';
-import { connectPostgres } from './pg-connect';
+import { VIP, agent, hello, login, snapshot, type TestSocket } from '../testing/test-app';
+import { pgRows, serverOnPostgres, storedSeqs } from '../testing/pg-app';
 import { startPgCluster, type PgCluster } from './pg-harness';
 
 /*
@@ -40,31 +31,10 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function server(replicaId?: string): Promise<FastifyInstance> {
-  const app = await buildApp({
-    config: testConfig({ databaseUrl: pg.url, dataDir, ...(replicaId && { replicaId }) }),
-    dbPath: join(dataDir, 'keepwatch.db'),
-    logger: false,
-    storageProbeMs: 100,
-  });
-  apps.push(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return app;
-}
+const server = (replicaId?: string): Promise<FastifyInstance> =>
+  serverOnPostgres(apps, { databaseUrl: pg.url, dataDir, ...(replicaId && { replicaId }) });
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const { pool } = await connectPostgres(pg.url);
-  try {
-    return (await pool.query(text, params)).rows as T[];
-  } finally {
-    await pool.end();
-  }
-}
-
-const storedSeqs = async (agentId: string): Promise<number[]> =>
-  (
-    await sql<{ seq: number }>('SELECT seq FROM events WHERE agent_id = $1 ORDER BY seq', [agentId])
-  ).map((r) => r.seq);
+const sql = <T>(text: string, params?: unknown[]): Promise<T[]> => pgRows<T>(pg.url, text, params);
 
 async function get<T>(app: FastifyInstance, token: string, url: string): Promise<T> {
   const res = await app.inject({ url, headers: { authorization: `Bearer ${token}` } });
@@ -91,7 +61,7 @@ describe('the server on PostgreSQL', () => {
     lb1.send(snapshot(2, 'MASTER', true, 2_000));
     await acked(lb1, 2);
     // The ack came after the commit: both rows are in PostgreSQL by then.
-    expect(await storedSeqs('agent-lb1')).toEqual([1, 2]);
+    expect(await storedSeqs(pg.url, 'agent-lb1')).toEqual([1, 2]);
     const agents = await sql<{ node_name: string }>('SELECT node_name FROM agents');
     expect(agents).toEqual([{ node_name: 'lb1' }]);
     const live = await get<StatusResponse>(first, token, '/api/v1/status');
@@ -141,7 +111,7 @@ describe('the server on PostgreSQL', () => {
     back.send(snapshot(3, 'MASTER', true, 3_000));
     back.send(snapshot(4, 'MASTER', true, 4_000));
     await acked(back, 4);
-    expect(await storedSeqs('agent-lb2')).toEqual([1, 2, 3, 4]);
+    expect(await storedSeqs(pg.url, 'agent-lb2')).toEqual([1, 2, 3, 4]);
     const status = await get<StatusResponse>(app, token, '/api/v1/status');
     const lb2Node = status.clusters[0]?.nodes.find((n) => n.name === 'lb2');
     expect(lb2Node).toMatchObject({ online: true, vipsHeld: [VIP] });
