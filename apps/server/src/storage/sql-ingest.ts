@@ -10,7 +10,15 @@ import {
   type IngestRejected,
   type StoredAgent,
 } from './ingest-repository';
-import { txAll, txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
+import {
+  txAll,
+  txRun,
+  type SqlDriver,
+  type SqlValue,
+  type TxBody,
+  type TxStep,
+} from './sql-driver';
+import { insertRows } from './sql-multi-row';
 
 /*
  * IngestRepository (ingest-repository.ts) once, over either driver, in the SQL both engines
@@ -73,7 +81,22 @@ export class SqlIngest implements IngestRepository {
       const taken = (agentId: string, seq: number): void => {
         if (seq > (raise.get(agentId) ?? 0)) raise.set(agentId, seq);
       };
+      // Consecutive events go in as few statements as they can (sql-multi-row.ts).
+      let run: (readonly SqlValue[])[] = [];
+      function* events(): Generator<TxStep, void, unknown> {
+        if (run.length === 0) return;
+        const rows = run;
+        run = [];
+        const n = yield* insertRows(INSERT_EVENT, rows);
+        stored += n;
+        duplicates += rows.length - n;
+      }
       for (const w of batch) {
+        if (w.kind === 'event') {
+          run.push([w.agentId, w.seq, w.ts, w.receivedAt, w.type, w.payload, w.agentTs]);
+          continue;
+        }
+        yield* events();
         if (w.kind === 'hello') {
           yield txRun(UPSERT_CLUSTER, [w.cluster.id, w.cluster.name, w.at]);
           yield txRun(UPSERT_AGENT, [
@@ -85,18 +108,6 @@ export class SqlIngest implements IngestRepository {
             w.capabilities,
             w.at,
           ]);
-        } else if (w.kind === 'event') {
-          const n = (yield txRun(INSERT_EVENT, [
-            w.agentId,
-            w.seq,
-            w.ts,
-            w.receivedAt,
-            w.type,
-            w.payload,
-            w.agentTs,
-          ])) as number;
-          if (n > 0) stored += 1;
-          else duplicates += 1;
         } else if (w.kind === 'rejected') {
           if (w.seq !== null) taken(w.agentId, w.seq);
           yield txRun(INSERT_REJECTED, [
@@ -111,9 +122,20 @@ export class SqlIngest implements IngestRepository {
           yield txRun(TOUCH, [w.at, w.agentId]);
         }
       }
+      yield* events();
       for (const [agentId, seq] of raise) yield txRun(RAISE_SEQ, [seq, agentId]);
-      // Bytes pass through both drivers as they are (better-sqlite3 BLOB, pg bytea).
-      for (const a of alongside) yield txRun(a.sql, a.params as readonly SqlValue[]);
+      // Bytes pass through both drivers as they are (better-sqlite3 BLOB, pg bytea). Runs of
+      // one text go in together where the text allows (history's transitions).
+      for (let i = 0; i < alongside.length;) {
+        const sql = alongside[i]?.sql ?? '';
+        let j = i;
+        while (j < alongside.length && alongside[j]?.sql === sql) j++;
+        yield* insertRows(
+          sql,
+          alongside.slice(i, j).map((a) => a.params as readonly SqlValue[]),
+        );
+        i = j;
+      }
       return { stored, duplicates };
     });
   }
