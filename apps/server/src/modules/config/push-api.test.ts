@@ -1,8 +1,8 @@
+import { drillRow } from '../../testing/drill-rows';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { ChangesetList, PushView } from '@keepwatch/shared';
 import { buildApp } from '../../app';
-import { emptyReport } from '../drills/drill-plan';
 import { OLD, answerApplies, observed, sha, type ApplyError } from '../../testing/push-fakes';
 import { agent, login, snapshot, testConfig, type TestSocket } from '../../testing/test-app';
 
@@ -180,18 +180,9 @@ describe('config push API', () => {
 
   it('PU-15: a drill of the cluster running on another replica refuses the push 409 naming it; nothing held, nothing sent', async () => {
     // What another replica stored when it started its drill (this server's holds know nothing of it).
-    await app.repos.drills.insert({
-      id: 'dr-elsewhere',
-      clusterId: 'lab',
-      kind: 'keepalived-stop',
-      options: {},
-      preflight: null,
-      report: emptyReport({ probeIntervalMs: 10, probeTimeoutMs: 200, holdMs: 3000 }),
-      startedBy: 'bob',
-      scheduleId: null,
-      startedAt: Date.now(),
-      owner: 'replica-b',
-    });
+    await app.repos.drills.insert(
+      drillRow('dr-elsewhere', 'lab', 'replica-b', { startedBy: 'bob', startedAt: Date.now() }),
+    );
     const res = await push({
       message: 'm',
       changes: [{ host: 'lb1', component: 'keepalived', content: 'x', baseHash: sha(OLD) }],
