@@ -77,38 +77,47 @@ export class BatchWriter {
   /**
    * A row another module derives from the queued events (history: history-writes.ts),
    * committed after them in the same transaction. `?` parameters, numbered here once per text.
+   * `stage` (default 1): rows of an earlier stage commit first; within one, rows of a text go
+   * together (storage/ingest-repository.ts AlongsideWrite), so put a row another needs earlier.
    */
-  write(sql: string, params: unknown[]): Promise<void> {
+  write(sql: string, params: unknown[], stage?: number): Promise<void> {
     const batch = this.open();
     if (!batch) return Promise.reject(new Error('batch writer is closed'));
-    batch.alongside.push(this.alongside(sql, params));
+    batch.alongside.push(this.alongside(sql, params, stage));
     return this.queuedInto(batch);
   }
 
   /**
    * Like write, for a statement whose last run wins (an upsert of one row's whole state): a
    * write with the same sql and `key` still queued takes these params instead of queueing a
-   * second run. One row write per key per batch instead of one per message (issue 11).
+   * second run. One row write per key per batch instead of one per message (issue 11). `key`
+   * names the row the upsert hits (its conflict key): the batch's writes of `sql` then go in
+   * one statement.
    */
   writeLatest(sql: string, key: string, params: unknown[]): Promise<void> {
     const queued = this.batch?.latest.get(`${sql}\u0000${key}`);
     if (!queued || !this.batch) {
       const done = this.write(sql, params);
       const w = this.batch?.alongside.at(-1);
-      if (w) this.batch?.latest.set(`${sql}\u0000${key}`, w);
+      if (w) {
+        w.uniqueKeys = true;
+        this.batch?.latest.set(`${sql}\u0000${key}`, w);
+      }
       return done;
     }
     queued.params = params as AlongsideWrite['params'];
     return this.batch.done;
   }
 
-  private alongside(sql: string, params: unknown[]): AlongsideWrite {
+  private alongside(sql: string, params: unknown[], stage?: number): AlongsideWrite {
     let text = this.numbered.get(sql);
     if (text === undefined) {
       text = toNumbered(sql);
       this.numbered.set(sql, text);
     }
-    return { sql: text, params: params as AlongsideWrite['params'] };
+    const w: AlongsideWrite = { sql: text, params: params as AlongsideWrite['params'] };
+    if (stage !== undefined) w.stage = stage;
+    return w;
   }
 
   private open(): Batch | undefined {

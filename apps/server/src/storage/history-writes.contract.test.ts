@@ -25,8 +25,8 @@ describe.each([sqliteBackend(), postgresBackend()])('history writes on $name', (
     writer = new BatchWriter(r.ingest, { intervalMs: 60_000 });
   });
 
-  const commit = async (...writes: [string, unknown[]][]): Promise<void> => {
-    const done = writes.map(([text, params]) => writer.write(text, params));
+  const commit = async (...writes: [string, unknown[], number?][]): Promise<void> => {
+    const done = writes.map(([text, params, stage]) => writer.write(text, params, stage));
     await writer.flush();
     await Promise.all(done);
   };
@@ -60,5 +60,36 @@ describe.each([sqliteBackend(), postgresBackend()])('history writes on $name', (
     await backend.exec('UPDATE history_chunks SET sealed = 1');
     await commit(append(Buffer.from([1, 2, 3])));
     expect((await r.history.chunks(id, 0, T0, T0 + HOUR))[0]?.data.equals(ALL_BYTES)).toBe(true);
+  });
+
+  it("a series queued after another series' chunk still goes in before its own chunk (stage 0)", async () => {
+    const series = (m: string, stage?: number): [string, unknown[], number?] => [
+      sql().ensureSeries,
+      ['c1', 'lb1', m],
+      stage,
+    ];
+    const append = (m: string): [string, unknown[]] => [
+      sql().appendRaw,
+      ['c1', 'lb1', m, T0, Buffer.from([7])],
+    ];
+    await commit(series('nginx.rps'));
+    // Grouped by text without the stage, the second chunk would look its series up too soon.
+    await commit(append('nginx.rps'), series('tomcat.ms', 0), append('tomcat.ms'));
+    for (const m of ['nginx.rps', 'tomcat.ms']) {
+      const id = await r.history.seriesId('c1', 'lb1', m);
+      if (id === undefined) throw new Error(`no series ${m}`);
+      expect((await r.history.chunks(id, 0, T0, T0 + HOUR))[0]?.data).toEqual(Buffer.from([7]));
+    }
+  });
+
+  it("one batch's node states of many agents go in together, each agent's last one", async () => {
+    const done: Promise<void>[] = [];
+    for (let v = 1; v <= 2; v++)
+      for (let i = 0; i < 150; i++)
+        done.push(writer.writeLatest(sql().saveMirror, `a${i}`, [`a${i}`, `{"v":${v}}`]));
+    await writer.flush();
+    await Promise.all(done);
+    expect(await r.history.nodeState('a0')).toBe('{"v":2}');
+    expect(await r.history.nodeState('a149')).toBe('{"v":2}');
   });
 });

@@ -58,10 +58,20 @@ export type IngestWrite = IngestHello | IngestEvent | IngestRejected | IngestTou
  * derives from these events (modules/agents SPEC.md IH-2: the ack covers them too). SQL with
  * `$1…$n` parameters (storage/sql-driver.ts), run as given on the engine at hand: its author
  * writes it for both (modules/history/history-writes.ts). Bytes as a Buffer.
+ *
+ * They commit grouped, so that rows of one text go in few statements (sql-multi-row.ts):
+ * every write of a lower `stage` (default 1) first; within a stage, each text's writes in
+ * their order, the texts in the order of their first writes. Writes of one stage must not
+ * depend on each other's order across texts: a row another needs goes in an earlier stage
+ * (history's series row before its chunks). `uniqueKeys`: no other write of this text in the
+ * batch hits the same conflict key (the batch writer's writeLatest), so an updating upsert
+ * may be merged too.
  */
 export interface AlongsideWrite {
   sql: string;
   params: readonly (string | number | null | Uint8Array)[];
+  stage?: number;
+  uniqueKeys?: boolean;
 }
 
 export interface IngestCommit {

@@ -191,6 +191,35 @@ describe.each([sqliteBackend(), postgresBackend()])('ingest contract on $name', 
     ]);
   });
 
+  it("one batch's hellos and touches end as they would one by one", async () => {
+    const touch = (agentId: string, at: number) => ({ kind: 'touch' as const, agentId, at });
+    await r.ingest.commit([
+      touch('a1', T0 + 9), // no row yet: nothing to touch
+      hello('a1', 'lb1', T0),
+      hello('a2', 'lb2', T0 + 1, 'c2'),
+      touch('a2', T0 + 3),
+      hello('a1', 'lb1-second', T0 + 2),
+    ]);
+    // A touch before a hello of the batch is overwritten by it.
+    await r.ingest.commit([touch('a2', T0 + 20), hello('a2', 'lb2', T0 + 10, 'c2')]);
+    const seen = (await r.ingest.agents()).map((a) => [a.agentId, a.nodeName, a.lastSeen]);
+    expect(seen).toEqual([
+      ['a1', 'lb1-second', T0 + 2],
+      ['a2', 'lb2', T0 + 10],
+    ]);
+  });
+
+  it('a connect storm: hundreds of hellos and events of one batch all stored', async () => {
+    const writes = Array.from({ length: 250 }, (_, i) => [
+      hello(`a${i}`, `lb${i}`, T0 + i, `c${i % 3}`),
+      event(`a${i}`, 1, 'snapshot'),
+    ]).flat();
+    expect(await r.ingest.commit(writes)).toEqual({ stored: 250, duplicates: 0 });
+    const agents = await r.ingest.agents();
+    expect(agents).toHaveLength(250);
+    expect(agents[249]).toMatchObject({ agentId: 'a249', clusterName: 'Cluster c0', lastSeq: 1 });
+  });
+
   it('a refused frame with a seq takes its position; one without does not', async () => {
     await r.ingest.commit([hello('a1', 'lb1'), event('a1', 1), rejected('a1', 2)]);
     expect(await r.ingest.storedSeq('a1')).toBe(2);

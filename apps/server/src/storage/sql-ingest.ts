@@ -10,15 +10,8 @@ import {
   type IngestRejected,
   type StoredAgent,
 } from './ingest-repository';
-import {
-  txAll,
-  txRun,
-  type SqlDriver,
-  type SqlValue,
-  type TxBody,
-  type TxStep,
-} from './sql-driver';
-import { insertRows } from './sql-multi-row';
+import { txAll, txRun, type SqlDriver, type SqlValue, type TxBody } from './sql-driver';
+import { alongsideRuns, insertRows } from './sql-multi-row';
 
 /*
  * IngestRepository (ingest-repository.ts) once, over either driver, in the SQL both engines
@@ -26,10 +19,12 @@ import { insertRows } from './sql-multi-row';
  * PostgreSQL's GREATEST, and the larger of two stored seqs taken here rather than in SQL.
  */
 
-const UPSERT_CLUSTER = `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES ($1, $2, $3, $3)
+// A batch's hellos go in deduplicated (one row per cluster and per agent, the last hello's
+// fields, the first one's time as first_seen), so several rows fit one statement.
+const UPSERT_CLUSTER = `INSERT INTO clusters (id, name, first_seen, last_seen) VALUES ($1, $2, $3, $4)
   ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`;
 const UPSERT_AGENT = `INSERT INTO agents (agent_id, cluster_id, node_name, role, facts, capabilities, first_seen, last_seen)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (agent_id) DO UPDATE SET cluster_id = excluded.cluster_id,
     node_name = excluded.node_name, role = excluded.role, facts = excluded.facts,
     capabilities = excluded.capabilities, last_seen = excluded.last_seen`;
@@ -66,6 +61,67 @@ function tooMany(n: number, what: string): void {
     throw new RangeError(`${what}: ${n} agents in one query, over ${FOLLOW_READ_AGENTS}`);
 }
 
+interface SortedBatch {
+  clusters: SqlValue[][];
+  agents: SqlValue[][];
+  touches: SqlValue[][];
+  events: SqlValue[][];
+  rejected: SqlValue[][];
+  /** Refused frames that took a seq: the highest per agent, raised once after its rows. */
+  raise: Map<string, number>;
+}
+
+/*
+ * A batch's writes by kind, each kind in arrival order, with the outcome of running them one
+ * by one: the last hello of a cluster or agent gives its fields and its first one first_seen
+ * (an existing row keeps its own), last_seen is the later of the last hello and a touch after
+ * it. Event and refused rows do not depend on the agent rows, so they may follow them.
+ */
+function sorted(batch: readonly IngestWrite[]): SortedBatch {
+  const clusters = new Map<string, SqlValue[]>();
+  const agents = new Map<string, SqlValue[]>();
+  const touched = new Map<string, number>();
+  const out: SortedBatch = {
+    clusters: [],
+    agents: [],
+    touches: [],
+    events: [],
+    rejected: [],
+    raise: new Map(),
+  };
+  for (const w of batch) {
+    if (w.kind === 'event') {
+      out.events.push([w.agentId, w.seq, w.ts, w.receivedAt, w.type, w.payload, w.agentTs]);
+    } else if (w.kind === 'hello') {
+      const c = clusters.get(w.cluster.id);
+      clusters.set(w.cluster.id, [w.cluster.id, w.cluster.name, c?.[2] ?? w.at, w.at]);
+      const a = agents.get(w.agentId);
+      agents.delete(w.agentId);
+      agents.set(w.agentId, [
+        w.agentId,
+        w.cluster.id,
+        w.nodeName,
+        w.role,
+        w.facts,
+        w.capabilities,
+        a?.[6] ?? w.at,
+        w.at,
+      ]);
+      touched.delete(w.agentId);
+    } else if (w.kind === 'rejected') {
+      if (w.seq !== null && w.seq > (out.raise.get(w.agentId) ?? 0))
+        out.raise.set(w.agentId, w.seq);
+      out.rejected.push([w.agentId, w.seq, w.receivedAt, w.type, w.reason, w.excerpt]);
+    } else {
+      touched.set(w.agentId, w.at);
+    }
+  }
+  out.clusters = [...clusters.values()];
+  out.agents = [...agents.values()];
+  out.touches = [...touched].map(([agentId, at]) => [at, agentId]);
+  return out;
+}
+
 export class SqlIngest implements IngestRepository {
   constructor(private readonly q: SqlDriver) {}
 
@@ -73,70 +129,19 @@ export class SqlIngest implements IngestRepository {
     batch: readonly IngestWrite[],
     alongside: readonly AlongsideWrite[] = [],
   ): Promise<IngestCommit> {
+    const w = sorted(batch);
     return this.q.transaction(function* (): TxBody<IngestCommit> {
-      let stored = 0;
-      let duplicates = 0;
-      // Refused frames that took a seq: one raise per agent per batch, after its rows.
-      const raise = new Map<string, number>();
-      const taken = (agentId: string, seq: number): void => {
-        if (seq > (raise.get(agentId) ?? 0)) raise.set(agentId, seq);
-      };
-      // Consecutive events go in as few statements as they can (sql-multi-row.ts).
-      let run: (readonly SqlValue[])[] = [];
-      function* events(): Generator<TxStep, void, unknown> {
-        if (run.length === 0) return;
-        const rows = run;
-        run = [];
-        const n = yield* insertRows(INSERT_EVENT, rows);
-        stored += n;
-        duplicates += rows.length - n;
-      }
-      for (const w of batch) {
-        if (w.kind === 'event') {
-          run.push([w.agentId, w.seq, w.ts, w.receivedAt, w.type, w.payload, w.agentTs]);
-          continue;
-        }
-        yield* events();
-        if (w.kind === 'hello') {
-          yield txRun(UPSERT_CLUSTER, [w.cluster.id, w.cluster.name, w.at]);
-          yield txRun(UPSERT_AGENT, [
-            w.agentId,
-            w.cluster.id,
-            w.nodeName,
-            w.role,
-            w.facts,
-            w.capabilities,
-            w.at,
-          ]);
-        } else if (w.kind === 'rejected') {
-          if (w.seq !== null) taken(w.agentId, w.seq);
-          yield txRun(INSERT_REJECTED, [
-            w.agentId,
-            w.seq,
-            w.receivedAt,
-            w.type,
-            w.reason,
-            w.excerpt,
-          ]);
-        } else {
-          yield txRun(TOUCH, [w.at, w.agentId]);
-        }
-      }
-      yield* events();
-      for (const [agentId, seq] of raise) yield txRun(RAISE_SEQ, [seq, agentId]);
-      // Bytes pass through both drivers as they are (better-sqlite3 BLOB, pg bytea). Runs of
-      // one text go in together where the text allows (history's transitions).
-      for (let i = 0; i < alongside.length;) {
-        const sql = alongside[i]?.sql ?? '';
-        let j = i;
-        while (j < alongside.length && alongside[j]?.sql === sql) j++;
-        yield* insertRows(
-          sql,
-          alongside.slice(i, j).map((a) => a.params as readonly SqlValue[]),
-        );
-        i = j;
-      }
-      return { stored, duplicates };
+      // Clusters before the agents that reference them, both before a touch of the agent.
+      yield* insertRows(UPSERT_CLUSTER, w.clusters, { uniqueKeys: true });
+      yield* insertRows(UPSERT_AGENT, w.agents, { uniqueKeys: true });
+      for (const t of w.touches) yield txRun(TOUCH, t);
+      const stored = yield* insertRows(INSERT_EVENT, w.events);
+      yield* insertRows(INSERT_REJECTED, w.rejected);
+      for (const [agentId, seq] of w.raise) yield txRun(RAISE_SEQ, [seq, agentId]);
+      // Bytes pass through both drivers as they are (better-sqlite3 BLOB, pg bytea).
+      for (const run of alongsideRuns(alongside))
+        yield* insertRows(run.sql, run.rows, { uniqueKeys: run.uniqueKeys });
+      return { stored, duplicates: w.events.length - stored };
     });
   }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { sqliteDriver } from './sql-driver';
-import { ROWS_PER_STATEMENT, insertRows } from './sql-multi-row';
+import { ROWS_PER_STATEMENT, alongsideRuns, insertRows } from './sql-multi-row';
 
 /* insertRows (sql-multi-row.ts) on a real SQLite: the statements it makes and what they store. */
 
@@ -10,9 +10,9 @@ function setup() {
   db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
   const q = sqliteDriver(db);
   const texts: string[] = [];
-  const run = (sql: string, rows: (number | string)[][]) =>
+  const run = (sql: string, rows: (number | string)[][], uniqueKeys = false) =>
     q.transaction(function* () {
-      const body = insertRows(sql, rows);
+      const body = insertRows(sql, rows, { uniqueKeys });
       // Pass each step through, noting its text.
       let step = body.next();
       while (!step.done) {
@@ -90,5 +90,48 @@ describe('insertRows', () => {
       ['b', 2],
     ]);
     expect(texts).toEqual([odd, odd]);
+  });
+
+  it('merges an upsert that updates when the caller says its keys are unique', async () => {
+    const { run, rows, texts } = setup();
+    const upsert =
+      'INSERT INTO t (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = excluded.v';
+    await run(upsert, [[1, 'old']]);
+    texts.length = 0;
+    expect(
+      await run(
+        upsert,
+        [
+          [1, 'new'],
+          [2, 'b'],
+        ],
+        true,
+      ),
+    ).toBe(2);
+    expect(texts).toHaveLength(1);
+    expect(rows()).toEqual([
+      { k: 1, v: 'new' },
+      { k: 2, v: 'b' },
+    ]);
+  });
+});
+
+describe('alongsideRuns', () => {
+  it('orders by stage, then text by first write; each text keeps its rows in order', () => {
+    const runs = alongsideRuns([
+      { sql: 'A', params: [1] },
+      { sql: 'B', params: [2], uniqueKeys: true },
+      { sql: 'S', params: [3], stage: 0 },
+      { sql: 'A', params: [4] },
+      { sql: 'B', params: [5], uniqueKeys: true },
+      { sql: 'C', params: [6], uniqueKeys: true },
+      { sql: 'C', params: [7] },
+    ]);
+    expect(runs).toEqual([
+      { sql: 'S', rows: [[3]], uniqueKeys: false },
+      { sql: 'A', rows: [[1], [4]], uniqueKeys: false },
+      { sql: 'B', rows: [[2], [5]], uniqueKeys: true },
+      { sql: 'C', rows: [[6], [7]], uniqueKeys: false },
+    ]);
   });
 });

@@ -260,7 +260,8 @@ export class HistoryRecorder {
     const key = `${clusterId}\u0000${node}\u0000${buf.metric}`;
     if (!this.series.has(key)) {
       this.writer
-        .write(this.sql.ensureSeries, [clusterId, node, buf.metric])
+        // Before every chunk row of the batch: appendRaw looks the series up.
+        .write(this.sql.ensureSeries, [clusterId, node, buf.metric], 0)
         .catch(() => this.series.delete(key));
       this.series.add(key);
     }
