@@ -16,6 +16,7 @@ import * as m150 from '../migrations/150-action-requests';
 import * as m151 from '../migrations/151-push-owner';
 import * as m170 from '../migrations/170-transitions-ts-index';
 import * as m195 from '../migrations/195-events-received-index';
+import * as m196 from '../migrations/196-events-agent-ts-index';
 
 /*
  * Schema history: one file per migration in ../migrations, named NNN-what.ts, applied in
@@ -53,6 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m151,
   m170,
   m195,
+  m196,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 /** The migration ids this build knows, in order (the last one is the schema it writes). */
