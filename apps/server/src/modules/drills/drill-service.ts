@@ -1,48 +1,45 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import {
-  DRILL_KIND_INFO,
-  type AgentDataMessage,
-  type Drill,
-  type DrillKind,
-  type DrillOptions,
-  type DrillPreflight,
-  type DrillProof,
-  type DrillStatus,
-  type DrillSummary,
+import type {
+  AgentDataMessage,
+  Drill,
+  DrillKind,
+  DrillOptions,
+  DrillPreflight,
+  DrillProof,
+  DrillStatus,
+  DrillSummary,
 } from '@keepwatch/shared';
 import { busyMessage } from '../cluster-ops/index';
-import { DrillRunner, emptyReport, type RunnerPlan, type RunnerTuning } from './drill-runner';
-import { bindPorts, followLogs, offsetOf } from './drill-ports';
+import { emptyReport, type RunnerTuning } from './drill-runner';
 import { leftovers, type DrillReplica } from './drill-replica';
 import { feedRunning, type Running } from './drill-feed';
 import { SaveChain } from './drill-saves';
 import { clusterWorkMessage } from '../../storage/cluster-work';
-import type { DrillRepository, DrillUpdate } from '../../storage/drill-repository';
+import type { DrillRepository } from '../../storage/drill-repository';
 import { preflight } from './preflight';
 import { agentControl, shareClockOffsets } from './preflight-replica';
+import { checkStart, DEFAULT_CLOCK_LIMIT_MS, runnerPlan, type StartResult } from './drill-start';
+import { auditEnd, launch } from './drill-launch';
+import { drillProof } from './drill-proof';
+
+export {
+  DEFAULT_ABORT_UNSERVED_MS,
+  DEFAULT_CLOCK_LIMIT_MS,
+  DEFAULT_PROBE_INTERVAL_MS,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  type StartResult,
+} from './drill-start';
+export { DEFAULT_STALE_MS, FAILOVER_KINDS, kindInfoList } from './drill-proof';
 
 /*
- * The drills of this server: starts them (preflight, cluster hold, audit), feeds the
- * running ones what agents report, and ends them. SPEC.md has the rules.
+ * The drills of this server: starts them (the checks and the plan: drill-start.ts; then the
+ * cluster hold, the store, audit), keeps the running ones (drill-launch.ts makes them), feeds
+ * them what agents report, and ends them. SPEC.md has the rules.
  */
 
-export const DEFAULT_PROBE_INTERVAL_MS = 10;
-export const DEFAULT_PROBE_TIMEOUT_MS = 200;
-export const DEFAULT_ABORT_UNSERVED_MS = 30_000;
-export const DEFAULT_CLOCK_LIMIT_MS = 200;
-export const DEFAULT_STALE_MS = 30 * 86_400_000;
 export const INTERRUPTED_REASON =
   'the server stopped during the drill; the agents restored the faults by their deadlines';
-
-/** Kinds whose pass proves failover (the VIP moved). */
-export const FAILOVER_KINDS: readonly DrillKind[] = [
-  'nginx-outage',
-  'keepalived-stop',
-  'keepalived-crash',
-  'nginx-hang',
-  'link-down',
-];
 
 export interface DrillServiceOptions {
   now: () => number;
@@ -52,16 +49,6 @@ export interface DrillServiceOptions {
   /** Set when this server is one of several replicas (drill-replica.ts, RS-3). */
   replica?: DrillReplica;
 }
-
-export type StartResult =
-  | { ok: true; id: string }
-  | {
-      ok: false;
-      code: 404 | 409 | 422;
-      error: string;
-      message: string;
-      preflight?: DrillPreflight;
-    };
 
 export interface DrillEnded {
   id: string;
@@ -146,41 +133,14 @@ export class DrillService {
     by: string,
     scheduleId: number | null = null,
   ): Promise<StartResult> {
-    if (!this.app.clusterStore.hasCluster(clusterId))
-      return { ok: false, code: 404, error: 'not_found', message: `unknown cluster ${clusterId}` };
-    const busy = this.app.clusterOps.holder(clusterId);
-    if (busy) return { ok: false, code: 409, error: 'busy', message: busyMessage(busy) };
-    const pf = this.preflight(clusterId, kind, options);
-    if (!pf.ok || !pf.plan.vip || !pf.plan.master)
-      return {
-        ok: false,
-        code: 422,
-        error: 'preflight_failed',
-        message: `preflight refused the drill: ${pf.checks
-          .filter((c) => !c.ok)
-          .map((c) => c.text.en)
-          .join('; ')}`,
-        preflight: pf,
-      };
+    const cleared = checkStart(this.app, clusterId, () => this.preflight(clusterId, kind, options));
+    if (!cleared.ok) return cleared;
+    const pf = cleared.pf;
     const id = `dr-${randomUUID()}`;
     const hold = this.app.clusterOps.tryAcquire(clusterId, 'drill', id, by);
     if (!hold.ok) return { ok: false, code: 409, error: 'busy', message: busyMessage(hold.busy) };
     const cluster = this.app.clusterStore.cluster(clusterId);
-    const vip = cluster?.vips.find((v) => v.address === pf.plan.vip);
-    const plan: RunnerPlan = {
-      id,
-      clusterId,
-      kind,
-      vip: pf.plan.vip,
-      instance: vip?.instance ?? '',
-      master: pf.plan.master,
-      targets: pf.plan.targets,
-      probeFrom: pf.plan.probeFrom,
-      holdMs: pf.plan.holdMs,
-      probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
-      probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
-      abortUnservedMs: options.abortUnservedMs ?? DEFAULT_ABORT_UNSERVED_MS,
-    };
+    const plan = runnerPlan(id, clusterId, kind, options, cleared, cluster);
     const startedAt = this.opts.now();
     let stored;
     try {
@@ -213,61 +173,23 @@ export class DrillService {
     }
     const saves = new SaveChain(this.repo, id, (err) => this.app.storage.failed(err, 'drill'));
     this.saves.set(id, saves);
-    // The ports hand samples to the runner, which is made from the ports: a late binding.
-    const ref: { runner?: DrillRunner } = {};
-    const deps = {
+    const { running, stopLogs } = launch({
       app: this.app,
       plan,
-      runner: (): DrillRunner => {
-        if (!ref.runner) throw new Error('drill runner not bound');
-        return ref.runner;
-      },
-      now: this.opts.now,
-      save: (u: DrillUpdate) => saves.push(u),
+      cluster,
       path: options.path ?? '/',
-    };
-    const ports = bindPorts(deps);
-    const runner = new DrillRunner(plan, ports, this.opts.tuning);
-    ref.runner = runner;
-    const agents = new Map<string, string>();
-    for (const n of cluster?.nodes ?? []) {
-      const a = this.app.clusterStore.agentFor(clusterId, n.name);
-      if (a) agents.set(a.agentId, n.name);
-      runner.clockOffsets[n.name] = offsetOf(this.app, clusterId, n.name);
-    }
-    const masterPriority =
-      this.app.clusterStore
-        .nodeView(clusterId, plan.master)
-        ?.keepalivedConfig?.instances.find((i) => i.name === plan.instance)?.priority ??
-      cluster?.nodes
-        .find((n) => n.name === plan.master)
-        ?.vrrp.find((v) => v.instance === plan.instance)?.priority ??
-      null;
-    this.running.set(id, { runner, agents, masterPriority });
-    const stopLogs = followLogs(deps);
-    void runner.run().then(async (status) => {
+      now: this.opts.now,
+      tuning: this.opts.tuning,
+      save: (u) => saves.push(u),
+    });
+    this.running.set(id, running);
+    void running.runner.run().then(async (status) => {
       stopLogs();
       await saves.settled();
       this.saves.delete(id);
       hold.release();
       this.running.delete(id);
-      const d = await this.repo.get(id).catch((err: unknown) => {
-        this.app.storage.failed(err, 'drill');
-        return undefined;
-      });
-      this.app.audit.record({
-        actor: by,
-        action: 'drill.end',
-        target: `drill:${id}`,
-        result: status === 'passed' ? 'ok' : 'error',
-        detail: {
-          clusterId,
-          kind,
-          status,
-          downtimeMs: d?.report.downtimeMs ?? null,
-          failedRequests: d?.report.failedRequests ?? null,
-        },
-      });
+      await auditEnd(this.app, this.repo, { id, by, clusterId, kind, status });
       for (const l of this.endListeners) l({ id, clusterId, kind, status, scheduleId });
     });
     return { ok: true, id };
@@ -300,21 +222,8 @@ export class DrillService {
     return this.running.has(id);
   }
 
-  async proof(clusterIds: readonly string[]): Promise<DrillProof[]> {
-    const staleAfterMs = this.opts.staleMs ?? DEFAULT_STALE_MS;
-    const last = await this.repo.lastProven(FAILOVER_KINDS);
-    const now = this.opts.now();
-    return [...new Set([...clusterIds, ...last.keys()])].sort().map((clusterId) => {
-      const l = last.get(clusterId);
-      return {
-        clusterId,
-        lastProvenAt: l?.at ?? null,
-        lastProvenKind: l?.kind ?? null,
-        drillId: l?.id ?? null,
-        stale: !l || now - l.at > staleAfterMs,
-        staleAfterMs,
-      };
-    });
+  proof(clusterIds: readonly string[]): Promise<DrillProof[]> {
+    return drillProof(this.repo, clusterIds, this.opts.now, this.opts.staleMs);
   }
 
   close(): void {
@@ -329,8 +238,4 @@ export class DrillService {
       feedRunning(this.app, r, node, msg);
     }
   }
-}
-
-export function kindInfoList(): (typeof DRILL_KIND_INFO)[DrillKind][] {
-  return Object.values(DRILL_KIND_INFO);
 }
