@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configEn, configZhCN } from './config-i18n';
+import { configEn } from './config-i18n';
+import { configZhCN } from './config-i18n-zh';
 
 /** Every leaf of a dictionary as [path, value]; functions are called with sample arguments. */
 function leaves(value: unknown, prefix = ''): [string, unknown][] {
