@@ -14,7 +14,16 @@ import {
  * of the primary (pg_basebackup -R: standby.signal and primary_conninfo written), started on a
  * port and socket folder of its own, removed with the same three layers of clean-up. The
  * primary is stopped hard with stopPrimaryHard(); promote() makes the standby the primary.
+ * With `primaryPort` the standby streams from 127.0.0.1:<primaryPort> instead of the primary's
+ * socket (a TCP relay of the test's, testing/tcp-relay.ts, that can stall replication).
  */
+
+export interface PgStandbyOptions {
+  /** The process whose death stops the standby (the sentinel watches it); default this one. */
+  ownerPid?: number;
+  /** Streams from 127.0.0.1:<primaryPort> (overrides the base backup's primary_conninfo). */
+  primaryPort?: number;
+}
 
 export interface PgStandby {
   port: number;
@@ -36,9 +45,9 @@ export function stopPrimaryHard(primary: PgCluster): void {
 
 export async function startPgStandby(
   primary: PgCluster,
-  ownerPid = process.pid,
+  opts: PgStandbyOptions = {},
 ): Promise<PgStandby> {
-  const f = makePgFolder('keepwatch-pg-standby-', ownerPid);
+  const f = makePgFolder('keepwatch-pg-standby-', opts.ownerPid ?? process.pid);
   const { bin, runAs, data, socketDir, pgCtl } = f;
   try {
     run(
@@ -62,8 +71,16 @@ export async function startPgStandby(
       'pg_basebackup',
     );
     const port = await freePort();
+    // Options on the command line win over postgresql.auto.conf (where -R wrote its own);
+    // pg_ctl hands them to /bin/sh, hence the quotes.
+    const via =
+      opts.primaryPort === undefined
+        ? []
+        : [
+            `-c 'primary_conninfo=host=127.0.0.1 port=${opts.primaryPort} user=${PG_USER} application_name=kw-standby'`,
+          ];
     f.start(
-      [`-p ${port}`, `-k ${socketDir}`, '-c listen_addresses=127.0.0.1'].join(' '),
+      [`-p ${port}`, `-k ${socketDir}`, '-c listen_addresses=127.0.0.1', ...via].join(' '),
       'standby start',
     );
     return {
