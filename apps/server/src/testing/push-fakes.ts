@@ -41,6 +41,8 @@ export async function until(
 
 export interface ApplyRequest {
   id: string;
+  /** config.apply, or any other action `which` picks (answered the same way). */
+  action?: string;
   params?: { dryRun?: boolean; baseHash?: string };
 }
 
@@ -53,7 +55,7 @@ export interface ApplyError {
 }
 
 /**
- * Answers the socket's config.apply requests that `which` picks (the others are never
+ * Answers the socket's action requests (config.apply, or others) that `which` picks (the others are never
  * answered): ok, or failed with the error `errorOf` gives. Each answer's seq is `nextSeq()`.
  */
 export function answerApplies(
@@ -71,7 +73,7 @@ export function answerApplies(
       seq: nextSeq(),
       ts: 3000,
       id: m.id,
-      action: 'config.apply',
+      action: m.action ?? 'config.apply',
       ok: !error,
       ...(error && { error }),
       steps: [],
