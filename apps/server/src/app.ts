@@ -82,6 +82,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return await assemble(opts, pg);
   } catch (err) {
     await pg?.pool.end().catch(() => undefined);
+    await pg?.writePool.end().catch(() => undefined);
     throw err;
   }
 }
@@ -161,7 +162,7 @@ async function assemble(
     opts.replica ?? (pg && config.databaseUrl ? await pgReplica(app, pg, config) : undefined);
   await app.register(dbPlugin, {
     path: opts.dbPath ?? join(config.dataDir, 'keepwatch.db'),
-    ...(pg && { postgres: { pool: pg.pool, where: pg.where } }),
+    ...(pg && { postgres: { pool: pg.pool, writePool: pg.writePool, where: pg.where } }),
     now,
     ...(opts.storageProbeMs !== undefined && { probeMs: opts.storageProbeMs }),
   });

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import type pg from 'pg';
 import type { Repositories } from '../storage/repositories';
 import { postgresDriver, sqliteDriver, type SqlDriver } from '../storage/sql-driver';
+import { SqlIngest } from '../storage/sql-ingest';
 import { sqlRepositories } from '../storage/sql-repositories';
 import { BatchWriter } from './batch-writer';
 import { migrate } from './db-migrations';
@@ -15,9 +16,10 @@ export interface DbPluginOptions {
   path: string;
   /**
    * PostgreSQL instead of SQLite (KEEPWATCH_DATABASE_URL): a pool already connected and
-   * migrated by storage/postgres-start.ts. Ended when the app closes.
+   * migrated by storage/postgres-start.ts, and the batch writer's own (`writePool`, else it
+   * commits on `pool`). Ended when the app closes.
    */
-  postgres?: { pool: pg.Pool; where: string };
+  postgres?: { pool: pg.Pool; writePool?: pg.Pool; where: string };
   now?: () => number;
   /** How often a failing store is probed with a real write; default 5 s. */
   probeMs?: number;
@@ -87,8 +89,10 @@ export default fp<DbPluginOptions>(
     const now = opts.now ?? Date.now;
     let db: Database.Database | undefined;
     let driver: SqlDriver;
+    let commits: SqlDriver | undefined;
     if (opts.postgres) {
       driver = postgresDriver(opts.postgres.pool);
+      if (opts.postgres.writePool) commits = postgresDriver(opts.postgres.writePool);
     } else {
       try {
         db = openSqlite(opts.path);
@@ -105,7 +109,8 @@ export default fp<DbPluginOptions>(
       ...(opts.postgres && { where: `PostgreSQL ${opts.postgres.where}` }),
     });
     const repos = sqlRepositories(driver);
-    const writer = new BatchWriter(repos.ingest, {
+    // On PostgreSQL the commits do not wait for a connection behind the reads (postgres-start.ts).
+    const writer = new BatchWriter(commits ? new SqlIngest(commits) : repos.ingest, {
       onCommit: () => storage.succeeded('batched write'),
       onError: (err) => storage.failed(err, 'batched write'),
     });
@@ -121,10 +126,12 @@ export default fp<DbPluginOptions>(
     app.decorate('repos', repos);
     app.decorate('storage', storage);
     const pool = opts.postgres?.pool;
+    const writePool = opts.postgres?.writePool;
     app.addHook('onClose', async () => {
       clearInterval(probe);
       await writer.close();
       db?.close();
+      await writePool?.end();
       await pool?.end();
     });
     done();

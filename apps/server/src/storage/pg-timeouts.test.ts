@@ -77,6 +77,7 @@ describe('query_timeout by purpose', () => {
       const seen = queries();
       expect(started.applied.length).toBeGreaterThan(0);
       expect(started.pool.options.query_timeout).toBe(QUERY_TIMEOUT_MS);
+      expect(started.writePool.options.query_timeout).toBe(QUERY_TIMEOUT_MS);
       const migration = seen.filter((q) => /schema_migrations|pg_advisory_lock/.test(q.sql));
       expect(migration.length).toBeGreaterThan(started.applied.length);
       expect(new Set(migration.map((q) => q.timeout))).toEqual(
@@ -87,6 +88,7 @@ describe('query_timeout by purpose', () => {
       expect(queries().at(-1)).toEqual({ sql: 'SELECT 1 AS one', timeout: QUERY_TIMEOUT_MS });
     } finally {
       await started.pool.end();
+      await started.writePool.end();
     }
   });
 

@@ -7,6 +7,12 @@ import { StorageStartError } from './storage-errors';
 
 export interface PostgresAtStart {
   pool: pg.Pool;
+  /**
+   * The agents' batch commits' own connection (plugins/db.ts): on the shared pool a commit
+   * waited behind the reads of a connect storm, up to 3.6 s for a connection (the replicas
+   * bench, `pnpm bench ingest-replicas`, 10,000 agents), and every ack with it.
+   */
+  writePool: pg.Pool;
   serverVersion: string;
   /** The URL without its password, for logs. */
   where: string;
@@ -20,8 +26,12 @@ export interface PostgresAtStart {
  * change, then applies the migrations (serialised across replicas starting together) and
  * hands back the pool the server runs on. Any refusal ends the pool again. The migrations
  * run on a connection of their own whose queries may take long (pg-connect.ts, 'migrate'):
- * building an index on a large table outlasts the serving pool's 10 s query_timeout.
+ * building an index on a large table outlasts the serving pool's 10 s query_timeout. The
+ * agents' batch commits get a pool of their own (WRITE_POOL_MAX: they run one at a time).
  */
+/** Connections of the commit pool: the batch writer commits one batch at a time. */
+export const WRITE_POOL_MAX = 1;
+
 export async function startPostgres(
   url: string,
   opts: PgConnectOptions = {},
@@ -32,7 +42,8 @@ export async function startPostgres(
     const migrator = await connectPostgres(url, { ...opts, max: 1, purpose: 'migrate' });
     try {
       const applied = await migrate(migrator.pool, where);
-      return { pool, serverVersion, where, applied };
+      const writes = await connectPostgres(url, { ...opts, max: WRITE_POOL_MAX });
+      return { pool, writePool: writes.pool, serverVersion, where, applied };
     } finally {
       await migrator.pool.end().catch(() => undefined);
     }

@@ -146,15 +146,13 @@ export class SqlIngest implements IngestRepository {
   }
 
   async storedSeq(agentId: string): Promise<number> {
-    const ev = await this.q.get<{ seq: number | null }>(
-      'SELECT MAX(seq) AS seq FROM events WHERE agent_id = $1',
+    // One read per hello (the welcome's "stored up to"), not two.
+    const row = await this.q.get<{ ev: number | null; ag: number | null }>(
+      `SELECT (SELECT MAX(seq) FROM events WHERE agent_id = $1) AS ev,
+         (SELECT last_seq FROM agents WHERE agent_id = $1) AS ag`,
       [agentId],
     );
-    const ag = await this.q.get<{ seq: number | null }>(
-      'SELECT last_seq AS seq FROM agents WHERE agent_id = $1',
-      [agentId],
-    );
-    return Math.max(Number(ev?.seq ?? 0), Number(ag?.seq ?? 0));
+    return Math.max(Number(row?.ev ?? 0), Number(row?.ag ?? 0));
   }
 
   agents(): Promise<StoredAgent[]> {
