@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Lab } from '@keepwatch/lab';
 import type { Drill, StatusResponse } from '@keepwatch/shared';
-import { login } from '@keepwatch/stack';
+import { drillsApi, login, until } from '@keepwatch/stack';
 import { table, writeResult } from './results';
 
 const TARGET_DELTA = 5;
@@ -123,27 +123,31 @@ async function main(): Promise<void> {
     });
     const pid = server.pid ?? 0;
     const url = `http://${lab.hostIp}:${port}`;
-    let token = '';
-    for (let i = 0; i < 300 && !token; i++)
-      token = await login(url, 'admin', adminPassword).catch(() => sleep(200).then(() => ''));
-    const api = async (path: string, init: RequestInit = {}): Promise<Response> =>
-      fetch(`${url}/api/v1${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      });
+    // The lab tests' calls and waits (until, drillsApi: @keepwatch/stack), each wait bounded.
+    const token = await until(
+      'server answers a login',
+      () => login(url, 'admin', adminPassword).catch(() => undefined),
+      60_000,
+    );
+    const drills = drillsApi(() => ({ url, token }));
+    const { api } = drills;
     for (const host of lab.hosts)
       await lab.startAgent(host.name, {
         serverUrl: url.replace(/^http/, 'ws'),
         token: agentToken,
         control: ['drills'],
       });
-    for (let i = 0; i < 300; i++) {
-      const s = (await (await api('/status')).json()) as StatusResponse;
-      const c = s.clusters.find((x) => x.id === 'kwds');
-      if (c?.nodes.length === 4 && c.nodes.every((n) => n.online && n.clockOffsetMs !== null))
-        break;
-      await sleep(200);
-    }
+    await until(
+      'every agent online with a measured clock offset',
+      async () => {
+        const s = (await (await api('/status')).json()) as StatusResponse;
+        const c = s.clusters.find((x) => x.id === 'kwds');
+        return c?.nodes.length === 4 && c.nodes.every((n) => n.online && n.clockOffsetMs !== null)
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
     log(`server pid ${pid}; settling 10 s, then idle for ${idleS} s`);
     await sleep(10_000);
     const load = (): string =>
@@ -152,32 +156,23 @@ async function main(): Promise<void> {
         .join(' ');
     const loadIdle = load();
     const idle = await cpuOver(pid, () => sleep(idleS * 1000));
-    const res = await api('/drills', {
-      method: 'POST',
-      body: JSON.stringify({
-        clusterId: 'kwds',
-        kind: 'backend-outage',
-        options: {
-          holdMs,
-          probeIntervalMs: intervalMs,
-          ...(values['probe-from'] !== undefined && { probeFrom: values['probe-from'] }),
-        },
-      }),
+    const id = await drills.startDrill('kwds', 'backend-outage', {
+      holdMs,
+      probeIntervalMs: intervalMs,
+      ...(values['probe-from'] !== undefined && { probeFrom: values['probe-from'] }),
     });
-    if (res.status !== 201) throw new Error(`drill refused: ${res.status} ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
     const phase = async (): Promise<Drill> => (await (await api(`/drills/${id}`)).json()) as Drill;
-    while ((await phase()).phase !== 'observe') await sleep(100);
+    await until(
+      'the drill in its observe phase',
+      async () => ((await phase()).phase === 'observe' ? true : undefined),
+      60_000,
+    );
     // The observe phase, minus a second at each end (the phase polls are the bench's, not the drill's).
     await sleep(1000);
     const loadDrill = load();
     const during = await cpuOver(pid, () => sleep(holdMs - 3000));
     const loadEnd = load();
-    let d = await phase();
-    while (d.status === 'running') {
-      await sleep(500);
-      d = await phase();
-    }
+    const d = await drills.waitDone(id, holdMs + 150_000);
     const delta = during.percent - idle.percent;
     const reqPerS =
       (d.report.totalRequests / ((d.report.restoreAt ?? 0) - (d.report.faultAt ?? 0) + 5000)) *

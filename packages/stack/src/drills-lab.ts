@@ -4,60 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { Drill, DrillKind } from '@keepwatch/shared';
+import type { Drill } from '@keepwatch/shared';
+import { drillsApi, type DrillsApi } from './drills-api';
 import { startStack, type Stack } from './stack';
 import { clusterOf, holdersOf, serviceHealthy, vrrpStateOf } from './status-queries';
 
 /*
- * What the drills lab tests share (drills*.lab.test.ts): the drills REST calls, the lab
- * restored check, the live split-brain watch, the figures line of a drill, and the
+ * What the drills lab tests share (drills*.lab.test.ts): the drills REST calls (drills-api.ts,
+ * re-exported), the lab restored check, the live split-brain watch, the figures line of a drill, and the
  * independent client the reported downtime is compared with.
  */
 
-export interface DrillsApi {
-  /** An authenticated REST call under /api/v1 (the caller reads the status). */
-  api: (path: string, init?: RequestInit) => Promise<Response>;
-  /** POST /drills; anything but 201 throws with the status and the reason. */
-  startDrill(
-    clusterId: string,
-    kind: DrillKind,
-    options?: Record<string, unknown>,
-  ): Promise<string>;
-  /** Polls GET /drills/:id every 250 ms until it is no longer running (bounded). */
-  waitDone: (id: string, timeoutMs?: number) => Promise<Drill>;
-}
-
-/** The drills REST calls against the server `target()` names (it changes across a restart). */
-export function drillsApi(target: () => { url: string; token: string }): DrillsApi {
-  const api = (path: string, init: RequestInit = {}): Promise<Response> => {
-    const { url, token } = target();
-    return fetch(`${url}/api/v1${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    });
-  };
-  return {
-    api,
-    startDrill: async (clusterId, kind, options = {}) => {
-      const res = await api('/drills', {
-        method: 'POST',
-        body: JSON.stringify({ clusterId, kind, options }),
-      });
-      const body = (await res.json()) as { id?: string; message?: string };
-      if (res.status !== 201) throw new Error(`start ${kind}: ${res.status} ${body.message}`);
-      return body.id ?? '';
-    },
-    waitDone: async (id, timeoutMs = 150_000) => {
-      const end = Date.now() + timeoutMs;
-      while (Date.now() < end) {
-        const d = (await (await api(`/drills/${id}`)).json()) as Drill;
-        if (d.status !== 'running') return d;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`drill ${id} still running after ${timeoutMs} ms`);
-    },
-  };
-}
+export { drillsApi, type DrillsApi } from './drills-api';
 
 export interface DrillsLab extends DrillsApi {
   stack: Stack;
