@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IngestRepository, IngestWrite } from '../storage/ingest-repository';
 import { sqliteRepositories } from '../storage/sql-repositories';
 import { BatchWriter } from './batch-writer';
@@ -126,6 +126,38 @@ describe('BatchWriter', () => {
     await flushed;
     await Promise.all([hello, ev]);
     expect(order).toEqual(['begin hello', 'end hello', 'begin event', 'end event']);
+  });
+
+  it('writes queued while a commit is in flight gather into one batch, committed when it settles', async () => {
+    vi.useFakeTimers();
+    try {
+      const batches: number[][] = [];
+      const gates: (() => void)[] = [];
+      const repo: Pick<IngestRepository, 'commit'> = {
+        commit: (batch) => {
+          batches.push(batch.map((w) => (w.kind === 'event' ? w.seq : 0)));
+          return new Promise((r) => gates.push(() => r({ stored: batch.length, duplicates: 0 })));
+        },
+      };
+      const writer = new BatchWriter(repo, { intervalMs: 5 });
+      const first = writer.ingest(event(1));
+      await vi.advanceTimersByTimeAsync(5);
+      expect(batches).toEqual([[1]]);
+      const later = [writer.ingest(event(2))];
+      await vi.advanceTimersByTimeAsync(5);
+      later.push(writer.ingest(event(3)));
+      await vi.advanceTimersByTimeAsync(50);
+      // Their interval passed, but the commit before them has not settled: they wait together.
+      expect(batches).toEqual([[1]]);
+      gates[0]?.();
+      await first;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(batches).toEqual([[1], [2, 3]]);
+      gates[1]?.();
+      await Promise.all(later);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('close() flushes what is queued and refuses later writes', async () => {

@@ -2,7 +2,10 @@ import type { AlongsideWrite, IngestRepository, IngestWrite } from '../storage/i
 import { FailedConnections, type EarlierWriteFailed } from './failed-connections';
 
 export interface BatchWriterOptions {
-  /** Flush at most this long after the first queued write. */
+  /**
+   * Flush this long after the first queued write (default 20 ms), or as soon as the commit in
+   * flight settles if that is later: writes queued meanwhile gather into the next batch.
+   */
   intervalMs?: number;
   /** Flush at once when this many writes are queued. */
   maxBatch?: number;
@@ -51,6 +54,8 @@ export class BatchWriter {
   private readonly intervalMs: number;
   private readonly maxBatch: number;
   private closed = false;
+  /** The interval passed while a commit was in flight: flush when it settles. */
+  private due = false;
   private readonly failures = new FailedConnections();
 
   constructor(
@@ -171,12 +176,24 @@ export class BatchWriter {
   private schedule(delayMs: number): void {
     if (this.timer && delayMs > 0) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flushNow(), delayMs);
+    this.timer = setTimeout(() => this.intervalPassed(), delayMs);
+  }
+
+  /*
+   * One batch waits for the commit before it, not a queue of small ones: a batch closed while
+   * a commit is in flight would only wait behind it, and what arrives meanwhile would form
+   * yet another. A full batch is closed at once all the same (maxBatch bounds a batch).
+   */
+  private intervalPassed(): void {
+    this.timer = undefined;
+    if (this.tail && this.queued < this.maxBatch) this.due = true;
+    else this.flushNow();
   }
 
   private flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.due = false;
     const batch = this.batch;
     if (!batch) return;
     this.batch = undefined;
@@ -186,7 +203,9 @@ export class BatchWriter {
     const tail = this.tail ? this.tail.then(run) : run();
     this.tail = tail;
     void tail.then(() => {
-      if (this.tail === tail) this.tail = undefined;
+      if (this.tail !== tail) return;
+      this.tail = undefined;
+      if (this.due) this.flushNow();
     });
   }
 

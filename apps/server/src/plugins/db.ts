@@ -59,6 +59,13 @@ function startProbe(q: SqlDriver, storage: StorageHealth, now: () => number, ms:
   return timer;
 }
 
+/**
+ * On PostgreSQL a batch is flushed as soon as the commit before it settled (batch-writer.ts
+ * gathers what arrives meanwhile): a commit is a round trip, not an fsync of the whole file,
+ * and the 20 ms SQLite waits to gather was most of a failover's way to the other replica.
+ */
+const PG_BATCH_INTERVAL_MS = 0;
+
 /** Opens the SQLite file (WAL) and migrates it; a refused downgrade leaves it closed. */
 function openSqlite(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -111,6 +118,7 @@ export default fp<DbPluginOptions>(
     const repos = sqlRepositories(driver);
     // On PostgreSQL the commits do not wait for a connection behind the reads (postgres-start.ts).
     const writer = new BatchWriter(commits ? new SqlIngest(commits) : repos.ingest, {
+      ...(opts.postgres && { intervalMs: PG_BATCH_INTERVAL_MS }),
       onCommit: () => storage.succeeded('batched write'),
       onError: (err) => storage.failed(err, 'batched write'),
     });
