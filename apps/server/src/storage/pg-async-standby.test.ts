@@ -15,12 +15,15 @@ import { startPgStandby, stopPrimaryHard, type PgStandby } from './pg-standby';
  * (docs/deployment.md, "What happens on each failure", the PostgreSQL row). The standby
  * streams from the primary through a TCP relay of ours (testing/tcp-relay.ts), so the test
  * stalls replication at a chosen moment; the server reaches PostgreSQL through a second
- * relay (the VIP). Scenario: 1-5 acked and replayed on the standby, replication stalled,
- * 6-8 sent, the primary stopped hard (pg_ctl stop -m immediate), the standby promoted, the
- * server's relay pointed at it, the agent reconnected (its welcome comes from the new
- * primary), 9-10 sent. With an asynchronous standby 6-8 are acked during the stall and
- * missing on the new primary for good; the agent does not resend them (its outbox dropped
- * them at the ack). The synchronous standby: pg-failover.test.ts.
+ * relay (the VIP). Scenario, for an asynchronous and a synchronous standby alike: 1-5 acked
+ * and replayed on the standby, replication stalled, 6-8 sent, the primary stopped hard
+ * (pg_ctl stop -m immediate), the standby promoted, the server's relay pointed at it, the
+ * agent reconnected (its welcome comes from the new primary), 9-10 sent.
+ *  asynchronous: 6-8 are acked during the stall and missing on the new primary for good,
+ *                the agent does not resend them (its outbox dropped them at the ack);
+ *  synchronous:  nothing is acked during the stall (the commits wait for the standby), the
+ *                primary dies under the waiting COMMIT, and every acked seq is on the new
+ *                primary, 1-10 stored once.
  */
 
 const POLLS = 200; // each poll query sleeps 50 ms on the server: at most ~10 s plus queries
@@ -169,5 +172,42 @@ describe('PostgreSQL fails over to a standby that missed the last commits', () =
     // welcome (the new primary says 5), the server would have stored them again.
     expect(lost).toEqual(range(6, 8));
     expect(stored).toEqual([...range(1, 5), 9, 10]);
+  }, 120_000);
+  it('synchronous standby: nothing is acked during the replication stall, every acked seq is on the new primary', async () => {
+    const agentId = 'agent-sync';
+    const lab = await startLab(true, agentId);
+    await ackedAndReplicated(lab, agentId);
+    lab.repl.cut('stall');
+    const stalledAt = Date.now();
+    for (const seq of range(6, 8)) lab.agent.send(seq);
+    // The commit of 6-8 is done locally and waits for the standby (wait event SyncRep).
+    await until(lab.pg.url, 'a commit waiting for the standby', async () => {
+      const rows = await pgRows<{ n: number }>(
+        lab.pg.url,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep'`,
+      );
+      return (rows[0]?.n ?? 0) > 0;
+    });
+    // Watched for 20 polls (~1 s): the commit still waits, and nothing past 5 is acked.
+    for (let i = 0; i < 20; i++) {
+      const rows = await pgRows<{ n: number }>(
+        lab.pg.url,
+        `SELECT count(*)::int AS n FROM pg_stat_activity, pg_sleep(0.05) WHERE wait_event = 'SyncRep'`,
+      );
+      expect(rows[0]?.n ?? 0).toBeGreaterThan(0);
+      expect(lab.agent.ackedSeq).toBe(5);
+    }
+    const waitedMs = Date.now() - stalledAt;
+    const lag = await lagBytes(lab);
+    const ackedAtCrash = lab.agent.ackedSeq;
+    const ms = await failOver(lab);
+
+    const stored = await storedSeqs(lab.standby.url, agentId);
+    console.info(
+      `[pg-async-standby] sync: acked ${ackedAtCrash} before the crash (no ack for ${waitedMs} ms of stall), ${lag} bytes of WAL not on the standby; crash → seq 10 acked ${ms} ms`,
+    );
+    expect(ackedAtCrash).toBe(5);
+    for (const { seq } of lab.agent.acks) expect(stored).toContain(seq);
+    expect(stored).toEqual(range(1, 10));
   }, 120_000);
 });

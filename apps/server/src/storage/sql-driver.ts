@@ -157,6 +157,14 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
     transaction: async <T>(body: () => TxBody<T>): Promise<T> => {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A connection that ends mid-transaction (PostgreSQL stopped during a COMMIT, a cut)
+      // fails the query and also emits 'error' on the client; the pool listens only while it
+      // is idle, so without this the checked-out client's error is an uncaught exception
+      // (storage/pg-async-standby.test.ts, the synchronous case).
+      const onError = (err: Error): void => {
+        broken ??= err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const gen = body();
@@ -178,6 +186,7 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
               );
         throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },
