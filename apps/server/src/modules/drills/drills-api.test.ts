@@ -2,11 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Drill, DrillPreflight } from '@keepwatch/shared';
 import { drillRow } from '../../testing/drill-rows';
+import { answerApplies, seqsAfter } from '../../testing/push-fakes';
 import { testApp, login } from '../../testing/test-app';
 import { userWithRole } from '../auth/auth-test-helpers';
 import { fakeCluster, type FakeCluster } from './drill-test-agents';
 
-/* The drill API over inject, with fake agents (no lab): access, bad input, preflight refusals. */
+/*
+ * The drill API over inject, with fake agents (no lab): access, bad input, preflight refusals.
+ * A drill that runs probes from web1 (`probeFrom`), whose fake agent acknowledges the probe
+ * and sends no sample: with the default (the server probes the VIP and the load balancers'
+ * addresses, 10.77.0.x here) the test would send traffic off the machine.
+ */
 
 let app: FastifyInstance;
 let cluster: FakeCluster | undefined;
@@ -26,6 +32,15 @@ afterEach(async () => {
 
 const post = (url: string, payload: unknown, headers = admin) =>
   app.inject({ method: 'POST', url, payload: payload as object, headers });
+
+/** The cluster, its web1 acknowledging the probe actions; `options` for a drill probing there. */
+async function probingOnWeb1(): Promise<{ probeFrom: string }> {
+  cluster = await fakeCluster(app);
+  const web1 = cluster.sockets['web1'];
+  if (!web1) throw new Error('no web1');
+  answerApplies(web1, seqsAfter(1), (m) => m.action?.startsWith('probe.') === true);
+  return { probeFrom: 'web1' };
+}
 
 describe('drills API', () => {
   it('AC-1: a viewer may read drills but gets 403 on start, preflight and abort', async () => {
@@ -107,8 +122,12 @@ describe('drills API', () => {
   });
 
   it('PF-8: a second drill on the same cluster is refused 409 while the first runs', async () => {
-    cluster = await fakeCluster(app);
-    const first = await post('/api/v1/drills', { clusterId: 'lab', kind: 'keepalived-stop' });
+    const options = await probingOnWeb1();
+    const first = await post('/api/v1/drills', {
+      clusterId: 'lab',
+      kind: 'keepalived-stop',
+      options,
+    });
     expect(first.statusCode).toBe(201);
     const { id } = first.json<{ id: string }>();
     const second = await post('/api/v1/drills', { clusterId: 'lab', kind: 'nginx-outage' });
@@ -118,7 +137,7 @@ describe('drills API', () => {
       await post('/api/v1/drills/preflight', { clusterId: 'lab', kind: 'nginx-outage' })
     ).json<DrillPreflight>();
     expect(pf.checks.find((c) => c.id === 'PF-8')?.ok).toBe(false);
-    // The VIP is not reachable from the test: the baseline finds no good request, nothing is broken.
+    // web1's probe sends no sample: the baseline finds no good request, nothing is broken.
     await app.drills.settled();
     const res = await app.inject({ url: `/api/v1/drills/${id}`, headers: admin });
     expect(res.statusCode, res.body).toBe(200);
@@ -170,9 +189,9 @@ describe('drills API', () => {
   });
 
   it('AB-1: abort a running drill; abort of a finished one is 409', async () => {
-    cluster = await fakeCluster(app);
+    const options = await probingOnWeb1();
     const { id } = (
-      await post('/api/v1/drills', { clusterId: 'lab', kind: 'keepalived-stop' })
+      await post('/api/v1/drills', { clusterId: 'lab', kind: 'keepalived-stop', options })
     ).json<{ id: string }>();
     const ab = await post(`/api/v1/drills/${id}/abort`, {});
     expect(ab.statusCode).toBe(200);
