@@ -15,6 +15,8 @@ export default defineConfig({
           include: ['{apps,packages}/*/src/**/*.test.{ts,tsx}'],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
+          // Every TCP connect goes to loopback, or the test fails naming the address.
+          setupFiles: ['./tools/vitest-loopback-guard.ts'],
         },
       },
       {
