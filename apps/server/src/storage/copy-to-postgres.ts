@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { KNOWN_MIGRATIONS, SchemaTooNewError, unknownMigrations } from '../plugins/db-migrations';
-import { connectPostgres } from './pg-connect';
+import { checkOut, connectPostgres } from './pg-connect';
 import { migratePostgres, unknownPgMigrations } from './pg-migrations';
 import { redactUrl } from './pg-url';
 
@@ -120,7 +120,8 @@ export async function copySqliteToPostgres(
       const tooNew = await unknownPgMigrations(pool);
       if (tooNew.length > 0) throw new SchemaTooNewError(tooNew);
       await migratePostgres(pool);
-      const client = await pool.connect();
+      const out = await checkOut(pool);
+      const client = out.client;
       try {
         await client.query('BEGIN');
         // Under the lock a server replica's migrate takes: nobody writes while we check and copy.
@@ -188,7 +189,7 @@ export async function copySqliteToPostgres(
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        out.release();
       }
     } finally {
       await pool.end();

@@ -137,3 +137,40 @@ export async function connectPostgres(
     );
   }
 }
+
+/** A client taken from a pool with checkOut; release() hands it back, or destroys it if broken. */
+export interface CheckedOut {
+  client: pg.PoolClient;
+  /** The connection's own error while it was out (it ended: PostgreSQL stopped, a cut). */
+  readonly lost: Error | undefined;
+  /** Back to the pool; destroyed instead if `err` is given or the connection was lost. */
+  release(err?: Error): void;
+}
+
+/**
+ * pool.connect() for code that holds a client across several queries. A connection that ends
+ * while checked out fails the query in hand and also emits 'error' on the client; the pool
+ * listens only while it is idle, so without a listener that error is an uncaught exception and
+ * the process exits (storage/pg-async-standby.test.ts, PostgreSQL stopped during a COMMIT).
+ */
+export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error): void => {
+    lost ??= err;
+  };
+  client.on('error', onError);
+  let released = false;
+  return {
+    client,
+    get lost() {
+      return lost;
+    },
+    release(err?: Error) {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onError);
+      client.release(err ?? lost);
+    },
+  };
+}

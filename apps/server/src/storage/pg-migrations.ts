@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { MIGRATIONS, SchemaTooNewError, type Migration } from '../plugins/db-migrations';
+import { checkOut } from './pg-connect';
 
 /*
  * The migration list of plugins/db-migrations.ts applied to PostgreSQL: the longest prefix
@@ -59,7 +60,9 @@ export async function migratePostgres(
   pool: pg.Pool,
   list: readonly Migration[] = MIGRATIONS,
 ): Promise<PgMigrateResult> {
-  const client = await pool.connect();
+  // A connection lost mid-migration fails the start with its error, not an uncaught one.
+  const out = await checkOut(pool);
+  const client = out.client;
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATE_LOCK]);
     try {
@@ -94,6 +97,6 @@ export async function migratePostgres(
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATE_LOCK]);
     }
   } finally {
-    client.release();
+    out.release();
   }
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type pg from 'pg';
 import { DuplicateKeyError, type Dialect } from './repositories';
+import { checkOut } from './pg-connect';
 
 /*
  * The two dialects behind one small async interface. SQL is written once, in the portable
@@ -155,16 +156,10 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
       (await query(pool, txGet(sql, params))) as T | undefined,
     run: async (sql, params = []) => (await query(pool, txRun(sql, params))) as number,
     transaction: async <T>(body: () => TxBody<T>): Promise<T> => {
-      const client = await pool.connect();
+      // A connection lost while out is destroyed, not an uncaught error (pg-connect.ts).
+      const out = await checkOut(pool);
+      const client = out.client;
       let broken: Error | undefined;
-      // A connection that ends mid-transaction (PostgreSQL stopped during a COMMIT, a cut)
-      // fails the query and also emits 'error' on the client; the pool listens only while it
-      // is idle, so without this the checked-out client's error is an uncaught exception
-      // (storage/pg-async-standby.test.ts, the synchronous case).
-      const onError = (err: Error): void => {
-        broken ??= err;
-      };
-      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const gen = body();
@@ -186,8 +181,7 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
               );
         throw err;
       } finally {
-        client.removeListener('error', onError);
-        client.release(broken);
+        out.release(broken);
       }
     },
   };
