@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import type { IngestRepository, IngestWrite } from '../storage/ingest-repository';
 import { sqliteRepositories } from '../storage/sql-repositories';
+import { eventWrite, helloWrite } from '../testing/ingest-writes';
 import { BatchWriter } from './batch-writer';
 import { migrate } from './db-migrations';
 
@@ -21,26 +22,8 @@ function setup() {
   return { db, repo, ingest, commits: () => commits };
 }
 
-const HELLO: IngestWrite = {
-  kind: 'hello',
-  agentId: 'a1',
-  cluster: { id: 'c1', name: 'C1' },
-  nodeName: 'lb1',
-  role: 'lb',
-  facts: '{}',
-  capabilities: '{}',
-  at: 1,
-};
-const event = (seq: number): IngestWrite => ({
-  kind: 'event',
-  agentId: 'a1',
-  seq,
-  ts: 1,
-  agentTs: null,
-  receivedAt: 1,
-  type: 'vip.change',
-  payload: '{}',
-});
+const HELLO: IngestWrite = helloWrite('a1');
+const event = (seq: number): IngestWrite => eventWrite('a1', seq);
 
 describe('BatchWriter', () => {
   it('commits queued writes in one transaction and resolves each after commit', async () => {

@@ -4,6 +4,7 @@ import { connectPostgres } from '../storage/pg-connect';
 import { startPgCluster, type PgCluster } from '../storage/pg-harness';
 import { migratePostgres } from '../storage/pg-migrations';
 import { WRITE_POOL_MAX } from '../storage/postgres-start';
+import { helloWrite } from '../testing/ingest-writes';
 import dbPlugin from './db';
 
 /*
@@ -38,16 +39,7 @@ describe('db plugin on PostgreSQL', () => {
       const read = app.repos.ingest.agents();
       expect(pool.waitingCount).toBe(1);
       // Without a pool of its own this commit waits behind the read, for as long as they hold.
-      await app.writer.ingest({
-        kind: 'hello',
-        agentId: 'a1',
-        cluster: { id: 'c1', name: 'C1' },
-        nodeName: 'lb1',
-        role: 'lb',
-        facts: '{}',
-        capabilities: '{}',
-        at: 1_800_000_000_000,
-      });
+      await app.writer.ingest(helloWrite('a1'));
       expect((await writePool.query('SELECT agent_id FROM agents')).rows).toEqual([
         { agent_id: 'a1' },
       ]);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../plugins/db-migrations';
 import { connectPostgres } from './pg-connect';
 import { startPgCluster, type PgCluster } from './pg-harness';
+import { sqliteIndexes } from '../testing/sqlite-schema';
 import { migratePostgres } from './pg-migrations';
 
 /*
@@ -17,15 +18,6 @@ const ROW =
   "('agent-lb1', 1, 1000, 1000, 'snapshot', '{}'), ('agent-lb1', 2, 2000, 2000, 'vrrp', '{}')";
 const INSERT = `INSERT INTO events (agent_id, seq, ts, received_at, type, payload) VALUES ${ROW}`;
 
-const sqliteIndexes = (db: Database.Database): string[] =>
-  (
-    db
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name",
-      )
-      .all() as { name: string }[]
-  ).map((i) => i.name);
-
 describe('the events indexes after migration 196', () => {
   it('SQLite: a database at 195 loses events_agent_ts and keeps its rows', () => {
     const db = new Database(':memory:');
@@ -36,9 +28,9 @@ describe('the events indexes after migration 196', () => {
       db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, 0)').run(m.id);
     }
     db.exec(INSERT);
-    expect(sqliteIndexes(db)).toEqual(['events_agent_ts', 'events_received']);
+    expect(sqliteIndexes(db, 'events')).toEqual(['events_agent_ts', 'events_received']);
     migrate(db);
-    expect(sqliteIndexes(db)).toEqual(['events_received']);
+    expect(sqliteIndexes(db, 'events')).toEqual(['events_received']);
     expect(db.prepare('SELECT seq FROM events ORDER BY seq').all()).toEqual([
       { seq: 1 },
       { seq: 2 },

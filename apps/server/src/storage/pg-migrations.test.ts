@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SchemaTooNewError } from '../plugins/db-migrations';
 import { connectPostgres } from './pg-connect';
 import { startPgCluster, type PgCluster } from './pg-harness';
+import { sqliteIndexes, sqliteTables } from '../testing/sqlite-schema';
 import {
   migratePostgres,
   portedMigrations,
@@ -32,16 +33,6 @@ describe('one migration list, two dialects', () => {
     expect(unportedMigrations(list)).toEqual(['2', '3']);
   });
 });
-
-/** SQLite's tables after the ported migrations, by name. */
-const sqliteTables = (db: Database.Database): string[] =>
-  (
-    db
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )
-      .all() as { name: string }[]
-  ).map((t) => t.name);
 
 describe('migratePostgres (real PostgreSQL)', () => {
   let cluster: PgCluster;
@@ -131,17 +122,10 @@ describe('migratePostgres (real PostgreSQL)', () => {
       expect({ table, columns: postgres }).toEqual({ table, columns: sqlite });
     }
     // Named indexes (not the ones a PRIMARY KEY or UNIQUE makes by itself).
-    const sqliteIndexes = (
-      db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name",
-        )
-        .all() as { name: string }[]
-    ).map((i) => i.name);
     const pgIndexes = await pool.query<{ indexname: string }>(
       "SELECT i.indexname FROM pg_indexes i WHERE i.schemaname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY i.indexname",
     );
-    expect(pgIndexes.rows.map((i) => i.indexname)).toEqual(sqliteIndexes);
+    expect(pgIndexes.rows.map((i) => i.indexname)).toEqual(sqliteIndexes(db));
     db.close();
   });
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { historyWrites } from '../modules/history/history-writes';
 import { migrate } from '../plugins/db-migrations';
+import { eventWrite, helloWrite } from '../testing/ingest-writes';
 import type { IngestWrite } from './ingest-repository';
 import { sqliteDriver, type SqlDriver, type TxBody } from './sql-driver';
 import { SqlIngest } from './sql-ingest';
@@ -51,26 +52,8 @@ describe('SqlIngest.commit statements', () => {
     for (let i = 0; i < 250; i++) {
       const agentId = `a${i}`;
       writes.push(
-        {
-          kind: 'hello',
-          agentId,
-          cluster: { id: `c${i % 2}`, name: `C${i % 2}` },
-          nodeName: `lb${i}`,
-          role: 'lb',
-          facts: '{}',
-          capabilities: '{}',
-          at: T0,
-        },
-        {
-          kind: 'event',
-          agentId,
-          seq: 1,
-          ts: T0,
-          agentTs: null,
-          receivedAt: T0,
-          type: 'snapshot',
-          payload: '{}',
-        },
+        helloWrite(agentId, { cluster: `c${i % 2}`, nodeName: `lb${i}`, at: T0 }),
+        eventWrite(agentId, 1, { type: 'snapshot', at: T0 }),
       );
       // As the history recorder queues them for a snapshot: its change, then the node state.
       alongside.push(
