@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../plugins/db-migrations';
-import { connectPostgres } from './pg-connect';
-import { startPgCluster, type PgCluster } from './pg-harness';
+import { pgSuite } from '../testing/pg-suite';
 import { sqliteIndexes } from '../testing/sqlite-schema';
 import { migratePostgres } from './pg-migrations';
 
@@ -39,25 +37,19 @@ describe('the events indexes after migration 196', () => {
   });
 
   describe('PostgreSQL (real)', () => {
-    let cluster: PgCluster;
-    let pool: pg.Pool;
-    beforeAll(async () => {
-      cluster = await startPgCluster();
-      pool = (await connectPostgres(cluster.url)).pool;
-    });
-    afterAll(async () => {
-      await pool?.end();
-      await cluster?.stop();
-    });
+    const pg = pgSuite();
 
     const pgIndexes = async (): Promise<string[]> =>
       (
-        await pool.query<{ indexname: string }>(
-          "SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY indexname",
-        )
+        await pg
+          .pool()
+          .query<{ indexname: string }>(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY indexname",
+          )
       ).rows.map((r) => r.indexname);
 
     it('a database at 195 loses events_agent_ts and keeps its rows', async () => {
+      const pool = pg.pool();
       await migratePostgres(pool, BEFORE);
       await pool.query(INSERT);
       expect(await pgIndexes()).toEqual(['events_agent_ts', 'events_pkey', 'events_received']);
