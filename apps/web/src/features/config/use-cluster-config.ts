@@ -89,13 +89,15 @@ export function useClusterConfig(clusterId: string): ClusterConfigState {
 
   // A finished real push changed the live files: read them again (the agents report a
   // changed file at once; one more read a little later catches a slow one). A push that
-  // did not succeed keeps the operator's edits, to fix and push again.
+  // did not succeed keeps the operator's edits, to fix and push again. The later read always
+  // keeps edits: those are new ones, made since the first read (the e2e config test typed
+  // its next edit within the 3 s after a rollback, and this read threw it away).
   const finishedId = push && isFinished(push.status) && !push.dryRun ? push.id : null;
   const keepEdits = push?.status !== 'succeeded';
   useEffect(() => {
     if (!finishedId) return;
     load(keepEdits);
-    const again = setTimeout(() => load(keepEdits), 3000);
+    const again = setTimeout(() => load(true), 3000);
     return () => clearTimeout(again);
   }, [finishedId, keepEdits, load]);
 
